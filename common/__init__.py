@@ -1,0 +1,1 @@
+"""Pieces every daemon shares: config, RPC plumbing, states, errors."""

@@ -1,0 +1,22 @@
+"""All config options, registered on the one global CONF every daemon reads.
+
+Options live per group in the modules beside this one; `opts.list_opts`
+feeds oslo-config-generator, which writes etc/nova.conf.sample.
+"""
+
+from oslo_config import cfg
+
+from common.conf import api
+from common.conf import compute
+from common.conf import database
+from common.conf import default
+from common.conf import libvirt
+from common.conf import network
+from common.conf import scheduler
+
+CONF = cfg.CONF
+
+MODULES = (default, compute, database, api, scheduler, libvirt, network)
+
+for _module in MODULES:
+    _module.register_opts(CONF)

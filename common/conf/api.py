@@ -1,0 +1,33 @@
+"""[api] and the API listener options."""
+
+from oslo_config import cfg
+
+api_opts = [
+    cfg.StrOpt('auth_strategy', default='noauth2',
+               choices=[('noauth2', 'no authentication; user and project come '
+                         'from the token text "user:project" or defaults'),
+                        ('keystone', 'Keystone tokens via keystonemiddleware')],
+               help='How the API authenticates requests.'),
+    cfg.IntOpt('max_limit', default=1000, min=1,
+               help='Most items a list call returns in one page.'),
+    cfg.IntOpt('max_request_body_size', default=114688, min=1,
+               help='Largest request body accepted, in bytes.'),
+]
+
+listen_opts = [
+    cfg.StrOpt('osapi_compute_listen', default='0.0.0.0',
+               help='Address nova-api listens on.'),
+    cfg.PortOpt('osapi_compute_listen_port', default=8774,
+                help='Port nova-api listens on.'),
+    cfg.IntOpt('osapi_compute_workers', default=8, min=1,
+               help='Threads serving API requests.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(api_opts, group='api')
+    conf.register_opts(listen_opts)
+
+
+def list_opts():
+    return {'api': api_opts, 'DEFAULT': listen_opts}

@@ -1,0 +1,34 @@
+"""Options of nova-compute and its resource accounting (group DEFAULT, as in Nova)."""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('instances_path', default='$state_path/instances',
+               help='Where instance disks, console logs and the image cache '
+                    '(_base) live on a compute host.'),
+    cfg.FloatOpt('cpu_allocation_ratio', default=16.0, min=0.0,
+                 help='Virtual CPUs per physical CPU a host may be given.'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.5, min=0.0,
+                 help='Virtual RAM per physical RAM a host may be given.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual disk per physical disk a host may be given.'),
+    cfg.IntOpt('reserved_host_memory_mb', default=512, min=0,
+               help='RAM kept back for the host itself.'),
+    cfg.IntOpt('reserved_host_disk_mb', default=0, min=0,
+               help='Disk kept back for the host itself.'),
+    cfg.IntOpt('reserved_host_cpus', default=0, min=0,
+               help='Physical CPUs kept back for the host itself.'),
+    cfg.IntOpt('instance_build_timeout', default=0, min=0,
+               help='Seconds a spawned domain may take to reach running '
+                    'before the build fails; 0 waits forever.'),
+    cfg.IntOpt('update_resources_interval', default=60, min=1,
+               help='Seconds between full resource reports to the conductor.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

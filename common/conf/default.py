@@ -1,0 +1,34 @@
+"""[DEFAULT] options every daemon uses: identity of this host, paths."""
+
+import socket
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
+               help='Name of this node. Compute services register under it; '
+                    'it must be unique per nova-compute.'),
+    cfg.StrOpt('state_path', default='/var/lib/nova',
+               help='Top-level directory for state: the SQLite database, '
+                    'the local image store and instance files.'),
+    cfg.StrOpt('my_ip', default='127.0.0.1',
+               help='IP address of this host, shown for its services.'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between a service\'s heartbeats.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='A service whose last heartbeat is older than this many '
+                    'seconds is considered down.'),
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of compute hosts in no zone.'),
+    cfg.IntOpt('graceful_shutdown_timeout', default=30, min=0,
+               help='Seconds a daemon waits for in-flight requests on '
+                    'SIGTERM before it exits.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return {'DEFAULT': opts}

@@ -1,0 +1,34 @@
+"""[libvirt]: how nova-compute reaches its hypervisor."""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('connection_uri', default='test:///',
+               help='libvirt URI. "test:///" (the default) simulates this '
+                    'host with libvirt\'s test driver, sized by the test_node_* '
+                    'options; "test:///ABS/PATH/node.xml" uses your own node '
+                    'file; empty picks the URI for virt_type '
+                    '(qemu:///system).'),
+    cfg.StrOpt('virt_type', default='kvm', choices=['kvm', 'qemu'],
+               help='Domain type on real hosts: kvm, or qemu (TCG emulation) '
+                    'where KVM is unavailable.'),
+    cfg.IntOpt('test_node_vcpus', default=0, min=0,
+               help='CPUs of the simulated host (test:/// only); 0 uses this '
+                    'machine\'s count.'),
+    cfg.IntOpt('test_node_memory_mb', default=0, min=0,
+               help='RAM of the simulated host in MB (test:/// only); 0 uses '
+                    'this machine\'s.'),
+    cfg.IntOpt('test_node_local_gb', default=0, min=0,
+               help='Disk of the simulated host in GB (test:/// only); 0 uses '
+                    'the size of the filesystem holding instances_path.'),
+    cfg.IntOpt('wait_running_timeout', default=60, min=1,
+               help='Seconds to wait for a started domain to report running.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group='libvirt')
+
+
+def list_opts():
+    return {'libvirt': opts}

@@ -1,0 +1,154 @@
+"""Errors shared by all daemons.
+
+Each carries the HTTP status the API answers with; they cross RPC intact
+(common.exception is in oslo.messaging's allowed_remote_exmods), so an error
+raised in the conductor reaches the API as the same class.
+"""
+
+
+class NovaException(Exception):
+    """Base error: `msg_fmt` is filled from keyword arguments."""
+
+    msg_fmt = 'An unknown error occurred.'
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError):
+                message = self.msg_fmt
+        self.message = str(message)
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class Invalid(NovaException):
+    msg_fmt = 'Invalid input: %(reason)s'
+    code = 400
+
+
+class ValidationError(Invalid):
+    msg_fmt = '%(reason)s'
+
+
+class InvalidImageRef(Invalid):
+    msg_fmt = 'Invalid image href provided: %(image_href)s.'
+
+
+class FlavorDiskSmallerThanMinDisk(Invalid):
+    msg_fmt = ('Flavor\'s disk is too small for requested image. Flavor disk '
+               'is %(flavor_size)i bytes, minimum size is %(image_min_disk)i '
+               'bytes.')
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = ('Flavor\'s memory is too small for requested image. Flavor '
+               'memory is %(flavor_ram)i MB, minimum is %(image_min_ram)i MB.')
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+
+
+class Forbidden(NovaException):
+    msg_fmt = 'Policy does not allow this operation.'
+    code = 403
+
+
+class QuotaExceeded(Forbidden):
+    msg_fmt = 'Quota exceeded for %(resource)s.'
+
+
+class NotFound(NovaException):
+    msg_fmt = 'Resource could not be found.'
+    code = 404
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = 'Compute host %(host)s could not be found.'
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = 'Service %(service_id)s could not be found.'
+
+
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class Conflict(NovaException):
+    msg_fmt = 'Conflict: %(reason)s'
+    code = 409
+
+
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with %(key)s %(value)s already exists.'
+
+
+class ImageExists(Conflict):
+    msg_fmt = 'Image with name %(name)s already exists.'
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ('Cannot \'%(action)s\' instance %(instance_uuid)s while it is '
+               'in %(attr)s %(state)s')
+
+
+class UnexpectedTaskState(Conflict):
+    msg_fmt = ('Instance %(instance_uuid)s is in task_state %(actual)s, '
+               'expected %(expected)s.')
+
+
+class NoValidHost(NovaException):
+    msg_fmt = 'No valid host was found. %(reason)s'
+    code = 500
+
+
+class FixedIpsExhausted(NovaException):
+    msg_fmt = 'No fixed IP addresses are left in network %(network)s.'
+    code = 500
+
+
+class ResourcesUnavailable(NovaException):
+    """A claim lost against the host's capacity (another boot was faster)."""
+
+    msg_fmt = 'Host %(host)s has no room for %(request)s.'
+    code = 409
+
+
+class ServiceUnavailable(NovaException):
+    msg_fmt = 'The %(service)s service did not answer: %(reason)s'
+    code = 503
+
+
+class BuildAbortException(NovaException):
+    msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
+
+
+class RescheduledException(NovaException):
+    msg_fmt = ('Build of instance %(instance_uuid)s was re-scheduled: '
+               '%(reason)s')
+
+
+class HypervisorError(NovaException):
+    msg_fmt = 'Hypervisor error: %(reason)s'
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'

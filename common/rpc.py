@@ -1,0 +1,98 @@
+"""RPC plumbing: the transport, the context serializer, clients and servers.
+
+Every daemon calls `init(CONF)` once; `rpcapi` modules build clients with
+`get_client` and service entry points build servers with `get_server`.
+"""
+
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from common import context as nova_context
+from common import exception
+
+# Exceptions from these modules are re-raised as themselves by callers.
+ALLOWED_EXMODS = [exception.__name__]
+
+TRANSPORT = None
+
+
+class RequestContextSerializer(messaging.NoOpSerializer):
+    """Carries our RequestContext (user, project, roles, request ids)."""
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return nova_context.RequestContext.from_dict(ctxt)
+
+
+def init(conf, url=None):
+    """Open the transport: `url` overrides [DEFAULT] transport_url."""
+    global TRANSPORT
+    if TRANSPORT is None:
+        TRANSPORT = messaging.get_rpc_transport(
+            conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS)
+    return TRANSPORT
+
+
+def cleanup():
+    global TRANSPORT
+    if TRANSPORT is not None:
+        TRANSPORT.cleanup()
+        TRANSPORT = None
+
+
+def get_client(target, version_cap=None):
+    assert TRANSPORT is not None, 'common.rpc.init() was not called'
+    return messaging.get_rpc_client(
+        TRANSPORT, target, version_cap=version_cap,
+        serializer=RequestContextSerializer())
+
+
+def get_server(target, endpoints):
+    assert TRANSPORT is not None, 'common.rpc.init() was not called'
+    # No executor argument: oslo.messaging uses native threads.
+    return messaging.get_rpc_server(
+        TRANSPORT, target, endpoints,
+        serializer=RequestContextSerializer(),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+class RPCAPIBase:
+    """Base of every service's rpcapi client: calls with clear errors.
+
+    Subclasses set TOPIC and RPC_API_VERSION; each public method names the
+    Target version it needs, so mixed-version daemons can coexist.
+    """
+
+    TOPIC = None
+    RPC_API_VERSION = '1.0'
+    SERVICE_NAME = None
+
+    def __init__(self, timeout=None):
+        target = messaging.Target(topic=self.TOPIC,
+                                  version=self.RPC_API_VERSION)
+        self.client = get_client(target)
+        self.timeout = timeout
+
+    def _prepare(self, version, server=None, timeout=None):
+        kwargs = {'version': version}
+        if server is not None:
+            kwargs['server'] = server
+        timeout = timeout or self.timeout
+        if timeout is not None:
+            kwargs['timeout'] = timeout
+        return self.client.prepare(**kwargs)
+
+    def call(self, ctxt, method, version, server=None, timeout=None, **kw):
+        cctxt = self._prepare(version, server, timeout)
+        try:
+            return cctxt.call(ctxt, method, **kw)
+        except messaging.MessagingTimeout as e:
+            raise exception.ServiceUnavailable(
+                service=self.SERVICE_NAME or self.TOPIC,
+                reason='no reply to %s within the RPC timeout (%s)' % (
+                    method, e))
+
+    def cast(self, ctxt, method, version, server=None, **kw):
+        self._prepare(version, server).cast(ctxt, method, **kw)

@@ -1,0 +1,74 @@
+"""Instance vm_state, task_state and power_state, and the API status they map to.
+
+The one home for these names: every daemon and the API import them from here.
+"""
+
+# vm_state: the stable state the instance rests in.
+ACTIVE = 'active'
+BUILDING = 'building'
+PAUSED = 'paused'
+SUSPENDED = 'suspended'
+STOPPED = 'stopped'
+RESCUED = 'rescued'
+RESIZED = 'resized'
+SOFT_DELETED = 'soft-delete'
+DELETED = 'deleted'
+ERROR = 'error'
+SHELVED = 'shelved'
+SHELVED_OFFLOADED = 'shelved_offloaded'
+
+# task_state: the operation under way, None when idle.
+SCHEDULING = 'scheduling'
+NETWORKING = 'networking'
+BLOCK_DEVICE_MAPPING = 'block_device_mapping'
+SPAWNING = 'spawning'
+DELETING = 'deleting'
+POWERING_OFF = 'powering-off'
+POWERING_ON = 'powering-on'
+REBOOTING = 'rebooting'
+REBOOTING_HARD = 'rebooting_hard'
+REBUILDING = 'rebuilding'
+REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
+REBUILD_SPAWNING = 'rebuild_spawning'
+
+BUILD_TASK_STATES = (SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING, SPAWNING)
+
+# power_state: what the hypervisor reports; numbers as Nova shows them.
+NOSTATE = 0
+RUNNING = 1
+PAUSED_POWER = 3
+SHUTDOWN = 4
+CRASHED = 6
+SUSPENDED_POWER = 7
+
+POWER_STATE_NAMES = {
+    NOSTATE: 'pending', RUNNING: 'running', PAUSED_POWER: 'paused',
+    SHUTDOWN: 'shutdown', CRASHED: 'crashed', SUSPENDED_POWER: 'suspended',
+}
+
+# The API status is derived from vm_state, refined by task_state.
+_STATUS_BY_VM_STATE = {
+    ACTIVE: 'ACTIVE', BUILDING: 'BUILD', STOPPED: 'SHUTOFF',
+    PAUSED: 'PAUSED', SUSPENDED: 'SUSPENDED', RESCUED: 'RESCUE',
+    RESIZED: 'VERIFY_RESIZE', ERROR: 'ERROR', DELETED: 'DELETED',
+    SOFT_DELETED: 'SOFT_DELETED', SHELVED: 'SHELVED_OFFLOADED',
+    SHELVED_OFFLOADED: 'SHELVED_OFFLOADED',
+}
+_STATUS_BY_TASK_STATE = {
+    REBOOTING: 'REBOOT', REBOOTING_HARD: 'HARD_REBOOT',
+    REBUILDING: 'REBUILD', REBUILD_BLOCK_DEVICE_MAPPING: 'REBUILD',
+    REBUILD_SPAWNING: 'REBUILD',
+}
+
+
+def api_status(vm_state, task_state=None):
+    """The server status the Compute API shows for these states."""
+    if vm_state == ACTIVE and task_state in _STATUS_BY_TASK_STATE:
+        return _STATUS_BY_TASK_STATE[task_state]
+    return _STATUS_BY_VM_STATE.get(vm_state, 'UNKNOWN')
+
+
+def vm_states_for_status(status):
+    """The vm_states whose API status is `status` (for list filters)."""
+    status = status.upper()
+    return [vm for vm, st in _STATUS_BY_VM_STATE.items() if st == status]
