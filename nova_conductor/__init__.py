@@ -1,0 +1,1 @@
+"""nova-conductor: owns the database and orchestrates multi-service work."""

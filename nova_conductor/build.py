@@ -1,0 +1,114 @@
+"""Build orchestration: schedule, claim atomically, hand over to compute.
+
+The conductor claims resources in SQL before casting to a host, so
+schedulers running in parallel can never over-commit it: a lost claim just
+moves on to the next alternate.
+"""
+
+import logging
+
+from common import exception
+from common import states
+from common.conf import CONF
+from nova_conductor.db import catalog
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+
+LOG = logging.getLogger(__name__)
+
+
+class BuildOrchestrator:
+
+    def __init__(self, scheduler_api, compute_api):
+        self.scheduler_api = scheduler_api
+        self.compute_api = compute_api
+
+    def build_instances(self, ctxt, instance_uuids, request_spec):
+        try:
+            selections = self.scheduler_api.select_destinations(
+                ctxt, request_spec, instance_uuids)
+        except exception.NovaException as e:
+            for uuid in instance_uuids:
+                self._fail(uuid, e)
+            return
+        image = self._image(request_spec)
+        for uuid, choices in zip(instance_uuids, selections):
+            self.claim_and_cast(ctxt, uuid, choices, request_spec, image)
+
+    def claim_and_cast(self, ctxt, instance_uuid, choices, request_spec,
+                       image=None):
+        """Claim on the first choice that still has room; cast the build."""
+        image = image or self._image(request_spec)
+        flavor = request_spec['flavor']
+        for index, choice in enumerate(choices):
+            try:
+                compute_db.claim(instance_uuid, choice['compute_node_id'],
+                                 flavor)
+            except exception.ResourcesUnavailable:
+                LOG.info('Claim for %s lost on %s; trying the next '
+                         'alternate', instance_uuid, choice['host'])
+                continue
+            try:
+                instance = instances_db.update(
+                    instance_uuid,
+                    {'host': choice['host'], 'node': choice['nodename'],
+                     'compute_node_id': choice['compute_node_id'],
+                     'availability_zone': (
+                         request_spec.get('availability_zone') or
+                         CONF.default_availability_zone)},
+                    expected_task_state=[states.SCHEDULING])
+            except (exception.InstanceNotFound,
+                    exception.UnexpectedTaskState):
+                # Deleted while we scheduled it: give the claim back.
+                compute_db.free(instance_uuid)
+                return
+            self.compute_api.build_and_run_instance(
+                ctxt, choice['host'], instance, image, request_spec,
+                node=choice['nodename'], limits=choice.get('limits'),
+                alternates=choices[index + 1:])
+            return
+        self._fail(instance_uuid, exception.NoValidHost(
+            reason='Every host chosen for it filled up before the claim.'))
+
+    def build_failed(self, ctxt, instance_uuid, host, message, details,
+                     alternates, request_spec):
+        """Re-schedule onto the next alternate, or put the instance in error."""
+        compute_db.free(instance_uuid)
+        if alternates and request_spec:
+            try:
+                instances_db.update(
+                    instance_uuid, {'host': None, 'node': None,
+                                    'compute_node_id': None,
+                                    'task_state': states.SCHEDULING},
+                    host=host)
+            except exception.InstanceNotFound:
+                return
+            LOG.info('Re-scheduling %s after failure on %s: %s',
+                     instance_uuid, host, message)
+            self.claim_and_cast(ctxt, instance_uuid, alternates,
+                                request_spec)
+            return
+        try:
+            instances_db.set_error(instance_uuid, 500, message, details,
+                                   host=host)
+        except exception.InstanceNotFound:
+            pass
+
+    @staticmethod
+    def _image(request_spec):
+        image_id = (request_spec.get('image') or {}).get('id')
+        if not image_id:
+            return None
+        try:
+            return catalog.image_get(image_id)
+        except exception.ImageNotFound:
+            return request_spec.get('image')
+
+    @staticmethod
+    def _fail(instance_uuid, error):
+        LOG.warning('Build of %s failed: %s', instance_uuid, error)
+        try:
+            instances_db.set_error(instance_uuid, getattr(error, 'code', 500),
+                                   str(error))
+        except exception.InstanceNotFound:
+            pass

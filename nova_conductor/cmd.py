@@ -1,0 +1,34 @@
+"""nova-conductor: serve the conductor topic over the configured transport."""
+
+import sys
+
+from common import daemon
+from common import service
+from common.conf import CONF
+from nova_conductor import manager
+from nova_conductor import rpcapi
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import session
+
+BINARY = 'nova-conductor'
+
+
+def make_service():
+    session.configure(CONF.database.connection,
+                      pool_size=CONF.database.max_pool_size,
+                      max_overflow=CONF.database.max_overflow,
+                      echo=CONF.database.connection_debug)
+    mgr = manager.ConductorManager()
+    mgr.conductor_api = rpcapi.ConductorAPI()
+    return service.Service(BINARY, rpcapi.ConductorAPI.TOPIC, CONF.host, mgr,
+                           heartbeat=compute_db.service_heartbeat,
+                           report_interval=CONF.report_interval)
+
+
+def main(argv=None):
+    return daemon.run_service('OpenStack-compatible compute conductor',
+                              make_service, argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The conductor's database layer: models, sessions, and queries by area."""

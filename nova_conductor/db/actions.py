@@ -1,0 +1,97 @@
+"""Instance actions with their events, and instance faults."""
+
+import sqlalchemy as sa
+
+from nova_conductor.db import convert
+from nova_conductor.db import models
+from nova_conductor.db import session
+
+FAULT_MESSAGE_LEN = 255
+
+
+def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
+    """Open an action (in caller's transaction), optionally with an event."""
+    row = models.InstanceAction(
+        action=action, instance_uuid=instance_uuid,
+        request_id=ctxt_dict.get('request_id'),
+        user_id=ctxt_dict.get('user_id'),
+        project_id=ctxt_dict.get('project_id'))
+    s.add(row)
+    s.flush()
+    if first_event:
+        s.add(models.InstanceActionEvent(action_id=row.id, event=first_event))
+    return row
+
+
+def _current_action(s, instance_uuid):
+    return s.scalars(sa.select(models.InstanceAction)
+                     .filter_by(instance_uuid=instance_uuid)
+                     .order_by(models.InstanceAction.id.desc())
+                     .limit(1)).first()
+
+
+def record_step(s, instance_uuid, new_step, result='Success', host=None,
+                traceback=None, finish_action=False):
+    """Close the current action's open event and open one for `new_step`.
+
+    Called as task_state moves, so each step of an operation (scheduling,
+    networking, spawning...) appears as an event with its own timing.
+    """
+    action = _current_action(s, instance_uuid)
+    if action is None:
+        return
+    now = models.utcnow()
+    open_events = s.scalars(sa.select(models.InstanceActionEvent).filter_by(
+        action_id=action.id, finish_time=None))
+    for event in open_events:
+        event.finish_time = now
+        event.result = result
+        event.traceback = traceback
+        event.host = event.host or host
+    if new_step:
+        s.add(models.InstanceActionEvent(action_id=action.id, event=new_step,
+                                         start_time=now, host=host))
+    if finish_action:
+        action.finish_time = now
+        if result != 'Success':
+            action.message = 'Error'
+
+
+def fault_create(s, instance_uuid, code, message, details=None, host=None):
+    s.add(models.InstanceFault(
+        instance_uuid=instance_uuid, code=code,
+        message=str(message)[:FAULT_MESSAGE_LEN], details=details, host=host))
+
+
+def latest_faults(s, instance_uuids):
+    """{uuid: newest fault dict} for the given instances."""
+    if not instance_uuids:
+        return {}
+    rows = s.scalars(sa.select(models.InstanceFault)
+                     .where(models.InstanceFault.instance_uuid.in_(
+                         instance_uuids))
+                     .order_by(models.InstanceFault.id))
+    return {row.instance_uuid: convert.row_to_dict(row) for row in rows}
+
+
+def actions_get(instance_uuid):
+    with session.reader() as s:
+        rows = s.scalars(sa.select(models.InstanceAction)
+                         .filter_by(instance_uuid=instance_uuid)
+                         .order_by(models.InstanceAction.id.desc()))
+        return [convert.row_to_dict(r) for r in rows]
+
+
+def action_get_by_request_id(instance_uuid, request_id):
+    with session.reader() as s:
+        action = s.scalars(sa.select(models.InstanceAction).filter_by(
+            instance_uuid=instance_uuid, request_id=request_id)
+            .order_by(models.InstanceAction.id.desc())).first()
+        if action is None:
+            return None
+        out = convert.row_to_dict(action)
+        events = s.scalars(sa.select(models.InstanceActionEvent)
+                           .filter_by(action_id=action.id)
+                           .order_by(models.InstanceActionEvent.id))
+        out['events'] = [convert.row_to_dict(e) for e in events]
+        return out

@@ -1,0 +1,190 @@
+"""Services, compute nodes, and atomic resource claims on them."""
+
+import datetime
+import math
+import uuid as uuidlib
+
+import sqlalchemy as sa
+
+from common import exception
+from nova_conductor.db import convert
+from nova_conductor.db import models
+from nova_conductor.db import session
+
+REPORTED_NODE_FIELDS = (
+    'vcpus', 'vcpus_reserved', 'memory_mb', 'memory_mb_reserved', 'local_gb',
+    'local_gb_reserved', 'hypervisor_type', 'hypervisor_version', 'cpu_info',
+    'host_ip', 'cpu_allocation_ratio', 'ram_allocation_ratio',
+    'disk_allocation_ratio')
+
+
+def service_heartbeat(host, binary, topic):
+    """Record that host/binary is alive, creating its service on first call."""
+    now = models.utcnow()
+    with session.writer() as s:
+        svc = s.scalars(sa.select(models.Service).filter_by(
+            host=host, binary=binary)).first()
+        if svc is None:
+            svc = models.Service(uuid=str(uuidlib.uuid4()), host=host,
+                                 binary=binary, topic=topic, report_count=0)
+            s.add(svc)
+        svc.report_count = (svc.report_count or 0) + 1
+        svc.last_seen_up = now
+        svc.topic = topic
+        s.flush()
+        return convert.row_to_dict(svc)
+
+
+def service_get_all(binary=None):
+    with session.reader() as s:
+        query = sa.select(models.Service).order_by(models.Service.id)
+        if binary:
+            query = query.filter_by(binary=binary)
+        return [convert.row_to_dict(r) for r in s.scalars(query)]
+
+
+def service_get_by_host(host, binary='nova-compute'):
+    with session.reader() as s:
+        svc = s.scalars(sa.select(models.Service).filter_by(
+            host=host, binary=binary)).first()
+        return convert.row_to_dict(svc) if svc else None
+
+
+def compute_node_update(host, nodename, resources):
+    """Store what a compute host reports; usage stays owned by claims."""
+    values = {k: resources[k] for k in REPORTED_NODE_FIELDS
+              if k in resources}
+    with session.writer() as s:
+        svc = s.scalars(sa.select(models.Service).filter_by(
+            host=host, binary='nova-compute')).first()
+        node = s.scalars(sa.select(models.ComputeNode).filter_by(
+            host=host, hypervisor_hostname=nodename)).first()
+        if node is None:
+            node = models.ComputeNode(uuid=str(uuidlib.uuid4()), host=host,
+                                      hypervisor_hostname=nodename)
+            s.add(node)
+        for key, value in values.items():
+            setattr(node, key, value)
+        node.service_id = svc.id if svc else None
+        node.updated_at = models.utcnow()
+        s.flush()
+        return convert.row_to_dict(node)
+
+
+def _node_with_service(node, svc):
+    out = convert.row_to_dict(node)
+    out['deleted'] = False
+    out['service_disabled'] = bool(svc and svc.disabled)
+    out['service_disabled_reason'] = svc.disabled_reason if svc else None
+    out['service_forced_down'] = bool(svc and svc.forced_down)
+    out['service_updated_at'] = convert.iso(svc.last_seen_up) if svc else None
+    return out
+
+
+def compute_nodes_get_all(changed_since=None):
+    """All nodes with their service's state, or only those changed since.
+
+    A node counts as changed when its row or its service's row moved; the
+    returned 'now' is the marker to pass next time.
+    """
+    now = models.utcnow()
+    query = (sa.select(models.ComputeNode, models.Service)
+             .outerjoin(models.Service,
+                        models.ComputeNode.service_id == models.Service.id)
+             .order_by(models.ComputeNode.id))
+    if changed_since:
+        # Overlap by a second: rows committed late with an earlier stamp
+        # would otherwise be missed.
+        since = convert.parse_iso(changed_since) - datetime.timedelta(
+            seconds=1)
+        query = query.where(sa.or_(models.ComputeNode.updated_at >= since,
+                                   models.Service.updated_at >= since,
+                                   models.Service.last_seen_up >= since))
+    with session.reader() as s:
+        nodes = [_node_with_service(node, svc)
+                 for node, svc in s.execute(query)]
+    return {'nodes': nodes, 'now': convert.iso(now)}
+
+
+def compute_node_get(node_id):
+    with session.reader() as s:
+        node = s.get(models.ComputeNode, node_id)
+        if node is None:
+            raise exception.ComputeHostNotFound(host=node_id)
+        return convert.row_to_dict(node)
+
+
+def flavor_usage(flavor):
+    """The (vcpus, memory_mb, disk_gb) a flavor claims on a host."""
+    disk = (flavor.get('root_gb', 0) + flavor.get('ephemeral_gb', 0) +
+            int(math.ceil(flavor.get('swap', 0) / 1024.0)))
+    return flavor['vcpus'], flavor['memory_mb'], disk
+
+
+def claim(instance_uuid, compute_node_id, flavor):
+    """Atomically take a flavor's resources on a node, or raise.
+
+    One conditional UPDATE: it only matches while the node still has room,
+    so any number of conductors can claim at once without over-committing.
+    """
+    vcpus, ram, disk = flavor_usage(flavor)
+    cn = models.ComputeNode.__table__.c
+    stmt = (sa.update(models.ComputeNode.__table__)
+            .where(cn.id == compute_node_id)
+            .where(cn.vcpus_used + vcpus <=
+                   (cn.vcpus - cn.vcpus_reserved) * cn.cpu_allocation_ratio)
+            .where(cn.memory_mb_used + ram <=
+                   (cn.memory_mb - cn.memory_mb_reserved) *
+                   cn.ram_allocation_ratio)
+            .where(cn.local_gb_used + disk <=
+                   (cn.local_gb - cn.local_gb_reserved) *
+                   cn.disk_allocation_ratio)
+            .values(vcpus_used=cn.vcpus_used + vcpus,
+                    memory_mb_used=cn.memory_mb_used + ram,
+                    local_gb_used=cn.local_gb_used + disk,
+                    running_vms=cn.running_vms + 1,
+                    updated_at=models.utcnow()))
+    with session.writer() as s:
+        # A re-claim (e.g. a retry of the same build) first gives back the
+        # previous allocation, so an instance never holds two.
+        _free(s, instance_uuid)
+        if s.execute(stmt).rowcount != 1:
+            raise exception.ResourcesUnavailable(
+                host=compute_node_id,
+                request='%d vCPU, %d MB RAM, %d GB disk' % (vcpus, ram, disk))
+        s.add(models.Allocation(instance_uuid=instance_uuid,
+                                compute_node_id=compute_node_id,
+                                vcpus=vcpus, memory_mb=ram, disk_gb=disk))
+
+
+def _free(s, instance_uuid):
+    # FOR UPDATE: two concurrent frees of one allocation must not both
+    # give its resources back.
+    alloc = s.scalars(sa.select(models.Allocation)
+                      .where(models.Allocation.instance_uuid == instance_uuid)
+                      .with_for_update()).first()
+    if alloc is None:
+        return False
+    cn = models.ComputeNode.__table__.c
+    s.execute(sa.update(models.ComputeNode.__table__)
+              .where(cn.id == alloc.compute_node_id)
+              .values(vcpus_used=cn.vcpus_used - alloc.vcpus,
+                      memory_mb_used=cn.memory_mb_used - alloc.memory_mb,
+                      local_gb_used=cn.local_gb_used - alloc.disk_gb,
+                      running_vms=cn.running_vms - 1,
+                      updated_at=models.utcnow()))
+    s.delete(alloc)
+    s.flush()
+    return True
+
+
+def free(instance_uuid):
+    """Give back whatever the instance holds; safe to call twice."""
+    with session.writer() as s:
+        return _free(s, instance_uuid)
+
+
+def allocation_get(instance_uuid):
+    with session.reader() as s:
+        alloc = s.get(models.Allocation, instance_uuid)
+        return convert.row_to_dict(alloc) if alloc else None

@@ -1,0 +1,200 @@
+"""Instance records: create, read, compare-and-swap update, delete."""
+
+import uuid as uuidlib
+
+import sqlalchemy as sa
+
+from common import exception
+from common import states
+from nova_conductor.db import actions
+from nova_conductor.db import compute
+from nova_conductor.db import convert
+from nova_conductor.db import models
+from nova_conductor.db import network
+from nova_conductor.db import session
+
+_UNSET = object()
+JSON_FIELDS = {'metadata': 'metadata_json', 'flavor': 'flavor',
+               'request_spec': 'request_spec'}
+DATETIME_FIELDS = ('launched_at', 'terminated_at')
+
+
+def _to_dicts(s, rows):
+    uuids = [r.uuid for r in rows]
+    faults = actions.latest_faults(s, uuids)
+    ips = network.fixed_ips_for(s, uuids)
+    out = []
+    for row in rows:
+        d = convert.row_to_dict(row, exclude=('metadata_json',))
+        d['metadata'] = convert.loads(row.metadata_json)
+        d['flavor'] = convert.loads(row.flavor)
+        d['request_spec'] = convert.loads(row.request_spec)
+        d['fault'] = faults.get(row.uuid) if row.vm_state == states.ERROR \
+            else None
+        d['fixed_ips'] = ips.get(row.uuid, [])
+        out.append(d)
+    return out
+
+
+def create(values, ctxt_dict):
+    """Insert a building instance and open its 'create' action."""
+    values = dict(values)
+    values.setdefault('uuid', str(uuidlib.uuid4()))
+    for key, column in JSON_FIELDS.items():
+        if key in values:
+            values[column] = convert.dumps(values.pop(key) or {})
+    with session.writer() as s:
+        row = models.Instance(**values)
+        s.add(row)
+        s.flush()
+        actions.action_start(s, row.uuid, 'create', ctxt_dict,
+                             first_event=values.get('task_state'))
+        return _to_dicts(s, [row])[0]
+
+
+def get(instance_uuid, read_deleted=False):
+    with session.reader() as s:
+        query = sa.select(models.Instance).filter_by(uuid=instance_uuid)
+        if not read_deleted:
+            query = query.filter_by(deleted=False)
+        row = s.scalars(query).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return _to_dicts(s, [row])[0]
+
+
+def get_all(filters=None, limit=None, marker=None):
+    """Newest first; `marker` is the uuid of the last one already seen."""
+    filters = filters or {}
+    query = sa.select(models.Instance)
+    if not filters.get('deleted'):
+        query = query.filter_by(deleted=False)
+    for key in ('project_id', 'user_id', 'host', 'node', 'image_ref',
+                'availability_zone'):
+        if filters.get(key) is not None:
+            query = query.filter_by(**{key: filters[key]})
+    if filters.get('vm_state'):
+        wanted = filters['vm_state']
+        wanted = [wanted] if isinstance(wanted, str) else wanted
+        query = query.where(models.Instance.vm_state.in_(wanted))
+    if filters.get('task_state_in'):
+        query = query.where(models.Instance.task_state.in_(
+            filters['task_state_in']))
+    if filters.get('uuids') is not None:
+        query = query.where(models.Instance.uuid.in_(filters['uuids']))
+    if filters.get('display_name'):
+        query = query.filter_by(display_name=filters['display_name'])
+    order = (models.Instance.created_at.desc(), models.Instance.id.desc())
+    with session.reader() as s:
+        if marker:
+            ref = s.scalars(sa.select(models.Instance).filter_by(
+                uuid=marker)).first()
+            if ref is None:
+                raise exception.Invalid(reason='marker [%s] not found'
+                                        % marker)
+            query = query.where(sa.or_(
+                models.Instance.created_at < ref.created_at,
+                sa.and_(models.Instance.created_at == ref.created_at,
+                        models.Instance.id < ref.id)))
+        query = query.order_by(*order)
+        if limit:
+            query = query.limit(limit)
+        return _to_dicts(s, list(s.scalars(query)))
+
+
+def _check_expected(row, attr, expected):
+    if expected is _UNSET:
+        return
+    allowed = expected if isinstance(expected, (list, tuple, set)) \
+        else [expected]
+    actual = getattr(row, attr)
+    if actual not in allowed:
+        if attr == 'task_state':
+            raise exception.UnexpectedTaskState(
+                instance_uuid=row.uuid, actual=actual, expected=expected)
+        raise exception.InstanceInvalidState(
+            action='update', instance_uuid=row.uuid, attr=attr,
+            state=actual)
+
+
+def update(instance_uuid, values, expected_task_state=_UNSET,
+           expected_vm_state=_UNSET, host=None):
+    """Change an instance only if its states are what the caller expects.
+
+    The row is locked, so of two racing updates exactly one sees the state
+    it expected. A task_state change also advances the action's events.
+    """
+    values = dict(values)
+    for key, column in JSON_FIELDS.items():
+        if key in values:
+            values[column] = convert.dumps(values.pop(key) or {})
+    for key in DATETIME_FIELDS:
+        if key in values:
+            values[key] = convert.parse_iso(values[key])
+    with session.writer() as s:
+        row = s.scalars(sa.select(models.Instance)
+                        .filter_by(uuid=instance_uuid, deleted=False)
+                        .with_for_update()).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        _check_expected(row, 'task_state', expected_task_state)
+        _check_expected(row, 'vm_state', expected_vm_state)
+        old_task = row.task_state
+        for key, value in values.items():
+            setattr(row, key, value)
+        if 'task_state' in values and values['task_state'] != old_task:
+            failed = row.vm_state == states.ERROR
+            actions.record_step(
+                s, instance_uuid, values['task_state'],
+                result='Error' if failed else 'Success', host=host,
+                finish_action=values['task_state'] is None)
+        s.flush()
+        return _to_dicts(s, [row])[0]
+
+
+def set_error(instance_uuid, code, message, details=None, host=None):
+    """vm_state error with a readable fault; its resources are freed."""
+    with session.writer() as s:
+        row = s.scalars(sa.select(models.Instance)
+                        .filter_by(uuid=instance_uuid, deleted=False)
+                        .with_for_update()).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row.vm_state = states.ERROR
+        row.task_state = None
+        actions.fault_create(s, instance_uuid, code, message, details, host)
+        actions.record_step(s, instance_uuid, None, result='Error',
+                            host=host, traceback=details,
+                            finish_action=True)
+        compute._free(s, instance_uuid)
+        network.deallocate_fixed_ips(s, instance_uuid)
+        s.flush()
+        return _to_dicts(s, [row])[0]
+
+
+def destroy(instance_uuid):
+    """Mark deleted and release everything it held (resources, IPs)."""
+    now = models.utcnow()
+    with session.writer() as s:
+        row = s.scalars(sa.select(models.Instance)
+                        .filter_by(uuid=instance_uuid, deleted=False)
+                        .with_for_update()).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row.vm_state = states.DELETED
+        row.task_state = None
+        row.power_state = states.NOSTATE
+        row.deleted = True
+        row.deleted_at = now
+        row.terminated_at = now
+        compute._free(s, instance_uuid)
+        network.deallocate_fixed_ips(s, instance_uuid)
+        actions.record_step(s, instance_uuid, None, finish_action=True)
+        s.flush()
+        return _to_dicts(s, [row])[0]
+
+
+def start_action(instance_uuid, action, ctxt_dict, first_event=None):
+    with session.writer() as s:
+        actions.action_start(s, instance_uuid, action, ctxt_dict,
+                             first_event)

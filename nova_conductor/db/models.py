@@ -1,0 +1,239 @@
+"""SQLAlchemy models of every table; migrations/ creates them."""
+
+import datetime
+
+from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Integer,
+                        String, Text, UniqueConstraint, Index)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Service(TimestampMixin, Base):
+    __tablename__ = 'services'
+    __table_args__ = (UniqueConstraint('host', 'binary',
+                                       name='uniq_services0host0binary'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    binary: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str | None] = mapped_column(String(255))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    forced_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the last heartbeat arrived; updated_at also moves on admin edits.
+    last_seen_up: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+class ComputeNode(TimestampMixin, Base):
+    __tablename__ = 'compute_nodes'
+    __table_args__ = (
+        UniqueConstraint('host', 'hypervisor_hostname',
+                         name='uniq_compute_nodes0host0hypervisor_hostname'),
+        Index('compute_nodes_updated_at_idx', 'updated_at'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey('services.id', ondelete='SET NULL'))
+    host: Mapped[str] = mapped_column(String(255))
+    hypervisor_hostname: Mapped[str] = mapped_column(String(255))
+    hypervisor_type: Mapped[str] = mapped_column(String(255), default='')
+    hypervisor_version: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_info: Mapped[str] = mapped_column(Text, default='{}')
+    host_ip: Mapped[str | None] = mapped_column(String(64))
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    vcpus_reserved: Mapped[int] = mapped_column(Integer, default=0)
+    vcpus_used: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb_reserved: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb_used: Mapped[int] = mapped_column(Integer, default=0)
+    local_gb: Mapped[int] = mapped_column(Integer, default=0)
+    local_gb_reserved: Mapped[int] = mapped_column(Integer, default=0)
+    local_gb_used: Mapped[int] = mapped_column(Integer, default=0)
+    running_vms: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=16.0)
+    ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.5)
+    disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Allocation(Base):
+    """What one instance holds on one compute node; freed exactly once."""
+
+    __tablename__ = 'allocations'
+
+    instance_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    compute_node_id: Mapped[int] = mapped_column(
+        ForeignKey('compute_nodes.id', ondelete='CASCADE'), index=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    disk_gb: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+
+
+class Flavor(TimestampMixin, Base):
+    __tablename__ = 'flavors'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavorid: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer, default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    rxtx_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class FlavorExtraSpec(Base):
+    __tablename__ = 'flavor_extra_specs'
+    __table_args__ = (UniqueConstraint('flavor_id', 'key',
+                                       name='uniq_flavor_extra_specs0key'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        ForeignKey('flavors.id', ondelete='CASCADE'), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class Image(TimestampMixin, Base):
+    """The local image registry (a Glance stand-in)."""
+
+    __tablename__ = 'images'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(30), default='queued')
+    disk_format: Mapped[str | None] = mapped_column(String(30))
+    container_format: Mapped[str | None] = mapped_column(String(30))
+    size: Mapped[int | None] = mapped_column(Integer)
+    virtual_size: Mapped[int | None] = mapped_column(Integer)
+    min_disk: Mapped[int] = mapped_column(Integer, default=0)
+    min_ram: Mapped[int] = mapped_column(Integer, default=0)
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(255))
+    visibility: Mapped[str] = mapped_column(String(20), default='public')
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    location: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[str] = mapped_column(Text, default='{}')
+
+
+class Instance(TimestampMixin, Base):
+    __tablename__ = 'instances'
+    __table_args__ = (
+        Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        Index('instances_host_deleted_idx', 'host', 'deleted'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    image_ref: Mapped[str | None] = mapped_column(String(255))
+    flavor: Mapped[str] = mapped_column(Text)  # JSON snapshot at boot
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    vm_state: Mapped[str] = mapped_column(String(255))
+    task_state: Mapped[str | None] = mapped_column(String(255))
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    host: Mapped[str | None] = mapped_column(String(255))
+    node: Mapped[str | None] = mapped_column(String(255))
+    compute_node_id: Mapped[int | None] = mapped_column(Integer)
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    key_name: Mapped[str | None] = mapped_column(String(255))
+    user_data: Mapped[str | None] = mapped_column(Text)
+    metadata_json: Mapped[str] = mapped_column('metadata', Text,
+                                               default='{}')
+    request_spec: Mapped[str] = mapped_column(Text, default='{}')
+    reservation_id: Mapped[str | None] = mapped_column(String(255))
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    access_ip_v4: Mapped[str | None] = mapped_column(String(64))
+    launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InstanceFault(Base):
+    __tablename__ = 'instance_faults'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    code: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+
+
+class InstanceAction(TimestampMixin, Base):
+    __tablename__ = 'instance_actions'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(255))
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    message: Mapped[str | None] = mapped_column(String(255))
+
+
+class InstanceActionEvent(TimestampMixin, Base):
+    __tablename__ = 'instance_actions_events'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey('instance_actions.id', ondelete='CASCADE'), index=True)
+    event: Mapped[str] = mapped_column(String(255))
+    result: Mapped[str | None] = mapped_column(String(255))
+    traceback: Mapped[str | None] = mapped_column(Text)
+    start_time: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    host: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(Text)
+
+
+class FixedIp(Base):
+    """An address of the flat network held by one instance."""
+
+    __tablename__ = 'fixed_ips'
+    __table_args__ = (UniqueConstraint('network', 'address',
+                                       name='uniq_fixed_ips0network0address'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(32))
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)

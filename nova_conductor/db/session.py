@@ -1,0 +1,83 @@
+"""Engine and transactions: `writer()` and `reader()` are the only ways in."""
+
+import contextlib
+import threading
+
+import sqlalchemy as sa
+from sqlalchemy import event, orm
+
+_lock = threading.Lock()
+_engine = None
+_sessionmaker = None
+# SQLite allows one writer; serialising our own writers avoids "database is
+# locked" errors between threads of one conductor.
+_sqlite_writer = threading.RLock()
+
+
+def configure(url, pool_size=10, max_overflow=20, echo=False):
+    """Open (or re-open) the engine for `url`."""
+    global _engine, _sessionmaker
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = _create_engine(url, pool_size, max_overflow, echo)
+        _sessionmaker = orm.sessionmaker(bind=_engine,
+                                         expire_on_commit=False)
+    return _engine
+
+
+def _create_engine(url, pool_size, max_overflow, echo):
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() == 'sqlite':
+        engine = sa.create_engine(
+            url, echo=echo, connect_args={'check_same_thread': False,
+                                          'timeout': 30})
+
+        @event.listens_for(engine, 'connect')
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute('PRAGMA journal_mode=WAL')
+            cur.execute('PRAGMA foreign_keys=ON')
+            cur.execute('PRAGMA synchronous=NORMAL')
+            cur.close()
+        return engine
+    return sa.create_engine(url, echo=echo, pool_size=pool_size,
+                            max_overflow=max_overflow, pool_pre_ping=True)
+
+
+def get_engine():
+    if _engine is None:
+        raise RuntimeError('database is not configured')
+    return _engine
+
+
+def dispose():
+    global _engine, _sessionmaker
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+        _sessionmaker = None
+
+
+def _is_sqlite():
+    return get_engine().dialect.name == 'sqlite'
+
+
+@contextlib.contextmanager
+def writer():
+    """A read-write transaction, committed on success, rolled back on error."""
+    get_engine()
+    lock = _sqlite_writer if _is_sqlite() else contextlib.nullcontext()
+    with lock:
+        with _sessionmaker.begin() as session:
+            yield session
+
+
+@contextlib.contextmanager
+def reader():
+    """A read-only session (nothing it does is committed)."""
+    get_engine()
+    with _sessionmaker() as session:
+        yield session
+        session.rollback()

@@ -1,0 +1,148 @@
+"""The conductor's RPC endpoint: thin methods over db/ and build.py."""
+
+import logging
+
+import oslo_messaging as messaging
+
+from common import servicegroup
+from common import states
+from common.conf import CONF
+from nova_conductor import build
+from nova_conductor.db import actions as actions_db
+from nova_conductor.db import catalog
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+from nova_conductor.db import network as network_db
+
+LOG = logging.getLogger(__name__)
+
+
+def _expected(value):
+    return instances_db._UNSET if value == 'unset' else value
+
+
+class ConductorManager:
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, scheduler_api=None, compute_api=None):
+        if scheduler_api is None:
+            from nova_scheduler import rpcapi as scheduler_rpcapi
+            scheduler_api = scheduler_rpcapi.SchedulerAPI()
+        if compute_api is None:
+            from nova_compute import rpcapi as compute_rpcapi
+            compute_api = compute_rpcapi.ComputeAPI()
+        self.compute_api = compute_api
+        self.builder = build.BuildOrchestrator(scheduler_api, compute_api)
+        # Set by the service runner so we can cast build work to any
+        # conductor (ourselves included) instead of blocking the caller.
+        self.conductor_api = None
+
+    # -- services and compute nodes ----------------------------------------
+
+    def service_heartbeat(self, context, host, binary, topic):
+        return compute_db.service_heartbeat(host, binary, topic)
+
+    def service_get_all(self, context, binary=None):
+        return compute_db.service_get_all(binary)
+
+    def compute_node_update(self, context, host, nodename, resources):
+        return compute_db.compute_node_update(host, nodename, resources)
+
+    def compute_nodes_get_all(self, context, changed_since=None):
+        return compute_db.compute_nodes_get_all(changed_since)
+
+    # -- flavors and images ------------------------------------------------
+
+    def flavor_get(self, context, flavorid):
+        return catalog.flavor_get(flavorid)
+
+    def flavor_get_all(self, context, is_public=None):
+        return catalog.flavor_get_all(is_public)
+
+    def flavor_create(self, context, values):
+        return catalog.flavor_create(values)
+
+    def flavor_delete(self, context, flavorid):
+        return catalog.flavor_delete(flavorid)
+
+    def image_get(self, context, image_id):
+        return catalog.image_get(image_id)
+
+    def image_get_all(self, context, filters=None):
+        return catalog.image_get_all(filters)
+
+    # -- instances ---------------------------------------------------------
+
+    def create_instances(self, context, instances, request_spec):
+        ctxt_dict = context.to_dict()
+        created = []
+        for values in instances:
+            values = dict(values, vm_state=states.BUILDING,
+                          task_state=states.SCHEDULING,
+                          power_state=states.NOSTATE,
+                          request_spec=request_spec)
+            created.append(instances_db.create(values, ctxt_dict))
+        self.conductor_api.build_instances(
+            context, [i['uuid'] for i in created], request_spec)
+        return created
+
+    def build_instances(self, context, instance_uuids, request_spec):
+        self.builder.build_instances(context, instance_uuids, request_spec)
+
+    def build_failed(self, context, instance_uuid, host, message,
+                     details=None, alternates=None, request_spec=None):
+        self.builder.build_failed(context, instance_uuid, host, message,
+                                  details, alternates, request_spec)
+
+    def instance_get(self, context, instance_uuid):
+        return instances_db.get(instance_uuid)
+
+    def instance_get_all(self, context, filters=None, limit=None,
+                         marker=None):
+        return instances_db.get_all(filters, limit, marker)
+
+    def instance_update(self, context, instance_uuid, values,
+                        expected_task_state='unset',
+                        expected_vm_state='unset', host=None):
+        return instances_db.update(
+            instance_uuid, values,
+            expected_task_state=_expected(expected_task_state),
+            expected_vm_state=_expected(expected_vm_state), host=host)
+
+    def delete_instance(self, context, instance_uuid):
+        """Start a delete from any state; compute finishes it if it can."""
+        instance = instances_db.update(instance_uuid,
+                                       {'task_state': states.DELETING})
+        instances_db.start_action(instance_uuid, 'delete', context.to_dict())
+        if instance['host'] and self._compute_is_up(instance['host']):
+            self.compute_api.terminate_instance(context, instance['host'],
+                                                instance)
+            return instance
+        # Never placed, or its host is down: nothing to clean on a
+        # hypervisor we can reach, so finish here.
+        return instances_db.destroy(instance_uuid)
+
+    def instance_destroy(self, context, instance_uuid):
+        return instances_db.destroy(instance_uuid)
+
+    def instance_actions_get(self, context, instance_uuid):
+        return actions_db.actions_get(instance_uuid)
+
+    def instance_action_get(self, context, instance_uuid, request_id):
+        return actions_db.action_get_by_request_id(instance_uuid, request_id)
+
+    # -- networking --------------------------------------------------------
+
+    def allocate_fixed_ip(self, context, instance_uuid):
+        ip = network_db.allocate_fixed_ip(instance_uuid,
+                                          CONF.network.network_name,
+                                          CONF.network.fixed_range_v4)
+        ip['bridge'] = CONF.network.flat_network_bridge
+        return ip
+
+    @staticmethod
+    def _compute_is_up(host):
+        svc = compute_db.service_get_by_host(host)
+        return svc is not None and servicegroup.service_is_up(svc)
+
+

@@ -1,0 +1,110 @@
+"""Client for the conductor: the only way other daemons reach the database.
+
+Version history:
+  1.0 - first version
+"""
+
+from common import rpc
+
+_UNSET = 'unset'
+
+
+class ConductorAPI(rpc.RPCAPIBase):
+    TOPIC = 'conductor'
+    RPC_API_VERSION = '1.0'
+    SERVICE_NAME = 'nova-conductor'
+
+    # -- services and compute nodes (nova-compute, nova-scheduler) --------
+
+    def service_heartbeat(self, ctxt, host, binary, topic):
+        return self.call(ctxt, 'service_heartbeat', '1.0', host=host,
+                         binary=binary, topic=topic)
+
+    def service_get_all(self, ctxt, binary=None):
+        return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
+
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        return self.call(ctxt, 'compute_node_update', '1.0', host=host,
+                         nodename=nodename, resources=resources)
+
+    def compute_nodes_get_all(self, ctxt, changed_since=None):
+        return self.call(ctxt, 'compute_nodes_get_all', '1.0',
+                         changed_since=changed_since)
+
+    # -- flavors and images (nova-api) -------------------------------------
+
+    def flavor_get(self, ctxt, flavorid):
+        return self.call(ctxt, 'flavor_get', '1.0', flavorid=flavorid)
+
+    def flavor_get_all(self, ctxt, is_public=None):
+        return self.call(ctxt, 'flavor_get_all', '1.0', is_public=is_public)
+
+    def flavor_create(self, ctxt, values):
+        return self.call(ctxt, 'flavor_create', '1.0', values=values)
+
+    def flavor_delete(self, ctxt, flavorid):
+        return self.call(ctxt, 'flavor_delete', '1.0', flavorid=flavorid)
+
+    def image_get(self, ctxt, image_id):
+        return self.call(ctxt, 'image_get', '1.0', image_id=image_id)
+
+    def image_get_all(self, ctxt, filters=None):
+        return self.call(ctxt, 'image_get_all', '1.0', filters=filters)
+
+    # -- instances ---------------------------------------------------------
+
+    def create_instances(self, ctxt, instances, request_spec):
+        """Record building instances and start their build; returns them."""
+        return self.call(ctxt, 'create_instances', '1.0',
+                         instances=instances, request_spec=request_spec)
+
+    def build_instances(self, ctxt, instance_uuids, request_spec):
+        self.cast(ctxt, 'build_instances', '1.0',
+                  instance_uuids=instance_uuids, request_spec=request_spec)
+
+    def instance_get(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'instance_get', '1.0',
+                         instance_uuid=instance_uuid)
+
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
+        return self.call(ctxt, 'instance_get_all', '1.0', filters=filters,
+                         limit=limit, marker=marker)
+
+    def instance_update(self, ctxt, instance_uuid, values,
+                        expected_task_state=_UNSET,
+                        expected_vm_state=_UNSET, host=None):
+        """Compare-and-swap: raises UnexpectedTaskState on a mismatch."""
+        return self.call(ctxt, 'instance_update', '1.0',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         expected_vm_state=expected_vm_state, host=host)
+
+    def delete_instance(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'delete_instance', '1.0',
+                         instance_uuid=instance_uuid)
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'instance_destroy', '1.0',
+                         instance_uuid=instance_uuid)
+
+    def build_failed(self, ctxt, instance_uuid, host, message, details=None,
+                     alternates=None, request_spec=None):
+        """A build failed on `host`: retry on an alternate, or set error."""
+        return self.call(ctxt, 'build_failed', '1.0',
+                         instance_uuid=instance_uuid, host=host,
+                         message=message, details=details,
+                         alternates=alternates, request_spec=request_spec)
+
+    def instance_actions_get(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'instance_actions_get', '1.0',
+                         instance_uuid=instance_uuid)
+
+    def instance_action_get(self, ctxt, instance_uuid, request_id):
+        return self.call(ctxt, 'instance_action_get', '1.0',
+                         instance_uuid=instance_uuid, request_id=request_id)
+
+    # -- networking (nova-compute) -----------------------------------------
+
+    def allocate_fixed_ip(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'allocate_fixed_ip', '1.0',
+                         instance_uuid=instance_uuid)

@@ -1,0 +1,30 @@
+"""Small builders for conductor tests."""
+
+from common import states
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+
+FLAVOR = {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+          'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0}
+CTXT = {'request_id': 'req-1', 'user_id': 'u1', 'project_id': 'p1'}
+
+
+def make_node(host='host1', vcpus=4, memory_mb=4096, local_gb=100,
+              ram_ratio=1.0, cpu_ratio=1.0, disk_ratio=1.0, reserved_mb=0):
+    compute_db.service_heartbeat(host, 'nova-compute', 'compute')
+    return compute_db.compute_node_update(host, host, {
+        'vcpus': vcpus, 'memory_mb': memory_mb, 'local_gb': local_gb,
+        'memory_mb_reserved': reserved_mb,
+        'cpu_allocation_ratio': cpu_ratio,
+        'ram_allocation_ratio': ram_ratio,
+        'disk_allocation_ratio': disk_ratio,
+        'hypervisor_type': 'test', 'hypervisor_version': 1})
+
+
+def make_instance(flavor=FLAVOR, **values):
+    base = {'display_name': 'vm', 'project_id': 'p1', 'user_id': 'u1',
+            'flavor': flavor, 'vcpus': flavor['vcpus'],
+            'memory_mb': flavor['memory_mb'], 'root_gb': flavor['root_gb'],
+            'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
+    base.update(values)
+    return instances_db.create(base, CTXT)

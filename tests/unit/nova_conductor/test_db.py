@@ -1,0 +1,191 @@
+"""Conductor database layer on SQLite: claims, compare-and-swap, IPs, actions."""
+
+import concurrent.futures
+
+import pytest
+import sqlalchemy as sa
+from alembic import autogenerate
+from alembic import migration as alembic_migration
+
+from common import exception
+from common import states
+from nova_conductor.db import actions as actions_db
+from nova_conductor.db import catalog
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+from nova_conductor.db import models
+from nova_conductor.db import network as network_db
+from tests.unit.nova_conductor import dbhelpers
+
+
+def test_migrations_match_models(db):
+    with db.get_engine().connect() as conn:
+        ctx = alembic_migration.MigrationContext.configure(conn)
+        diff = autogenerate.compare_metadata(ctx, models.Base.metadata)
+    assert diff == []
+
+
+def test_claim_takes_resources_and_free_gives_them_back(db):
+    node = dbhelpers.make_node(vcpus=2, memory_mb=2048)
+    inst = dbhelpers.make_instance()
+    compute_db.claim(inst['uuid'], node['id'], dbhelpers.FLAVOR)
+    got = compute_db.compute_node_get(node['id'])
+    assert (got['vcpus_used'], got['memory_mb_used'], got['local_gb_used'],
+            got['running_vms']) == (1, 512, 1, 1)
+    assert compute_db.free(inst['uuid']) is True
+    assert compute_db.free(inst['uuid']) is False  # freed exactly once
+    got = compute_db.compute_node_get(node['id'])
+    assert (got['vcpus_used'], got['memory_mb_used'],
+            got['running_vms']) == (0, 0, 0)
+
+
+def test_claim_refused_when_node_is_full(db):
+    node = dbhelpers.make_node(vcpus=8, memory_mb=1024, reserved_mb=0)
+    first, second, third = (dbhelpers.make_instance() for _ in range(3))
+    compute_db.claim(first['uuid'], node['id'], dbhelpers.FLAVOR)
+    compute_db.claim(second['uuid'], node['id'], dbhelpers.FLAVOR)
+    with pytest.raises(exception.ResourcesUnavailable):
+        compute_db.claim(third['uuid'], node['id'], dbhelpers.FLAVOR)
+    assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == 1024
+
+
+def test_claim_honours_reserved_and_ratio(db):
+    # (2048 - 512) * 1.5 = 2304 MB usable: four 512 MB fit, the fifth not.
+    node = dbhelpers.make_node(vcpus=8, memory_mb=2048, reserved_mb=512,
+                               ram_ratio=1.5)
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(5)]
+    for uuid in uuids[:4]:
+        compute_db.claim(uuid, node['id'], dbhelpers.FLAVOR)
+    with pytest.raises(exception.ResourcesUnavailable):
+        compute_db.claim(uuids[4], node['id'], dbhelpers.FLAVOR)
+
+
+def test_concurrent_claims_never_overcommit(db):
+    node = dbhelpers.make_node(vcpus=64, memory_mb=512 * 5)
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(20)]
+
+    def claim(uuid):
+        try:
+            compute_db.claim(uuid, node['id'], dbhelpers.FLAVOR)
+            return True
+        except exception.ResourcesUnavailable:
+            return False
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(claim, uuids))
+    assert results.count(True) == 5
+    got = compute_db.compute_node_get(node['id'])
+    assert got['memory_mb_used'] == 512 * 5 and got['running_vms'] == 5
+
+
+def test_update_is_compare_and_swap(db):
+    inst = dbhelpers.make_instance()
+    instances_db.update(inst['uuid'], {'task_state': states.NETWORKING},
+                        expected_task_state=states.SCHEDULING)
+    with pytest.raises(exception.UnexpectedTaskState):
+        instances_db.update(inst['uuid'], {'task_state': states.SPAWNING},
+                            expected_task_state=states.SCHEDULING)
+    assert instances_db.get(inst['uuid'])['task_state'] == \
+        states.NETWORKING
+
+
+def test_task_state_changes_become_action_events(db):
+    inst = dbhelpers.make_instance()
+    for old, new in ((states.SCHEDULING, states.NETWORKING),
+                     (states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
+                     (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
+        instances_db.update(inst['uuid'], {'task_state': new},
+                            expected_task_state=old, host='host1')
+    instances_db.update(inst['uuid'], {'task_state': None,
+                                       'vm_state': states.ACTIVE},
+                        expected_task_state=states.SPAWNING)
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
+    assert action['action'] == 'create'
+    assert action['finish_time'] is not None
+    assert [e['event'] for e in action['events']] == [
+        'scheduling', 'networking', 'block_device_mapping', 'spawning']
+    assert {e['result'] for e in action['events']} == {'Success'}
+
+
+def test_set_error_records_fault_and_frees_everything(db):
+    node = dbhelpers.make_node()
+    inst = dbhelpers.make_instance()
+    compute_db.claim(inst['uuid'], node['id'], dbhelpers.FLAVOR)
+    network_db.allocate_fixed_ip(inst['uuid'], 'private', '10.0.0.0/29')
+    got = instances_db.set_error(inst['uuid'], 500, 'No valid host was found.')
+    assert got['vm_state'] == states.ERROR
+    assert got['fault']['message'] == 'No valid host was found.'
+    assert got['fixed_ips'] == []
+    assert compute_db.compute_node_get(node['id'])['running_vms'] == 0
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
+    assert action['events'][-1]['result'] == 'Error'
+
+
+def test_fixed_ips_are_unique_and_exhaust(db):
+    # /29: .1 is the gateway, .7 broadcast: .2 - .6 are handed out.
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(6)]
+    addresses = [network_db.allocate_fixed_ip(u, 'private', '10.0.0.0/29')
+                 ['address'] for u in uuids[:5]]
+    assert addresses == ['10.0.0.%d' % i for i in range(2, 7)]
+    again = network_db.allocate_fixed_ip(uuids[0], 'private', '10.0.0.0/29')
+    assert again['address'] == '10.0.0.2'
+    with pytest.raises(exception.FixedIpsExhausted):
+        network_db.allocate_fixed_ip(uuids[5], 'private', '10.0.0.0/29')
+    instances_db.destroy(uuids[0])
+    reused = network_db.allocate_fixed_ip(uuids[5], 'private', '10.0.0.0/29')
+    assert reused['address'] == '10.0.0.2'
+
+
+def test_destroy_hides_instance_and_frees(db):
+    node = dbhelpers.make_node()
+    inst = dbhelpers.make_instance()
+    compute_db.claim(inst['uuid'], node['id'], dbhelpers.FLAVOR)
+    instances_db.destroy(inst['uuid'])
+    with pytest.raises(exception.InstanceNotFound):
+        instances_db.get(inst['uuid'])
+    assert instances_db.get(inst['uuid'], read_deleted=True)['deleted']
+    assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == 0
+    assert instances_db.get_all({'project_id': 'p1'}) == []
+
+
+def test_list_pages_newest_first(db):
+    made = [dbhelpers.make_instance(display_name='vm%d' % i)['uuid']
+            for i in range(5)]
+    page1 = instances_db.get_all({'project_id': 'p1'}, limit=2)
+    page2 = instances_db.get_all({'project_id': 'p1'}, limit=2,
+                                 marker=page1[-1]['uuid'])
+    page3 = instances_db.get_all({'project_id': 'p1'}, limit=2,
+                                 marker=page2[-1]['uuid'])
+    seen = [i['uuid'] for i in page1 + page2 + page3]
+    assert seen == list(reversed(made))
+    with pytest.raises(exception.Invalid):
+        instances_db.get_all({}, marker='nope')
+
+
+def test_compute_nodes_changed_since_is_incremental(db):
+    dbhelpers.make_node('host1')
+    first = compute_db.compute_nodes_get_all()
+    assert [n['host'] for n in first['nodes']] == ['host1']
+    assert first['nodes'][0]['service_updated_at'] is not None
+    # Nothing changed since (beyond the one-second overlap window).
+    with db.writer() as s:
+        s.execute(sa.update(models.ComputeNode).values(
+            updated_at=models.utcnow().replace(year=2000)))
+        s.execute(sa.update(models.Service).values(
+            updated_at=models.utcnow().replace(year=2000),
+            last_seen_up=models.utcnow().replace(year=2000)))
+    assert compute_db.compute_nodes_get_all(first['now'])['nodes'] == []
+    dbhelpers.make_node('host2')
+    changed = compute_db.compute_nodes_get_all(first['now'])['nodes']
+    assert [n['host'] for n in changed] == ['host2']
+
+
+def test_flavor_create_conflicts_and_extra_specs(db):
+    made = catalog.flavor_create({'name': 'f1', 'flavorid': '10', 'vcpus': 1,
+                                  'memory_mb': 64, 'root_gb': 0,
+                                  'extra_specs': {'hw:cpu_policy': 'shared'}})
+    assert made['extra_specs'] == {'hw:cpu_policy': 'shared'}
+    with pytest.raises(exception.FlavorExists):
+        catalog.flavor_create({'name': 'f1', 'vcpus': 1, 'memory_mb': 64})
+    catalog.flavor_delete('10')
+    with pytest.raises(exception.FlavorNotFound):
+        catalog.flavor_get('10')
