@@ -1,0 +1,1 @@
+"""nova-scheduler: picks compute hosts for instances by filtering, weighing."""

@@ -1,0 +1,33 @@
+"""nova-scheduler: serve select_destinations on the scheduler topic."""
+
+import sys
+
+from common import context as nova_context
+from common import daemon
+from common import service
+from common.conf import CONF
+
+BINARY = 'nova-scheduler'
+
+
+def make_service():
+    from nova_scheduler import manager
+    from nova_scheduler import rpcapi
+    mgr = manager.SchedulerManager()
+    conductor = mgr.conductor_api
+
+    def heartbeat(host, binary, topic):
+        conductor.service_heartbeat(nova_context.get_admin_context(), host,
+                                    binary, topic)
+    return service.Service(BINARY, rpcapi.SchedulerAPI.TOPIC, CONF.host,
+                           mgr, heartbeat=heartbeat,
+                           report_interval=CONF.report_interval)
+
+
+def main(argv=None):
+    return daemon.run_service('OpenStack-compatible compute scheduler',
+                              make_service, argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""FilterScheduler: filter hosts, weigh survivors, pick one plus alternates."""
+
+import collections
+import logging
+import random
+
+from common.conf import CONF
+from common import exception
+from nova_scheduler import loader
+from nova_scheduler import weighers
+
+LOG = logging.getLogger(__name__)
+
+# The outcome of one pass of the filters: surviving hosts, one
+# (step name, hosts in, hosts out) per step that ran, and, when no host
+# survived, a sentence saying why.
+FilterResult = collections.namedtuple('FilterResult',
+                                      ['hosts', 'counts', 'reason'])
+
+# The name ignore_hosts shows under in counts and reasons.
+IGNORE_HOSTS_STEP = 'ignore_hosts'
+
+
+class FilterScheduler:
+    """Places instances on hosts from the HostManager's cache.
+
+    Filters come from [filter_scheduler] available_filters, are applied in
+    enabled_filters order, and drop a host at its first failure; weighers
+    come from weight_classes.
+    """
+
+    def __init__(self, host_manager, filter_classes=None,
+                 weigher_classes=None):
+        self.host_manager = host_manager
+        opts = CONF.filter_scheduler
+        if filter_classes is None:
+            filter_classes = loader.load_classes(opts.available_filters)
+        if weigher_classes is None:
+            weigher_classes = loader.load_classes(opts.weight_classes)
+        self.filters = self._enabled_filters(filter_classes,
+                                             opts.enabled_filters)
+        self.weighers = [cls() for cls in weigher_classes]
+
+    @staticmethod
+    def _enabled_filters(available, enabled):
+        by_name = {cls.__name__: cls for cls in available}
+        missing = [name for name in enabled if name not in by_name]
+        if missing:
+            # Fail at start-up: silently skipping a filter would place
+            # instances on hosts the operator meant to exclude.
+            raise ValueError(
+                '[filter_scheduler] enabled_filters names %s, which '
+                'available_filters does not provide (it has: %s)'
+                % (', '.join(missing), ', '.join(sorted(by_name))))
+        return [by_name[name]() for name in enabled]
+
+    # -- filtering -------------------------------------------------------
+
+    def run_filters(self, host_states, spec):
+        """Apply ignore_hosts and the enabled filters to host_states."""
+        hosts = list(host_states)
+        counts = []
+        reason = None
+        if not hosts:
+            reason = 'no compute nodes are known to the scheduler'
+        ignore = spec.get('ignore_hosts')
+        if hosts and ignore:
+            ignore = set(ignore)
+            kept = [hs for hs in hosts if hs.host not in ignore]
+            counts.append((IGNORE_HOSTS_STEP, len(hosts), len(kept)))
+            if not kept:
+                reason = ('every host is in ignore_hosts (already tried '
+                          'or excluded)')
+            hosts = kept
+        for host_filter in self.filters:
+            if not hosts:
+                break
+            kept = host_filter.filter_all(hosts, spec)
+            counts.append((host_filter.name(), len(hosts), len(kept)))
+            if not kept:
+                reason = host_filter.explain_rejection(hosts, spec)
+            hosts = kept
+        return FilterResult(hosts, counts, reason)
+
+    def filter_counts(self, spec):
+        """(step name, hosts in, hosts out) for each step over the cached
+        hosts, for a dry run; nothing is consumed."""
+        return self.run_filters(self.host_manager.get_all_host_states(),
+                                spec).counts
+
+    @staticmethod
+    def explanation(result, index=0, count=1):
+        """The NoValidHost reason for a FilterResult that kept no host."""
+        which = ''
+        if count > 1:
+            which = ' for instance %d of %d' % (index + 1, count)
+        steps = ', '.join('%s %d -> %d' % step for step in result.counts)
+        why = result.reason or 'no host passed'
+        if steps:
+            return 'There are not enough hosts available%s. %s: %s.' % (
+                which, steps, why)
+        return 'There are not enough hosts available%s: %s.' % (which, why)
+
+    # -- weighing and picking --------------------------------------------
+
+    def _pick(self, weighed):
+        # Picking at random among the best few keeps concurrent
+        # schedulers from all racing for the same host.
+        subset = weighed[:max(1, CONF.filter_scheduler.host_subset_size)]
+        return random.choice(subset)[1]
+
+    @staticmethod
+    def _alternates(weighed, chosen, limit):
+        """Up to `limit` more hosts, best first, none sharing a host name
+        with the chosen one or each other."""
+        seen = {chosen.host}
+        alternates = []
+        for _weight, hs in weighed:
+            if len(alternates) >= limit:
+                break
+            if hs.host in seen:
+                continue
+            seen.add(hs.host)
+            alternates.append(hs)
+        return alternates
+
+    def select_destinations(self, ctxt, spec, instance_uuids):
+        """One list per instance: [chosen, alternate, ...] selections.
+
+        Each choice is consumed on the cached host state before the next
+        instance is placed; if any instance cannot be placed, the earlier
+        choices are released again and NoValidHost says why.
+        """
+        count = (len(instance_uuids) if instance_uuids
+                 else spec.get('num_instances') or 1)
+        max_alternates = CONF.scheduler.max_attempts - 1
+        host_states = self.host_manager.get_all_host_states()
+        chosen_hosts = []
+        selections = []
+        for index in range(count):
+            result = self.run_filters(host_states, spec)
+            if not result.hosts:
+                for hs in chosen_hosts:
+                    hs.release(spec)
+                reason = self.explanation(result, index, count)
+                LOG.info('No valid host: %s', reason)
+                raise exception.NoValidHost(reason=reason)
+            weighed = weighers.weigh_hosts(self.weighers, result.hosts, spec)
+            chosen = self._pick(weighed)
+            alternates = self._alternates(weighed, chosen, max_alternates)
+            selections.append([chosen.selection()]
+                              + [hs.selection() for hs in alternates])
+            chosen.consume(spec)
+            chosen_hosts.append(chosen)
+        return selections

@@ -1,0 +1,23 @@
+"""DiskFilter: hosts with enough free local disk for the flavor."""
+
+from nova_scheduler import filters
+from nova_scheduler import host_state as hs_mod
+
+
+class DiskFilter(filters.BaseHostFilter):
+    """Passes a host whose free disk, (local_gb - reserved) *
+    disk_allocation_ratio - used, holds root + ephemeral + swap (in GB,
+    rounded up)."""
+
+    def host_passes(self, host_state, spec):
+        return (hs_mod.requested_disk_gb(spec['flavor'])
+                <= host_state.free_disk_gb)
+
+    def shortfall(self, host_state, spec):
+        return (hs_mod.requested_disk_gb(spec['flavor'])
+                - host_state.free_disk_gb)
+
+    def explain(self, host_state, spec):
+        return 'the best host has %s GB disk free, %s GB requested' % (
+            filters.format_amount(host_state.free_disk_gb),
+            filters.format_amount(hs_mod.requested_disk_gb(spec['flavor'])))

@@ -1,0 +1,73 @@
+"""HostManager: the cache of compute nodes, refreshed from the conductor."""
+
+import logging
+import time
+
+from nova_scheduler import host_state
+
+LOG = logging.getLogger(__name__)
+
+
+class HostManager:
+    """Keeps one HostState per compute node, keyed by node id.
+
+    The scheduler never reads SQL: nodes come from the conductor's
+    compute_nodes_get_all. Each refresh asks only for nodes changed since
+    the conductor's previous 'now' (cheap enough to run before every
+    request); a full reload every FULL_REFRESH_INTERVAL seconds repairs
+    anything an incremental pass could miss.
+    """
+
+    FULL_REFRESH_INTERVAL = 60
+
+    def __init__(self, conductor_api, clock=time.monotonic):
+        self.conductor_api = conductor_api
+        self._clock = clock
+        self.host_states = {}
+        self._last_now = None
+        self._last_full = None
+
+    def refresh(self, ctxt, full=False):
+        """Bring the cache up to date; on a conductor error keep the cache
+        we have (heartbeat ages keep growing, so dead hosts still drop out)
+        unless there is none yet."""
+        now_mono = self._clock()
+        full = (full or self._last_now is None
+                or now_mono - self._last_full >= self.FULL_REFRESH_INTERVAL)
+        try:
+            result = self.conductor_api.compute_nodes_get_all(
+                ctxt, changed_since=None if full else self._last_now)
+        except Exception:
+            if self._last_now is None:
+                raise
+            LOG.warning('Could not refresh compute nodes from the '
+                        'conductor; scheduling on the cached view',
+                        exc_info=True)
+            return
+        self._apply(result, full, self._clock())
+
+    def _apply(self, result, full, now_mono):
+        conductor_now = result.get('now')
+        states = {} if full else self.host_states
+        old = self.host_states
+        for node in result.get('nodes') or ():
+            node_id = node['id']
+            if node.get('deleted'):
+                states.pop(node_id, None)
+                continue
+            state = old.get(node_id)
+            if state is None:
+                state = host_state.HostState(node, now=conductor_now,
+                                             now_mono=now_mono)
+            else:
+                state.update(node, now=conductor_now, now_mono=now_mono)
+            states[node_id] = state
+        self.host_states = states
+        self._last_now = conductor_now
+        if full:
+            self._last_full = now_mono
+        LOG.debug('%s refresh: %d compute nodes cached',
+                  'Full' if full else 'Incremental', len(states))
+
+    def get_all_host_states(self):
+        return list(self.host_states.values())

@@ -1,0 +1,153 @@
+"""HostState: the scheduler's view of one node's capacity and health."""
+
+import datetime
+import math
+import time
+
+
+def parse_isotime(value):
+    """An aware UTC datetime from an ISO-8601 string; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        parsed = value
+    else:
+        parsed = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+    if parsed.tzinfo is None:
+        # The conductor speaks UTC; a naive timestamp is UTC without a label.
+        return parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def requested_vcpus(flavor):
+    return flavor.get('vcpus') or 0
+
+
+def requested_ram_mb(flavor):
+    return flavor.get('memory_mb') or 0
+
+
+def requested_disk_gb(flavor):
+    """root + ephemeral + swap rounded up to whole GB, as the claim counts."""
+    swap_mb = flavor.get('swap') or 0
+    return ((flavor.get('root_gb') or 0) + (flavor.get('ephemeral_gb') or 0)
+            + int(math.ceil(swap_mb / 1024.0)))
+
+
+def _usable(total, reserved, ratio):
+    # Must match the conductor's atomic SQL claim, or the scheduler will
+    # offer hosts the claim then refuses (or hide hosts that would fit).
+    return (total - reserved) * ratio
+
+
+class HostState:
+    """Capacity, usage and service health of one compute node.
+
+    Free amounts are kept as plain attributes (not properties) because
+    filters read them for every host on every request.
+    """
+
+    def __init__(self, node, now=None, now_mono=None):
+        self.id = node['id']
+        self.update(node, now=now, now_mono=now_mono)
+
+    def update(self, node, now=None, now_mono=None):
+        """Take a node dict from the conductor.
+
+        `now` is the conductor's clock when it read the node and `now_mono`
+        our monotonic clock at that moment; the heartbeat is pinned to our
+        monotonic clock so its age needs no wall clock of ours, which may
+        disagree with the conductor's.
+        """
+        get = node.get
+        self.uuid = get('uuid')
+        self.host = get('host')
+        self.nodename = get('hypervisor_hostname') or self.host
+        self.vcpus = get('vcpus') or 0
+        self.vcpus_reserved = get('vcpus_reserved') or 0
+        self.vcpus_used = get('vcpus_used') or 0
+        self.memory_mb = get('memory_mb') or 0
+        self.memory_mb_reserved = get('memory_mb_reserved') or 0
+        self.memory_mb_used = get('memory_mb_used') or 0
+        self.local_gb = get('local_gb') or 0
+        self.local_gb_reserved = get('local_gb_reserved') or 0
+        self.local_gb_used = get('local_gb_used') or 0
+        self.running_vms = get('running_vms') or 0
+        # The conductor stores effective ratios; 1.0 only guards a hole.
+        self.cpu_allocation_ratio = get('cpu_allocation_ratio') or 1.0
+        self.ram_allocation_ratio = get('ram_allocation_ratio') or 1.0
+        self.disk_allocation_ratio = get('disk_allocation_ratio') or 1.0
+        self.hypervisor_type = get('hypervisor_type')
+        self.hypervisor_version = get('hypervisor_version')
+        self.cpu_info = get('cpu_info')
+        self.service_disabled = bool(get('service_disabled'))
+        self.service_disabled_reason = get('service_disabled_reason')
+        self.service_forced_down = bool(get('service_forced_down'))
+        self.updated_at = get('updated_at')
+        self.heartbeat_mono = self._heartbeat_mono(
+            get('service_updated_at'), now, now_mono)
+        self._recompute()
+
+    @staticmethod
+    def _heartbeat_mono(service_updated_at, now, now_mono):
+        heartbeat = parse_isotime(service_updated_at)
+        if heartbeat is None:
+            return None
+        now = parse_isotime(now) or datetime.datetime.now(
+            datetime.timezone.utc)
+        if now_mono is None:
+            now_mono = time.monotonic()
+        return now_mono - (now - heartbeat).total_seconds()
+
+    def _recompute(self):
+        self.vcpus_usable = _usable(self.vcpus, self.vcpus_reserved,
+                                    self.cpu_allocation_ratio)
+        self.memory_mb_usable = _usable(self.memory_mb,
+                                        self.memory_mb_reserved,
+                                        self.ram_allocation_ratio)
+        self.disk_gb_usable = _usable(self.local_gb, self.local_gb_reserved,
+                                      self.disk_allocation_ratio)
+        self.free_vcpus = self.vcpus_usable - self.vcpus_used
+        self.free_ram_mb = self.memory_mb_usable - self.memory_mb_used
+        self.free_disk_gb = self.disk_gb_usable - self.local_gb_used
+
+    def heartbeat_age(self, now_mono=None):
+        """Seconds since the service's last heartbeat; None if it never sent
+        one."""
+        if self.heartbeat_mono is None:
+            return None
+        if now_mono is None:
+            now_mono = time.monotonic()
+        return now_mono - self.heartbeat_mono
+
+    def consume(self, spec):
+        """Count an instance placed here, so the next pick in the same
+        request (and later requests, until the conductor reports the node
+        again) sees the host fuller."""
+        self._add(spec['flavor'], 1)
+
+    def release(self, spec):
+        """Undo consume(), for a request that failed part-way."""
+        self._add(spec['flavor'], -1)
+
+    def _add(self, flavor, sign):
+        self.vcpus_used += sign * requested_vcpus(flavor)
+        self.memory_mb_used += sign * requested_ram_mb(flavor)
+        self.local_gb_used += sign * requested_disk_gb(flavor)
+        self.running_vms += sign
+        self._recompute()
+
+    def limits(self):
+        """The ceilings the compute host's claim must respect."""
+        return {'vcpu': self.vcpus_usable,
+                'memory_mb': self.memory_mb_usable,
+                'disk_gb': self.disk_gb_usable}
+
+    def selection(self):
+        return {'host': self.host, 'nodename': self.nodename,
+                'compute_node_id': self.id, 'limits': self.limits()}
+
+    def __repr__(self):
+        return ('<HostState %s/%s free vcpus=%s ram_mb=%s disk_gb=%s>'
+                % (self.host, self.nodename, self.free_vcpus,
+                   self.free_ram_mb, self.free_disk_gb))

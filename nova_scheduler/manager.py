@@ -1,0 +1,34 @@
+"""SchedulerManager: the RPC endpoint of nova-scheduler."""
+
+import threading
+
+import oslo_messaging
+
+from common import context as nova_context
+from nova_scheduler import filter_scheduler
+from nova_scheduler import host_manager
+
+
+class SchedulerManager:
+    """Answers select_destinations; the work is in FilterScheduler."""
+
+    target = oslo_messaging.Target(version='1.0')
+
+    def __init__(self, conductor_api=None):
+        if conductor_api is None:
+            # Imported here so tests (and this package's import) need no
+            # conductor or RPC transport.
+            from nova_conductor import rpcapi as conductor_rpcapi
+            conductor_api = conductor_rpcapi.ConductorAPI()
+        self.host_manager = host_manager.HostManager(conductor_api)
+        self.driver = filter_scheduler.FilterScheduler(self.host_manager)
+        # RPC requests arrive on several threads; refreshing and consuming
+        # the shared host states must not interleave.
+        self._lock = threading.Lock()
+
+    def select_destinations(self, context, request_spec, instance_uuids):
+        with self._lock:
+            # The cache is ours, not the caller's: refresh as the service.
+            self.host_manager.refresh(nova_context.get_admin_context())
+            return self.driver.select_destinations(context, request_spec,
+                                                   instance_uuids)

@@ -1,0 +1,22 @@
+"""Client proxy other services use to ask nova-scheduler for hosts."""
+
+from common import rpc
+
+
+class SchedulerAPI(rpc.RPCAPIBase):
+    """RPC client for the 'scheduler' topic.
+
+    Version history:
+        1.0 - select_destinations
+    """
+
+    TOPIC = 'scheduler'
+    RPC_API_VERSION = '1.0'
+    SERVICE_NAME = 'nova-scheduler'
+
+    def select_destinations(self, ctxt, request_spec, instance_uuids):
+        """One list of selections per instance: the chosen host first,
+        then alternates to try if the build on it fails."""
+        return self.call(ctxt, 'select_destinations', '1.0',
+                         request_spec=request_spec,
+                         instance_uuids=instance_uuids)

@@ -1,0 +1,46 @@
+"""SchedulerAPI -> SchedulerManager over a real oslo.messaging RPC server."""
+
+import oslo_messaging
+import pytest
+
+from common.conf import CONF
+from common import context as nova_context
+from common import exception
+from common import rpc
+from nova_scheduler import manager as scheduler_manager
+from nova_scheduler import rpcapi
+from tests.unit.nova_scheduler import FakeConductor, make_node, make_spec
+
+
+@pytest.fixture(scope='module')
+def scheduler_api():
+    owned = rpc.TRANSPORT is None
+    rpc.init(CONF, url='fake://')
+    manager = scheduler_manager.SchedulerManager(
+        conductor_api=FakeConductor([make_node(1), make_node(2,
+                                                             memory_mb=4096)]))
+    server = rpc.get_server(
+        oslo_messaging.Target(topic=rpcapi.SchedulerAPI.TOPIC,
+                              server='scheduler-test'), [manager])
+    server.start()
+    try:
+        yield rpcapi.SchedulerAPI(timeout=10)
+    finally:
+        server.stop()
+        server.wait()
+        if owned:
+            rpc.cleanup()
+
+
+def test_select_destinations_round_trip(scheduler_api):
+    ctxt = nova_context.RequestContext(user_id='u', project_id='p')
+    result = scheduler_api.select_destinations(ctxt, make_spec(),
+                                               ['instance-1'])
+    assert [[s['host'] for s in r] for r in result] == [['host1', 'host2']]
+
+
+def test_no_valid_host_reaches_the_caller_as_itself(scheduler_api):
+    ctxt = nova_context.RequestContext(user_id='u', project_id='p')
+    with pytest.raises(exception.NoValidHost, match='RamFilter 2 -> 0'):
+        scheduler_api.select_destinations(
+            ctxt, make_spec(memory_mb=16384), ['instance-1'])
