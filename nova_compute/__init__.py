@@ -1,0 +1,1 @@
+"""nova-compute: runs instances on this host through a virt driver."""

@@ -1,0 +1,78 @@
+"""The steps of building one instance on this host, task_state by task_state."""
+
+import datetime
+import logging
+import traceback
+
+from common import exception
+from common import states
+from common.conf import CONF
+
+LOG = logging.getLogger(__name__)
+
+
+def _now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+class InstanceBuilder:
+
+    def __init__(self, host, driver, conductor_api):
+        self.host = host
+        self.driver = driver
+        self.conductor = conductor_api
+
+    def _advance(self, ctxt, instance, expected, values):
+        return self.conductor.instance_update(
+            ctxt, instance['uuid'], values, expected_task_state=expected,
+            host=self.host)
+
+    def build(self, ctxt, instance, image, request_spec, alternates):
+        """Run the build; on failure re-schedule or leave a readable fault."""
+        uuid = instance['uuid']
+        try:
+            self._build(ctxt, instance, image, request_spec)
+        except (exception.UnexpectedTaskState, exception.InstanceNotFound):
+            # Someone else (a delete) took over the instance: stop quietly,
+            # their operation cleans up.
+            LOG.info('Build of %s interrupted by another operation', uuid)
+        except Exception as error:
+            LOG.exception('Build of %s failed on %s', uuid, self.host)
+            self._cleanup_domain(instance)
+            message = (error.message
+                       if isinstance(error, exception.NovaException)
+                       else '%s: %s' % (type(error).__name__, error))
+            self.conductor.build_failed(
+                ctxt, uuid, self.host, message,
+                details=traceback.format_exc(),
+                alternates=alternates, request_spec=request_spec)
+
+    def _build(self, ctxt, instance, image, request_spec):
+        instance = self._advance(ctxt, instance, states.SCHEDULING,
+                                 {'task_state': states.NETWORKING})
+        network_info = []
+        if request_spec.get('requested_networks', 'auto') != 'none':
+            ip = self.conductor.allocate_fixed_ip(ctxt, instance['uuid'])
+            network_info.append(ip)
+        instance = self._advance(ctxt, instance, states.NETWORKING,
+                                 {'task_state': states.BLOCK_DEVICE_MAPPING})
+        # Block devices are the image-backed root disk, prepared by spawn.
+        instance = self._advance(ctxt, instance, states.BLOCK_DEVICE_MAPPING,
+                                 {'task_state': states.SPAWNING})
+        self.driver.spawn(instance, image or {}, network_info)
+        power = self.driver.wait_for_running(
+            instance, CONF.libvirt.wait_running_timeout)
+        if power != states.RUNNING:
+            raise exception.HypervisorError(
+                reason='domain did not reach running (power state %s)'
+                % states.POWER_STATE_NAMES.get(power, power))
+        self._advance(ctxt, instance, states.SPAWNING,
+                      {'vm_state': states.ACTIVE, 'task_state': None,
+                       'power_state': power, 'launched_at': _now_iso()})
+
+    def _cleanup_domain(self, instance):
+        try:
+            self.driver.destroy(instance)
+        except Exception:
+            LOG.exception('Cleaning up %s after a failed build',
+                          instance['uuid'])

@@ -1,0 +1,30 @@
+"""nova-compute: serve compute.<host> and report this hypervisor's resources."""
+
+import sys
+
+from common import context as nova_context
+from common import daemon
+from common import service
+from common.conf import CONF
+from nova_compute import manager
+from nova_compute import rpcapi
+
+BINARY = 'nova-compute'
+
+
+def make_service():
+    mgr = manager.ComputeManager()
+    return service.Service(
+        BINARY, rpcapi.ComputeAPI.TOPIC, mgr.host, mgr,
+        heartbeat=lambda host, binary, topic: mgr.conductor.service_heartbeat(
+            nova_context.get_admin_context(), host, binary, topic),
+        report_interval=CONF.report_interval)
+
+
+def main(argv=None):
+    return daemon.run_service('OpenStack-compatible compute worker',
+                              make_service, argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

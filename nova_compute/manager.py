@@ -1,0 +1,107 @@
+"""nova-compute's RPC endpoint: thin methods over build.py and the driver."""
+
+import collections
+import logging
+import threading
+
+import oslo_messaging as messaging
+
+from common import context as nova_context
+from common import exception
+from common.conf import CONF
+from nova_compute import build
+from nova_compute import resources
+
+LOG = logging.getLogger(__name__)
+
+
+class _InstanceLocks:
+    """One lock per instance, so operations on it never overlap."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks = collections.defaultdict(threading.Lock)
+
+    def __call__(self, uuid):
+        with self._guard:
+            return self._locks[uuid]
+
+    def forget(self, uuid):
+        with self._guard:
+            self._locks.pop(uuid, None)
+
+
+class ComputeManager:
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, driver=None, conductor_api=None, host=None):
+        if driver is None:
+            from nova_compute.virt import driver as virt_driver
+            driver = virt_driver.load_driver(CONF)
+        if conductor_api is None:
+            from nova_conductor import rpcapi as conductor_rpcapi
+            conductor_api = conductor_rpcapi.ConductorAPI()
+        self.host = host or CONF.host
+        self.driver = driver
+        self.conductor = conductor_api
+        self.builder = build.InstanceBuilder(self.host, driver,
+                                             conductor_api)
+        self.locks = _InstanceLocks()
+        # Kernel/ramdisk images named by an image's properties are found
+        # through the conductor, like every other piece of data.
+        driver.image_locator = lambda image_id: conductor_api.image_get(
+            nova_context.get_admin_context(), image_id)
+
+    # -- service hooks -----------------------------------------------------
+
+    def init_host(self):
+        self.driver.init_host(self.host)
+        self.heartbeat()
+        self.update_available_resource()
+
+    def periodic_tasks(self):
+        return [('update_available_resource',
+                 CONF.update_resources_interval,
+                 self.update_available_resource)]
+
+    def heartbeat(self, *_args):
+        self.conductor.service_heartbeat(nova_context.get_admin_context(),
+                                         self.host, 'nova-compute',
+                                         'compute')
+
+    def update_available_resource(self):
+        report = resources.node_resources(
+            self.driver.get_available_resource())
+        self.conductor.compute_node_update(
+            nova_context.get_admin_context(), self.host,
+            report['hypervisor_hostname'], report)
+
+    # -- RPC methods -------------------------------------------------------
+
+    def build_and_run_instance(self, context, instance, image, request_spec,
+                               node=None, limits=None, alternates=None):
+        with self.locks(instance['uuid']):
+            self.builder.build(context, instance, image, request_spec,
+                               alternates or [])
+
+    def terminate_instance(self, context, instance):
+        uuid = instance['uuid']
+        with self.locks(uuid):
+            try:
+                self.driver.destroy(instance)
+            except exception.NovaException:
+                LOG.exception('Destroying domain of %s failed', uuid)
+                raise
+            try:
+                self.conductor.instance_destroy(context, uuid)
+            except exception.InstanceNotFound:
+                pass
+        self.locks.forget(uuid)
+
+    def get_console_output(self, context, instance, tail_length=None):
+        output = self.driver.get_console_output(instance)
+        if tail_length is not None:
+            lines = output.splitlines()
+            output = '\n'.join(lines[-int(tail_length):]) if tail_length \
+                else ''
+        return output

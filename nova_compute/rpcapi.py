@@ -1,0 +1,28 @@
+"""Client for nova-compute: casts addressed to one host's queue.
+
+Version history:
+  1.0 - first version
+"""
+
+from common import rpc
+
+
+class ComputeAPI(rpc.RPCAPIBase):
+    TOPIC = 'compute'
+    RPC_API_VERSION = '1.0'
+    SERVICE_NAME = 'nova-compute'
+
+    def build_and_run_instance(self, ctxt, host, instance, image,
+                               request_spec, node=None, limits=None,
+                               alternates=None):
+        self.cast(ctxt, 'build_and_run_instance', '1.0', server=host,
+                  instance=instance, image=image, request_spec=request_spec,
+                  node=node, limits=limits, alternates=alternates or [])
+
+    def terminate_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'terminate_instance', '1.0', server=host,
+                  instance=instance)
+
+    def get_console_output(self, ctxt, host, instance, tail_length=None):
+        return self.call(ctxt, 'get_console_output', '1.0', server=host,
+                         instance=instance, tail_length=tail_length)

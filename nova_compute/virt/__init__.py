@@ -1,0 +1,1 @@
+"""Virt drivers: how nova-compute talks to a hypervisor."""

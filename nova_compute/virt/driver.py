@@ -1,0 +1,92 @@
+"""The interface the compute manager drives a hypervisor through."""
+
+import abc
+import time
+
+from common import states
+
+# wait_for_running polls fast first (the test driver answers at once), then
+# backs off so a slow real boot does not cost a busy loop.
+_POLL_FIRST = 0.01
+_POLL_MAX = 0.5
+
+
+class ComputeDriver(abc.ABC):
+    """One hypervisor node: its resources and the instances on it.
+
+    `instance` dicts carry uuid, display_name, vcpus, memory_mb, root_gb,
+    ephemeral_gb, image_ref, host and node. Power states are those of
+    common.states (NOSTATE, RUNNING, PAUSED_POWER, SHUTDOWN, CRASHED,
+    SUSPENDED_POWER).
+    """
+
+    @abc.abstractmethod
+    def init_host(self, host):
+        """Connect to the hypervisor; prepare directories for node `host`."""
+
+    @abc.abstractmethod
+    def get_available_resource(self):
+        """The node's totals: a dict of vcpus, memory_mb, local_gb,
+        hypervisor_type, hypervisor_version, hypervisor_hostname, cpu_info
+        (JSON text)."""
+
+    @abc.abstractmethod
+    def list_instance_uuids(self):
+        """UUIDs of the instances defined on this node (ours only)."""
+
+    @abc.abstractmethod
+    def spawn(self, instance, image, network_info):
+        """Create the instance and start it, without waiting for it to run.
+
+        image: id, name, disk_format, size, min_disk, properties, location.
+        network_info: dicts of address, mac, bridge, network.
+        """
+
+    @abc.abstractmethod
+    def get_power_state(self, instance):
+        """The instance's power state; NOSTATE when it does not exist."""
+
+    def wait_for_running(self, instance, timeout):
+        """Poll until the instance is RUNNING or `timeout` seconds passed.
+
+        Returns the last power state seen.
+        """
+        deadline = time.monotonic() + timeout
+        interval = _POLL_FIRST
+        while True:
+            state = self.get_power_state(instance)
+            remaining = deadline - time.monotonic()
+            if state == states.RUNNING or remaining <= 0:
+                return state
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 2, _POLL_MAX)
+
+    @abc.abstractmethod
+    def destroy(self, instance):
+        """Stop the instance hard and delete it and its files; a missing
+        instance is not an error."""
+
+    @abc.abstractmethod
+    def power_off(self, instance, timeout=0):
+        """Stop the instance: ask the guest first for up to `timeout` seconds
+        (0: stop at once)."""
+
+    @abc.abstractmethod
+    def power_on(self, instance):
+        """Start a stopped instance."""
+
+    @abc.abstractmethod
+    def reboot(self, instance, reboot_type='SOFT'):
+        """Restart the instance: 'SOFT' asks the guest, 'HARD' resets it."""
+
+    @abc.abstractmethod
+    def get_console_output(self, instance):
+        """What the instance wrote to its serial console, as text."""
+
+
+def load_driver(conf):
+    """The driver nova-compute uses: libvirt, reading its options from conf."""
+    # Imported here so code that only needs the interface does not load
+    # libvirt-python.
+    from nova_compute.virt.libvirt import driver as libvirt_driver
+    return libvirt_driver.LibvirtDriver(conf)

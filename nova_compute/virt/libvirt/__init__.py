@@ -1,0 +1,1 @@
+"""The libvirt virt driver (kvm, qemu, or libvirt's test driver)."""

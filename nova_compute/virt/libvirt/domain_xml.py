@@ -1,0 +1,150 @@
+"""Builds the libvirt domain XML of an instance, simulated or real."""
+
+import collections
+import xml.etree.ElementTree as ET
+
+from common import exception
+
+# Our own namespace for the <metadata> block: its presence is what marks a
+# domain as one of ours (list_instance_uuids skips all others).
+NOVA_NS = 'http://nova-lite.invalid/instance/1'
+ET.register_namespace('nova', NOVA_NS)
+
+# Guest device name prefix per disk bus.
+DISK_BUSES = {'virtio': 'vd', 'scsi': 'sd', 'sata': 'sd', 'ide': 'hd'}
+VIF_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet')
+
+# A disk to attach: file path, its format (qcow2/raw) and the guest bus.
+DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus')
+
+
+
+def default_cmdline(disk_bus='virtio'):
+    """Kernel command line for direct boot when the image gives none."""
+    # Root on the first disk of that bus; messages go to the serial log as
+    # well as the screen.
+    return 'root=/dev/%sa console=tty0 console=ttyS0' % DISK_BUSES[disk_bus]
+
+
+def domain_name(uuid):
+    return 'instance-%s' % uuid
+
+
+def _nova(tag):
+    return '{%s}%s' % (NOVA_NS, tag)
+
+
+def _sub(parent, tag, text=None, **attrib):
+    element = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _metadata(parent, instance):
+    meta = _sub(_sub(parent, 'metadata'), _nova('instance'))
+    _sub(meta, _nova('uuid'), instance['uuid'])
+    _sub(meta, _nova('name'), instance.get('display_name') or '')
+    flavor = _sub(meta, _nova('flavor'))
+    for key in ('vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'):
+        _sub(flavor, _nova(key), int(instance.get(key) or 0))
+    _sub(meta, _nova('image_ref'), instance.get('image_ref') or '')
+
+
+def _skeleton(instance, domain_type):
+    """<domain> with the parts every guest has: identity, metadata, size."""
+    domain = ET.Element('domain', type=domain_type)
+    _sub(domain, 'name', domain_name(instance['uuid']))
+    _sub(domain, 'uuid', instance['uuid'])
+    _metadata(domain, instance)
+    _sub(domain, 'memory', int(instance['memory_mb']), unit='MiB')
+    _sub(domain, 'vcpu', int(instance['vcpus']))
+    return domain
+
+
+def simulated_domain_xml(instance):
+    """A domain for libvirt's test driver: no devices, nothing on disk."""
+    domain = _skeleton(instance, 'test')
+    _sub(_sub(domain, 'os'), 'type', 'hvm')
+    return ET.tostring(domain, encoding='unicode')
+
+
+def _os(domain, kernel, ramdisk, cmdline):
+    os_el = _sub(domain, 'os')
+    _sub(os_el, 'type', 'hvm')
+    if kernel:
+        _sub(os_el, 'kernel', kernel)
+        if ramdisk:
+            _sub(os_el, 'initrd', ramdisk)
+        _sub(os_el, 'cmdline', cmdline or default_cmdline())
+    else:
+        _sub(os_el, 'boot', dev='hd')
+
+
+def _disks(devices, disks):
+    used = collections.Counter()
+    for disk in disks:
+        prefix = DISK_BUSES.get(disk.bus)
+        if prefix is None:
+            raise exception.Invalid(
+                reason='unsupported disk bus %r' % disk.bus)
+        # vda, vdb, ... counted per prefix (scsi and sata share "sd").
+        dev = prefix + chr(ord('a') + used[prefix])
+        used[prefix] += 1
+        element = _sub(devices, 'disk', type='file', device='disk')
+        _sub(element, 'driver', name='qemu', type=disk.fmt)
+        _sub(element, 'source', file=disk.path)
+        _sub(element, 'target', dev=dev, bus=disk.bus)
+    if any(disk.bus == 'scsi' for disk in disks):
+        _sub(devices, 'controller', type='scsi', model='virtio-scsi')
+
+
+def _interfaces(devices, network_info, vif_model):
+    if vif_model not in VIF_MODELS:
+        raise exception.Invalid(reason='unsupported vif model %r' % vif_model)
+    for vif in network_info:
+        element = _sub(devices, 'interface', type='bridge')
+        _sub(element, 'mac', address=vif['mac'])
+        _sub(element, 'source', bridge=vif['bridge'])
+        _sub(element, 'model', type=vif_model)
+
+
+def _serial_console(devices, console_path):
+    # The serial port writes to a file we can read back for
+    # get_console_output; <console> makes it the guest's primary console.
+    serial = _sub(devices, 'serial', type='file')
+    _sub(serial, 'source', path=console_path)
+    _sub(serial, 'target', port='0')
+    console = _sub(devices, 'console', type='file')
+    _sub(console, 'source', path=console_path)
+    _sub(console, 'target', type='serial', port='0')
+
+
+def host_domain_xml(instance, virt_type, disks, console_path, network_info,
+                    kernel=None, ramdisk=None, cmdline=None,
+                    vif_model='virtio'):
+    """A kvm or qemu (TCG) domain with disks, bridged NICs and a serial log.
+
+    disks: DiskSpec list, the root disk first; kernel/ramdisk: file paths for
+    direct kernel boot (cmdline defaults to default_cmdline()).
+    """
+    if virt_type not in ('kvm', 'qemu'):
+        raise exception.Invalid(reason='unsupported virt_type %r' % virt_type)
+    domain = _skeleton(instance, virt_type)
+    _os(domain, kernel, ramdisk, cmdline)
+    features = _sub(domain, 'features')
+    _sub(features, 'acpi')
+    _sub(features, 'apic')
+    if virt_type == 'kvm':
+        # TCG cannot run the host's CPU model, so only kvm asks for it.
+        _sub(domain, 'cpu', mode='host-model')
+    _sub(domain, 'clock', offset='utc')
+    _sub(domain, 'on_poweroff', 'destroy')
+    _sub(domain, 'on_reboot', 'restart')
+    _sub(domain, 'on_crash', 'destroy')
+    devices = _sub(domain, 'devices')
+    _disks(devices, disks)
+    _interfaces(devices, network_info, vif_model)
+    _serial_console(devices, console_path)
+    _sub(devices, 'memballoon', model='virtio')
+    return ET.tostring(domain, encoding='unicode')

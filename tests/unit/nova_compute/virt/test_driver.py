@@ -1,0 +1,257 @@
+"""LibvirtDriver on libvirt's in-process test driver: instance lifecycle."""
+
+import os
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+from common import exception
+from common import states
+from common.conf import CONF
+from nova_compute.virt import driver as virt_driver
+from nova_compute.virt.libvirt import domain_xml
+from nova_compute.virt.libvirt import driver as libvirt_driver
+
+
+@pytest.fixture
+def conf(tmp_path):
+    """CONF with state under tmp_path, a host of its own and a sized node."""
+    CONF.set_override('state_path', str(tmp_path))
+    CONF.set_override('instances_path', str(tmp_path / 'instances'))
+    CONF.set_override('host', 'node-%s' % uuid.uuid4().hex[:8])
+    CONF.set_override('test_node_vcpus', 8, group='libvirt')
+    CONF.set_override('test_node_memory_mb', 16384, group='libvirt')
+    yield CONF
+    CONF.reset()
+
+
+@pytest.fixture
+def driver(conf):
+    drv = virt_driver.load_driver(conf)
+    drv.init_host(conf.host)
+    yield drv
+    drv.cleanup_host()
+
+
+def make_instance(**fields):
+    instance = {'uuid': str(uuid.uuid4()), 'display_name': 'vm', 'vcpus': 1,
+                'memory_mb': 512, 'root_gb': 1, 'ephemeral_gb': 0,
+                'image_ref': 'img-1', 'host': 'h', 'node': 'h'}
+    instance.update(fields)
+    return instance
+
+
+IMAGE = {'id': 'img-1', 'name': 'cirros', 'disk_format': 'qcow2', 'size': 1,
+         'min_disk': 0, 'properties': {}, 'location': None}
+NETWORK = [{'address': '10.0.0.5', 'mac': 'fa:16:3e:00:00:05',
+            'bridge': 'br100', 'network': 'private'}]
+
+
+def test_load_driver_gives_libvirt_driver(conf):
+    drv = virt_driver.load_driver(conf)
+    assert isinstance(drv, libvirt_driver.LibvirtDriver)
+    assert isinstance(drv, virt_driver.ComputeDriver)
+
+
+def test_spawn_run_list_destroy(driver, conf):
+    instance = make_instance()
+    inst_dir = os.path.join(conf.instances_path, instance['uuid'])
+    driver.spawn(instance, IMAGE, NETWORK)
+    assert driver.wait_for_running(instance, 5) == states.RUNNING
+    assert driver.get_power_state(instance) == states.RUNNING
+    assert driver.list_instance_uuids() == [instance['uuid']]
+    assert os.path.isdir(inst_dir)
+
+    driver.destroy(instance)
+    assert driver.get_power_state(instance) == states.NOSTATE
+    assert driver.list_instance_uuids() == []
+    assert not os.path.exists(inst_dir)
+
+
+def test_spawn_is_fast(driver):
+    instances = [make_instance() for _ in range(50)]
+    start = time.perf_counter()
+    for instance in instances:
+        driver.spawn(instance, IMAGE, NETWORK)
+    per_spawn = (time.perf_counter() - start) / len(instances)
+    assert per_spawn < 0.005
+    assert sorted(driver.list_instance_uuids()) == \
+        sorted(i['uuid'] for i in instances)
+
+
+def test_concurrent_spawns_share_one_connection(driver):
+    instances = [make_instance() for _ in range(80)]
+    errors = []
+
+    def spawn_some(chunk):
+        for instance in chunk:
+            try:
+                driver.spawn(instance, IMAGE, NETWORK)
+            except Exception as err:  # reported below
+                errors.append(err)
+
+    threads = [threading.Thread(target=spawn_some, args=(instances[n::8],))
+               for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(driver.list_instance_uuids()) == \
+        sorted(i['uuid'] for i in instances)
+
+
+def test_domain_is_named_and_tagged(driver):
+    instance = make_instance(display_name='web-1', vcpus=2, memory_mb=1024)
+    driver.spawn(instance, IMAGE, NETWORK)
+    dom = driver.host.lookup(instance['uuid'])
+    assert dom.name() == 'instance-%s' % instance['uuid']
+    assert dom.UUIDString() == instance['uuid']
+    root = ET.fromstring(dom.XMLDesc())
+    assert root.get('type') == 'test'
+    assert root.findtext('vcpu') == '2'
+    ns = {'nova': domain_xml.NOVA_NS}
+    meta = root.find('metadata/nova:instance', ns)
+    assert meta.findtext('nova:uuid', namespaces=ns) == instance['uuid']
+    assert meta.findtext('nova:name', namespaces=ns) == 'web-1'
+    assert meta.findtext('nova:flavor/nova:memory_mb', namespaces=ns) == \
+        '1024'
+
+
+def test_destroy_missing_domain_is_noop(driver):
+    instance = make_instance()
+    driver.destroy(instance)
+    driver.destroy(instance)
+    assert driver.get_power_state(instance) == states.NOSTATE
+
+
+def test_destroy_twice_after_spawn(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    driver.destroy(instance)
+    driver.destroy(instance)
+
+
+def test_foreign_domains_are_not_listed(driver):
+    conn = driver.host.get_connection()
+    conn.defineXML("<domain type='test'><name>not-ours</name>"
+                   "<memory>1024</memory><os><type>hvm</type></os></domain>")
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    assert len(conn.listAllDomains()) == 2
+    assert driver.list_instance_uuids() == [instance['uuid']]
+
+
+def test_builtin_test_domain_is_not_listed(conf):
+    conf.set_override('connection_uri', 'test:///default', group='libvirt')
+    drv = virt_driver.load_driver(conf)
+    drv.init_host(conf.host)
+    try:
+        names = [d.name() for d in drv.host.get_connection().listAllDomains()]
+        assert 'test' in names
+        assert drv.list_instance_uuids() == []
+    finally:
+        drv.cleanup_host()
+
+
+def test_spawn_of_existing_domain_fails_and_keeps_it(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    with pytest.raises(exception.HypervisorError):
+        driver.spawn(instance, IMAGE, NETWORK)
+    assert driver.get_power_state(instance) == states.RUNNING
+
+
+def test_wait_for_running_times_out_on_missing_instance(driver):
+    start = time.monotonic()
+    assert driver.wait_for_running(make_instance(), 0.1) == states.NOSTATE
+    assert time.monotonic() - start >= 0.1
+
+
+def test_power_off_on_and_reboot(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    driver.power_off(instance)
+    assert driver.get_power_state(instance) == states.SHUTDOWN
+    driver.power_off(instance)  # already off: nothing to do
+    driver.power_on(instance)
+    assert driver.get_power_state(instance) == states.RUNNING
+    driver.power_off(instance, timeout=2)  # graceful
+    assert driver.get_power_state(instance) == states.SHUTDOWN
+    driver.power_on(instance)
+    driver.reboot(instance)
+    assert driver.get_power_state(instance) == states.RUNNING
+    driver.reboot(instance, reboot_type='HARD')
+    assert driver.get_power_state(instance) == states.RUNNING
+
+
+def test_reboot_of_stopped_instance_starts_it(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    driver.power_off(instance)
+    driver.reboot(instance)
+    assert driver.get_power_state(instance) == states.RUNNING
+
+
+def test_power_ops_on_missing_instance_raise_not_found(driver):
+    instance = make_instance()
+    for op in (driver.power_off, driver.power_on, driver.reboot):
+        with pytest.raises(exception.InstanceNotFound):
+            op(instance)
+
+
+def test_paused_domain_maps_to_paused(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    driver.host.lookup(instance['uuid']).suspend()
+    assert driver.get_power_state(instance) == states.PAUSED_POWER
+
+
+def test_power_state_mapping_is_complete():
+    mapping = libvirt_driver.POWER_STATES
+    assert mapping[libvirt.VIR_DOMAIN_NOSTATE] == states.NOSTATE
+    assert mapping[libvirt.VIR_DOMAIN_RUNNING] == states.RUNNING
+    assert mapping[libvirt.VIR_DOMAIN_BLOCKED] == states.RUNNING
+    assert mapping[libvirt.VIR_DOMAIN_PAUSED] == states.PAUSED_POWER
+    assert mapping[libvirt.VIR_DOMAIN_SHUTDOWN] == states.SHUTDOWN
+    assert mapping[libvirt.VIR_DOMAIN_SHUTOFF] == states.SHUTDOWN
+    assert mapping[libvirt.VIR_DOMAIN_CRASHED] == states.CRASHED
+    assert mapping[libvirt.VIR_DOMAIN_PMSUSPENDED] == states.SUSPENDED_POWER
+
+
+def test_console_output_is_empty_on_test_driver(driver):
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    assert driver.get_console_output(instance) == ''
+
+
+def test_bad_uuid_is_refused_before_touching_files(driver, conf):
+    os.makedirs(conf.instances_path, exist_ok=True)
+    for bad in ('', '..', '_base', '../x'):
+        with pytest.raises(exception.Invalid):
+            driver.destroy(make_instance(uuid=bad))
+    assert os.path.isdir(conf.instances_path)
+
+
+def test_state_survives_while_driver_lives(driver):
+    # The test driver's domains live in the connection: many calls on one
+    # driver must keep seeing them.
+    instance = make_instance()
+    driver.spawn(instance, IMAGE, NETWORK)
+    for _ in range(5):
+        driver.get_available_resource()
+    assert driver.list_instance_uuids() == [instance['uuid']]
+
+
+def test_methods_work_without_init_host(conf):
+    drv = virt_driver.load_driver(conf)
+    try:
+        assert drv.list_instance_uuids() == []
+        assert drv.get_available_resource()['hypervisor_hostname'] == \
+            conf.host
+    finally:
+        drv.cleanup_host()
