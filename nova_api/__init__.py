@@ -1,0 +1,1 @@
+"""nova-api: the OpenStack Compute API v2.1 over falcon (WSGI)."""

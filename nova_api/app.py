@@ -1,0 +1,47 @@
+"""Builds the falcon WSGI application: middleware, error mapping, routes."""
+
+import falcon
+
+from nova_api import errors
+from nova_api import middleware
+from nova_api.resources import flavors
+from nova_api.resources import images
+from nova_api.resources import instance_actions
+from nova_api.resources import servers
+from nova_api.resources import versions
+
+
+def _add_routes(app, conductor_api):
+    app.add_route('/', versions.Versions())
+    app.add_route('/v2.1', versions.V21())
+    app.add_route('/v2.1/', versions.V21())
+    app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
+    app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))
+    app.add_route('/v2.1/images', images.ImageCollection(conductor_api))
+    app.add_route('/v2.1/images/detail', images.ImageDetail(conductor_api))
+    app.add_route('/v2.1/images/{image_id}', images.Image(conductor_api))
+    app.add_route('/v2.1/servers', servers.ServerCollection(conductor_api))
+    app.add_route('/v2.1/servers/detail', servers.ServerDetail(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}', servers.Server(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-instance-actions',
+                  instance_actions.InstanceActions(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-instance-actions/'
+                  '{request_id}',
+                  instance_actions.InstanceAction(conductor_api))
+
+
+def create_app(conductor_api=None):
+    if conductor_api is None:
+        from nova_conductor import rpcapi as conductor_rpcapi
+        conductor_api = conductor_rpcapi.ConductorAPI()
+    app = falcon.App(middleware=[
+        middleware.RequestIdMiddleware(),
+        middleware.ProjectPrefixMiddleware(),
+        middleware.MicroversionMiddleware(),
+        middleware.NoAuthMiddleware(),
+    ])
+    app.req_options.strip_url_path_trailing_slash = True
+    errors.install(app)
+    _add_routes(app, conductor_api)
+    return app

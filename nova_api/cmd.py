@@ -1,0 +1,62 @@
+"""nova-api: serve the Compute API over HTTP with a threaded WSGI server."""
+
+import logging
+import sys
+import threading
+
+from cheroot import wsgi
+
+from common import daemon
+from common import rpc
+from common.conf import CONF
+from nova_api import app as api_app
+
+LOG = logging.getLogger(__name__)
+
+
+class APIServer:
+    """The WSGI server in a thread, so it can be started and stopped."""
+
+    def __init__(self, app, host, port, workers):
+        self.server = wsgi.Server((host, port), app, numthreads=workers,
+                                  server_name='nova-api')
+        self.thread = None
+
+    @property
+    def port(self):
+        return self.server.bind_addr[1]
+
+    def start(self):
+        self.server.prepare()
+        self.thread = threading.Thread(target=self.server.serve,
+                                       name='nova-api', daemon=True)
+        self.thread.start()
+        LOG.info('nova-api listening on http://%s:%s/',
+                 self.server.bind_addr[0], self.port)
+
+    def stop(self):
+        self.server.stop()
+        if self.thread:
+            self.thread.join(timeout=CONF.graceful_shutdown_timeout)
+
+
+def make_server(conductor_api=None):
+    return APIServer(api_app.create_app(conductor_api),
+                     CONF.osapi_compute_listen,
+                     CONF.osapi_compute_listen_port,
+                     CONF.osapi_compute_workers)
+
+
+def main(argv=None):
+    daemon.parse_config(sys.argv[1:] if argv is None else argv,
+                        'OpenStack-compatible Compute API')
+    rpc.init(CONF)
+    server = make_server()
+    server.start()
+    daemon.wait_for_signals(server.stop)
+    rpc.cleanup()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

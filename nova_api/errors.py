@@ -1,0 +1,80 @@
+"""The one place that turns exceptions into Nova-style error responses.
+
+Resources raise meaningful exceptions (common.exception or falcon's HTTP
+errors); this module picks the status and the body
+`{"<name>": {"code": N, "message": "..."}}`. Nothing else builds error
+bodies, and no traceback ever reaches a client.
+"""
+
+import json
+import logging
+
+import falcon
+
+from common import exception
+
+LOG = logging.getLogger(__name__)
+
+ERROR_NAMES = {
+    400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
+    404: 'itemNotFound', 405: 'badMethod', 406: 'notAcceptable',
+    409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType',
+    429: 'overLimit', 500: 'computeFault', 501: 'notImplemented',
+    503: 'serviceUnavailable',
+}
+
+
+class HTTPError(falcon.HTTPError):
+    """An API error whose message is shown to the user as is."""
+
+    def __init__(self, code, message, headers=None):
+        super().__init__(falcon.code_to_http_status(code), headers=headers)
+        self.code = code
+        self.message = message
+
+
+def _respond(resp, code, message):
+    name = ERROR_NAMES.get(code, 'computeFault')
+    resp.status = falcon.code_to_http_status(code)
+    resp.content_type = 'application/json'
+    resp.text = json.dumps({name: {'code': code, 'message': message}})
+
+
+def handle_nova_exception(req, resp, error, params):
+    code = error.code if 400 <= error.code < 600 else 500
+    if code >= 500 and not isinstance(error, exception.ServiceUnavailable):
+        LOG.error('Request %s %s failed: %s', req.method, req.path, error)
+    _respond(resp, code, error.message)
+
+
+def handle_http_error(req, resp, error, params):
+    code = int(error.status_code)
+    if isinstance(error, HTTPError):
+        message = error.message
+    else:
+        message = error.description or error.title or str(error.status)
+    _respond(resp, code, message)
+    for key, value in (error.headers or {}).items():
+        resp.set_header(key, value)
+
+
+def handle_unexpected(req, resp, error, params):
+    LOG.exception('Unexpected error on %s %s', req.method, req.path)
+    _respond(resp, 500, 'Unexpected API Error. Please report this at the '
+                        'project\'s bug tracker and attach the request id '
+                        '%s.' % req.context.get('request_id', ''))
+
+
+def install(app):
+    # Falcon tries handlers most-specific first.
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(falcon.HTTPError, handle_http_error)
+    app.add_error_handler(exception.NovaException, handle_nova_exception)
+
+
+def bad_request(message):
+    return HTTPError(400, message)
+
+
+def not_found(message):
+    return HTTPError(404, message)

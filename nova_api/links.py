@@ -1,0 +1,28 @@
+"""Self and bookmark links, built from the URL the client used."""
+
+
+def base_url(req):
+    return req.prefix.rstrip('/')
+
+
+def resource_links(req, collection, resource_id):
+    base = base_url(req)
+    project = req.context.ctxt.project_id
+    return [
+        {'rel': 'self',
+         'href': '%s/v2.1/%s/%s/%s' % (base, project, collection,
+                                       resource_id)},
+        {'rel': 'bookmark',
+         'href': '%s/%s/%s/%s' % (base, project, collection, resource_id)},
+    ]
+
+
+def collection_next(req, collection, marker):
+    params = dict(req.params)
+    params['marker'] = marker
+    query = '&'.join('%s=%s' % (k, v) for k, v in sorted(params.items())
+                     if not isinstance(v, list))
+    return [{'rel': 'next',
+             'href': '%s/v2.1/%s/%s?%s' % (base_url(req),
+                                           req.context.ctxt.project_id,
+                                           collection, query)}]

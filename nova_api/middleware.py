@@ -1,0 +1,86 @@
+"""Per-request plumbing: request ids, noauth identity, microversions, paths."""
+
+import re
+import uuid
+
+from common import context as nova_context
+from nova_api import errors
+from nova_api import microversion
+
+_REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                            r'[0-9a-f]{4}-[0-9a-f]{12}$')
+# Top-level names under /v2.1/; anything else there is a project id prefix
+# (clients built for old catalogs send /v2.1/<project_id>/servers).
+TOP_LEVEL = {'servers', 'flavors', 'images', 'os-hypervisors',
+             'os-services', 'os-availability-zone', 'os-aggregates',
+             'os-server-groups', 'os-keypairs', 'limits', 'os-quota-sets',
+             'extensions', 'os-simple-tenant-usage', 'os-scheduler'}
+
+
+class ProjectPrefixMiddleware:
+    """Accept /v2.1/{project_id}/... as well as /v2.1/... ."""
+
+    def process_request(self, req, resp):
+        parts = req.path.split('/')
+        if (len(parts) > 3 and parts[1] == 'v2.1' and parts[2]
+                and parts[2] not in TOP_LEVEL):
+            req.context.path_project_id = parts[2]
+            req.path = '/'.join(parts[:2] + parts[3:])
+
+
+class RequestIdMiddleware:
+
+    def process_request(self, req, resp):
+        req.context.request_id = 'req-%s' % uuid.uuid4()
+        inbound = req.get_header('X-OpenStack-Request-ID')
+        req.context.global_request_id = (
+            inbound if inbound and _REQUEST_ID_RE.match(inbound) else None)
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        request_id = getattr(req.context, 'request_id', None)
+        if request_id:
+            resp.set_header('x-openstack-request-id', request_id)
+            resp.set_header('x-compute-request-id', request_id)
+
+
+class NoAuthMiddleware:
+    """auth_strategy=noauth2: trust the caller's claimed identity.
+
+    The token text "user:project" names both; without a token the caller is
+    user "admin" in project "admin". User "admin" has the admin role.
+    """
+
+    def process_request(self, req, resp):
+        token = req.get_header('X-Auth-Token') or ''
+        user, _, project = token.partition(':')
+        user = user or req.get_header('X-Auth-User') or 'admin'
+        project = (project or req.get_header('X-Auth-Project-Id') or
+                   getattr(req.context, 'path_project_id', None) or user)
+        roles = ['reader', 'member']
+        if user == 'admin':
+            roles.append('admin')
+        req.context.ctxt = nova_context.RequestContext(
+            user_id=user, project_id=project, roles=roles,
+            is_admin='admin' in roles, auth_token=token or None,
+            request_id=req.context.request_id,
+            global_request_id=req.context.global_request_id)
+
+
+class MicroversionMiddleware:
+    """Sets req.context.api_version; only versioned paths take part."""
+
+    def process_request(self, req, resp):
+        req.context.api_version = microversion.MIN_VERSION
+        if req.path.startswith('/v2.1'):
+            req.context.api_version = microversion.parse(req)
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        if req.path.startswith('/v2.1'):
+            microversion.echo(resp, getattr(req.context, 'api_version',
+                                            microversion.MIN_VERSION))
+
+
+def require_admin(req):
+    if not req.context.ctxt.is_admin_user:
+        raise errors.HTTPError(403, 'Policy doesn\'t allow this operation '
+                                    'to be performed.')

@@ -1,0 +1,59 @@
+"""/v2.1/images: the image registry as the Compute API shows it (read-only)."""
+
+from nova_api import links
+
+
+def view(req, image, detail=True):
+    out = {'id': image['id'], 'name': image['name'],
+           'links': links.resource_links(req, 'images', image['id'])}
+    if detail:
+        status = {'active': 'ACTIVE', 'queued': 'SAVING',
+                  'saving': 'SAVING', 'deleted': 'DELETED',
+                  'killed': 'ERROR'}.get(image['status'], 'UNKNOWN')
+        out.update({
+            'minDisk': image['min_disk'], 'minRam': image['min_ram'],
+            'progress': 100 if status == 'ACTIVE' else 0,
+            'status': status,
+            'created': _no_micro(image['created_at']),
+            'updated': _no_micro(image['updated_at']),
+            'metadata': {k: str(v) for k, v in
+                         (image['properties'] or {}).items()},
+            'OS-EXT-IMG-SIZE:size': image['size'],
+        })
+    return out
+
+
+def _no_micro(iso):
+    return iso[:19] + 'Z' if iso else None
+
+
+class _Base:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+
+    def _all(self, req):
+        filters = {}
+        if req.get_param('name'):
+            filters['name'] = req.get_param('name')
+        return self.conductor.image_get_all(req.context.ctxt, filters)
+
+
+class ImageCollection(_Base):
+
+    def on_get(self, req, resp):
+        resp.media = {'images': [view(req, i, detail=False)
+                                 for i in self._all(req)]}
+
+
+class ImageDetail(_Base):
+
+    def on_get(self, req, resp):
+        resp.media = {'images': [view(req, i) for i in self._all(req)]}
+
+
+class Image(_Base):
+
+    def on_get(self, req, resp, image_id):
+        resp.media = {'image': view(req, self.conductor.image_get(
+            req.context.ctxt, image_id))}
