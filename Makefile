@@ -1,0 +1,27 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install sample-config bench clean
+
+run: $(STAMP)
+	$(VENV)/bin/nova-all-in-one $(ARGS)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): setup.cfg tools/install.sh
+	./tools/install.sh
+	touch $(STAMP)
+
+# Regenerates etc/nova.conf.sample from the registered options.
+sample-config: $(STAMP)
+	$(VENV)/bin/oslo-config-generator --config-file etc/nova-config-generator.conf
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/boot.py
+
+clean:
+	rm -rf $(VENV) state

@@ -1,0 +1,58 @@
+"""Entry point plumbing shared by every daemon: config, logging, signals."""
+
+import logging
+import signal
+import sys
+import threading
+
+from oslo_log import log as oslo_log
+
+from common import rpc
+from common.conf import CONF
+
+LOG = logging.getLogger(__name__)
+_logging_registered = False
+
+
+def parse_config(argv, description=None):
+    """Read nova.conf (and --config-file/--config-dir) into CONF."""
+    global _logging_registered
+    if not _logging_registered:
+        oslo_log.register_options(CONF)
+        _logging_registered = True
+    CONF(argv, project='nova', description=description)
+    oslo_log.setup(CONF, 'nova')
+    logging.getLogger('oslo.messaging').setLevel(logging.WARNING)
+
+
+def wait_for_signals(on_stop, on_reload=None):
+    """Block until SIGTERM/SIGINT (then call on_stop); SIGHUP reloads."""
+    stop = threading.Event()
+
+    def _terminate(signum, _frame):
+        LOG.info('Caught signal %d, shutting down', signum)
+        stop.set()
+
+    def _reload(_signum, _frame):
+        LOG.info('Caught SIGHUP, reloading mutable config options')
+        CONF.mutate_config_files()
+        if on_reload:
+            on_reload()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    signal.signal(signal.SIGHUP, _reload)
+    while not stop.wait(1.0):
+        pass
+    on_stop()
+
+
+def run_service(description, make_service, argv=None):
+    """Parse config, open RPC, start the service and run until signalled."""
+    parse_config(sys.argv[1:] if argv is None else argv, description)
+    rpc.init(CONF)
+    service = make_service()
+    service.start()
+    wait_for_signals(service.stop)
+    rpc.cleanup()
+    return 0

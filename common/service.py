@@ -1,0 +1,87 @@
+"""A daemon's running parts: its RPC server, heartbeat and periodic tasks."""
+
+import logging
+import threading
+
+import oslo_messaging as messaging
+
+from common import rpc
+
+LOG = logging.getLogger(__name__)
+
+
+class Periodic(threading.Thread):
+    """Call `func` every `interval` seconds until stopped; errors are logged."""
+
+    def __init__(self, name, interval, func, run_now=True):
+        super().__init__(name=name, daemon=True)
+        self.interval = interval
+        self.func = func
+        self.run_now = run_now
+        self.stopped = threading.Event()
+
+    def run(self):
+        if not self.run_now and self.stopped.wait(self.interval):
+            return
+        while not self.stopped.is_set():
+            try:
+                self.func()
+            except Exception:
+                LOG.exception('Periodic task %s failed', self.name)
+            if self.stopped.wait(self.interval):
+                return
+
+    def stop(self):
+        self.stopped.set()
+
+
+class Service:
+    """An RPC server on `topic` (and `topic`.`host`) plus periodic tasks.
+
+    `manager` is the RPC endpoint. It may define `init_host()` (run before
+    the server starts taking messages), `periodic_tasks()` returning
+    (name, interval, callable) tuples, and `cleanup_host()`.
+    """
+
+    def __init__(self, binary, topic, host, manager, heartbeat=None,
+                 report_interval=10):
+        self.binary = binary
+        self.topic = topic
+        self.host = host
+        self.manager = manager
+        self.heartbeat = heartbeat
+        self.report_interval = report_interval
+        self.rpcserver = None
+        self.timers = []
+
+    def start(self):
+        LOG.info('Starting %s on host %s (topic %s)', self.binary, self.host,
+                 self.topic)
+        if hasattr(self.manager, 'init_host'):
+            self.manager.init_host()
+        target = messaging.Target(topic=self.topic, server=self.host)
+        self.rpcserver = rpc.get_server(target, [self.manager])
+        self.rpcserver.start()
+        tasks = []
+        if self.heartbeat is not None:
+            tasks.append(('heartbeat', self.report_interval, self._beat))
+        if hasattr(self.manager, 'periodic_tasks'):
+            tasks.extend(self.manager.periodic_tasks())
+        for name, interval, func in tasks:
+            timer = Periodic('%s-%s' % (self.binary, name), interval, func)
+            timer.start()
+            self.timers.append(timer)
+
+    def _beat(self):
+        self.heartbeat(self.host, self.binary, self.topic)
+
+    def stop(self):
+        """Stop taking messages, let in-flight ones finish, stop timers."""
+        LOG.info('Stopping %s on host %s', self.binary, self.host)
+        for timer in self.timers:
+            timer.stop()
+        if self.rpcserver is not None:
+            self.rpcserver.stop()
+            self.rpcserver.wait()
+        if hasattr(self.manager, 'cleanup_host'):
+            self.manager.cleanup_host()

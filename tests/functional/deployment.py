@@ -1,0 +1,220 @@
+"""A real deployment for functional tests: each daemon its own process.
+
+Every deployment gets its own RabbitMQ vhost, database, state directory,
+host names and API port, and removes them all when it stops, so runs never
+see each other's leftovers.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+
+import requests
+import sqlalchemy as sa
+
+from tests import services
+
+BIN = os.path.dirname(sys.executable)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(['rabbitmqctl', '-q'] + list(args), check=True,
+                   capture_output=True, timeout=60)
+
+
+class Deployment:
+    """Start with `start()`, stop with `stop()`; `api` is the base URL."""
+
+    def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
+                 host_vcpus=4, host_memory_mb=4096, extra_conf=''):
+        self.backend = backend
+        self.run_id = uuid.uuid4().hex[:8]
+        self.compute_hosts = ['%s-%s' % (h, self.run_id)
+                              for h in compute_hosts]
+        self.host_vcpus = host_vcpus
+        self.host_memory_mb = host_memory_mb
+        self.extra_conf = extra_conf
+        self.dir = tempfile.mkdtemp(prefix='nova-func-')
+        self.port = _free_port()
+        self.api = 'http://127.0.0.1:%d' % self.port
+        self.procs = {}
+        self._cleanups = []
+
+    # -- resources ---------------------------------------------------------
+
+    def _make_transport(self):
+        services.require('RabbitMQ', services.RABBIT)
+        vhost = 'nova_test_%s' % self.run_id
+        _rabbitmqctl('add_vhost', vhost)
+        self._cleanups.append(lambda: _rabbitmqctl('delete_vhost', vhost))
+        _rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*',
+                     '.*')
+        return 'rabbit://guest:guest@%s/%s' % (services.RABBIT, vhost)
+
+    def _make_database(self):
+        if self.backend == 'sqlite':
+            return 'sqlite:///%s/nova.sqlite' % self.dir
+        url, drop = services.create_database(self.backend)
+        self._cleanups.append(drop)
+        return url
+
+    def _write_conf(self, transport_url, db_url):
+        self.conf = os.path.join(self.dir, 'nova.conf')
+        with open(self.conf, 'w') as f:
+            f.write(textwrap.dedent('''\
+                [DEFAULT]
+                transport_url = %(transport)s
+                state_path = %(dir)s
+                host = controller-%(run)s
+                report_interval = 1
+                service_down_time = 10
+                reserved_host_memory_mb = 0
+                osapi_compute_listen = 127.0.0.1
+                osapi_compute_listen_port = %(port)d
+                rpc_response_timeout = 30
+                [database]
+                connection = %(db)s
+                [libvirt]
+                test_node_vcpus = %(vcpus)d
+                test_node_memory_mb = %(mem)d
+                test_node_local_gb = 100
+                [network]
+                fixed_range_v4 = 10.11.0.0/24
+                ''') % {'transport': transport_url, 'dir': self.dir,
+                        'run': self.run_id, 'port': self.port, 'db': db_url,
+                        'vcpus': self.host_vcpus,
+                        'mem': self.host_memory_mb})
+            f.write(self.extra_conf)
+        self.db_url = db_url
+
+    # -- processes ---------------------------------------------------------
+
+    def _spawn(self, name, binary, *extra):
+        log = open(os.path.join(self.dir, '%s.log' % name), 'w')
+        proc = subprocess.Popen(
+            [os.path.join(BIN, binary), '--config-file', self.conf] +
+            list(extra), stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = (proc, log)
+        return proc
+
+    def manage(self, *args):
+        return subprocess.run(
+            [os.path.join(BIN, 'nova-manage'), '--config-file', self.conf] +
+            list(args), check=True, capture_output=True, text=True).stdout
+
+    def start_compute(self, host):
+        host_conf = os.path.join(self.dir, '%s.conf' % host)
+        with open(host_conf, 'w') as f:
+            f.write('[DEFAULT]\nhost = %s\n' % host)
+        return self._spawn(host, 'nova-compute', '--config-file', host_conf)
+
+    def start(self):
+        try:
+            self._write_conf(self._make_transport(), self._make_database())
+            self.manage('db', 'sync')
+            self.manage('flavor', 'seed')
+            image_file = os.path.join(self.dir, 'disk.qcow2')
+            subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2',
+                            image_file, '1G'], check=True)
+            import json
+            self.image = json.loads(self.manage(
+                'image', 'import', '--name', 'test-image', image_file))
+            self._spawn('conductor', 'nova-conductor')
+            self._spawn('scheduler', 'nova-scheduler')
+            for host in self.compute_hosts:
+                self.start_compute(host)
+            self._spawn('api', 'nova-api')
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        engine = sa.create_engine(self.db_url)
+        try:
+            while time.monotonic() < deadline:
+                self._check_alive()
+                try:
+                    with engine.connect() as conn:
+                        nodes = conn.exec_driver_sql(
+                            'SELECT COUNT(*) FROM compute_nodes').scalar()
+                    up = requests.get(self.api + '/', timeout=2).ok
+                except (sa.exc.DBAPIError, requests.RequestException):
+                    nodes, up = 0, False
+                if up and nodes == len(self.compute_hosts):
+                    return
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
+        raise AssertionError('deployment not ready in %ss:\n%s' % (
+            timeout, self.logs()))
+
+    def _check_alive(self):
+        for name, (proc, _log) in self.procs.items():
+            if proc.poll() is not None:
+                raise AssertionError('%s exited with %s:\n%s' % (
+                    name, proc.returncode, self.log(name)))
+
+    def kill(self, name, sig=signal.SIGKILL):
+        proc, log = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        log.close()
+
+    def log(self, name):
+        with open(os.path.join(self.dir, '%s.log' % name)) as f:
+            return f.read()
+
+    def logs(self):
+        return '\n'.join('--- %s ---\n%s' % (n, self.log(n)[-3000:])
+                         for n in self.procs)
+
+    def stop(self):
+        for name in list(self.procs):
+            proc, log = self.procs.pop(name)
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+        for cleanup in reversed(self._cleanups):
+            try:
+                cleanup()
+            except Exception as e:  # keep cleaning the rest
+                print('cleanup failed: %s' % e, file=sys.stderr)
+        self._cleanups = []
+
+    # -- API helpers -------------------------------------------------------
+
+    def request(self, method, path, token='admin:admin', **kwargs):
+        headers = kwargs.pop('headers', {})
+        headers.setdefault('X-Auth-Token', token)
+        return requests.request(method, self.api + path, headers=headers,
+                                timeout=30, **kwargs)
+
+    def wait_for_server(self, server_id, statuses=('ACTIVE', 'ERROR'),
+                        timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = self.request('GET', '/v2.1/servers/%s' % server_id).json()
+            if body['server']['status'] in statuses:
+                return body['server']
+            time.sleep(0.05)
+        raise AssertionError('server %s stuck in %s:\n%s' % (
+            server_id, body, self.logs()))
