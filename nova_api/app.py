@@ -24,6 +24,8 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/servers', servers.ServerCollection(conductor_api))
     app.add_route('/v2.1/servers/detail', servers.ServerDetail(conductor_api))
     app.add_route('/v2.1/servers/{server_id}', servers.Server(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/diagnostics',
+                  servers.ServerDiagnostics(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions',
                   instance_actions.InstanceActions(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions/'

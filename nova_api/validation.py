@@ -25,10 +25,9 @@ def read_json(req):
 
 
 def _field(error):
+    """The attribute at fault, named by its last path element as Nova does."""
     path = [str(p) for p in error.absolute_path]
-    if error.validator == 'required':
-        return '/'.join(path) or 'body'
-    return '/'.join(path) or 'body'
+    return path[-1] if path else 'body'
 
 
 def validate(schema, body):

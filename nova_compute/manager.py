@@ -55,6 +55,7 @@ class ComputeManager:
     # -- service hooks -----------------------------------------------------
 
     def init_host(self):
+        self.conductor.wait_until_ready(nova_context.get_admin_context())
         self.driver.init_host(self.host)
         self.heartbeat()
         self.update_available_resource()
@@ -105,3 +106,6 @@ class ComputeManager:
             output = '\n'.join(lines[-int(tail_length):]) if tail_length \
                 else ''
         return output
+
+    def get_diagnostics(self, context, instance):
+        return self.driver.get_diagnostics(instance)

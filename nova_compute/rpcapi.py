@@ -26,3 +26,7 @@ class ComputeAPI(rpc.RPCAPIBase):
     def get_console_output(self, ctxt, host, instance, tail_length=None):
         return self.call(ctxt, 'get_console_output', '1.0', server=host,
                          instance=instance, tail_length=tail_length)
+
+    def get_diagnostics(self, ctxt, host, instance):
+        return self.call(ctxt, 'get_diagnostics', '1.0', server=host,
+                         instance=instance)

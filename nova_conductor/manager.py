@@ -4,6 +4,7 @@ import logging
 
 import oslo_messaging as messaging
 
+from common import exception
 from common import servicegroup
 from common import states
 from common.conf import CONF
@@ -36,6 +37,9 @@ class ConductorManager:
         # Set by the service runner so we can cast build work to any
         # conductor (ourselves included) instead of blocking the caller.
         self.conductor_api = None
+
+    def ping(self, context):
+        return 'pong'
 
     # -- services and compute nodes ----------------------------------------
 
@@ -130,6 +134,15 @@ class ConductorManager:
 
     def instance_action_get(self, context, instance_uuid, request_id):
         return actions_db.action_get_by_request_id(instance_uuid, request_id)
+
+    def instance_diagnostics(self, context, instance_uuid):
+        instance = instances_db.get(instance_uuid)
+        if not instance['host']:
+            raise exception.InstanceInvalidState(
+                action='diagnostics', instance_uuid=instance_uuid,
+                attr='host', state='None')
+        return self.compute_api.get_diagnostics(context, instance['host'],
+                                                instance)
 
     # -- networking --------------------------------------------------------
 

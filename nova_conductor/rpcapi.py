@@ -4,7 +4,13 @@ Version history:
   1.0 - first version
 """
 
+import logging
+import time
+
+from common import exception
 from common import rpc
+
+LOG = logging.getLogger(__name__)
 
 _UNSET = 'unset'
 
@@ -13,6 +19,24 @@ class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
     RPC_API_VERSION = '1.0'
     SERVICE_NAME = 'nova-conductor'
+
+    def ping(self, ctxt, timeout=None):
+        return self.call(ctxt, 'ping', '1.0', timeout=timeout)
+
+    def wait_until_ready(self, ctxt, timeout=None, interval=2):
+        """Block until a conductor answers (it may start after us).
+
+        Messages sent before the conductor declared its queue are dropped
+        by the broker, so ask again with short timeouts.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self.ping(ctxt, timeout=interval)
+            except exception.ServiceUnavailable:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise
+                LOG.warning('nova-conductor did not answer yet; retrying')
 
     # -- services and compute nodes (nova-compute, nova-scheduler) --------
 
@@ -102,6 +126,11 @@ class ConductorAPI(rpc.RPCAPIBase):
     def instance_action_get(self, ctxt, instance_uuid, request_id):
         return self.call(ctxt, 'instance_action_get', '1.0',
                          instance_uuid=instance_uuid, request_id=request_id)
+
+    def instance_diagnostics(self, ctxt, instance_uuid):
+        """Ask the instance's compute host what its hypervisor reports."""
+        return self.call(ctxt, 'instance_diagnostics', '1.0',
+                         instance_uuid=instance_uuid)
 
     # -- networking (nova-compute) -----------------------------------------
 

@@ -11,10 +11,11 @@ BINARY = 'nova-scheduler'
 
 
 def make_service():
+    from nova_conductor import rpcapi as conductor_rpcapi
     from nova_scheduler import manager
     from nova_scheduler import rpcapi
-    mgr = manager.SchedulerManager()
-    conductor = mgr.conductor_api
+    conductor = conductor_rpcapi.ConductorAPI()
+    mgr = manager.SchedulerManager(conductor)
 
     def heartbeat(host, binary, topic):
         conductor.service_heartbeat(nova_context.get_admin_context(), host,

@@ -10,6 +10,7 @@ from common import states
 from common.conf import CONF
 from nova_api import errors
 from nova_api import links
+from nova_api import middleware
 from nova_api import server_view
 from nova_api import validation
 
@@ -282,3 +283,13 @@ class Server(_Base):
             raise errors.not_found('Instance %s could not be found.'
                                    % server_id)
         resp.status = falcon.HTTP_204
+
+
+class ServerDiagnostics(_Base):
+    """What the hypervisor reports of a server's domain (admin only)."""
+
+    def on_get(self, req, resp, server_id):
+        middleware.require_admin(req)
+        self._get_visible(req, server_id)
+        resp.media = self.conductor.instance_diagnostics(req.context.ctxt,
+                                                         server_id)

@@ -83,6 +83,10 @@ class ComputeDriver(abc.ABC):
     def get_console_output(self, instance):
         """What the instance wrote to its serial console, as text."""
 
+    @abc.abstractmethod
+    def get_diagnostics(self, instance):
+        """What the hypervisor says of the instance's domain, as a dict."""
+
 
 def load_driver(conf):
     """The driver nova-compute uses: libvirt, reading its options from conf."""

@@ -2,8 +2,8 @@
 
 import datetime
 
-from sqlalchemy import (Boolean, DateTime, Float, ForeignKey, Integer,
-                        String, Text, UniqueConstraint, Index)
+from sqlalchemy import (BigInteger, Boolean, DateTime, Float, ForeignKey,
+                        Index, Integer, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -127,8 +127,8 @@ class Image(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(30), default='queued')
     disk_format: Mapped[str | None] = mapped_column(String(30))
     container_format: Mapped[str | None] = mapped_column(String(30))
-    size: Mapped[int | None] = mapped_column(Integer)
-    virtual_size: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    virtual_size: Mapped[int | None] = mapped_column(BigInteger)
     min_disk: Mapped[int] = mapped_column(Integer, default=0)
     min_ram: Mapped[int] = mapped_column(Integer, default=0)
     checksum: Mapped[str | None] = mapped_column(String(64))

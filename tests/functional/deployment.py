@@ -218,3 +218,13 @@ class Deployment:
             time.sleep(0.05)
         raise AssertionError('server %s stuck in %s:\n%s' % (
             server_id, body, self.logs()))
+
+    def wait_gone(self, server_id, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            resp = self.request('GET', '/v2.1/servers/%s' % server_id)
+            if resp.status_code == 404:
+                return
+            time.sleep(0.05)
+        raise AssertionError('server %s not deleted: %s\n%s' % (
+            server_id, resp.text, self.logs()))

@@ -257,6 +257,21 @@ class LibvirtDriver(driver.ComputeDriver):
             raise host_mod.hypervisor_error(err, 'Reading power state')
         return POWER_STATES.get(state, states.NOSTATE)
 
+    def get_diagnostics(self, instance):
+        """The domain as libvirt sees it: name, state, memory, CPUs."""
+        dom = self._domain(instance)
+        try:
+            state, max_mem_kib, mem_kib, vcpus, cpu_time = dom.info()
+            name = dom.name()
+        except libvirt.libvirtError as err:
+            raise host_mod.hypervisor_error(err, 'Reading domain info')
+        power = POWER_STATES.get(state, states.NOSTATE)
+        return {'driver': 'libvirt', 'domain': name,
+                'state': states.POWER_STATE_NAMES.get(power, 'pending'),
+                'num_cpus': vcpus, 'cpu_time_ns': cpu_time,
+                'memory_details': {'maximum': max_mem_kib // 1024,
+                                   'used': mem_kib // 1024}}
+
     # -- destroy --------------------------------------------------------------
 
     def destroy(self, instance):
@@ -266,6 +281,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if dom is not None:
             self._stop_hard(dom)
             self._undefine(dom)
+            LOG.info('Destroyed domain instance-%s', uuid)
         try:
             shutil.rmtree(inst_dir)
         except FileNotFoundError:
