@@ -106,9 +106,12 @@ class BuildOrchestrator:
 
     @staticmethod
     def _fail(instance_uuid, error):
-        LOG.warning('Build of %s failed: %s', instance_uuid, error)
+        # `.message`, not str(): a remote exception's str() carries the
+        # remote traceback, which users must not see.
+        message = getattr(error, 'message', None) or str(error)
+        LOG.warning('Build of %s failed: %s', instance_uuid, message)
         try:
             instances_db.set_error(instance_uuid, getattr(error, 'code', 500),
-                                   str(error))
+                                   message)
         except exception.InstanceNotFound:
             pass

@@ -23,38 +23,39 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
     return row
 
 
-def _current_action(s, instance_uuid):
-    return s.scalars(sa.select(models.InstanceAction)
-                     .filter_by(instance_uuid=instance_uuid)
-                     .order_by(models.InstanceAction.id.desc())
-                     .limit(1)).first()
-
-
 def record_step(s, instance_uuid, new_step, result='Success', host=None,
                 traceback=None, finish_action=False):
     """Close the current action's open event and open one for `new_step`.
 
     Called as task_state moves, so each step of an operation (scheduling,
     networking, spawning...) appears as an event with its own timing.
+    Plain SQL statements: this runs on every task_state change.
     """
-    action = _current_action(s, instance_uuid)
-    if action is None:
+    actions_t = models.InstanceAction.__table__
+    events_t = models.InstanceActionEvent.__table__
+    action_id = s.execute(
+        sa.select(actions_t.c.id)
+        .where(actions_t.c.instance_uuid == instance_uuid)
+        .order_by(actions_t.c.id.desc()).limit(1)).scalar()
+    if action_id is None:
         return
     now = models.utcnow()
-    open_events = s.scalars(sa.select(models.InstanceActionEvent).filter_by(
-        action_id=action.id, finish_time=None))
-    for event in open_events:
-        event.finish_time = now
-        event.result = result
-        event.traceback = traceback
-        event.host = event.host or host
+    s.execute(sa.update(events_t)
+              .where(events_t.c.action_id == action_id)
+              .where(events_t.c.finish_time.is_(None))
+              .values(finish_time=now, result=result, traceback=traceback,
+                      updated_at=now,
+                      host=sa.func.coalesce(events_t.c.host, host)))
     if new_step:
-        s.add(models.InstanceActionEvent(action_id=action.id, event=new_step,
-                                         start_time=now, host=host))
+        s.execute(sa.insert(events_t).values(
+            action_id=action_id, event=new_step, start_time=now, host=host,
+            created_at=now, updated_at=now))
     if finish_action:
-        action.finish_time = now
+        values = {'finish_time': now, 'updated_at': now}
         if result != 'Success':
-            action.message = 'Error'
+            values['message'] = 'Error'
+        s.execute(sa.update(actions_t).where(actions_t.c.id == action_id)
+                  .values(**values))
 
 
 def fault_create(s, instance_uuid, code, message, details=None, host=None):

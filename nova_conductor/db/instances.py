@@ -1,5 +1,6 @@
 """Instance records: create, read, compare-and-swap update, delete."""
 
+import datetime
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -20,20 +21,33 @@ DATETIME_FIELDS = ('launched_at', 'terminated_at')
 
 
 def _to_dicts(s, rows):
-    uuids = [r.uuid for r in rows]
-    faults = actions.latest_faults(s, uuids)
+    """Rows (ORM objects or Core mappings) as the dicts RPC carries."""
+    uuids = [r['uuid'] if isinstance(r, dict) else r.uuid for r in rows]
+    # Faults are only shown for instances in error: skip the query else.
+    errored = [u for u, r in zip(uuids, rows)
+               if _get(r, 'vm_state') == states.ERROR]
+    faults = actions.latest_faults(s, errored)
     ips = network.fixed_ips_for(s, uuids)
     out = []
-    for row in rows:
-        d = convert.row_to_dict(row, exclude=('metadata_json',))
-        d['metadata'] = convert.loads(row.metadata_json)
-        d['flavor'] = convert.loads(row.flavor)
-        d['request_spec'] = convert.loads(row.request_spec)
-        d['fault'] = faults.get(row.uuid) if row.vm_state == states.ERROR \
-            else None
-        d['fixed_ips'] = ips.get(row.uuid, [])
+    for uuid, row in zip(uuids, rows):
+        if isinstance(row, dict):
+            d = {k: convert.iso(v) if isinstance(v, datetime.datetime)
+                 else v for k, v in row.items()}
+            metadata = d.pop('metadata')
+        else:
+            d = convert.row_to_dict(row, exclude=('metadata_json',))
+            metadata = row.metadata_json
+        d['metadata'] = convert.loads(metadata)
+        d['flavor'] = convert.loads(d['flavor'])
+        d['request_spec'] = convert.loads(d['request_spec'])
+        d['fault'] = faults.get(uuid)
+        d['fixed_ips'] = ips.get(uuid, [])
         out.append(d)
     return out
+
+
+def _get(row, key):
+    return row[key] if isinstance(row, dict) else getattr(row, key)
 
 
 def create(values, ctxt_dict):
@@ -107,13 +121,13 @@ def _check_expected(row, attr, expected):
         return
     allowed = expected if isinstance(expected, (list, tuple, set)) \
         else [expected]
-    actual = getattr(row, attr)
+    actual = row[attr]
     if actual not in allowed:
         if attr == 'task_state':
             raise exception.UnexpectedTaskState(
-                instance_uuid=row.uuid, actual=actual, expected=expected)
+                instance_uuid=row['uuid'], actual=actual, expected=expected)
         raise exception.InstanceInvalidState(
-            action='update', instance_uuid=row.uuid, attr=attr,
+            action='update', instance_uuid=row['uuid'], attr=attr,
             state=actual)
 
 
@@ -123,33 +137,39 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
 
     The row is locked, so of two racing updates exactly one sees the state
     it expected. A task_state change also advances the action's events.
+    This is the hottest write of a boot, so it uses plain SQL statements.
     """
     values = dict(values)
     for key, column in JSON_FIELDS.items():
         if key in values:
-            values[column] = convert.dumps(values.pop(key) or {})
+            # The table column of 'metadata' is also named 'metadata'.
+            values[key] = convert.dumps(values[key] or {})
     for key in DATETIME_FIELDS:
         if key in values:
             values[key] = convert.parse_iso(values[key])
+    table = models.Instance.__table__
     with session.writer() as s:
-        row = s.scalars(sa.select(models.Instance)
-                        .filter_by(uuid=instance_uuid, deleted=False)
-                        .with_for_update()).first()
+        row = s.execute(sa.select(table)
+                        .where(table.c.uuid == instance_uuid)
+                        .where(table.c.deleted == sa.false())
+                        .with_for_update()).mappings().first()
         if row is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         _check_expected(row, 'task_state', expected_task_state)
         _check_expected(row, 'vm_state', expected_vm_state)
-        old_task = row.task_state
-        for key, value in values.items():
-            setattr(row, key, value)
-        if 'task_state' in values and values['task_state'] != old_task:
-            failed = row.vm_state == states.ERROR
+        values['updated_at'] = models.utcnow()
+        s.execute(sa.update(table).where(table.c.id == row['id'])
+                  .values(**values))
+        new = dict(row)
+        new.update(values)
+        if 'task_state' in values and values['task_state'] != \
+                row['task_state']:
+            failed = new['vm_state'] == states.ERROR
             actions.record_step(
                 s, instance_uuid, values['task_state'],
                 result='Error' if failed else 'Success', host=host,
                 finish_action=values['task_state'] is None)
-        s.flush()
-        return _to_dicts(s, [row])[0]
+        return _to_dicts(s, [new])[0]
 
 
 def set_error(instance_uuid, code, message, details=None, host=None):

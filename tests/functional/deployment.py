@@ -38,13 +38,15 @@ class Deployment:
     """Start with `start()`, stop with `stop()`; `api` is the base URL."""
 
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
-                 host_vcpus=4, host_memory_mb=4096, extra_conf=''):
+                 host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
+                 extra_conf=''):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
                               for h in compute_hosts]
         self.host_vcpus = host_vcpus
         self.host_memory_mb = host_memory_mb
+        self.host_local_gb = host_local_gb
         self.extra_conf = extra_conf
         self.dir = tempfile.mkdtemp(prefix='nova-func-')
         self.port = _free_port()
@@ -89,13 +91,14 @@ class Deployment:
                 [libvirt]
                 test_node_vcpus = %(vcpus)d
                 test_node_memory_mb = %(mem)d
-                test_node_local_gb = 100
+                test_node_local_gb = %(disk)d
                 [network]
                 fixed_range_v4 = 10.11.0.0/24
                 ''') % {'transport': transport_url, 'dir': self.dir,
                         'run': self.run_id, 'port': self.port, 'db': db_url,
                         'vcpus': self.host_vcpus,
-                        'mem': self.host_memory_mb})
+                        'mem': self.host_memory_mb,
+                        'disk': self.host_local_gb})
             f.write(self.extra_conf)
         self.db_url = db_url
 

@@ -101,6 +101,7 @@ def test_no_valid_host_gives_error_with_explained_fault(deployment):
     assert 'No valid host was found' in server['fault']['message']
     assert 'RamFilter 2 -> 0' in server['fault']['message']
     assert server['fault']['code'] == 500
+    assert 'Traceback' not in server['fault']['message']
     assert server['addresses'] == {}
     assert dep.request('DELETE', '/v2.1/servers/%s' % server['id']
                        ).status_code == 204
