@@ -12,4 +12,10 @@ warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 # oslo.messaging pulls in oslo.service, whose default backend imports
 # eventlet. We run on native threads, so pick its threading backend before
 # anything imports oslo.messaging.
-_oslo_service_backend.init_backend(_oslo_service_backend.BackendType.THREADING)
+try:
+    _oslo_service_backend.init_backend(
+        _oslo_service_backend.BackendType.THREADING)
+except _oslo_service_backend.exceptions.BackendAlreadySelected:
+    # Only tools that load oslo.messaging before us (oslo-config-generator)
+    # get here; our daemons import `common` first (a unit test checks).
+    pass

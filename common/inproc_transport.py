@@ -7,10 +7,13 @@ JSON round-tripped so services see the same types as over RabbitMQ and never
 share mutable objects.
 """
 
+import queue
 import threading
 import time
 
+import oslo_messaging
 from oslo_messaging._drivers import base
+from oslo_messaging._drivers import common as rpc_common
 from oslo_messaging._drivers import impl_fake
 from oslo_serialization import jsonutils
 
@@ -45,6 +48,10 @@ class _IncomingMessage(impl_fake.FakeIncomingMessage):
 
     def reply(self, reply=None, failure=None):
         if self._reply_q:
+            # Serialise errors exactly as the AMQP drivers do, so callers
+            # see the same exception classes in every mode.
+            if failure:
+                failure = rpc_common.serialize_remote_exception(failure)
             self._reply_q.put((_copy(reply), failure))
 
 
@@ -89,11 +96,24 @@ class InProcessDriver(impl_fake.FakeDriver):
 
     def _send(self, target, ctxt, message, wait_for_reply=None, timeout=None,
               transport_options=None):
-        return super()._send(target, _copy(ctxt), _copy(message),
-                             wait_for_reply, timeout, transport_options)
+        exchange = self._exchange_manager.get_exchange(target.exchange)
+        reply_q = queue.Queue() if wait_for_reply else None
+        exchange.deliver_message(target.topic, _copy(ctxt), _copy(message),
+                                 server=target.server, fanout=target.fanout,
+                                 reply_q=reply_q)
+        if not wait_for_reply:
+            return None
+        try:
+            reply, failure = reply_q.get(timeout=timeout)
+        except queue.Empty:
+            raise oslo_messaging.MessagingTimeout(
+                'No reply on topic %s' % target.topic)
+        if failure:
+            raise rpc_common.deserialize_remote_exception(
+                failure, self._allowed_remote_exmods)
+        return reply
 
     def listen(self, target, batch_size, batch_timeout):
-        import oslo_messaging
         exchange = target.exchange or self._default_exchange
         targets = [
             oslo_messaging.Target(topic=target.topic, server=target.server,

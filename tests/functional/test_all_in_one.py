@@ -1,0 +1,88 @@
+"""The README's first command: nova-all-in-one boots servers on its own."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+BIN = os.path.dirname(sys.executable)
+
+
+def _start(state_dir, *extra):
+    proc = subprocess.Popen(
+        [os.path.join(BIN, 'nova-all-in-one'), '--port', '0', '--state-dir',
+         str(state_dir)] + list(extra),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r'Compute API: (http://\S+)/v2\.1/', line)
+        if match:
+            return proc, match.group(1), lines
+    proc.kill()
+    raise AssertionError('no banner:\n' + ''.join(lines))
+
+
+def _wait(url, server_id, wanted):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        resp = requests.get('%s/v2.1/servers/%s' % (url, server_id))
+        if resp.status_code == 404 and wanted == 'GONE':
+            return None
+        if resp.ok and resp.json()['server']['status'] == wanted:
+            return resp.json()['server']
+        time.sleep(0.05)
+    raise AssertionError('%s never became %s' % (server_id, wanted))
+
+
+def test_all_in_one_boots_and_deletes_a_server(tmp_path):
+    proc, url, lines = _start(tmp_path / 'state', '--compute-hosts', '2',
+                              '--host-vcpus', '8', '--host-memory-mb', '8192')
+    try:
+        banner = ''.join(lines)
+        # The banner's curl line boots a server as is.
+        body = re.search(r"-d '(\{.*\})'", ''.join(
+            proc.stdout.readline() for _ in range(4)) + banner)
+        assert body, banner
+        resp = requests.post(url + '/v2.1/servers', data=body.group(1),
+                             headers={'Content-Type': 'application/json'})
+        assert resp.status_code == 202, resp.text
+        server = _wait(url, resp.json()['server']['id'], 'ACTIVE')
+        assert server['OS-EXT-SRV-ATTR:host'].endswith(('-compute-1',
+                                                        '-compute-2'))
+        assert server['addresses']['private'][0]['addr'].startswith('10.0.0.')
+        flavors = requests.get(url + '/v2.1/flavors').json()['flavors']
+        assert {'m1.tiny', 'm1.small'} <= {f['name'] for f in flavors}
+        assert requests.delete('%s/v2.1/servers/%s' % (
+            url, server['id'])).status_code == 204
+        _wait(url, server['id'], 'GONE')
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert (tmp_path / 'state' / 'nova.sqlite').exists()
+
+
+def test_all_in_one_restarts_on_its_state(tmp_path):
+    proc, url, _ = _start(tmp_path / 'state')
+    try:
+        resp = requests.post(url + '/v2.1/flavors', json={'flavor': {
+            'name': 'kept', 'ram': 64, 'vcpus': 1, 'disk': 0, 'id': 'kept'}})
+        assert resp.status_code == 200, resp.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    proc, url, _ = _start(tmp_path / 'state')
+    try:
+        got = requests.get(url + '/v2.1/flavors/kept')
+        assert got.status_code == 200 and got.json()['flavor']['ram'] == 64
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
