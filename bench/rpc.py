@@ -1,0 +1,79 @@
+"""RPC call latency per transport: why all-in-one uses `inproc://`.
+
+    python bench/rpc.py [--calls 300] [--rabbit rabbit://guest:guest@127.0.0.1:5672/]
+
+Each transport runs in a fresh subprocess (a process holds one transport).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def measure(url, calls):
+    sys.path.insert(0, ROOT)
+    import oslo_messaging as messaging
+    from common import context, rpc
+    from common.conf import CONF
+    CONF([], project='nova')
+    rpc.init(CONF, url=url)
+
+    class Endpoint:
+        target = messaging.Target(version='1.0')
+
+        def echo(self, ctxt, value):
+            return value
+
+    class API(rpc.RPCAPIBase):
+        TOPIC = 'bench_rpc_%d' % os.getpid()
+
+    server = rpc.get_server(messaging.Target(topic=API.TOPIC, server='b'),
+                            [Endpoint()])
+    server.start()
+    api, ctxt = API(), context.get_admin_context()
+    payload = {'uuid': 'x' * 36, 'flavor': {'vcpus': 1, 'memory_mb': 512}}
+    api.call(ctxt, 'echo', '1.0', value=payload)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        api.call(ctxt, 'echo', '1.0', value=payload)
+        times.append(time.perf_counter() - start)
+    server.stop()
+    server.wait()
+    times.sort()
+    return {'p50_ms': times[len(times) // 2] * 1000,
+            'p95_ms': times[int(len(times) * 0.95)] * 1000}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--calls', type=int, default=300)
+    parser.add_argument('--rabbit',
+                        default='rabbit://guest:guest@127.0.0.1:5672/')
+    parser.add_argument('--one', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one, args.calls)))
+        return
+    for url, calls in (('inproc://', args.calls),
+                       ('kombu+memory:////', args.calls),
+                       ('fake://', 20), (args.rabbit, args.calls)):
+        out = subprocess.run([sys.executable, __file__, '--one', url,
+                              '--calls', str(calls)], capture_output=True,
+                             text=True)
+        if out.returncode != 0:
+            print('%-45s failed: %s' % (url, out.stderr.strip()[-200:]))
+            continue
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        print('%-45s call p50 %7.2f ms  p95 %7.2f ms' % (
+            url.split('@')[-1] if '@' in url else url, got['p50_ms'],
+            got['p95_ms']))
+
+
+if __name__ == '__main__':
+    main()
