@@ -187,9 +187,11 @@ class Deployment:
                          for n in self.procs)
 
     def stop(self):
+        # Signal every daemon first, then wait: they drain in parallel.
+        for proc, _log in self.procs.values():
+            proc.terminate()
         for name in list(self.procs):
             proc, log = self.procs.pop(name)
-            proc.terminate()
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

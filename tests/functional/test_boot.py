@@ -72,10 +72,13 @@ def test_boot_reaches_active_through_every_build_step(deployment):
 
 def test_two_servers_spread_over_both_hosts_and_free_on_delete(deployment):
     dep = deployment
-    # Each host has 4096 MB; RAMWeigher spreads, so two 2 GB servers
-    # land on different hosts.
-    ids = [_boot(dep, 'spread%d' % i, flavor='2').json()['server']['id']
-           for i in range(2)]
+    # Each host has 4096 MB; one request for two 2 GB servers is placed in
+    # one scheduling pass, where RAMWeigher spreads them.
+    resp = _boot(dep, 'spread', flavor='2', min_count=2, max_count=2)
+    assert resp.status_code == 202, resp.text
+    listed = dep.request('GET', '/v2.1/servers').json()['servers']
+    ids = [s['id'] for s in listed if s['name'] in ('spread-1', 'spread-2')]
+    assert len(ids) == 2
     servers = [dep.wait_for_server(i) for i in ids]
     assert [s['status'] for s in servers] == ['ACTIVE', 'ACTIVE']
     hosts = {s['OS-EXT-SRV-ATTR:host'] for s in servers}

@@ -1,0 +1,95 @@
+"""The compute build steps with a fake conductor and the real test driver."""
+
+import uuid
+
+import pytest
+
+from common import exception
+from common import states
+from common.conf import CONF
+from nova_compute import build
+from nova_compute.virt import driver as virt_driver
+
+
+class FakeConductor:
+
+    def __init__(self, instance):
+        self.instance = dict(instance)
+        self.updates = []
+        self.failures = []
+
+    def instance_update(self, ctxt, uuid, values, expected_task_state=None,
+                        host=None):
+        if self.instance['task_state'] != expected_task_state:
+            raise exception.UnexpectedTaskState(
+                instance_uuid=uuid, actual=self.instance['task_state'],
+                expected=expected_task_state)
+        self.updates.append(values.get('task_state', 'unchanged'))
+        self.instance.update(values)
+        return dict(self.instance)
+
+    def allocate_fixed_ip(self, ctxt, uuid):
+        return {'address': '10.0.0.2', 'mac': 'fa:16:3e:00:00:01',
+                'bridge': 'br100', 'network': 'private'}
+
+    def build_failed(self, ctxt, uuid, host, message, details=None,
+                     alternates=None, request_spec=None):
+        self.failures.append((message, alternates))
+
+
+@pytest.fixture
+def driver(tmp_path):
+    CONF.set_override('state_path', str(tmp_path))
+    CONF.set_override('instances_path', str(tmp_path / 'instances'))
+    CONF.set_override('test_node_vcpus', 4, 'libvirt')
+    CONF.set_override('test_node_memory_mb', 4096, 'libvirt')
+    CONF.set_override('test_node_local_gb', 10, 'libvirt')
+    drv = virt_driver.load_driver(CONF)
+    drv.init_host('unit-host')
+    yield drv
+    drv.cleanup_host()
+
+
+def _instance():
+    return {'uuid': str(uuid.uuid4()), 'display_name': 'vm', 'vcpus': 1,
+            'memory_mb': 256, 'root_gb': 1, 'ephemeral_gb': 0,
+            'image_ref': None, 'host': 'unit-host', 'node': 'unit-host',
+            'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
+
+
+def test_build_walks_every_task_state_to_active(driver):
+    conductor = FakeConductor(_instance())
+    builder = build.InstanceBuilder('unit-host', driver, conductor)
+    builder.build(None, conductor.instance, {}, {'requested_networks':
+                                                  'auto'}, [])
+    assert conductor.updates == [states.NETWORKING,
+                                 states.BLOCK_DEVICE_MAPPING,
+                                 states.SPAWNING, None]
+    assert conductor.instance['vm_state'] == states.ACTIVE
+    assert conductor.instance['power_state'] == states.RUNNING
+    assert driver.get_power_state(conductor.instance) == states.RUNNING
+    assert conductor.failures == []
+
+
+def test_spawn_failure_reports_with_alternates_and_cleans_up(driver):
+    conductor = FakeConductor(_instance())
+
+    def broken_spawn(instance, image, network_info):
+        raise exception.HypervisorError(reason='no room in the inn')
+    driver.spawn = broken_spawn
+    alternates = [{'host': 'other', 'nodename': 'other',
+                   'compute_node_id': 2}]
+    build.InstanceBuilder('unit-host', driver, conductor).build(
+        None, conductor.instance, {}, {}, alternates)
+    [(message, sent_alternates)] = conductor.failures
+    assert message == 'Hypervisor error: no room in the inn'
+    assert sent_alternates == alternates
+    assert driver.get_power_state(conductor.instance) == states.NOSTATE
+
+
+def test_build_yields_to_a_concurrent_delete(driver):
+    conductor = FakeConductor(_instance())
+    conductor.instance['task_state'] = states.DELETING
+    build.InstanceBuilder('unit-host', driver, conductor).build(
+        None, conductor.instance, {}, {}, [])
+    assert conductor.updates == [] and conductor.failures == []

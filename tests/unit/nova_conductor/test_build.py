@@ -1,0 +1,110 @@
+"""Build orchestration: claims, alternates, re-schedule, errors."""
+
+import pytest
+
+from common import exception
+from common import states
+from nova_conductor import build
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+from tests.unit.nova_conductor import dbhelpers
+
+
+class FakeScheduler:
+
+    def __init__(self, answer):
+        self.answer = answer
+
+    def select_destinations(self, ctxt, spec, uuids):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+class FakeCompute:
+
+    def __init__(self):
+        self.casts = []
+
+    def build_and_run_instance(self, ctxt, host, instance, image, spec,
+                               node=None, limits=None, alternates=None):
+        self.casts.append((host, instance['uuid'], alternates))
+
+
+def _choice(node):
+    return {'host': node['host'], 'nodename': node['hypervisor_hostname'],
+            'compute_node_id': node['id'], 'limits': {}}
+
+
+SPEC = {'flavor': dbhelpers.FLAVOR, 'image': {}}
+
+
+def test_claims_first_choice_and_casts_with_alternates(db):
+    n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
+    inst = dbhelpers.make_instance()
+    compute = FakeCompute()
+    orchestrator = build.BuildOrchestrator(
+        FakeScheduler([[_choice(n1), _choice(n2)]]), compute)
+    orchestrator.build_instances(None, [inst['uuid']], SPEC)
+    assert compute.casts == [('h1', inst['uuid'], [_choice(n2)])]
+    got = instances_db.get(inst['uuid'])
+    assert (got['host'], got['availability_zone']) == ('h1', 'nova')
+    assert compute_db.allocation_get(inst['uuid'])['compute_node_id'] == \
+        n1['id']
+
+
+def test_lost_claim_moves_to_the_alternate(db):
+    full = dbhelpers.make_node('full', memory_mb=256)
+    roomy = dbhelpers.make_node('roomy')
+    inst = dbhelpers.make_instance()
+    compute = FakeCompute()
+    build.BuildOrchestrator(
+        FakeScheduler([[_choice(full), _choice(roomy)]]), compute
+    ).build_instances(None, [inst['uuid']], SPEC)
+    assert [c[0] for c in compute.casts] == ['roomy']
+
+
+def test_build_failure_reschedules_then_errors(db):
+    n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
+    inst = dbhelpers.make_instance()
+    compute = FakeCompute()
+    orchestrator = build.BuildOrchestrator(
+        FakeScheduler([[_choice(n1), _choice(n2)]]), compute)
+    orchestrator.build_instances(None, [inst['uuid']], SPEC)
+    # h1 fails: the instance moves to h2, and h1's claim is returned.
+    orchestrator.build_failed(None, inst['uuid'], 'h1', 'boom', None,
+                              [_choice(n2)], SPEC)
+    assert compute.casts[-1][0] == 'h2'
+    assert compute_db.compute_node_get(n1['id'])['running_vms'] == 0
+    assert instances_db.get(inst['uuid'])['task_state'] == states.SCHEDULING
+    # h2 fails too, with nothing left: error with the fault, all freed.
+    orchestrator.build_failed(None, inst['uuid'], 'h2', 'boom again', 'tb',
+                              [], SPEC)
+    got = instances_db.get(inst['uuid'])
+    assert got['vm_state'] == states.ERROR
+    assert got['fault']['message'] == 'boom again'
+    assert compute_db.compute_node_get(n2['id'])['running_vms'] == 0
+
+
+def test_no_valid_host_sets_error_without_traceback(db):
+    inst = dbhelpers.make_instance()
+    error = exception.NoValidHost(reason='RamFilter 2 -> 0')
+    build.BuildOrchestrator(FakeScheduler(error), FakeCompute()
+                            ).build_instances(None, [inst['uuid']], SPEC)
+    got = instances_db.get(inst['uuid'])
+    assert got['vm_state'] == states.ERROR
+    assert got['fault']['message'] == \
+        'No valid host was found. RamFilter 2 -> 0'
+
+
+def test_instance_deleted_while_scheduling_gives_claim_back(db):
+    node = dbhelpers.make_node('h1')
+    inst = dbhelpers.make_instance()
+    instances_db.destroy(inst['uuid'])
+    compute = FakeCompute()
+    build.BuildOrchestrator(FakeScheduler([[_choice(node)]]), compute
+                            ).build_instances(None, [inst['uuid']], SPEC)
+    assert compute.casts == []
+    assert compute_db.compute_node_get(node['id'])['running_vms'] == 0
+    with pytest.raises(exception.InstanceNotFound):
+        instances_db.get(inst['uuid'])
