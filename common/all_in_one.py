@@ -113,7 +113,6 @@ def start_services(compute_hosts):
         conductor.service_heartbeat(admin, host, binary, topic)
 
     cmgr = conductor_manager.ConductorManager()
-    cmgr.conductor_api = conductor
     started = [service.Service('nova-conductor', 'conductor', CONF.host,
                                cmgr, heartbeat=compute_db.service_heartbeat,
                                report_interval=CONF.report_interval)]

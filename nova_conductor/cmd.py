@@ -19,7 +19,6 @@ def make_service():
                       max_overflow=CONF.database.max_overflow,
                       echo=CONF.database.connection_debug)
     mgr = manager.ConductorManager()
-    mgr.conductor_api = rpcapi.ConductorAPI()
     return service.Service(BINARY, rpcapi.ConductorAPI.TOPIC, CONF.host, mgr,
                            heartbeat=compute_db.service_heartbeat,
                            report_interval=CONF.report_interval)

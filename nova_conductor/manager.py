@@ -1,5 +1,6 @@
 """The conductor's RPC endpoint: thin methods over db/ and build.py."""
 
+from concurrent import futures
 import logging
 
 import oslo_messaging as messaging
@@ -16,6 +17,8 @@ from nova_conductor.db import instances as instances_db
 from nova_conductor.db import network as network_db
 
 LOG = logging.getLogger(__name__)
+# Builds in flight per conductor; each mostly waits on RPC and SQL.
+BUILD_THREADS = 32
 
 
 def _expected(value):
@@ -34,9 +37,15 @@ class ConductorManager:
             compute_api = compute_rpcapi.ComputeAPI()
         self.compute_api = compute_api
         self.builder = build.BuildOrchestrator(scheduler_api, compute_api)
-        # Set by the service runner so we can cast build work to any
-        # conductor (ourselves included) instead of blocking the caller.
-        self.conductor_api = None
+        # Builds run here, after create_instances has answered the API. A
+        # cast to ourselves would cost two more messages per boot for no
+        # gain: oslo.messaging acknowledges a message on receipt either way.
+        self._builds = futures.ThreadPoolExecutor(
+            max_workers=BUILD_THREADS, thread_name_prefix='build')
+
+    def cleanup_host(self):
+        """On shutdown, let builds already under way finish."""
+        self._builds.shutdown(wait=True)
 
     def ping(self, context):
         return 'pong'
@@ -86,9 +95,16 @@ class ConductorManager:
                           power_state=states.NOSTATE,
                           request_spec=request_spec)
             created.append(instances_db.create(values, ctxt_dict))
-        self.conductor_api.build_instances(
-            context, [i['uuid'] for i in created], request_spec)
+        self._builds.submit(self._build, context,
+                            [i['uuid'] for i in created], request_spec)
         return created
+
+    def _build(self, context, instance_uuids, request_spec):
+        try:
+            self.builder.build_instances(context, instance_uuids,
+                                         request_spec)
+        except Exception:
+            LOG.exception('Build of %s failed unexpectedly', instance_uuids)
 
     def build_instances(self, context, instance_uuids, request_spec):
         self.builder.build_instances(context, instance_uuids, request_spec)
