@@ -4,9 +4,12 @@ import falcon
 
 from nova_api import errors
 from nova_api import middleware
+from nova_api.resources import aggregates
+from nova_api.resources import availability_zones
 from nova_api.resources import flavors
 from nova_api.resources import images
 from nova_api.resources import instance_actions
+from nova_api.resources import server_groups
 from nova_api.resources import servers
 from nova_api.resources import versions
 
@@ -24,6 +27,20 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/servers', servers.ServerCollection(conductor_api))
     app.add_route('/v2.1/servers/detail', servers.ServerDetail(conductor_api))
     app.add_route('/v2.1/servers/{server_id}', servers.Server(conductor_api))
+    app.add_route('/v2.1/os-aggregates',
+                  aggregates.AggregateCollection(conductor_api))
+    app.add_route('/v2.1/os-aggregates/{aggregate_id}',
+                  aggregates.Aggregate(conductor_api))
+    app.add_route('/v2.1/os-aggregates/{aggregate_id}/action',
+                  aggregates.AggregateAction(conductor_api))
+    app.add_route('/v2.1/os-availability-zone',
+                  availability_zones.AvailabilityZones(conductor_api))
+    app.add_route('/v2.1/os-availability-zone/detail',
+                  availability_zones.AvailabilityZonesDetail(conductor_api))
+    app.add_route('/v2.1/os-server-groups',
+                  server_groups.ServerGroupCollection(conductor_api))
+    app.add_route('/v2.1/os-server-groups/{group_id}',
+                  server_groups.ServerGroup(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/diagnostics',
                   servers.ServerDiagnostics(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions',

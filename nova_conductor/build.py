@@ -9,12 +9,27 @@ import logging
 
 from common import exception
 from common import states
-from common.conf import CONF
+from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import server_groups as server_groups_db
 
 LOG = logging.getLogger(__name__)
+
+
+def with_instance_group(request_spec):
+    """The spec with its server group's policy and members' hosts, fresh."""
+    group_uuid = (request_spec.get('scheduler_hints') or {}).get('group')
+    if not group_uuid:
+        return request_spec
+    group = server_groups_db.get(group_uuid)
+    spec = dict(request_spec)
+    spec['instance_group'] = {
+        'uuid': group['uuid'], 'policy': group['policy'],
+        'rules': group['rules'], 'members': group['members'],
+        'hosts': server_groups_db.member_hosts(group_uuid)}
+    return spec
 
 
 class BuildOrchestrator:
@@ -25,6 +40,7 @@ class BuildOrchestrator:
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
         try:
+            request_spec = with_instance_group(request_spec)
             selections = self.scheduler_api.select_destinations(
                 ctxt, request_spec, instance_uuids)
         except exception.NovaException as e:
@@ -53,9 +69,8 @@ class BuildOrchestrator:
                     instance_uuid,
                     {'host': choice['host'], 'node': choice['nodename'],
                      'compute_node_id': choice['compute_node_id'],
-                     'availability_zone': (
-                         request_spec.get('availability_zone') or
-                         CONF.default_availability_zone)},
+                     'availability_zone': aggregates_db.az_of_host(
+                         choice['host'])},
                     expected_task_state=[states.SCHEDULING])
             except (exception.InstanceNotFound,
                     exception.UnexpectedTaskState):

@@ -9,12 +9,15 @@ from common import exception
 from common import servicegroup
 from common import states
 from common.conf import CONF
+from nova_conductor import availability_zones
 from nova_conductor import build
+from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import network as network_db
+from nova_conductor.db import server_groups as server_groups_db
 
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
@@ -88,6 +91,10 @@ class ConductorManager:
 
     def create_instances(self, context, instances, request_spec):
         ctxt_dict = context.to_dict()
+        group_uuid = (request_spec.get('scheduler_hints') or {}).get('group')
+        if group_uuid:
+            # Raises NotFound before anything is written.
+            server_groups_db.get(group_uuid)
         created = []
         for values in instances:
             values = dict(values, vm_state=states.BUILDING,
@@ -95,6 +102,9 @@ class ConductorManager:
                           power_state=states.NOSTATE,
                           request_spec=request_spec)
             created.append(instances_db.create(values, ctxt_dict))
+        if group_uuid:
+            server_groups_db.add_members(group_uuid,
+                                         [i['uuid'] for i in created])
         self._builds.submit(self._build, context,
                             [i['uuid'] for i in created], request_spec)
         return created
@@ -159,6 +169,49 @@ class ConductorManager:
                 attr='host', state='None')
         return self.compute_api.get_diagnostics(context, instance['host'],
                                                 instance)
+
+    # -- aggregates, availability zones, server groups -------------------
+
+    def aggregate_get_all(self, context):
+        return aggregates_db.get_all()
+
+    def aggregate_get(self, context, aggregate_id):
+        return aggregates_db.get(aggregate_id)
+
+    def aggregate_create(self, context, name, availability_zone=None):
+        return aggregates_db.create(name, availability_zone)
+
+    def aggregate_update(self, context, aggregate_id, name=None,
+                         availability_zone=None):
+        return aggregates_db.update(aggregate_id, name, availability_zone)
+
+    def aggregate_delete(self, context, aggregate_id):
+        return aggregates_db.delete(aggregate_id)
+
+    def aggregate_add_host(self, context, aggregate_id, host):
+        return aggregates_db.add_host(aggregate_id, host)
+
+    def aggregate_remove_host(self, context, aggregate_id, host):
+        return aggregates_db.remove_host(aggregate_id, host)
+
+    def aggregate_set_metadata(self, context, aggregate_id, metadata):
+        return aggregates_db.set_metadata(aggregate_id, metadata)
+
+    def availability_zones_get(self, context):
+        return availability_zones.zones()
+
+    def server_group_create(self, context, name, policy, rules=None):
+        return server_groups_db.create(name, policy, rules,
+                                       context.project_id, context.user_id)
+
+    def server_group_get(self, context, group_uuid):
+        return server_groups_db.get(group_uuid)
+
+    def server_group_get_all(self, context, project_id=None):
+        return server_groups_db.get_all(project_id)
+
+    def server_group_delete(self, context, group_uuid):
+        return server_groups_db.delete(group_uuid)
 
     # -- networking --------------------------------------------------------
 

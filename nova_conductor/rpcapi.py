@@ -132,6 +132,61 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'instance_diagnostics', '1.0',
                          instance_uuid=instance_uuid)
 
+    # -- aggregates, availability zones, server groups (nova-api) ---------
+
+    def aggregate_get_all(self, ctxt):
+        return self.call(ctxt, 'aggregate_get_all', '1.0')
+
+    def aggregate_get(self, ctxt, aggregate_id):
+        return self.call(ctxt, 'aggregate_get', '1.0',
+                         aggregate_id=aggregate_id)
+
+    def aggregate_create(self, ctxt, name, availability_zone=None):
+        return self.call(ctxt, 'aggregate_create', '1.0', name=name,
+                         availability_zone=availability_zone)
+
+    def aggregate_update(self, ctxt, aggregate_id, name=None,
+                         availability_zone=None):
+        return self.call(ctxt, 'aggregate_update', '1.0',
+                         aggregate_id=aggregate_id, name=name,
+                         availability_zone=availability_zone)
+
+    def aggregate_delete(self, ctxt, aggregate_id):
+        return self.call(ctxt, 'aggregate_delete', '1.0',
+                         aggregate_id=aggregate_id)
+
+    def aggregate_add_host(self, ctxt, aggregate_id, host):
+        return self.call(ctxt, 'aggregate_add_host', '1.0',
+                         aggregate_id=aggregate_id, host=host)
+
+    def aggregate_remove_host(self, ctxt, aggregate_id, host):
+        return self.call(ctxt, 'aggregate_remove_host', '1.0',
+                         aggregate_id=aggregate_id, host=host)
+
+    def aggregate_set_metadata(self, ctxt, aggregate_id, metadata):
+        return self.call(ctxt, 'aggregate_set_metadata', '1.0',
+                         aggregate_id=aggregate_id, metadata=metadata)
+
+    def availability_zones_get(self, ctxt):
+        """[{'name', 'available', 'hosts': {host: {binary: {...}}}}]."""
+        return self.call(ctxt, 'availability_zones_get', '1.0')
+
+    def server_group_create(self, ctxt, name, policy, rules=None):
+        return self.call(ctxt, 'server_group_create', '1.0', name=name,
+                         policy=policy, rules=rules)
+
+    def server_group_get(self, ctxt, group_uuid):
+        return self.call(ctxt, 'server_group_get', '1.0',
+                         group_uuid=group_uuid)
+
+    def server_group_get_all(self, ctxt, project_id=None):
+        return self.call(ctxt, 'server_group_get_all', '1.0',
+                         project_id=project_id)
+
+    def server_group_delete(self, ctxt, group_uuid):
+        return self.call(ctxt, 'server_group_delete', '1.0',
+                         group_uuid=group_uuid)
+
     # -- networking (nova-compute) -----------------------------------------
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):

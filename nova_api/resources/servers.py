@@ -59,11 +59,22 @@ CREATE_SCHEMA = {
             'required': ['name', 'flavorRef'],
             'additionalProperties': False,
         },
-        'os:scheduler_hints': {'type': 'object'},
-        'OS-SCH-HNT:scheduler_hints': {'type': 'object'},
+        'os:scheduler_hints': {'$ref': '#/definitions/hints'},
+        'OS-SCH-HNT:scheduler_hints': {'$ref': '#/definitions/hints'},
     },
     'required': ['server'],
     'additionalProperties': False,
+    'definitions': {'hints': {
+        'type': 'object',
+        'properties': {
+            'group': validation.UUID,
+            'same_host': {'oneOf': [validation.UUID, {
+                'type': 'array', 'items': validation.UUID}]},
+            'different_host': {'oneOf': [validation.UUID, {
+                'type': 'array', 'items': validation.UUID}]},
+        },
+        # Unknown hints are allowed (custom filters may read them).
+        'additionalProperties': True}},
 }
 
 MAX_METADATA_ITEMS = 128
@@ -165,12 +176,11 @@ class ServerCollection(_Base):
                       'min_disk': image['min_disk'],
                       'min_ram': image['min_ram']} if image else {},
             'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-            'availability_zone': server.get('availability_zone'),
-            'scheduler_hints': body.get('os:scheduler_hints') or
-            body.get('OS-SCH-HNT:scheduler_hints') or {},
+            'scheduler_hints': self._hints(body),
             'requested_networks': self._networks(server.get('networks')),
             'ignore_hosts': [],
         }
+        request_spec.update(self._zone(ctxt, server.get('availability_zone')))
         reservation_id = 'r-%s' % secrets.token_hex(4)
         instances = []
         for index in range(max_count):
@@ -185,7 +195,7 @@ class ServerCollection(_Base):
                 'memory_mb': flavor['memory_mb'],
                 'root_gb': flavor['root_gb'],
                 'ephemeral_gb': flavor['ephemeral_gb'],
-                'availability_zone': server.get('availability_zone'),
+                'availability_zone': request_spec['availability_zone'],
                 'key_name': server.get('key_name'),
                 'user_data': server.get('user_data'),
                 'metadata': metadata, 'reservation_id': reservation_id,
@@ -242,6 +252,36 @@ class ServerCollection(_Base):
             raise exception.FlavorMemoryTooSmall(
                 flavor_ram=flavor['memory_mb'], image_min_ram=image['min_ram'])
         return image
+
+    @staticmethod
+    def _hints(body):
+        hints = dict(body.get('os:scheduler_hints') or
+                     body.get('OS-SCH-HNT:scheduler_hints') or {})
+        for key in ('same_host', 'different_host'):
+            if isinstance(hints.get(key), str):
+                hints[key] = [hints[key]]
+        return hints
+
+    def _zone(self, ctxt, requested):
+        """AZ placement: 'az', or for admins 'az:host' and 'az:host:node'."""
+        if not requested:
+            return {'availability_zone': None}
+        zone, _, rest = requested.partition(':')
+        host, _, node = rest.partition(':')
+        out = {'availability_zone': zone or None}
+        if host or node:
+            if not ctxt.is_admin_user:
+                raise errors.HTTPError(403, 'Only admins may name a host '
+                                            'in availability_zone.')
+            out['force_hosts'] = [host] if host else []
+            out['force_nodes'] = [node] if node else []
+        if zone:
+            known = {z['name'] for z in self.conductor.availability_zones_get(
+                ctxt) if z['name'] != 'internal'}
+            if zone not in known:
+                raise errors.bad_request('The requested availability zone '
+                                         'is not available')
+        return out
 
     @staticmethod
     def _networks(requested):

@@ -1,6 +1,7 @@
 """Services, compute nodes, and atomic resource claims on them."""
 
 import datetime
+import json
 import math
 import uuid as uuidlib
 
@@ -103,7 +104,47 @@ def compute_nodes_get_all(changed_since=None):
     with session.reader() as s:
         nodes = [_node_with_service(node, svc)
                  for node, svc in s.execute(query)]
+        _add_placement_facts(s, nodes)
     return {'nodes': nodes, 'now': convert.iso(now)}
+
+
+def _supported_instances(node):
+    """[arch, hypervisor type, vm mode] triples this node can run."""
+    try:
+        arch = json.loads(node.get('cpu_info') or '{}').get('arch')
+    except ValueError:
+        arch = None
+    arch = arch or 'x86_64'
+    hv_type = (node.get('hypervisor_type') or '').lower()
+    if hv_type == 'qemu':
+        return [[arch, 'kvm', 'hvm'], [arch, 'qemu', 'hvm']]
+    return [[arch, hv_type or 'qemu', 'hvm']]
+
+
+def _add_placement_facts(s, nodes):
+    """What filters need beyond resources: aggregates and instances."""
+    if not nodes:
+        return
+    from nova_conductor.db import aggregates
+    aggs = aggregates.by_host(s, {n['host'] for n in nodes})
+    inst_t = models.Instance.__table__
+    rows = s.execute(
+        sa.select(inst_t.c.uuid, inst_t.c.compute_node_id,
+                  inst_t.c.project_id, inst_t.c.vm_state,
+                  inst_t.c.task_state)
+        .where(inst_t.c.compute_node_id.in_([n['id'] for n in nodes]))
+        .where(inst_t.c.deleted == sa.false()))
+    instances = {}
+    for row in rows:
+        instances.setdefault(row.compute_node_id, {})[row.uuid] = {
+            'project_id': row.project_id, 'vm_state': row.vm_state,
+            'task_state': row.task_state}
+    for node in nodes:
+        node['aggregates'] = aggs.get(node['host'], [])
+        node['availability_zone'] = aggregates.host_az(node['aggregates'])
+        node['instances'] = instances.get(node['id'], {})
+        node['num_instances'] = len(node['instances'])
+        node['supported_instances'] = _supported_instances(node)
 
 
 def compute_node_get(node_id):

@@ -209,6 +209,8 @@ def destroy(instance_uuid):
         row.terminated_at = now
         compute._free(s, instance_uuid)
         network.deallocate_fixed_ips(s, instance_uuid)
+        s.execute(sa.delete(models.InstanceGroupMember).filter_by(
+            instance_uuid=instance_uuid))
         actions.record_step(s, instance_uuid, None, finish_action=True)
         s.flush()
         return _to_dicts(s, [row])[0]

@@ -68,6 +68,8 @@ class ComputeNode(TimestampMixin, Base):
     local_gb_reserved: Mapped[int] = mapped_column(Integer, default=0)
     local_gb_used: Mapped[int] = mapped_column(Integer, default=0)
     running_vms: Mapped[int] = mapped_column(Integer, default=0)
+    # Builds that failed here since the last success (BuildFailureWeigher).
+    failed_builds: Mapped[int] = mapped_column(Integer, default=0)
     cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=16.0)
     ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.5)
     disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
@@ -235,5 +237,66 @@ class FixedIp(Base):
     address: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(32))
     instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+
+
+class Aggregate(TimestampMixin, Base):
+    """An admin's group of hosts with metadata; 'availability_zone' makes an AZ."""
+
+    __tablename__ = 'aggregates'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class AggregateHost(Base):
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (UniqueConstraint('aggregate_id', 'host',
+                                       name='uniq_aggregate_hosts0host'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey('aggregates.id', ondelete='CASCADE'), index=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AggregateMetadata(Base):
+    __tablename__ = 'aggregate_metadata'
+    __table_args__ = (UniqueConstraint('aggregate_id', 'key',
+                                       name='uniq_aggregate_metadata0key'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey('aggregates.id', ondelete='CASCADE'), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group: members placed by an (anti-)affinity policy."""
+
+    __tablename__ = 'instance_groups'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[str] = mapped_column(Text, default='{}')
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = 'instance_group_member'
+    __table_args__ = (UniqueConstraint('instance_uuid',
+                                       name='uniq_instance_group_member0'
+                                            'instance_uuid'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey('instance_groups.id', ondelete='CASCADE'), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow)

@@ -1,0 +1,120 @@
+"""/v2.1/os-aggregates: host aggregates and their AZs (admin only)."""
+
+from nova_api import middleware
+from nova_api import validation
+
+_AZ = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+       'pattern': r'^[^:]*$'}
+
+CREATE_SCHEMA = {
+    'type': 'object',
+    'properties': {'aggregate': {
+        'type': 'object',
+        'properties': {'name': validation.NAME, 'availability_zone': _AZ},
+        'required': ['name'], 'additionalProperties': False}},
+    'required': ['aggregate'], 'additionalProperties': False,
+}
+
+UPDATE_SCHEMA = {
+    'type': 'object',
+    'properties': {'aggregate': {
+        'type': 'object',
+        'properties': {'name': validation.NAME, 'availability_zone': _AZ},
+        'minProperties': 1, 'additionalProperties': False}},
+    'required': ['aggregate'], 'additionalProperties': False,
+}
+
+_HOST = {'type': 'object', 'properties': {'host': {
+    'type': 'string', 'minLength': 1, 'maxLength': 255}},
+    'required': ['host'], 'additionalProperties': False}
+
+ACTION_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'add_host': _HOST,
+        'remove_host': _HOST,
+        'set_metadata': {
+            'type': 'object',
+            'properties': {'metadata': {
+                'type': 'object',
+                'patternProperties': {'^[a-zA-Z0-9-_:. /]{1,255}$': {
+                    'type': ['string', 'null'], 'maxLength': 255}},
+                'additionalProperties': False}},
+            'required': ['metadata'], 'additionalProperties': False},
+    },
+    'minProperties': 1, 'maxProperties': 1, 'additionalProperties': False,
+}
+
+
+def view(agg):
+    return {'id': agg['id'], 'name': agg['name'],
+            'availability_zone': agg['availability_zone'],
+            'hosts': agg['hosts'], 'metadata': agg['metadata'],
+            'created_at': _time(agg['created_at']),
+            'updated_at': _time(agg['updated_at']),
+            'deleted': False, 'deleted_at': None}
+
+
+def _time(iso):
+    return iso[:26].replace('+00:00', '') if iso else None
+
+
+class _Base:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+
+
+class AggregateCollection(_Base):
+
+    def on_get(self, req, resp):
+        middleware.require_admin(req)
+        resp.media = {'aggregates': [
+            view(a) for a in self.conductor.aggregate_get_all(
+                req.context.ctxt)]}
+
+    def on_post(self, req, resp):
+        middleware.require_admin(req)
+        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
+        spec = body['aggregate']
+        agg = self.conductor.aggregate_create(
+            req.context.ctxt, spec['name'], spec.get('availability_zone'))
+        resp.media = {'aggregate': view(agg)}
+
+
+class Aggregate(_Base):
+
+    def on_get(self, req, resp, aggregate_id):
+        middleware.require_admin(req)
+        resp.media = {'aggregate': view(self.conductor.aggregate_get(
+            req.context.ctxt, aggregate_id))}
+
+    def on_put(self, req, resp, aggregate_id):
+        middleware.require_admin(req)
+        body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
+        spec = body['aggregate']
+        resp.media = {'aggregate': view(self.conductor.aggregate_update(
+            req.context.ctxt, aggregate_id, spec.get('name'),
+            spec.get('availability_zone')))}
+
+    def on_delete(self, req, resp, aggregate_id):
+        middleware.require_admin(req)
+        self.conductor.aggregate_delete(req.context.ctxt, aggregate_id)
+
+
+class AggregateAction(_Base):
+
+    def on_post(self, req, resp, aggregate_id):
+        middleware.require_admin(req)
+        body = validation.validate(ACTION_SCHEMA, validation.read_json(req))
+        ctxt = req.context.ctxt
+        if 'add_host' in body:
+            agg = self.conductor.aggregate_add_host(
+                ctxt, aggregate_id, body['add_host']['host'])
+        elif 'remove_host' in body:
+            agg = self.conductor.aggregate_remove_host(
+                ctxt, aggregate_id, body['remove_host']['host'])
+        else:
+            agg = self.conductor.aggregate_set_metadata(
+                ctxt, aggregate_id, body['set_metadata']['metadata'])
+        resp.media = {'aggregate': view(agg)}

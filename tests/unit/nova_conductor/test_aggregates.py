@@ -1,0 +1,85 @@
+"""Aggregates, availability zones and server groups in the conductor."""
+
+import pytest
+
+from common import exception
+from nova_conductor import availability_zones
+from nova_conductor.db import aggregates
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instances as instances_db
+from nova_conductor.db import server_groups
+from tests.unit.nova_conductor import dbhelpers
+
+
+def test_aggregate_hosts_metadata_and_node_feed(db):
+    dbhelpers.make_node('h1')
+    agg = aggregates.create('fast', availability_zone='az1')
+    assert agg['availability_zone'] == 'az1'
+    aggregates.add_host(agg['id'], 'h1')
+    aggregates.set_metadata(agg['id'], {'ssd': 'true'})
+    [node] = compute_db.compute_nodes_get_all()['nodes']
+    assert node['availability_zone'] == 'az1'
+    assert node['aggregates'][0]['metadata'] == {'availability_zone': 'az1',
+                                                 'ssd': 'true'}
+    aggregates.set_metadata(agg['id'], {'ssd': None})
+    assert aggregates.get(agg['id'])['metadata'] == {
+        'availability_zone': 'az1'}
+
+
+def test_host_cannot_be_in_two_zones(db):
+    dbhelpers.make_node('h1')
+    a1 = aggregates.create('a1', 'az1')
+    a2 = aggregates.create('a2', 'az2')
+    plain = aggregates.create('plain')
+    aggregates.add_host(a1['id'], 'h1')
+    aggregates.add_host(plain['id'], 'h1')  # no AZ: allowed
+    with pytest.raises(exception.Conflict):
+        aggregates.add_host(a2['id'], 'h1')
+    with pytest.raises(exception.Conflict):
+        aggregates.set_metadata(plain['id'], {'availability_zone': 'az2'})
+
+
+def test_unknown_host_and_non_empty_delete_are_refused(db):
+    agg = aggregates.create('a')
+    with pytest.raises(exception.ComputeHostNotFound):
+        aggregates.add_host(agg['id'], 'nope')
+    dbhelpers.make_node('h1')
+    aggregates.add_host(agg['id'], 'h1')
+    with pytest.raises(exception.Invalid):
+        aggregates.delete(agg['id'])
+    aggregates.remove_host(agg['id'], 'h1')
+    aggregates.delete(agg['id'])
+    with pytest.raises(exception.NotFound):
+        aggregates.get(agg['id'])
+    with pytest.raises(exception.Conflict):
+        aggregates.create('b')
+        aggregates.create('b')
+
+
+def test_zones_list_hosts_by_aggregate_and_default(db):
+    dbhelpers.make_node('h1')
+    dbhelpers.make_node('h2')
+    compute_db.service_heartbeat('ctl', 'nova-scheduler', 'scheduler')
+    agg = aggregates.create('a', 'az1')
+    aggregates.add_host(agg['id'], 'h1')
+    zones = {z['name']: z for z in availability_zones.zones()}
+    assert set(zones) == {'az1', 'nova', 'internal'}
+    assert list(zones['az1']['hosts']) == ['h1']
+    assert list(zones['nova']['hosts']) == ['h2']
+    assert zones['az1']['available'] is True
+    assert 'nova-scheduler' in zones['internal']['hosts']['ctl']
+
+
+def test_server_group_members_and_hosts(db):
+    group = server_groups.create('g', 'anti-affinity', {}, 'p1', 'u1')
+    inst = dbhelpers.make_instance()
+    server_groups.add_members(group['uuid'], [inst['uuid']])
+    assert server_groups.get(group['uuid'])['members'] == [inst['uuid']]
+    assert server_groups.member_hosts(group['uuid']) == []
+    instances_db.update(inst['uuid'], {'host': 'h1'})
+    assert server_groups.member_hosts(group['uuid']) == ['h1']
+    instances_db.destroy(inst['uuid'])
+    assert server_groups.get(group['uuid'])['members'] == []
+    server_groups.delete(group['uuid'])
+    with pytest.raises(exception.NotFound):
+        server_groups.get(group['uuid'])
