@@ -89,6 +89,7 @@ class BuildOrchestrator:
                      alternates, request_spec):
         """Re-schedule onto the next alternate, or put the instance in error."""
         compute_db.free(instance_uuid)
+        compute_db.count_failed_build(host)
         if alternates and request_spec:
             try:
                 instances_db.update(

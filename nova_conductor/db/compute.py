@@ -225,6 +225,24 @@ def free(instance_uuid):
         return _free(s, instance_uuid)
 
 
+def reset_failed_builds(s, compute_node_id):
+    cn = models.ComputeNode.__table__.c
+    s.execute(sa.update(models.ComputeNode.__table__)
+              .where(cn.id == compute_node_id)
+              .where(cn.failed_builds != 0)
+              .values(failed_builds=0, updated_at=models.utcnow()))
+
+
+def count_failed_build(host):
+    """One more failed build on host (BuildFailureWeigher reads it)."""
+    cn = models.ComputeNode.__table__.c
+    with session.writer() as s:
+        s.execute(sa.update(models.ComputeNode.__table__)
+                  .where(cn.host == host)
+                  .values(failed_builds=cn.failed_builds + 1,
+                          updated_at=models.utcnow()))
+
+
 def allocation_get(instance_uuid):
     with session.reader() as s:
         alloc = s.get(models.Allocation, instance_uuid)

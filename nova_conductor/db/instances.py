@@ -162,6 +162,10 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
                   .values(**values))
         new = dict(row)
         new.update(values)
+        if (row['task_state'] == states.SPAWNING and
+                new['vm_state'] == states.ACTIVE and row['compute_node_id']):
+            # A success clears the host's failed-build streak.
+            compute.reset_failed_builds(s, row['compute_node_id'])
         if 'task_state' in values and values['task_state'] != \
                 row['task_state']:
             failed = new['vm_state'] == states.ERROR

@@ -76,6 +76,7 @@ def test_build_failure_reschedules_then_errors(db):
                               [_choice(n2)], SPEC)
     assert compute.casts[-1][0] == 'h2'
     assert compute_db.compute_node_get(n1['id'])['running_vms'] == 0
+    assert compute_db.compute_node_get(n1['id'])['failed_builds'] == 1
     assert instances_db.get(inst['uuid'])['task_state'] == states.SCHEDULING
     # h2 fails too, with nothing left: error with the fault, all freed.
     orchestrator.build_failed(None, inst['uuid'], 'h2', 'boom again', 'tb',
