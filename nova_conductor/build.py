@@ -59,7 +59,7 @@ class BuildOrchestrator:
         for index, choice in enumerate(choices):
             try:
                 compute_db.claim(instance_uuid, choice['compute_node_id'],
-                                 flavor)
+                                 flavor, choice.get('limits'))
             except exception.ResourcesUnavailable:
                 LOG.info('Claim for %s lost on %s; trying the next '
                          'alternate', instance_uuid, choice['host'])

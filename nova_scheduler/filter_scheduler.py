@@ -17,8 +17,10 @@ LOG = logging.getLogger(__name__)
 FilterResult = collections.namedtuple('FilterResult',
                                       ['hosts', 'counts', 'reason'])
 
-# The name ignore_hosts shows under in counts and reasons.
+# The names ignore_hosts and force_hosts/force_nodes show under in counts
+# and reasons.
 IGNORE_HOSTS_STEP = 'ignore_hosts'
+FORCE_HOSTS_STEP = 'force_hosts'
 
 
 class FilterScheduler:
@@ -57,7 +59,8 @@ class FilterScheduler:
     # -- filtering -------------------------------------------------------
 
     def run_filters(self, host_states, spec):
-        """Apply ignore_hosts and the enabled filters to host_states."""
+        """Apply ignore_hosts, then force_hosts / force_nodes or else the
+        enabled filters, to host_states."""
         hosts = list(host_states)
         counts = []
         reason = None
@@ -72,6 +75,19 @@ class FilterScheduler:
                 reason = ('every host is in ignore_hosts (already tried '
                           'or excluded)')
             hosts = kept
+        force_hosts = set(spec.get('force_hosts') or ())
+        force_nodes = set(spec.get('force_nodes') or ())
+        if hosts and (force_hosts or force_nodes):
+            # An admin naming a host ('az:host:node') overrides the
+            # filters, as in Nova; the conductor's claim still checks room.
+            kept = [hs for hs in hosts
+                    if (not force_hosts or hs.host in force_hosts)
+                    and (not force_nodes or hs.nodename in force_nodes)]
+            counts.append((FORCE_HOSTS_STEP, len(hosts), len(kept)))
+            if not kept:
+                reason = 'no known host matches the forced %s' % ', '.join(
+                    sorted(force_hosts | force_nodes))
+            return FilterResult(kept, counts, reason)
         for host_filter in self.filters:
             if not hosts:
                 break
@@ -94,7 +110,9 @@ class FilterScheduler:
         which = ''
         if count > 1:
             which = ' for instance %d of %d' % (index + 1, count)
-        steps = ', '.join('%s %d -> %d' % step for step in result.counts)
+        # Steps that dropped no host only lengthen the sentence.
+        steps = ', '.join('%s %d -> %d' % step for step in result.counts
+                          if step[1] != step[2])
         why = result.reason or 'no host passed'
         if steps:
             return 'There are not enough hosts available%s. %s: %s.' % (
@@ -128,20 +146,24 @@ class FilterScheduler:
         """One list per instance: [chosen, alternate, ...] selections.
 
         Each choice is consumed on the cached host state before the next
-        instance is placed; if any instance cannot be placed, the earlier
-        choices are released again and NoValidHost says why.
+        instance is placed, and recorded in the request's server group, so
+        affinity rules see the earlier members of the same request; if any
+        instance cannot be placed, the earlier choices are released again
+        and NoValidHost says why.
         """
         count = (len(instance_uuids) if instance_uuids
                  else spec.get('num_instances') or 1)
+        uuids = list(instance_uuids or ()) + [None] * count
+        spec = _request_copy(spec)
         max_alternates = CONF.scheduler.max_attempts - 1
         host_states = self.host_manager.get_all_host_states()
-        chosen_hosts = []
+        placed = []
         selections = []
         for index in range(count):
             result = self.run_filters(host_states, spec)
             if not result.hosts:
-                for hs in chosen_hosts:
-                    hs.release(spec)
+                for hs, uuid in placed:
+                    hs.release(spec, uuid)
                 reason = self.explanation(result, index, count)
                 LOG.info('No valid host: %s', reason)
                 raise exception.NoValidHost(reason=reason)
@@ -150,6 +172,29 @@ class FilterScheduler:
             alternates = self._alternates(weighed, chosen, max_alternates)
             selections.append([chosen.selection()]
                               + [hs.selection() for hs in alternates])
-            chosen.consume(spec)
-            chosen_hosts.append(chosen)
+            chosen.consume(spec, uuids[index])
+            placed.append((chosen, uuids[index]))
+            _add_group_member(spec, chosen.host, uuids[index])
         return selections
+
+
+def _request_copy(spec):
+    """The spec with its own copy of the server group, which placing this
+    request's members changes; the caller's spec stays as it was."""
+    group = spec.get('instance_group')
+    if not group:
+        return spec
+    spec = dict(spec)
+    spec['instance_group'] = dict(
+        group, hosts=list(group.get('hosts') or ()),
+        members=list(group.get('members') or ()))
+    return spec
+
+
+def _add_group_member(spec, host, instance_uuid):
+    group = spec.get('instance_group')
+    if not group:
+        return
+    group['hosts'].append(host)
+    if instance_uuid is not None:
+        group['members'].append(instance_uuid)

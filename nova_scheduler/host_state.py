@@ -1,8 +1,23 @@
 """HostState: the scheduler's view of one node's capacity and health."""
 
 import datetime
+import json
 import math
 import time
+
+from common import states
+from nova_scheduler import aggregates as aggregates_mod
+
+# Work that keeps a host's disks and network busy, as Nova counts it for
+# num_io_ops: builds, rebuilds, and (named as in Nova, for the operations
+# still to come) resizes, snapshots, backups, rescues and unshelves.
+IO_VM_STATES = frozenset([states.BUILDING])
+IO_TASK_STATES = frozenset(
+    states.BUILD_TASK_STATES
+    + (states.REBUILDING, states.REBUILD_BLOCK_DEVICE_MAPPING,
+       states.REBUILD_SPAWNING)
+    + ('resize_prep', 'resize_migrating', 'image_snapshot', 'image_backup',
+       'rescuing', 'unshelving'))
 
 
 def parse_isotime(value):
@@ -32,6 +47,23 @@ def requested_disk_gb(flavor):
     swap_mb = flavor.get('swap') or 0
     return ((flavor.get('root_gb') or 0) + (flavor.get('ephemeral_gb') or 0)
             + int(math.ceil(swap_mb / 1024.0)))
+
+
+def is_io_op(instance):
+    """Whether an instance's current state counts towards num_io_ops."""
+    return (instance.get('vm_state') in IO_VM_STATES
+            or instance.get('task_state') in IO_TASK_STATES)
+
+
+def _parse_cpu_info(cpu_info):
+    # Parsed once per node update; ComputeCapabilitiesFilter walks it.
+    if isinstance(cpu_info, dict):
+        return cpu_info
+    try:
+        parsed = json.loads(cpu_info) if cpu_info else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def _usable(total, reserved, ratio):
@@ -73,13 +105,36 @@ class HostState:
         self.local_gb_reserved = get('local_gb_reserved') or 0
         self.local_gb_used = get('local_gb_used') or 0
         self.running_vms = get('running_vms') or 0
-        # The conductor stores effective ratios; 1.0 only guards a hole.
-        self.cpu_allocation_ratio = get('cpu_allocation_ratio') or 1.0
-        self.ram_allocation_ratio = get('ram_allocation_ratio') or 1.0
-        self.disk_allocation_ratio = get('disk_allocation_ratio') or 1.0
+        self.aggregates = list(get('aggregates') or ())
+        self.aggregate_metadata = aggregates_mod.index_metadata(
+            self.aggregates)
+        self.aggregate_availability_zones = (
+            aggregates_mod.availability_zones(self.aggregates))
+        # The conductor stores the node's ratios (1.0 only guards a hole);
+        # an aggregate's ratio, the smallest if several, overrides them.
+        # They reach the compute host in limits(); a claim checking only
+        # the node's ratio would refuse hosts an aggregate ratio raised.
+        self.cpu_allocation_ratio = self._ratio(node, 'cpu_allocation_ratio')
+        self.ram_allocation_ratio = self._ratio(node, 'ram_allocation_ratio')
+        self.disk_allocation_ratio = self._ratio(node,
+                                                 'disk_allocation_ratio')
         self.hypervisor_type = get('hypervisor_type')
         self.hypervisor_version = get('hypervisor_version')
         self.cpu_info = get('cpu_info')
+        self.cpu_info_dict = _parse_cpu_info(self.cpu_info)
+        self.supported_instances = [
+            tuple(triple) for triple in get('supported_instances') or ()]
+        # Copied: consume() adds to it, and the node dict is the caller's.
+        self.instances = dict(get('instances') or {})
+        self.num_instances = get('num_instances')
+        if self.num_instances is None:
+            self.num_instances = (len(self.instances) if 'instances' in node
+                                  else self.running_vms)
+        self.num_io_ops = get('num_io_ops')
+        if self.num_io_ops is None:
+            self.num_io_ops = sum(1 for instance in self.instances.values()
+                                  if is_io_op(instance))
+        self.failed_builds = get('failed_builds') or 0
         self.service_disabled = bool(get('service_disabled'))
         self.service_disabled_reason = get('service_disabled_reason')
         self.service_forced_down = bool(get('service_forced_down'))
@@ -87,6 +142,9 @@ class HostState:
         self.heartbeat_mono = self._heartbeat_mono(
             get('service_updated_at'), now, now_mono)
         self._recompute()
+
+    def _ratio(self, node, key):
+        return aggregates_mod.min_number(self, key, node.get(key) or 1.0)
 
     @staticmethod
     def _heartbeat_mono(service_updated_at, now, now_mono):
@@ -120,14 +178,21 @@ class HostState:
             now_mono = time.monotonic()
         return now_mono - self.heartbeat_mono
 
-    def consume(self, spec):
+    def consume(self, spec, instance_uuid=None):
         """Count an instance placed here, so the next pick in the same
         request (and later requests, until the conductor reports the node
-        again) sees the host fuller."""
+        again) sees the host fuller, busier and holding the instance."""
+        if instance_uuid is not None:
+            self.instances[instance_uuid] = {
+                'project_id': spec.get('project_id'),
+                'vm_state': states.BUILDING,
+                'task_state': states.SCHEDULING}
         self._add(spec['flavor'], 1)
 
-    def release(self, spec):
+    def release(self, spec, instance_uuid=None):
         """Undo consume(), for a request that failed part-way."""
+        if instance_uuid is not None:
+            self.instances.pop(instance_uuid, None)
         self._add(spec['flavor'], -1)
 
     def _add(self, flavor, sign):
@@ -135,6 +200,9 @@ class HostState:
         self.memory_mb_used += sign * requested_ram_mb(flavor)
         self.local_gb_used += sign * requested_disk_gb(flavor)
         self.running_vms += sign
+        self.num_instances += sign
+        # A build is I/O work until the conductor reports otherwise.
+        self.num_io_ops += sign
         self._recompute()
 
     def limits(self):

@@ -162,24 +162,33 @@ def flavor_usage(flavor):
     return flavor['vcpus'], flavor['memory_mb'], disk
 
 
-def claim(instance_uuid, compute_node_id, flavor):
+def claim(instance_uuid, compute_node_id, flavor, limits=None):
     """Atomically take a flavor's resources on a node, or raise.
 
     One conditional UPDATE: it only matches while the node still has room,
     so any number of conductors can claim at once without over-committing.
+    `limits` are the scheduler's ceilings for this node (they include
+    per-aggregate allocation ratios); without them the node's own ratios
+    apply.
     """
     vcpus, ram, disk = flavor_usage(flavor)
     cn = models.ComputeNode.__table__.c
+    limits = limits or {}
+    ceilings = {
+        'vcpu': (cn.vcpus - cn.vcpus_reserved) * cn.cpu_allocation_ratio,
+        'memory_mb': (cn.memory_mb - cn.memory_mb_reserved) *
+        cn.ram_allocation_ratio,
+        'disk_gb': (cn.local_gb - cn.local_gb_reserved) *
+        cn.disk_allocation_ratio,
+    }
+    for key, value in limits.items():
+        if key in ceilings and value is not None:
+            ceilings[key] = sa.literal(float(value))
     stmt = (sa.update(models.ComputeNode.__table__)
             .where(cn.id == compute_node_id)
-            .where(cn.vcpus_used + vcpus <=
-                   (cn.vcpus - cn.vcpus_reserved) * cn.cpu_allocation_ratio)
-            .where(cn.memory_mb_used + ram <=
-                   (cn.memory_mb - cn.memory_mb_reserved) *
-                   cn.ram_allocation_ratio)
-            .where(cn.local_gb_used + disk <=
-                   (cn.local_gb - cn.local_gb_reserved) *
-                   cn.disk_allocation_ratio)
+            .where(cn.vcpus_used + vcpus <= ceilings['vcpu'])
+            .where(cn.memory_mb_used + ram <= ceilings['memory_mb'])
+            .where(cn.local_gb_used + disk <= ceilings['disk_gb'])
             .values(vcpus_used=cn.vcpus_used + vcpus,
                     memory_mb_used=cn.memory_mb_used + ram,
                     local_gb_used=cn.local_gb_used + disk,

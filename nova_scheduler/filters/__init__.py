@@ -1,4 +1,25 @@
-"""Host filters: the base class all filters derive from, and all_filters()."""
+"""Host filters: the base class all filters derive from, and all_filters().
+
+Writing your own filter
+-----------------------
+Subclass BaseHostFilter in any importable module and implement
+host_passes(host_state, spec), returning True to keep the host. The
+HostState attributes (free_ram_mb, aggregates, instances, num_io_ops...)
+and the request spec keys (flavor, image, project_id, scheduler_hints,
+instance_group...) are the same the shipped filters read. Optionally give
+explain() a phrase for NoValidHost, and filter_all() a faster whole-list
+path if it answers exactly as host_passes() (test_all_filters checks the
+shipped ones). Then name the class in nova.conf:
+
+    [filter_scheduler]
+    available_filters = nova_scheduler.filters.all_filters
+    available_filters = mypackage.myfilters.RackFilter
+    enabled_filters = ComputeFilter,RamFilter,RackFilter
+
+available_filters may repeat, and takes a class or a function returning
+classes; enabled_filters uses class names. A worked, tested example is in
+tests/unit/nova_scheduler/test_custom_filter.py.
+"""
 
 
 def format_amount(value):
@@ -7,6 +28,16 @@ def format_amount(value):
     if value.is_integer():
         return '%d' % value
     return '%.1f' % value
+
+
+def hint_values(spec, hint):
+    """The set of values a scheduler hint gives: one string or a list."""
+    value = (spec.get('scheduler_hints') or {}).get(hint)
+    if not value:
+        return set()
+    if isinstance(value, str):
+        return {value}
+    return set(value)
 
 
 class BaseHostFilter:

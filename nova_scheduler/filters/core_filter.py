@@ -6,7 +6,11 @@ from nova_scheduler import host_state as hs_mod
 
 class CoreFilter(filters.BaseHostFilter):
     """Passes a host whose free vCPUs, (vcpus - reserved) *
-    cpu_allocation_ratio - used, are at least the flavor's vcpus."""
+    cpu_allocation_ratio - used, are at least the flavor's vcpus.
+
+    The ratio is the smallest cpu_allocation_ratio in the host's aggregates'
+    metadata, else the node's own (worked out by HostState).
+    """
 
     def host_passes(self, host_state, spec):
         return hs_mod.requested_vcpus(spec['flavor']) <= host_state.free_vcpus

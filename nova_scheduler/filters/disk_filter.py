@@ -7,7 +7,11 @@ from nova_scheduler import host_state as hs_mod
 class DiskFilter(filters.BaseHostFilter):
     """Passes a host whose free disk, (local_gb - reserved) *
     disk_allocation_ratio - used, holds root + ephemeral + swap (in GB,
-    rounded up)."""
+    rounded up).
+
+    The ratio is the smallest disk_allocation_ratio in the host's
+    aggregates' metadata, else the node's own (worked out by HostState).
+    """
 
     def host_passes(self, host_state, spec):
         return (hs_mod.requested_disk_gb(spec['flavor'])

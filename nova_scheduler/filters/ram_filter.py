@@ -6,7 +6,12 @@ from nova_scheduler import host_state as hs_mod
 
 class RamFilter(filters.BaseHostFilter):
     """Passes a host whose free RAM, (memory_mb - reserved) *
-    ram_allocation_ratio - used, is at least the flavor's memory_mb."""
+    ram_allocation_ratio - used, is at least the flavor's memory_mb.
+
+    The ratio is the smallest ram_allocation_ratio in the host's aggregates'
+    metadata, else the node's own (HostState works it out, so the limits
+    sent to the compute host agree with this filter).
+    """
 
     def host_passes(self, host_state, spec):
         return (hs_mod.requested_ram_mb(spec['flavor'])

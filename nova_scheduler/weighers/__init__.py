@@ -1,5 +1,8 @@
 """Host weighers: the base class, normalizing and summing, all_weighers()."""
 
+from common.conf import CONF
+from nova_scheduler import aggregates
+
 
 def normalize(values):
     """Scale values to 0..1 over the candidates; all equal -> all 0, since
@@ -18,16 +21,38 @@ class BaseHostWeigher:
     """Scores hosts on one measure; higher wins.
 
     Scores are normalized over the candidates of one request, then scaled
-    by weight_multiplier(): a negative multiplier turns spreading into
-    stacking.
+    by each host's weight_multiplier(): a negative multiplier turns
+    spreading into stacking. A weigher naming its [filter_scheduler]
+    option in multiplier_option gets Nova's per-aggregate override for
+    free: aggregate metadata of the same name, the smallest if several.
     """
+
+    #: The [filter_scheduler] option scaling this weigher, or None for 1.0.
+    multiplier_option = None
 
     @classmethod
     def name(cls):
         return cls.__name__
 
-    def weight_multiplier(self):
-        return 1.0
+    def weight_multiplier(self, host_state):
+        """The multiplier for this host."""
+        option = self.multiplier_option
+        if option is None:
+            return 1.0
+        return aggregates.min_number(
+            host_state, option, getattr(CONF.filter_scheduler, option))
+
+    def weight_multipliers(self, host_states):
+        """weight_multiplier() of each host, reading the option once rather
+        than once per host (a config lookup costs microseconds, and there
+        may be thousands of hosts)."""
+        option = self.multiplier_option
+        if option is None:
+            return [self.weight_multiplier(hs) for hs in host_states]
+        default = getattr(CONF.filter_scheduler, option)
+        return [aggregates.min_number(hs, option, default)
+                if option in hs.aggregate_metadata else default
+                for hs in host_states]
 
     def _weigh_object(self, host_state, spec):
         raise NotImplementedError()
@@ -42,11 +67,12 @@ def weigh_hosts(weighers, host_states, spec):
     """(weight, host_state) pairs, best first; ties keep the input order."""
     totals = [0.0] * len(host_states)
     for weigher in weighers:
-        multiplier = weigher.weight_multiplier()
-        if not multiplier:
+        multipliers = weigher.weight_multipliers(host_states)
+        if not any(multipliers):
             continue
-        for i, score in enumerate(weigher.weigh_objects(host_states, spec)):
-            totals[i] += multiplier * score
+        scores = weigher.weigh_objects(host_states, spec)
+        for i, score in enumerate(scores):
+            totals[i] += multipliers[i] * score
     pairs = list(zip(totals, host_states))
     pairs.sort(key=lambda pair: -pair[0])
     return pairs

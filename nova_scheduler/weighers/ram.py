@@ -1,6 +1,5 @@
 """RAMWeigher: prefers hosts with more free RAM (or less, to stack)."""
 
-from common.conf import CONF
 from nova_scheduler import weighers
 
 
@@ -8,8 +7,7 @@ class RAMWeigher(weighers.BaseHostWeigher):
     """Weighs a host by its free RAM, scaled by
     [filter_scheduler] ram_weight_multiplier."""
 
-    def weight_multiplier(self):
-        return CONF.filter_scheduler.ram_weight_multiplier
+    multiplier_option = 'ram_weight_multiplier'
 
     def _weigh_object(self, host_state, spec):
         return host_state.free_ram_mb

@@ -60,6 +60,20 @@ def test_claim_honours_reserved_and_ratio(db):
         compute_db.claim(uuids[4], node['id'], dbhelpers.FLAVOR)
 
 
+def test_claim_uses_scheduler_limits_when_given(db):
+    # An aggregate ratio of 2.0 lets the scheduler offer 2048 MB on a
+    # 1024 MB node whose own ratio is 1.0; the claim honours that ceiling.
+    node = dbhelpers.make_node(vcpus=8, memory_mb=1024)
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(5)]
+    limits = {'vcpu': 8, 'memory_mb': 2048, 'disk_gb': 100}
+    for uuid in uuids[:4]:
+        compute_db.claim(uuid, node['id'], dbhelpers.FLAVOR, limits)
+    with pytest.raises(exception.ResourcesUnavailable):
+        compute_db.claim(uuids[4], node['id'], dbhelpers.FLAVOR, limits)
+    with pytest.raises(exception.ResourcesUnavailable):
+        compute_db.claim(uuids[4], node['id'], dbhelpers.FLAVOR)
+
+
 def test_concurrent_claims_never_overcommit(db):
     node = dbhelpers.make_node(vcpus=64, memory_mb=512 * 5)
     uuids = [dbhelpers.make_instance()['uuid'] for _ in range(20)]

@@ -2,6 +2,8 @@
 
 import copy
 
+from nova_scheduler import host_state
+
 NOW = '2024-05-01T12:00:00Z'
 
 
@@ -40,6 +42,24 @@ def make_spec(num_instances=1, ignore_hosts=None, **flavor):
             'project_id': 'project', 'user_id': 'user',
             'availability_zone': None, 'scheduler_hints': {},
             'ignore_hosts': list(ignore_hosts or [])}
+
+
+def make_aggregate(agg_id, **metadata):
+    """An aggregate as the node feed carries it; metadata values as the
+    API stores them, strings."""
+    return {'id': agg_id, 'name': 'agg%d' % agg_id,
+            'metadata': {key: str(value) for key, value in metadata.items()}}
+
+
+def make_host(node_id=1, **node):
+    """The HostState of make_node(node_id, **node), read at NOW."""
+    return host_state.HostState(make_node(node_id, **node), now=NOW)
+
+
+def make_group(policy, hosts=(), members=(), uuid='group-1', **rules):
+    """A request spec's instance_group."""
+    return {'uuid': uuid, 'policy': policy, 'rules': dict(rules),
+            'hosts': list(hosts), 'members': list(members)}
 
 
 class FakeConductor:

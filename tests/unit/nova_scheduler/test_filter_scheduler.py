@@ -6,9 +6,9 @@ import pytest
 
 from common.conf import CONF
 from common import exception
-from nova_scheduler import filters
 from nova_scheduler import manager as scheduler_manager
-from tests.unit.nova_scheduler import FakeConductor, make_node, make_spec
+from tests.unit.nova_scheduler import (FakeConductor, make_group, make_node,
+                                       make_spec)
 
 GB = 1024
 
@@ -78,14 +78,25 @@ def test_ignore_hosts_are_never_chosen_nor_alternates():
 
 def test_no_valid_host_names_the_filter_counts():
     nodes = _ram_hosts(1 * GB, 1 * GB, 1 * GB, 1 * GB)
+    manager = _scheduler(*nodes)
+    with pytest.raises(exception.NoValidHost) as raised:
+        _select(manager, make_spec(memory_mb=2 * GB))
+    assert str(raised.value) == (
+        'No valid host was found. There are not enough hosts available. '
+        'RamFilter 4 -> 0: the best host has 1024 MB RAM free, 2048 MB '
+        'requested.')
+
+
+def test_no_valid_host_lists_each_step_that_dropped_hosts():
+    nodes = _ram_hosts(4 * GB, 1 * GB, 1 * GB, 1 * GB)
     nodes[0]['service_disabled'] = True
     manager = _scheduler(*nodes)
     with pytest.raises(exception.NoValidHost) as raised:
         _select(manager, make_spec(memory_mb=2 * GB))
     assert str(raised.value) == (
         'No valid host was found. There are not enough hosts available. '
-        'ComputeFilter 4 -> 3, RamFilter 3 -> 0: the best host has '
-        '1024 MB RAM free, 2048 MB requested.')
+        'RamFilter 4 -> 1, ComputeFilter 1 -> 0: the compute service is '
+        'disabled.')
 
 
 def test_no_valid_host_when_every_host_was_ignored():
@@ -119,8 +130,13 @@ def test_filter_counts_are_available_as_data():
     manager.host_manager.refresh(None)
     counts = manager.driver.filter_counts(make_spec(memory_mb=2 * GB,
                                                     vcpus=2))
-    assert counts == [('ComputeFilter', 3, 3), ('RamFilter', 3, 2),
-                      ('CoreFilter', 2, 1), ('DiskFilter', 1, 1)]
+    assert counts == [
+        ('RetryFilter', 3, 3), ('AvailabilityZoneFilter', 3, 3),
+        ('RamFilter', 3, 2), ('CoreFilter', 2, 1), ('DiskFilter', 1, 1),
+        ('ComputeFilter', 1, 1), ('ComputeCapabilitiesFilter', 1, 1),
+        ('ImagePropertiesFilter', 1, 1),
+        ('ServerGroupAntiAffinityFilter', 1, 1),
+        ('ServerGroupAffinityFilter', 1, 1)]
 
 
 def test_refreshes_incrementally_before_each_request():
@@ -141,26 +157,91 @@ def test_host_subset_size_picks_among_the_best_few():
     assert chosen == {'host1', 'host2'}
 
 
-class OddHostFilter(filters.BaseHostFilter):
-    """Passes hosts with an odd node id (a filter from outside the tree)."""
-
-    def host_passes(self, host_state, spec):
-        return host_state.id % 2 == 1
-
-    def explain(self, host_state, spec):
-        return 'the best host has an even id'
+def _group_spec(policy, **rules):
+    spec = make_spec(num_instances=3)
+    spec['instance_group'] = make_group(policy, **rules)
+    return spec
 
 
-def test_custom_filter_loaded_from_available_filters():
-    CONF.set_override('available_filters', [
-        'nova_scheduler.filters.all_filters',
-        'tests.unit.nova_scheduler.test_filter_scheduler.OddHostFilter'],
-        group='filter_scheduler')
-    CONF.set_override('enabled_filters', ['ComputeFilter', 'OddHostFilter'],
+def _ram_weigher_only():
+    CONF.set_override('weight_classes',
+                      ['nova_scheduler.weighers.ram.RAMWeigher'],
                       group='filter_scheduler')
-    manager = _scheduler(*_ram_hosts(2 * GB, 8 * GB, 4 * GB))
-    [selections] = _select(manager, make_spec())
-    assert [s['host'] for s in selections] == ['host3', 'host1']
+
+
+def test_anti_affinity_spreads_the_members_of_one_request():
+    # RAMWeigher alone would put all three on host1.
+    _ram_weigher_only()
+    manager = _scheduler(*_ram_hosts(64 * GB, 8 * GB, 8 * GB))
+    spec = _group_spec('anti-affinity')
+    result = _select(manager, spec, count=3)
+    assert sorted(r[0]['host'] for r in result) == ['host1', 'host2',
+                                                    'host3']
+    # The caller's group is left as it was: a failed or repeated request
+    # must not see members that were never built.
+    assert spec['instance_group']['hosts'] == []
+    assert spec['instance_group']['members'] == []
+
+
+def test_anti_affinity_request_larger_than_the_fleet_fails_cleanly():
+    manager = _scheduler(*_ram_hosts(8 * GB, 8 * GB))
+    with pytest.raises(exception.NoValidHost) as raised:
+        _select(manager, _group_spec('anti-affinity'), count=3)
+    assert 'for instance 3 of 3' in str(raised.value)
+    assert 'ServerGroupAntiAffinityFilter 2 -> 0' in str(raised.value)
+    # Nothing stays consumed: the hosts hold no phantom instances.
+    for hs in manager.host_manager.get_all_host_states():
+        assert hs.instances == {} and hs.num_instances == 0
+
+
+def test_max_server_per_host_packs_members_in_pairs():
+    _ram_weigher_only()
+    manager = _scheduler(*_ram_hosts(64 * GB, 8 * GB))
+    spec = _group_spec('anti-affinity', max_server_per_host=2)
+    hosts = [r[0]['host'] for r in _select(manager, spec, count=4)]
+    assert sorted(hosts) == ['host1', 'host1', 'host2', 'host2']
+
+
+def test_affinity_keeps_the_members_of_one_request_together():
+    manager = _scheduler(*_ram_hosts(8 * GB, 8 * GB, 8 * GB))
+    hosts = {r[0]['host'] for r in _select(manager, _group_spec('affinity'),
+                                           count=3)}
+    assert len(hosts) == 1
+
+
+def test_soft_anti_affinity_spreads_while_hosts_last():
+    CONF.set_override('soft_anti_affinity_weight_multiplier', 100.0,
+                      group='filter_scheduler')
+    manager = _scheduler(*_ram_hosts(4 * GB, 8 * GB))
+    hosts = [r[0]['host'] for r in _select(
+        manager, _group_spec('soft-anti-affinity'), count=3)]
+    assert sorted(hosts[:2]) == ['host1', 'host2']
+
+
+def test_forced_host_skips_the_filters():
+    nodes = _ram_hosts(8 * GB, 2 * GB, 8 * GB)
+    nodes[1]['service_disabled'] = True
+    manager = _scheduler(*nodes)
+    spec = make_spec()
+    spec['force_hosts'] = ['host2']
+    [[chosen]] = _select(manager, spec)
+    assert chosen['host'] == 'host2'
+    spec['force_hosts'] = ['host9']
+    with pytest.raises(exception.NoValidHost,
+                       match='force_hosts 3 -> 0: no known host matches '
+                             'the forced host9'):
+        _select(manager, spec)
+
+
+def test_forced_node_narrows_to_that_node():
+    nodes = _ram_hosts(8 * GB, 2 * GB)
+    nodes[1]['host'] = 'host1'
+    manager = _scheduler(*nodes)
+    spec = make_spec()
+    spec['force_hosts'] = ['host1']
+    spec['force_nodes'] = ['node2']
+    [[chosen]] = _select(manager, spec)
+    assert chosen['nodename'] == 'node2'
 
 
 def test_unknown_enabled_filter_fails_at_start():

@@ -63,3 +63,78 @@ def test_naive_timestamps_are_read_as_utc():
 def test_missing_heartbeat_has_no_age():
     hs = host_state.HostState(make_node(1, service_updated_at=None), now=NOW)
     assert hs.heartbeat_age() is None
+
+
+# -- what filters read beyond resources ---------------------------------
+
+def test_optional_node_keys_default_sensibly():
+    node = make_node(1, running_vms=3)
+    hs = host_state.HostState(node, now=NOW)
+    assert hs.aggregates == [] and hs.aggregate_metadata == {}
+    assert hs.aggregate_availability_zones == set()
+    assert hs.instances == {}
+    assert hs.num_instances == 3            # running_vms, without instances
+    assert hs.num_io_ops == 0
+    assert hs.failed_builds == 0
+    assert hs.supported_instances == []
+    assert hs.cpu_info_dict == {}
+
+
+def test_reads_aggregates_instances_and_counts():
+    instances = {
+        'a': {'project_id': 'p', 'vm_state': 'building',
+              'task_state': 'spawning'},
+        'b': {'project_id': 'p', 'vm_state': 'active', 'task_state': None},
+        'c': {'project_id': 'q', 'vm_state': 'active',
+              'task_state': 'rebuilding'}}
+    node = make_node(
+        1, instances=instances, failed_builds=2,
+        supported_instances=[['x86_64', 'kvm', 'hvm']],
+        cpu_info='{"arch": "x86_64"}',
+        aggregates=[
+            {'id': 1, 'name': 'fast', 'metadata': {
+                'availability_zone': 'az1', 'ssd': 'true'}},
+            {'id': 2, 'name': 'tenants', 'metadata': {
+                'filter_tenant_id': 'p1, p2'}}])
+    hs = host_state.HostState(node, now=NOW)
+    assert hs.num_instances == 3 and hs.num_io_ops == 2
+    assert hs.failed_builds == 2
+    assert hs.supported_instances == [('x86_64', 'kvm', 'hvm')]
+    assert hs.cpu_info_dict == {'arch': 'x86_64'}
+    assert hs.aggregate_availability_zones == {'az1'}
+    assert hs.aggregate_metadata == {'availability_zone': {'az1'},
+                                     'ssd': {'true'},
+                                     'filter_tenant_id': {'p1', 'p2'}}
+
+
+def test_reported_counts_win_over_derived_ones():
+    node = make_node(1, instances={'a': {'vm_state': 'building'}},
+                     num_instances=5, num_io_ops=4)
+    hs = host_state.HostState(node, now=NOW)
+    assert (hs.num_instances, hs.num_io_ops) == (5, 4)
+
+
+def test_consume_adds_the_instance_and_release_removes_it():
+    node = make_node(1, instances={'old': {'vm_state': 'active'}})
+    hs = host_state.HostState(node, now=NOW)
+    spec = make_spec()
+    hs.consume(spec, 'new')
+    assert hs.instances['new'] == {'project_id': 'project',
+                                   'vm_state': 'building',
+                                   'task_state': 'scheduling'}
+    assert (hs.num_instances, hs.num_io_ops) == (2, 1)
+    # The conductor's dict is not ours to change.
+    assert 'new' not in node['instances']
+    hs.release(spec, 'new')
+    assert set(hs.instances) == {'old'}
+    assert (hs.num_instances, hs.num_io_ops) == (1, 0)
+
+
+def test_aggregate_ratios_override_node_ratios():
+    node = make_node(1, cpu_allocation_ratio=16.0, aggregates=[
+        {'id': 1, 'name': 'a', 'metadata': {'cpu_allocation_ratio': '4'}},
+        {'id': 2, 'name': 'b', 'metadata': {'cpu_allocation_ratio': '2.0'}}])
+    hs = host_state.HostState(node, now=NOW)
+    assert hs.cpu_allocation_ratio == 2.0
+    assert hs.ram_allocation_ratio == 1.0
+    assert hs.free_vcpus == 16

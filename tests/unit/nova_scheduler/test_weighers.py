@@ -49,7 +49,7 @@ def test_negative_multiplier_stacks():
 
 
 class _RunningVMsWeigher(weighers.BaseHostWeigher):
-    def weight_multiplier(self):
+    def weight_multiplier(self, host_state):
         return 3.0
 
     def _weigh_object(self, host_state, spec):

@@ -1,0 +1,15 @@
+"""AggregateNumInstancesFilter: NumInstancesFilter with per-aggregate
+limits."""
+
+from nova_scheduler import aggregates
+from nova_scheduler.filters import num_instances_filter
+
+
+class AggregateNumInstancesFilter(num_instances_filter.NumInstancesFilter):
+    """Passes a host holding fewer instances than the smallest
+    max_instances_per_host in its aggregates' metadata, or than
+    [filter_scheduler] max_instances_per_host if none sets it."""
+
+    def max_instances(self, host_state, default):
+        return aggregates.min_number(host_state, 'max_instances_per_host',
+                                     default, cast=int)

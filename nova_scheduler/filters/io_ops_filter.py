@@ -1,0 +1,35 @@
+"""IoOpsFilter: hosts not already busy with too much I/O-heavy work."""
+
+from common.conf import CONF
+from nova_scheduler import filters
+
+
+class IoOpsFilter(filters.BaseHostFilter):
+    """Passes a host with fewer than [filter_scheduler] max_io_ops_per_host
+    instances building, rebuilding, resizing, snapshotting... (num_io_ops)."""
+
+    def max_io_ops(self, host_state, default):
+        """The limit for this host; `default` is the option's value, read
+        once per request by the caller."""
+        return default
+
+    def host_passes(self, host_state, spec):
+        return host_state.num_io_ops < self.max_io_ops(
+            host_state, CONF.filter_scheduler.max_io_ops_per_host)
+
+    def filter_all(self, host_states, spec):
+        default = CONF.filter_scheduler.max_io_ops_per_host
+        limit = self.max_io_ops
+        return [hs for hs in host_states
+                if hs.num_io_ops < limit(hs, default)]
+
+    def shortfall(self, host_state, spec):
+        return host_state.num_io_ops - self.max_io_ops(
+            host_state, CONF.filter_scheduler.max_io_ops_per_host)
+
+    def explain(self, host_state, spec):
+        return ('the least busy host has %d I/O operations under way, the '
+                'most allowed is %d' % (
+                    host_state.num_io_ops, self.max_io_ops(
+                        host_state,
+                        CONF.filter_scheduler.max_io_ops_per_host)))

@@ -1,0 +1,40 @@
+"""RetryFilter: skips hosts this request already tried."""
+
+from nova_scheduler import filters
+
+
+def tried_hosts(spec):
+    """Host names and (host, node) pairs the request must not go back to:
+    spec['retry']['hosts'] (each a host name or a [host, node] pair) and
+    spec['ignore_hosts']."""
+    names = set(spec.get('ignore_hosts') or ())
+    pairs = set()
+    for entry in (spec.get('retry') or {}).get('hosts') or ():
+        if isinstance(entry, str):
+            names.add(entry)
+        else:
+            pairs.add(tuple(entry[:2]))
+    return names, pairs
+
+
+class RetryFilter(filters.BaseHostFilter):
+    """Rejects a host the request already tried or was told to ignore."""
+
+    def host_passes(self, host_state, spec):
+        names, pairs = tried_hosts(spec)
+        return not _tried(host_state, names, pairs)
+
+    def filter_all(self, host_states, spec):
+        names, pairs = tried_hosts(spec)
+        if not names and not pairs:
+            return list(host_states)
+        return [hs for hs in host_states if not _tried(hs, names, pairs)]
+
+    def explain_rejection(self, host_states, spec):
+        return 'every host was already tried for this request (%s)' % (
+            ', '.join(sorted({hs.host for hs in host_states})))
+
+
+def _tried(host_state, names, pairs):
+    return (host_state.host in names
+            or (host_state.host, host_state.nodename) in pairs)

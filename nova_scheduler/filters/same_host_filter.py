@@ -1,0 +1,23 @@
+"""SameHostFilter: the scheduler hint same_host."""
+
+from nova_scheduler import filters
+
+
+class SameHostFilter(filters.BaseHostFilter):
+    """Passes, when the same_host hint names instances, only a host holding
+    at least one of them."""
+
+    def host_passes(self, host_state, spec):
+        uuids = filters.hint_values(spec, 'same_host')
+        return not uuids or not uuids.isdisjoint(host_state.instances)
+
+    def filter_all(self, host_states, spec):
+        uuids = filters.hint_values(spec, 'same_host')
+        if not uuids:
+            return list(host_states)
+        return [hs for hs in host_states
+                if not uuids.isdisjoint(hs.instances)]
+
+    def explain_rejection(self, host_states, spec):
+        return ('no host left holds any of the same_host instances (%s)'
+                % ', '.join(sorted(filters.hint_values(spec, 'same_host'))))

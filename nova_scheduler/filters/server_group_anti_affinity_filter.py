@@ -1,0 +1,34 @@
+"""ServerGroupAntiAffinityFilter: members of an anti-affinity group spread."""
+
+from nova_scheduler import filters
+from nova_scheduler import server_groups
+
+
+class ServerGroupAntiAffinityFilter(filters.BaseHostFilter):
+    """Passes, for a member of an 'anti-affinity' server group, a host
+    holding fewer than the group's max_server_per_host rule (default 1)
+    of its members."""
+
+    def host_passes(self, host_state, spec):
+        group = server_groups.group_with_policy(
+            spec, server_groups.ANTI_AFFINITY)
+        if not group:
+            return True
+        return (server_groups.members_on_host(host_state, group)
+                < server_groups.max_server_per_host(group))
+
+    def filter_all(self, host_states, spec):
+        group = server_groups.group_with_policy(
+            spec, server_groups.ANTI_AFFINITY)
+        if not group:
+            return list(host_states)
+        limit = server_groups.max_server_per_host(group)
+        return [hs for hs in host_states
+                if server_groups.members_on_host(hs, group) < limit]
+
+    def explain_rejection(self, host_states, spec):
+        group = spec['instance_group']
+        return ('every host left already holds %d member(s) of server group '
+                '%s, the most its anti-affinity policy allows per host'
+                % (server_groups.max_server_per_host(group),
+                   group.get('uuid')))

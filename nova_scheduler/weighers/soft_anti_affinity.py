@@ -1,0 +1,27 @@
+"""ServerGroupSoftAntiAffinityWeigher: spreads soft-anti-affinity group
+members."""
+
+from nova_scheduler import server_groups
+from nova_scheduler import weighers
+
+
+class ServerGroupSoftAntiAffinityWeigher(weighers.BaseHostWeigher):
+    """Weighs a host, for a member of a 'soft-anti-affinity' server group,
+    by minus how many members it holds, scaled by [filter_scheduler]
+    soft_anti_affinity_weight_multiplier."""
+
+    multiplier_option = 'soft_anti_affinity_weight_multiplier'
+
+    def _weigh_object(self, host_state, spec):
+        group = server_groups.group_with_policy(
+            spec, server_groups.SOFT_ANTI_AFFINITY)
+        if not group:
+            return 0
+        return -server_groups.members_on_host(host_state, group)
+
+    def weigh_objects(self, host_states, spec):
+        # Most requests have no such group: skip the per-host walk.
+        if not server_groups.group_with_policy(
+                spec, server_groups.SOFT_ANTI_AFFINITY):
+            return [0.0] * len(host_states)
+        return super().weigh_objects(host_states, spec)

@@ -1,0 +1,155 @@
+"""Placement through the API: availability zones, aggregates, server groups.
+
+One deployment (RabbitMQ + PostgreSQL, two compute hosts): the placement
+logic does not depend on the SQL backend, which test_boot covers.
+"""
+
+import pytest
+
+from tests.functional import deployment as deployment_mod
+
+
+@pytest.fixture(scope='module')
+def dep():
+    d = deployment_mod.Deployment('postgresql')
+    d.start()
+    yield d
+    d.stop()
+
+
+def _boot(dep, name, **extra):
+    hints = extra.pop('hints', None)
+    body = {'server': dict({'name': name, 'flavorRef': '1',
+                            'imageRef': dep.image['id']}, **extra)}
+    if hints:
+        body['os:scheduler_hints'] = hints
+    resp = dep.request('POST', '/v2.1/servers', json=body)
+    assert resp.status_code == 202, resp.text
+    return resp.json()['server']['id']
+
+
+def _cleanup(dep, ids):
+    for server_id in ids:
+        dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    for server_id in ids:
+        dep.wait_gone(server_id)
+
+
+def test_boot_into_an_availability_zone(dep):
+    host1, host2 = dep.compute_hosts
+    resp = dep.request('POST', '/v2.1/os-aggregates', json={
+        'aggregate': {'name': 'zone-agg', 'availability_zone': 'az1'}})
+    assert resp.status_code == 200, resp.text
+    agg = resp.json()['aggregate']
+    resp = dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                       json={'add_host': {'host': host2}})
+    assert resp.json()['aggregate']['hosts'] == [host2]
+
+    zones = dep.request('GET', '/v2.1/os-availability-zone').json()
+    names = {z['zoneName']: z['zoneState']['available']
+             for z in zones['availabilityZoneInfo']}
+    assert names == {'az1': True, 'nova': True}
+    detail = dep.request('GET', '/v2.1/os-availability-zone/detail').json()
+    az1 = [z for z in detail['availabilityZoneInfo']
+           if z['zoneName'] == 'az1'][0]
+    assert list(az1['hosts']) == [host2]
+
+    ids = [_boot(dep, 'in-az1-%d' % i, availability_zone='az1')
+           for i in range(3)]
+    servers = [dep.wait_for_server(i) for i in ids]
+    assert {s['OS-EXT-SRV-ATTR:host'] for s in servers} == {host2}
+    assert {s['OS-EXT-AZ:availability_zone'] for s in servers} == {'az1'}
+    default = dep.wait_for_server(_boot(dep, 'in-nova',
+                                        availability_zone='nova'))
+    assert default['OS-EXT-SRV-ATTR:host'] == host1
+
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'x', 'flavorRef': '1', 'imageRef': dep.image['id'],
+        'availability_zone': 'nowhere'}})
+    assert resp.status_code == 400
+    assert resp.json()['badRequest']['message'] == \
+        'The requested availability zone is not available'
+    _cleanup(dep, ids + [default['id']])
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'remove_host': {'host': host2}})
+    assert dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id']
+                       ).status_code == 200
+
+
+def test_second_zone_for_a_host_is_refused(dep):
+    host1 = dep.compute_hosts[0]
+    a = dep.request('POST', '/v2.1/os-aggregates', json={
+        'aggregate': {'name': 'za', 'availability_zone': 'za'}}).json()
+    b = dep.request('POST', '/v2.1/os-aggregates', json={
+        'aggregate': {'name': 'zb', 'availability_zone': 'zb'}}).json()
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' %
+                a['aggregate']['id'], json={'add_host': {'host': host1}})
+    resp = dep.request('POST', '/v2.1/os-aggregates/%s/action' %
+                       b['aggregate']['id'],
+                       json={'add_host': {'host': host1}})
+    assert resp.status_code == 409
+    assert 'already in availability zone za' in \
+        resp.json()['conflictingRequest']['message']
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' %
+                a['aggregate']['id'], json={'remove_host': {'host': host1}})
+    for agg in (a, b):
+        dep.request('DELETE', '/v2.1/os-aggregates/%s' %
+                    agg['aggregate']['id'])
+
+
+def test_anti_affinity_group_spreads_then_refuses(dep):
+    group = dep.request('POST', '/v2.1/os-server-groups', json={
+        'server_group': {'name': 'spread', 'policies': ['anti-affinity']}})
+    assert group.status_code == 200, group.text
+    group_id = group.json()['server_group']['id']
+    ids = []
+    for i in range(2):
+        ids.append(_boot(dep, 'anti-%d' % i, hints={'group': group_id}))
+        dep.wait_for_server(ids[-1])
+    hosts = {dep.wait_for_server(i)['OS-EXT-SRV-ATTR:host'] for i in ids}
+    assert hosts == set(dep.compute_hosts)
+    members = dep.request('GET', '/v2.1/os-server-groups/%s' % group_id
+                          ).json()['server_group']['members']
+    assert sorted(members) == sorted(ids)
+    # Both hosts hold a member: a third has nowhere to go.
+    third = dep.wait_for_server(_boot(dep, 'anti-2',
+                                      hints={'group': group_id}))
+    assert third['status'] == 'ERROR'
+    assert 'ServerGroupAntiAffinityFilter' in third['fault']['message']
+    _cleanup(dep, ids + [third['id']])
+    assert dep.request('DELETE', '/v2.1/os-server-groups/%s' % group_id
+                       ).status_code == 204
+
+
+def test_affinity_group_keeps_members_together(dep):
+    group_id = dep.request('POST', '/v2.1/os-server-groups', json={
+        'server_group': {'name': 'together', 'policies': ['affinity']}}
+    ).json()['server_group']['id']
+    ids = []
+    for i in range(3):
+        ids.append(_boot(dep, 'aff-%d' % i, hints={'group': group_id}))
+        dep.wait_for_server(ids[-1])
+    hosts = {dep.wait_for_server(i)['OS-EXT-SRV-ATTR:host'] for i in ids}
+    assert len(hosts) == 1
+    _cleanup(dep, ids)
+
+
+def test_admin_can_force_a_host_and_users_cannot(dep):
+    host1 = dep.compute_hosts[0]
+    server = dep.wait_for_server(_boot(dep, 'forced',
+                                       availability_zone='nova:%s' % host1))
+    assert server['OS-EXT-SRV-ATTR:host'] == host1
+    resp = dep.request('POST', '/v2.1/servers', token='bob:p2', json={
+        'server': {'name': 'x', 'flavorRef': '1',
+                   'imageRef': dep.image['id'],
+                   'availability_zone': 'nova:%s' % host1}})
+    assert resp.status_code == 403
+    _cleanup(dep, [server['id']])
+
+
+def test_unknown_group_hint_is_rejected(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={
+        'server': {'name': 'x', 'flavorRef': '1',
+                   'imageRef': dep.image['id']},
+        'os:scheduler_hints': {'group': 'not-a-uuid'}})
+    assert resp.status_code == 400

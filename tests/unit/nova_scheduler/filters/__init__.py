@@ -1,0 +1,1 @@
+"""Tests of each scheduler filter, by module."""

@@ -1,0 +1,1 @@
+"""Tests of each scheduler weigher, by module."""
