@@ -9,10 +9,10 @@ import logging
 
 from common import exception
 from common import states
-from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import placement as placement_db
 from nova_conductor.db import server_groups as server_groups_db
 
 LOG = logging.getLogger(__name__)
@@ -56,26 +56,21 @@ class BuildOrchestrator:
         """Claim on the first choice that still has room; cast the build."""
         image = image or self._image(request_spec)
         flavor = request_spec['flavor']
+        group = (request_spec.get('scheduler_hints') or {}).get('group')
+        last_reason = 'no host was offered'
         for index, choice in enumerate(choices):
             try:
-                compute_db.claim(instance_uuid, choice['compute_node_id'],
-                                 flavor, choice.get('limits'))
-            except exception.ResourcesUnavailable:
-                LOG.info('Claim for %s lost on %s; trying the next '
-                         'alternate', instance_uuid, choice['host'])
+                instance = placement_db.claim_and_place(
+                    instance_uuid, choice, flavor, group)
+            except exception.ResourcesUnavailable as e:
+                LOG.info('Claim for %s lost on %s (%s); trying the next '
+                         'alternate', instance_uuid, choice['host'],
+                         e.message)
+                last_reason = e.message
                 continue
-            try:
-                instance = instances_db.update(
-                    instance_uuid,
-                    {'host': choice['host'], 'node': choice['nodename'],
-                     'compute_node_id': choice['compute_node_id'],
-                     'availability_zone': aggregates_db.az_of_host(
-                         choice['host'])},
-                    expected_task_state=[states.SCHEDULING])
             except (exception.InstanceNotFound,
                     exception.UnexpectedTaskState):
-                # Deleted while we scheduled it: give the claim back.
-                compute_db.free(instance_uuid)
+                # Deleted while we scheduled it: nothing was claimed.
                 return
             self.compute_api.build_and_run_instance(
                 ctxt, choice['host'], instance, image, request_spec,
@@ -83,7 +78,8 @@ class BuildOrchestrator:
                 alternates=choices[index + 1:])
             return
         self._fail(instance_uuid, exception.NoValidHost(
-            reason='Every host chosen for it filled up before the claim.'))
+            reason='Every host chosen for it was taken by other builds '
+                   'before the claim (last: %s)' % last_reason))
 
     def build_failed(self, ctxt, instance_uuid, host, message, details,
                      alternates, request_spec):
@@ -109,6 +105,18 @@ class BuildOrchestrator:
                                    host=host)
         except exception.InstanceNotFound:
             pass
+
+    def fail_unplaced(self, instance_uuids, error):
+        """Error every instance still in scheduling (after a crash)."""
+        for uuid in instance_uuids:
+            try:
+                instance = instances_db.get(uuid)
+            except exception.InstanceNotFound:
+                continue
+            if instance['task_state'] == states.SCHEDULING and \
+                    not instance['host']:
+                self._fail(uuid, exception.BuildAbortException(
+                    instance_uuid=uuid, reason=type(error).__name__))
 
     @staticmethod
     def _image(request_spec):

@@ -113,8 +113,11 @@ class ConductorManager:
         try:
             self.builder.build_instances(context, instance_uuids,
                                          request_spec)
-        except Exception:
+        except Exception as error:
+            # Nothing may stay in scheduling: whatever went wrong, the
+            # instances still waiting get an error and a fault.
             LOG.exception('Build of %s failed unexpectedly', instance_uuids)
+            self.builder.fail_unplaced(instance_uuids, error)
 
     def build_instances(self, context, instance_uuids, request_spec):
         self.builder.build_instances(context, instance_uuids, request_spec)

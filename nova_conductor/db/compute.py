@@ -163,6 +163,12 @@ def flavor_usage(flavor):
 
 
 def claim(instance_uuid, compute_node_id, flavor, limits=None):
+    """claim_in() in a transaction of its own."""
+    with session.writer() as s:
+        claim_in(s, instance_uuid, compute_node_id, flavor, limits)
+
+
+def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None):
     """Atomically take a flavor's resources on a node, or raise.
 
     One conditional UPDATE: it only matches while the node still has room,
@@ -194,17 +200,17 @@ def claim(instance_uuid, compute_node_id, flavor, limits=None):
                     local_gb_used=cn.local_gb_used + disk,
                     running_vms=cn.running_vms + 1,
                     updated_at=models.utcnow()))
-    with session.writer() as s:
-        # A re-claim (e.g. a retry of the same build) first gives back the
-        # previous allocation, so an instance never holds two.
-        _free(s, instance_uuid)
-        if s.execute(stmt).rowcount != 1:
-            raise exception.ResourcesUnavailable(
-                host=compute_node_id,
-                request='%d vCPU, %d MB RAM, %d GB disk' % (vcpus, ram, disk))
-        s.add(models.Allocation(instance_uuid=instance_uuid,
-                                compute_node_id=compute_node_id,
-                                vcpus=vcpus, memory_mb=ram, disk_gb=disk))
+    # A re-claim (e.g. a retry of the same build) first gives back the
+    # previous allocation, so an instance never holds two.
+    _free(s, instance_uuid)
+    if s.execute(stmt).rowcount != 1:
+        raise exception.ResourcesUnavailable(
+            host=compute_node_id,
+            request='%d vCPU, %d MB RAM, %d GB disk' % (vcpus, ram, disk))
+    s.add(models.Allocation(instance_uuid=instance_uuid,
+                            compute_node_id=compute_node_id,
+                            vcpus=vcpus, memory_mb=ram, disk_gb=disk))
+    s.flush()
 
 
 def _free(s, instance_uuid):

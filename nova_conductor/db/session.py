@@ -1,10 +1,12 @@
 """Engine and transactions: `writer()` and `reader()` are the only ways in."""
 
 import contextlib
+import functools
 import threading
+import time
 
 import sqlalchemy as sa
-from sqlalchemy import event, orm
+from sqlalchemy import event, exc as sa_exc, orm
 
 _lock = threading.Lock()
 _engine = None
@@ -41,8 +43,15 @@ def _create_engine(url, pool_size, max_overflow, echo):
             cur.execute('PRAGMA synchronous=NORMAL')
             cur.close()
         return engine
+    kwargs = {}
+    if url.get_backend_name() == 'mysql':
+        # InnoDB's default REPEATABLE READ takes gap locks on FOR UPDATE
+        # reads of absent rows (e.g. an allocation not yet made), which
+        # stalls concurrent claims; READ COMMITTED does not.
+        kwargs['isolation_level'] = 'READ COMMITTED'
     return sa.create_engine(url, echo=echo, pool_size=pool_size,
-                            max_overflow=max_overflow, pool_pre_ping=True)
+                            max_overflow=max_overflow, pool_pre_ping=True,
+                            **kwargs)
 
 
 def get_engine():
@@ -72,6 +81,28 @@ def writer():
     with lock:
         with _sessionmaker.begin() as session:
             yield session
+
+
+def retry_on_deadlock(func, attempts=5):
+    """Run `func` again when the database picked it as a deadlock victim."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(attempts):
+            try:
+                return func(*args, **kwargs)
+            except sa_exc.OperationalError as e:
+                if attempt == attempts - 1 or not _is_deadlock(e):
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+    return wrapper
+
+
+def _is_deadlock(error):
+    text = str(getattr(error, 'orig', error)).lower()
+    # MySQL 1213 / 1205, PostgreSQL 40P01 / 40001, SQLite busy.
+    return any(code in text for code in (
+        '1213', '1205', 'deadlock', 'could not serialize',
+        'database is locked'))
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ class Deployment:
 
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
-                 extra_conf=''):
+                 extra_conf='', conductors=1, schedulers=1):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
@@ -48,6 +48,8 @@ class Deployment:
         self.host_memory_mb = host_memory_mb
         self.host_local_gb = host_local_gb
         self.extra_conf = extra_conf
+        self.conductors = conductors
+        self.schedulers = schedulers
         self.dir = tempfile.mkdtemp(prefix='nova-func-')
         self.port = _free_port()
         self.api = 'http://127.0.0.1:%d' % self.port
@@ -117,11 +119,15 @@ class Deployment:
             [os.path.join(BIN, 'nova-manage'), '--config-file', self.conf] +
             list(args), check=True, capture_output=True, text=True).stdout
 
-    def start_compute(self, host):
-        host_conf = os.path.join(self.dir, '%s.conf' % host)
+    def _spawn_as(self, name, binary, host):
+        """Run `binary` with its own [DEFAULT] host on top of nova.conf."""
+        host_conf = os.path.join(self.dir, '%s.conf' % name)
         with open(host_conf, 'w') as f:
             f.write('[DEFAULT]\nhost = %s\n' % host)
-        return self._spawn(host, 'nova-compute', '--config-file', host_conf)
+        return self._spawn(name, binary, '--config-file', host_conf)
+
+    def start_compute(self, host):
+        return self._spawn_as(host, 'nova-compute', host)
 
     def start(self):
         try:
@@ -135,7 +141,13 @@ class Deployment:
             self.image = json.loads(self.manage(
                 'image', 'import', '--name', 'test-image', image_file))
             self._spawn('conductor', 'nova-conductor')
+            for i in range(1, self.conductors):
+                self._spawn_as('conductor%d' % i, 'nova-conductor',
+                               'controller%d-%s' % (i, self.run_id))
             self._spawn('scheduler', 'nova-scheduler')
+            for i in range(1, self.schedulers):
+                self._spawn_as('scheduler%d' % i, 'nova-scheduler',
+                               'controller%d-%s' % (i, self.run_id))
             for host in self.compute_hosts:
                 self.start_compute(host)
             self._spawn('api', 'nova-api')

@@ -109,3 +109,63 @@ def test_instance_deleted_while_scheduling_gives_claim_back(db):
     assert compute_db.compute_node_get(node['id'])['running_vms'] == 0
     with pytest.raises(exception.InstanceNotFound):
         instances_db.get(inst['uuid'])
+
+
+def test_hard_anti_affinity_holds_under_concurrent_claims(db):
+    import concurrent.futures
+    from nova_conductor.db import placement
+    from nova_conductor.db import server_groups
+    n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
+    group = server_groups.create('g', 'anti-affinity', {}, 'p1', 'u1')
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(6)]
+    server_groups.add_members(group['uuid'], uuids)
+
+    def place(args):
+        uuid, node = args
+        try:
+            placement.claim_and_place(uuid, _choice(node), dbhelpers.FLAVOR,
+                                      group['uuid'])
+            return node['host']
+        except exception.ResourcesUnavailable:
+            return None
+    # Every instance races for the same two hosts.
+    work = [(u, n1 if i % 2 else n2) for i, u in enumerate(uuids)]
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        placed = [h for h in pool.map(place, work) if h]
+    assert sorted(placed) == ['h1', 'h2']
+    assert sorted(server_groups.member_hosts(group['uuid'])) == ['h1', 'h2']
+
+
+def test_affinity_claim_refuses_a_second_host(db):
+    from nova_conductor.db import placement
+    from nova_conductor.db import server_groups
+    n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
+    group = server_groups.create('g', 'affinity', {}, 'p1', 'u1')
+    a, b = (dbhelpers.make_instance()['uuid'] for _ in range(2))
+    server_groups.add_members(group['uuid'], [a, b])
+    placement.claim_and_place(a, _choice(n1), dbhelpers.FLAVOR,
+                              group['uuid'])
+    with pytest.raises(placement.GroupPolicyViolation):
+        placement.claim_and_place(b, _choice(n2), dbhelpers.FLAVOR,
+                                  group['uuid'])
+    got = placement.claim_and_place(b, _choice(n1), dbhelpers.FLAVOR,
+                                    group['uuid'])
+    assert got['host'] == 'h1'
+
+
+def test_unexpected_crash_leaves_no_instance_in_scheduling(db):
+    from nova_conductor import manager
+
+    class Exploding:
+        def select_destinations(self, *args):
+            raise RuntimeError('scheduler bug')
+    mgr = manager.ConductorManager(scheduler_api=Exploding(),
+                                   compute_api=FakeCompute())
+    inst = dbhelpers.make_instance()
+    # BuildOrchestrator catches NovaException only; a RuntimeError escapes
+    # to the manager's last line of defence.
+    mgr._build(None, [inst['uuid']], SPEC)
+    got = instances_db.get(inst['uuid'])
+    assert got['vm_state'] == states.ERROR
+    assert 'RuntimeError' in got['fault']['message']
+    mgr.cleanup_host()
