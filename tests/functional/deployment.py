@@ -119,15 +119,15 @@ class Deployment:
             [os.path.join(BIN, 'nova-manage'), '--config-file', self.conf] +
             list(args), check=True, capture_output=True, text=True).stdout
 
-    def _spawn_as(self, name, binary, host):
+    def _spawn_as(self, name, binary, host, extra_conf=''):
         """Run `binary` with its own [DEFAULT] host on top of nova.conf."""
         host_conf = os.path.join(self.dir, '%s.conf' % name)
         with open(host_conf, 'w') as f:
-            f.write('[DEFAULT]\nhost = %s\n' % host)
+            f.write('[DEFAULT]\nhost = %s\n%s' % (host, extra_conf))
         return self._spawn(name, binary, '--config-file', host_conf)
 
-    def start_compute(self, host):
-        return self._spawn_as(host, 'nova-compute', host)
+    def start_compute(self, host, extra_conf=''):
+        return self._spawn_as(host, 'nova-compute', host, extra_conf)
 
     def start(self):
         try:

@@ -153,3 +153,46 @@ def test_unknown_group_hint_is_rejected(dep):
                    'imageRef': dep.image['id']},
         'os:scheduler_hints': {'group': 'not-a-uuid'}})
     assert resp.status_code == 400
+
+
+def test_build_failure_reschedules_to_an_alternate(dep):
+    import os
+    import subprocess
+    import time
+    # A third host that looks best (most RAM) but cannot create instance
+    # directories: once it is up, its instances_path is made immutable
+    # (chattr +i stops even root).
+    broken = 'broken-%s' % dep.run_id
+    blocked = os.path.join(dep.dir, 'blocked-instances')
+    os.makedirs(blocked)
+    dep.start_compute(broken, 'instances_path = %s\n[libvirt]\n'
+                              'test_node_memory_mb = 65536\n' % blocked)
+    deadline = time.monotonic() + 30
+    hosts = []
+    while broken not in hosts and time.monotonic() < deadline:
+        time.sleep(0.2)
+        zones = dep.request('GET', '/v2.1/os-availability-zone/detail').json()
+        hosts = [h for z in zones['availabilityZoneInfo']
+                 for h in (z['hosts'] or {})]
+    assert broken in hosts, dep.log(broken)
+    subprocess.run(['chattr', '+i', blocked], check=True)
+    try:
+        resp = dep.request('POST', '/v2.1/servers', json={'server': {
+            'name': 'resched', 'flavorRef': '1',
+            'imageRef': dep.image['id']}})
+        request_id = resp.headers['x-openstack-request-id']
+        server = dep.wait_for_server(resp.json()['server']['id'])
+        assert server['status'] == 'ACTIVE'
+        assert server['OS-EXT-SRV-ATTR:host'] in dep.compute_hosts
+        events = dep.request(
+            'GET', '/v2.1/servers/%s/os-instance-actions/%s'
+            % (server['id'], request_id)).json()['instanceAction']['events']
+        # The first attempt spawned on the broken host and failed there;
+        # the build then went back to scheduling and on to the alternate.
+        names = [e['event'] for e in events]
+        assert names.count('scheduling') == 2, names
+        assert 'Error' not in [e['result'] for e in events[-4:]]
+        _cleanup(dep, [server['id']])
+    finally:
+        subprocess.run(['chattr', '-i', blocked], check=True)
+        dep.kill(broken, sig=15)
