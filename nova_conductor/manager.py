@@ -216,6 +216,10 @@ class ConductorManager:
     def server_group_delete(self, context, group_uuid):
         return server_groups_db.delete(group_uuid)
 
+    def scheduler_dry_run(self, context, request_spec):
+        return self.builder.scheduler_api.dry_run(
+            context, build.with_instance_group(request_spec))
+
     # -- networking --------------------------------------------------------
 
     def allocate_fixed_ip(self, context, instance_uuid):

@@ -187,6 +187,11 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'server_group_delete', '1.0',
                          group_uuid=group_uuid)
 
+    def scheduler_dry_run(self, ctxt, request_spec):
+        """Where the scheduler would place this request, claiming nothing."""
+        return self.call(ctxt, 'scheduler_dry_run', '1.0',
+                         request_spec=request_spec)
+
     # -- networking (nova-compute) -----------------------------------------
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):

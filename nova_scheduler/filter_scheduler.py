@@ -4,6 +4,8 @@ import collections
 import logging
 import random
 
+import numpy as np
+
 from common.conf import CONF
 from common import exception
 from nova_scheduler import loader
@@ -16,6 +18,9 @@ LOG = logging.getLogger(__name__)
 # survived, a sentence saying why.
 FilterResult = collections.namedtuple('FilterResult',
                                       ['hosts', 'counts', 'reason'])
+# The same from the fast path: `mask` selects the surviving slots of the
+# HostArrays.
+MaskResult = collections.namedtuple('MaskResult', ['mask', 'counts', 'reason'])
 
 # The names ignore_hosts and force_hosts/force_nodes show under in counts
 # and reasons.
@@ -29,11 +34,19 @@ class FilterScheduler:
     Filters come from [filter_scheduler] available_filters, are applied in
     enabled_filters order, and drop a host at its first failure; weighers
     come from weight_classes.
+
+    Two paths give the same answers (test_fast_path proves it): the fast
+    one over the HostManager's HostArrays (numpy columns; each filter's
+    filter_mask, each weigher's weigh_slots), and the per-host one over a
+    list of HostStates (host_passes / filter_all, weigh_objects), the
+    reference, used for forced hosts and a HostManager without arrays, or
+    everywhere with use_arrays=False.
     """
 
     def __init__(self, host_manager, filter_classes=None,
-                 weigher_classes=None):
+                 weigher_classes=None, use_arrays=True):
         self.host_manager = host_manager
+        self.use_arrays = use_arrays
         opts = CONF.filter_scheduler
         if filter_classes is None:
             filter_classes = loader.load_classes(opts.available_filters)
@@ -98,11 +111,76 @@ class FilterScheduler:
             hosts = kept
         return FilterResult(hosts, counts, reason)
 
+    def run_filters_fast(self, hosts, spec):
+        """run_filters() over the HostArrays `hosts`, for a request without
+        forced hosts: a MaskResult with the same counts and reason."""
+        mask = hosts.all_hosts()
+        count = int(np.count_nonzero(mask))
+        counts = []
+        reason = None
+        if not count:
+            reason = 'no compute nodes are known to the scheduler'
+        ignore = spec.get('ignore_hosts')
+        if count and ignore:
+            ignore = set(ignore)
+            mask &= hosts.all_but_these(mask, hosts.slots_of_hosts(ignore),
+                                        lambda hs: hs.host not in ignore)
+            kept = int(np.count_nonzero(mask))
+            counts.append((IGNORE_HOSTS_STEP, count, kept))
+            if not kept:
+                reason = ('every host is in ignore_hosts (already tried '
+                          'or excluded)')
+            count = kept
+        for host_filter in self.filters:
+            if not count:
+                break
+            passed = host_filter.filter_mask(hosts, mask, spec)
+            if passed is None:
+                counts.append((host_filter.name(), count, count))
+                continue
+            kept_mask = mask & passed
+            kept = int(np.count_nonzero(kept_mask))
+            counts.append((host_filter.name(), count, kept))
+            if not kept:
+                reason = host_filter.explain_rejection(hosts.states_in(mask),
+                                                       spec)
+            mask, count = kept_mask, kept
+        return MaskResult(mask, counts, reason)
+
+    def _arrays_for(self, spec):
+        """The HostArrays to schedule this request on, or None for the
+        per-host path."""
+        if not self.use_arrays or spec.get('force_hosts') or spec.get(
+                'force_nodes'):
+            return None
+        return getattr(self.host_manager, 'arrays', None)
+
     def filter_counts(self, spec):
         """(step name, hosts in, hosts out) for each step over the cached
         hosts, for a dry run; nothing is consumed."""
+        hosts = self._arrays_for(spec)
+        if hosts is not None:
+            return self.run_filters_fast(hosts, spec).counts
         return self.run_filters(self.host_manager.get_all_host_states(),
                                 spec).counts
+
+    def filter_and_weigh(self, spec, hosts=None):
+        """(filter result, weighed hosts best first) for one pick: over the
+        HostArrays `hosts` if given, else over every cached HostState. When
+        no host passes, the weighed hosts are empty."""
+        if hosts is None:
+            result = self.run_filters(
+                self.host_manager.get_all_host_states(), spec)
+            if not result.hosts:
+                return result, []
+            return result, weighers.weigh_hosts(self.weighers, result.hosts,
+                                                spec)
+        result = self.run_filters_fast(hosts, spec)
+        slots = np.flatnonzero(result.mask)
+        if not len(slots):
+            return result, []
+        totals = weighers.weigh_slots(self.weighers, hosts, slots, spec)
+        return result, weighers.Ranking(hosts, slots, totals)
 
     @staticmethod
     def explanation(result, index=0, count=1):
@@ -156,18 +234,17 @@ class FilterScheduler:
         uuids = list(instance_uuids or ()) + [None] * count
         spec = _request_copy(spec)
         max_alternates = CONF.scheduler.max_attempts - 1
-        host_states = self.host_manager.get_all_host_states()
+        hosts = self._arrays_for(spec)
         placed = []
         selections = []
         for index in range(count):
-            result = self.run_filters(host_states, spec)
-            if not result.hosts:
+            result, weighed = self.filter_and_weigh(spec, hosts)
+            if not weighed:
                 for hs, uuid in placed:
                     hs.release(spec, uuid)
                 reason = self.explanation(result, index, count)
                 LOG.info('No valid host: %s', reason)
                 raise exception.NoValidHost(reason=reason)
-            weighed = weighers.weigh_hosts(self.weighers, result.hosts, spec)
             chosen = self._pick(weighed)
             alternates = self._alternates(weighed, chosen, max_alternates)
             selections.append([chosen.selection()]

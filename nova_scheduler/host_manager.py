@@ -3,6 +3,7 @@
 import logging
 import time
 
+from nova_scheduler import host_arrays
 from nova_scheduler import host_state
 
 LOG = logging.getLogger(__name__)
@@ -14,8 +15,9 @@ class HostManager:
     The scheduler never reads SQL: nodes come from the conductor's
     compute_nodes_get_all. Each refresh asks only for nodes changed since
     the conductor's previous 'now' (cheap enough to run before every
-    request); a full reload every FULL_REFRESH_INTERVAL seconds repairs
-    anything an incremental pass could miss.
+    request, costing O(nodes changed)); a full reload every
+    FULL_REFRESH_INTERVAL seconds repairs anything an incremental pass
+    could miss, and repacks the arrays.
     """
 
     FULL_REFRESH_INTERVAL = 60
@@ -24,6 +26,9 @@ class HostManager:
         self.conductor_api = conductor_api
         self._clock = clock
         self.host_states = {}
+        # The same hosts as columns, for filters and weighers that look at
+        # all of them at once; kept in step by _apply().
+        self.arrays = host_arrays.HostArrays()
         self._last_now = None
         self._last_full = None
 
@@ -50,10 +55,13 @@ class HostManager:
         conductor_now = result.get('now')
         states = {} if full else self.host_states
         old = self.host_states
+        arrays = self.arrays
         for node in result.get('nodes') or ():
             node_id = node['id']
             if node.get('deleted'):
-                states.pop(node_id, None)
+                gone = states.pop(node_id, None)
+                if gone is not None and not full:
+                    arrays.remove(gone)
                 continue
             state = old.get(node_id)
             if state is None:
@@ -61,7 +69,19 @@ class HostManager:
                                              now_mono=now_mono)
             else:
                 state.update(node, now=conductor_now, now_mono=now_mono)
+            if not full:
+                # A node new to the dict goes last there, and so in the
+                # arrays: both paths then break ties in the same order.
+                if node_id in states:
+                    arrays.store(state)
+                else:
+                    arrays.add(state)
             states[node_id] = state
+        if full:
+            for node_id, state in old.items():
+                if node_id not in states:
+                    arrays.remove(state)
+            arrays.load(states.values())
         self.host_states = states
         self._last_now = conductor_now
         if full:

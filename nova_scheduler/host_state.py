@@ -72,12 +72,26 @@ def _usable(total, reserved, ratio):
     return (total - reserved) * ratio
 
 
+# The attributes that decide the static filters (availability zone,
+# aggregate metadata, image properties, static capabilities, tenancy):
+# hosts equal in all of them share one answer, worked out once per group.
+STATIC_ATTRIBUTES = ('aggregate_metadata', 'aggregate_availability_zones',
+                     'hypervisor_type', 'hypervisor_version', 'cpu_info',
+                     'cpu_info_dict', 'supported_instances')
+
+
 class HostState:
     """Capacity, usage and service health of one compute node.
 
     Free amounts are kept as plain attributes (not properties) because
     filters read them for every host on every request.
     """
+
+    #: The HostArrays holding this host's numbers for the fast filters, and
+    #: its slot there; set by that HostArrays, which consume() and release()
+    #: keep in step.
+    arrays = None
+    slot = None
 
     def __init__(self, node, now=None, now_mono=None):
         self.id = node['id']
@@ -143,6 +157,31 @@ class HostState:
             get('service_updated_at'), now, now_mono)
         self._recompute()
 
+    def static_key(self):
+        """A hashable value equal for two hosts exactly when their
+        STATIC_ATTRIBUTES are.
+
+        Types are part of it (repr), since a rule comparing str() of a
+        value tells 8002000 from '8002000'. A cpu_info given as a dict
+        (not the conductor's JSON string) keeps the host in a group of
+        its own rather than risk two dicts that compare equal but print
+        differently.
+        """
+        cpu_info = self.cpu_info
+        if cpu_info is not None and not isinstance(cpu_info, str):
+            return ('node', self.id)
+        try:
+            metadata = tuple(sorted(
+                (key, tuple(sorted(values)))
+                for key, values in self.aggregate_metadata.items()))
+            zones = tuple(sorted(self.aggregate_availability_zones))
+        except TypeError:
+            # Keys or zones that do not sort (not strings): no sharing.
+            return ('node', self.id)
+        return (metadata, zones, repr((self.hypervisor_type,
+                                       self.hypervisor_version,
+                                       self.supported_instances)), cpu_info)
+
     def _ratio(self, node, key):
         return aggregates_mod.min_number(self, key, node.get(key) or 1.0)
 
@@ -188,12 +227,16 @@ class HostState:
                 'vm_state': states.BUILDING,
                 'task_state': states.SCHEDULING}
         self._add(spec['flavor'], 1)
+        if self.arrays is not None:
+            self.arrays.consumed(self, instance_uuid)
 
     def release(self, spec, instance_uuid=None):
         """Undo consume(), for a request that failed part-way."""
         if instance_uuid is not None:
             self.instances.pop(instance_uuid, None)
         self._add(spec['flavor'], -1)
+        if self.arrays is not None:
+            self.arrays.released(self, instance_uuid)
 
     def _add(self, flavor, sign):
         self.vcpus_used += sign * requested_vcpus(flavor)

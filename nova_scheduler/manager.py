@@ -12,7 +12,7 @@ from nova_scheduler import host_manager
 class SchedulerManager:
     """Answers select_destinations; the work is in FilterScheduler."""
 
-    target = oslo_messaging.Target(version='1.0')
+    target = oslo_messaging.Target(version='1.1')
 
     def __init__(self, conductor_api=None):
         if conductor_api is None:
@@ -32,3 +32,22 @@ class SchedulerManager:
             self.host_manager.refresh(nova_context.get_admin_context())
             return self.driver.select_destinations(context, request_spec,
                                                    instance_uuids)
+
+    def dry_run(self, context, request_spec, candidates=10):
+        """Where one instance of this request would go: per-filter counts
+        and the best weighed hosts. Nothing is consumed or claimed."""
+        with self._lock:
+            self.host_manager.refresh(nova_context.get_admin_context())
+            spec = dict(request_spec)
+            result, weighed = self.driver.filter_and_weigh(
+                spec, self.driver._arrays_for(spec))
+            best = [{'host': hs.host, 'nodename': hs.nodename,
+                     'weight': round(float(weight), 6),
+                     'free_ram_mb': hs.free_ram_mb,
+                     'free_vcpus': hs.free_vcpus,
+                     'free_disk_gb': hs.free_disk_gb}
+                    for weight, hs in weighed[:candidates]]
+            return {'filters': [list(step) for step in result.counts],
+                    'candidates': best,
+                    'reason': None if best else
+                    self.driver.explanation(result)}

@@ -8,10 +8,11 @@ class SchedulerAPI(rpc.RPCAPIBase):
 
     Version history:
         1.0 - select_destinations
+        1.1 - dry_run
     """
 
     TOPIC = 'scheduler'
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     SERVICE_NAME = 'nova-scheduler'
 
     def select_destinations(self, ctxt, request_spec, instance_uuids):
@@ -20,3 +21,8 @@ class SchedulerAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'select_destinations', '1.0',
                          request_spec=request_spec,
                          instance_uuids=instance_uuids)
+
+    def dry_run(self, ctxt, request_spec):
+        """{'filters': [[name, in, out]...], 'candidates': [...],
+        'reason': text or None}: the scheduler's answer, nothing claimed."""
+        return self.call(ctxt, 'dry_run', '1.1', request_spec=request_spec)

@@ -157,30 +157,8 @@ class ServerCollection(_Base):
         ctxt = req.context.ctxt
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         server = body['server']
-        flavor = self._flavor(ctxt, server['flavorRef'])
-        image = self._image(ctxt, server.get('imageRef'), flavor)
-        metadata = server.get('metadata') or {}
-        if len(metadata) > MAX_METADATA_ITEMS:
-            raise errors.HTTPError(403, 'Quota exceeded for metadata_items: '
-                                        'Requested %d, but already used 0 of '
-                                        '%d metadata_items' % (
-                                            len(metadata), MAX_METADATA_ITEMS))
-        min_count = int(server.get('min_count', 1))
-        max_count = int(server.get('max_count', min_count))
-        if min_count > max_count:
-            raise errors.bad_request('min_count must be <= max_count')
-        request_spec = {
-            'num_instances': max_count,
-            'flavor': flavor,
-            'image': {'id': image['id'], 'properties': image['properties'],
-                      'min_disk': image['min_disk'],
-                      'min_ram': image['min_ram']} if image else {},
-            'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-            'scheduler_hints': self._hints(body),
-            'requested_networks': self._networks(server.get('networks')),
-            'ignore_hosts': [],
-        }
-        request_spec.update(self._zone(ctxt, server.get('availability_zone')))
+        flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
+        max_count = request_spec['num_instances']
         reservation_id = 'r-%s' % secrets.token_hex(4)
         instances = []
         for index in range(max_count):
@@ -217,6 +195,35 @@ class ServerCollection(_Base):
             'security_groups': [{'name': 'default'}],
             'adminPass': server.get('adminPass') or secrets.token_urlsafe(9),
         }}
+
+    def request_spec(self, ctxt, body):
+        """Check a create body; (flavor, image, metadata, request_spec)."""
+        server = body['server']
+        flavor = self._flavor(ctxt, server['flavorRef'])
+        image = self._image(ctxt, server.get('imageRef'), flavor)
+        metadata = server.get('metadata') or {}
+        if len(metadata) > MAX_METADATA_ITEMS:
+            raise errors.HTTPError(403, 'Quota exceeded for metadata_items: '
+                                        'Requested %d, but already used 0 of '
+                                        '%d metadata_items' % (
+                                            len(metadata), MAX_METADATA_ITEMS))
+        min_count = int(server.get('min_count', 1))
+        max_count = int(server.get('max_count', min_count))
+        if min_count > max_count:
+            raise errors.bad_request('min_count must be <= max_count')
+        request_spec = {
+            'num_instances': max_count,
+            'flavor': flavor,
+            'image': {'id': image['id'], 'properties': image['properties'],
+                      'min_disk': image['min_disk'],
+                      'min_ram': image['min_ram']} if image else {},
+            'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+            'scheduler_hints': self._hints(body),
+            'requested_networks': self._networks(server.get('networks')),
+            'ignore_hosts': [],
+        }
+        request_spec.update(self._zone(ctxt, server.get('availability_zone')))
+        return flavor, image, metadata, request_spec
 
     def _flavor(self, ctxt, flavor_ref):
         flavor_id = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]

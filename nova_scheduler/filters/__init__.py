@@ -7,9 +7,10 @@ host_passes(host_state, spec), returning True to keep the host. The
 HostState attributes (free_ram_mb, aggregates, instances, num_io_ops...)
 and the request spec keys (flavor, image, project_id, scheduler_hints,
 instance_group...) are the same the shipped filters read. Optionally give
-explain() a phrase for NoValidHost, and filter_all() a faster whole-list
-path if it answers exactly as host_passes() (test_all_filters checks the
-shipped ones). Then name the class in nova.conf:
+explain() a phrase for NoValidHost, and filter_all() or filter_mask()
+(below) a faster path if it answers exactly as host_passes()
+(test_all_filters and test_fast_path check the shipped ones). Then name
+the class in nova.conf:
 
     [filter_scheduler]
     available_filters = nova_scheduler.filters.all_filters
@@ -19,6 +20,19 @@ shipped ones). Then name the class in nova.conf:
 available_filters may repeat, and takes a class or a function returning
 classes; enabled_filters uses class names. A worked, tested example is in
 tests/unit/nova_scheduler/test_custom_filter.py.
+
+The fast path
+-------------
+On a real fleet the scheduler filters the HostManager's HostArrays (numpy
+columns, one slot per host) rather than a list of HostStates:
+filter_mask(hosts, mask, spec) returns a bool array over the slots (or
+None: every host passes). A filter without one is asked through
+filter_all() about the hosts still in the mask, so it works unchanged,
+only slower. Shipped filters answer with array arithmetic (resources,
+heartbeats, limits), with an index (host names, instances: the few hosts
+a hint or server group names), or once per static group: hosts equal in
+host_state.STATIC_ATTRIBUTES share one answer, remembered per request
+attributes (see group_mask()).
 """
 
 
@@ -28,6 +42,23 @@ def format_amount(value):
     if value.is_integer():
         return '%d' % value
     return '%.1f' % value
+
+
+def frozen(value):
+    """A hashable stand-in for a request attribute, equal only for values
+    every rule treats alike (so types are kept: 1, '1' and True differ);
+    raises TypeError for a value it cannot freeze."""
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, dict):
+        return ('dict', tuple((frozen(k), frozen(v))
+                              for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(frozen(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ('set', frozenset(frozen(v) for v in value))
+    hash(value)
+    return (type(value).__name__, value)
 
 
 def hint_values(spec, hint):
@@ -44,8 +75,9 @@ class BaseHostFilter:
     """A yes/no rule on one host for one request.
 
     Subclasses implement host_passes(). filter_all() is the loop the
-    scheduler runs; a filter may override it with a faster whole-list
-    version, as long as it answers exactly as host_passes() would.
+    scheduler runs over a list of hosts, filter_mask() the one it runs over
+    the HostArrays; a filter may override either with a faster version, as
+    long as it answers exactly as host_passes() would.
     explain() and shortfall() turn a rejection into a reason a person can
     act on.
     """
@@ -60,6 +92,28 @@ class BaseHostFilter:
     def filter_all(self, host_states, spec):
         passes = self.host_passes
         return [hs for hs in host_states if passes(hs, spec)]
+
+    def filter_mask(self, hosts, mask, spec):
+        """The fast path: which hosts of the HostArrays `hosts` pass, as a
+        bool array over its slots (read only where `mask` is True), or None
+        when every host passes. It must answer exactly as host_passes();
+        this default asks filter_all() about the hosts in the mask."""
+        return hosts.mask_of(self.filter_all(hosts.states_in(mask), spec))
+
+    def group_mask(self, hosts, mask, spec, request_key, rule=None):
+        """filter_mask() for a rule reading only the host's static
+        attributes (host_state.STATIC_ATTRIBUTES) and the request
+        attributes and options in `request_key`: worked out once per group
+        of hosts equal in those, and remembered per request_key. `rule`
+        (a host or HostGroup -> bool) defaults to host_passes()."""
+        if rule is None:
+            def rule(host):
+                return self.host_passes(host, spec)
+        try:
+            key = (type(self), frozen(request_key))
+        except TypeError:
+            return hosts.per_host(mask, rule)
+        return hosts.group_answer(key, rule)
 
     def shortfall(self, host_state, spec):
         """How far a rejected host is from passing (0 when the filter has

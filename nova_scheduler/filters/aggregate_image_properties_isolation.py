@@ -51,6 +51,18 @@ class AggregateImagePropertiesIsolation(filters.BaseHostFilter):
         return [hs for hs in host_states
                 if _conflict(hs, properties, namespace, separator) is None]
 
+    def filter_mask(self, hosts, mask, spec):
+        properties = _properties(spec)
+        if not properties:
+            return None
+        opts = CONF.filter_scheduler
+        namespace = opts.aggregate_image_properties_isolation_namespace
+        separator = opts.aggregate_image_properties_isolation_separator
+        return self.group_mask(
+            hosts, mask, spec, (properties, namespace, separator),
+            lambda host: _conflict(host, properties, namespace,
+                                   separator) is None)
+
     def explain(self, host_state, spec):
         opts = CONF.filter_scheduler
         conflict = _conflict(

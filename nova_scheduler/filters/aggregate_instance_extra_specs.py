@@ -45,6 +45,13 @@ class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
             return list(host_states)
         return [hs for hs in host_states if _unmet(hs, reqs) is None]
 
+    def filter_mask(self, hosts, mask, spec):
+        reqs = requirements(spec['flavor'])
+        if not reqs:
+            return None
+        return self.group_mask(hosts, mask, spec, reqs,
+                               lambda host: _unmet(host, reqs) is None)
+
     def explain(self, host_state, spec):
         unmet = _unmet(host_state, requirements(spec['flavor']))
         if unmet is None:

@@ -24,6 +24,9 @@ class AggregateMultiTenancyIsolation(filters.BaseHostFilter):
         allowed = allowed_projects(host_state)
         return not allowed or spec.get('project_id') in allowed
 
+    def filter_mask(self, hosts, mask, spec):
+        return self.group_mask(hosts, mask, spec, spec.get('project_id'))
+
     def explain_rejection(self, host_states, spec):
         return ('every host left is in an aggregate reserved for other '
                 'projects (filter_tenant_id), not project %s'

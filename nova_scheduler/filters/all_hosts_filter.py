@@ -11,3 +11,6 @@ class AllHostsFilter(filters.BaseHostFilter):
 
     def filter_all(self, host_states, spec):
         return list(host_states)
+
+    def filter_mask(self, hosts, mask, spec):
+        return None

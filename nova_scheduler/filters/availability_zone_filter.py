@@ -27,6 +27,13 @@ class AvailabilityZoneFilter(filters.BaseHostFilter):
         return [hs for hs in host_states
                 if zone in host_zones(hs, default_zone)]
 
+    def filter_mask(self, hosts, mask, spec):
+        zone = spec.get('availability_zone')
+        if not zone:
+            return None
+        return self.group_mask(hosts, mask, spec,
+                               (zone, CONF.default_availability_zone))
+
     def explain_rejection(self, host_states, spec):
         default_zone = CONF.default_availability_zone
         zones = set()

@@ -34,6 +34,17 @@ CAPABILITIES = {
 }
 
 
+# The capabilities every host of a static group shares (see
+# host_state.STATIC_ATTRIBUTES); a requirement on any other reads per-host
+# state. An unknown capability is None on every host, so static too.
+STATIC_CAPABILITIES = frozenset(['hypervisor_type', 'hypervisor_version',
+                                 'cpu_info', 'supported_instances'])
+
+
+def _is_static(req):
+    return req[1][0] in STATIC_CAPABILITIES or req[1][0] not in CAPABILITIES
+
+
 def requirements(flavor):
     """(extra spec key, capability path, requirement) for each extra spec
     this filter checks: 'capabilities:' keys, and keys with no scope that
@@ -90,6 +101,23 @@ class ComputeCapabilitiesFilter(filters.BaseHostFilter):
         if not reqs:
             return list(host_states)
         return [hs for hs in host_states if _unmet(hs, reqs) is None]
+
+    def filter_mask(self, hosts, mask, spec):
+        reqs = requirements(spec['flavor'])
+        if not reqs:
+            return None
+        static = [req for req in reqs if _is_static(req)]
+        per_host = [req for req in reqs if not _is_static(req)]
+        passed = None
+        if static:
+            passed = self.group_mask(hosts, mask, spec, static,
+                                     lambda host: _unmet(host, static) is None)
+        if per_host:
+            if passed is not None:
+                mask = mask & passed
+            passed = hosts.per_host(mask,
+                                    lambda hs: _unmet(hs, per_host) is None)
+        return passed
 
     def explain(self, host_state, spec):
         unmet = _unmet(host_state, requirements(spec['flavor']))

@@ -28,6 +28,11 @@ class ComputeFilter(filters.BaseHostFilter):
                 if not hs.service_disabled and not hs.service_forced_down
                 and _is_up(hs, now_mono, down_time)]
 
+    def filter_mask(self, hosts, mask, spec):
+        # A host that never sent a heartbeat has NaN there: never <=.
+        age = time.monotonic() - hosts.heartbeat_mono
+        return hosts.enabled & (age <= CONF.service_down_time)
+
     def explain(self, host_state, spec):
         if host_state.service_disabled:
             reason = host_state.service_disabled_reason

@@ -15,6 +15,9 @@ class CoreFilter(filters.BaseHostFilter):
     def host_passes(self, host_state, spec):
         return hs_mod.requested_vcpus(spec['flavor']) <= host_state.free_vcpus
 
+    def filter_mask(self, hosts, mask, spec):
+        return hosts.free_vcpus >= hs_mod.requested_vcpus(spec['flavor'])
+
     def shortfall(self, host_state, spec):
         return hs_mod.requested_vcpus(spec['flavor']) - host_state.free_vcpus
 

@@ -17,6 +17,13 @@ class DifferentHostFilter(filters.BaseHostFilter):
             return list(host_states)
         return [hs for hs in host_states if uuids.isdisjoint(hs.instances)]
 
+    def filter_mask(self, hosts, mask, spec):
+        uuids = filters.hint_values(spec, 'different_host')
+        if not uuids:
+            return None
+        return hosts.all_but_these(mask, hosts.slots_holding(uuids),
+                                   lambda hs: uuids.isdisjoint(hs.instances))
+
     def explain_rejection(self, host_states, spec):
         return ('every host left holds one of the different_host instances '
                 '(%s)' % ', '.join(sorted(

@@ -17,6 +17,9 @@ class DiskFilter(filters.BaseHostFilter):
         return (hs_mod.requested_disk_gb(spec['flavor'])
                 <= host_state.free_disk_gb)
 
+    def filter_mask(self, hosts, mask, spec):
+        return hosts.free_disk_gb >= hs_mod.requested_disk_gb(spec['flavor'])
+
     def shortfall(self, host_state, spec):
         return (hs_mod.requested_disk_gb(spec['flavor'])
                 - host_state.free_disk_gb)

@@ -94,6 +94,16 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
         return [hs for hs in host_states
                 if _supports(hs, wanted, requested_version)]
 
+    def filter_mask(self, hosts, mask, spec):
+        properties = (spec.get('image') or {}).get('properties') or {}
+        wanted = _wanted(properties)
+        requested_version = properties.get('img_hv_requested_version')
+        if not any(wanted) and not requested_version:
+            return None
+        return self.group_mask(
+            hosts, mask, spec, (wanted, requested_version),
+            lambda host: _supports(host, wanted, requested_version))
+
     def explain(self, host_state, spec):
         properties = (spec.get('image') or {}).get('properties') or {}
         asked = ', '.join('%s=%s' % (key, properties[key]) for key in (

@@ -10,7 +10,9 @@ class NumInstancesFilter(filters.BaseHostFilter):
 
     def max_instances(self, host_state, default):
         """The limit for this host; `default` is the option's value, read
-        once per request by the caller."""
+        once per request by the caller. It may read only the host's
+        aggregates: filter_mask() asks once per group of hosts in the same
+        ones."""
         return default
 
     def host_passes(self, host_state, spec):
@@ -22,6 +24,13 @@ class NumInstancesFilter(filters.BaseHostFilter):
         limit = self.max_instances
         return [hs for hs in host_states
                 if hs.num_instances < limit(hs, default)]
+
+    def filter_mask(self, hosts, mask, spec):
+        default = CONF.filter_scheduler.max_instances_per_host
+        limits = hosts.group_values(
+            (type(self), 'max_instances', default),
+            lambda group: self.max_instances(group, default))
+        return hosts.num_instances < limits
 
     def shortfall(self, host_state, spec):
         return host_state.num_instances - self.max_instances(

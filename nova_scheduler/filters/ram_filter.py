@@ -17,6 +17,9 @@ class RamFilter(filters.BaseHostFilter):
         return (hs_mod.requested_ram_mb(spec['flavor'])
                 <= host_state.free_ram_mb)
 
+    def filter_mask(self, hosts, mask, spec):
+        return hosts.free_ram_mb >= hs_mod.requested_ram_mb(spec['flavor'])
+
     def shortfall(self, host_state, spec):
         return hs_mod.requested_ram_mb(spec['flavor']) - host_state.free_ram_mb
 

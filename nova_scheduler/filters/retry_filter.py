@@ -30,6 +30,15 @@ class RetryFilter(filters.BaseHostFilter):
             return list(host_states)
         return [hs for hs in host_states if not _tried(hs, names, pairs)]
 
+    def filter_mask(self, hosts, mask, spec):
+        names, pairs = tried_hosts(spec)
+        if not names and not pairs:
+            return None
+        named = hosts.slots_of_hosts(
+            names | {pair[0] for pair in pairs if pair})
+        return hosts.all_but_these(
+            mask, named, lambda hs: not _tried(hs, names, pairs))
+
     def explain_rejection(self, host_states, spec):
         return 'every host was already tried for this request (%s)' % (
             ', '.join(sorted({hs.host for hs in host_states})))

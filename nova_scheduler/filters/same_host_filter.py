@@ -18,6 +18,13 @@ class SameHostFilter(filters.BaseHostFilter):
         return [hs for hs in host_states
                 if not uuids.isdisjoint(hs.instances)]
 
+    def filter_mask(self, hosts, mask, spec):
+        uuids = filters.hint_values(spec, 'same_host')
+        if not uuids:
+            return None
+        return hosts.only_these(mask, hosts.slots_holding(uuids),
+                                lambda hs: not uuids.isdisjoint(hs.instances))
+
     def explain_rejection(self, host_states, spec):
         return ('no host left holds any of the same_host instances (%s)'
                 % ', '.join(sorted(filters.hint_values(spec, 'same_host'))))

@@ -21,6 +21,15 @@ class ServerGroupAffinityFilter(filters.BaseHostFilter):
         hosts = set(hosts)
         return [hs for hs in host_states if hs.host in hosts]
 
+    def filter_mask(self, hosts, mask, spec):
+        group = server_groups.group_with_policy(spec, server_groups.AFFINITY)
+        names = group and group.get('hosts')
+        if not names:
+            return None
+        names = set(names)
+        return hosts.only_these(mask, hosts.slots_of_hosts(names),
+                                lambda hs: hs.host in names)
+
     def explain_rejection(self, host_states, spec):
         group = spec['instance_group']
         return ("server group %s (affinity) has its members on %s, which "

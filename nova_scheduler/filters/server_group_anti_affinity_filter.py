@@ -26,6 +26,19 @@ class ServerGroupAntiAffinityFilter(filters.BaseHostFilter):
         return [hs for hs in host_states
                 if server_groups.members_on_host(hs, group) < limit]
 
+    def filter_mask(self, hosts, mask, spec):
+        group = server_groups.group_with_policy(
+            spec, server_groups.ANTI_AFFINITY)
+        if not group:
+            return None
+        limit = server_groups.max_server_per_host(group)
+        # Only a host holding a member, or named in the group, can fail.
+        holding = (hosts.slots_holding(group.get('members') or ())
+                   | hosts.slots_of_hosts(group.get('hosts') or ()))
+        return hosts.all_but_these(
+            mask, holding,
+            lambda hs: server_groups.members_on_host(hs, group) < limit)
+
     def explain_rejection(self, host_states, spec):
         group = spec['instance_group']
         return ('every host left already holds %d member(s) of server group '

@@ -12,3 +12,6 @@ class BuildFailureWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return -host_state.failed_builds
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(-hosts.failed_builds[slots])

@@ -11,3 +11,6 @@ class CPUWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return host_state.free_vcpus
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(hosts.free_vcpus[slots])

@@ -12,3 +12,6 @@ class DiskWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return host_state.free_disk_gb
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(hosts.free_disk_gb[slots])

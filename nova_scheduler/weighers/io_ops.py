@@ -11,3 +11,6 @@ class IoOpsWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return host_state.num_io_ops
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(hosts.num_io_ops[slots])

@@ -11,3 +11,6 @@ class NumInstancesWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return host_state.num_instances
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(hosts.num_instances[slots])

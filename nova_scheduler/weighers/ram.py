@@ -11,3 +11,6 @@ class RAMWeigher(weighers.BaseHostWeigher):
 
     def _weigh_object(self, host_state, spec):
         return host_state.free_ram_mb
+
+    def weigh_slots(self, hosts, slots, spec):
+        return weighers.normalize_array(hosts.free_ram_mb[slots])

@@ -1,5 +1,7 @@
 """ServerGroupSoftAffinityWeigher: gathers soft-affinity group members."""
 
+import numpy as np
+
 from nova_scheduler import server_groups
 from nova_scheduler import weighers
 
@@ -24,3 +26,13 @@ class ServerGroupSoftAffinityWeigher(weighers.BaseHostWeigher):
                 spec, server_groups.SOFT_AFFINITY):
             return [0.0] * len(host_states)
         return super().weigh_objects(host_states, spec)
+
+    def weigh_slots(self, hosts, slots, spec):
+        group = server_groups.group_with_policy(
+            spec, server_groups.SOFT_AFFINITY)
+        if not group:
+            return np.zeros(len(slots))
+        # Only hosts holding a member, or named in the group, score.
+        scored = (hosts.slots_holding(group.get('members') or ())
+                  | hosts.slots_of_hosts(group.get('hosts') or ()))
+        return self.sparse_scores(hosts, slots, scored, spec)

@@ -196,3 +196,36 @@ def test_build_failure_reschedules_to_an_alternate(dep):
     finally:
         subprocess.run(['chattr', '-i', blocked], check=True)
         dep.kill(broken, sig=15)
+
+
+def test_dry_run_explains_without_claiming(dep):
+    body = {'server': {'name': 'what-if', 'flavorRef': '2',
+                       'imageRef': dep.image['id']}}
+    resp = dep.request('POST', '/v2.1/os-scheduler/dry-run', json=body)
+    assert resp.status_code == 200, resp.text
+    answer = resp.json()['dry_run']
+    assert [f['name'] for f in answer['filters']][:2] == [
+        'RetryFilter', 'AvailabilityZoneFilter']
+    assert {c['host'] for c in answer['candidates']} >= set(
+        dep.compute_hosts)
+    assert answer['reason'] is None
+    weights = [c['weight'] for c in answer['candidates']]
+    assert weights == sorted(weights, reverse=True)
+    # Nothing was created or claimed.
+    assert dep.request('GET', '/v2.1/servers').json()['servers'] == []
+
+    too_big = dict(body, server=dict(body['server'], flavorRef='5'))
+    answer = dep.request('POST', '/v2.1/os-scheduler/dry-run',
+                         json=too_big).json()['dry_run']
+    assert answer['candidates'] == []
+    assert answer['reason'].startswith('There are not enough hosts')
+    assert answer['filters'][-1]['hosts_out'] == 0
+    ram = [f for f in answer['filters'] if f['name'] == 'RamFilter'][0]
+    # Both healthy hosts are too small (a host left by another test may
+    # pass RamFilter and be dropped later as down).
+    assert ram['hosts_in'] - ram['hosts_out'] >= 2
+    assert 'RamFilter' in answer['reason']
+
+    denied = dep.request('POST', '/v2.1/os-scheduler/dry-run', json=body,
+                         token='bob:p2')
+    assert denied.status_code == 403

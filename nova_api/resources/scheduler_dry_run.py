@@ -1,0 +1,31 @@
+"""/v2.1/os-scheduler/dry-run (admin): where would this server land, and why.
+
+Takes the body of a server create and answers with the per-filter host
+counts and the weighed candidates, best first, without claiming anything.
+"""
+
+from nova_api import middleware
+from nova_api import validation
+from nova_api.resources import servers
+
+
+class SchedulerDryRun(servers.ServerCollection):
+
+    def on_get(self, req, resp):
+        # The collection's GET (server list) does not belong here.
+        raise servers.errors.HTTPError(405, 'Use POST with a server body.')
+
+    def on_post(self, req, resp):
+        middleware.require_admin(req)
+        ctxt = req.context.ctxt
+        body = validation.validate(servers.CREATE_SCHEMA,
+                                   validation.read_json(req))
+        _flavor, _image, _metadata, spec = self.request_spec(ctxt, body)
+        result = self.conductor.scheduler_dry_run(ctxt, spec)
+        resp.media = {'dry_run': {
+            'filters': [{'name': name, 'hosts_in': hosts_in,
+                         'hosts_out': hosts_out}
+                        for name, hosts_in, hosts_out in result['filters']],
+            'candidates': result['candidates'],
+            'reason': result.get('reason'),
+        }}
