@@ -6,6 +6,7 @@ from nova_api import errors
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
+from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.resources import images
 from nova_api.resources import instance_actions
@@ -22,6 +23,10 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
     app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs',
+                  flavor_extra_specs.FlavorExtraSpecs(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs/{key}',
+                  flavor_extra_specs.FlavorExtraSpec(conductor_api))
     app.add_route('/v2.1/images', images.ImageCollection(conductor_api))
     app.add_route('/v2.1/images/detail', images.ImageDetail(conductor_api))
     app.add_route('/v2.1/images/{image_id}', images.Image(conductor_api))

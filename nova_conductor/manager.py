@@ -81,6 +81,12 @@ class ConductorManager:
     def flavor_delete(self, context, flavorid):
         return catalog.flavor_delete(flavorid)
 
+    def flavor_extra_specs_update(self, context, flavorid, specs):
+        return catalog.flavor_extra_specs_update(flavorid, specs)
+
+    def flavor_extra_spec_delete(self, context, flavorid, key):
+        return catalog.flavor_extra_spec_delete(flavorid, key)
+
     def image_get(self, context, image_id):
         return catalog.image_get(image_id)
 

@@ -69,6 +69,14 @@ class ConductorAPI(rpc.RPCAPIBase):
     def flavor_delete(self, ctxt, flavorid):
         return self.call(ctxt, 'flavor_delete', '1.0', flavorid=flavorid)
 
+    def flavor_extra_specs_update(self, ctxt, flavorid, specs):
+        return self.call(ctxt, 'flavor_extra_specs_update', '1.0',
+                         flavorid=flavorid, specs=specs)
+
+    def flavor_extra_spec_delete(self, ctxt, flavorid, key):
+        return self.call(ctxt, 'flavor_extra_spec_delete', '1.0',
+                         flavorid=flavorid, key=key)
+
     def image_get(self, ctxt, image_id):
         return self.call(ctxt, 'image_get', '1.0', image_id=image_id)
 

@@ -73,6 +73,41 @@ def flavor_delete(flavorid):
         s.delete(flavor)
 
 
+def flavor_extra_specs_update(flavorid, specs):
+    """Add or change extra specs; returns the flavor's full set."""
+    with session.writer() as s:
+        flavor = _flavor_row(s, flavorid)
+        for key, value in specs.items():
+            row = s.scalars(sa.select(models.FlavorExtraSpec).filter_by(
+                flavor_id=flavor.id, key=key)).first()
+            if row is None:
+                s.add(models.FlavorExtraSpec(flavor_id=flavor.id, key=key,
+                                             value=str(value)))
+            else:
+                row.value = str(value)
+        s.flush()
+        return _flavor_dict(s, flavor)['extra_specs']
+
+
+def flavor_extra_spec_delete(flavorid, key):
+    with session.writer() as s:
+        flavor = _flavor_row(s, flavorid)
+        row = s.scalars(sa.select(models.FlavorExtraSpec).filter_by(
+            flavor_id=flavor.id, key=key)).first()
+        if row is None:
+            raise exception.NotFound('Flavor %s has no extra specs with key '
+                                     '%s.' % (flavorid, key))
+        s.delete(row)
+
+
+def _flavor_row(s, flavorid):
+    flavor = s.scalars(sa.select(models.Flavor).filter_by(
+        flavorid=str(flavorid))).first()
+    if flavor is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return flavor
+
+
 def _image_dict(image):
     out = convert.row_to_dict(image)
     out['properties'] = convert.loads(image.properties)

@@ -9,9 +9,18 @@ import pytest
 from tests.functional import deployment as deployment_mod
 
 
+FILTERS = ('RetryFilter,AvailabilityZoneFilter,RamFilter,CoreFilter,'
+           'DiskFilter,ComputeFilter,ComputeCapabilitiesFilter,'
+           'ImagePropertiesFilter,ServerGroupAntiAffinityFilter,'
+           'ServerGroupAffinityFilter,AggregateInstanceExtraSpecsFilter,'
+           'AggregateMultiTenancyIsolation')
+
+
 @pytest.fixture(scope='module')
 def dep():
-    d = deployment_mod.Deployment('postgresql')
+    d = deployment_mod.Deployment(
+        'postgresql',
+        extra_conf='[filter_scheduler]\nenabled_filters = %s\n' % FILTERS)
     d.start()
     yield d
     d.stop()
@@ -229,3 +238,61 @@ def test_dry_run_explains_without_claiming(dep):
     denied = dep.request('POST', '/v2.1/os-scheduler/dry-run', json=body,
                          token='bob:p2')
     assert denied.status_code == 403
+
+
+def test_flavor_extra_specs_steer_to_an_aggregate(dep):
+    host1, host2 = dep.compute_hosts
+    agg = dep.request('POST', '/v2.1/os-aggregates', json={
+        'aggregate': {'name': 'ssd'}}).json()['aggregate']
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'add_host': {'host': host2}})
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'set_metadata': {'metadata': {'ssd': 'true'}}})
+    flavor = dep.request('POST', '/v2.1/flavors', json={'flavor': {
+        'name': 'ssd.tiny', 'ram': 256, 'vcpus': 1, 'disk': 1,
+        'id': 'ssd-tiny'}})
+    assert flavor.status_code == 200, flavor.text
+    resp = dep.request('POST', '/v2.1/flavors/ssd-tiny/os-extra_specs',
+                       json={'extra_specs': {
+                           'aggregate_instance_extra_specs:ssd': 'true'}})
+    assert resp.status_code == 200, resp.text
+    assert dep.request('GET', '/v2.1/flavors/ssd-tiny/os-extra_specs/'
+                       'aggregate_instance_extra_specs:ssd').json() == {
+        'aggregate_instance_extra_specs:ssd': 'true'}
+    ids = [_boot(dep, 'ssd-%d' % i, flavorRef='ssd-tiny') for i in range(3)]
+    servers = [dep.wait_for_server(i) for i in ids]
+    assert {s['OS-EXT-SRV-ATTR:host'] for s in servers} == {host2}
+    _cleanup(dep, ids)
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'remove_host': {'host': host2}})
+    dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id'])
+    assert dep.request('DELETE', '/v2.1/flavors/ssd-tiny').status_code == 202
+
+
+def test_multi_tenancy_isolation_keeps_other_projects_out(dep):
+    host1, host2 = dep.compute_hosts
+    agg = dep.request('POST', '/v2.1/os-aggregates', json={
+        'aggregate': {'name': 'tenant-a'}}).json()['aggregate']
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'add_host': {'host': host1}})
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'set_metadata': {'metadata': {
+                    'filter_tenant_id': 'project-a'}}})
+
+    def boot_as(token, name):
+        resp = dep.request('POST', '/v2.1/servers', token=token, json={
+            'server': {'name': name, 'flavorRef': '1',
+                       'imageRef': dep.image['id']}})
+        assert resp.status_code == 202, resp.text
+        return resp.json()['server']['id']
+    others = [boot_as('bob:project-b', 'b-%d' % i) for i in range(3)]
+    for server_id in others:
+        dep.wait_for_server(server_id)
+    hosts = {dep.wait_for_server(i)['OS-EXT-SRV-ATTR:host'] for i in others}
+    assert hosts == {host2}
+    owner = boot_as('alice:project-a', 'a-0')
+    assert dep.wait_for_server(owner)['status'] == 'ACTIVE'
+    _cleanup(dep, others + [owner])
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'remove_host': {'host': host1}})
+    dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id'])

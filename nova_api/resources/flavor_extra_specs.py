@@ -1,0 +1,70 @@
+"""/v2.1/flavors/{id}/os-extra_specs: key/value specs that steer scheduling."""
+
+from nova_api import errors
+from nova_api import middleware
+from nova_api import validation
+
+_SPECS = {
+    'type': 'object',
+    'patternProperties': {'^[a-zA-Z0-9-_:. ]{1,255}$': {
+        'type': ['string', 'number', 'boolean'], 'maxLength': 255}},
+    'additionalProperties': False,
+}
+CREATE_SCHEMA = {'type': 'object', 'properties': {'extra_specs': _SPECS},
+                 'required': ['extra_specs'], 'additionalProperties': False}
+UPDATE_SCHEMA = dict(_SPECS, minProperties=1, maxProperties=1)
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+
+
+class _Base:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+
+    def _specs(self, req, flavor_id):
+        return self.conductor.flavor_get(req.context.ctxt,
+                                         flavor_id)['extra_specs']
+
+
+class FlavorExtraSpecs(_Base):
+
+    def on_get(self, req, resp, flavor_id):
+        resp.media = {'extra_specs': self._specs(req, flavor_id)}
+
+    def on_post(self, req, resp, flavor_id):
+        middleware.require_admin(req)
+        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
+        specs = {k: _text(v) for k, v in body['extra_specs'].items()}
+        self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
+                                                 specs)
+        resp.media = {'extra_specs': specs}
+
+
+class FlavorExtraSpec(_Base):
+
+    def on_get(self, req, resp, flavor_id, key):
+        specs = self._specs(req, flavor_id)
+        if key not in specs:
+            raise errors.not_found('Flavor %s has no extra specs with key %s.'
+                                   % (flavor_id, key))
+        resp.media = {key: specs[key]}
+
+    def on_put(self, req, resp, flavor_id, key):
+        middleware.require_admin(req)
+        body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
+        if key not in body:
+            raise errors.bad_request('Request body and URI mismatch')
+        value = _text(body[key])
+        self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
+                                                 {key: value})
+        resp.media = {key: value}
+
+    def on_delete(self, req, resp, flavor_id, key):
+        middleware.require_admin(req)
+        self.conductor.flavor_extra_spec_delete(req.context.ctxt, flavor_id,
+                                                key)
