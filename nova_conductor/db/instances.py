@@ -116,6 +116,27 @@ def get_all(filters=None, limit=None, marker=None):
         return _to_dicts(s, list(s.scalars(query)))
 
 
+def lock_live_row(s, instance_uuid):
+    """The instance's row (a mapping), locked until the transaction ends."""
+    table = models.Instance.__table__
+    row = s.execute(sa.select(table)
+                    .where(table.c.uuid == instance_uuid)
+                    .where(table.c.deleted == sa.false())
+                    .with_for_update()).mappings().first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+def _lock_live_object(s, instance_uuid):
+    row = s.scalars(sa.select(models.Instance)
+                    .filter_by(uuid=instance_uuid, deleted=False)
+                    .with_for_update()).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
 def _check_expected(row, attr, expected):
     if expected is _UNSET:
         return
@@ -149,12 +170,7 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
             values[key] = convert.parse_iso(values[key])
     table = models.Instance.__table__
     with session.writer() as s:
-        row = s.execute(sa.select(table)
-                        .where(table.c.uuid == instance_uuid)
-                        .where(table.c.deleted == sa.false())
-                        .with_for_update()).mappings().first()
-        if row is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row = lock_live_row(s, instance_uuid)
         _check_expected(row, 'task_state', expected_task_state)
         _check_expected(row, 'vm_state', expected_vm_state)
         values['updated_at'] = models.utcnow()
@@ -179,11 +195,7 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
 def set_error(instance_uuid, code, message, details=None, host=None):
     """vm_state error with a readable fault; its resources are freed."""
     with session.writer() as s:
-        row = s.scalars(sa.select(models.Instance)
-                        .filter_by(uuid=instance_uuid, deleted=False)
-                        .with_for_update()).first()
-        if row is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row = _lock_live_object(s, instance_uuid)
         row.vm_state = states.ERROR
         row.task_state = None
         actions.fault_create(s, instance_uuid, code, message, details, host)
@@ -200,11 +212,7 @@ def destroy(instance_uuid):
     """Mark deleted and release everything it held (resources, IPs)."""
     now = models.utcnow()
     with session.writer() as s:
-        row = s.scalars(sa.select(models.Instance)
-                        .filter_by(uuid=instance_uuid, deleted=False)
-                        .with_for_update()).first()
-        if row is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row = _lock_live_object(s, instance_uuid)
         row.vm_state = states.DELETED
         row.task_state = None
         row.power_state = states.NOSTATE

@@ -61,12 +61,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None):
     """
     table = models.Instance.__table__
     with session.writer() as s:
-        row = s.execute(sa.select(table)
-                        .where(table.c.uuid == instance_uuid)
-                        .where(table.c.deleted == sa.false())
-                        .with_for_update()).mappings().first()
-        if row is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        row = instances.lock_live_row(s, instance_uuid)
         if row['task_state'] != states.SCHEDULING:
             raise exception.UnexpectedTaskState(
                 instance_uuid=instance_uuid, actual=row['task_state'],
