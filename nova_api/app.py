@@ -11,6 +11,7 @@ from nova_api.resources import flavors
 from nova_api.resources import images
 from nova_api.resources import instance_actions
 from nova_api.resources import scheduler_dry_run
+from nova_api.resources import server_actions
 from nova_api.resources import server_groups
 from nova_api.resources import servers
 from nova_api.resources import versions
@@ -49,6 +50,8 @@ def _add_routes(app, conductor_api):
                   server_groups.ServerGroup(conductor_api))
     app.add_route('/v2.1/os-scheduler/dry-run',
                   scheduler_dry_run.SchedulerDryRun(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/action',
+                  server_actions.ServerAction(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/diagnostics',
                   servers.ServerDiagnostics(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions',

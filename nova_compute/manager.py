@@ -10,6 +10,8 @@ from common import context as nova_context
 from common import exception
 from common.conf import CONF
 from nova_compute import build
+from nova_compute import lifecycle
+from nova_compute import recovery
 from nova_compute import resources
 
 LOG = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class ComputeManager:
         self.conductor = conductor_api
         self.builder = build.InstanceBuilder(self.host, driver,
                                              conductor_api)
+        self.power = lifecycle.PowerOperations(self.host, driver,
+                                               conductor_api)
         self.locks = _InstanceLocks()
         # Kernel/ramdisk images named by an image's properties are found
         # through the conductor, like every other piece of data.
@@ -59,11 +63,17 @@ class ComputeManager:
         self.driver.init_host(self.host)
         self.heartbeat()
         self.update_available_resource()
+        recovery.reconcile(self)
 
     def periodic_tasks(self):
         return [('update_available_resource',
                  CONF.update_resources_interval,
-                 self.update_available_resource)]
+                 self.update_available_resource),
+                ('sync_power_states', CONF.sync_power_state_interval,
+                 self.sync_power_states)]
+
+    def sync_power_states(self):
+        self.power.sync_power_states()
 
     def heartbeat(self, *_args):
         self.conductor.service_heartbeat(nova_context.get_admin_context(),
@@ -84,6 +94,18 @@ class ComputeManager:
         with self.locks(instance['uuid']):
             self.builder.build(context, instance, image, request_spec,
                                alternates or [])
+
+    def stop_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.stop(context, instance)
+
+    def start_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.start(context, instance)
+
+    def reboot_instance(self, context, instance, reboot_type='SOFT'):
+        with self.locks(instance['uuid']):
+            self.power.reboot(context, instance, reboot_type)
 
     def terminate_instance(self, context, instance):
         uuid = instance['uuid']

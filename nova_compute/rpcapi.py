@@ -19,6 +19,18 @@ class ComputeAPI(rpc.RPCAPIBase):
                   instance=instance, image=image, request_spec=request_spec,
                   node=node, limits=limits, alternates=alternates or [])
 
+    def stop_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'stop_instance', '1.0', server=host,
+                  instance=instance)
+
+    def start_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'start_instance', '1.0', server=host,
+                  instance=instance)
+
+    def reboot_instance(self, ctxt, host, instance, reboot_type='SOFT'):
+        self.cast(ctxt, 'reboot_instance', '1.0', server=host,
+                  instance=instance, reboot_type=reboot_type)
+
     def terminate_instance(self, ctxt, host, instance):
         self.cast(ctxt, 'terminate_instance', '1.0', server=host,
                   instance=instance)

@@ -11,6 +11,7 @@ from common import states
 from common.conf import CONF
 from nova_conductor import availability_zones
 from nova_conductor import build
+from nova_conductor import lifecycle
 from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
@@ -147,6 +148,26 @@ class ConductorManager:
             instance_uuid, values,
             expected_task_state=_expected(expected_task_state),
             expected_vm_state=_expected(expected_vm_state), host=host)
+
+    def instance_action(self, context, instance_uuid, action, params=None):
+        key, (vm_states, task_states, task_state, method) = \
+            lifecycle.operation(action, params)
+        lifecycle.check_host(instances_db.get(instance_uuid), action)
+        instance = instances_db.begin_task(
+            instance_uuid, action, task_state, vm_states, task_states,
+            context.to_dict())
+        kwargs = {'reboot_type': 'HARD' if key == 'reboot_hard' else 'SOFT'} \
+            if method == 'reboot_instance' else {}
+        getattr(self.compute_api, method)(context, instance['host'],
+                                          instance, **kwargs)
+        return instance
+
+    def instance_task_done(self, context, instance_uuid, values,
+                           expected_task_state, failed=False, message=None,
+                           details=None, host=None):
+        return instances_db.end_task(instance_uuid, values,
+                                     expected_task_state, failed, message,
+                                     details, host)
 
     def delete_instance(self, context, instance_uuid):
         """Start a delete from any state; compute finishes it if it can."""

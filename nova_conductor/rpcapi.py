@@ -111,6 +111,22 @@ class ConductorAPI(rpc.RPCAPIBase):
                          expected_task_state=expected_task_state,
                          expected_vm_state=expected_vm_state, host=host)
 
+    def instance_action(self, ctxt, instance_uuid, action, params=None):
+        """Start stop / start / reboot: 409 when the state forbids it."""
+        return self.call(ctxt, 'instance_action', '1.0',
+                         instance_uuid=instance_uuid, action=action,
+                         params=params)
+
+    def instance_task_done(self, ctxt, instance_uuid, values,
+                           expected_task_state, failed=False, message=None,
+                           details=None, host=None):
+        """Compute finished an operation: final states and the event."""
+        return self.call(ctxt, 'instance_task_done', '1.0',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         failed=failed, message=message, details=details,
+                         host=host)
+
     def delete_instance(self, ctxt, instance_uuid):
         return self.call(ctxt, 'delete_instance', '1.0',
                          instance_uuid=instance_uuid)

@@ -21,6 +21,12 @@ opts = [
     cfg.IntOpt('instance_build_timeout', default=0, min=0,
                help='Seconds a spawned domain may take to reach running '
                     'before the build fails; 0 waits forever.'),
+    cfg.IntOpt('shutdown_timeout', default=60, min=0,
+               help='Seconds a stop waits for the guest to shut down '
+                    '(ACPI) before powering it off.'),
+    cfg.IntOpt('sync_power_state_interval', default=600, min=1,
+               help='Seconds between comparing instances\' power states '
+                    'with the hypervisor\'s and fixing drift.'),
     cfg.IntOpt('update_resources_interval', default=60, min=1,
                help='Seconds between full resource reports to the conductor.'),
 ]

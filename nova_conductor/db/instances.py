@@ -192,6 +192,49 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
         return _to_dicts(s, [new])[0]
 
 
+def begin_task(instance_uuid, action, task_state, vm_states, task_states,
+               ctxt_dict):
+    """Open `action` and set `task_state` if the states allow it (CAS)."""
+    table = models.Instance.__table__
+    with session.writer() as s:
+        row = lock_live_row(s, instance_uuid)
+        for attr, allowed in (('vm_state', vm_states),
+                              ('task_state', task_states)):
+            if row[attr] not in allowed:
+                raise exception.InstanceInvalidState(
+                    action=action, instance_uuid=instance_uuid, attr=attr,
+                    state=row[attr])
+        values = {'task_state': task_state, 'updated_at': models.utcnow()}
+        s.execute(sa.update(table).where(table.c.id == row['id'])
+                  .values(**values))
+        actions.action_start(s, instance_uuid, action, ctxt_dict,
+                             first_event=task_state)
+        new = dict(row)
+        new.update(values)
+        return _to_dicts(s, [new])[0]
+
+
+def end_task(instance_uuid, values, expected_task_state, failed=False,
+             message=None, details=None, host=None):
+    """Finish the operation under way: new states, event result, fault."""
+    with session.writer() as s:
+        row = _lock_live_object(s, instance_uuid)
+        _check_expected({'task_state': row.task_state, 'uuid': row.uuid},
+                        'task_state', expected_task_state)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.task_state = None
+        if failed:
+            actions.fault_create(s, instance_uuid, 500, message, details,
+                                 host)
+        actions.record_step(s, instance_uuid, None,
+                            result='Error' if failed else 'Success',
+                            host=host, traceback=details,
+                            finish_action=True)
+        s.flush()
+        return _to_dicts(s, [row])[0]
+
+
 def set_error(instance_uuid, code, message, details=None, host=None):
     """vm_state error with a readable fault; its resources are freed."""
     with session.writer() as s:

@@ -1,0 +1,41 @@
+"""Starting lifecycle operations: which states allow them, and the hand-off.
+
+Each operation is a compare-and-swap on (vm_state, task_state) done in the
+same transaction that opens its instance action; the loser of a race gets
+409 with the state it found. The compute host then does the work.
+"""
+
+from common import exception
+from common import states
+
+# action -> (allowed vm_states, allowed task_states, task_state to set,
+#            compute RPC method)
+OPERATIONS = {
+    'stop': ((states.ACTIVE, states.ERROR), (None,), states.POWERING_OFF,
+             'stop_instance'),
+    'start': ((states.STOPPED,), (None,), states.POWERING_ON,
+              'start_instance'),
+    'reboot': ((states.ACTIVE,), (None,), states.REBOOTING,
+               'reboot_instance'),
+    # A hard reboot may also rescue a soft one that hangs.
+    'reboot_hard': ((states.ACTIVE, states.STOPPED, states.ERROR),
+                    (None, states.REBOOTING), states.REBOOTING_HARD,
+                    'reboot_instance'),
+}
+
+
+def operation(action, params=None):
+    """(operation key, its rules) for an API action name and body."""
+    key = action
+    if action == 'reboot' and (params or {}).get('type', 'SOFT') == 'HARD':
+        key = 'reboot_hard'
+    if key not in OPERATIONS:
+        raise exception.Invalid(reason='unknown action %s' % action)
+    return key, OPERATIONS[key]
+
+
+def check_host(instance, action):
+    if not instance.get('host'):
+        raise exception.InstanceInvalidState(
+            action=action, instance_uuid=instance['uuid'], attr='host',
+            state='None')

@@ -1,0 +1,120 @@
+"""Stop, start and reboot through the API, with states, events and 409s."""
+
+import time
+
+import pytest
+
+from tests.functional import deployment as deployment_mod
+
+
+@pytest.fixture(scope='module')
+def dep():
+    d = deployment_mod.Deployment(
+        'postgresql', extra_conf='[DEFAULT]\nshutdown_timeout = 0\n')
+    d.start()
+    yield d
+    d.stop()
+
+
+def _action(dep, server_id, body, **kw):
+    return dep.request('POST', '/v2.1/servers/%s/action' % server_id,
+                       json=body, **kw)
+
+
+def _settle(dep, server_id, status):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+            )['server']
+        if server['status'] == status and \
+                server['OS-EXT-STS:task_state'] is None:
+            return server
+        time.sleep(0.05)
+    raise AssertionError('%s never settled in %s: %s' % (
+        server_id, status, server))
+
+
+def _events(dep, server_id, request_id):
+    return dep.request('GET', '/v2.1/servers/%s/os-instance-actions/%s' % (
+        server_id, request_id)).json()['instanceAction']
+
+
+def test_stop_start_and_reboot(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'life', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    assert dep.wait_for_server(server_id)['status'] == 'ACTIVE'
+
+    resp = _action(dep, server_id, {'os-stop': None})
+    assert resp.status_code == 202, resp.text
+    server = _settle(dep, server_id, 'SHUTOFF')
+    assert server['OS-EXT-STS:vm_state'] == 'stopped'
+    assert server['OS-EXT-STS:power_state'] == 4
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
+                       ).json()['state'] == 'shutdown'
+    action = _events(dep, server_id, resp.headers['x-openstack-request-id'])
+    assert action['action'] == 'stop'
+    assert [(e['event'], e['result']) for e in action['events']] == [
+        ('powering-off', 'Success')]
+
+    # Stopping a stopped server conflicts, with the state in the message.
+    again = _action(dep, server_id, {'os-stop': None})
+    assert again.status_code == 409
+    assert again.json()['conflictingRequest']['message'] == (
+        "Cannot 'stop' instance %s while it is in vm_state stopped"
+        % server_id)
+    soft = _action(dep, server_id, {'reboot': {'type': 'SOFT'}})
+    assert soft.status_code == 409
+
+    assert _action(dep, server_id, {'os-start': None}).status_code == 202
+    server = _settle(dep, server_id, 'ACTIVE')
+    assert server['OS-EXT-STS:power_state'] == 1
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
+                       ).json()['state'] == 'running'
+
+    for kind in ('SOFT', 'HARD'):
+        resp = _action(dep, server_id, {'reboot': {'type': kind}})
+        assert resp.status_code == 202, resp.text
+        _settle(dep, server_id, 'ACTIVE')
+        action = _events(dep, server_id,
+                         resp.headers['x-openstack-request-id'])
+        expected = 'rebooting' if kind == 'SOFT' else 'rebooting_hard'
+        assert [e['event'] for e in action['events']] == [expected]
+
+    actions = dep.request('GET', '/v2.1/servers/%s/os-instance-actions'
+                          % server_id).json()['instanceActions']
+    assert [a['action'] for a in actions] == [
+        'reboot', 'reboot', 'start', 'stop', 'create']
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_bad_actions_are_rejected(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'bad', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    dep.wait_for_server(server_id)
+    assert _action(dep, server_id, {'os-explode': None}).status_code == 400
+    assert _action(dep, server_id, {'reboot': {'type': 'GENTLE'}}
+                   ).status_code == 400
+    assert _action(dep, server_id, {'os-stop': None},
+                   token='eve:other').status_code == 404
+    assert _action(dep, '0' * 32, {'os-stop': None}).status_code == 404
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_concurrent_actions_have_one_winner(dep):
+    import concurrent.futures
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'race', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    dep.wait_for_server(server_id)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(
+            lambda _: _action(dep, server_id, {'os-stop': None}).status_code,
+            range(6)))
+    assert sorted(codes) == [202] + [409] * 5
+    _settle(dep, server_id, 'SHUTOFF')
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
