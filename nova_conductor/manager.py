@@ -5,7 +5,6 @@ import logging
 
 import oslo_messaging as messaging
 
-from common import exception
 from common import servicegroup
 from common import states
 from common.conf import CONF
@@ -193,12 +192,16 @@ class ConductorManager:
 
     def instance_diagnostics(self, context, instance_uuid):
         instance = instances_db.get(instance_uuid)
-        if not instance['host']:
-            raise exception.InstanceInvalidState(
-                action='diagnostics', instance_uuid=instance_uuid,
-                attr='host', state='None')
+        lifecycle.check_host(instance, 'diagnostics')
         return self.compute_api.get_diagnostics(context, instance['host'],
                                                 instance)
+
+    def instance_console_output(self, context, instance_uuid,
+                                tail_length=None):
+        instance = instances_db.get(instance_uuid)
+        lifecycle.check_host(instance, 'getConsoleOutput')
+        return self.compute_api.get_console_output(
+            context, instance['host'], instance, tail_length)
 
     # -- aggregates, availability zones, server groups -------------------
 

@@ -151,6 +151,11 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'instance_action_get', '1.0',
                          instance_uuid=instance_uuid, request_id=request_id)
 
+    def instance_console_output(self, ctxt, instance_uuid, tail_length=None):
+        """The guest's serial console log, from its compute host."""
+        return self.call(ctxt, 'instance_console_output', '1.0',
+                         instance_uuid=instance_uuid, tail_length=tail_length)
+
     def instance_diagnostics(self, ctxt, instance_uuid):
         """Ask the instance's compute host what its hypervisor reports."""
         return self.call(ctxt, 'instance_diagnostics', '1.0',

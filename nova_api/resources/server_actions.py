@@ -14,6 +14,13 @@ REBOOT_SCHEMA = {
     'required': ['type'], 'additionalProperties': False,
 }
 
+CONSOLE_SCHEMA = {
+    'type': ['object', 'null'],
+    'properties': {'length': {'type': ['integer', 'string', 'null'],
+                              'pattern': '^-?[0-9]+$'}},
+    'additionalProperties': False,
+}
+
 # API action name -> conductor action name.
 ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot'}
 
@@ -26,6 +33,8 @@ class ServerAction(servers._Base):
             raise errors.bad_request('The request body must name exactly '
                                      'one action.')
         [(name, params)] = body.items()
+        if name == 'os-getConsoleOutput':
+            return self._console_output(req, resp, server_id, params)
         if name not in ACTIONS:
             raise errors.bad_request('There is no such action: %s' % name)
         params = params or {}
@@ -36,3 +45,16 @@ class ServerAction(servers._Base):
         self.conductor.instance_action(req.context.ctxt, server_id,
                                        ACTIONS[name], params)
         resp.status = falcon.HTTP_202
+
+    def _console_output(self, req, resp, server_id, params):
+        """The last `length` lines of the guest's serial console (200)."""
+        validation.validate(CONSOLE_SCHEMA, params)
+        length = (params or {}).get('length')
+        length = None if length in (None, '') else int(length)
+        if length is not None and length < -1:
+            raise errors.bad_request('length must be -1 or more')
+        self._get_visible(req, server_id)
+        output = self.conductor.instance_console_output(
+            req.context.ctxt, server_id,
+            None if length in (None, -1) else length)
+        resp.media = {'output': output}

@@ -118,3 +118,18 @@ def test_concurrent_actions_have_one_winner(dep):
     _settle(dep, server_id, 'SHUTOFF')
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_console_output_of_a_test_driver_guest_is_empty(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'console', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    dep.wait_for_server(server_id)
+    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': 10}})
+    assert out.status_code == 200, out.text
+    # The simulated hypervisor has no serial console to read.
+    assert out.json() == {'output': ''}
+    bad = _action(dep, server_id, {'os-getConsoleOutput': {'length': 'x'}})
+    assert bad.status_code == 400
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
