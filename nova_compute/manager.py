@@ -11,6 +11,7 @@ from common import exception
 from common.conf import CONF
 from nova_compute import build
 from nova_compute import lifecycle
+from nova_compute import rebuild
 from nova_compute import recovery
 from nova_compute import resources
 
@@ -50,6 +51,7 @@ class ComputeManager:
                                              conductor_api)
         self.power = lifecycle.PowerOperations(self.host, driver,
                                                conductor_api)
+        self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api)
         self.locks = _InstanceLocks()
         # Kernel/ramdisk images named by an image's properties are found
         # through the conductor, like every other piece of data.
@@ -106,6 +108,10 @@ class ComputeManager:
     def reboot_instance(self, context, instance, reboot_type='SOFT'):
         with self.locks(instance['uuid']):
             self.power.reboot(context, instance, reboot_type)
+
+    def rebuild_instance(self, context, instance, image, evacuate=False):
+        with self.locks(instance['uuid']):
+            self.rebuilder.rebuild(context, instance, image, evacuate)
 
     def terminate_instance(self, context, instance):
         uuid = instance['uuid']

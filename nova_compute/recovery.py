@@ -16,6 +16,7 @@ LOG = logging.getLogger(__name__)
 
 def reconcile(manager):
     ctxt = nova_context.get_admin_context()
+    _remove_evacuated(manager, ctxt)
     instances = manager.conductor.instance_get_all(ctxt,
                                                    {'host': manager.host})
     for instance in instances:
@@ -28,6 +29,25 @@ def reconcile(manager):
             _recover(manager, ctxt, instance, task)
         except Exception:
             LOG.exception('Recovering %s failed', instance['uuid'])
+
+
+def _remove_evacuated(manager, ctxt):
+    """Domains here whose instance moved away (evacuated while this host
+    was down) or was deleted are destroyed, never started."""
+    local = manager.driver.list_instance_uuids()
+    if not local:
+        return
+    for instance in manager.conductor.instance_get_all(
+            ctxt, {'uuids': local, 'deleted': True}):
+        if instance['host'] != manager.host or instance.get('deleted'):
+            LOG.warning('Destroying local domain of %s: the instance now '
+                        'lives on %s%s', instance['uuid'], instance['host'],
+                        ' (deleted)' if instance.get('deleted') else '')
+            try:
+                manager.driver.destroy(instance)
+            except exception.NovaException:
+                LOG.exception('Could not destroy domain of %s',
+                              instance['uuid'])
 
 
 def _recover(manager, ctxt, instance, task):

@@ -31,6 +31,10 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'reboot_instance', '1.0', server=host,
                   instance=instance, reboot_type=reboot_type)
 
+    def rebuild_instance(self, ctxt, host, instance, image, evacuate=False):
+        self.cast(ctxt, 'rebuild_instance', '1.0', server=host,
+                  instance=instance, image=image, evacuate=evacuate)
+
     def terminate_instance(self, ctxt, host, instance):
         self.cast(ctxt, 'terminate_instance', '1.0', server=host,
                   instance=instance)

@@ -9,6 +9,7 @@ import logging
 
 from common import exception
 from common import states
+from nova_conductor import lifecycle
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
@@ -80,6 +81,47 @@ class BuildOrchestrator:
         self._fail(instance_uuid, exception.NoValidHost(
             reason='Every host chosen for it was taken by other builds '
                    'before the claim (last: %s)' % last_reason))
+
+    def evacuate(self, ctxt, instance_uuid, host=None):
+        """Recreate an instance of a down host on another one, keeping its
+        id, image, flavor and fixed IPs."""
+        instance = instances_db.get(instance_uuid)
+        source = instance['host']
+        lifecycle.check_host(instance, 'evacuate')
+        lifecycle.check_host_down(compute_db.service_get_by_host(source),
+                                  source, instance_uuid)
+        if host and host == source:
+            raise exception.ValidationError(
+                reason='The target host is the instance\'s own host.')
+        instance = instances_db.begin_task(
+            instance_uuid, 'evacuate', states.REBUILDING,
+            lifecycle.REBUILD_VM_STATES, (None,), ctxt.to_dict())
+        spec = with_instance_group(dict(instance['request_spec'] or {},
+                                        flavor=instance['flavor']))
+        spec['ignore_hosts'] = [source]
+        if host:
+            spec['force_hosts'] = [host]
+        try:
+            [choices] = self.scheduler_api.select_destinations(
+                ctxt, spec, [instance_uuid])
+            group = (spec.get('scheduler_hints') or {}).get('group')
+            for choice in choices:
+                try:
+                    moved = placement_db.claim_and_place(
+                        instance_uuid, choice, instance['flavor'], group,
+                        expected_task_state=states.REBUILDING)
+                except exception.ResourcesUnavailable:
+                    continue
+                self.compute_api.rebuild_instance(
+                    ctxt, choice['host'], moved, self._image(spec),
+                    evacuate=True)
+                return moved
+            raise exception.NoValidHost(
+                reason='Every host chosen was taken before the claim.')
+        except exception.NovaException as error:
+            instances_db.end_task(instance_uuid, {}, states.REBUILDING,
+                                  failed=True, message=error.message)
+            raise exception.ValidationError(reason=error.message)
 
     def build_failed(self, ctxt, instance_uuid, host, message, details,
                      alternates, request_spec):

@@ -39,3 +39,16 @@ def check_host(instance, action):
         raise exception.InstanceInvalidState(
             action=action, instance_uuid=instance['uuid'], attr='host',
             state='None')
+
+
+REBUILD_VM_STATES = (states.ACTIVE, states.STOPPED, states.ERROR)
+
+
+def check_host_down(service, host, instance_uuid):
+    """Evacuate only from a host whose compute service is gone."""
+    from common import servicegroup
+    if service is not None and servicegroup.service_is_up(service):
+        raise exception.Conflict(
+            reason='Compute service of %s is still in use; evacuate only '
+                   'instances of a host that is down or forced down.'
+                   % host)

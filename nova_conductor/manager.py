@@ -161,6 +161,22 @@ class ConductorManager:
                                           instance, **kwargs)
         return instance
 
+    def rebuild_instance(self, context, instance_uuid, image_id,
+                         values=None):
+        instance = instances_db.get(instance_uuid)
+        lifecycle.check_host(instance, 'rebuild')
+        image = catalog.image_get(image_id)
+        values = dict(values or {}, image_ref=image_id)
+        instance = instances_db.begin_task(
+            instance_uuid, 'rebuild', states.REBUILDING,
+            lifecycle.REBUILD_VM_STATES, (None,), context.to_dict(), values)
+        self.compute_api.rebuild_instance(context, instance['host'],
+                                          instance, image)
+        return instance
+
+    def evacuate_instance(self, context, instance_uuid, host=None):
+        return self.builder.evacuate(context, instance_uuid, host)
+
     def instance_task_done(self, context, instance_uuid, values,
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):

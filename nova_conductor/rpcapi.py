@@ -117,6 +117,17 @@ class ConductorAPI(rpc.RPCAPIBase):
                          instance_uuid=instance_uuid, action=action,
                          params=params)
 
+    def rebuild_instance(self, ctxt, instance_uuid, image_id, values=None):
+        """Recreate the instance on its host from `image_id`."""
+        return self.call(ctxt, 'rebuild_instance', '1.0',
+                         instance_uuid=instance_uuid, image_id=image_id,
+                         values=values)
+
+    def evacuate_instance(self, ctxt, instance_uuid, host=None):
+        """Recreate an instance of a down host elsewhere (admin)."""
+        return self.call(ctxt, 'evacuate_instance', '1.0',
+                         instance_uuid=instance_uuid, host=host)
+
     def instance_task_done(self, ctxt, instance_uuid, values,
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):

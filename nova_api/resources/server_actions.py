@@ -1,8 +1,12 @@
 """/v2.1/servers/{id}/action: os-stop, os-start and reboot (202, no body)."""
 
+import secrets
+
 import falcon
 
 from nova_api import errors
+from nova_api import middleware
+from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -21,6 +25,31 @@ CONSOLE_SCHEMA = {
     'additionalProperties': False,
 }
 
+REBUILD_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'imageRef': {'type': 'string'},
+        'name': validation.NAME,
+        'metadata': servers.CREATE_SCHEMA['properties']['server'][
+            'properties']['metadata'],
+        'adminPass': {'type': 'string'},
+        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+        'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+        'preserve_ephemeral': {'type': 'boolean'},
+    },
+    'required': ['imageRef'], 'additionalProperties': False,
+}
+
+EVACUATE_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'onSharedStorage': {'type': ['boolean', 'string']},
+        'adminPass': {'type': 'string'},
+    },
+    'required': ['onSharedStorage'], 'additionalProperties': False,
+}
+
 # API action name -> conductor action name.
 ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot'}
 
@@ -35,6 +64,10 @@ class ServerAction(servers._Base):
         [(name, params)] = body.items()
         if name == 'os-getConsoleOutput':
             return self._console_output(req, resp, server_id, params)
+        if name == 'rebuild':
+            return self._rebuild(req, resp, server_id, params)
+        if name == 'evacuate':
+            return self._evacuate(req, resp, server_id, params)
         if name not in ACTIONS:
             raise errors.bad_request('There is no such action: %s' % name)
         params = params or {}
@@ -58,3 +91,35 @@ class ServerAction(servers._Base):
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
         resp.media = {'output': output}
+
+    def _rebuild(self, req, resp, server_id, params):
+        """Same id, host, IPs and flavor; a new image (202 + server)."""
+        params = validation.validate(REBUILD_SCHEMA, params or {})
+        ctxt = req.context.ctxt
+        instance = self._get_visible(req, server_id)
+        image = servers.ServerCollection(self.conductor)._image(
+            ctxt, params['imageRef'], instance['flavor'])
+        values = {}
+        if 'name' in params:
+            values['display_name'] = params['name']
+        if 'metadata' in params:
+            values['metadata'] = params['metadata']
+        if 'accessIPv4' in params:
+            values['access_ip_v4'] = params['accessIPv4']
+        instance = self.conductor.rebuild_instance(ctxt, server_id,
+                                                   image['id'], values)
+        body = server_view.detail(req, instance)
+        body['adminPass'] = params.get('adminPass') or \
+            secrets.token_urlsafe(9)
+        resp.status = falcon.HTTP_202
+        resp.media = {'server': body}
+
+    def _evacuate(self, req, resp, server_id, params):
+        """Admin: recreate the server of a down host elsewhere."""
+        middleware.require_admin(req)
+        params = validation.validate(EVACUATE_SCHEMA, params or {})
+        self._get_visible(req, server_id)
+        self.conductor.evacuate_instance(req.context.ctxt, server_id,
+                                         params.get('host'))
+        resp.media = {'adminPass': params.get('adminPass') or
+                      secrets.token_urlsafe(9)}

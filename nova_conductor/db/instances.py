@@ -193,8 +193,9 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
 
 
 def begin_task(instance_uuid, action, task_state, vm_states, task_states,
-               ctxt_dict):
-    """Open `action` and set `task_state` if the states allow it (CAS)."""
+               ctxt_dict, values=None):
+    """Open `action` and set `task_state` (and `values`) if the states
+    allow it: a compare-and-swap."""
     table = models.Instance.__table__
     with session.writer() as s:
         row = lock_live_row(s, instance_uuid)
@@ -204,7 +205,11 @@ def begin_task(instance_uuid, action, task_state, vm_states, task_states,
                 raise exception.InstanceInvalidState(
                     action=action, instance_uuid=instance_uuid, attr=attr,
                     state=row[attr])
-        values = {'task_state': task_state, 'updated_at': models.utcnow()}
+        values = dict(values or {}, task_state=task_state,
+                      updated_at=models.utcnow())
+        for key in JSON_FIELDS:
+            if key in values:
+                values[key] = convert.dumps(values[key] or {})
         s.execute(sa.update(table).where(table.c.id == row['id'])
                   .values(**values))
         actions.action_start(s, instance_uuid, action, ctxt_dict,

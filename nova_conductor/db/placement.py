@@ -52,20 +52,22 @@ def _check_group(s, group_uuid, instance_uuid, host):
 
 
 @session.retry_on_deadlock
-def claim_and_place(instance_uuid, choice, flavor, group_uuid=None):
+def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
+                    expected_task_state=states.SCHEDULING):
     """Claim `flavor` on the chosen node and record the instance there.
 
-    Raises ResourcesUnavailable (node full, or group policy) so the caller
-    tries the next alternate; InstanceNotFound or UnexpectedTaskState when
+    An instance already holding resources elsewhere (evacuate) moves its
+    allocation in the same transaction. Raises ResourcesUnavailable (node
+    full, or group policy) so the caller tries the next alternate; InstanceNotFound or UnexpectedTaskState when
     the instance was deleted meanwhile. Returns the instance dict.
     """
     table = models.Instance.__table__
     with session.writer() as s:
         row = instances.lock_live_row(s, instance_uuid)
-        if row['task_state'] != states.SCHEDULING:
+        if row['task_state'] != expected_task_state:
             raise exception.UnexpectedTaskState(
                 instance_uuid=instance_uuid, actual=row['task_state'],
-                expected=states.SCHEDULING)
+                expected=expected_task_state)
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,

@@ -133,3 +133,80 @@ def test_console_output_of_a_test_driver_guest_is_empty(dep):
     assert bad.status_code == 400
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_rebuild_keeps_id_host_and_address(dep):
+    import json
+    import os
+    import subprocess
+    path = os.path.join(dep.dir, 'second.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', path, '1G'],
+                   check=True)
+    second = json.loads(dep.manage('image', 'import', '--name', 'second',
+                                   path))
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'rebuild-me', 'flavorRef': '1',
+        'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    before = dep.wait_for_server(server_id)
+    resp = _action(dep, server_id, {'rebuild': {
+        'imageRef': second['id'], 'name': 'rebuilt',
+        'metadata': {'role': 'web'}}})
+    assert resp.status_code == 202, resp.text
+    assert resp.json()['server']['adminPass']
+    after = _settle(dep, server_id, 'ACTIVE')
+    assert after['image']['id'] == second['id']
+    assert after['name'] == 'rebuilt' and after['metadata'] == {'role': 'web'}
+    assert after['OS-EXT-SRV-ATTR:host'] == before['OS-EXT-SRV-ATTR:host']
+    assert after['addresses'] == before['addresses']
+    action = _events(dep, server_id, resp.headers['x-openstack-request-id'])
+    assert [e['event'] for e in action['events']] == [
+        'rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']
+    bad = _action(dep, server_id, {'rebuild': {'imageRef': 'nope'}})
+    assert bad.status_code == 400
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_evacuate_moves_instances_of_a_dead_host(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'evacuee', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    before = dep.wait_for_server(server_id)
+    source = before['OS-EXT-SRV-ATTR:host']
+    [target] = [h for h in dep.compute_hosts if h != source]
+
+    refused = _action(dep, server_id, {'evacuate': {
+        'onSharedStorage': False}})
+    assert refused.status_code == 409
+    assert 'still in use' in refused.json()['conflictingRequest']['message']
+    assert _action(dep, server_id, {'evacuate': {'onSharedStorage': False}},
+                   token='bob:p2').status_code in (403, 404)
+
+    dep.kill(source)  # SIGKILL: the host dies without a word
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        resp = _action(dep, server_id, {'evacuate': {
+            'onSharedStorage': False}})
+        if resp.status_code != 409:
+            break
+        time.sleep(0.5)
+    assert resp.status_code == 200, resp.text
+    request_id = resp.headers['x-openstack-request-id']
+    after = _settle(dep, server_id, 'ACTIVE')
+    assert after['id'] == server_id
+    assert after['OS-EXT-SRV-ATTR:host'] == target
+    assert after['addresses'] == before['addresses']
+    assert after['image']['id'] == before['image']['id']
+    action = _events(dep, server_id, request_id)
+    assert action['action'] == 'evacuate'
+    assert [e['event'] for e in action['events']] == [
+        'rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']
+
+    # The failed host comes back: the instance stays where it went.
+    dep.start_compute(source)
+    time.sleep(3)
+    assert dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+        )['server']['OS-EXT-SRV-ATTR:host'] == target
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)

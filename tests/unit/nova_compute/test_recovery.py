@@ -6,8 +6,12 @@ from nova_compute import recovery
 
 class FakeDriver:
 
-    def __init__(self):
+    def __init__(self, local=()):
         self.destroyed = []
+        self.local = list(local)
+
+    def list_instance_uuids(self):
+        return self.local
 
     def destroy(self, instance):
         self.destroyed.append(instance['uuid'])
@@ -20,7 +24,10 @@ class FakeConductor:
         self.failed = []
 
     def instance_get_all(self, ctxt, filters):
-        return self.instances
+        if 'uuids' in filters:
+            return [i for i in self.instances if i['uuid'] in
+                    filters['uuids']]
+        return [i for i in self.instances if not i.get('deleted')]
 
     def build_failed(self, ctxt, uuid, host, message, details=None,
                      alternates=None, request_spec=None):
@@ -78,3 +85,13 @@ def test_one_failure_does_not_stop_the_rest():
     manager.stop_instance = broken
     recovery.reconcile(manager)
     assert manager.calls == [('start', 'b')]
+
+
+def test_domains_of_evacuated_or_deleted_instances_are_destroyed():
+    moved = dict(_inst('moved', None), host='h2')
+    gone = dict(_inst('gone', None), deleted=True)
+    mine = _inst('mine', None)
+    manager = FakeManager([moved, gone, mine])
+    manager.driver.local = ['moved', 'gone', 'mine', 'unknown']
+    recovery.reconcile(manager)
+    assert manager.driver.destroyed == ['moved', 'gone']

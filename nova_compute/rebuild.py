@@ -1,0 +1,71 @@
+"""Rebuild (new image, same host) and evacuate (same image, new host).
+
+Both recreate the domain for an existing instance: same id, flavor and
+fixed IPs; task_state walks rebuilding -> rebuild_block_device_mapping ->
+rebuild_spawning.
+"""
+
+import logging
+import traceback
+
+from common import exception
+from common import states
+from common.conf import CONF
+
+LOG = logging.getLogger(__name__)
+REBUILD_TASKS = [states.REBUILDING, states.REBUILD_BLOCK_DEVICE_MAPPING,
+                 states.REBUILD_SPAWNING]
+
+
+class Rebuilder:
+
+    def __init__(self, host, driver, conductor_api):
+        self.host = host
+        self.driver = driver
+        self.conductor = conductor_api
+
+    def _step(self, ctxt, instance, expected, task_state):
+        return self.conductor.instance_update(
+            ctxt, instance['uuid'], {'task_state': task_state},
+            expected_task_state=expected, host=self.host)
+
+    def rebuild(self, ctxt, instance, image, evacuate=False):
+        try:
+            # Evacuated instances have no domain here; destroy is a no-op.
+            self.driver.destroy(instance)
+            instance = self._step(ctxt, instance, states.REBUILDING,
+                                  states.REBUILD_BLOCK_DEVICE_MAPPING)
+            network_info = []
+            if instance.get('fixed_ips'):
+                # Idempotent: hands back the addresses it already holds.
+                network_info.append(self.conductor.allocate_fixed_ip(
+                    ctxt, instance['uuid']))
+            instance = self._step(ctxt, instance,
+                                  states.REBUILD_BLOCK_DEVICE_MAPPING,
+                                  states.REBUILD_SPAWNING)
+            self.driver.spawn(instance, image or {}, network_info)
+            power = self.driver.wait_for_running(
+                instance, CONF.libvirt.wait_running_timeout)
+            if power != states.RUNNING:
+                raise exception.HypervisorError(
+                    reason='domain did not reach running')
+            self.conductor.instance_task_done(
+                ctxt, instance['uuid'],
+                {'vm_state': states.ACTIVE, 'power_state': power},
+                states.REBUILD_SPAWNING, host=self.host)
+        except (exception.UnexpectedTaskState, exception.InstanceNotFound):
+            LOG.info('Rebuild of %s overtaken by another operation',
+                     instance['uuid'])
+        except Exception as error:
+            LOG.exception('Rebuild of %s failed', instance['uuid'])
+            try:
+                self.conductor.instance_task_done(
+                    ctxt, instance['uuid'],
+                    {'vm_state': states.ERROR,
+                     'power_state': self.driver.get_power_state(instance)},
+                    REBUILD_TASKS, failed=True,
+                    message=getattr(error, 'message', None) or str(error),
+                    details=traceback.format_exc(), host=self.host)
+            except (exception.UnexpectedTaskState,
+                    exception.InstanceNotFound):
+                pass
