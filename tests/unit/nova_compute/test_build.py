@@ -2,13 +2,9 @@
 
 import uuid
 
-import pytest
-
 from common import exception
 from common import states
-from common.conf import CONF
 from nova_compute import build
-from nova_compute.virt import driver as virt_driver
 
 
 class FakeConductor:
@@ -37,29 +33,16 @@ class FakeConductor:
         self.failures.append((message, alternates))
 
 
-@pytest.fixture
-def driver(tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('instances_path', str(tmp_path / 'instances'))
-    CONF.set_override('test_node_vcpus', 4, 'libvirt')
-    CONF.set_override('test_node_memory_mb', 4096, 'libvirt')
-    CONF.set_override('test_node_local_gb', 10, 'libvirt')
-    drv = virt_driver.load_driver(CONF)
-    drv.init_host('unit-host')
-    yield drv
-    drv.cleanup_host()
-
-
 def _instance():
     return {'uuid': str(uuid.uuid4()), 'display_name': 'vm', 'vcpus': 1,
             'memory_mb': 256, 'root_gb': 1, 'ephemeral_gb': 0,
-            'image_ref': None, 'host': 'unit-host', 'node': 'unit-host',
+            'image_ref': None, 'host': 'h1', 'node': 'h1',
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
 
 
 def test_build_walks_every_task_state_to_active(driver):
     conductor = FakeConductor(_instance())
-    builder = build.InstanceBuilder('unit-host', driver, conductor)
+    builder = build.InstanceBuilder('h1', driver, conductor)
     builder.build(None, conductor.instance, {}, {'requested_networks':
                                                   'auto'}, [])
     assert conductor.updates == [states.NETWORKING,
@@ -79,7 +62,7 @@ def test_spawn_failure_reports_with_alternates_and_cleans_up(driver):
     driver.spawn = broken_spawn
     alternates = [{'host': 'other', 'nodename': 'other',
                    'compute_node_id': 2}]
-    build.InstanceBuilder('unit-host', driver, conductor).build(
+    build.InstanceBuilder('h1', driver, conductor).build(
         None, conductor.instance, {}, {}, alternates)
     [(message, sent_alternates)] = conductor.failures
     assert message == 'Hypervisor error: no room in the inn'
@@ -90,6 +73,6 @@ def test_spawn_failure_reports_with_alternates_and_cleans_up(driver):
 def test_build_yields_to_a_concurrent_delete(driver):
     conductor = FakeConductor(_instance())
     conductor.instance['task_state'] = states.DELETING
-    build.InstanceBuilder('unit-host', driver, conductor).build(
+    build.InstanceBuilder('h1', driver, conductor).build(
         None, conductor.instance, {}, {}, [])
     assert conductor.updates == [] and conductor.failures == []

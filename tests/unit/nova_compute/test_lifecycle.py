@@ -2,12 +2,8 @@
 
 import uuid
 
-import pytest
-
 from common import states
-from common.conf import CONF
 from nova_compute import lifecycle
-from nova_compute.virt import driver as virt_driver
 
 
 class FakeConductor:
@@ -28,20 +24,6 @@ class FakeConductor:
 
     def instance_update(self, ctxt, uuid, values, expected_task_state=None):
         self.updates.append((uuid, values))
-
-
-@pytest.fixture
-def driver(tmp_path):
-    CONF.set_override('state_path', str(tmp_path))
-    CONF.set_override('instances_path', str(tmp_path / 'instances'))
-    CONF.set_override('test_node_vcpus', 4, 'libvirt')
-    CONF.set_override('test_node_memory_mb', 4096, 'libvirt')
-    CONF.set_override('test_node_local_gb', 10, 'libvirt')
-    CONF.set_override('shutdown_timeout', 0)
-    drv = virt_driver.load_driver(CONF)
-    drv.init_host('h1')
-    yield drv
-    drv.cleanup_host()
 
 
 def _running(driver):
