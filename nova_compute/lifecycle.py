@@ -16,6 +16,10 @@ RESULTS = {
     states.POWERING_ON: {'vm_state': states.ACTIVE},
     states.REBOOTING: {'vm_state': states.ACTIVE},
     states.REBOOTING_HARD: {'vm_state': states.ACTIVE},
+    states.PAUSING: {'vm_state': states.PAUSED},
+    states.UNPAUSING: {'vm_state': states.ACTIVE},
+    states.SUSPENDING: {'vm_state': states.SUSPENDED},
+    states.RESUMING: {'vm_state': states.ACTIVE},
 }
 
 
@@ -59,6 +63,11 @@ class PowerOperations:
     def start(self, ctxt, instance):
         self.run(ctxt, instance, states.POWERING_ON,
                  lambda: self.driver.power_on(instance))
+
+    def simple(self, ctxt, instance, task_state, driver_method):
+        """pause / unpause / suspend / resume: one driver call each."""
+        self.run(ctxt, instance, task_state,
+                 lambda: driver_method(instance))
 
     def reboot(self, ctxt, instance, reboot_type):
         task = states.REBOOTING_HARD if reboot_type == 'HARD' \

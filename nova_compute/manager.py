@@ -8,6 +8,7 @@ import oslo_messaging as messaging
 
 from common import context as nova_context
 from common import exception
+from common import states
 from common.conf import CONF
 from nova_compute import build
 from nova_compute import lifecycle
@@ -104,6 +105,26 @@ class ComputeManager:
     def start_instance(self, context, instance):
         with self.locks(instance['uuid']):
             self.power.start(context, instance)
+
+    def pause_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.simple(context, instance, states.PAUSING,
+                              self.driver.pause)
+
+    def unpause_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.simple(context, instance, states.UNPAUSING,
+                              self.driver.unpause)
+
+    def suspend_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.simple(context, instance, states.SUSPENDING,
+                              self.driver.suspend)
+
+    def resume_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.power.simple(context, instance, states.RESUMING,
+                              self.driver.resume)
 
     def reboot_instance(self, context, instance, reboot_type='SOFT'):
         with self.locks(instance['uuid']):

@@ -27,6 +27,22 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'start_instance', '1.0', server=host,
                   instance=instance)
 
+    def pause_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'pause_instance', '1.0', server=host,
+                  instance=instance)
+
+    def unpause_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'unpause_instance', '1.0', server=host,
+                  instance=instance)
+
+    def suspend_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'suspend_instance', '1.0', server=host,
+                  instance=instance)
+
+    def resume_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'resume_instance', '1.0', server=host,
+                  instance=instance)
+
     def reboot_instance(self, ctxt, host, instance, reboot_type='SOFT'):
         self.cast(ctxt, 'reboot_instance', '1.0', server=host,
                   instance=instance, reboot_type=reboot_type)

@@ -17,6 +17,13 @@ OPERATIONS = {
               'start_instance'),
     'reboot': ((states.ACTIVE,), (None,), states.REBOOTING,
                'reboot_instance'),
+    'pause': ((states.ACTIVE,), (None,), states.PAUSING, 'pause_instance'),
+    'unpause': ((states.PAUSED,), (None,), states.UNPAUSING,
+                'unpause_instance'),
+    'suspend': ((states.ACTIVE,), (None,), states.SUSPENDING,
+                'suspend_instance'),
+    'resume': ((states.SUSPENDED,), (None,), states.RESUMING,
+               'resume_instance'),
     # A hard reboot may also rescue a soft one that hangs.
     'reboot_hard': ((states.ACTIVE, states.STOPPED, states.ERROR),
                     (None, states.REBOOTING), states.REBOOTING_HARD,

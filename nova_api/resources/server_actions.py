@@ -51,7 +51,9 @@ EVACUATE_SCHEMA = {
 }
 
 # API action name -> conductor action name.
-ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot'}
+ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
+           'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
+           'resume': 'resume'}
 
 
 class ServerAction(servers._Base):

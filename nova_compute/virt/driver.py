@@ -80,6 +80,22 @@ class ComputeDriver(abc.ABC):
         """Restart the instance: 'SOFT' asks the guest, 'HARD' resets it."""
 
     @abc.abstractmethod
+    def pause(self, instance):
+        """Freeze the guest's CPUs, keeping it in memory."""
+
+    @abc.abstractmethod
+    def unpause(self, instance):
+        """Let a paused guest run again."""
+
+    @abc.abstractmethod
+    def suspend(self, instance):
+        """Save the guest's memory to disk and stop it."""
+
+    @abc.abstractmethod
+    def resume(self, instance):
+        """Restore a suspended guest from its saved memory."""
+
+    @abc.abstractmethod
     def get_console_output(self, instance):
         """What the instance wrote to its serial console, as text."""
 

@@ -210,3 +210,25 @@ def test_evacuate_moves_instances_of_a_dead_host(dep):
         )['server']['OS-EXT-SRV-ATTR:host'] == target
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_pause_unpause_suspend_resume(dep):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'napper', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    dep.wait_for_server(server_id)
+    steps = [({'pause': None}, 'PAUSED', 3, 'paused'),
+             ({'unpause': None}, 'ACTIVE', 1, 'running'),
+             ({'suspend': None}, 'SUSPENDED', 4, 'shutdown'),
+             ({'resume': None}, 'ACTIVE', 1, 'running')]
+    for body, status, power, domain_state in steps:
+        resp = _action(dep, server_id, body)
+        assert resp.status_code == 202, (body, resp.text)
+        server = _settle(dep, server_id, status)
+        assert server['OS-EXT-STS:power_state'] == power, body
+        assert dep.request('GET', '/v2.1/servers/%s/diagnostics'
+                           % server_id).json()['state'] == domain_state
+    # Unpausing a running server is a conflict.
+    assert _action(dep, server_id, {'unpause': None}).status_code == 409
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)

@@ -376,6 +376,28 @@ class LibvirtDriver(driver.ComputeDriver):
         with host.errors('Starting %s' % instance['uuid']):
             dom.create()
 
+    def pause(self, instance):
+        dom = self._domain(instance)
+        with self.host.errors('Pausing %s' % instance['uuid']):
+            dom.suspend()
+
+    def unpause(self, instance):
+        dom = self._domain(instance)
+        with self.host.errors('Unpausing %s' % instance['uuid']):
+            dom.resume()
+
+    def suspend(self, instance):
+        # Managed save: libvirt restores the memory image on the next start.
+        dom = self._domain(instance)
+        with self.host.errors('Suspending %s' % instance['uuid']):
+            dom.managedSave(0)
+
+    def resume(self, instance):
+        dom = self._domain(instance)
+        with self.host.errors('Resuming %s' % instance['uuid']):
+            if not dom.isActive():
+                dom.create()
+
     # -- console --------------------------------------------------------------
 
     def get_console_output(self, instance):

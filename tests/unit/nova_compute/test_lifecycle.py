@@ -79,3 +79,19 @@ def test_sync_powers_off_a_stopped_instance_found_running(driver):
     lifecycle.PowerOperations('h1', driver, conductor).sync_power_states()
     assert driver.get_power_state(instance) == states.SHUTDOWN
     assert conductor.updates == []
+
+
+def test_pause_and_suspend_round_trips(driver):
+    instance = _running(driver)
+    conductor = FakeConductor([instance])
+    ops = lifecycle.PowerOperations('h1', driver, conductor)
+    ops.simple(None, instance, states.PAUSING, driver.pause)
+    assert conductor.done[-1][1] == {'vm_state': states.PAUSED,
+                                     'power_state': states.PAUSED_POWER}
+    ops.simple(None, instance, states.UNPAUSING, driver.unpause)
+    ops.simple(None, instance, states.SUSPENDING, driver.suspend)
+    assert conductor.done[-1][1]['vm_state'] == states.SUSPENDED
+    assert driver.get_power_state(instance) == states.SHUTDOWN
+    ops.simple(None, instance, states.RESUMING, driver.resume)
+    assert conductor.done[-1][1] == {'vm_state': states.ACTIVE,
+                                     'power_state': states.RUNNING}
