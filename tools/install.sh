@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian/Ubuntu machine:
-# system packages (libvirt headers to build libvirt-python, qemu-img), then
-# a virtualenv in .venv with the project and its test tools.
+# system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
+# QEMU and busybox for the real-guest test), then a virtualenv in .venv with
+# the project and its test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,14 +10,35 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(libvirt-dev pkg-config qemu-utils python3-venv python3-dev gcc)
+# For tests/functional/test_real_guest.py, which boots a real guest under
+# QEMU (TCG) through libvirtd: the daemon, the emulator, and busybox for the
+# guest's initramfs. Installed without their recommends (those pull in every
+# QEMU architecture and a GUI). The guest's kernel is not installed here:
+# tests/functional/guest_image.py runs `apt-get download` for the package
+# linux-image-amd64 depends on and unpacks only its vmlinuz and two modules
+# into a cache, so nothing lands in the host's /boot; that needs apt's
+# package lists, so they are fetched here when there are none.
+GUEST_PACKAGES=(qemu-system-x86 libvirt-daemon-system busybox-static)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+missing_guest=()
+for pkg in "${GUEST_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing_guest+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_guest[@]} -gt 0 ] ||
+   ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+  $SUDO apt-get update -qq
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
-  $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ${#missing_guest[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing_guest[*]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    --no-install-recommends "${missing_guest[@]}" >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}

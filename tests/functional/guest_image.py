@@ -1,0 +1,321 @@
+"""A tiny real guest for the functional tests: Debian's kernel + busybox.
+
+The guest is three files:
+- vmlinuz: the kernel of the package linux-image-amd64 depends on (e.g.
+  linux-image-6.1.0-56-amd64). Its .deb is fetched with `apt-get download`
+  and only unpacked here: nothing is installed into the host's /boot.
+- initrd.cpio.gz: an initramfs (written by this module, no cpio tool needed)
+  holding busybox-static's /bin/busybox, two kernel modules from the same
+  .deb (evdev, button) and an /init that prints MARKER and the boot id to
+  the serial console, runs busybox acpid so an ACPI power-button press
+  powers the guest off, and then sleeps forever.
+- disk.qcow2: a blank 1 GiB root disk, the image servers boot from; the
+  kernel and initramfs are its kernel_id / ramdisk_id.
+
+The build takes a few seconds and is cached under
+$NOVA_TEST_GUEST_CACHE (default /var/cache/nova-lite-test-guest, or
+~/.cache/nova-lite-test-guest when that is not writable), in a directory
+named after a hash of the kernel package version, the busybox binary and
+the init script, so a new kernel or busybox builds a new guest. Downloaded
+.debs are kept in <cache>/debs.
+"""
+
+import collections
+import contextlib
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tarfile
+import tempfile
+
+MARKER = 'NOVA-LITE-GUEST-BOOTED'
+# Kernel command line for the disk image's os_command_line property.
+CMDLINE = 'console=ttyS0 quiet'
+# Bump when the layout of the built guest changes.
+FORMAT = 1
+
+BUSYBOX = '/bin/busybox'
+KERNEL_META = 'linux-image-amd64'
+# Modules the ACPI power button needs (both are =m in Debian's kernel).
+MODULES = ('kernel/drivers/input/evdev.ko', 'kernel/drivers/acpi/button.ko')
+
+INIT = '''#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# An ACPI power-button press (virDomainShutdown) powers the guest off:
+# acpid (logging to the console) runs /etc/acpi/PWRF/00000080.
+insmod /lib/modules/evdev.ko
+insmod /lib/modules/button.ko
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    [ -e /dev/input/event0 ] && break
+    sleep 0.1
+done
+acpid -d &
+echo "%(marker)s boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+while :; do sleep 3600; done
+''' % {'marker': MARKER}
+
+POWER_BUTTON = '#!/bin/sh\nexec poweroff -f\n'
+
+Guest = collections.namedtuple('Guest', 'kernel ramdisk disk directory')
+
+
+class Unavailable(Exception):
+    """The guest cannot be built here; the message says what is missing."""
+
+
+def cache_root():
+    root = os.environ.get('NOVA_TEST_GUEST_CACHE')
+    if root:
+        return root
+    default = '/var/cache/nova-lite-test-guest'
+    parent = os.path.dirname(default)
+    if os.access(default, os.W_OK) or (not os.path.exists(default) and
+                                       os.access(parent, os.W_OK)):
+        return default
+    return os.path.join(os.path.expanduser('~'), '.cache',
+                        'nova-lite-test-guest')
+
+
+def _run(*args, **kwargs):
+    return subprocess.run(args, check=True, capture_output=True, text=True,
+                          timeout=300, **kwargs).stdout
+
+
+def _check_tools():
+    missing = [tool for tool in ('dpkg-deb', 'qemu-img')
+               if shutil.which(tool) is None]
+    if not os.access(BUSYBOX, os.X_OK):
+        missing.append('%s (package busybox-static)' % BUSYBOX)
+    if missing:
+        raise Unavailable('cannot build the test guest, missing: %s'
+                          % ', '.join(missing))
+
+
+# -- the kernel package -------------------------------------------------------
+
+def _kernel_package():
+    """(name, version) of the kernel linux-image-amd64 points to, or None."""
+    try:
+        depends = _run('apt-cache', 'depends', KERNEL_META)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r'Depends: (linux-image-[0-9][^\s]*)', depends)
+    if not match:
+        return None
+    name = match.group(1)
+    try:
+        show = _run('apt-cache', 'show', '--no-all-versions', name)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    version = re.search(r'^Version: (\S+)', show, re.M)
+    return (name, version.group(1)) if version else None
+
+
+def _deb_name(name, version):
+    # apt names the file name_version_arch.deb with ':' (epoch) as %3a.
+    return '%s_%s_amd64.deb' % (name, version.replace(':', '%3a'))
+
+
+def _kernel_deb(debs_dir):
+    """Path of the kernel .deb in debs_dir, downloading it when needed."""
+    os.makedirs(debs_dir, exist_ok=True)
+    package = _kernel_package()
+    if package is not None:
+        path = os.path.join(debs_dir, _deb_name(*package))
+        if os.path.exists(path):
+            return path
+        with tempfile.TemporaryDirectory(dir=debs_dir) as tmp:
+            # A directory _apt can write to, so apt need not warn.
+            os.chmod(tmp, 0o755)
+            try:
+                _run('apt-get', 'download', '-q', '%s=%s' % package, cwd=tmp)
+            except subprocess.CalledProcessError as err:
+                raise Unavailable('apt-get download %s=%s failed: %s' % (
+                    package + (err.stderr.strip(),)))
+            except (OSError, subprocess.SubprocessError) as err:
+                raise Unavailable('apt-get download failed: %s' % err)
+            for name in os.listdir(tmp):
+                if name.endswith('.deb'):
+                    os.replace(os.path.join(tmp, name), path)
+                    # Only the newest kernel is kept (each is ~70 MB).
+                    for old in os.listdir(debs_dir):
+                        if old.endswith('.deb') and \
+                                old != os.path.basename(path):
+                            os.unlink(os.path.join(debs_dir, old))
+                    return path
+        raise Unavailable('apt-get download %s=%s made no .deb' % package)
+    # No apt metadata (offline, or no apt lists): use a kernel fetched
+    # earlier, if any.
+    cached = sorted(n for n in os.listdir(debs_dir)
+                    if re.match(r'linux-image-[0-9].*-amd64_.*\.deb$', n))
+    if cached:
+        return os.path.join(debs_dir, cached[-1])
+    raise Unavailable('cannot find the package %s depends on (run '
+                      '"apt-get update"?)' % KERNEL_META)
+
+
+def _extract_kernel(deb, dest_dir):
+    """Write vmlinuz and MODULES from the kernel .deb into dest_dir."""
+    wanted = {}
+    proc = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb],
+                            stdout=subprocess.PIPE)
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode='r|') as tar:
+            for member in tar:
+                name = member.name.lstrip('./')
+                if re.match(r'boot/vmlinuz-', name):
+                    key = 'vmlinuz'
+                else:
+                    key = next((os.path.basename(m) for m in MODULES
+                                if name.startswith('lib/modules/') and
+                                name.endswith('/' + m)), None)
+                if key is None or not member.isfile():
+                    continue
+                with open(os.path.join(dest_dir, key), 'wb') as out:
+                    shutil.copyfileobj(tar.extractfile(member), out)
+                wanted[key] = True
+    finally:
+        proc.stdout.close()
+        proc.wait()
+    needed = ['vmlinuz'] + [os.path.basename(m) for m in MODULES]
+    lacking = [n for n in needed if n not in wanted]
+    if lacking:
+        raise Unavailable('%s has no %s' % (deb, ', '.join(lacking)))
+
+
+# -- the initramfs ------------------------------------------------------------
+
+class _Cpio:
+    """Writes a cpio archive in the "newc" format the kernel unpacks."""
+
+    def __init__(self, fileobj):
+        self._f = fileobj
+        self._ino = 1
+
+    def _pad(self, length):
+        self._f.write(b'\0' * (-length % 4))
+
+    def _entry(self, name, mode, data=b'', rdev=(0, 0), nlink=1):
+        encoded = name.encode() + b'\0'
+        fields = (self._ino, mode, 0, 0, nlink, 0, len(data), 0, 0,
+                  rdev[0], rdev[1], len(encoded), 0)
+        self._ino += 1
+        header = b'070701' + b''.join(b'%08X' % v for v in fields)
+        self._f.write(header + encoded)
+        self._pad(len(header) + len(encoded))
+        self._f.write(data)
+        self._pad(len(data))
+
+    def directory(self, name):
+        self._entry(name, stat.S_IFDIR | 0o755, nlink=2)
+
+    def file(self, name, data, mode=0o644):
+        self._entry(name, stat.S_IFREG | mode, data)
+
+    def char_device(self, name, major, minor):
+        self._entry(name, stat.S_IFCHR | 0o600, rdev=(major, minor))
+
+    def close(self):
+        self._entry('TRAILER!!!', 0, nlink=1)
+
+
+def _write_initramfs(path, modules_dir):
+    raw = io.BytesIO()
+    cpio = _Cpio(raw)
+    for directory in ('bin', 'dev', 'etc', 'etc/acpi', 'etc/acpi/PWRF',
+                      'lib', 'lib/modules', 'proc', 'root', 'sys', 'tmp'):
+        cpio.directory(directory)
+    # The kernel opens /dev/console for /init before any devtmpfs is there.
+    cpio.char_device('dev/console', 5, 1)
+    with open(BUSYBOX, 'rb') as f:
+        cpio.file('bin/busybox', f.read(), 0o755)
+    cpio.file('init', INIT.encode(), 0o755)
+    # busybox acpid runs /etc/acpi/<ACTION>/<PARAMETER> for an event; the
+    # power button is PWRF/00000080.
+    cpio.file('etc/acpi/PWRF/00000080', POWER_BUTTON.encode(), 0o755)
+    for module in MODULES:
+        name = os.path.basename(module)
+        with open(os.path.join(modules_dir, name), 'rb') as f:
+            cpio.file('lib/modules/' + name, f.read())
+    cpio.close()
+    with open(path, 'wb') as f:
+        f.write(gzip.compress(raw.getvalue(), compresslevel=6, mtime=0))
+
+
+# -- the whole guest ----------------------------------------------------------
+
+def _file_hash(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(root):
+    with open(os.path.join(root, '.lock'), 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _guest(directory):
+    return Guest(os.path.join(directory, 'vmlinuz'),
+                 os.path.join(directory, 'initrd.cpio.gz'),
+                 os.path.join(directory, 'disk.qcow2'), directory)
+
+
+def build(root=None):
+    """The cached guest, built first if needed; Unavailable if it cannot be."""
+    _check_tools()
+    root = root or cache_root()
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError as err:
+        raise Unavailable('cannot create the guest cache %s: %s'
+                          % (root, err))
+    with _locked(root):
+        deb = _kernel_deb(os.path.join(root, 'debs'))
+        key_source = json.dumps({
+            'format': FORMAT, 'kernel': os.path.basename(deb),
+            'busybox': _file_hash(BUSYBOX), 'init': INIT,
+            'power_button': POWER_BUTTON}, sort_keys=True)
+        key = hashlib.sha256(key_source.encode()).hexdigest()[:16]
+        directory = os.path.join(root, 'guest-' + key)
+        if os.path.exists(os.path.join(directory, 'manifest.json')):
+            return _guest(directory)
+        tmp = tempfile.mkdtemp(dir=root, prefix='.build-')
+        try:
+            _extract_kernel(deb, tmp)
+            _write_initramfs(os.path.join(tmp, 'initrd.cpio.gz'), tmp)
+            for module in MODULES:
+                os.unlink(os.path.join(tmp, os.path.basename(module)))
+            _run('qemu-img', 'create', '-q', '-f', 'qcow2',
+                 os.path.join(tmp, 'disk.qcow2'), '1G')
+            with open(os.path.join(tmp, 'manifest.json'), 'w') as f:
+                f.write(key_source)
+            os.chmod(tmp, 0o755)
+            shutil.rmtree(directory, ignore_errors=True)
+            os.replace(tmp, directory)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return _guest(directory)
+
+
+if __name__ == '__main__':
+    print(build())

@@ -1,0 +1,205 @@
+"""A real guest under QEMU (TCG), through the REST API and qemu:///system.
+
+One nova-compute with `[libvirt] connection_uri = qemu:///system` and
+`virt_type = qemu` boots the guest of guest_image.py (Debian's kernel and a
+busybox initramfs, direct kernel boot from kernel_id/ramdisk_id image
+properties), reads its serial console through os-getConsoleOutput, then
+stops (ACPI), starts, reboots (soft and hard) and deletes it, asking
+libvirt (virsh) for the domain's state after each step.
+
+Every boot prints "NOVA-LITE-GUEST-BOOTED boot_id=<uuid>", a fresh uuid per
+boot, so a boot is recognised whether the console log was truncated or
+appended to.
+
+Needs root, libvirtd (started by tests/functional/libvirtd.py if it is not
+running), qemu-system-x86, busybox-static, a Debian kernel package (fetched
+by apt-get download), RabbitMQ and PostgreSQL. A missing piece skips the
+test, or fails it under NOVA_TEST_REQUIRE_SERVICES=1.
+"""
+
+import json
+import os
+import re
+import shutil
+import time
+
+import pytest
+
+from tests.functional import deployment as deployment_mod
+from tests.functional import guest_image
+from tests.functional import libvirtd
+
+# Instance directories must be reachable by libvirt's qemu user, which a
+# 0700 tempfile.mkdtemp() directory is not.
+INSTANCES_ROOT = '/var/lib/nova-lite-test'
+BOOT_TIMEOUT = 60
+BOOT_LINE = re.compile(re.escape(guest_image.MARKER) +
+                       r' boot_id=([0-9a-f-]{36})')
+
+
+@pytest.fixture(scope='module')
+def guest():
+    try:
+        started = libvirtd.ensure_running()
+    except libvirtd.Unavailable as err:
+        libvirtd.unavailable('libvirtd: %s' % err)
+    if started:
+        print('started (and left running): %s' % ', '.join(started))
+    try:
+        return guest_image.build()
+    except guest_image.Unavailable as err:
+        libvirtd.unavailable(str(err))
+
+
+@pytest.fixture(scope='module')
+def dep(guest):
+    d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
+    instances_path = os.path.join(INSTANCES_ROOT, d.run_id)
+    try:
+        os.makedirs(instances_path)
+        os.chmod(INSTANCES_ROOT, 0o755)
+    except OSError as err:
+        libvirtd.unavailable('cannot create %s: %s' % (instances_path, err))
+    d.instances_path = instances_path
+    d.extra_conf = (
+        '[DEFAULT]\n'
+        'instances_path = %s\n'
+        # The guest powers off on ACPI in about a second; this only bounds
+        # a stop if it ever does not.
+        'shutdown_timeout = 10\n'
+        '[libvirt]\n'
+        'connection_uri = %s\n'
+        'virt_type = qemu\n' % (instances_path, libvirtd.URI))
+    d.servers = []
+    try:
+        d.start()
+        yield d
+    finally:
+        d.stop()
+        # A failed test may leave its domains behind: remove them.
+        for server_id in d.servers:
+            name = 'instance-%s' % server_id
+            libvirtd.virsh('destroy', name)
+            libvirtd.virsh('undefine', '--nvram', name)
+        shutil.rmtree(instances_path, ignore_errors=True)
+
+
+def _import(dep, path, name, **properties):
+    args = ['image', 'import', '--name', name]
+    for key, value in properties.items():
+        args += ['--property', '%s=%s' % (key, value)]
+    return json.loads(dep.manage(*(args + [path])))
+
+
+def _action(dep, server_id, body):
+    return dep.request('POST', '/v2.1/servers/%s/action' % server_id,
+                       json=body)
+
+
+def _settle(dep, server_id, status, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+            )['server']
+        if server['status'] == status and \
+                server['OS-EXT-STS:task_state'] is None:
+            return server
+        if server['status'] == 'ERROR':
+            break
+        time.sleep(0.1)
+    raise AssertionError('%s never settled in %s: %s\n%s' % (
+        server_id, status, server, dep.logs()))
+
+
+def _console(dep, server_id):
+    resp = _action(dep, server_id, {'os-getConsoleOutput': {'length': 50}})
+    assert resp.status_code == 200, resp.text
+    return resp.json()['output']
+
+
+def _wait_boot(dep, server_id, seen):
+    """The boot id of a boot not in `seen`, once its marker is on the
+    console; adds it to `seen`."""
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    output = ''
+    while time.monotonic() < deadline:
+        output = _console(dep, server_id)
+        fresh = [b for b in BOOT_LINE.findall(output) if b not in seen]
+        if fresh:
+            seen.add(fresh[-1])
+            return fresh[-1]
+        time.sleep(0.25)
+    raise AssertionError('no new %s on the console of %s in %ss; it ends '
+                         'with:\n%s\n%s' % (guest_image.MARKER, server_id,
+                                            BOOT_TIMEOUT, output[-3000:],
+                                            dep.logs()))
+
+
+def _domstate(server_id):
+    proc = libvirtd.virsh('domstate', 'instance-%s' % server_id)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_real_guest_lifecycle(dep, guest):
+    kernel = _import(dep, guest.kernel, 'guest-kernel')
+    ramdisk = _import(dep, guest.ramdisk, 'guest-ramdisk')
+    image = _import(dep, guest.disk, 'guest-disk',
+                    kernel_id=kernel['id'], ramdisk_id=ramdisk['id'],
+                    os_command_line=guest_image.CMDLINE)
+    resp = dep.request('POST', '/v2.1/flavors', json={'flavor': {
+        'name': 'guest.tiny', 'id': 'guest-tiny', 'ram': 256, 'vcpus': 1,
+        'disk': 1}})
+    assert resp.status_code == 200, resp.text
+
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'real-guest', 'flavorRef': 'guest-tiny',
+        'imageRef': image['id'], 'networks': 'none'}})
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    dep.servers.append(server_id)
+    server = dep.wait_for_server(server_id, timeout=BOOT_TIMEOUT)
+    assert server['status'] == 'ACTIVE', server
+    assert _domstate(server_id) == 'running'
+
+    # The domain is a TCG guest booting the cached kernel and initramfs.
+    xml = libvirtd.virsh('dumpxml', 'instance-%s' % server_id).stdout
+    base = os.path.join(dep.instances_path, '_base')
+    assert "<domain type='qemu'" in xml
+    assert '<kernel>%s</kernel>' % os.path.join(base, kernel['id']) in xml
+    assert '<initrd>%s</initrd>' % os.path.join(base, ramdisk['id']) in xml
+    assert '<cmdline>%s</cmdline>' % guest_image.CMDLINE in xml
+    inst_dir = os.path.join(dep.instances_path, server_id)
+    assert os.path.isfile(os.path.join(inst_dir, 'disk'))
+
+    boots = set()
+    _wait_boot(dep, server_id, boots)
+
+    # Stop: the ACPI power button reaches the guest, which powers off.
+    assert _action(dep, server_id, {'os-stop': None}).status_code == 202
+    server = _settle(dep, server_id, 'SHUTOFF')
+    assert server['OS-EXT-STS:power_state'] == 4
+    assert _domstate(server_id) == 'shut off'
+    assert 'acpid: PWRF/00000080' in _console(dep, server_id)
+
+    assert _action(dep, server_id, {'os-start': None}).status_code == 202
+    server = _settle(dep, server_id, 'ACTIVE')
+    assert server['OS-EXT-STS:power_state'] == 1
+    assert _domstate(server_id) == 'running'
+    _wait_boot(dep, server_id, boots)
+
+    for kind in ('SOFT', 'HARD'):
+        resp = _action(dep, server_id, {'reboot': {'type': kind}})
+        assert resp.status_code == 202, resp.text
+        _settle(dep, server_id, 'ACTIVE')
+        _wait_boot(dep, server_id, boots)
+        assert _domstate(server_id) == 'running'
+    assert len(boots) == 4
+
+    resp = dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    assert resp.status_code == 204, resp.text
+    dep.wait_gone(server_id, timeout=60)
+    proc = libvirtd.virsh('domstate', 'instance-%s' % server_id)
+    assert proc.returncode != 0, proc.stdout
+    assert 'failed to get domain' in proc.stderr, proc.stderr
+    assert not os.path.exists(inst_dir)
