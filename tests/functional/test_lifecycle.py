@@ -232,3 +232,47 @@ def test_pause_unpause_suspend_resume(dep):
     assert _action(dep, server_id, {'unpause': None}).status_code == 409
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_compute_crash_mid_build_ends_in_error_after_restart(dep):
+    import signal
+    computes = list(dep.compute_hosts)
+    # Freeze both computes: the build cast waits in the host's queue.
+    for host in computes:
+        dep.procs[host][0].send_signal(signal.SIGSTOP)
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'crash', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+    server_id = resp.json()['server']['id']
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+            )['server']
+        if server['OS-EXT-SRV-ATTR:host']:
+            break
+        time.sleep(0.05)
+    host = server['OS-EXT-SRV-ATTR:host']
+    # Freeze the conductor, let the compute take the build: its first
+    # step blocks on the frozen conductor. Then the compute dies.
+    conductor = dep.procs['conductor'][0]
+    conductor.send_signal(signal.SIGSTOP)
+    for name in computes:
+        dep.procs[name][0].send_signal(signal.SIGCONT)
+    time.sleep(1.5)
+    dep.kill(host)
+    conductor.send_signal(signal.SIGCONT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+            )['server']
+        if server['OS-EXT-STS:task_state'] == 'networking':
+            break
+        time.sleep(0.05)
+    assert server['status'] == 'BUILD', server
+    # The host comes back and recovers what it left half done.
+    dep.start_compute(host)
+    server = dep.wait_for_server(server_id, statuses=('ERROR',))
+    assert 'restarted during the build (networking)' in \
+        server['fault']['message']
+    assert server['OS-EXT-STS:task_state'] is None
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)

@@ -67,6 +67,8 @@ def dep(guest):
         # The guest powers off on ACPI in about a second; this only bounds
         # a stop if it ever does not.
         'shutdown_timeout = 10\n'
+        # Fast enough for the test to see a drift corrected.
+        'sync_power_state_interval = 2\n'
         '[libvirt]\n'
         'connection_uri = %s\n'
         'virt_type = qemu\n' % (instances_path, libvirtd.URI))
@@ -195,6 +197,13 @@ def test_real_guest_lifecycle(dep, guest):
         _wait_boot(dep, server_id, boots)
         assert _domstate(server_id) == 'running'
     assert len(boots) == 4
+
+    # Someone kills the domain behind the system's back: the power-state
+    # sync notices and the server becomes SHUTOFF.
+    libvirtd.virsh('destroy', 'instance-%s' % server_id)
+    server = _settle(dep, server_id, 'SHUTOFF', timeout=30)
+    assert server['OS-EXT-STS:power_state'] == 4
+    assert _domstate(server_id) == 'shut off'
 
     resp = dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     assert resp.status_code == 204, resp.text
