@@ -8,12 +8,14 @@ from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
+from nova_api.resources import hypervisors
 from nova_api.resources import images
 from nova_api.resources import instance_actions
 from nova_api.resources import scheduler_dry_run
 from nova_api.resources import server_actions
 from nova_api.resources import server_groups
 from nova_api.resources import servers
+from nova_api.resources import services
 from nova_api.resources import versions
 
 
@@ -44,6 +46,17 @@ def _add_routes(app, conductor_api):
                   availability_zones.AvailabilityZones(conductor_api))
     app.add_route('/v2.1/os-availability-zone/detail',
                   availability_zones.AvailabilityZonesDetail(conductor_api))
+    app.add_route('/v2.1/os-services', services.Services(conductor_api))
+    app.add_route('/v2.1/os-services/{action}',
+                  services.ServiceAction(conductor_api))
+    app.add_route('/v2.1/os-hypervisors',
+                  hypervisors.Hypervisors(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/detail',
+                  hypervisors.HypervisorsDetail(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/statistics',
+                  hypervisors.HypervisorStatistics(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}',
+                  hypervisors.Hypervisor(conductor_api))
     app.add_route('/v2.1/os-server-groups',
                   server_groups.ServerGroupCollection(conductor_api))
     app.add_route('/v2.1/os-server-groups/{group_id}',

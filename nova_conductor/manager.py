@@ -61,6 +61,10 @@ class ConductorManager:
     def service_get_all(self, context, binary=None):
         return compute_db.service_get_all(binary)
 
+    def service_set_status(self, context, host, binary, disabled,
+                           reason=None):
+        return compute_db.service_set_status(host, binary, disabled, reason)
+
     def compute_node_update(self, context, host, nodename, resources):
         return compute_db.compute_node_update(host, nodename, resources)
 

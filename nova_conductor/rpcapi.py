@@ -47,6 +47,10 @@ class ConductorAPI(rpc.RPCAPIBase):
     def service_get_all(self, ctxt, binary=None):
         return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
 
+    def service_set_status(self, ctxt, host, binary, disabled, reason=None):
+        return self.call(ctxt, 'service_set_status', '1.0', host=host,
+                         binary=binary, disabled=disabled, reason=reason)
+
     def compute_node_update(self, ctxt, host, nodename, resources):
         return self.call(ctxt, 'compute_node_update', '1.0', host=host,
                          nodename=nodename, resources=resources)

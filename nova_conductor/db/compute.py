@@ -51,6 +51,21 @@ def service_get_by_host(host, binary='nova-compute'):
         return convert.row_to_dict(svc) if svc else None
 
 
+def service_set_status(host, binary, disabled, reason=None):
+    """Enable or disable a service; a node's scheduler cache sees it."""
+    with session.writer() as s:
+        svc = s.scalars(sa.select(models.Service).filter_by(
+            host=host, binary=binary)).first()
+        if svc is None:
+            raise exception.ServiceNotFound(
+                service_id='%s on host %s' % (binary, host))
+        svc.disabled = disabled
+        svc.disabled_reason = reason if disabled else None
+        svc.updated_at = models.utcnow()
+        s.flush()
+        return convert.row_to_dict(svc)
+
+
 def compute_node_update(host, nodename, resources):
     """Store what a compute host reports; usage stays owned by claims."""
     values = {k: resources[k] for k in REPORTED_NODE_FIELDS

@@ -296,3 +296,49 @@ def test_multi_tenancy_isolation_keeps_other_projects_out(dep):
     dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
                 json={'remove_host': {'host': host1}})
     dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id'])
+
+
+def test_services_and_hypervisors(dep):
+    host1, host2 = dep.compute_hosts
+    services = dep.request('GET', '/v2.1/os-services').json()['services']
+    by_key = {(s['host'], s['binary']): s for s in services}
+    for host in (host1, host2):
+        svc = by_key[(host, 'nova-compute')]
+        assert (svc['zone'], svc['status'], svc['state']) == (
+            'nova', 'enabled', 'up')
+    assert {s['zone'] for s in services
+            if s['binary'] in ('nova-conductor', 'nova-scheduler')} == {
+        'internal'}
+    assert dep.request('GET', '/v2.1/os-services', token='bob:p2'
+                       ).status_code == 403
+
+    hypervisors = dep.request('GET', '/v2.1/os-hypervisors/detail').json(
+        )['hypervisors']
+    mine = [h for h in hypervisors if h['service']['host'] in (host1, host2)]
+    assert len(mine) == 2
+    assert all(h['vcpus'] == 4 and h['memory_mb'] == 4096 and
+               h['state'] == 'up' for h in mine)
+    stats = dep.request('GET', '/v2.1/os-hypervisors/statistics').json(
+        )['hypervisor_statistics']
+    assert stats['count'] == len(hypervisors)
+
+    # A disabled host takes no new servers; its reason is shown.
+    resp = dep.request('PUT', '/v2.1/os-services/disable-log-reason', json={
+        'host': host1, 'binary': 'nova-compute',
+        'disabled_reason': 'maintenance'})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()['service']['status'] == 'disabled'
+    svc = [s for s in dep.request('GET', '/v2.1/os-services?host=%s'
+                                  % host1).json()['services']][0]
+    assert (svc['status'], svc['disabled_reason']) == (
+        'disabled', 'maintenance')
+    ids = [_boot(dep, 'avoid-%d' % i) for i in range(3)]
+    hosts = {dep.wait_for_server(i)['OS-EXT-SRV-ATTR:host'] for i in ids}
+    assert hosts == {host2}
+    resp = dep.request('PUT', '/v2.1/os-services/enable', json={
+        'host': host1, 'binary': 'nova-compute'})
+    assert resp.json()['service']['status'] == 'enabled'
+    missing = dep.request('PUT', '/v2.1/os-services/enable', json={
+        'host': 'nowhere', 'binary': 'nova-compute'})
+    assert missing.status_code == 404
+    _cleanup(dep, ids)
