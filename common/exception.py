@@ -63,6 +63,11 @@ class QuotaExceeded(Forbidden):
     msg_fmt = 'Quota exceeded for %(resource)s.'
 
 
+class OverQuota(QuotaExceeded):
+    msg_fmt = ('Quota exceeded for %(resource)s: Requested %(requested)d, '
+               'but already used %(used)d of %(limit)d %(resource)s')
+
+
 class NotFound(NovaException):
     msg_fmt = 'Resource could not be found.'
     code = 404
@@ -130,6 +135,11 @@ class ResourcesUnavailable(NovaException):
 
     msg_fmt = 'Host %(host)s has no room for %(request)s.'
     code = 409
+
+
+class GroupPolicyViolation(ResourcesUnavailable):
+    msg_fmt = ('Host %(host)s would break the %(policy)s policy of server '
+               'group %(group)s.')
 
 
 class ServiceUnavailable(NovaException):

@@ -11,6 +11,7 @@ from nova_api.resources import flavors
 from nova_api.resources import hypervisors
 from nova_api.resources import images
 from nova_api.resources import instance_actions
+from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
 from nova_api.resources import server_actions
 from nova_api.resources import server_groups
@@ -57,6 +58,13 @@ def _add_routes(app, conductor_api):
                   hypervisors.HypervisorStatistics(conductor_api))
     app.add_route('/v2.1/os-hypervisors/{hypervisor_id}',
                   hypervisors.Hypervisor(conductor_api))
+    app.add_route('/v2.1/os-quota-sets/{project_id}',
+                  quotas.QuotaSet(conductor_api))
+    app.add_route('/v2.1/os-quota-sets/{project_id}/defaults',
+                  quotas.QuotaSetDefaults(conductor_api))
+    app.add_route('/v2.1/os-quota-sets/{project_id}/detail',
+                  quotas.QuotaSetDetail(conductor_api))
+    app.add_route('/v2.1/limits', quotas.Limits(conductor_api))
     app.add_route('/v2.1/os-server-groups',
                   server_groups.ServerGroupCollection(conductor_api))
     app.add_route('/v2.1/os-server-groups/{group_id}',

@@ -17,6 +17,7 @@ from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import network as network_db
+from nova_conductor.db import quotas as quotas_db
 from nova_conductor.db import server_groups as server_groups_db
 
 LOG = logging.getLogger(__name__)
@@ -105,13 +106,11 @@ class ConductorManager:
         if group_uuid:
             # Raises NotFound before anything is written.
             server_groups_db.get(group_uuid)
-        created = []
-        for values in instances:
-            values = dict(values, vm_state=states.BUILDING,
-                          task_state=states.SCHEDULING,
-                          power_state=states.NOSTATE,
-                          request_spec=request_spec)
-            created.append(instances_db.create(values, ctxt_dict))
+        created = instances_db.create_within_quota(
+            [dict(values, vm_state=states.BUILDING,
+                  task_state=states.SCHEDULING, power_state=states.NOSTATE,
+                  request_spec=request_spec) for values in instances],
+            ctxt_dict, request_spec.get('project_id') or context.project_id)
         if group_uuid:
             server_groups_db.add_members(group_uuid,
                                          [i['uuid'] for i in created])
@@ -256,6 +255,19 @@ class ConductorManager:
     def server_group_create(self, context, name, policy, rules=None):
         return server_groups_db.create(name, policy, rules,
                                        context.project_id, context.user_id)
+
+    def quota_get(self, context, project_id):
+        return {'limits': quotas_db.limits(project_id),
+                'usage': quotas_db.usage(project_id)}
+
+    def quota_defaults(self, context):
+        return quotas_db.defaults()
+
+    def quota_update(self, context, project_id, limits):
+        return quotas_db.update(project_id, limits)
+
+    def quota_reset(self, context, project_id):
+        return quotas_db.reset(project_id)
 
     def server_group_get(self, context, group_uuid):
         return server_groups_db.get(group_uuid)

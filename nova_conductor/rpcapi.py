@@ -236,6 +236,20 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'scheduler_dry_run', '1.0',
                          request_spec=request_spec)
 
+    def quota_get(self, ctxt, project_id):
+        """{'limits': {...}, 'usage': {...}} of a project."""
+        return self.call(ctxt, 'quota_get', '1.0', project_id=project_id)
+
+    def quota_defaults(self, ctxt):
+        return self.call(ctxt, 'quota_defaults', '1.0')
+
+    def quota_update(self, ctxt, project_id, limits):
+        return self.call(ctxt, 'quota_update', '1.0', project_id=project_id,
+                         limits=limits)
+
+    def quota_reset(self, ctxt, project_id):
+        return self.call(ctxt, 'quota_reset', '1.0', project_id=project_id)
+
     # -- networking (nova-compute) -----------------------------------------
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):

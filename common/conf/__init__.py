@@ -12,11 +12,13 @@ from common.conf import database
 from common.conf import default
 from common.conf import libvirt
 from common.conf import network
+from common.conf import quota
 from common.conf import scheduler
 
 CONF = cfg.CONF
 
-MODULES = (default, compute, database, api, scheduler, libvirt, network)
+MODULES = (default, compute, database, api, scheduler, libvirt, network,
+           quota)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -77,9 +77,6 @@ CREATE_SCHEMA = {
         'additionalProperties': True}},
 }
 
-MAX_METADATA_ITEMS = 128
-
-
 def network_id():
     """Stable id of the one flat network, derived from its name."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL,
@@ -202,11 +199,14 @@ class ServerCollection(_Base):
         flavor = self._flavor(ctxt, server['flavorRef'])
         image = self._image(ctxt, server.get('imageRef'), flavor)
         metadata = server.get('metadata') or {}
-        if len(metadata) > MAX_METADATA_ITEMS:
-            raise errors.HTTPError(403, 'Quota exceeded for metadata_items: '
-                                        'Requested %d, but already used 0 of '
-                                        '%d metadata_items' % (
-                                            len(metadata), MAX_METADATA_ITEMS))
+        if metadata:
+            limit = self.conductor.quota_get(ctxt, ctxt.project_id)[
+                'limits']['metadata_items']
+            if 0 <= limit < len(metadata):
+                raise errors.HTTPError(
+                    403, 'Quota exceeded for metadata_items: Requested %d, '
+                         'but already used 0 of %d metadata_items'
+                         % (len(metadata), limit))
         min_count = int(server.get('min_count', 1))
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:

@@ -66,6 +66,34 @@ def create(values, ctxt_dict):
         return _to_dicts(s, [row])[0]
 
 
+@session.retry_on_deadlock
+def create_within_quota(values_list, ctxt_dict, project_id):
+    """Insert several building instances at once, or none if the project's
+    instances, cores or ram quota would be passed; the project's quota row
+    is locked meanwhile, so concurrent creates cannot both fit."""
+    from nova_conductor.db import quotas
+    rows = []
+    with session.writer() as s:
+        quotas.lock_project(s, project_id)
+        quotas.check(s, project_id, {
+            'instances': len(values_list),
+            'cores': sum(v['vcpus'] for v in values_list),
+            'ram': sum(v['memory_mb'] for v in values_list)})
+        for values in values_list:
+            values = dict(values)
+            values.setdefault('uuid', str(uuidlib.uuid4()))
+            for key, column in JSON_FIELDS.items():
+                if key in values:
+                    values[column] = convert.dumps(values.pop(key) or {})
+            row = models.Instance(**values)
+            s.add(row)
+            s.flush()
+            actions.action_start(s, row.uuid, 'create', ctxt_dict,
+                                 first_event=values.get('task_state'))
+            rows.append(row)
+        return _to_dicts(s, rows)
+
+
 def get(instance_uuid, read_deleted=False):
     with session.reader() as s:
         query = sa.select(models.Instance).filter_by(uuid=instance_uuid)

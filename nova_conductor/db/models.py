@@ -300,3 +300,26 @@ class InstanceGroupMember(Base):
     instance_uuid: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow)
+
+
+class Quota(Base):
+    """A project's limit for one resource, overriding [quota] defaults."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (UniqueConstraint('project_id', 'resource',
+                                       name='uniq_quotas0project_id0'
+                                            'resource'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaLock(Base):
+    """One row per project, locked while its usage is checked and changed,
+    so concurrent creates cannot both squeeze under a limit."""
+
+    __tablename__ = 'quota_locks'
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)

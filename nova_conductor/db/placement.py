@@ -19,11 +19,6 @@ from nova_conductor.db import session
 HARD_POLICIES = ('affinity', 'anti-affinity')
 
 
-class GroupPolicyViolation(exception.ResourcesUnavailable):
-    msg_fmt = ('Host %(host)s would break the %(policy)s policy of server '
-               'group %(group)s.')
-
-
 def _check_group(s, group_uuid, instance_uuid, host):
     """Lock the group row, then check its hard policy against `host`."""
     groups = models.InstanceGroup.__table__
@@ -47,7 +42,7 @@ def _check_group(s, group_uuid, instance_uuid, host):
             'max_server_per_host', 1))
         ok = hosts.count(host) < limit
     if not ok:
-        raise GroupPolicyViolation(host=host, policy=group['policy'],
+        raise exception.GroupPolicyViolation(host=host, policy=group['policy'],
                                    group=group_uuid)
 
 

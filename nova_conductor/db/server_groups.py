@@ -37,7 +37,10 @@ def _row(s, group_uuid):
 
 
 def create(name, policy, rules, project_id, user_id):
+    from nova_conductor.db import quotas
     with session.writer() as s:
+        quotas.lock_project(s, project_id)
+        quotas.check(s, project_id, {'server_groups': 1})
         row = models.InstanceGroup(uuid=str(uuidlib.uuid4()), name=name,
                                    policy=policy,
                                    rules=convert.dumps(rules or {}),

@@ -145,7 +145,7 @@ def test_affinity_claim_refuses_a_second_host(db):
     server_groups.add_members(group['uuid'], [a, b])
     placement.claim_and_place(a, _choice(n1), dbhelpers.FLAVOR,
                               group['uuid'])
-    with pytest.raises(placement.GroupPolicyViolation):
+    with pytest.raises(exception.GroupPolicyViolation):
         placement.claim_and_place(b, _choice(n2), dbhelpers.FLAVOR,
                                   group['uuid'])
     got = placement.claim_and_place(b, _choice(n1), dbhelpers.FLAVOR,

@@ -1,0 +1,97 @@
+"""Per-project quotas: limits, usage, and the atomic check at create."""
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from common import exception
+from common.conf import CONF
+from nova_conductor.db import models
+from nova_conductor.db import session
+
+RESOURCES = ('instances', 'cores', 'ram', 'metadata_items',
+             'injected_files', 'injected_file_content_bytes',
+             'injected_file_path_length', 'key_pairs', 'server_groups',
+             'server_group_members')
+
+
+def defaults():
+    return {r: getattr(CONF.quota, r) for r in RESOURCES}
+
+
+def _limits(s, project_id):
+    out = defaults()
+    for row in s.scalars(sa.select(models.Quota).filter_by(
+            project_id=project_id)):
+        if row.resource in out:
+            out[row.resource] = row.hard_limit
+    return out
+
+
+def limits(project_id):
+    with session.reader() as s:
+        return _limits(s, project_id)
+
+
+def _usage(s, project_id):
+    inst = models.Instance.__table__
+    count, cores, ram = s.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(
+            inst.c.vcpus), 0), sa.func.coalesce(sa.func.sum(
+                inst.c.memory_mb), 0))
+        .where(inst.c.project_id == project_id)
+        .where(inst.c.deleted == sa.false())).one()
+    groups = s.execute(sa.select(sa.func.count()).select_from(
+        models.InstanceGroup.__table__).where(
+        models.InstanceGroup.__table__.c.project_id == project_id)).scalar()
+    return {'instances': int(count), 'cores': int(cores), 'ram': int(ram),
+            'server_groups': int(groups)}
+
+
+def usage(project_id):
+    with session.reader() as s:
+        return _usage(s, project_id)
+
+
+def update(project_id, new_limits):
+    with session.writer() as s:
+        for resource, value in new_limits.items():
+            if resource not in RESOURCES:
+                raise exception.Invalid(reason='unknown quota %s' % resource)
+            row = s.scalars(sa.select(models.Quota).filter_by(
+                project_id=project_id, resource=resource)).first()
+            if row is None:
+                s.add(models.Quota(project_id=project_id, resource=resource,
+                                   hard_limit=int(value)))
+            else:
+                row.hard_limit = int(value)
+        s.flush()
+        return _limits(s, project_id)
+
+
+def reset(project_id):
+    with session.writer() as s:
+        s.execute(sa.delete(models.Quota).filter_by(project_id=project_id))
+
+
+def lock_project(s, project_id):
+    """Serialise quota checks of one project until the transaction ends."""
+    try:
+        with s.begin_nested():
+            s.add(models.QuotaLock(project_id=project_id))
+    except sa_exc.IntegrityError:
+        pass  # the row exists already: lock it below
+    s.execute(sa.select(models.QuotaLock).filter_by(
+        project_id=project_id).with_for_update()).first()
+
+
+def check(s, project_id, deltas):
+    """Raise OverQuota if adding `deltas` passes a limit (lock held)."""
+    limit = _limits(s, project_id)
+    used = _usage(s, project_id)
+    for resource in ('instances', 'cores', 'ram', 'server_groups'):
+        wanted = deltas.get(resource, 0)
+        if not wanted or limit[resource] < 0:
+            continue
+        if used[resource] + wanted > limit[resource]:
+            raise exception.OverQuota(resource=resource, requested=wanted,
+                            used=used[resource], limit=limit[resource])
