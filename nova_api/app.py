@@ -10,6 +10,7 @@ from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.resources import hypervisors
 from nova_api.resources import images
+from nova_api.resources import keypairs
 from nova_api.resources import instance_actions
 from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
@@ -58,6 +59,8 @@ def _add_routes(app, conductor_api):
                   hypervisors.HypervisorStatistics(conductor_api))
     app.add_route('/v2.1/os-hypervisors/{hypervisor_id}',
                   hypervisors.Hypervisor(conductor_api))
+    app.add_route('/v2.1/os-keypairs', keypairs.KeyPairs(conductor_api))
+    app.add_route('/v2.1/os-keypairs/{name}', keypairs.KeyPair(conductor_api))
     app.add_route('/v2.1/os-quota-sets/{project_id}',
                   quotas.QuotaSet(conductor_api))
     app.add_route('/v2.1/os-quota-sets/{project_id}/defaults',

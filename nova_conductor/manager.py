@@ -16,6 +16,7 @@ from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import keypairs as keypairs_db
 from nova_conductor.db import network as network_db
 from nova_conductor.db import quotas as quotas_db
 from nova_conductor.db import server_groups as server_groups_db
@@ -255,6 +256,21 @@ class ConductorManager:
     def server_group_create(self, context, name, policy, rules=None):
         return server_groups_db.create(name, policy, rules,
                                        context.project_id, context.user_id)
+
+    # Key pairs belong to the calling user.
+    def keypair_create(self, context, name, public_key, fingerprint,
+                       key_type='ssh'):
+        return keypairs_db.create(context.user_id, name, public_key,
+                                  fingerprint, key_type)
+
+    def keypair_get(self, context, name):
+        return keypairs_db.get(context.user_id, name)
+
+    def keypair_get_all(self, context):
+        return keypairs_db.get_all(context.user_id)
+
+    def keypair_delete(self, context, name):
+        return keypairs_db.delete(context.user_id, name)
 
     def quota_get(self, context, project_id):
         return {'limits': quotas_db.limits(project_id),

@@ -250,6 +250,21 @@ class ConductorAPI(rpc.RPCAPIBase):
     def quota_reset(self, ctxt, project_id):
         return self.call(ctxt, 'quota_reset', '1.0', project_id=project_id)
 
+    def keypair_create(self, ctxt, name, public_key, fingerprint,
+                       key_type='ssh'):
+        return self.call(ctxt, 'keypair_create', '1.0', name=name,
+                         public_key=public_key, fingerprint=fingerprint,
+                         key_type=key_type)
+
+    def keypair_get(self, ctxt, name):
+        return self.call(ctxt, 'keypair_get', '1.0', name=name)
+
+    def keypair_get_all(self, ctxt):
+        return self.call(ctxt, 'keypair_get_all', '1.0')
+
+    def keypair_delete(self, ctxt, name):
+        return self.call(ctxt, 'keypair_delete', '1.0', name=name)
+
     # -- networking (nova-compute) -----------------------------------------
 
     def allocate_fixed_ip(self, ctxt, instance_uuid):

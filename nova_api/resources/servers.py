@@ -223,6 +223,11 @@ class ServerCollection(_Base):
             'ignore_hosts': [],
         }
         request_spec.update(self._zone(ctxt, server.get('availability_zone')))
+        if server.get('key_name'):
+            try:
+                self.conductor.keypair_get(ctxt, server['key_name'])
+            except exception.NotFound:
+                raise errors.bad_request('Invalid key_name provided.')
         return flavor, image, metadata, request_spec
 
     def _flavor(self, ctxt, flavor_ref):

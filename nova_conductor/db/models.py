@@ -323,3 +323,20 @@ class QuotaLock(Base):
     __tablename__ = 'quota_locks'
 
     project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
+class KeyPair(Base):
+    """A user's SSH public key, injected into servers booted with it."""
+
+    __tablename__ = 'key_pairs'
+    __table_args__ = (UniqueConstraint('user_id', 'name',
+                                       name='uniq_key_pairs0user_id0name'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(10), default='ssh')
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)

@@ -94,3 +94,48 @@ def test_multi_create_counts_cores_and_metadata_limit(dep):
     meta = _boot(dep, 'u:p-multi', 'meta', metadata={'a': '1', 'b': '2'})
     assert meta.status_code == 403
     assert 'metadata_items' in meta.json()['forbidden']['message']
+
+
+def test_keypairs_generated_and_imported(dep):
+    token = 'alice:p-keys'
+    made = dep.request('POST', '/v2.1/os-keypairs', token=token, json={
+        'keypair': {'name': 'gen'}})
+    assert made.status_code == 200, made.text
+    key = made.json()['keypair']
+    assert key['private_key'].startswith('-----BEGIN RSA PRIVATE KEY-----')
+    assert key['public_key'].startswith('ssh-rsa ')
+    assert len(key['fingerprint'].split(':')) == 16
+    imported = dep.request('POST', '/v2.1/os-keypairs', token=token, json={
+        'keypair': {'name': 'mine', 'public_key': key['public_key']}})
+    assert imported.status_code == 200
+    assert 'private_key' not in imported.json()['keypair']
+    assert imported.json()['keypair']['fingerprint'] == key['fingerprint']
+    dup = dep.request('POST', '/v2.1/os-keypairs', token=token, json={
+        'keypair': {'name': 'mine', 'public_key': key['public_key']}})
+    assert dup.status_code == 409
+    bad = dep.request('POST', '/v2.1/os-keypairs', token=token, json={
+        'keypair': {'name': 'bad', 'public_key': 'ssh-rsa notbase64!'}})
+    assert bad.status_code == 400
+    names = [k['keypair']['name'] for k in dep.request(
+        'GET', '/v2.1/os-keypairs', token=token).json()['keypairs']]
+    assert names == ['gen', 'mine']
+    assert dep.request('GET', '/v2.1/os-keypairs', token='bob:p-keys'
+                       ).json()['keypairs'] == []
+    shown = dep.request('GET', '/v2.1/os-keypairs/gen', token=token).json()
+    assert shown['keypair']['user_id'] == 'alice'
+
+    server = _boot(dep, token, 'keyed', key_name='gen')
+    assert server.status_code == 202, server.text
+    got = dep.wait_for_server(server.json()['server']['id'])
+    assert got['key_name'] == 'gen'
+    missing = _boot(dep, token, 'nokey', key_name='nope')
+    assert missing.status_code == 400
+    assert missing.json()['badRequest']['message'] == \
+        'Invalid key_name provided.'
+    dep.request('DELETE', '/v2.1/servers/%s' % got['id'])
+    dep.wait_gone(got['id'])
+    for name in ('gen', 'mine'):
+        assert dep.request('DELETE', '/v2.1/os-keypairs/%s' % name,
+                           token=token).status_code == 202
+    assert dep.request('GET', '/v2.1/os-keypairs/gen', token=token
+                       ).status_code == 404
