@@ -63,7 +63,8 @@ def main():
         args.backend, host_vcpus=4096, host_memory_mb=4 * 1024 * 1024,
         host_local_gb=100000,
         extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN,'
-                   'nova_conductor=WARN,nova_compute=WARN,common=WARN\n')
+                   'nova_conductor=WARN,nova_compute=WARN,common=WARN\n'
+                   '[quota]\ninstances = -1\ncores = -1\nram = -1\n')
     dep.start()
     try:
         # Warm up every path once.

@@ -19,7 +19,9 @@ CAPACITY = 16
 def dep(request):
     d = deployment_mod.Deployment(
         request.param, conductors=2, schedulers=2, host_vcpus=64,
-        extra_conf='[DEFAULT]\nram_allocation_ratio = 1.0\n')
+        extra_conf='[DEFAULT]\nram_allocation_ratio = 1.0\n'
+                   # Capacity, not quota, must be what limits these boots.
+                   '[quota]\ninstances = -1\ncores = -1\nram = -1\n')
     d.start()
     yield d
     d.stop()
