@@ -75,23 +75,28 @@ def reset(project_id):
 
 def lock_project(s, project_id):
     """Serialise quota checks of one project until the transaction ends."""
+    lock = sa.select(models.QuotaLock).filter_by(
+        project_id=project_id).with_for_update()
+    if s.execute(lock).first() is not None:
+        return
     try:
         with s.begin_nested():
             s.add(models.QuotaLock(project_id=project_id))
     except sa_exc.IntegrityError:
-        pass  # the row exists already: lock it below
-    s.execute(sa.select(models.QuotaLock).filter_by(
-        project_id=project_id).with_for_update()).first()
+        pass  # created meanwhile by another transaction
+    s.execute(lock).first()
 
 
 def check(s, project_id, deltas):
     """Raise OverQuota if adding `deltas` passes a limit (lock held)."""
     limit = _limits(s, project_id)
+    limited = [r for r in ('instances', 'cores', 'ram', 'server_groups')
+               if deltas.get(r) and limit[r] >= 0]
+    if not limited:
+        return  # unlimited: no need to count usage
     used = _usage(s, project_id)
-    for resource in ('instances', 'cores', 'ram', 'server_groups'):
-        wanted = deltas.get(resource, 0)
-        if not wanted or limit[resource] < 0:
-            continue
+    for resource in limited:
+        wanted = deltas[resource]
         if used[resource] + wanted > limit[resource]:
             raise exception.OverQuota(resource=resource, requested=wanted,
                             used=used[resource], limit=limit[resource])
