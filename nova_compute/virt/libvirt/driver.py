@@ -360,20 +360,27 @@ class LibvirtDriver(driver.ComputeDriver):
             if not dom.isActive():
                 dom.create()
 
-    def reboot(self, instance, reboot_type='SOFT'):
+    def reboot(self, instance, reboot_type='SOFT', timeout=None):
+        """SOFT: ACPI shutdown, then start again; a guest that does not
+        stop within `timeout` seconds (default [DEFAULT] shutdown_timeout)
+        is rebooted hard. HARD: power off and start at once."""
         dom = self._domain(instance)
-        host = self.host
-        if reboot_type == 'SOFT':
+        uuid = instance['uuid']
+        if timeout is None:
+            timeout = self._conf.shutdown_timeout
+        if reboot_type == 'SOFT' and timeout > 0:
             try:
-                with host.errors('Rebooting %s' % instance['uuid']):
+                with self.host.errors('Shutting down %s' % uuid):
                     if dom.isActive():
-                        dom.reboot(0)
-                        return
+                        dom.shutdown()
+                        if not self._wait_inactive(dom, timeout):
+                            LOG.info('%s ignored the ACPI shutdown for %ss; '
+                                     'rebooting it hard', uuid, timeout)
             except exception.HypervisorError as err:
-                # A guest that ignores ACPI still gets its reboot, hard.
-                LOG.warning('Soft reboot failed (%s); rebooting hard', err)
+                LOG.warning('Soft reboot of %s failed (%s); rebooting '
+                            'hard', uuid, err)
         self._stop_hard(dom)
-        with host.errors('Starting %s' % instance['uuid']):
+        with self.host.errors('Starting %s' % uuid):
             dom.create()
 
     def pause(self, instance):

@@ -95,3 +95,23 @@ def test_pause_and_suspend_round_trips(driver):
     ops.simple(None, instance, states.RESUMING, driver.resume)
     assert conductor.done[-1][1] == {'vm_state': states.ACTIVE,
                                      'power_state': states.RUNNING}
+
+
+def test_soft_reboot_shuts_down_and_starts_again(driver):
+    instance = _running(driver)
+    dom = driver.host.lookup(instance['uuid'])
+    events = []
+    original_shutdown = dom.shutdown
+
+    def shutdown(*args):
+        events.append('acpi')
+        return original_shutdown(*args)
+    # Wrap this domain object's shutdown to see the ACPI request go out.
+    driver.host.lookup = lambda uuid: dom
+    dom.shutdown = shutdown
+    driver.reboot(instance, 'SOFT', timeout=5)
+    assert events == ['acpi']
+    assert driver.get_power_state(instance) == states.RUNNING
+    driver.reboot(instance, 'HARD')
+    assert events == ['acpi']
+    assert driver.get_power_state(instance) == states.RUNNING
