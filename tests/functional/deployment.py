@@ -6,6 +6,7 @@ see each other's leftovers.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -210,6 +211,10 @@ class Deployment:
                 proc.kill()
                 proc.wait()
             log.close()
+        if os.environ.get('NOVA_TEST_KEEP_LOGS') != '1':
+            # Logs and state go too; NOVA_TEST_KEEP_LOGS=1 keeps them.
+            self._cleanups.insert(0, lambda: shutil.rmtree(
+                self.dir, ignore_errors=True))
         for cleanup in reversed(self._cleanups):
             try:
                 cleanup()
