@@ -6,6 +6,7 @@ same transaction that opens its instance action; the loser of a race gets
 """
 
 from common import exception
+from common import servicegroup
 from common import states
 
 # action -> (allowed vm_states, allowed task_states, task_state to set,
@@ -53,7 +54,6 @@ REBUILD_VM_STATES = (states.ACTIVE, states.STOPPED, states.ERROR)
 
 def check_host_down(service, host, instance_uuid):
     """Evacuate only from a host whose compute service is gone."""
-    from common import servicegroup
     if service is not None and servicegroup.service_is_up(service):
         raise exception.Conflict(
             reason='Compute service of %s is still in use; evacuate only '

@@ -129,9 +129,6 @@ class ConductorManager:
             LOG.exception('Build of %s failed unexpectedly', instance_uuids)
             self.builder.fail_unplaced(instance_uuids, error)
 
-    def build_instances(self, context, instance_uuids, request_spec):
-        self.builder.build_instances(context, instance_uuids, request_spec)
-
     def build_failed(self, context, instance_uuid, host, message,
                      details=None, alternates=None, request_spec=None):
         self.builder.build_failed(context, instance_uuid, host, message,

@@ -94,10 +94,6 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'create_instances', '1.0',
                          instances=instances, request_spec=request_spec)
 
-    def build_instances(self, ctxt, instance_uuids, request_spec):
-        self.cast(ctxt, 'build_instances', '1.0',
-                  instance_uuids=instance_uuids, request_spec=request_spec)
-
     def instance_get(self, ctxt, instance_uuid):
         return self.call(ctxt, 'instance_get', '1.0',
                          instance_uuid=instance_uuid)

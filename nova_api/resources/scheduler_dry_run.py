@@ -9,11 +9,7 @@ from nova_api import validation
 from nova_api.resources import servers
 
 
-class SchedulerDryRun(servers.ServerCollection):
-
-    def on_get(self, req, resp):
-        # The collection's GET (server list) does not belong here.
-        raise servers.errors.HTTPError(405, 'Use POST with a server body.')
+class SchedulerDryRun(servers._Base):
 
     def on_post(self, req, resp):
         middleware.require_admin(req)

@@ -99,8 +99,7 @@ class ServerAction(servers._Base):
         params = validation.validate(REBUILD_SCHEMA, params or {})
         ctxt = req.context.ctxt
         instance = self._get_visible(req, server_id)
-        image = servers.ServerCollection(self.conductor)._image(
-            ctxt, params['imageRef'], instance['flavor'])
+        image = self._image(ctxt, params['imageRef'], instance['flavor'])
         values = {}
         if 'name' in params:
             values['display_name'] = params['name']

@@ -91,6 +91,8 @@ def _is_uuid(value):
 
 
 class _Base:
+    """What every server resource shares: lookup with project checks,
+    listing, and turning a create body into a checked request spec."""
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
@@ -140,58 +142,6 @@ class _Base:
             else None
         return found, next_marker
 
-
-class ServerCollection(_Base):
-
-    def on_get(self, req, resp):
-        found, next_marker = self._list(req)
-        resp.media = {'servers': [server_view.basic(req, i) for i in found]}
-        if next_marker:
-            resp.media['servers_links'] = links.collection_next(
-                req, 'servers', next_marker)
-
-    def on_post(self, req, resp):
-        ctxt = req.context.ctxt
-        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
-        server = body['server']
-        flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
-        max_count = request_spec['num_instances']
-        reservation_id = 'r-%s' % secrets.token_hex(4)
-        instances = []
-        for index in range(max_count):
-            name = server['name'] if max_count == 1 else '%s-%d' % (
-                server['name'], index + 1)
-            instances.append({
-                'uuid': str(uuid.uuid4()), 'display_name': name,
-                'hostname': name.lower().replace(' ', '-')[:63],
-                'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-                'image_ref': image['id'] if image else None,
-                'flavor': flavor, 'vcpus': flavor['vcpus'],
-                'memory_mb': flavor['memory_mb'],
-                'root_gb': flavor['root_gb'],
-                'ephemeral_gb': flavor['ephemeral_gb'],
-                'availability_zone': request_spec['availability_zone'],
-                'key_name': server.get('key_name'),
-                'user_data': server.get('user_data'),
-                'metadata': metadata, 'reservation_id': reservation_id,
-                'launch_index': index,
-                'access_ip_v4': server.get('accessIPv4'),
-            })
-        created = self.conductor.create_instances(ctxt, instances,
-                                                  request_spec)
-        first = created[0]
-        resp.status = falcon.HTTP_202
-        resp.location = server_view.basic(req, first)['links'][0]['href']
-        if server.get('return_reservation_id'):
-            resp.media = {'reservation_id': reservation_id}
-            return
-        resp.media = {'server': {
-            'id': first['uuid'],
-            'links': server_view.basic(req, first)['links'],
-            'OS-DCF:diskConfig': server.get('OS-DCF:diskConfig', 'MANUAL'),
-            'security_groups': [{'name': 'default'}],
-            'adminPass': server.get('adminPass') or secrets.token_urlsafe(9),
-        }}
 
     def request_spec(self, ctxt, body):
         """Check a create body; (flavor, image, metadata, request_spec)."""
@@ -310,6 +260,58 @@ class ServerCollection(_Base):
                                          % item.get('uuid'))
         return 'auto' if requested else 'none'
 
+
+class ServerCollection(_Base):
+
+    def on_get(self, req, resp):
+        found, next_marker = self._list(req)
+        resp.media = {'servers': [server_view.basic(req, i) for i in found]}
+        if next_marker:
+            resp.media['servers_links'] = links.collection_next(
+                req, 'servers', next_marker)
+
+    def on_post(self, req, resp):
+        ctxt = req.context.ctxt
+        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
+        server = body['server']
+        flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
+        max_count = request_spec['num_instances']
+        reservation_id = 'r-%s' % secrets.token_hex(4)
+        instances = []
+        for index in range(max_count):
+            name = server['name'] if max_count == 1 else '%s-%d' % (
+                server['name'], index + 1)
+            instances.append({
+                'uuid': str(uuid.uuid4()), 'display_name': name,
+                'hostname': name.lower().replace(' ', '-')[:63],
+                'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+                'image_ref': image['id'] if image else None,
+                'flavor': flavor, 'vcpus': flavor['vcpus'],
+                'memory_mb': flavor['memory_mb'],
+                'root_gb': flavor['root_gb'],
+                'ephemeral_gb': flavor['ephemeral_gb'],
+                'availability_zone': request_spec['availability_zone'],
+                'key_name': server.get('key_name'),
+                'user_data': server.get('user_data'),
+                'metadata': metadata, 'reservation_id': reservation_id,
+                'launch_index': index,
+                'access_ip_v4': server.get('accessIPv4'),
+            })
+        created = self.conductor.create_instances(ctxt, instances,
+                                                  request_spec)
+        first = created[0]
+        resp.status = falcon.HTTP_202
+        resp.location = server_view.basic(req, first)['links'][0]['href']
+        if server.get('return_reservation_id'):
+            resp.media = {'reservation_id': reservation_id}
+            return
+        resp.media = {'server': {
+            'id': first['uuid'],
+            'links': server_view.basic(req, first)['links'],
+            'OS-DCF:diskConfig': server.get('OS-DCF:diskConfig', 'MANUAL'),
+            'security_groups': [{'name': 'default'}],
+            'adminPass': server.get('adminPass') or secrets.token_urlsafe(9),
+        }}
 
 class ServerDetail(_Base):
 

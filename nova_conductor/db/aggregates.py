@@ -81,11 +81,6 @@ def host_az(aggregates):
     return CONF.default_availability_zone
 
 
-def az_of_host(host):
-    with session.reader() as s:
-        return host_az(by_host(s, [host]).get(host, []))
-
-
 def _check_az_conflict(s, aggregate_id, hosts, new_az):
     """A host may be in one AZ at most: refuse what would put it in two."""
     if not new_az:

@@ -12,6 +12,7 @@ from nova_conductor.db import compute
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import network
+from nova_conductor.db import quotas
 from nova_conductor.db import session
 
 _UNSET = object()
@@ -50,20 +51,25 @@ def _get(row, key):
     return row[key] if isinstance(row, dict) else getattr(row, key)
 
 
-def create(values, ctxt_dict):
-    """Insert a building instance and open its 'create' action."""
+def _insert(s, values, ctxt_dict):
+    """Add one building instance and open its 'create' action."""
     values = dict(values)
     values.setdefault('uuid', str(uuidlib.uuid4()))
     for key, column in JSON_FIELDS.items():
         if key in values:
             values[column] = convert.dumps(values.pop(key) or {})
+    row = models.Instance(**values)
+    s.add(row)
+    s.flush()
+    actions.action_start(s, row.uuid, 'create', ctxt_dict,
+                         first_event=values.get('task_state'))
+    return row
+
+
+def create(values, ctxt_dict):
+    """Insert a building instance, with no quota check."""
     with session.writer() as s:
-        row = models.Instance(**values)
-        s.add(row)
-        s.flush()
-        actions.action_start(s, row.uuid, 'create', ctxt_dict,
-                             first_event=values.get('task_state'))
-        return _to_dicts(s, [row])[0]
+        return _to_dicts(s, [_insert(s, values, ctxt_dict)])[0]
 
 
 @session.retry_on_deadlock
@@ -71,26 +77,13 @@ def create_within_quota(values_list, ctxt_dict, project_id):
     """Insert several building instances at once, or none if the project's
     instances, cores or ram quota would be passed; the project's quota row
     is locked meanwhile, so concurrent creates cannot both fit."""
-    from nova_conductor.db import quotas
-    rows = []
     with session.writer() as s:
         quotas.lock_project(s, project_id)
         quotas.check(s, project_id, {
             'instances': len(values_list),
             'cores': sum(v['vcpus'] for v in values_list),
             'ram': sum(v['memory_mb'] for v in values_list)})
-        for values in values_list:
-            values = dict(values)
-            values.setdefault('uuid', str(uuidlib.uuid4()))
-            for key, column in JSON_FIELDS.items():
-                if key in values:
-                    values[column] = convert.dumps(values.pop(key) or {})
-            row = models.Instance(**values)
-            s.add(row)
-            s.flush()
-            actions.action_start(s, row.uuid, 'create', ctxt_dict,
-                                 first_event=values.get('task_state'))
-            rows.append(row)
+        rows = [_insert(s, values, ctxt_dict) for values in values_list]
         return _to_dicts(s, rows)
 
 

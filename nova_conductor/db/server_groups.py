@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
+from nova_conductor.db import quotas
 from nova_conductor.db import session
 
 
@@ -37,7 +38,6 @@ def _row(s, group_uuid):
 
 
 def create(name, policy, rules, project_id, user_id):
-    from nova_conductor.db import quotas
     with session.writer() as s:
         quotas.lock_project(s, project_id)
         quotas.check(s, project_id, {'server_groups': 1})
