@@ -5,8 +5,9 @@ import re
 from nova_api import errors
 
 MIN_VERSION = (2, 1)
-# Raised as later issues implement each version's response shapes.
-MAX_VERSION = (2, 1)
+# Every version up to this one is served; resources branch on
+# `req.context.api_version >= (2, N)` where a version changed a shape.
+MAX_VERSION = (2, 100)
 
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 HEADER = 'OpenStack-API-Version'

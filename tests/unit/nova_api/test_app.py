@@ -69,6 +69,10 @@ def test_microversion_negotiation(client):
     latest = client.simulate_get('/v2.1/flavors', headers={
         'X-OpenStack-Nova-API-Version': 'latest'})
     assert latest.status_code == 200
+    assert latest.headers['X-OpenStack-Nova-API-Version'] == '2.100'
+    too_new = client.simulate_get('/v2.1/flavors', headers={
+        'OpenStack-API-Version': 'compute 2.101'})
+    assert too_new.status_code == 406
     too_new = client.simulate_get('/v2.1/flavors', headers={
         'OpenStack-API-Version': 'compute 2.9999'})
     assert too_new.status_code == 406
