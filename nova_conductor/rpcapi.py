@@ -2,6 +2,7 @@
 
 Version history:
   1.0 - first version
+  1.1 - instance_get_all takes sort; instance metadata, lock and tags
 """
 
 import logging
@@ -17,7 +18,7 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     SERVICE_NAME = 'nova-conductor'
 
     def ping(self, ctxt, timeout=None):
@@ -98,9 +99,38 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'instance_get', '1.0',
                          instance_uuid=instance_uuid)
 
-    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
-        return self.call(ctxt, 'instance_get_all', '1.0', filters=filters,
-                         limit=limit, marker=marker)
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None,
+                         sort=None):
+        if sort is None:
+            return self.call(ctxt, 'instance_get_all', '1.0',
+                             filters=filters, limit=limit, marker=marker)
+        return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
+                         limit=limit, marker=marker, sort=sort)
+
+    def instance_set_metadata(self, ctxt, instance_uuid, metadata,
+                              replace=False):
+        """Merge (or replace) under the row lock; the new metadata."""
+        return self.call(ctxt, 'instance_set_metadata', '1.1',
+                         instance_uuid=instance_uuid, metadata=metadata,
+                         replace=replace)
+
+    def instance_delete_metadata_key(self, ctxt, instance_uuid, key):
+        return self.call(ctxt, 'instance_delete_metadata_key', '1.1',
+                         instance_uuid=instance_uuid, key=key)
+
+    def instance_set_lock(self, ctxt, instance_uuid, locked_by, reason=None,
+                          by_admin=False):
+        """locked_by 'owner'/'admin' locks; None unlocks."""
+        return self.call(ctxt, 'instance_set_lock', '1.1',
+                         instance_uuid=instance_uuid, locked_by=locked_by,
+                         reason=reason, by_admin=by_admin)
+
+    def instance_set_tags(self, ctxt, instance_uuid, tags, add=(),
+                          remove=()):
+        """Replace (tags not None), then add and remove; the new tags."""
+        return self.call(ctxt, 'instance_set_tags', '1.1',
+                         instance_uuid=instance_uuid, tags=tags,
+                         add=list(add), remove=list(remove))
 
     def instance_update(self, ctxt, instance_uuid, values,
                         expected_task_state=_UNSET,
