@@ -345,6 +345,7 @@ class ConductorManager:
             return None
 
     def aggregate_cache_images(self, context, aggregate_id, image_ids):
+        aggregates_db.get(aggregate_id)  # NotFound first
         for image_id in image_ids:
             catalog.image_get(image_id)  # ImageNotFound before recording
         return aggregates_db.request_image_cache(aggregate_id, image_ids)
