@@ -65,8 +65,9 @@ _HOST = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 
 
 def evacuate_schema(version):
-    """onSharedStorage went in 2.14, force came in 2.29 and left in
-    2.68, targetState came in 2.95."""
+    """onSharedStorage went in 2.14; force came in 2.29 and left in
+    2.68 (the scheduler checks the host either way). targetState (2.95) is
+    not offered: evacuated servers always come back running."""
     props = {'host': _HOST, 'adminPass': {'type': 'string'}}
     required = []
     if version < (2, 14):
@@ -74,8 +75,6 @@ def evacuate_schema(version):
         required.append('onSharedStorage')
     if (2, 29) <= version < (2, 68):
         props['force'] = {'type': 'boolean'}
-    if version >= (2, 95):
-        props['targetState'] = {'type': 'string', 'enum': ['stopped']}
     return {'type': 'object', 'properties': props, 'required': required,
             'additionalProperties': False}
 
