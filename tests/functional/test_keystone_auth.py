@@ -91,9 +91,11 @@ def test_no_token_is_401_with_keystone_uri(deployment, keystone):
     assert resp.headers['x-openstack-request-id'].startswith('req-')
 
 
-def test_garbage_token_is_401(deployment, keystone):
-    resp = _get(deployment, '/v2.1/flavors', 'not-a-token')
-    assert resp.status_code == 401
+@pytest.mark.parametrize('token', ['not-a-token', 'x' * 8000,
+                                   'gAAAAAB' + 'A' * 180, '../../v3/users'])
+def test_garbage_token_is_401(deployment, keystone, token):
+    resp = _get(deployment, '/v2.1/flavors', token)
+    assert resp.status_code == 401, resp.text
     assert resp.headers['WWW-Authenticate'].startswith('Keystone uri=')
     assert resp.json() == UNAUTHORIZED
 
