@@ -70,51 +70,51 @@ class Registrar:
         self.out = out
         self.changed = False
 
-    def _say(self, changed, message):
+    def say(self, changed, message):
         self.changed = self.changed or changed
         print(message, file=self.out)
 
-    def _find(self, collection, **filters):
+    def find(self, collection, **filters):
         found = self.identity.get('/%s' % collection,
                                   params=filters).json()[collection]
         return found[0] if found else None
 
-    def _create(self, collection, kind, body):
+    def create(self, collection, kind, body):
         return self.identity.post('/%s' % collection,
                                   json={kind: body}).json()[kind]
 
     def ensure(self, collection, kind, filters, body, label):
-        found = self._find(collection, **filters)
+        found = self.find(collection, **filters)
         if found:
-            self._say(False, '%s exists' % (label[0].upper() + label[1:]))
+            self.say(False, '%s exists' % (label[0].upper() + label[1:]))
             return found
-        created = self._create(collection, kind, body)
-        self._say(True, 'Created %s' % label)
+        created = self.create(collection, kind, body)
+        self.say(True, 'Created %s' % label)
         return created
 
     def ensure_region(self, region_id):
         try:
             self.identity.get('/regions/%s' % region_id)
-            self._say(False, 'Region %s exists' % region_id)
+            self.say(False, 'Region %s exists' % region_id)
         except ks_exceptions.NotFound:
-            self._create('regions', 'region', {'id': region_id})
-            self._say(True, 'Created region %s' % region_id)
+            self.create('regions', 'region', {'id': region_id})
+            self.say(True, 'Created region %s' % region_id)
 
     def ensure_endpoint(self, service_id, interface, url, region):
         label = '%s endpoint %s in %s' % (interface, url, region)
-        found = self._find('endpoints', service_id=service_id,
+        found = self.find('endpoints', service_id=service_id,
                            interface=interface, region_id=region)
         if not found:
-            self._create('endpoints', 'endpoint', {
+            self.create('endpoints', 'endpoint', {
                 'service_id': service_id, 'interface': interface,
                 'url': url, 'region_id': region})
-            self._say(True, 'Created %s' % label)
+            self.say(True, 'Created %s' % label)
         elif found['url'] != url:
             self.identity.patch('/endpoints/%s' % found['id'],
                                 json={'endpoint': {'url': url}})
-            self._say(True, 'Updated %s (was %s)' % (label, found['url']))
+            self.say(True, 'Updated %s (was %s)' % (label, found['url']))
         else:
-            self._say(False, '%s exists' % (label[0].upper() + label[1:]))
+            self.say(False, '%s exists' % (label[0].upper() + label[1:]))
 
     def ensure_role(self, project, user, role):
         label = 'role %s for user %s on project %s' % (
@@ -123,10 +123,10 @@ class Registrar:
             project['id'], user['id'], role['id'])
         try:
             self.identity.head(path)
-            self._say(False, 'Role assignment exists: %s' % label)
+            self.say(False, 'Role assignment exists: %s' % label)
         except ks_exceptions.NotFound:
             self.identity.put(path)
-            self._say(True, 'Granted %s' % label)
+            self.say(True, 'Granted %s' % label)
 
 
 def register(args, conf, identity, out=sys.stdout):
@@ -156,21 +156,21 @@ def register(args, conf, identity, out=sys.stdout):
         {'name': project_name, 'domain_id': args.domain,
          'description': 'Service users'},
         'project %s' % project_name)
-    existing_user = reg._find('users', name=user_name,
+    existing_user = reg.find('users', name=user_name,
                               domain_id=args.domain)
     if existing_user:
         user = existing_user
-        reg._say(False, 'User %s exists (password left as it is)'
+        reg.say(False, 'User %s exists (password left as it is)'
                  % user_name)
     elif not password:
         raise ValueError('user %s does not exist; give --service-password '
                          'or set [keystone_authtoken] password' % user_name)
     else:
-        user = reg._create('users', 'user', {
+        user = reg.create('users', 'user', {
             'name': user_name, 'password': password,
             'domain_id': args.domain, 'default_project_id': project['id']})
-        reg._say(True, 'Created user %s' % user_name)
-    role = reg._find('roles', name=args.service_role)
+        reg.say(True, 'Created user %s' % user_name)
+    role = reg.find('roles', name=args.service_role)
     if not role:
         raise ValueError('role %s does not exist in Keystone'
                          % args.service_role)
