@@ -24,4 +24,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/boot.py
 
 clean:
-	rm -rf $(VENV) state
+	rm -rf $(VENV) .venv-keystone state

@@ -6,6 +6,11 @@ from oslo_context import context as oslo_context
 class RequestContext(oslo_context.RequestContext):
     """Who asks (user, project, roles) and which request this is part of."""
 
+    def __init__(self, *args, service_catalog=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keystone's catalog for the API's own use; not sent over RPC.
+        self.service_catalog = service_catalog or []
+
     @property
     def is_admin_user(self):
         return self.is_admin or 'admin' in (self.roles or [])

@@ -2,6 +2,7 @@
 
 import falcon
 
+from nova_api import auth
 from nova_api import errors
 from nova_api import middleware
 from nova_api.resources import aggregates
@@ -10,6 +11,7 @@ from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.resources import hypervisors
+from nova_api.resources import identity
 from nova_api.resources import images
 from nova_api.resources import keypairs
 from nova_api.resources import instance_actions
@@ -116,9 +118,13 @@ def create_app(conductor_api=None):
         middleware.RequestIdMiddleware(),
         middleware.ProjectPrefixMiddleware(),
         middleware.MicroversionMiddleware(),
-        middleware.NoAuthMiddleware(),
+        auth.identity_middleware(),
     ])
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
     _add_routes(app, conductor_api)
-    return app
+    if not auth.keystone_enabled():
+        # Keystone serves its own discovery; noauth2 stands in for it.
+        app.add_route('/identity', identity.IdentityVersions())
+        app.add_route('/identity/v3', identity.IdentityV3())
+    return auth.wrap(app)

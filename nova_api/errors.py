@@ -33,11 +33,16 @@ class HTTPError(falcon.HTTPError):
         self.message = message
 
 
-def _respond(resp, code, message):
+def body(code, message):
+    """The JSON text of an error response; also used outside falcon."""
     name = ERROR_NAMES.get(code, 'computeFault')
+    return json.dumps({name: {'code': code, 'message': message}})
+
+
+def _respond(resp, code, message):
     resp.status = falcon.code_to_http_status(code)
     resp.content_type = 'application/json'
-    resp.text = json.dumps({name: {'code': code, 'message': message}})
+    resp.text = body(code, message)
 
 
 def handle_nova_exception(req, resp, error, params):

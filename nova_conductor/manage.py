@@ -6,6 +6,7 @@
     nova-manage image list
     nova-manage flavor create --name NAME --vcpus N --ram MB --disk GB [--id ID]
     nova-manage flavor list
+    nova-manage keystone register --url URL [--os-* admin credentials]
 """
 
 import argparse
@@ -15,6 +16,7 @@ import sys
 from common import exception
 from common.conf import CONF
 from nova_conductor import images
+from nova_conductor import keystone_register
 from nova_conductor.db import catalog
 from nova_conductor.db import migration
 from nova_conductor.db import session
@@ -36,7 +38,7 @@ def _property(text):
     return key, value
 
 
-def build_parser():
+def build_parser(argv=()):
     parser = argparse.ArgumentParser(
         prog='nova-manage',
         description='Administer the compute controller\'s database.')
@@ -73,6 +75,8 @@ def build_parser():
     fc.add_argument('--disk', type=int, required=True, help='GB')
     flavor_sub.add_parser('list', help='list flavors')
     flavor_sub.add_parser('seed', help='create the m1.* flavors if missing')
+    # Its auth options depend on --os-auth-type, hence argv.
+    keystone_register.add_parser(sub, list(argv))
     return parser
 
 
@@ -129,12 +133,15 @@ def run(args):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     conf_args = []
     for path in args.config_file:
         conf_args += ['--config-file', path]
     CONF(conf_args, project='nova', default_config_files=None
          if args.config_file else None)
+    if args.category == 'keystone':
+        return keystone_register.run(args, CONF)
     session.configure(CONF.database.connection)
     try:
         run(args)

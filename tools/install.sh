@@ -48,3 +48,13 @@ fi
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
 echo "Installed into .venv"
+
+# A real Keystone for tests/functional/test_keystone_auth.py, in a venv of
+# its own because its pins clash with ours; served by gunicorn through
+# tools/keystone_wsgi.py. NOVA_SKIP_KEYSTONE=1 skips it (those tests skip).
+if [ "${NOVA_SKIP_KEYSTONE:-0}" != 1 ] && [ ! -x .venv-keystone/bin/keystone-manage ]; then
+  "$PYTHON" -m venv .venv-keystone
+  .venv-keystone/bin/pip install -q --upgrade pip >/dev/null
+  .venv-keystone/bin/pip install -q keystone gunicorn
+  echo "Installed Keystone into .venv-keystone"
+fi
