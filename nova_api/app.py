@@ -2,6 +2,7 @@
 
 import falcon
 
+from common.conf import CONF
 from nova_api import errors
 from nova_api import middleware
 from nova_api.resources import aggregates
@@ -19,6 +20,7 @@ from nova_api.resources import server_groups
 from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import versions
+from nova_dashboard import web as dashboard
 
 
 def _add_routes(app, conductor_api):
@@ -98,4 +100,6 @@ def create_app(conductor_api=None):
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
     _add_routes(app, conductor_api)
+    if CONF.dashboard.enabled:
+        dashboard.mount(app)
     return app
