@@ -98,6 +98,13 @@ export async function openLaunchWizard(onLaunched) {
     quotaNote.textContent = problems.length ? `This launch would exceed your quota: ${problems.join('; ')}.` : '';
   }
   form.addEventListener('change', updateQuota);
+  // After a failed attempt, the error list follows the user's corrections.
+  let tried = false;
+  const recheck = () => {
+    if (tried) alert.textContent = validate().map((e) => e[1]).join(' ');
+  };
+  form.addEventListener('input', recheck);
+  form.addEventListener('change', recheck);
 
   // Field errors, each with the step it belongs to.
   function validate() {
@@ -145,6 +152,7 @@ export async function openLaunchWizard(onLaunched) {
   const launch = h('button', {type: 'submit', class: 'btn primary'}, 'Launch instance');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    tried = true;
     const errors = validate();
     if (errors.length) {
       alert.textContent = errors.map((e) => e[1]).join(' ');
