@@ -47,7 +47,13 @@ export async function render(main, serverId) {
   const log = h('div', {});
   const consoleOut = h('pre', {class: 'console', id: 'console-output', tabindex: '0', 'aria-label': 'Console text'}, 'Not loaded.');
   let lastStatus = '';
+  let lastSignature = '';
   let gone = false;
+  const lookups = new Map();
+  const cached = (path, key) => {
+    if (!lookups.has(path)) lookups.set(path, lookup(path, key));
+    return lookups.get(path);
+  };
 
   async function loadConsole() {
     consoleOut.textContent = 'Loading…';
@@ -74,9 +80,13 @@ export async function render(main, serverId) {
       }
       throw err;
     }
+    // Redraw only on change, so an open menu or a selection survives a poll.
+    const signature = JSON.stringify(server);
+    if (signature === lastSignature) return inTransition(server);
+    lastSignature = signature;
     const [flavor, image] = await Promise.all([
-      lookup(`/flavors/${encodeURIComponent(server.flavor.id)}`, 'flavor'),
-      server.image && server.image.id ? lookup(`/images/${server.image.id}`, 'image') : null,
+      cached(`/flavors/${encodeURIComponent(server.flavor.id)}`, 'flavor'),
+      server.image && server.image.id ? cached(`/images/${server.image.id}`, 'image') : null,
     ]);
     const fault = server.fault;
     replace(header, pageHeader(server.name, statusBadge(server), actionMenu(server, () => poll.now())));
