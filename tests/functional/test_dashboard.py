@@ -330,3 +330,47 @@ def test_admin_creates_aggregate_with_zone_and_launches_into_it(page, dep):
                 if s['name'] == 'in-az1']
     dep.request('DELETE', '/v2.1/servers/%s' % server['id'])
     dep.wait_gone(server['id'])
+    [agg] = dep.request('GET', '/v2.1/os-aggregates').json()['aggregates']
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'remove_host': {'host': host}})
+    dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id'])
+
+
+def test_admin_evacuates_a_down_host(page, dep):
+    # Last in this module: it stops a compute host for good.
+    from playwright.sync_api import expect
+    source, target = dep.compute_hosts
+    # Land it on `source` by disabling `target` meanwhile (a forced host
+    # would stay forced for the evacuation too).
+    service = {'host': target, 'binary': 'nova-compute'}
+    dep.request('PUT', '/v2.1/os-services/disable', json=service)
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'stranded', 'flavorRef': '1', 'networks': 'none',
+        'imageRef': dep.image['id']}})
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    server = dep.wait_for_server(server_id)
+    dep.request('PUT', '/v2.1/os-services/enable', json=service)
+    assert server['OS-EXT-SRV-ATTR:host'] == source, server
+    dep.kill(source)
+
+    log_in(page, dep, 'admin', 'admin')
+    go(page, 'Hypervisors')
+    down = page.locator('tr[data-host="%s"]' % source)
+    for _ in range(40):  # the service is down after service_down_time
+        if 'down' in down.inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.get_by_role('button', name='Refresh').click()
+    expect(down.get_by_text('down', exact=True)).to_be_visible()
+    shot(page, 'admin-hypervisor-down')
+    down.get_by_role('button', name='Evacuate host %s' % source).click()
+    confirm = page.get_by_role('dialog', name='Evacuate %s' % source)
+    expect(confirm).to_contain_text('stranded')
+    confirm.get_by_role('button', name='Evacuate').click()
+    result = page.get_by_role('dialog', name='Evacuating %s' % source)
+    expect(result).to_contain_text('stranded: evacuation started')
+    result.get_by_role('button', name='Close').click()
+    server = dep.wait_for_server(server_id)
+    assert server['status'] == 'ACTIVE', server
+    assert server['OS-EXT-SRV-ATTR:host'] == target
