@@ -229,6 +229,56 @@ def test_failed_build_shows_the_schedulers_explanation(page, dep):
     dep.wait_gone(server_id)
 
 
+def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
+    # Keystone itself is faked in the browser; nova-api (noauth) simply
+    # takes the token it is handed.
+    import json
+    from playwright.sync_api import expect
+    posted = []
+    config = {'auth_strategy': 'keystone', 'identity_url': dep.api + '/id',
+              'user_domain': 'Default', 'regions': [], 'image_url': '',
+              'compute_api_version': '2.1'}
+    catalog = [{'type': 'compute', 'endpoints': [
+        {'interface': 'public', 'region_id': region, 'url': dep.api + '/v2.1'}
+        for region in ('RegionOne', 'RegionTwo')]}]
+
+    def identity(route):
+        if route.request.method == 'POST':
+            posted.append(json.loads(route.request.post_data))
+            route.fulfill(status=201, headers={'X-Subject-Token': 'erin:p-k'},
+                          json={'token': {
+                              'user': {'name': 'erin'},
+                              'project': {'id': 'p-k', 'name': 'Kay'},
+                              'roles': [{'name': 'member'}],
+                              'expires_at': '2099-01-01T00:00:00Z',
+                              'catalog': catalog}})
+        else:
+            route.fulfill(status=204)
+
+    page.route('**/dashboard/config.json',
+               lambda route: route.fulfill(json=config))
+    page.route('**/id/v3/auth/tokens', identity)
+    page.goto(dep.api + '/dashboard')
+    page.get_by_label('User name').fill('erin')
+    page.get_by_label('Password').fill('s3cret')
+    page.get_by_label('Project', exact=True).fill('Kay')
+    page.get_by_role('button', name='Log in').click()
+    expect(page.locator('#current-project')).to_have_text('Kay')
+    expect(page.get_by_label('Region').locator('option')).to_have_text(
+        ['RegionOne', 'RegionTwo'])
+    expect(page.get_by_role('img', name='Instances: 0 of 10 used')
+           ).to_be_visible()
+    assert posted == [{'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'erin', 'domain': {'name': 'Default'},
+            'password': 's3cret'}}},
+        'scope': {'project': {'name': 'Kay',
+                              'domain': {'name': 'Default'}}}}}]
+    shot(page, 'keystone-overview')
+    page.get_by_role('button', name='Log out').click()
+    expect(page.get_by_label('Password')).to_be_visible()
+
+
 def test_project_pages_keypairs_and_server_groups(page, dep):
     from playwright.sync_api import expect
     log_in(page, dep, 'dave', 'proj-d')
