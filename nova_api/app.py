@@ -2,6 +2,7 @@
 
 import falcon
 
+from common.conf import CONF
 from nova_api import auth
 from nova_api import errors
 from nova_api import middleware
@@ -24,6 +25,7 @@ from nova_api.resources import server_tags
 from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import versions
+from nova_dashboard import web as dashboard
 
 
 def _add_routes(app, conductor_api):
@@ -127,4 +129,6 @@ def create_app(conductor_api=None):
         # Keystone serves its own discovery; noauth2 stands in for it.
         app.add_route('/identity', identity.IdentityVersions())
         app.add_route('/identity/v3', identity.IdentityV3())
+    if CONF.dashboard.enabled:
+        dashboard.mount(app)
     return auth.wrap(app)

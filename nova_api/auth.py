@@ -20,14 +20,17 @@ from common.conf import CONF
 from nova_api import errors
 from nova_api import middleware
 
-# Raw WSGI paths answered without a token (the version documents).
+# Raw WSGI paths answered without a token: the version documents, and the
+# dashboard's static page (it logs in, then calls the API with a token).
 PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/'])
+PUBLIC_PREFIXES = ('/dashboard/',)
 UNAUTHORIZED = 'The request you have made requires authentication.'
 LOG = logging.getLogger(__name__)
 
 
 def is_public(path):
-    return path in PUBLIC_PATHS
+    return (path in PUBLIC_PATHS or path == '/dashboard' or
+            path.startswith(PUBLIC_PREFIXES))
 
 
 def keystone_enabled():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian/Ubuntu machine:
 # system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
-# QEMU and busybox for the real-guest test), then a virtualenv in .venv with
+# QEMU and busybox for the real-guest test; Chromium for the dashboard's
+# browser tests), then a virtualenv in .venv with
 # the project and its test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ PACKAGES=(libvirt-dev pkg-config qemu-utils python3-venv python3-dev gcc)
 # into a cache, so nothing lands in the host's /boot; that needs apt's
 # package lists, so they are fetched here when there are none.
 GUEST_PACKAGES=(qemu-system-x86 libvirt-daemon-system busybox-static)
+# For tests/functional/test_dashboard.py: Playwright (Python, from the test
+# extra) drives this Chromium; Playwright's own browser download is never used.
+GUEST_PACKAGES+=(chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -8,6 +8,7 @@ from oslo_config import cfg
 
 from common.conf import api
 from common.conf import compute
+from common.conf import dashboard
 from common.conf import database
 from common.conf import default
 from common.conf import libvirt
@@ -18,7 +19,7 @@ from common.conf import scheduler
 CONF = cfg.CONF
 
 MODULES = (default, compute, database, api, scheduler, libvirt, network,
-           quota)
+           quota, dashboard)
 
 for _module in MODULES:
     _module.register_opts(CONF)

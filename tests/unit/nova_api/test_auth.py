@@ -57,6 +57,14 @@ def test_keystone_mode_serves_version_documents_without_token(
     assert keystone_client.simulate_get('/identity').status_code == 401
 
 
+def test_keystone_mode_serves_the_dashboard_page_without_token(
+        keystone_client):
+    assert keystone_client.simulate_get('/dashboard').status_code == 200
+    assert keystone_client.simulate_get(
+        '/dashboard/config.json').json['auth_strategy'] == 'keystone'
+    assert keystone_client.simulate_get('/dashboardx').status_code == 401
+
+
 def test_auth_token_failure_is_a_nova_style_503(keystone_client,
                                                 monkeypatch):
     def explode(self, environ, start_response):

@@ -1,0 +1,1 @@
+"""The web dashboard: static front end plus the falcon resources serving it."""

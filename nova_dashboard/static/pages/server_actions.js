@@ -1,0 +1,94 @@
+// What can be done to a server: the row/detail action menu, its dialogs,
+// and how a server's status reads.
+
+import {compute} from '../api.js';
+import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
+
+const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED']);
+
+// True while a poll should follow soon: a build, a reboot, a task running.
+export function inTransition(server) {
+  return !STEADY.has(server.status) || !!server['OS-EXT-STS:task_state'];
+}
+
+export function statusBadge(server) {
+  const task = server['OS-EXT-STS:task_state'];
+  return h('span', {class: 'status-cell'},
+    h('span', {class: `badge status-${server.status.toLowerCase()}`, text: server.status}),
+    task ? h('span', {class: 'task', text: task}) : null,
+    task ? h('span', {class: 'spinner', 'aria-hidden': 'true'}) : null);
+}
+
+function actionsFor(server) {
+  const s = server.status;
+  const list = [];
+  if (s === 'SHUTOFF') list.push(['start', 'Start']);
+  if (s === 'ACTIVE') list.push(['stop', 'Stop'], ['soft-reboot', 'Soft reboot']);
+  if (['ACTIVE', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT'].includes(s)) list.push(['hard-reboot', 'Hard reboot']);
+  if (['ACTIVE', 'SHUTOFF', 'ERROR'].includes(s)) list.push(['rebuild', 'Rebuild']);
+  list.push(['delete', 'Delete']);
+  return list;
+}
+
+async function rebuild(server) {
+  const images = (await compute.get('/images')).images;
+  const current = server.image && server.image.id;
+  return formDialog({
+    title: `Rebuild ${server.name}`,
+    intro: 'The instance keeps its id, addresses and flavor; its disk is replaced.',
+    fields: [{name: 'image', label: 'Image', type: 'select', value: current,
+      options: images.map((i) => [i.id, i.name])}],
+    submitLabel: 'Rebuild',
+    onSubmit: (values) => compute.action(server.id, {rebuild: {imageRef: values.image}}),
+  });
+}
+
+// Runs one action; resolves true when a request was accepted.
+export async function runAction(server, action) {
+  const id = server.id;
+  try {
+    switch (action) {
+      case 'start':
+        await compute.action(id, {'os-start': null});
+        break;
+      case 'stop':
+        await compute.action(id, {'os-stop': null});
+        break;
+      case 'soft-reboot':
+        await compute.action(id, {reboot: {type: 'SOFT'}});
+        break;
+      case 'hard-reboot':
+        await compute.action(id, {reboot: {type: 'HARD'}});
+        break;
+      case 'rebuild':
+        if (!(await rebuild(server))) return false;
+        break;
+      case 'delete':
+        if (!(await confirmDialog({title: 'Delete instance',
+          text: `Delete instance "${server.name}"? Its disk is destroyed and this cannot be undone.`,
+          confirmLabel: 'Delete', danger: true}))) return false;
+        await compute.del(`/servers/${encodeURIComponent(id)}`);
+        break;
+      default:
+        return false;
+    }
+  } catch (err) {
+    showError(err);
+    return false;
+  }
+  notify(`${action.replace('-', ' ')} requested for ${server.name}`);
+  return true;
+}
+
+// A disclosure menu of the actions allowed now; onDone runs after each one.
+export function actionMenu(server, onDone) {
+  const menu = h('details', {class: 'menu'},
+    h('summary', {class: 'btn', 'aria-label': `Actions for ${server.name}`}, 'Actions'),
+    h('div', {class: 'menu-items'}, actionsFor(server).map(([action, label]) =>
+      h('button', {type: 'button', class: `menu-item${action === 'delete' ? ' danger' : ''}`,
+        'data-action': action, onclick: async () => {
+          menu.open = false;
+          if (await runAction(server, action)) onDone(action);
+        }}, label))));
+  return menu;
+}

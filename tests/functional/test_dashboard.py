@@ -1,0 +1,426 @@
+"""The web dashboard in a real browser against separate daemons.
+
+Playwright drives the system's Chromium (Debian package `chromium`; the
+browser download of Playwright is never used). Each page visited is saved as
+a screenshot under $NOVA_TEST_ARTIFACTS (default test-artifacts/dashboard).
+"""
+
+import os
+import re
+
+import pytest
+
+from tests.functional import deployment as deployment_mod
+
+CHROMIUM = os.environ.get('NOVA_TEST_CHROMIUM', '/usr/bin/chromium')
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+ARTIFACTS = os.environ.get('NOVA_TEST_ARTIFACTS',
+                           os.path.join(REPO, 'test-artifacts', 'dashboard'))
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
+                 '--disable-gpu', '--disable-component-update',
+                 '--disable-sync', '--no-first-run']
+ACTIVE_TIMEOUT = 30000  # ms
+
+
+def _require_browser():
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = 'playwright (Python) is not installed'
+    if problem is None and not os.access(CHROMIUM, os.X_OK):
+        problem = 'Chromium is not installed at %s' % CHROMIUM
+    if problem:
+        if os.environ.get('NOVA_TEST_REQUIRE_SERVICES') == '1':
+            pytest.fail(problem + ' (NOVA_TEST_REQUIRE_SERVICES=1)')
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope='module')
+def dep(browser):
+    d = deployment_mod.Deployment('sqlite')
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def page(browser, dep):
+    from playwright.sync_api import expect
+    expect.set_options(timeout=10000)
+    context = browser.new_context(viewport={'width': 1366, 'height': 768})
+    tab = context.new_page()
+    uncaught = []
+    tab.on('pageerror', lambda err: uncaught.append(str(err)))
+    yield tab
+    context.close()
+    assert uncaught == [], 'JavaScript errors: %s' % uncaught
+
+
+def shot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, name + '.png'),
+                    full_page=True)
+
+
+def log_in(page, dep, user, project):
+    from playwright.sync_api import expect
+    page.goto(dep.api + '/dashboard')
+    page.get_by_label('User', exact=True).fill(user)
+    page.get_by_label('Project', exact=True).fill(project)
+    page.get_by_role('button', name='Log in').click()
+    expect(page.get_by_role('heading', name='Overview')).to_be_visible()
+    expect(page.locator('#current-project')).to_have_text(project)
+
+
+def go(page, link):
+    from playwright.sync_api import expect
+    page.get_by_role('navigation', name='Dashboard sections').get_by_role(
+        'link', name=link, exact=True).click()
+    expect(page.get_by_role('heading', name=link, exact=True)).to_be_visible()
+
+
+def open_wizard(page):
+    page.get_by_role('button', name='Launch instance').click()
+    return page.get_by_role('dialog', name='Launch instance')
+
+
+def fill_wizard(wizard, dep, name, flavor='m1.tiny', zone=None,
+                network='none'):
+    wizard.get_by_label('Instance name').fill(name)
+    if zone:
+        wizard.get_by_label('Availability zone').select_option(zone)
+    wizard.get_by_role('button', name='2. Source').click()
+    wizard.get_by_label('Image').select_option(dep.image['id'])
+    wizard.get_by_role('button', name='3. Flavor').click()
+    wizard.get_by_label(flavor, exact=True).check()
+    wizard.get_by_role('button', name='4. Networks').click()
+    wizard.get_by_label('Network').select_option(network)
+
+
+def row(page, name):
+    return page.locator('#instances-table tbody tr[data-name="%s"]' % name)
+
+
+def row_action(page, name, action):
+    row(page, name).get_by_label('Actions for %s' % name).click()
+    row(page, name).get_by_role('button', name=action, exact=True).click()
+
+
+def _servers(dep, token):
+    return dep.request('GET', '/v2.1/servers', token=token).json()['servers']
+
+
+def test_login_launch_watch_active_stop_start_delete(page, dep):
+    from playwright.sync_api import expect
+    log_in(page, dep, 'alice', 'proj-a')
+    expect(page.get_by_role('img', name='Instances: 0 of 10 used')
+           ).to_be_visible()
+    expect(page.get_by_role('link', name='Hypervisors')).to_have_count(0)
+    shot(page, 'overview')
+
+    go(page, 'Instances')
+    wizard = open_wizard(page)
+    wizard.get_by_role('button', name='Launch instance').click()
+    # Checked in the browser: nothing reaches the API.
+    expect(wizard.get_by_role('alert')).to_contain_text(
+        'Enter an instance name.')
+    expect(wizard.get_by_role('alert')).to_contain_text('Select an image.')
+    assert _servers(dep, 'alice:proj-a') == []
+    fill_wizard(wizard, dep, 'web-1', network='auto')
+    shot(page, 'launch-wizard')
+    wizard.get_by_role('button', name='Launch instance').click()
+    expect(wizard).to_have_count(0)
+
+    web = row(page, 'web-1')
+    expect(web).to_have_attribute('data-status', 'ACTIVE',
+                                  timeout=ACTIVE_TIMEOUT)
+    expect(web).to_contain_text('ACTIVE')
+    expect(web).to_contain_text('m1.tiny')
+    expect(web).to_contain_text('test-image')
+    expect(web).to_contain_text(re.compile(r'10\.11\.0\.\d+'))
+    shot(page, 'instances')
+
+    row_action(page, 'web-1', 'Stop')
+    expect(web).to_have_attribute('data-status', 'SHUTOFF',
+                                  timeout=ACTIVE_TIMEOUT)
+    expect(web).to_have_attribute('data-task', '')
+    row_action(page, 'web-1', 'Start')
+    expect(web).to_have_attribute('data-status', 'ACTIVE',
+                                  timeout=ACTIVE_TIMEOUT)
+    expect(web).to_have_attribute('data-task', '')
+
+    web.get_by_role('link', name='web-1').click()
+    expect(page.get_by_role('heading', name='web-1')).to_be_visible()
+    expect(page.locator('#detail-az')).to_have_text('nova')
+    detail = page.get_by_role('region', name='Action log')
+    for action in ('create', 'stop', 'start'):
+        expect(detail.get_by_role('cell', name=action, exact=True)
+               ).to_be_visible()
+    detail.get_by_role('button', name=re.compile('Show events of create')
+                       ).click()
+    expect(detail).to_contain_text('spawning: Success')
+    page.get_by_role('button', name='Load console output').click()
+    expect(page.locator('#console-output')).not_to_have_text(
+        re.compile('^(Not loaded.|Loading…)$'))
+    shot(page, 'instance-detail')
+
+    page.get_by_role('link', name='← Instances').click()
+    row_action(page, 'web-1', 'Delete')
+    confirm = page.get_by_role('dialog', name='Delete instance')
+    expect(confirm).to_contain_text('Delete instance "web-1"?')
+    confirm.get_by_role('button', name='Delete').click()
+    expect(web).to_have_count(0, timeout=ACTIVE_TIMEOUT)
+    expect(page.locator('#instances-table')).to_contain_text('No instances.')
+    assert _servers(dep, 'alice:proj-a') == []
+
+
+def test_quota_exceeded_launch_shows_the_api_message(page, dep):
+    from playwright.sync_api import expect
+    resp = dep.request('PUT', '/v2.1/os-quota-sets/proj-q',
+                       json={'quota_set': {'instances': 0}})
+    assert resp.status_code == 200, resp.text
+    log_in(page, dep, 'bob', 'proj-q')
+    expect(page.get_by_role('img', name='Instances: 0 of 0 used')
+           ).to_be_visible()
+    go(page, 'Instances')
+    wizard = open_wizard(page)
+    fill_wizard(wizard, dep, 'too-many')
+    wizard.get_by_role('button', name='3. Flavor').click()
+    expect(wizard).to_contain_text('This launch would exceed your quota')
+    wizard.get_by_role('button', name='Launch instance').click()
+    expect(wizard.locator('#launch-error')).to_have_text(
+        'Quota exceeded for instances: Requested 1, but already used 0 of '
+        '0 instances')
+    shot(page, 'launch-quota-exceeded')
+    assert _servers(dep, 'bob:proj-q') == []
+
+
+def test_failed_build_shows_the_schedulers_explanation(page, dep):
+    from playwright.sync_api import expect
+    resp = dep.request('POST', '/v2.1/servers', token='carol:proj-f', json={
+        'server': {'name': 'huge', 'flavorRef': '5', 'networks': 'none',
+                   'imageRef': dep.image['id']}})
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    dep.wait_for_server(server_id)
+    log_in(page, dep, 'carol', 'proj-f')
+    go(page, 'Instances')
+    expect(row(page, 'huge')).to_have_attribute('data-status', 'ERROR')
+    row(page, 'huge').get_by_role('link', name='huge').click()
+    fault = page.locator('#fault-message')
+    expect(fault).to_contain_text('No valid host was found')
+    expect(fault).to_contain_text('RamFilter 2 -> 0')
+    expect(fault).not_to_contain_text('Traceback')
+    shot(page, 'instance-fault')
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
+    # Keystone itself is faked in the browser; nova-api (noauth) simply
+    # takes the token it is handed.
+    import json
+    from playwright.sync_api import expect
+    posted = []
+    config = {'auth_strategy': 'keystone', 'identity_url': dep.api + '/id',
+              'user_domain': 'Default', 'regions': [], 'image_url': '',
+              'compute_api_version': '2.1'}
+    catalog = [{'type': 'compute', 'endpoints': [
+        {'interface': 'public', 'region_id': region, 'url': dep.api + '/v2.1'}
+        for region in ('RegionOne', 'RegionTwo')]}]
+
+    def identity(route):
+        if route.request.method == 'POST':
+            posted.append(json.loads(route.request.post_data))
+            route.fulfill(status=201, headers={'X-Subject-Token': 'erin:p-k'},
+                          json={'token': {
+                              'user': {'name': 'erin'},
+                              'project': {'id': 'p-k', 'name': 'Kay'},
+                              'roles': [{'name': 'member'}],
+                              'expires_at': '2099-01-01T00:00:00Z',
+                              'catalog': catalog}})
+        else:
+            route.fulfill(status=204)
+
+    page.route('**/dashboard/config.json',
+               lambda route: route.fulfill(json=config))
+    page.route('**/id/v3/auth/tokens', identity)
+    page.goto(dep.api + '/dashboard')
+    page.get_by_label('User name').fill('erin')
+    page.get_by_label('Password').fill('s3cret')
+    page.get_by_label('Project', exact=True).fill('Kay')
+    page.get_by_role('button', name='Log in').click()
+    expect(page.locator('#current-project')).to_have_text('Kay')
+    expect(page.get_by_label('Region').locator('option')).to_have_text(
+        ['RegionOne', 'RegionTwo'])
+    expect(page.get_by_role('img', name='Instances: 0 of 10 used')
+           ).to_be_visible()
+    assert posted == [{'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'erin', 'domain': {'name': 'Default'},
+            'password': 's3cret'}}},
+        'scope': {'project': {'name': 'Kay',
+                              'domain': {'name': 'Default'}}}}}]
+    shot(page, 'keystone-overview')
+    page.get_by_role('button', name='Log out').click()
+    expect(page.get_by_label('Password')).to_be_visible()
+
+
+def test_project_pages_keypairs_and_server_groups(page, dep):
+    from playwright.sync_api import expect
+    log_in(page, dep, 'dave', 'proj-d')
+    go(page, 'Flavors')
+    expect(page.get_by_role('cell', name='m1.tiny', exact=True)
+           ).to_be_visible()
+    expect(page.get_by_role('button', name='Create flavor')).to_have_count(0)
+    shot(page, 'flavors')
+    go(page, 'Images')
+    expect(page.get_by_role('cell', name='test-image', exact=True)
+           ).to_be_visible()
+    shot(page, 'images')
+
+    go(page, 'Key Pairs')
+    page.get_by_role('button', name='Create key pair').click()
+    page.get_by_label('Name').fill('laptop')
+    page.get_by_role('button', name='Create', exact=True).click()
+    key = page.get_by_role('dialog', name='Private key of laptop')
+    expect(key).to_contain_text('PRIVATE KEY')
+    key.get_by_role('button', name='Close').click()
+    expect(page.get_by_role('cell', name='laptop', exact=True)).to_be_visible()
+    page.get_by_role('button', name='Create key pair').click()
+    page.get_by_label('Name').fill('laptop')
+    page.get_by_role('button', name='Create', exact=True).click()
+    expect(page.get_by_role('dialog').get_by_role('alert')).to_contain_text(
+        'already exists')
+    page.get_by_role('button', name='Cancel').click()
+    shot(page, 'keypairs')
+
+    go(page, 'Server Groups')
+    page.get_by_role('button', name='Create server group').click()
+    page.get_by_label('Name').fill('spread')
+    page.get_by_role('button', name='Create', exact=True).click()
+    expect(page.get_by_role('cell', name='anti-affinity', exact=True)
+           ).to_be_visible()
+    shot(page, 'server-groups')
+    groups = dep.request('GET', '/v2.1/os-server-groups',
+                         token='dave:proj-d').json()['server_groups']
+    assert [(g['name'], g['policies']) for g in groups] == [
+        ('spread', ['anti-affinity'])]
+
+
+def test_admin_creates_aggregate_with_zone_and_launches_into_it(page, dep):
+    from playwright.sync_api import expect
+    host = dep.compute_hosts[1]
+    log_in(page, dep, 'admin', 'admin')
+    go(page, 'Hypervisors')
+    for name in dep.compute_hosts:
+        expect(page.locator('tr[data-host="%s"]' % name)).to_contain_text(
+            'up')
+    expect(page.get_by_role('meter', name=re.compile('^vCPUs of all'))
+           ).to_be_visible()
+    shot(page, 'admin-hypervisors')
+    go(page, 'Compute Services')
+    expect(page.locator('tr[data-host="%s"][data-binary="nova-compute"]'
+                        % host)).to_contain_text('enabled')
+    shot(page, 'admin-services')
+
+    go(page, 'Aggregates & Zones')
+    page.get_by_role('button', name='Create aggregate').click()
+    create = page.get_by_role('dialog', name='Create aggregate')
+    create.get_by_label('Name').fill('fast')
+    create.get_by_label('Availability zone').fill('az1')
+    create.get_by_role('button', name='Create', exact=True).click()
+    agg = page.locator('tr[data-name="fast"]')
+    expect(agg).to_contain_text('az1')
+    agg.get_by_role('button', name='Add host to fast').click()
+    add = page.get_by_role('dialog', name='Add host to fast')
+    add.get_by_label('Host').select_option(host)
+    add.get_by_role('button', name='Add host', exact=True).click()
+    expect(agg).to_contain_text(host)
+    agg.get_by_role('button', name='Edit metadata of fast').click()
+    meta = page.get_by_role('dialog', name='Metadata of fast')
+    meta.get_by_label('Metadata (key=value, one per line)').fill('ssd=true')
+    meta.get_by_role('button', name='Save').click()
+    expect(agg).to_contain_text('ssd=true')
+    zones = page.get_by_role('region', name='Availability zones')
+    expect(zones.get_by_role('row', name=re.compile('^az1'))
+           ).to_contain_text(host)
+    shot(page, 'admin-aggregates')
+
+    go(page, 'Instances')
+    wizard = open_wizard(page)
+    fill_wizard(wizard, dep, 'in-az1', zone='az1')
+    wizard.get_by_role('button', name='Launch instance').click()
+    placed = row(page, 'in-az1')
+    expect(placed).to_have_attribute('data-status', 'ACTIVE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(placed).to_contain_text(host)
+    go(page, 'All Instances')
+    expect(row(page, 'in-az1')).to_contain_text('admin')
+    shot(page, 'admin-instances')
+    row(page, 'in-az1').get_by_role('link', name='in-az1').click()
+    expect(page.locator('#detail-az')).to_have_text('az1')
+    expect(page.locator('#detail-host')).to_have_text(host)
+    shot(page, 'admin-instance-detail')
+
+    [server] = [s for s in _servers(dep, 'admin:admin')
+                if s['name'] == 'in-az1']
+    dep.request('DELETE', '/v2.1/servers/%s' % server['id'])
+    dep.wait_gone(server['id'])
+    [agg] = dep.request('GET', '/v2.1/os-aggregates').json()['aggregates']
+    dep.request('POST', '/v2.1/os-aggregates/%s/action' % agg['id'],
+                json={'remove_host': {'host': host}})
+    dep.request('DELETE', '/v2.1/os-aggregates/%s' % agg['id'])
+
+
+def test_admin_evacuates_a_down_host(page, dep):
+    # Last in this module: it stops a compute host for good.
+    from playwright.sync_api import expect
+    source, target = dep.compute_hosts
+    # Land it on `source` by disabling `target` meanwhile (a forced host
+    # would stay forced for the evacuation too).
+    service = {'host': target, 'binary': 'nova-compute'}
+    dep.request('PUT', '/v2.1/os-services/disable', json=service)
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': 'stranded', 'flavorRef': '1', 'networks': 'none',
+        'imageRef': dep.image['id']}})
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    server = dep.wait_for_server(server_id)
+    dep.request('PUT', '/v2.1/os-services/enable', json=service)
+    assert server['OS-EXT-SRV-ATTR:host'] == source, server
+    dep.kill(source)
+
+    log_in(page, dep, 'admin', 'admin')
+    go(page, 'Hypervisors')
+    down = page.locator('tr[data-host="%s"]' % source)
+    for _ in range(40):  # the service is down after service_down_time
+        if 'down' in down.inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.get_by_role('button', name='Refresh').click()
+    expect(down.get_by_text('down', exact=True)).to_be_visible()
+    shot(page, 'admin-hypervisor-down')
+    down.get_by_role('button', name='Evacuate host %s' % source).click()
+    confirm = page.get_by_role('dialog', name='Evacuate %s' % source)
+    expect(confirm).to_contain_text('stranded')
+    confirm.get_by_role('button', name='Evacuate').click()
+    result = page.get_by_role('dialog', name='Evacuating %s' % source)
+    expect(result).to_contain_text('stranded: evacuation started')
+    result.get_by_role('button', name='Close').click()
+    server = dep.wait_for_server(server_id)
+    assert server['status'] == 'ACTIVE', server
+    assert server['OS-EXT-SRV-ATTR:host'] == target
