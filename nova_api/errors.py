@@ -2,8 +2,10 @@
 
 Resources raise meaningful exceptions (common.exception or falcon's HTTP
 errors); this module picks the status and the body
-`{"<name>": {"code": N, "message": "..."}}`. Nothing else builds error
-bodies, and no traceback ever reaches a client.
+`{"<name>": {"code": N, "message": "..."}}`, or under the image API
+(/image) Glance's own `{"code": "404 Not Found", "title": "Not Found",
+"message": "..."}`. Nothing else builds error bodies, and no traceback ever
+reaches a client.
 """
 
 import json
@@ -33,18 +35,32 @@ class HTTPError(falcon.HTTPError):
         self.message = message
 
 
-def _respond(resp, code, message):
-    name = ERROR_NAMES.get(code, 'computeFault')
-    resp.status = falcon.code_to_http_status(code)
+IMAGE_API_PREFIX = '/image'
+
+
+def _is_image_api(req):
+    return req.path == IMAGE_API_PREFIX or \
+        req.path.startswith(IMAGE_API_PREFIX + '/')
+
+
+def _respond(req, resp, code, message):
+    status = falcon.code_to_http_status(code)
+    resp.status = status
     resp.content_type = 'application/json'
-    resp.text = json.dumps({name: {'code': code, 'message': message}})
+    if _is_image_api(req):
+        body = {'code': status, 'title': status.split(' ', 1)[-1],
+                'message': message}
+    else:
+        name = ERROR_NAMES.get(code, 'computeFault')
+        body = {name: {'code': code, 'message': message}}
+    resp.text = json.dumps(body)
 
 
 def handle_nova_exception(req, resp, error, params):
     code = error.code if 400 <= error.code < 600 else 500
     if code >= 500 and not isinstance(error, exception.ServiceUnavailable):
         LOG.error('Request %s %s failed: %s', req.method, req.path, error)
-    _respond(resp, code, error.message)
+    _respond(req, resp, code, error.message)
 
 
 def handle_http_error(req, resp, error, params):
@@ -53,14 +69,14 @@ def handle_http_error(req, resp, error, params):
         message = error.message
     else:
         message = error.description or error.title or str(error.status)
-    _respond(resp, code, message)
+    _respond(req, resp, code, message)
     for key, value in (error.headers or {}).items():
         resp.set_header(key, value)
 
 
 def handle_unexpected(req, resp, error, params):
     LOG.exception('Unexpected error on %s %s', req.method, req.path)
-    _respond(resp, 500, 'Unexpected API Error. Please report this at the '
+    _respond(req, resp, 500, 'Unexpected API Error. Please report this at the '
                         'project\'s bug tracker and attach the request id '
                         '%s.' % req.context.get('request_id', ''))
 

@@ -9,6 +9,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_api import errors
+from nova_api import glance_view
 from nova_api import links
 from nova_api import middleware
 from nova_api import server_view
@@ -55,6 +56,20 @@ CREATE_SCHEMA = {
                 'security_groups': {'type': 'array'},
                 'config_drive': {'type': ['boolean', 'string']},
                 'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+                # Clients (openstack server create --image) restate the
+                # image as the boot disk here; only that is supported.
+                'block_device_mapping_v2': {'type': 'array', 'items': {
+                    'type': 'object',
+                    'properties': {
+                        'uuid': {'type': 'string'},
+                        'source_type': {'enum': ['image']},
+                        'destination_type': {'enum': ['local']},
+                        'boot_index': {'type': ['integer', 'string'],
+                                       'enum': [0, '0']},
+                        'delete_on_termination': {'type': 'boolean'},
+                    },
+                    'required': ['source_type'],
+                    'additionalProperties': False}, 'maxItems': 1},
             },
             'required': ['name', 'flavorRef'],
             'additionalProperties': False,
@@ -148,6 +163,10 @@ class _Base:
         server = body['server']
         flavor = self._flavor(ctxt, server['flavorRef'])
         image = self._image(ctxt, server.get('imageRef'), flavor)
+        for bdm in server.get('block_device_mapping_v2') or ():
+            if bdm.get('uuid', image['id']) != image['id']:
+                raise errors.bad_request('block_device_mapping_v2 may only '
+                                         'name the imageRef image.')
         metadata = server.get('metadata') or {}
         if metadata:
             limit = self.conductor.quota_get(ctxt, ctxt.project_id)[
@@ -201,6 +220,8 @@ class _Base:
         try:
             image = self.conductor.image_get(ctxt, image_id)
         except exception.ImageNotFound:
+            image = None
+        if image is None or not glance_view.can_see(ctxt, image):
             raise errors.bad_request('Image %s could not be found.'
                                      % image_id)
         if image['status'] != 'active':

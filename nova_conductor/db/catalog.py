@@ -154,11 +154,11 @@ def _visible_to(query, project_id, visibility):
     """Images a non-admin project may list, as Glance decides it.
 
     Its own images, public ones, and community ones only when the caller
-    asks for visibility=community.
+    asks for visibility=community (or all).
     """
     seen = [models.Image.owner == project_id,
             models.Image.visibility == 'public']
-    if visibility == 'community':
+    if visibility in ('community', 'all'):
         seen.append(models.Image.visibility == 'community')
     return query.where(sa.or_(*seen))
 
@@ -185,6 +185,8 @@ def image_list(filters=None, project_id=None, limit=None, marker=None,
     with session.reader() as s:
         query = sa.select(models.Image)
         for key in IMAGE_COLUMN_FILTERS:
+            if key == 'visibility' and filters.get(key) == 'all':
+                continue
             if filters.get(key) is not None:
                 query = query.filter_by(**{key: filters[key]})
         if project_id is not None:
