@@ -87,13 +87,15 @@ def _create_values(ctxt, body):
     values = {'status': 'queued', 'visibility': 'shared',
               'owner': ctxt.project_id, 'properties': {}}
     for key, value in body.items():
-        glance_patch.check_settable(ctxt, None, key, value)
         if key == 'id':
+            # Settable at create only; PATCH treats it as read-only.
             validation.validate({'type': 'object',
                                  'properties': {'id': validation.UUID}},
                                 {'id': value})
             values['id'] = value
-        elif key in glance_patch.ATTR_SCHEMAS:
+            continue
+        glance_patch.check_settable(ctxt, None, key, value)
+        if key in glance_patch.ATTR_SCHEMAS:
             values[key] = glance_patch.check_value(
                 key, value, glance_patch.ATTR_SCHEMAS[key])
         elif len(key) > 255:
