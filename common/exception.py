@@ -35,6 +35,15 @@ class ValidationError(Invalid):
     msg_fmt = '%(reason)s'
 
 
+class MarkerNotFound(Invalid):
+    msg_fmt = 'marker [%(marker)s] not found'
+
+
+class InstanceIsLocked(NovaException):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+    code = 409
+
+
 class InvalidImageRef(Invalid):
     msg_fmt = 'Invalid image href provided: %(image_href)s.'
 
@@ -75,6 +84,14 @@ class NotFound(NovaException):
 
 class InstanceNotFound(NotFound):
     msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class MetadataKeyNotFound(NotFound):
+    msg_fmt = 'Metadata item was not found'
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s has no tag \'%(tag)s\''
 
 
 class FlavorNotFound(NotFound):

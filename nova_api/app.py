@@ -19,6 +19,8 @@ from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
 from nova_api.resources import server_actions
 from nova_api.resources import server_groups
+from nova_api.resources import server_metadata
+from nova_api.resources import server_tags
 from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import versions
@@ -87,6 +89,14 @@ def _add_routes(app, conductor_api):
                   scheduler_dry_run.SchedulerDryRun(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/action',
                   server_actions.ServerAction(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/metadata',
+                  server_metadata.ServerMetadata(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/metadata/{key}',
+                  server_metadata.ServerMetadataItem(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/tags',
+                  server_tags.ServerTags(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/tags/{tag}',
+                  server_tags.ServerTag(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/diagnostics',
                   servers.ServerDiagnostics(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions',

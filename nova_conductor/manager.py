@@ -31,7 +31,7 @@ def _expected(value):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -153,8 +153,24 @@ class ConductorManager:
         return instances_db.get(instance_uuid)
 
     def instance_get_all(self, context, filters=None, limit=None,
-                         marker=None):
-        return instances_db.get_all(filters, limit, marker)
+                         marker=None, sort=None):
+        return instances_db.get_all(filters, limit, marker, sort)
+
+    def instance_set_metadata(self, context, instance_uuid, metadata,
+                              replace=False):
+        return instances_db.set_metadata(instance_uuid, metadata, replace)
+
+    def instance_delete_metadata_key(self, context, instance_uuid, key):
+        return instances_db.delete_metadata_key(instance_uuid, key)
+
+    def instance_set_lock(self, context, instance_uuid, locked_by,
+                          reason=None, by_admin=False):
+        return instances_db.set_lock(instance_uuid, locked_by, reason,
+                                     by_admin)
+
+    def instance_set_tags(self, context, instance_uuid, tags, add=(),
+                          remove=()):
+        return instances_db.set_tags(instance_uuid, tags, add, remove)
 
     def instance_update(self, context, instance_uuid, values,
                         expected_task_state='unset',

@@ -2,7 +2,8 @@
 
 Version history:
   1.0 - first version
-  1.1 - image_list, image_create, image_update, image_delete (the Glance
+  1.1 - instance_get_all takes sort; instance metadata, lock and tags
+  1.2 - image_list, image_create, image_update, image_delete (the Glance
         v2 endpoint)
 """
 
@@ -19,7 +20,7 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     SERVICE_NAME = 'nova-conductor'
 
     def ping(self, ctxt, timeout=None):
@@ -92,21 +93,21 @@ class ConductorAPI(rpc.RPCAPIBase):
     def image_list(self, ctxt, filters=None, project_id=None, limit=None,
                    marker=None, sort_key='created_at', sort_dir='desc'):
         """One page: {'images': [...], 'more': bool}."""
-        return self.call(ctxt, 'image_list', '1.1', filters=filters,
+        return self.call(ctxt, 'image_list', '1.2', filters=filters,
                          project_id=project_id, limit=limit, marker=marker,
                          sort_key=sort_key, sort_dir=sort_dir)
 
     def image_create(self, ctxt, values):
-        return self.call(ctxt, 'image_create', '1.1', values=values)
+        return self.call(ctxt, 'image_create', '1.2', values=values)
 
     def image_update(self, ctxt, image_id, values, expected_status=None):
         """ImageStatusConflict unless the image is in expected_status."""
-        return self.call(ctxt, 'image_update', '1.1', image_id=image_id,
+        return self.call(ctxt, 'image_update', '1.2', image_id=image_id,
                          values=values, expected_status=expected_status)
 
     def image_delete(self, ctxt, image_id):
         """Forget the image; returns its record (the caller owns the file)."""
-        return self.call(ctxt, 'image_delete', '1.1', image_id=image_id)
+        return self.call(ctxt, 'image_delete', '1.2', image_id=image_id)
 
     # -- instances ---------------------------------------------------------
 
@@ -119,9 +120,38 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'instance_get', '1.0',
                          instance_uuid=instance_uuid)
 
-    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
-        return self.call(ctxt, 'instance_get_all', '1.0', filters=filters,
-                         limit=limit, marker=marker)
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None,
+                         sort=None):
+        if sort is None:
+            return self.call(ctxt, 'instance_get_all', '1.0',
+                             filters=filters, limit=limit, marker=marker)
+        return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
+                         limit=limit, marker=marker, sort=sort)
+
+    def instance_set_metadata(self, ctxt, instance_uuid, metadata,
+                              replace=False):
+        """Merge (or replace) under the row lock; the new metadata."""
+        return self.call(ctxt, 'instance_set_metadata', '1.1',
+                         instance_uuid=instance_uuid, metadata=metadata,
+                         replace=replace)
+
+    def instance_delete_metadata_key(self, ctxt, instance_uuid, key):
+        return self.call(ctxt, 'instance_delete_metadata_key', '1.1',
+                         instance_uuid=instance_uuid, key=key)
+
+    def instance_set_lock(self, ctxt, instance_uuid, locked_by, reason=None,
+                          by_admin=False):
+        """locked_by 'owner'/'admin' locks; None unlocks."""
+        return self.call(ctxt, 'instance_set_lock', '1.1',
+                         instance_uuid=instance_uuid, locked_by=locked_by,
+                         reason=reason, by_admin=by_admin)
+
+    def instance_set_tags(self, ctxt, instance_uuid, tags, add=(),
+                          remove=()):
+        """Replace (tags not None), then add and remove; the new tags."""
+        return self.call(ctxt, 'instance_set_tags', '1.1',
+                         instance_uuid=instance_uuid, tags=tags,
+                         add=list(add), remove=list(remove))
 
     def instance_update(self, ctxt, instance_uuid, values,
                         expected_task_state=_UNSET,

@@ -179,6 +179,13 @@ class Instance(TimestampMixin, Base):
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     access_ip_v4: Mapped[str | None] = mapped_column(String(64))
+    access_ip_v6: Mapped[str | None] = mapped_column(String(64))
+    display_description: Mapped[str | None] = mapped_column(Text)
+    flavorid: Mapped[str | None] = mapped_column(String(255))
+    # 'owner' or 'admin' while locked: an admin's lock binds the owner too.
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    locked_reason: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default='[]')
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

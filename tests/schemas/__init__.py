@@ -1,0 +1,2 @@
+"""JSON schemas of the Compute API's documented response bodies, per
+microversion, for tests to validate real responses against."""
