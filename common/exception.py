@@ -181,6 +181,25 @@ class ImageUnacceptable(Invalid):
     msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
 
 
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = ('Flavor access not found for %(flavor_id)s / %(project_id)s '
+               'combination.')
+
+
+class PublicFlavorAccess(Conflict):
+    msg_fmt = 'Can not add access to a public flavor.'
+
+
+class ServiceInUse(Conflict):
+    msg_fmt = ('Unable to delete compute service that is hosting '
+               'instances. Migrate or delete the instances first.')
+
+
 class ImageExists(Conflict):
     msg_fmt = 'Image with identifier %(image_id)s already exists!'
 

@@ -6,6 +6,7 @@ from nova_api import errors
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
+from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.resources import glance_image_data
@@ -33,6 +34,10 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
     app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/os-flavor-access',
+                  flavor_access.FlavorAccess(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/action',
+                  flavor_access.FlavorAction(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs',
                   flavor_extra_specs.FlavorExtraSpecs(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs/{key}',
@@ -57,13 +62,15 @@ def _add_routes(app, conductor_api):
                   aggregates.Aggregate(conductor_api))
     app.add_route('/v2.1/os-aggregates/{aggregate_id}/action',
                   aggregates.AggregateAction(conductor_api))
+    app.add_route('/v2.1/os-aggregates/{aggregate_id}/images',
+                  aggregates.AggregateImages(conductor_api))
     app.add_route('/v2.1/os-availability-zone',
                   availability_zones.AvailabilityZones(conductor_api))
     app.add_route('/v2.1/os-availability-zone/detail',
                   availability_zones.AvailabilityZonesDetail(conductor_api))
     app.add_route('/v2.1/os-services', services.Services(conductor_api))
-    app.add_route('/v2.1/os-services/{action}',
-                  services.ServiceAction(conductor_api))
+    app.add_route('/v2.1/os-services/{service_id}',
+                  services.Service(conductor_api))
     app.add_route('/v2.1/os-hypervisors',
                   hypervisors.Hypervisors(conductor_api))
     app.add_route('/v2.1/os-hypervisors/detail',
@@ -72,6 +79,12 @@ def _add_routes(app, conductor_api):
                   hypervisors.HypervisorStatistics(conductor_api))
     app.add_route('/v2.1/os-hypervisors/{hypervisor_id}',
                   hypervisors.Hypervisor(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/uptime',
+                  hypervisors.HypervisorUptime(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/search',
+                  hypervisors.HypervisorSearch(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/servers',
+                  hypervisors.HypervisorServers(conductor_api))
     app.add_route('/v2.1/os-keypairs', keypairs.KeyPairs(conductor_api))
     app.add_route('/v2.1/os-keypairs/{name}', keypairs.KeyPair(conductor_api))
     app.add_route('/v2.1/os-quota-sets/{project_id}',

@@ -4,6 +4,7 @@ import falcon
 
 from common import exception
 from nova_api import errors
+from nova_api import microversion
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -18,8 +19,7 @@ TAGS_BODY = {
 class _Base(servers._Base):
 
     def _instance(self, req, server_id, write=False):
-        if req.context.api_version < (2, 26):
-            raise errors.not_found('The resource could not be found.')
+        microversion.require(req, (2, 26))
         instance = self._get_visible(req, server_id)
         if write:
             self.check_not_locked(req, instance)

@@ -292,7 +292,10 @@ class _Base:
     def _flavor(self, ctxt, flavor_ref):
         flavor_id = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
         try:
-            flavor = self.conductor.flavor_get(ctxt, flavor_id)
+            # Private flavors only for projects they are shared with.
+            flavor = self.conductor.flavor_get(
+                ctxt, flavor_id,
+                None if ctxt.is_admin_user else ctxt.project_id)
         except exception.FlavorNotFound:
             raise errors.bad_request('Flavor %s could not be found.'
                                      % flavor_ref)
