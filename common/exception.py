@@ -198,3 +198,20 @@ class PublicFlavorAccess(Conflict):
 class ServiceInUse(Conflict):
     msg_fmt = ('Unable to delete compute service that is hosting '
                'instances. Migrate or delete the instances first.')
+
+
+class ImageExists(Conflict):
+    msg_fmt = 'Image with identifier %(image_id)s already exists!'
+
+
+class ImageStatusConflict(Conflict):
+    msg_fmt = ('Image %(image_id)s is %(status)s; this needs it to be '
+               '%(expected)s.')
+
+
+class ImageProtected(Forbidden):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageDownloadFailed(NovaException):
+    msg_fmt = 'Failed to download image %(image_id)s: %(reason)s'

@@ -11,6 +11,9 @@ from nova_api.resources import availability_zones
 from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
+from nova_api.resources import glance_image_data
+from nova_api.resources import glance_images
+from nova_api.resources import glance_versions
 from nova_api.resources import hypervisors
 from nova_api.resources import identity
 from nova_api.resources import images
@@ -46,6 +49,14 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/images', images.ImageCollection(conductor_api))
     app.add_route('/v2.1/images/detail', images.ImageDetail(conductor_api))
     app.add_route('/v2.1/images/{image_id}', images.Image(conductor_api))
+    app.add_route('/image', glance_versions.Versions())
+    app.add_route('/image/versions', glance_versions.Versions(status=200))
+    app.add_route('/image/v2/images',
+                  glance_images.ImageCollection(conductor_api))
+    app.add_route('/image/v2/images/{image_id}',
+                  glance_images.Image(conductor_api))
+    app.add_route('/image/v2/images/{image_id}/file',
+                  glance_image_data.ImageData(conductor_api))
     app.add_route('/v2.1/servers', servers.ServerCollection(conductor_api))
     app.add_route('/v2.1/servers/detail', servers.ServerDetail(conductor_api))
     app.add_route('/v2.1/servers/{server_id}', servers.Server(conductor_api))

@@ -2,8 +2,10 @@
 
 Resources raise meaningful exceptions (common.exception or falcon's HTTP
 errors); this module picks the status and the body
-`{"<name>": {"code": N, "message": "..."}}`. Nothing else builds error
-bodies, and no traceback ever reaches a client.
+`{"<name>": {"code": N, "message": "..."}}`, or under the image API
+(/image) Glance's own `{"code": "404 Not Found", "title": "Not Found",
+"message": "..."}`. Nothing else builds error bodies, and no traceback ever
+reaches a client.
 """
 
 import json
@@ -34,22 +36,37 @@ class HTTPError(falcon.HTTPError):
 
 
 def body(code, message):
-    """The JSON text of an error response; also used outside falcon."""
+    """The JSON text of a Compute API error; also used outside falcon."""
     name = ERROR_NAMES.get(code, 'computeFault')
     return json.dumps({name: {'code': code, 'message': message}})
 
 
-def _respond(resp, code, message):
-    resp.status = falcon.code_to_http_status(code)
+IMAGE_API_PREFIX = '/image'
+
+
+def _is_image_api(req):
+    return req.path == IMAGE_API_PREFIX or \
+        req.path.startswith(IMAGE_API_PREFIX + '/')
+
+
+def _respond(req, resp, code, message):
+    """Glance's error shape under /image, Nova's everywhere else."""
+    status = falcon.code_to_http_status(code)
+    resp.status = status
     resp.content_type = 'application/json'
-    resp.text = body(code, message)
+    if _is_image_api(req):
+        resp.text = json.dumps({'code': status,
+                                'title': status.split(' ', 1)[-1],
+                                'message': message})
+    else:
+        resp.text = body(code, message)
 
 
 def handle_nova_exception(req, resp, error, params):
     code = error.code if 400 <= error.code < 600 else 500
     if code >= 500 and not isinstance(error, exception.ServiceUnavailable):
         LOG.error('Request %s %s failed: %s', req.method, req.path, error)
-    _respond(resp, code, error.message)
+    _respond(req, resp, code, error.message)
 
 
 def handle_http_error(req, resp, error, params):
@@ -58,14 +75,14 @@ def handle_http_error(req, resp, error, params):
         message = error.message
     else:
         message = error.description or error.title or str(error.status)
-    _respond(resp, code, message)
+    _respond(req, resp, code, message)
     for key, value in (error.headers or {}).items():
         resp.set_header(key, value)
 
 
 def handle_unexpected(req, resp, error, params):
     LOG.exception('Unexpected error on %s %s', req.method, req.path)
-    _respond(resp, 500, 'Unexpected API Error. Please report this at the '
+    _respond(req, resp, 500, 'Unexpected API Error. Please report this at the '
                         'project\'s bug tracker and attach the request id '
                         '%s.' % req.context.get('request_id', ''))
 

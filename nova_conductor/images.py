@@ -1,36 +1,34 @@
 """Importing image files into the local registry (nova-manage image import)."""
 
 import hashlib
-import json
 import math
 import os
+import shutil
 import subprocess
 import uuid
 
 from common import exception
+from common import qemu_img
 from nova_conductor.db import catalog
 
 GIB = 1024 ** 3
+HASH_ALGO = 'sha512'
 
 
 def inspect(path):
     """(disk_format, virtual_size) of an image file, via qemu-img."""
-    try:
-        out = subprocess.run(
-            ['qemu-img', 'info', '--output=json', path], check=True,
-            capture_output=True, text=True).stdout
-    except FileNotFoundError:
+    if shutil.which('qemu-img') is None:
         # No qemu-img: all we can say is that the file is its own disk.
         return 'raw', os.path.getsize(path)
-    except subprocess.CalledProcessError as e:
-        raise exception.Invalid(reason='qemu-img cannot read %s: %s'
-                                % (path, e.stderr.strip()))
-    info = json.loads(out)
-    fmt = info.get('format', 'raw')
-    if fmt not in ('raw', 'qcow2'):
-        raise exception.Invalid(reason='unsupported image format %s '
-                                '(use qcow2 or raw)' % fmt)
-    return fmt, int(info.get('virtual-size') or os.path.getsize(path))
+    try:
+        fmt = qemu_img.info(path).get('format', 'raw')
+        if fmt not in ('raw', 'qcow2'):
+            raise exception.Invalid(reason='unsupported image format %s '
+                                    '(use qcow2 or raw)' % fmt)
+        return qemu_img.check(path, fmt)
+    except (qemu_img.QemuImgError, qemu_img.FormatMismatch) as e:
+        raise exception.Invalid(reason='qemu-img cannot accept %s: %s'
+                                % (path, e))
 
 
 def import_file(path, name, store_dir, properties=None, min_disk=None,
@@ -42,10 +40,12 @@ def import_file(path, name, store_dir, properties=None, min_disk=None,
     image_id = str(uuid.uuid4())
     os.makedirs(store_dir, exist_ok=True)
     target = os.path.join(store_dir, image_id)
-    digest = hashlib.md5(usedforsecurity=False)
+    md5 = hashlib.md5(usedforsecurity=False)
+    multihash = hashlib.new(HASH_ALGO)
     with open(path, 'rb') as src, open(target + '.part', 'wb') as dst:
         for chunk in iter(lambda: src.read(1 << 20), b''):
-            digest.update(chunk)
+            md5.update(chunk)
+            multihash.update(chunk)
             dst.write(chunk)
     os.replace(target + '.part', target)
     needed_gb = int(math.ceil(virtual_size / GIB))
@@ -55,7 +55,8 @@ def import_file(path, name, store_dir, properties=None, min_disk=None,
             'disk_format': disk_format, 'container_format': 'bare',
             'size': os.path.getsize(target), 'virtual_size': virtual_size,
             'min_disk': needed_gb if min_disk is None else min_disk,
-            'min_ram': min_ram, 'checksum': digest.hexdigest(),
+            'min_ram': min_ram, 'checksum': md5.hexdigest(),
+            'os_hash_algo': HASH_ALGO, 'os_hash_value': multihash.hexdigest(),
             'visibility': visibility, 'owner': owner, 'location': target,
             'properties': properties or {},
         })

@@ -33,7 +33,7 @@ def _expected(value):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -100,6 +100,21 @@ class ConductorManager:
 
     def image_get_all(self, context, filters=None):
         return catalog.image_get_all(filters)
+
+    def image_list(self, context, filters=None, project_id=None, limit=None,
+                   marker=None, sort_key='created_at', sort_dir='desc'):
+        images, more = catalog.image_list(filters, project_id, limit, marker,
+                                          sort_key, sort_dir)
+        return {'images': images, 'more': more}
+
+    def image_create(self, context, values):
+        return catalog.image_create(values)
+
+    def image_update(self, context, image_id, values, expected_status=None):
+        return catalog.image_update(image_id, values, expected_status)
+
+    def image_delete(self, context, image_id):
+        return catalog.image_delete(image_id)
 
     # -- instances ---------------------------------------------------------
 

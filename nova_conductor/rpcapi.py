@@ -7,6 +7,8 @@ Version history:
         uptime, aggregate image cache, paged instance actions, deleted
         instances, server group room, injected-file quota check;
         instance_get_all takes sort; instance metadata, lock and tags
+  1.2 - image_list, image_create, image_update, image_delete (the Glance
+        v2 endpoint)
 """
 
 import logging
@@ -22,7 +24,7 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     SERVICE_NAME = 'nova-conductor'
 
     def ping(self, ctxt, timeout=None):
@@ -100,6 +102,25 @@ class ConductorAPI(rpc.RPCAPIBase):
 
     def image_get_all(self, ctxt, filters=None):
         return self.call(ctxt, 'image_get_all', '1.0', filters=filters)
+
+    def image_list(self, ctxt, filters=None, project_id=None, limit=None,
+                   marker=None, sort_key='created_at', sort_dir='desc'):
+        """One page: {'images': [...], 'more': bool}."""
+        return self.call(ctxt, 'image_list', '1.2', filters=filters,
+                         project_id=project_id, limit=limit, marker=marker,
+                         sort_key=sort_key, sort_dir=sort_dir)
+
+    def image_create(self, ctxt, values):
+        return self.call(ctxt, 'image_create', '1.2', values=values)
+
+    def image_update(self, ctxt, image_id, values, expected_status=None):
+        """ImageStatusConflict unless the image is in expected_status."""
+        return self.call(ctxt, 'image_update', '1.2', image_id=image_id,
+                         values=values, expected_status=expected_status)
+
+    def image_delete(self, ctxt, image_id):
+        """Forget the image; returns its record (the caller owns the file)."""
+        return self.call(ctxt, 'image_delete', '1.2', image_id=image_id)
 
     # -- instances ---------------------------------------------------------
 

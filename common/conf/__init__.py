@@ -11,6 +11,7 @@ from common.conf import compute
 from common.conf import dashboard
 from common.conf import database
 from common.conf import default
+from common.conf import glance
 from common.conf import libvirt
 from common.conf import network
 from common.conf import quota
@@ -19,7 +20,7 @@ from common.conf import scheduler
 CONF = cfg.CONF
 
 MODULES = (default, compute, database, api, scheduler, libvirt, network,
-           quota, dashboard)
+           quota, dashboard, glance)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -12,9 +12,10 @@ opts = [
                help='Top-level directory for state: the SQLite database, '
                     'the local image store and instance files.'),
     cfg.StrOpt('image_store_path', default='$state_path/images',
-               help='Directory of the local image registry\'s files. '
-                    'Compute hosts read images from here, so on a '
-                    'multi-node deployment it must be shared storage.'),
+               help='Directory of the local image registry\'s files, '
+                    'written by nova-api (image uploads) and nova-manage. '
+                    'Compute hosts download images through the image API, '
+                    'so it need not be shared.'),
     cfg.StrOpt('my_ip', default='127.0.0.1',
                help='IP address of this host, shown for its services.'),
     cfg.IntOpt('report_interval', default=10, min=1,

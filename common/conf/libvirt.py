@@ -21,6 +21,11 @@ opts = [
     cfg.IntOpt('test_node_local_gb', default=0, min=0,
                help='Disk of the simulated host in GB (test:/// only); 0 uses '
                     'the size of the filesystem holding instances_path.'),
+    cfg.BoolOpt('test_node_fetch_images', default=False,
+                help='Whether the simulated host (test:/// only) fetches '
+                     'each image into its cache as a real host would, so '
+                     'tests exercise image transfer without booting '
+                     'guests.'),
     cfg.IntOpt('wait_running_timeout', default=60, min=1,
                help='Seconds to wait for a started domain to report running.'),
 ]

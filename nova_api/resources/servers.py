@@ -9,6 +9,7 @@ from common import exception
 from common.conf import CONF
 from nova_api import create_checks
 from nova_api import errors
+from nova_api import glance_view
 from nova_api import links
 from nova_api import middleware
 from nova_api import server_filters
@@ -312,6 +313,8 @@ class _Base:
         try:
             image = self.conductor.image_get(ctxt, image_id)
         except exception.ImageNotFound:
+            image = None
+        if image is None or not glance_view.can_see(ctxt, image):
             raise errors.bad_request('Image %s could not be found.'
                                      % image_id)
         if image['status'] != 'active':

@@ -127,8 +127,18 @@ def _flavor_row(s, flavorid):
 
 def _image_dict(image):
     out = convert.row_to_dict(image)
-    out['properties'] = convert.loads(image.properties)
+    out['properties'] = convert.loads(image.properties) or {}
+    out['tags'] = convert.loads(image.tags) or []
     return out
+
+
+def _encode_image_values(values):
+    values = dict(values)
+    if 'properties' in values:
+        values['properties'] = convert.dumps(values['properties'] or {})
+    if 'tags' in values:
+        values['tags'] = convert.dumps(sorted(set(values['tags'] or [])))
+    return values
 
 
 def image_get(image_id):
@@ -150,22 +160,123 @@ def image_get_all(filters=None):
         return [_image_dict(i) for i in s.scalars(query)]
 
 
+IMAGE_COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner',
+                        'disk_format', 'container_format')
+IMAGE_SORT_KEYS = ('created_at', 'updated_at', 'name', 'id', 'status',
+                   'size', 'virtual_size', 'disk_format', 'container_format',
+                   'min_disk', 'min_ram', 'visibility', 'owner')
+
+
+def _visible_to(query, project_id, visibility):
+    """Images a non-admin project may list, as Glance decides it.
+
+    Its own images, public ones, and community ones only when the caller
+    asks for visibility=community (or all).
+    """
+    seen = [models.Image.owner == project_id,
+            models.Image.visibility == 'public']
+    if visibility in ('community', 'all'):
+        seen.append(models.Image.visibility == 'community')
+    return query.where(sa.or_(*seen))
+
+
+def _sort_value(image, key):
+    # None sorts first ascending; the id breaks ties so pages are stable.
+    value = image[key]
+    return (value is not None, value if value is not None else 0, image['id'])
+
+
+def image_list(filters=None, project_id=None, limit=None, marker=None,
+               sort_key='created_at', sort_dir='desc'):
+    """One page of images: (images, more) with Glance's filtering rules.
+
+    filters: column filters (IMAGE_COLUMN_FILTERS), 'tags' (all of them)
+    and 'properties' (custom properties, exact string match).
+    project_id: the caller's project, None for an admin (sees all).
+    The registry holds few images, so properties, sorting and the marker
+    are applied in Python over the column-filtered rows.
+    """
+    filters = filters or {}
+    if sort_key not in IMAGE_SORT_KEYS:
+        raise exception.Invalid(reason='Unsupported sort_key %s' % sort_key)
+    with session.reader() as s:
+        query = sa.select(models.Image)
+        for key in IMAGE_COLUMN_FILTERS:
+            if key == 'visibility' and filters.get(key) == 'all':
+                continue
+            if filters.get(key) is not None:
+                query = query.filter_by(**{key: filters[key]})
+        if project_id is not None:
+            query = _visible_to(query, project_id, filters.get('visibility'))
+        images = [_image_dict(i) for i in s.scalars(query)]
+    wanted_props = filters.get('properties') or {}
+    wanted_tags = set(filters.get('tags') or ())
+    images = [i for i in images
+              if all(str(i['properties'].get(k)) == str(v)
+                     for k, v in wanted_props.items())
+              and wanted_tags <= set(i['tags'])]
+    images.sort(key=lambda i: _sort_value(i, sort_key),
+                reverse=(sort_dir == 'desc'))
+    if marker is not None:
+        ids = [i['id'] for i in images]
+        if marker not in ids:
+            raise exception.Invalid(reason='Invalid marker. Image %s could '
+                                    'not be found.' % marker)
+        images = images[ids.index(marker) + 1:]
+    if limit is not None and len(images) > limit:
+        return images[:limit], True
+    return images, False
+
+
 def image_create(values):
-    values = dict(values)
+    values = _encode_image_values(values)
     values.setdefault('id', str(uuidlib.uuid4()))
-    values['properties'] = convert.dumps(values.get('properties') or {})
+    values.setdefault('properties', '{}')
+    try:
+        with session.writer() as s:
+            if s.get(models.Image, values['id']) is not None:
+                raise exception.ImageExists(image_id=values['id'])
+            image = models.Image(**values)
+            s.add(image)
+            s.flush()
+            return _image_dict(image)
+    except sa_exc.IntegrityError:
+        # Lost a race with a concurrent create of the same id.
+        raise exception.ImageExists(image_id=values['id'])
+
+
+def image_update(image_id, values, expected_status=None):
+    """Change an image; with expected_status, only from that status.
+
+    The status check and the write are one UPDATE, so of two uploads to
+    the same queued image exactly one moves it on.
+    """
+    values = _encode_image_values(values)
+    values['updated_at'] = models.utcnow()
     with session.writer() as s:
-        image = models.Image(**values)
-        s.add(image)
-        s.flush()
-        return _image_dict(image)
+        query = sa.update(models.Image).where(
+            models.Image.id == str(image_id))
+        if expected_status is not None:
+            query = query.where(models.Image.status == expected_status)
+        if s.execute(query.values(**values)).rowcount != 1:
+            image = s.get(models.Image, str(image_id))
+            if image is None:
+                raise exception.ImageNotFound(image_id=image_id)
+            raise exception.ImageStatusConflict(
+                image_id=image_id, status=image.status,
+                expected=expected_status)
+        s.expire_all()
+        return _image_dict(s.get(models.Image, str(image_id)))
 
 
 def image_delete(image_id):
+    """Remove the record (unless protected); returns it, location included."""
     with session.writer() as s:
         image = s.get(models.Image, str(image_id))
         if image is None:
             raise exception.ImageNotFound(image_id=image_id)
+        if image.protected:
+            raise exception.ImageProtected(image_id=image_id)
         out = _image_dict(image)
         s.delete(image)
         return out

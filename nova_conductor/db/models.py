@@ -134,11 +134,15 @@ class Image(TimestampMixin, Base):
     min_disk: Mapped[int] = mapped_column(Integer, default=0)
     min_ram: Mapped[int] = mapped_column(Integer, default=0)
     checksum: Mapped[str | None] = mapped_column(String(64))
+    os_hash_algo: Mapped[str | None] = mapped_column(String(64))
+    os_hash_value: Mapped[str | None] = mapped_column(String(128))
     owner: Mapped[str | None] = mapped_column(String(255))
     visibility: Mapped[str] = mapped_column(String(20), default='public')
     protected: Mapped[bool] = mapped_column(Boolean, default=False)
     location: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[str] = mapped_column(Text, default='{}')
+    tags: Mapped[str] = mapped_column(Text, default='[]',
+                                      server_default='[]')
 
 
 class Instance(TimestampMixin, Base):

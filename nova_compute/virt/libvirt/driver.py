@@ -9,7 +9,7 @@ disk.local (when the flavor has ephemeral_gb) and console.log.
 Direct kernel boot: when an image's properties carry kernel_id (and
 optionally ramdisk_id), spawn resolves them through `image_locator`, a
 callable the compute manager sets on the driver: it takes an image id and
-returns that image's dict (at least 'location', the file's absolute path).
+returns that image's record, which the image cache fetches like any image.
 """
 
 import contextlib
@@ -25,6 +25,7 @@ from oslo_log import log as logging
 from common import exception
 from common import states
 from common.conf import CONF
+from nova_compute import image_fetch
 from nova_compute.virt import driver
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
@@ -77,9 +78,10 @@ class LibvirtDriver(driver.ComputeDriver):
             if self._host is None:
                 self._host = host_mod.Host(self._conf, host)
                 self._image_cache = imagecache.ImageCache(
-                    self._conf.instances_path)
+                    self._conf.instances_path,
+                    image_fetch.ImageFetcher(self._conf).fetch)
         os.makedirs(self._conf.instances_path, exist_ok=True)
-        if not self._host.is_test:
+        if not self._host.is_test or self._conf.libvirt.test_node_fetch_images:
             os.makedirs(self._image_cache.base_dir, exist_ok=True)
         # Connect now so a bad URI fails the service at start, and (for the
         # test driver) so the simulated node lives as long as we do.
@@ -160,6 +162,8 @@ class LibvirtDriver(driver.ComputeDriver):
         try:
             os.makedirs(inst_dir, exist_ok=True)
             if host.is_test:
+                if self._conf.libvirt.test_node_fetch_images:
+                    self._image_cache.fetch(image)
                 xml = domain_xml.simulated_domain_xml(instance)
             else:
                 xml = self._guest_xml(instance, image, network_info or [],

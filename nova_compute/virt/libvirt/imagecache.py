@@ -3,61 +3,46 @@
 A cached base keeps the format the image declares (qcow2 or raw): nothing is
 converted, so the cache costs no more space than the image, and every
 instance disk is a qcow2 overlay naming the base and its format with -F.
-Bases are fetched by copying image['location'] (a file in the local image
-store) once per image, under a per-image lock that holds across threads and
-processes; they stay after the instances using them are deleted.
+Bases are fetched once per image by a fetcher (nova_compute/image_fetch.py:
+a download through the image API, or a copy of a local file), under a
+per-image lock that holds across threads and processes; they stay after the
+instances using them are deleted.
 """
 
 import contextlib
 import fcntl
-import json
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 
 from oslo_log import log as logging
 
 from common import exception
+from common import qemu_img as qemu_img_lib
 
 LOG = logging.getLogger(__name__)
 
 GiB = 1024 ** 3
 DISK_FORMATS = ('qcow2', 'raw')
-# Guards against a hung qemu-img (e.g. a crafted image) blocking a spawn.
-QEMU_IMG_TIMEOUT = 300
 # Image ids become file names: refuse anything that could leave _base.
 _SAFE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$')
 
-
-class QemuImgError(Exception):
-    """qemu-img failed; the message is its stderr."""
-
-
-def qemu_img(*args):
-    """Run qemu-img with these arguments; return its stdout."""
-    try:
-        proc = subprocess.run(('qemu-img',) + args, capture_output=True,
-                              text=True, timeout=QEMU_IMG_TIMEOUT,
-                              env=dict(os.environ, LC_ALL='C'))
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise QemuImgError(str(err))
-    if proc.returncode != 0:
-        raise QemuImgError(proc.stderr.strip() or
-                           'qemu-img exited with %d' % proc.returncode)
-    return proc.stdout
-
-
-def qemu_img_info(path):
-    """qemu-img's JSON description of the file, its format probed."""
-    # --force-share: a base in use by running guests is still readable.
-    return json.loads(qemu_img('info', '--output=json', '--force-share', path))
+QemuImgError = qemu_img_lib.QemuImgError
+qemu_img = qemu_img_lib.qemu_img
 
 
 def _copy_file(src, dst):
     shutil.copyfile(src, dst)
+
+
+def _copy_location(image, dest):
+    """Copy the image's file, found at image['location'] on this host."""
+    src = image.get('location')
+    if not src or not os.path.isfile(src):
+        raise _unacceptable(image, 'image file %r not found' % (src,))
+    _copy_file(src, dest)
 
 
 def _unacceptable(image, reason):
@@ -65,35 +50,27 @@ def _unacceptable(image, reason):
 
 
 def _check_disk(image, path):
-    """(format, virtual size) of a fetched disk image, or ImageUnacceptable.
-
-    The probed format must be the declared one: a "raw" image that is really
-    qcow2 could otherwise make qemu open host files named in its header.
-    """
+    """(format, virtual size) of a fetched disk image, or ImageUnacceptable."""
     declared = image.get('disk_format')
     if declared not in DISK_FORMATS:
         raise _unacceptable(image, 'disk_format %r is not one of %s'
                             % (declared, ', '.join(DISK_FORMATS)))
     try:
-        info = qemu_img_info(path)
-    except (QemuImgError, ValueError) as err:
+        return qemu_img_lib.check(path, declared)
+    except QemuImgError as err:
         raise _unacceptable(image, 'qemu-img info failed: %s' % err)
-    if info.get('format') != declared:
-        raise _unacceptable(image, 'declared %s but the file is %s'
-                            % (declared, info.get('format')))
-    if info.get('backing-filename'):
-        raise _unacceptable(image, 'it has a backing file')
-    data = (info.get('format-specific') or {}).get('data') or {}
-    if data.get('data-file'):
-        raise _unacceptable(image, 'it has an external data file')
-    return declared, int(info['virtual-size'])
+    except qemu_img_lib.FormatMismatch as err:
+        raise _unacceptable(image, str(err))
 
 
 class ImageCache:
     """The _base directory of one compute node."""
 
-    def __init__(self, instances_path):
+    def __init__(self, instances_path, fetcher=None):
+        """fetcher(image, dest) writes an image's data to dest; the default
+        copies image['location'], a file on this host."""
         self.base_dir = os.path.join(instances_path, '_base')
+        self._fetcher = fetcher or _copy_location
         self._locks = {}
         self._locks_guard = threading.Lock()
         # image id -> (format, virtual size), so qemu-img info runs once per
@@ -122,18 +99,15 @@ class ImageCache:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def _download(self, image, dest, check):
-        """Copy the image's file to dest atomically; check it on the way."""
-        src = image.get('location')
-        if not src or not os.path.isfile(src):
-            raise _unacceptable(image, 'image file %r not found' % (src,))
+        """Fetch the image's data to dest atomically; check it on the way."""
         fd, tmp = tempfile.mkstemp(dir=self.base_dir,
                                    prefix='.%s.' % image['id'], suffix='.part')
         os.close(fd)
         try:
             try:
-                _copy_file(src, tmp)
+                self._fetcher(image, tmp)
             except OSError as err:
-                raise _unacceptable(image, 'cannot copy %s: %s' % (src, err))
+                raise _unacceptable(image, 'cannot fetch its data: %s' % err)
             info = _check_disk(image, tmp) if check else None
             # qemu runs as its own user on most hosts and must read bases.
             os.chmod(tmp, 0o644)

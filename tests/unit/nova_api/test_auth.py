@@ -50,9 +50,11 @@ def test_keystone_mode_ignores_identity_headers_sent_by_the_client(
 
 def test_keystone_mode_serves_version_documents_without_token(
         keystone_client):
-    for path in ('/', '/v2.1', '/v2.1/'):
+    for path in ('/', '/v2.1', '/v2.1/', '/image/versions'):
         resp = keystone_client.simulate_get(path)
         assert resp.status_code == 200, path
+    assert keystone_client.simulate_get('/image/v2/images').status_code \
+        == 401
     # Clients discover identity at Keystone itself, not here.
     assert keystone_client.simulate_get('/identity').status_code == 401
 

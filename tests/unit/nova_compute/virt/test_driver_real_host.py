@@ -155,11 +155,24 @@ def test_unknown_kernel_is_unacceptable(driver, images):
 
 
 def test_bad_image_is_unacceptable_and_cleaned_up(driver, conf, images):
-    image = dict(images['disk'], id='img-2', location='/nonexistent')
+    image = dict(images['disk'], id='img-2', disk_format='raw')
     instance = make_instance()
     with pytest.raises(exception.ImageUnacceptable):
         driver.spawn(instance, image, NETWORK)
     assert driver.list_instance_uuids() == []
+
+
+def test_unreachable_image_fails_spawn_and_is_cleaned_up(driver, conf,
+                                                         images):
+    # Not on this host, and no image API answers: nothing is left behind.
+    conf.set_override('api_servers', ['http://127.0.0.1:9'], 'glance')
+    conf.set_override('num_retries', 0, 'glance')
+    image = dict(images['disk'], id='img-3', location='/nonexistent')
+    with pytest.raises(exception.ImageDownloadFailed):
+        driver.spawn(make_instance(), image, NETWORK)
+    assert driver.list_instance_uuids() == []
+    assert os.listdir(os.path.join(conf.instances_path, '_base')) == \
+        ['.img-3.lock']
 
 
 def test_unsupported_hw_properties_are_unacceptable(driver, images):

@@ -1,0 +1,52 @@
+"""[glance]: where compute hosts get image data, and the image API's limits.
+
+The authentication and session options come from keystoneauth1, as in
+Nova; with no auth_type the image API is called without a token, which
+suits nova-api's own endpoint in noauth mode.
+"""
+
+from keystoneauth1 import loading as ks_loading
+from oslo_config import cfg
+
+GROUP = 'glance'
+
+glance_opts = [
+    cfg.ListOpt('api_servers', default=[],
+                help='Image API endpoints compute hosts download image data '
+                     'from, tried in order, e.g. '
+                     'http://controller:8774/image or a real Glance at '
+                     'http://glance:9292. Empty: the catalog\'s image '
+                     'endpoint when an auth_type is set, else this '
+                     'deployment\'s nova-api (osapi_compute_listen and '
+                     'osapi_compute_listen_port, 127.0.0.1 when it '
+                     'listens on every address).'),
+    cfg.BoolOpt('copy_from_local_store', default=True,
+                help='Copy an image straight from [DEFAULT] '
+                     'image_store_path when its file is readable on this '
+                     'host (all-in-one, shared storage) instead of '
+                     'downloading it through the image API.'),
+    cfg.IntOpt('num_retries', default=3, min=0,
+               help='Extra attempts at a download that failed to connect, '
+                    'cycling through api_servers.'),
+]
+
+default_opts = [
+    cfg.IntOpt('image_size_cap', default=1099511627776, min=1,
+               help='Largest image upload the image API accepts, in bytes.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(glance_opts, group=GROUP)
+    conf.register_opts(default_opts)
+    ks_loading.register_session_conf_options(conf, GROUP)
+    ks_loading.register_auth_conf_options(conf, GROUP)
+
+
+def list_opts():
+    return {
+        GROUP: (glance_opts + ks_loading.get_session_conf_options() +
+                ks_loading.get_auth_common_conf_options() +
+                ks_loading.get_auth_plugin_conf_options('password')),
+        'DEFAULT': default_opts,
+    }

@@ -1,0 +1,116 @@
+"""PATCH /v2/images/{id}: Glance's JSON-patch ops turned into an update.
+
+Glance accepts a narrow subset of RFC 6902 (add, replace and remove of one
+top-level attribute), with its own rules on which attributes a caller may
+touch, so the ops are read here rather than applied by a generic patcher.
+"""
+
+import json
+
+import jsonschema
+
+from nova_api import errors
+from nova_api import glance_view
+
+MEDIA_TYPES = ('application/openstack-images-v2.1-json-patch',
+               'application/openstack-images-v2.0-json-patch')
+
+OPS_SCHEMA = {
+    'type': 'array',
+    'items': {
+        'type': 'object',
+        'properties': {
+            'op': {'enum': ['add', 'replace', 'remove']},
+            'path': {'type': 'string', 'minLength': 1},
+            'value': {},
+        },
+        'required': ['op', 'path'],
+    },
+}
+
+NAME = {'type': ['string', 'null'], 'maxLength': 255}
+COUNT = {'type': 'integer', 'minimum': 0, 'maximum': 2 ** 31 - 1}
+ATTR_SCHEMAS = {
+    'name': NAME,
+    'owner': NAME,
+    'visibility': {'enum': glance_view.VISIBILITIES},
+    'protected': {'type': 'boolean'},
+    'min_disk': COUNT,
+    'min_ram': COUNT,
+    'disk_format': {'enum': glance_view.DISK_FORMATS + [None]},
+    'container_format': {'enum': glance_view.CONTAINER_FORMATS + [None]},
+    'tags': {'type': 'array', 'maxItems': 128,
+             'items': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+}
+PROPERTY_SCHEMA = {'type': 'string', 'maxLength': 65535}
+# Writable attributes that only an admin may set (owner), or only while
+# no data is stored (the formats the data is checked against).
+QUEUED_ONLY = ('disk_format', 'container_format')
+
+
+def check_value(key, value, schema):
+    if not jsonschema.Draft4Validator(schema).is_valid(value):
+        raise errors.bad_request('Invalid value %s for attribute %s.'
+                                 % (json.dumps(value)[:200], key))
+    return value
+
+
+def check_settable(ctxt, image, key, value):
+    """403 for attributes the caller may not set to this value."""
+    if key in glance_view.RESERVED:
+        raise errors.HTTPError(403, "Attribute '%s' is reserved." % key)
+    if key in glance_view.READ_ONLY or key in ('id', 'os_hidden'):
+        raise errors.HTTPError(403, "Attribute '%s' is read-only." % key)
+    if key == 'owner' and value != ctxt.project_id and \
+            not ctxt.is_admin_user:
+        raise errors.HTTPError(403, 'Only an admin can give an image to '
+                                    'another owner.')
+    if key == 'visibility' and value == 'public' and \
+            not ctxt.is_admin_user:
+        raise errors.HTTPError(403, 'Only an admin can publicize an image.')
+    if key in QUEUED_ONLY and image is not None and \
+            image['status'] != 'queued':
+        raise errors.HTTPError(403, 'Attribute %s can be only replaced for '
+                                    'a queued image.' % key)
+
+
+def _key(path):
+    if path.startswith('/'):
+        path = path[1:]
+    if not path or '/' in path:
+        raise errors.bad_request('Invalid JSON pointer for this resource: '
+                                 '/%s' % path)
+    return path.replace('~1', '/').replace('~0', '~')
+
+
+def changes(ctxt, image, ops):
+    """The values to update `image` with after applying `ops`."""
+    if not jsonschema.Draft4Validator(OPS_SCHEMA).is_valid(ops):
+        raise errors.bad_request('The request body must be a list of '
+                                 'add, replace or remove operations, each '
+                                 'with a path.')
+    values = {}
+    props = dict(image.get('properties') or {})
+    for op in ops:
+        key = _key(op['path'])
+        if op['op'] != 'remove' and 'value' not in op:
+            raise errors.bad_request('Operation %s on %s needs a value.'
+                                     % (op['op'], op['path']))
+        value = op.get('value')
+        check_settable(ctxt, image, key, value)
+        if key in ATTR_SCHEMAS:
+            if op['op'] == 'remove':
+                raise errors.HTTPError(403, "Attribute '%s' cannot be "
+                                            "removed." % key)
+            values[key] = check_value(key, value, ATTR_SCHEMAS[key])
+        elif op['op'] == 'add':
+            props[key] = check_value(key, value, PROPERTY_SCHEMA)
+        elif key not in props:
+            raise errors.HTTPError(409, 'Property %s does not exist.' % key)
+        elif op['op'] == 'replace':
+            props[key] = check_value(key, value, PROPERTY_SCHEMA)
+        else:
+            del props[key]
+    if props != (image.get('properties') or {}):
+        values['properties'] = props
+    return values

@@ -1,0 +1,70 @@
+"""The Glance v2 image representation, and who may see or change an image."""
+
+from nova_api import errors
+
+# Attributes the image API owns; every other key is a custom property.
+BASE_ATTRS = ('id', 'name', 'status', 'visibility', 'protected', 'os_hidden',
+              'checksum', 'os_hash_algo', 'os_hash_value', 'owner', 'size',
+              'virtual_size', 'min_disk', 'min_ram', 'disk_format',
+              'container_format', 'tags', 'created_at', 'updated_at',
+              'self', 'file', 'schema')
+READ_ONLY = ('status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size',
+             'virtual_size', 'created_at', 'updated_at', 'self', 'file',
+             'schema')
+RESERVED = ('location', 'locations', 'direct_url', 'deleted', 'deleted_at',
+            'stores')
+DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
+                'vdi', 'iso', 'ploop']
+CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
+                     'compressed']
+VISIBILITIES = ['public', 'private', 'shared', 'community']
+
+
+def _time(iso):
+    # Glance shows whole seconds in UTC with a Z.
+    return iso[:19] + 'Z' if iso else None
+
+
+def view(image):
+    out = {key: str(value) for key, value in
+           (image.get('properties') or {}).items() if key not in BASE_ATTRS}
+    out.update({
+        'id': image['id'], 'name': image['name'], 'status': image['status'],
+        'visibility': image['visibility'],
+        'protected': bool(image['protected']), 'os_hidden': False,
+        'checksum': image['checksum'],
+        'os_hash_algo': image.get('os_hash_algo'),
+        'os_hash_value': image.get('os_hash_value'),
+        'owner': image['owner'], 'size': image['size'],
+        'virtual_size': image['virtual_size'],
+        'min_disk': image['min_disk'] or 0, 'min_ram': image['min_ram'] or 0,
+        'disk_format': image['disk_format'],
+        'container_format': image['container_format'],
+        'tags': list(image.get('tags') or []),
+        'created_at': _time(image['created_at']),
+        'updated_at': _time(image['updated_at']),
+        'self': '/v2/images/%s' % image['id'],
+        'file': '/v2/images/%s/file' % image['id'],
+        'schema': '/v2/schemas/image',
+    })
+    return out
+
+
+def can_see(ctxt, image):
+    return (ctxt.is_admin_user or image['owner'] == ctxt.project_id or
+            image['visibility'] in ('public', 'community'))
+
+
+def check_visible(ctxt, image):
+    """404 for an image the caller may not see, as if it did not exist."""
+    if not can_see(ctxt, image):
+        raise errors.not_found('No image found with ID %s' % image['id'])
+    return image
+
+
+def check_owner(ctxt, image):
+    """403 unless the caller owns the image or is an admin."""
+    if not (ctxt.is_admin_user or image['owner'] == ctxt.project_id):
+        raise errors.HTTPError(403, 'You are not permitted to modify image '
+                                    '%s.' % image['id'])
+    return image

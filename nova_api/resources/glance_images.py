@@ -1,0 +1,170 @@
+"""/image/v2/images: the local image registry as a Glance v2 API.
+
+List (filters, sorting, marker pages with a `next` link), create (queued,
+custom properties as top-level keys), show, PATCH with Glance's JSON-patch
+media type, and delete. Image data is in glance_image_data.py.
+"""
+
+import urllib.parse
+
+from common.conf import CONF
+from nova_api import errors
+from nova_api import glance_patch
+from nova_api import glance_view
+from nova_api import image_store
+from nova_api import links
+from nova_api import validation
+
+DEFAULT_LIMIT = 25
+# Filters with columns of their own; other unknown parameters filter on
+# custom properties, as in Glance.
+COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner', 'disk_format',
+                  'container_format')
+IGNORED_PARAMS = ('member_status', 'os_hidden', 'protected')
+PAGING_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort')
+
+
+def _one(req, name):
+    value = req.params.get(name)
+    if isinstance(value, list):
+        raise errors.bad_request('Parameter %s was given more than once.'
+                                 % name)
+    return value
+
+
+def _limit(req):
+    raw = _one(req, 'limit')
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise errors.bad_request('limit param must be an integer')
+    if limit < 0:
+        raise errors.bad_request('limit param must be positive')
+    return min(limit, CONF.api.max_limit)
+
+
+def _sort(req):
+    key, direction = _one(req, 'sort_key'), _one(req, 'sort_dir')
+    if _one(req, 'sort'):
+        # "sort=name:asc,created_at:desc": the first key decides.
+        first = _one(req, 'sort').split(',')[0]
+        key, _, direction = first.partition(':')
+    direction = direction or 'desc'
+    if direction not in ('asc', 'desc'):
+        raise errors.bad_request('Invalid sort direction: %s' % direction)
+    return key or 'created_at', direction
+
+
+def _filters(req):
+    filters = {'properties': {}}
+    for name, value in req.params.items():
+        if name in PAGING_PARAMS or name in IGNORED_PARAMS:
+            continue
+        if name == 'tag':
+            filters['tags'] = value if isinstance(value, list) else [value]
+        elif name in COLUMN_FILTERS:
+            filters[name] = _one(req, name)
+        else:
+            filters['properties'][name] = _one(req, name)
+    visibility = filters.get('visibility')
+    if visibility and visibility not in glance_view.VISIBILITIES + ['all']:
+        raise errors.bad_request('Invalid visibility value: %s' % visibility)
+    return filters
+
+
+def _next_link(req, marker):
+    params = {k: v for k, v in req.params.items() if k != 'marker'}
+    params['marker'] = marker
+    return '/v2/images?%s' % urllib.parse.urlencode(sorted(params.items()),
+                                                    doseq=True)
+
+
+def _create_values(ctxt, body):
+    if not isinstance(body, dict):
+        raise errors.bad_request('The request body must be a JSON object.')
+    values = {'status': 'queued', 'visibility': 'shared',
+              'owner': ctxt.project_id, 'properties': {}}
+    for key, value in body.items():
+        if key == 'id':
+            # Settable at create only; PATCH treats it as read-only.
+            validation.validate({'type': 'object',
+                                 'properties': {'id': validation.UUID}},
+                                {'id': value})
+            values['id'] = value
+            continue
+        glance_patch.check_settable(ctxt, None, key, value)
+        if key in glance_patch.ATTR_SCHEMAS:
+            values[key] = glance_patch.check_value(
+                key, value, glance_patch.ATTR_SCHEMAS[key])
+        elif len(key) > 255:
+            raise errors.bad_request('Property names are at most 255 '
+                                     'characters.')
+        else:
+            values['properties'][key] = glance_patch.check_value(
+                key, value, glance_patch.PROPERTY_SCHEMA)
+    return values
+
+
+class ImageCollection:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+
+    def on_get(self, req, resp):
+        ctxt = req.context.ctxt
+        sort_key, sort_dir = _sort(req)
+        page = self.conductor.image_list(
+            ctxt, filters=_filters(req),
+            project_id=None if ctxt.is_admin_user else ctxt.project_id,
+            limit=_limit(req), marker=_one(req, 'marker'),
+            sort_key=sort_key, sort_dir=sort_dir)
+        images = page['images']
+        body = {'images': [glance_view.view(i) for i in images],
+                'first': '/v2/images', 'schema': '/v2/schemas/images'}
+        if page['more'] and images:
+            body['next'] = _next_link(req, images[-1]['id'])
+        resp.media = body
+
+    def on_post(self, req, resp):
+        ctxt = req.context.ctxt
+        image = self.conductor.image_create(
+            ctxt, _create_values(ctxt, validation.read_json(req)))
+        resp.status = 201
+        resp.location = '%s/image/v2/images/%s' % (links.base_url(req),
+                                                   image['id'])
+        resp.media = glance_view.view(image)
+
+
+class Image:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+
+    def _get(self, req, image_id):
+        image = self.conductor.image_get(req.context.ctxt, image_id)
+        return glance_view.check_visible(req.context.ctxt, image)
+
+    def on_get(self, req, resp, image_id):
+        resp.media = glance_view.view(self._get(req, image_id))
+
+    def on_patch(self, req, resp, image_id):
+        media_type = (req.content_type or '').split(';')[0].strip()
+        if media_type not in glance_patch.MEDIA_TYPES:
+            raise errors.HTTPError(415, 'Unsupported Content-Type %s; use '
+                                        '%s.' % (media_type or 'none',
+                                                 glance_patch.MEDIA_TYPES[0]))
+        ctxt = req.context.ctxt
+        image = glance_view.check_owner(ctxt, self._get(req, image_id))
+        values = glance_patch.changes(ctxt, image, validation.read_json(req))
+        if values:
+            image = self.conductor.image_update(ctxt, image_id, values)
+        resp.media = glance_view.view(image)
+
+    def on_delete(self, req, resp, image_id):
+        ctxt = req.context.ctxt
+        glance_view.check_owner(ctxt, self._get(req, image_id))
+        deleted = self.conductor.image_delete(ctxt, image_id)
+        image_store.remove(deleted.get('location'), CONF.image_store_path)
+        resp.status = 204
