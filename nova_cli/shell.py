@@ -23,6 +23,8 @@ def _env(*names, default=None):
 
 class NovaLite(app.App):
 
+    NAME = 'novalite'
+
     def __init__(self):
         manager = commandmanager.CommandManager('nova_cli.commands')
         for name, factory in commands.COMMANDS:
