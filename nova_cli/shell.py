@@ -119,6 +119,21 @@ class NovaLite(app.App):
             return 2
         return super().run(argv)
 
+    def run_subcommand(self, argv):
+        try:
+            self.command_manager.find_command(argv)
+        except ValueError:
+            # cliff prints this on stdout; scripts parse stdout.
+            self.stderr.write('novalite: \'%s\' is not a novalite command. '
+                              'See \'novalite --help\'.\n' % ' '.join(argv))
+            matches = self.get_fuzzy_matches(argv[0])
+            if matches:
+                self.stderr.write('Did you mean one of these?\n')
+                for match in matches:
+                    self.stderr.write('  %s\n' % match)
+            return 2
+        return super().run_subcommand(argv)
+
 
 def main(argv=None):
     return NovaLite().run(sys.argv[1:] if argv is None else argv)

@@ -1,4 +1,4 @@
-"""Operations on an existing server: power, rebuild, evacuate, console, history."""
+"""Operations on a server: power, rebuild, evacuate, console, history."""
 
 from cliff import command
 from cliff import lister

@@ -58,7 +58,10 @@ def test_api_error_message_goes_to_stderr(novalite):
 def test_usage_errors_exit_2(novalite):
     assert novalite().code == 2
     assert novalite('server', 'create', 'x').code == 2
-    assert novalite('no-such-command').code == 2
+    unknown = novalite('server', 'lst')
+    assert unknown.code == 2
+    assert unknown.stdout == ''
+    assert 'server list' in unknown.stderr
 
 
 def test_unreachable_api_is_one_line(novalite):
