@@ -156,9 +156,9 @@ class Cloud:
     def image(self):
         endpoint = self.region.config.get('image_endpoint_override')
         if not endpoint and is_noauth(self.region):
-            # No catalog: assume Glance is served beside the compute API.
+            # No catalog: nova-api serves Glance v2 under /image.
             parts = urllib.parse.urlsplit(self._endpoint('compute') or '')
-            endpoint = '%s://%s' % (parts.scheme, parts.netloc)
+            endpoint = '%s://%s/image' % (parts.scheme, parts.netloc)
         if endpoint:
             endpoint = image_root(endpoint)
         return http.ApiClient(self._adapter('image', endpoint))

@@ -73,7 +73,7 @@ class NovaLite(app.App):
             default=_env('OS_IMAGE_ENDPOINT'),
             help='Glance v2 endpoint for image create (env '
                  'OS_IMAGE_ENDPOINT); else the catalog\'s, or in noauth '
-                 'mode the compute API\'s host.')
+                 'mode /image on the compute API\'s host.')
         opt('--os-cacert', metavar='FILE')
         opt('--insecure', dest='os_insecure', action='store_true',
             default=None, help='Do not verify TLS certificates.')

@@ -7,6 +7,7 @@ sees the REST API, which test_boot covers on every backend.
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -27,7 +28,10 @@ def dep():
 
 
 def novalite(dep, *args, token=None, expect=0):
-    """Run the CLI with OS_* pointing at the deployment; (stdout, stderr)."""
+    """Run the CLI with OS_* pointing at the deployment; (stdout, stderr).
+
+    expect=None: return (exit code, stdout, stderr) whatever the code.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
     env['OS_ENDPOINT'] = dep.api
     # Never a clouds.yaml from the machine running the tests.
@@ -36,10 +40,12 @@ def novalite(dep, *args, token=None, expect=0):
         env['OS_TOKEN'] = token
     proc = subprocess.run([NOVALITE] + list(args), env=env, text=True,
                           capture_output=True, timeout=180)
+    assert 'Traceback' not in proc.stderr
+    if expect is None:
+        return proc.returncode, proc.stdout, proc.stderr
     assert proc.returncode == expect, (
         'novalite %s exited %s\nstdout: %s\nstderr: %s' % (
             ' '.join(args), proc.returncode, proc.stdout, proc.stderr))
-    assert 'Traceback' not in proc.stderr
     return proc.stdout, proc.stderr
 
 
@@ -290,3 +296,32 @@ def test_errors_exit_non_zero_with_the_message(dep):
     assert 'Invalid input for field/attribute name' in err
     novalite(dep, 'server', 'create', 'x', expect=2)
     novalite(dep, 'server', 'frobnicate', expect=2)
+
+
+def test_evacuate_from_a_dead_host(dep):
+    # Last in the module: it kills a compute host (and restarts it).
+    server = create(dep, 'cli-evac')
+    source = server['host']
+    [target] = [h for h in dep.compute_hosts if h != source]
+    _, err = novalite(dep, 'server', 'evacuate', 'cli-evac', expect=1)
+    assert 'still in use' in err
+    dep.kill(source)
+    try:
+        deadline = time.monotonic() + 40
+        while True:
+            code, out, err = novalite(
+                dep, 'server', 'evacuate', 'cli-evac', '--wait',
+                '--poll-interval', '0.1', expect=None)
+            if code == 0 or time.monotonic() > deadline:
+                break
+            assert 'still in use' in err, err
+            time.sleep(1)
+        assert code == 0, err
+        assert out == '%s\n' % target
+        assert 'rebuild_spawning' in steps(err)
+        shown = as_json(dep, 'server', 'show', 'cli-evac')
+        assert (shown['id'], shown['host'], shown['status']) == (
+            server['id'], target, 'ACTIVE')
+    finally:
+        dep.start_compute(source)
+    delete(dep, 'cli-evac')

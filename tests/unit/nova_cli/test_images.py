@@ -8,7 +8,7 @@ from tests.unit.nova_cli import fake_api
 IMAGE_ID = '4b4c6b8e-0c2e-4bd0-9a55-1d9b1f2c7e01'
 
 
-def _glance(api, uploaded):
+def _glance(api, uploaded, prefix=''):
     image = {'id': IMAGE_ID, 'name': 'cirros', 'status': 'queued',
              'disk_format': 'qcow2', 'container_format': 'bare',
              'visibility': 'shared', 'min_disk': 0, 'min_ram': 0,
@@ -22,9 +22,10 @@ def _glance(api, uploaded):
         uploaded.append(request)
         image.update(status='active', size=len(request['body']))
         return 204, None
-    api.routes[('POST', '/v2/images')] = create
-    api.routes[('PUT', '/v2/images/%s/file' % IMAGE_ID)] = upload
-    api.routes[('GET', '/v2/images/%s' % IMAGE_ID)] = lambda r: (200, image)
+    api.routes[('POST', prefix + '/v2/images')] = create
+    api.routes[('PUT', prefix + '/v2/images/%s/file' % IMAGE_ID)] = upload
+    api.routes[('GET', prefix + '/v2/images/%s' % IMAGE_ID)] = \
+        lambda r: (200, image)
 
 
 def test_image_create_posts_then_uploads_the_file(novalite, tmp_path):
@@ -55,13 +56,13 @@ def test_image_create_posts_then_uploads_the_file(novalite, tmp_path):
     assert compute.requests == []
 
 
-def test_noauth_image_endpoint_defaults_to_the_compute_host(novalite,
-                                                            tmp_path):
+def test_noauth_image_endpoint_defaults_to_image_on_the_compute_host(
+        novalite, tmp_path):
     disk = tmp_path / 'disk.raw'
     disk.write_bytes(b'\0' * 10)
     uploaded = []
     with fake_api.FakeApi() as api:
-        _glance(api, uploaded)
+        _glance(api, uploaded, prefix='/image')
         result = novalite('--os-endpoint', api.url + '/v2.1', 'image',
                           'create', 'raw-one', '--file', str(disk))
     assert result.code == 0, result.stderr
@@ -76,7 +77,7 @@ def test_missing_image_api_is_an_error_not_a_traceback(novalite, tmp_path):
         result = novalite('--os-endpoint', api.url, 'image', 'create', 'x',
                           '--file', str(disk))
     assert result.code == 1
-    assert 'No route /v2/images' in result.stderr
+    assert 'No route /image/v2/images' in result.stderr
     assert 'Traceback' not in result.stderr
 
 
