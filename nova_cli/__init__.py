@@ -1,0 +1,1 @@
+"""novalite: the project's command-line client."""

@@ -1,0 +1,170 @@
+"""aggregate list, show, create, set, unset, add host, remove host, delete."""
+
+from cliff import command
+from cliff import lister
+from cliff import show
+
+from nova_cli import format
+from nova_cli import resolve
+
+
+def aggregate_fields(agg):
+    return (('id', 'name', 'availability_zone', 'hosts', 'properties',
+             'created_at', 'updated_at'),
+            (agg['id'], agg['name'], agg.get('availability_zone'),
+             format.ListColumn(agg.get('hosts')),
+             format.DictColumn(agg.get('metadata')),
+             agg.get('created_at'), agg.get('updated_at')))
+
+
+class _One(show.ShowOne):
+    """Commands on one aggregate, named by name or ID."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('aggregate', metavar='AGGREGATE',
+                            help='Name or ID.')
+        return parser
+
+    def _action(self, agg, body):
+        return self.app.compute.post('/os-aggregates/%s/action' % agg['id'],
+                                     body)['aggregate']
+
+
+class ListAggregate(lister.Lister):
+    """List host aggregates (admin)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--long', action='store_true',
+                            help='Also show hosts and properties.')
+        return parser
+
+    def take_action(self, args):
+        found = self.app.compute.get('/os-aggregates')['aggregates']
+        columns = ['ID', 'Name', 'Availability Zone']
+        if args.long:
+            columns += ['Hosts', 'Properties']
+        rows = []
+        for a in found:
+            row = [a['id'], a['name'], a.get('availability_zone')]
+            if args.long:
+                row += [format.ListColumn(a.get('hosts')),
+                        format.DictColumn(a.get('metadata'))]
+            rows.append(row)
+        return columns, rows
+
+
+class ShowAggregate(_One):
+    """Show a host aggregate."""
+
+    def take_action(self, args):
+        return aggregate_fields(resolve.aggregate(self.app.compute,
+                                                  args.aggregate))
+
+
+class CreateAggregate(show.ShowOne):
+    """Create a host aggregate; --zone makes it an availability zone."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='NAME')
+        parser.add_argument('--zone', help='Availability zone name.')
+        parser.add_argument('--property', action='append',
+                            type=format.key_value, metavar='KEY=VALUE')
+        return parser
+
+    def take_action(self, args):
+        compute = self.app.compute
+        body = {'name': args.name}
+        if args.zone:
+            body['availability_zone'] = args.zone
+        agg = compute.post('/os-aggregates', {'aggregate': body})['aggregate']
+        if args.property:
+            agg = compute.post('/os-aggregates/%s/action' % agg['id'], {
+                'set_metadata': {'metadata': format.dict_of(
+                    args.property)}})['aggregate']
+        return aggregate_fields(agg)
+
+
+class SetAggregate(_One):
+    """Rename an aggregate, change its zone or set properties."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--name')
+        parser.add_argument('--zone', help='Availability zone name.')
+        parser.add_argument('--property', action='append',
+                            type=format.key_value, metavar='KEY=VALUE')
+        return parser
+
+    def take_action(self, args):
+        compute = self.app.compute
+        agg = resolve.aggregate(compute, args.aggregate)
+        update = {}
+        if args.name:
+            update['name'] = args.name
+        if args.zone:
+            update['availability_zone'] = args.zone
+        if update:
+            agg = compute.put('/os-aggregates/%s' % agg['id'],
+                              {'aggregate': update})['aggregate']
+        if args.property:
+            agg = self._action(agg, {'set_metadata': {
+                'metadata': format.dict_of(args.property)}})
+        return aggregate_fields(agg)
+
+
+class UnsetAggregate(_One):
+    """Remove properties from an aggregate."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--property', action='append', required=True,
+                            metavar='KEY')
+        return parser
+
+    def take_action(self, args):
+        agg = resolve.aggregate(self.app.compute, args.aggregate)
+        agg = self._action(agg, {'set_metadata': {
+            'metadata': {key: None for key in args.property}}})
+        return aggregate_fields(agg)
+
+
+class AddHost(_One):
+    """Add a host to an aggregate."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='HOST')
+        return parser
+
+    def take_action(self, args):
+        agg = resolve.aggregate(self.app.compute, args.aggregate)
+        return aggregate_fields(self._action(agg, {'add_host': {
+            'host': args.host}}))
+
+
+class RemoveHost(AddHost):
+    """Remove a host from an aggregate."""
+
+    def take_action(self, args):
+        agg = resolve.aggregate(self.app.compute, args.aggregate)
+        return aggregate_fields(self._action(agg, {'remove_host': {
+            'host': args.host}}))
+
+
+class DeleteAggregate(command.Command):
+    """Delete host aggregates."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('aggregates', metavar='AGGREGATE', nargs='+')
+        return parser
+
+    def take_action(self, args):
+        compute = self.app.compute
+        for ident in args.aggregates:
+            agg = resolve.aggregate(compute, ident)
+            compute.delete('/os-aggregates/%s' % agg['id'])
+        return 0

@@ -1,0 +1,85 @@
+"""server-group list, show, create, delete."""
+
+from cliff import command
+from cliff import lister
+from cliff import show
+
+from nova_cli import format
+from nova_cli import resolve
+
+
+def policy_of(group):
+    """2.1 has a one-item "policies" list; 2.64 has "policy"."""
+    if group.get('policy'):
+        return group['policy']
+    return ', '.join(group.get('policies') or [])
+
+
+def group_fields(group):
+    return (('id', 'name', 'policy', 'members'),
+            (group['id'], group['name'], policy_of(group),
+             format.ListColumn(group.get('members'))))
+
+
+class ListServerGroup(lister.Lister):
+    """List server groups."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--all-projects', action='store_true',
+                            help='Every project\'s groups (admin).')
+        return parser
+
+    def take_action(self, args):
+        url = '/os-server-groups'
+        if args.all_projects:
+            url += '?all_projects=true'
+        groups = self.app.compute.get(url)['server_groups']
+        return ('ID', 'Name', 'Policy', 'Members'), [
+            (g['id'], g['name'], policy_of(g),
+             format.ListColumn(g.get('members'))) for g in groups]
+
+
+class ShowServerGroup(show.ShowOne):
+    """Show a server group."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('group', metavar='GROUP', help='Name or ID.')
+        return parser
+
+    def take_action(self, args):
+        return group_fields(resolve.server_group(self.app.compute,
+                                                 args.group))
+
+
+class CreateServerGroup(show.ShowOne):
+    """Create a server group; boot into it with --hint group=ID."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='NAME')
+        parser.add_argument('--policy', required=True,
+                            choices=['affinity', 'anti-affinity'])
+        return parser
+
+    def take_action(self, args):
+        group = self.app.compute.post('/os-server-groups', {'server_group': {
+            'name': args.name, 'policies': [args.policy]}})['server_group']
+        return group_fields(group)
+
+
+class DeleteServerGroup(command.Command):
+    """Delete server groups."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('groups', metavar='GROUP', nargs='+')
+        return parser
+
+    def take_action(self, args):
+        compute = self.app.compute
+        for ident in args.groups:
+            group = resolve.server_group(compute, ident)
+            compute.delete('/os-server-groups/%s' % group['id'])
+        return 0
