@@ -34,6 +34,10 @@ def add_parser(sub, argv):
                           'http://controller:8774/v2.1')
     reg.add_argument('--internal-url', help='default: --url')
     reg.add_argument('--admin-url', help='default: --url')
+    reg.add_argument('--image-url',
+                     help='also register this image (Glance v2) endpoint, '
+                          'e.g. http://controller:8774/image, the one '
+                          'nova-api serves')
     reg.add_argument('--region', default='RegionOne')
     reg.add_argument('--service-user',
                      help='default: [keystone_authtoken] username, or nova')
@@ -150,6 +154,15 @@ def register(args, conf, identity, out=sys.stdout):
     for interface in INTERFACES:
         reg.ensure_endpoint(service['id'], interface, urls[interface],
                             args.region)
+    if getattr(args, 'image_url', None):
+        image = reg.ensure(
+            'services', 'service', {'type': 'image'},
+            {'type': 'image', 'name': 'glance',
+             'description': 'Image registry served by nova-api'},
+            'service glance (type image)')
+        for interface in INTERFACES:
+            reg.ensure_endpoint(image['id'], interface, args.image_url,
+                                args.region)
     project = reg.ensure(
         'projects', 'project', {'name': project_name,
                                 'domain_id': args.domain},

@@ -18,8 +18,10 @@ from nova_api import validation
 DEFAULT_LIMIT = 25
 # Filters with columns of their own; other unknown parameters filter on
 # custom properties, as in Glance.
-COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner', 'disk_format',
-                  'container_format')
+COLUMN_FILTERS = ('id', 'name', 'status', 'visibility', 'owner',
+                  'disk_format', 'container_format')
+# Filters that also take Glance's "in:a,b,c" operator.
+IN_FILTERS = ('id', 'name', 'status', 'disk_format', 'container_format')
 IGNORED_PARAMS = ('member_status', 'os_hidden', 'protected')
 PAGING_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort')
 
@@ -66,6 +68,9 @@ def _filters(req):
             filters['tags'] = value if isinstance(value, list) else [value]
         elif name in COLUMN_FILTERS:
             filters[name] = _one(req, name)
+            if name in IN_FILTERS and filters[name].startswith('in:'):
+                filters[name] = [v.strip('"') for v in
+                                 filters[name][3:].split(',') if v]
         else:
             filters['properties'][name] = _one(req, name)
     visibility = filters.get('visibility')

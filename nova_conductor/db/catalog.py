@@ -160,7 +160,7 @@ def image_get_all(filters=None):
         return [_image_dict(i) for i in s.scalars(query)]
 
 
-IMAGE_COLUMN_FILTERS = ('name', 'status', 'visibility', 'owner',
+IMAGE_COLUMN_FILTERS = ('id', 'name', 'status', 'visibility', 'owner',
                         'disk_format', 'container_format')
 IMAGE_SORT_KEYS = ('created_at', 'updated_at', 'name', 'id', 'status',
                    'size', 'virtual_size', 'disk_format', 'container_format',
@@ -204,8 +204,11 @@ def image_list(filters=None, project_id=None, limit=None, marker=None,
         for key in IMAGE_COLUMN_FILTERS:
             if key == 'visibility' and filters.get(key) == 'all':
                 continue
-            if filters.get(key) is not None:
-                query = query.filter_by(**{key: filters[key]})
+            value = filters.get(key)
+            if isinstance(value, list):
+                query = query.where(getattr(models.Image, key).in_(value))
+            elif value is not None:
+                query = query.filter_by(**{key: value})
         if project_id is not None:
             query = _visible_to(query, project_id, filters.get('visibility'))
         images = [_image_dict(i) for i in s.scalars(query)]

@@ -333,3 +333,13 @@ def test_non_json_body_is_a_glance_shaped_400(client):
                                 headers={'Content-Type': 'application/json'})
     assert resp.status_code == 400
     assert resp.json['code'] == '400 Bad Request'
+
+
+def test_list_takes_the_in_operator(client):
+    ids = {name: create(client, name=name)['id'] for name in 'xyz'}
+    found = client.simulate_get('/image/v2/images', params={
+        'id': 'in:%s,%s' % (ids['x'], ids['z'])}).json['images']
+    assert sorted(i['name'] for i in found) == ['x', 'z']
+    found = client.simulate_get('/image/v2/images', params={
+        'name': 'in:y,nothing'}).json['images']
+    assert [i['name'] for i in found] == ['y']

@@ -143,3 +143,19 @@ def test_unreachable_keystone_is_an_error_not_a_traceback(capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith('ERROR: ') and 'Traceback' not in err
+
+
+def test_image_url_registers_the_image_service_once():
+    identity = FakeIdentity()
+    image_url = 'http://controller:8774/image'
+    _register(identity, '--service-password', 'pw', '--image-url',
+              image_url)
+    services = {s['type']: s for s in identity.tables['services']}
+    assert services['image']['name'] == 'glance'
+    image_endpoints = [e for e in identity.tables['endpoints']
+                       if e['service_id'] == services['image']['id']]
+    assert sorted(e['interface'] for e in image_endpoints) == [
+        'admin', 'internal', 'public']
+    assert {e['url'] for e in image_endpoints} == {image_url}
+    changed, _out = _register(identity, '--image-url', image_url)
+    assert not changed
