@@ -140,6 +140,9 @@ def create_app(conductor_api=None):
         # Keystone serves its own discovery; noauth2 stands in for it.
         app.add_route('/identity', identity.IdentityVersions())
         app.add_route('/identity/v3', identity.IdentityV3())
+        app.add_route('/identity/v3/projects', identity.IdentityProjects())
+        app.add_route('/identity/v3/projects/{project_id}',
+                      identity.IdentityProject())
     if CONF.dashboard.enabled:
         dashboard.mount(app)
     return auth.wrap(app)

@@ -28,7 +28,9 @@ function actionLog(serverId, actions) {
     const events = h('td', {}, button('Show events', async (ev) => {
       const cell = ev.target.parentElement;
       await guarded(async () => {
-        const got = (await compute.get(`/servers/${serverId}/os-instance-actions/${a.request_id}`)).instanceAction;
+        // From 2.51 the owner sees the events too, not only admins.
+        const got = (await compute.get(`/servers/${serverId}/os-instance-actions/${a.request_id}`,
+          {version: '2.51'})).instanceAction;
         replace(cell, h('ul', {class: 'events'}, (got.events || []).map((e) => h('li', {},
           `${e.event}: ${e.result || 'running'} (${when(e.start_time)}${e.finish_time ? ` - ${when(e.finish_time)}` : ''})`))));
       });

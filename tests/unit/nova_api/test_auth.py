@@ -166,6 +166,15 @@ def test_noauth_answers_identity_discovery(noauth_client):
     assert version.json == {'version': v3}
 
 
+def test_noauth_identity_finds_any_project_by_id_or_name(noauth_client):
+    project = noauth_client.simulate_get('/identity/v3/projects/p7').json
+    assert (project['project']['id'], project['project']['name']) == \
+        ('p7', 'p7')
+    listed = noauth_client.simulate_get('/identity/v3/projects',
+                                        params={'name': 'p8'}).json
+    assert [p['id'] for p in listed['projects']] == ['p8']
+
+
 def test_noauth_none_plugin_placeholder_token_is_the_default_admin(
         noauth_client):
     noauth_client.simulate_get('/v2.1/flavors',
