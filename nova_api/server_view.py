@@ -4,6 +4,7 @@ import hashlib
 
 from common import states
 from nova_api import links
+from nova_api import policy
 
 
 def _time(iso):
@@ -87,7 +88,8 @@ def detail(req, instance):
     for key in ('OS-SRV-USG:launched_at', 'OS-SRV-USG:terminated_at'):
         if out[key]:
             out[key] = out[key][:26].replace('+00:00', '')
-    if ctxt.is_admin_user:
+    if policy.check(req, 'os_compute_api:os-extended-server-attributes',
+                    policy.server_target(instance)):
         out.update({
             'OS-EXT-SRV-ATTR:host': instance.get('host'),
             'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.get('node'),

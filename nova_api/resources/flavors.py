@@ -3,7 +3,7 @@
 import falcon
 
 from nova_api import links
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 CREATE_SCHEMA = {
@@ -57,6 +57,7 @@ class _Base:
         self.conductor = conductor_api
 
     def _visible(self, req):
+        policy.authorize(req, 'os_compute_api:flavors')
         public_only = None if req.context.ctxt.is_admin_user else True
         return self.conductor.flavor_get_all(req.context.ctxt, public_only)
 
@@ -68,7 +69,7 @@ class FlavorCollection(_Base):
                                   for f in self._visible(req)]}
 
     def on_post(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-manage:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         spec = body['flavor']
         values = {
@@ -93,11 +94,12 @@ class FlavorDetail(_Base):
 class Flavor(_Base):
 
     def on_get(self, req, resp, flavor_id):
+        policy.authorize(req, 'os_compute_api:flavors')
         resp.media = {'flavor': view(req, self.conductor.flavor_get(
             req.context.ctxt, flavor_id))}
 
     def on_delete(self, req, resp, flavor_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-manage:delete')
         self.conductor.flavor_delete(req.context.ctxt, flavor_id)
         resp.status = falcon.HTTP_202
 

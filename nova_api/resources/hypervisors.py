@@ -2,7 +2,7 @@
 
 from common import servicegroup
 from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 
 
 def _state(node):
@@ -46,24 +46,27 @@ class _Base:
         self.conductor = conductor_api
 
     def _nodes(self, req):
-        middleware.require_admin(req)
+        policy.authorize(req, self.RULE)
         return self.conductor.compute_nodes_get_all(req.context.ctxt)[
             'nodes']
 
 
 class Hypervisors(_Base):
+    RULE = 'os_compute_api:os-hypervisors:list'
 
     def on_get(self, req, resp):
         resp.media = {'hypervisors': [basic(n) for n in self._nodes(req)]}
 
 
 class HypervisorsDetail(_Base):
+    RULE = 'os_compute_api:os-hypervisors:list-detail'
 
     def on_get(self, req, resp):
         resp.media = {'hypervisors': [detail(n) for n in self._nodes(req)]}
 
 
 class HypervisorStatistics(_Base):
+    RULE = 'os_compute_api:os-hypervisors:statistics'
 
     def on_get(self, req, resp):
         nodes = [detail(n) for n in self._nodes(req)]
@@ -76,6 +79,7 @@ class HypervisorStatistics(_Base):
 
 
 class Hypervisor(_Base):
+    RULE = 'os_compute_api:os-hypervisors:show'
 
     def on_get(self, req, resp, hypervisor_id):
         for node in self._nodes(req):

@@ -1,6 +1,7 @@
 """/v2.1/servers/{id}/os-instance-actions: what was done to a server, step by step."""
 
 from nova_api import errors
+from nova_api import policy
 from nova_api.resources import servers
 
 
@@ -30,7 +31,8 @@ def event_view(event, is_admin):
 class InstanceActions(servers._Base):
 
     def on_get(self, req, resp, server_id):
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id,
+                          'os_compute_api:os-instance-actions:list')
         found = self.conductor.instance_actions_get(req.context.ctxt,
                                                     server_id)
         resp.media = {'instanceActions': [action_view(a) for a in found]}
@@ -39,13 +41,15 @@ class InstanceActions(servers._Base):
 class InstanceAction(servers._Base):
 
     def on_get(self, req, resp, server_id, request_id):
-        self._get_visible(req, server_id)
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:os-instance-actions:show')
         found = self.conductor.instance_action_get(req.context.ctxt,
                                                    server_id, request_id)
         if found is None:
             raise errors.not_found('Action for request_id %s on instance %s '
                                    'not found' % (request_id, server_id))
         out = action_view(found)
-        is_admin = req.context.ctxt.is_admin_user
+        is_admin = policy.check(req, 'os_compute_api:os-instance-actions:'
+                                'events', policy.server_target(instance))
         out['events'] = [event_view(e, is_admin) for e in found['events']]
         resp.media = {'instanceAction': out}

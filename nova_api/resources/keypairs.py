@@ -2,6 +2,7 @@
 
 import falcon
 
+from nova_api import policy
 from nova_api import ssh_keys
 from nova_api import validation
 
@@ -29,6 +30,7 @@ class KeyPairs:
         self.conductor = conductor_api
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:os-keypairs:index')
         found = self.conductor.keypair_get_all(req.context.ctxt)
         resp.media = {'keypairs': [{'keypair': {
             'name': k['name'], 'fingerprint': k['fingerprint'],
@@ -36,6 +38,7 @@ class KeyPairs:
 
     def on_post(self, req, resp):
         ctxt = req.context.ctxt
+        policy.authorize(req, 'os_compute_api:os-keypairs:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         spec = body['keypair']
         private = None
@@ -61,6 +64,8 @@ class KeyPair:
 
     def on_get(self, req, resp, name):
         k = self.conductor.keypair_get(req.context.ctxt, name)
+        policy.authorize(req, 'os_compute_api:os-keypairs:show',
+                         {'user_id': k['user_id']})
         resp.media = {'keypair': {
             'id': k['id'], 'name': k['name'], 'user_id': k['user_id'],
             'fingerprint': k['fingerprint'], 'public_key': k['public_key'],
@@ -68,5 +73,6 @@ class KeyPair:
             'deleted_at': None, 'updated_at': None}}
 
     def on_delete(self, req, resp, name):
+        policy.authorize(req, 'os_compute_api:os-keypairs:delete')
         self.conductor.keypair_delete(req.context.ctxt, name)
         resp.status = falcon.HTTP_202

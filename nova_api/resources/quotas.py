@@ -2,8 +2,7 @@
 
 import falcon
 
-from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 # The 2.1 quota set also lists network resources, which this cloud does
@@ -33,11 +32,10 @@ def quota_set(project_id, limits):
     return out
 
 
-def _check_project(req, project_id):
-    ctxt = req.context.ctxt
-    if not ctxt.is_admin_user and ctxt.project_id != project_id:
-        raise errors.HTTPError(403, 'Policy doesn\'t allow this operation '
-                                    'to be performed.')
+def _authorize(req, rule, project_id):
+    """The target is the project named in the URL."""
+    policy.authorize(req, 'os_compute_api:os-quota-sets:' + rule,
+                     {'project_id': project_id})
 
 
 class QuotaSet:
@@ -46,12 +44,12 @@ class QuotaSet:
         self.conductor = conductor_api
 
     def on_get(self, req, resp, project_id):
-        _check_project(req, project_id)
+        _authorize(req, 'show', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
         resp.media = {'quota_set': quota_set(project_id, got['limits'])}
 
     def on_put(self, req, resp, project_id):
-        middleware.require_admin(req)
+        _authorize(req, 'update', project_id)
         body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         wanted = {}
         reverse = {v: k for k, v in API_NAMES.items()}
@@ -64,7 +62,7 @@ class QuotaSet:
         resp.media = {'quota_set': quota_set(None, limits)}
 
     def on_delete(self, req, resp, project_id):
-        middleware.require_admin(req)
+        _authorize(req, 'delete', project_id)
         self.conductor.quota_reset(req.context.ctxt, project_id)
         resp.status = falcon.HTTP_202
 
@@ -72,6 +70,7 @@ class QuotaSet:
 class QuotaSetDefaults(QuotaSet):
 
     def on_get(self, req, resp, project_id):
+        _authorize(req, 'defaults', project_id)
         resp.media = {'quota_set': quota_set(
             project_id, self.conductor.quota_defaults(req.context.ctxt))}
 
@@ -79,7 +78,7 @@ class QuotaSetDefaults(QuotaSet):
 class QuotaSetDetail(QuotaSet):
 
     def on_get(self, req, resp, project_id):
-        _check_project(req, project_id)
+        _authorize(req, 'detail', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
         detail = {API_NAMES.get(k, k): {
             'limit': v, 'in_use': got['usage'].get(k, 0), 'reserved': 0}
@@ -97,6 +96,7 @@ class Limits:
 
     def on_get(self, req, resp):
         ctxt = req.context.ctxt
+        policy.authorize(req, 'os_compute_api:limits')
         got = self.conductor.quota_get(ctxt, ctxt.project_id)
         lim, used = got['limits'], got['usage']
         resp.media = {'limits': {'rate': [], 'absolute': {

@@ -5,7 +5,6 @@ import secrets
 import falcon
 
 from nova_api import errors
-from nova_api import middleware
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
@@ -54,6 +53,13 @@ EVACUATE_SCHEMA = {
 ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
            'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
            'resume': 'resume'}
+RULES = {'os-stop': 'os_compute_api:servers:stop',
+         'os-start': 'os_compute_api:servers:start',
+         'reboot': 'os_compute_api:servers:reboot',
+         'pause': 'os_compute_api:os-pause-server:pause',
+         'unpause': 'os_compute_api:os-pause-server:unpause',
+         'suspend': 'os_compute_api:os-suspend-server:suspend',
+         'resume': 'os_compute_api:os-suspend-server:resume'}
 
 
 class ServerAction(servers._Base):
@@ -76,7 +82,7 @@ class ServerAction(servers._Base):
         if name == 'reboot':
             validation.validate(REBOOT_SCHEMA, params)
             params = {'type': params['type'].upper()}
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, RULES[name])
         self.conductor.instance_action(req.context.ctxt, server_id,
                                        ACTIONS[name], params)
         resp.status = falcon.HTTP_202
@@ -88,7 +94,7 @@ class ServerAction(servers._Base):
         length = None if length in (None, '') else int(length)
         if length is not None and length < -1:
             raise errors.bad_request('length must be -1 or more')
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:os-console-output')
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
@@ -98,7 +104,8 @@ class ServerAction(servers._Base):
         """Same id, host, IPs and flavor; a new image (202 + server)."""
         params = validation.validate(REBUILD_SCHEMA, params or {})
         ctxt = req.context.ctxt
-        instance = self._get_visible(req, server_id)
+        instance = self._get_visible(req, server_id,
+                                     'os_compute_api:servers:rebuild')
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
         values = {}
         if 'name' in params:
@@ -117,9 +124,8 @@ class ServerAction(servers._Base):
 
     def _evacuate(self, req, resp, server_id, params):
         """Admin: recreate the server of a down host elsewhere."""
-        middleware.require_admin(req)
         params = validation.validate(EVACUATE_SCHEMA, params or {})
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:os-evacuate')
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
                                          params.get('host'))
         resp.media = {'adminPass': params.get('adminPass') or

@@ -10,7 +10,7 @@ from common import states
 from common.conf import CONF
 from nova_api import errors
 from nova_api import links
-from nova_api import middleware
+from nova_api import policy
 from nova_api import server_view
 from nova_api import validation
 
@@ -97,8 +97,9 @@ class _Base:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def _get_visible(self, req, server_id):
-        """The instance, or 404 when absent or another project's."""
+    def _get_visible(self, req, server_id, rule):
+        """The instance, or 404 when absent or another project's; then
+        403 unless the caller passes `rule` on it."""
         ctxt = req.context.ctxt
         try:
             instance = self.conductor.instance_get(ctxt, server_id)
@@ -108,14 +109,18 @@ class _Base:
                                 instance['project_id'] != ctxt.project_id):
             raise errors.not_found('Instance %s could not be found.'
                                    % server_id)
+        policy.authorize(req, rule, policy.server_target(instance))
         return instance
 
     def _list(self, req):
         ctxt = req.context.ctxt
+        policy.authorize(req, self.LIST_RULE)
         filters = {}
         all_tenants = req.get_param('all_tenants')
-        if not (ctxt.is_admin_user and all_tenants is not None and
-                all_tenants.lower() not in ('0', 'false', 'off', 'no')):
+        if all_tenants is not None and all_tenants.lower() not in (
+                '0', 'false', 'off', 'no'):
+            policy.authorize(req, self.LIST_RULE + ':get_all_tenants')
+        else:
             filters['project_id'] = ctxt.project_id
         status = req.get_param('status')
         if status:
@@ -123,7 +128,8 @@ class _Base:
             if not vm_states:
                 return [], None
             filters['vm_state'] = vm_states
-        if req.get_param('host') and ctxt.is_admin_user:
+        if req.get_param('host') and policy.check(
+                req, 'os_compute_api:servers:allow_all_filters'):
             filters['host'] = req.get_param('host')
         try:
             limit = int(req.get_param('limit') or CONF.api.max_limit)
@@ -232,9 +238,7 @@ class _Base:
         host, _, node = rest.partition(':')
         out = {'availability_zone': zone or None}
         if host or node:
-            if not ctxt.is_admin_user:
-                raise errors.HTTPError(403, 'Only admins may name a host '
-                                            'in availability_zone.')
+            policy.enforce(ctxt, 'os_compute_api:servers:create:forced_host')
             out['force_hosts'] = [host] if host else []
             out['force_nodes'] = [node] if node else []
         if zone:
@@ -262,6 +266,7 @@ class _Base:
 
 
 class ServerCollection(_Base):
+    LIST_RULE = 'os_compute_api:servers:index'
 
     def on_get(self, req, resp):
         found, next_marker = self._list(req)
@@ -272,6 +277,7 @@ class ServerCollection(_Base):
 
     def on_post(self, req, resp):
         ctxt = req.context.ctxt
+        policy.authorize(req, 'os_compute_api:servers:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         server = body['server']
         flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
@@ -314,6 +320,7 @@ class ServerCollection(_Base):
         }}
 
 class ServerDetail(_Base):
+    LIST_RULE = 'os_compute_api:servers:detail'
 
     def on_get(self, req, resp):
         found, next_marker = self._list(req)
@@ -327,10 +334,11 @@ class Server(_Base):
 
     def on_get(self, req, resp, server_id):
         resp.media = {'server': server_view.detail(
-            req, self._get_visible(req, server_id))}
+            req, self._get_visible(req, server_id,
+                                   'os_compute_api:servers:show'))}
 
     def on_delete(self, req, resp, server_id):
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:servers:delete')
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
@@ -343,7 +351,7 @@ class ServerDiagnostics(_Base):
     """What the hypervisor reports of a server's domain (admin only)."""
 
     def on_get(self, req, resp, server_id):
-        middleware.require_admin(req)
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id,
+                          'os_compute_api:os-server-diagnostics')
         resp.media = self.conductor.instance_diagnostics(req.context.ctxt,
                                                          server_id)

@@ -2,7 +2,7 @@
 
 from common import servicegroup
 from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 _HOST_BINARY = {
@@ -51,7 +51,7 @@ class Services:
         self.conductor = conductor_api
 
     def on_get(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-services:list')
         ctxt = req.context.ctxt
         zones = zone_index(self.conductor.availability_zones_get(ctxt))
         found = [s for s in self.conductor.service_get_all(ctxt)
@@ -66,7 +66,7 @@ class ServiceAction:
         self.conductor = conductor_api
 
     def on_put(self, req, resp, action):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-services:update')
         if action not in SCHEMAS:
             raise errors.not_found('Unknown action %s' % action)
         body = validation.validate(SCHEMAS[action], validation.read_json(req))
