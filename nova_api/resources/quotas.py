@@ -38,10 +38,13 @@ def _authorize(req, rule, project_id):
                      {'project_id': project_id})
 
 
-class QuotaSet:
+class _QuotaResource:
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
+
+
+class QuotaSet(_QuotaResource):
 
     def on_get(self, req, resp, project_id):
         _authorize(req, 'show', project_id)
@@ -67,7 +70,7 @@ class QuotaSet:
         resp.status = falcon.HTTP_202
 
 
-class QuotaSetDefaults(QuotaSet):
+class QuotaSetDefaults(_QuotaResource):
 
     def on_get(self, req, resp, project_id):
         _authorize(req, 'defaults', project_id)
@@ -75,7 +78,7 @@ class QuotaSetDefaults(QuotaSet):
             project_id, self.conductor.quota_defaults(req.context.ctxt))}
 
 
-class QuotaSetDetail(QuotaSet):
+class QuotaSetDetail(_QuotaResource):
 
     def on_get(self, req, resp, project_id):
         _authorize(req, 'detail', project_id)
