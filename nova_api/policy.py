@@ -88,8 +88,16 @@ def authorize(req, rule, target=None):
 
 
 def check(req, rule, target=None):
-    """For optional fields and filters: True or False, never an error."""
-    return allowed(req.context.ctxt, rule, target)
+    """For optional fields and filters: True or False, never an error.
+
+    Remembered for the rest of the request: a list view asks the same
+    question for every server of a project.
+    """
+    key = (rule, tuple(sorted((target or {}).items())))
+    answers = req.context.setdefault('policy_checks', {})
+    if key not in answers:
+        answers[key] = allowed(req.context.ctxt, rule, target)
+    return answers[key]
 
 
 def server_target(instance):
