@@ -35,6 +35,15 @@ class ValidationError(Invalid):
     msg_fmt = '%(reason)s'
 
 
+class MarkerNotFound(Invalid):
+    msg_fmt = 'marker [%(marker)s] not found'
+
+
+class InstanceIsLocked(NovaException):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+    code = 409
+
+
 class InvalidImageRef(Invalid):
     msg_fmt = 'Invalid image href provided: %(image_href)s.'
 
@@ -75,6 +84,14 @@ class NotFound(NovaException):
 
 class InstanceNotFound(NotFound):
     msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class MetadataKeyNotFound(NotFound):
+    msg_fmt = 'Metadata item was not found'
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s has no tag \'%(tag)s\''
 
 
 class FlavorNotFound(NotFound):
@@ -162,3 +179,22 @@ class HypervisorError(NovaException):
 
 class ImageUnacceptable(Invalid):
     msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = ('Flavor access not found for %(flavor_id)s / %(project_id)s '
+               'combination.')
+
+
+class PublicFlavorAccess(Conflict):
+    msg_fmt = 'Can not add access to a public flavor.'
+
+
+class ServiceInUse(Conflict):
+    msg_fmt = ('Unable to delete compute service that is hosting '
+               'instances. Migrate or delete the instances first.')

@@ -6,6 +6,7 @@ from nova_api import errors
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
+from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.resources import hypervisors
@@ -16,6 +17,8 @@ from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
 from nova_api.resources import server_actions
 from nova_api.resources import server_groups
+from nova_api.resources import server_metadata
+from nova_api.resources import server_tags
 from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import versions
@@ -28,6 +31,10 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
     app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/os-flavor-access',
+                  flavor_access.FlavorAccess(conductor_api))
+    app.add_route('/v2.1/flavors/{flavor_id}/action',
+                  flavor_access.FlavorAction(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs',
                   flavor_extra_specs.FlavorExtraSpecs(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}/os-extra_specs/{key}',
@@ -44,13 +51,15 @@ def _add_routes(app, conductor_api):
                   aggregates.Aggregate(conductor_api))
     app.add_route('/v2.1/os-aggregates/{aggregate_id}/action',
                   aggregates.AggregateAction(conductor_api))
+    app.add_route('/v2.1/os-aggregates/{aggregate_id}/images',
+                  aggregates.AggregateImages(conductor_api))
     app.add_route('/v2.1/os-availability-zone',
                   availability_zones.AvailabilityZones(conductor_api))
     app.add_route('/v2.1/os-availability-zone/detail',
                   availability_zones.AvailabilityZonesDetail(conductor_api))
     app.add_route('/v2.1/os-services', services.Services(conductor_api))
-    app.add_route('/v2.1/os-services/{action}',
-                  services.ServiceAction(conductor_api))
+    app.add_route('/v2.1/os-services/{service_id}',
+                  services.Service(conductor_api))
     app.add_route('/v2.1/os-hypervisors',
                   hypervisors.Hypervisors(conductor_api))
     app.add_route('/v2.1/os-hypervisors/detail',
@@ -59,6 +68,12 @@ def _add_routes(app, conductor_api):
                   hypervisors.HypervisorStatistics(conductor_api))
     app.add_route('/v2.1/os-hypervisors/{hypervisor_id}',
                   hypervisors.Hypervisor(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/uptime',
+                  hypervisors.HypervisorUptime(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/search',
+                  hypervisors.HypervisorSearch(conductor_api))
+    app.add_route('/v2.1/os-hypervisors/{hypervisor_id}/servers',
+                  hypervisors.HypervisorServers(conductor_api))
     app.add_route('/v2.1/os-keypairs', keypairs.KeyPairs(conductor_api))
     app.add_route('/v2.1/os-keypairs/{name}', keypairs.KeyPair(conductor_api))
     app.add_route('/v2.1/os-quota-sets/{project_id}',
@@ -76,6 +91,14 @@ def _add_routes(app, conductor_api):
                   scheduler_dry_run.SchedulerDryRun(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/action',
                   server_actions.ServerAction(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/metadata',
+                  server_metadata.ServerMetadata(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/metadata/{key}',
+                  server_metadata.ServerMetadataItem(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/tags',
+                  server_tags.ServerTags(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/tags/{tag}',
+                  server_tags.ServerTag(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/diagnostics',
                   servers.ServerDiagnostics(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions',

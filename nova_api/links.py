@@ -1,5 +1,7 @@
 """Self and bookmark links, built from the URL the client used."""
 
+from urllib import parse
+
 
 def base_url(req):
     return req.prefix.rstrip('/')
@@ -20,8 +22,7 @@ def resource_links(req, collection, resource_id):
 def collection_next(req, collection, marker):
     params = dict(req.params)
     params['marker'] = marker
-    query = '&'.join('%s=%s' % (k, v) for k, v in sorted(params.items())
-                     if not isinstance(v, list))
+    query = parse.urlencode(sorted(params.items()), doseq=True)
     return [{'rel': 'next',
              'href': '%s/v2.1/%s/%s?%s' % (base_url(req),
                                            req.context.ctxt.project_id,

@@ -54,3 +54,9 @@ def echo(resp, version):
     resp.set_header(HEADER, 'compute %s' % fmt(version))
     resp.set_header(LEGACY_HEADER, fmt(version))
     resp.append_header('Vary', '%s, %s' % (HEADER, LEGACY_HEADER))
+
+
+def require(req, minimum, maximum=MAX_VERSION):
+    """404, as Nova answers, for a route outside the versions serving it."""
+    if not minimum <= req.context.api_version <= maximum:
+        raise errors.not_found('The resource could not be found.')

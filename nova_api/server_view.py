@@ -1,14 +1,28 @@
-"""The server body the Compute API returns (2.1 shape)."""
+"""The server bodies the Compute API returns, for every microversion.
 
+`detail()` is the show / list-detail body; `context` carries what one
+request needs to build many of them (host states for admins, group ids).
+"""
+
+import base64
 import hashlib
 
+from common import servicegroup
 from common import states
 from nova_api import links
 from nova_api import policy
 
+# Statuses whose body carries a progress figure.
+_PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE',
+                      'VERIFY_RESIZE', 'MIGRATING')
+
 
 def _time(iso):
     return iso[:19] + 'Z' if iso else None
+
+
+def _usage_time(iso):
+    return iso[:26].replace('+00:00', '') if iso else None
 
 
 def host_id(instance):
@@ -46,58 +60,150 @@ def basic(req, instance):
             'links': links.resource_links(req, 'servers', instance['uuid'])}
 
 
-def detail(req, instance):
-    ctxt = req.context.ctxt
-    flavor = instance['flavor'] or {}
+def _bookmark(req, collection, resource_id):
+    return [l for l in links.resource_links(req, collection, resource_id)
+            if l['rel'] == 'bookmark']
+
+
+def flavor(req, instance):
+    """A link to the flavor; from 2.47 the flavor as it was at boot."""
+    snapshot = instance['flavor'] or {}
+    if req.context.api_version < (2, 47):
+        return {'id': snapshot.get('flavorid'),
+                'links': _bookmark(req, 'flavors', snapshot.get('flavorid'))}
+    return {'vcpus': snapshot.get('vcpus'), 'ram': snapshot.get('memory_mb'),
+            'disk': snapshot.get('root_gb'),
+            'ephemeral': snapshot.get('ephemeral_gb') or 0,
+            'swap': snapshot.get('swap') or 0,
+            'original_name': snapshot.get('name'),
+            'extra_specs': dict(snapshot.get('extra_specs') or {})}
+
+
+def image(req, instance):
     image_ref = instance.get('image_ref')
+    if not image_ref:
+        return ''
+    out = {'id': image_ref, 'links': _bookmark(req, 'images', image_ref)}
+    if req.context.api_version >= (2, 98):
+        spec_image = (instance.get('request_spec') or {}).get('image') or {}
+        out['properties'] = dict(spec_image.get('properties') or {})
+    return out
+
+
+class ViewContext:
+    """Per-request facts many server bodies share, fetched at most once."""
+
+    def __init__(self, req, conductor):
+        self.req = req
+        self.conductor = conductor
+        self._host_states = None
+
+    def host_status(self, instance):
+        if not instance.get('host'):
+            return ''
+        if self._host_states is None:
+            self._host_states = {}
+            for svc in self.conductor.service_get_all(
+                    self.req.context.ctxt, 'nova-compute'):
+                if svc['forced_down'] or not servicegroup.service_is_up(svc):
+                    self._host_states[svc['host']] = 'DOWN'
+                elif svc['disabled']:
+                    self._host_states[svc['host']] = 'MAINTENANCE'
+                else:
+                    self._host_states[svc['host']] = 'UP'
+        return self._host_states.get(instance['host'], 'UNKNOWN')
+
+
+def _user_data(instance):
+    data = instance.get('user_data')
+    if data is None:
+        return None
+    # Stored as the client sent it: base64 text already.
+    if isinstance(data, bytes):
+        return base64.b64encode(data).decode()
+    return data
+
+
+def detail(req, instance, view_ctx=None, show=False, server_groups=None):
+    """The full server body. `show` adds what only GET /servers/{id} (and
+    update, rebuild) return; `server_groups` are the group ids for 2.71."""
+    ctxt = req.context.ctxt
+    version = req.context.api_version
+    is_admin = ctxt.is_admin_user
+    status = states.api_status(instance['vm_state'], instance['task_state'])
+    spec = instance.get('request_spec') or {}
     out = basic(req, instance)
     out.update({
-        'status': states.api_status(instance['vm_state'],
-                                    instance['task_state']),
+        'status': status,
         'tenant_id': instance['project_id'],
         'user_id': instance['user_id'],
         'metadata': instance.get('metadata') or {},
         'hostId': host_id(instance),
-        'image': ({'id': image_ref,
-                   'links': [l for l in links.resource_links(
-                       req, 'images', image_ref) if l['rel'] == 'bookmark']}
-                  if image_ref else ''),
-        'flavor': {'id': flavor.get('flavorid'),
-                   'links': [l for l in links.resource_links(
-                       req, 'flavors', flavor.get('flavorid'))
-                       if l['rel'] == 'bookmark']},
+        'image': image(req, instance),
+        'flavor': flavor(req, instance),
         'created': _time(instance['created_at']),
         'updated': _time(instance['updated_at']),
         'addresses': addresses(instance),
         'accessIPv4': instance.get('access_ip_v4') or '',
-        'accessIPv6': '',
+        'accessIPv6': instance.get('access_ip_v6') or '',
         'OS-DCF:diskConfig': 'MANUAL',
-        'progress': 100 if instance['vm_state'] == states.ACTIVE else 0,
-        'OS-EXT-AZ:availability_zone': instance.get('availability_zone')
-        or '',
+        'OS-EXT-AZ:availability_zone':
+            instance.get('availability_zone') or '',
         'config_drive': '',
         'key_name': instance.get('key_name'),
-        'OS-SRV-USG:launched_at': instance.get('launched_at'),
-        'OS-SRV-USG:terminated_at': instance.get('terminated_at'),
+        'OS-SRV-USG:launched_at': _usage_time(instance.get('launched_at')),
+        'OS-SRV-USG:terminated_at':
+            _usage_time(instance.get('terminated_at')),
         'OS-EXT-STS:vm_state': instance['vm_state'],
         'OS-EXT-STS:task_state': instance['task_state'],
         'OS-EXT-STS:power_state': instance['power_state'],
         'os-extended-volumes:volumes_attached': [],
         'security_groups': [{'name': 'default'}],
     })
-    for key in ('OS-SRV-USG:launched_at', 'OS-SRV-USG:terminated_at'):
-        if out[key]:
-            out[key] = out[key][:26].replace('+00:00', '')
-    if policy.check(req, 'os_compute_api:os-extended-server-attributes',
-                    policy.server_target(instance)):
+    if status in _PROGRESS_STATUSES:
+        out['progress'] = 100 if status == 'ACTIVE' else 0
+    ext_attrs = policy.check(
+        req, 'os_compute_api:os-extended-server-attributes',
+        policy.server_target(instance))
+    if ext_attrs:
         out.update({
             'OS-EXT-SRV-ATTR:host': instance.get('host'),
             'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.get('node'),
             'OS-EXT-SRV-ATTR:instance_name': 'instance-%s' % instance['uuid'],
         })
-    found = fault(instance, ctxt.is_admin_user)
-    if found:
+    if version >= (2, 3) and ext_attrs:
+        out.update({
+            'OS-EXT-SRV-ATTR:reservation_id': instance.get('reservation_id'),
+            'OS-EXT-SRV-ATTR:launch_index': instance.get('launch_index'),
+            'OS-EXT-SRV-ATTR:hostname': instance.get('hostname'),
+            'OS-EXT-SRV-ATTR:kernel_id': '',
+            'OS-EXT-SRV-ATTR:ramdisk_id': '',
+            'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
+            'OS-EXT-SRV-ATTR:user_data': _user_data(instance),
+        })
+    if version >= (2, 9):
+        out['locked'] = bool(instance.get('locked_by'))
+    if version >= (2, 16) and view_ctx is not None and policy.check(
+            req, 'os_compute_api:servers:show:host_status',
+            policy.server_target(instance)):
+        out['host_status'] = view_ctx.host_status(instance)
+    if version >= (2, 19):
+        out['description'] = instance.get('display_description')
+    if version >= (2, 26):
+        out['tags'] = list(instance.get('tags') or [])
+    if version >= (2, 63):
+        out['trusted_image_certificates'] = None
+    if version >= (2, 71) and show:
+        out['server_groups'] = list(server_groups or [])
+    if version >= (2, 73):
+        out['locked_reason'] = instance.get('locked_reason')
+    if version >= (2, 90):
+        out['OS-EXT-SRV-ATTR:hostname'] = instance.get('hostname')
+    if version >= (2, 96):
+        out['pinned_availability_zone'] = spec.get('availability_zone')
+    if version >= (2, 100):
+        out['scheduler_hints'] = dict(spec.get('scheduler_hints') or {})
+    found = fault(instance, is_admin)
+    if found and instance['vm_state'] in (states.ERROR, 'deleted'):
         out['fault'] = found
     return out
-
-

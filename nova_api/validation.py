@@ -1,5 +1,7 @@
 """Request bodies: read JSON safely and check it against a JSON schema."""
 
+import base64
+import binascii
 import json
 
 import jsonschema
@@ -30,10 +32,20 @@ def _field(error):
     return path[-1] if path else 'body'
 
 
+_FORMATS = jsonschema.FormatChecker()
+
+
+@_FORMATS.checks('base64', raises=(binascii.Error, TypeError))
+def _is_base64(value):
+    if isinstance(value, str):
+        base64.b64decode(value, validate=True)
+    return True
+
+
 def validate(schema, body):
     """Raise 400 with Nova's wording on the first schema violation."""
     validator = jsonschema.Draft4Validator(
-        schema, format_checker=jsonschema.FormatChecker())
+        schema, format_checker=_FORMATS)
     error = next(iter(sorted(validator.iter_errors(body),
                              key=lambda e: list(e.absolute_path))), None)
     if error is None:

@@ -36,7 +36,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -158,3 +158,6 @@ class ComputeManager:
 
     def get_diagnostics(self, context, instance):
         return self.driver.get_diagnostics(instance)
+
+    def get_host_uptime(self, context):
+        return self.driver.get_host_uptime()

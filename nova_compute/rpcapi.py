@@ -2,6 +2,7 @@
 
 Version history:
   1.0 - first version
+  1.1 - get_host_uptime
 """
 
 from common import rpc
@@ -9,7 +10,7 @@ from common import rpc
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     SERVICE_NAME = 'nova-compute'
 
     def build_and_run_instance(self, ctxt, host, instance, image,
@@ -62,3 +63,6 @@ class ComputeAPI(rpc.RPCAPIBase):
     def get_diagnostics(self, ctxt, host, instance):
         return self.call(ctxt, 'get_diagnostics', '1.0', server=host,
                          instance=instance)
+
+    def get_host_uptime(self, ctxt, host):
+        return self.call(ctxt, 'get_host_uptime', '1.1', server=host)

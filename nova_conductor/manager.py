@@ -15,11 +15,13 @@ from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import flavor_access as flavor_access_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import keypairs as keypairs_db
 from nova_conductor.db import network as network_db
 from nova_conductor.db import quotas as quotas_db
 from nova_conductor.db import server_groups as server_groups_db
+from nova_conductor.db import services as services_db
 
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
@@ -31,7 +33,7 @@ def _expected(value):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -75,11 +77,11 @@ class ConductorManager:
 
     # -- flavors and images ------------------------------------------------
 
-    def flavor_get(self, context, flavorid):
-        return catalog.flavor_get(flavorid)
+    def flavor_get(self, context, flavorid, project_id=None):
+        return catalog.flavor_get(flavorid, project_id)
 
-    def flavor_get_all(self, context, is_public=None):
-        return catalog.flavor_get_all(is_public)
+    def flavor_get_all(self, context, is_public=None, project_id=None):
+        return catalog.flavor_get_all(is_public, project_id)
 
     def flavor_create(self, context, values):
         return catalog.flavor_create(values)
@@ -105,8 +107,8 @@ class ConductorManager:
         ctxt_dict = context.to_dict()
         group_uuid = (request_spec.get('scheduler_hints') or {}).get('group')
         if group_uuid:
-            # Raises NotFound before anything is written.
-            server_groups_db.get(group_uuid)
+            # Raises NotFound (or OverQuota) before anything is written.
+            server_groups_db.check_room(group_uuid, len(instances))
         created = instances_db.create_within_quota(
             [dict(values, vm_state=states.BUILDING,
                   task_state=states.SCHEDULING, power_state=states.NOSTATE,
@@ -134,12 +136,28 @@ class ConductorManager:
         self.builder.build_failed(context, instance_uuid, host, message,
                                   details, alternates, request_spec)
 
-    def instance_get(self, context, instance_uuid):
-        return instances_db.get(instance_uuid)
+    def instance_get(self, context, instance_uuid, read_deleted=False):
+        return instances_db.get(instance_uuid, read_deleted)
 
     def instance_get_all(self, context, filters=None, limit=None,
-                         marker=None):
-        return instances_db.get_all(filters, limit, marker)
+                         marker=None, sort=None):
+        return instances_db.get_all(filters, limit, marker, sort)
+
+    def instance_set_metadata(self, context, instance_uuid, metadata,
+                              replace=False):
+        return instances_db.set_metadata(instance_uuid, metadata, replace)
+
+    def instance_delete_metadata_key(self, context, instance_uuid, key):
+        return instances_db.delete_metadata_key(instance_uuid, key)
+
+    def instance_set_lock(self, context, instance_uuid, locked_by,
+                          reason=None, by_admin=False):
+        return instances_db.set_lock(instance_uuid, locked_by, reason,
+                                     by_admin)
+
+    def instance_set_tags(self, context, instance_uuid, tags, add=(),
+                          remove=()):
+        return instances_db.set_tags(instance_uuid, tags, add, remove)
 
     def instance_update(self, context, instance_uuid, values,
                         expected_task_state='unset',
@@ -201,8 +219,11 @@ class ConductorManager:
     def instance_destroy(self, context, instance_uuid):
         return instances_db.destroy(instance_uuid)
 
-    def instance_actions_get(self, context, instance_uuid):
-        return actions_db.actions_get(instance_uuid)
+    def instance_actions_get(self, context, instance_uuid, limit=None,
+                             marker=None, changes_since=None,
+                             changes_before=None):
+        return actions_db.actions_get(instance_uuid, limit, marker,
+                                      changes_since, changes_before)
 
     def instance_action_get(self, context, instance_uuid, request_id):
         return actions_db.action_get_by_request_id(instance_uuid, request_id)
@@ -254,20 +275,22 @@ class ConductorManager:
         return server_groups_db.create(name, policy, rules,
                                        context.project_id, context.user_id)
 
-    # Key pairs belong to the calling user.
+    # Key pairs belong to the calling user, or to the user an admin names
+    # (the API checks who may name one).
     def keypair_create(self, context, name, public_key, fingerprint,
-                       key_type='ssh'):
-        return keypairs_db.create(context.user_id, name, public_key,
-                                  fingerprint, key_type)
+                       key_type='ssh', user_id=None):
+        return keypairs_db.create(user_id or context.user_id, name,
+                                  public_key, fingerprint, key_type)
 
-    def keypair_get(self, context, name):
-        return keypairs_db.get(context.user_id, name)
+    def keypair_get(self, context, name, user_id=None):
+        return keypairs_db.get(user_id or context.user_id, name)
 
-    def keypair_get_all(self, context):
-        return keypairs_db.get_all(context.user_id)
+    def keypair_get_all(self, context, user_id=None, limit=None,
+                        marker=None):
+        return keypairs_db.get_all(user_id or context.user_id, limit, marker)
 
-    def keypair_delete(self, context, name):
-        return keypairs_db.delete(context.user_id, name)
+    def keypair_delete(self, context, name, user_id=None):
+        return keypairs_db.delete(user_id or context.user_id, name)
 
     def quota_get(self, context, project_id):
         return {'limits': quotas_db.limits(project_id),
@@ -291,9 +314,61 @@ class ConductorManager:
     def server_group_delete(self, context, group_uuid):
         return server_groups_db.delete(group_uuid)
 
+    def server_group_check_room(self, context, group_uuid, count):
+        return server_groups_db.check_room(group_uuid, count)
+
     def scheduler_dry_run(self, context, request_spec):
         return self.builder.scheduler_api.dry_run(
             context, build.with_instance_group(request_spec))
+
+    # -- admin views and changes added in RPC 1.1 --------------------------
+
+    def flavor_update(self, context, flavorid, description):
+        return catalog.flavor_update(flavorid, description)
+
+    def flavor_access_get(self, context, flavorid):
+        return flavor_access_db.projects(flavorid)
+
+    def flavor_access_add(self, context, flavorid, project_id):
+        return flavor_access_db.add(flavorid, project_id)
+
+    def flavor_access_remove(self, context, flavorid, project_id):
+        return flavor_access_db.remove(flavorid, project_id)
+
+    def service_update(self, context, service_id, values):
+        return services_db.update(service_id, values)
+
+    def service_update_by_host(self, context, host, binary, values):
+        return services_db.update_by_host(host, binary, values)
+
+    def service_delete(self, context, service_id):
+        return services_db.delete(service_id)
+
+    def hypervisor_servers(self, context, node_ids):
+        # Keys cross RPC as JSON object keys: strings.
+        return {str(k): v for k, v in
+                services_db.servers_by_node(node_ids).items()}
+
+    def hypervisor_uptime(self, context, host):
+        """The host's uptime line, or None when its compute is down."""
+        if not self._compute_is_up(host):
+            return None
+        try:
+            return self.compute_api.get_host_uptime(context, host)
+        except Exception:
+            LOG.warning('Could not read the uptime of %s', host,
+                        exc_info=True)
+            return None
+
+    def aggregate_cache_images(self, context, aggregate_id, image_ids):
+        aggregates_db.get(aggregate_id)  # NotFound first
+        for image_id in image_ids:
+            catalog.image_get(image_id)  # ImageNotFound before recording
+        return aggregates_db.request_image_cache(aggregate_id, image_ids)
+
+    def quota_check_injected_files(self, context, project_id, files):
+        """Raise when `files` ([[path, content length]]) pass a quota."""
+        return quotas_db.check_injected_files(project_id, files)
 
     # -- networking --------------------------------------------------------
 

@@ -2,6 +2,11 @@
 
 Version history:
   1.0 - first version
+  1.1 - flavor access and description, key pairs of other users and
+        paging, service update/delete by id, hypervisor servers and
+        uptime, aggregate image cache, paged instance actions, deleted
+        instances, server group room, injected-file quota check;
+        instance_get_all takes sort; instance metadata, lock and tags
 """
 
 import logging
@@ -17,7 +22,7 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     SERVICE_NAME = 'nova-conductor'
 
     def ping(self, ctxt, timeout=None):
@@ -61,11 +66,20 @@ class ConductorAPI(rpc.RPCAPIBase):
 
     # -- flavors and images (nova-api) -------------------------------------
 
-    def flavor_get(self, ctxt, flavorid):
-        return self.call(ctxt, 'flavor_get', '1.0', flavorid=flavorid)
+    def flavor_get(self, ctxt, flavorid, project_id=None):
+        """With `project_id`: FlavorNotFound when it may not use it."""
+        if project_id is None:
+            return self.call(ctxt, 'flavor_get', '1.0', flavorid=flavorid)
+        return self.call(ctxt, 'flavor_get', '1.1', flavorid=flavorid,
+                         project_id=project_id)
 
-    def flavor_get_all(self, ctxt, is_public=None):
-        return self.call(ctxt, 'flavor_get_all', '1.0', is_public=is_public)
+    def flavor_get_all(self, ctxt, is_public=None, project_id=None):
+        """With `project_id`: public flavors and those shared with it."""
+        if project_id is None:
+            return self.call(ctxt, 'flavor_get_all', '1.0',
+                             is_public=is_public)
+        return self.call(ctxt, 'flavor_get_all', '1.1', is_public=is_public,
+                         project_id=project_id)
 
     def flavor_create(self, ctxt, values):
         return self.call(ctxt, 'flavor_create', '1.0', values=values)
@@ -94,13 +108,45 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'create_instances', '1.0',
                          instances=instances, request_spec=request_spec)
 
-    def instance_get(self, ctxt, instance_uuid):
-        return self.call(ctxt, 'instance_get', '1.0',
-                         instance_uuid=instance_uuid)
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
+        if not read_deleted:
+            return self.call(ctxt, 'instance_get', '1.0',
+                             instance_uuid=instance_uuid)
+        return self.call(ctxt, 'instance_get', '1.1',
+                         instance_uuid=instance_uuid, read_deleted=True)
 
-    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
-        return self.call(ctxt, 'instance_get_all', '1.0', filters=filters,
-                         limit=limit, marker=marker)
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None,
+                         sort=None):
+        if sort is None:
+            return self.call(ctxt, 'instance_get_all', '1.0',
+                             filters=filters, limit=limit, marker=marker)
+        return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
+                         limit=limit, marker=marker, sort=sort)
+
+    def instance_set_metadata(self, ctxt, instance_uuid, metadata,
+                              replace=False):
+        """Merge (or replace) under the row lock; the new metadata."""
+        return self.call(ctxt, 'instance_set_metadata', '1.1',
+                         instance_uuid=instance_uuid, metadata=metadata,
+                         replace=replace)
+
+    def instance_delete_metadata_key(self, ctxt, instance_uuid, key):
+        return self.call(ctxt, 'instance_delete_metadata_key', '1.1',
+                         instance_uuid=instance_uuid, key=key)
+
+    def instance_set_lock(self, ctxt, instance_uuid, locked_by, reason=None,
+                          by_admin=False):
+        """locked_by 'owner'/'admin' locks; None unlocks."""
+        return self.call(ctxt, 'instance_set_lock', '1.1',
+                         instance_uuid=instance_uuid, locked_by=locked_by,
+                         reason=reason, by_admin=by_admin)
+
+    def instance_set_tags(self, ctxt, instance_uuid, tags, add=(),
+                          remove=()):
+        """Replace (tags not None), then add and remove; the new tags."""
+        return self.call(ctxt, 'instance_set_tags', '1.1',
+                         instance_uuid=instance_uuid, tags=tags,
+                         add=list(add), remove=list(remove))
 
     def instance_update(self, ctxt, instance_uuid, values,
                         expected_task_state=_UNSET,
@@ -154,9 +200,17 @@ class ConductorAPI(rpc.RPCAPIBase):
                          message=message, details=details,
                          alternates=alternates, request_spec=request_spec)
 
-    def instance_actions_get(self, ctxt, instance_uuid):
-        return self.call(ctxt, 'instance_actions_get', '1.0',
-                         instance_uuid=instance_uuid)
+    def instance_actions_get(self, ctxt, instance_uuid, limit=None,
+                             marker=None, changes_since=None,
+                             changes_before=None):
+        """Newest first; `marker` is a request id (MarkerNotFound)."""
+        paging = {k: v for k, v in (
+            ('limit', limit), ('marker', marker),
+            ('changes_since', changes_since),
+            ('changes_before', changes_before)) if v is not None}
+        return self.call(ctxt, 'instance_actions_get',
+                         '1.1' if paging else '1.0',
+                         instance_uuid=instance_uuid, **paging)
 
     def instance_action_get(self, ctxt, instance_uuid, request_id):
         return self.call(ctxt, 'instance_action_get', '1.0',
@@ -246,20 +300,83 @@ class ConductorAPI(rpc.RPCAPIBase):
     def quota_reset(self, ctxt, project_id):
         return self.call(ctxt, 'quota_reset', '1.0', project_id=project_id)
 
+    # user_id (an admin acting for another user) and paging need 1.1.
     def keypair_create(self, ctxt, name, public_key, fingerprint,
-                       key_type='ssh'):
-        return self.call(ctxt, 'keypair_create', '1.0', name=name,
-                         public_key=public_key, fingerprint=fingerprint,
-                         key_type=key_type)
+                       key_type='ssh', user_id=None):
+        extra = {'user_id': user_id} if user_id else {}
+        return self.call(ctxt, 'keypair_create', '1.1' if extra else '1.0',
+                         name=name, public_key=public_key,
+                         fingerprint=fingerprint, key_type=key_type, **extra)
 
-    def keypair_get(self, ctxt, name):
-        return self.call(ctxt, 'keypair_get', '1.0', name=name)
+    def keypair_get(self, ctxt, name, user_id=None):
+        extra = {'user_id': user_id} if user_id else {}
+        return self.call(ctxt, 'keypair_get', '1.1' if extra else '1.0',
+                         name=name, **extra)
 
-    def keypair_get_all(self, ctxt):
-        return self.call(ctxt, 'keypair_get_all', '1.0')
+    def keypair_get_all(self, ctxt, user_id=None, limit=None, marker=None):
+        extra = {k: v for k, v in (('user_id', user_id), ('limit', limit),
+                                   ('marker', marker)) if v is not None}
+        return self.call(ctxt, 'keypair_get_all', '1.1' if extra else '1.0',
+                         **extra)
 
-    def keypair_delete(self, ctxt, name):
-        return self.call(ctxt, 'keypair_delete', '1.0', name=name)
+    def keypair_delete(self, ctxt, name, user_id=None):
+        extra = {'user_id': user_id} if user_id else {}
+        return self.call(ctxt, 'keypair_delete', '1.1' if extra else '1.0',
+                         name=name, **extra)
+
+    # -- added in 1.1 -------------------------------------------------------
+
+    def flavor_update(self, ctxt, flavorid, description):
+        return self.call(ctxt, 'flavor_update', '1.1', flavorid=flavorid,
+                         description=description)
+
+    def flavor_access_get(self, ctxt, flavorid):
+        """Project ids sharing a private flavor; NotFound for public."""
+        return self.call(ctxt, 'flavor_access_get', '1.1',
+                         flavorid=flavorid)
+
+    def flavor_access_add(self, ctxt, flavorid, project_id):
+        return self.call(ctxt, 'flavor_access_add', '1.1',
+                         flavorid=flavorid, project_id=project_id)
+
+    def flavor_access_remove(self, ctxt, flavorid, project_id):
+        return self.call(ctxt, 'flavor_access_remove', '1.1',
+                         flavorid=flavorid, project_id=project_id)
+
+    def service_update(self, ctxt, service_id, values):
+        """values: disabled, disabled_reason, forced_down (uuid or id)."""
+        return self.call(ctxt, 'service_update', '1.1',
+                         service_id=service_id, values=values)
+
+    def service_update_by_host(self, ctxt, host, binary, values):
+        return self.call(ctxt, 'service_update_by_host', '1.1', host=host,
+                         binary=binary, values=values)
+
+    def service_delete(self, ctxt, service_id):
+        return self.call(ctxt, 'service_delete', '1.1',
+                         service_id=service_id)
+
+    def hypervisor_servers(self, ctxt, node_ids):
+        """{str(node id): [{'name', 'uuid'}]} of live instances."""
+        return self.call(ctxt, 'hypervisor_servers', '1.1',
+                         node_ids=list(node_ids))
+
+    def hypervisor_uptime(self, ctxt, host):
+        return self.call(ctxt, 'hypervisor_uptime', '1.1', host=host)
+
+    def aggregate_cache_images(self, ctxt, aggregate_id, image_ids):
+        return self.call(ctxt, 'aggregate_cache_images', '1.1',
+                         aggregate_id=aggregate_id, image_ids=image_ids)
+
+    def server_group_check_room(self, ctxt, group_uuid, count):
+        """OverQuota when `count` more members pass server_group_members."""
+        return self.call(ctxt, 'server_group_check_room', '1.1',
+                         group_uuid=group_uuid, count=count)
+
+    def quota_check_injected_files(self, ctxt, project_id, files):
+        """files: [[path, content bytes], ...]; 403 past a quota."""
+        return self.call(ctxt, 'quota_check_injected_files', '1.1',
+                         project_id=project_id, files=files)
 
     # -- networking (nova-compute) -----------------------------------------
 

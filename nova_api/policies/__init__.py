@@ -11,6 +11,7 @@ from nova_api.policies import aggregates
 from nova_api.policies import availability_zones
 from nova_api.policies import base
 from nova_api.policies import diagnostics
+from nova_api.policies import flavor_access
 from nova_api.policies import flavor_extra_specs
 from nova_api.policies import flavors
 from nova_api.policies import hypervisors
@@ -21,11 +22,14 @@ from nova_api.policies import quota_sets
 from nova_api.policies import scheduler
 from nova_api.policies import server_actions
 from nova_api.policies import server_groups
+from nova_api.policies import server_metadata
+from nova_api.policies import server_tags
 from nova_api.policies import servers
 from nova_api.policies import services
 
-MODULES = (base, servers, server_actions, diagnostics, instance_actions,
-           flavors, flavor_extra_specs, images, keypairs, aggregates,
+MODULES = (base, servers, server_actions, server_metadata, server_tags,
+           diagnostics, instance_actions, flavors, flavor_access,
+           flavor_extra_specs, images, keypairs, aggregates,
            availability_zones, hypervisors, services, quota_sets,
            server_groups, scheduler)
 

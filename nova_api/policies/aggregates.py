@@ -26,6 +26,9 @@ RULES = [
     base.rule(ROOT % 'set_metadata', base.ADMIN,
               'Set or clear metadata keys of an aggregate.',
               [('POST', ACTION % 'set_metadata')]),
+    base.rule(ROOT % 'images', base.ADMIN,
+              'Pre-cache images on an aggregate\'s hosts (2.81).',
+              [('POST', ONE + '/images')]),
 ]
 
 

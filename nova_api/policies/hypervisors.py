@@ -15,6 +15,16 @@ RULES = [
               [('GET', '/os-hypervisors/statistics')]),
     base.rule(ROOT % 'show', base.ADMIN, 'Show one hypervisor.',
               [('GET', '/os-hypervisors/{hypervisor_id}')]),
+    base.rule(ROOT % 'uptime', base.ADMIN, 'Show a hypervisor\'s uptime.',
+              [('GET', '/os-hypervisors/{hypervisor_id}/uptime')]),
+    base.rule(ROOT % 'search', base.ADMIN,
+              'Find hypervisors by host name.',
+              [('GET', '/os-hypervisors/{hypervisor_hostname_pattern}/'
+                       'search')]),
+    base.rule(ROOT % 'servers', base.ADMIN,
+              'List the servers on matching hypervisors.',
+              [('GET', '/os-hypervisors/{hypervisor_hostname_pattern}/'
+                       'servers')]),
 ]
 
 

@@ -26,6 +26,9 @@ RULES = [
     base.rule('os_compute_api:limits', base.ANYONE,
               'Show the caller\'s project limits and usage.',
               [('GET', '/limits')]),
+    base.rule('os_compute_api:limits:other_project', base.ADMIN,
+              'Show another project\'s limits (tenant_id).',
+              [('GET', '/limits')]),
 ]
 
 

@@ -28,8 +28,20 @@ RULES = [
     base.rule(ROOT % 'create:forced_host', base.ADMIN,
               'Name a host (and node) in availability_zone, bypassing '
               'the scheduler\'s choice.', [('POST', '/servers')]),
+    base.rule(ROOT % 'create:requested_destination', base.ADMIN,
+              'Name a host or hypervisor_hostname in the create body '
+              '(2.74); the scheduler still checks it.',
+              [('POST', '/servers')]),
+    base.rule(ROOT % 'update', base.PROJECT_MEMBER_OR_ADMIN,
+              'Rename a server or change its description, hostname or '
+              'access addresses.', [('PUT', '/servers/{server_id}')]),
     base.rule(ROOT % 'delete', base.PROJECT_MEMBER_OR_ADMIN,
               'Delete a server.', [('DELETE', '/servers/{server_id}')]),
+    base.rule(ROOT % 'show:host_status', base.ADMIN,
+              'See host_status (2.16): whether the server\'s host is up, '
+              'down or in maintenance.',
+              [('GET', '/servers/{server_id}'),
+               ('GET', '/servers/detail')]),
     base.rule('os_compute_api:os-extended-server-attributes', base.ADMIN,
               'See where a server runs: the OS-EXT-SRV-ATTR host, '
               'hypervisor_hostname and instance_name fields.',

@@ -9,10 +9,14 @@ RULES = [
               'List services with their zone, status and state.',
               [('GET', '/os-services')]),
     base.rule(ROOT % 'update', base.ADMIN,
-              'Enable or disable a service, with a reason.',
+              'Enable, disable or force down a service.',
               [('PUT', '/os-services/enable'),
                ('PUT', '/os-services/disable'),
-               ('PUT', '/os-services/disable-log-reason')]),
+               ('PUT', '/os-services/disable-log-reason'),
+               ('PUT', '/os-services/force-down'),
+               ('PUT', '/os-services/{service_id}')]),
+    base.rule(ROOT % 'delete', base.ADMIN, 'Delete a service record.',
+              [('DELETE', '/os-services/{service_id}')]),
 ]
 
 

@@ -1,5 +1,14 @@
-"""/v2.1/os-aggregates: host aggregates and their AZs (admin only)."""
+"""/v2.1/os-aggregates: host aggregates and their AZs (admin only).
 
+Microversions: 2.41 adds `uuid`; 2.81 adds POST .../images, which records
+images for the aggregate's hosts to pre-cache (202).
+"""
+
+import falcon
+
+from common import exception
+from nova_api import errors
+from nova_api import microversion
 from nova_api import policy
 from nova_api import validation
 
@@ -46,13 +55,29 @@ ACTION_SCHEMA = {
 }
 
 
-def view(agg):
-    return {'id': agg['id'], 'name': agg['name'],
-            'availability_zone': agg['availability_zone'],
-            'hosts': agg['hosts'], 'metadata': agg['metadata'],
-            'created_at': _time(agg['created_at']),
-            'updated_at': _time(agg['updated_at']),
-            'deleted': False, 'deleted_at': None}
+CACHE_SCHEMA = {
+    'type': 'object',
+    'properties': {'cache': {
+        'type': 'array', 'minItems': 1,
+        'items': {'type': 'object',
+                  'properties': {'id': {'type': 'string', 'format': 'uuid'}},
+                  'required': ['id'], 'additionalProperties': False}}},
+    'required': ['cache'], 'additionalProperties': False,
+}
+
+
+def view(req, agg, with_members=True):
+    out = {'id': agg['id'], 'name': agg['name'],
+           'availability_zone': agg['availability_zone'],
+           'created_at': _time(agg['created_at']),
+           'updated_at': _time(agg['updated_at']),
+           'deleted': False, 'deleted_at': None}
+    # A create answers without hosts and metadata, as Nova always has.
+    if with_members:
+        out.update({'hosts': agg['hosts'], 'metadata': agg['metadata']})
+    if req.context.api_version >= (2, 41):
+        out['uuid'] = agg['uuid']
+    return out
 
 
 def _time(iso):
@@ -70,7 +95,7 @@ class AggregateCollection(_Base):
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:os-aggregates:index')
         resp.media = {'aggregates': [
-            view(a) for a in self.conductor.aggregate_get_all(
+            view(req, a) for a in self.conductor.aggregate_get_all(
                 req.context.ctxt)]}
 
     def on_post(self, req, resp):
@@ -79,21 +104,21 @@ class AggregateCollection(_Base):
         spec = body['aggregate']
         agg = self.conductor.aggregate_create(
             req.context.ctxt, spec['name'], spec.get('availability_zone'))
-        resp.media = {'aggregate': view(agg)}
+        resp.media = {'aggregate': view(req, agg, with_members=False)}
 
 
 class Aggregate(_Base):
 
     def on_get(self, req, resp, aggregate_id):
         policy.authorize(req, 'os_compute_api:os-aggregates:show')
-        resp.media = {'aggregate': view(self.conductor.aggregate_get(
+        resp.media = {'aggregate': view(req, self.conductor.aggregate_get(
             req.context.ctxt, aggregate_id))}
 
     def on_put(self, req, resp, aggregate_id):
         policy.authorize(req, 'os_compute_api:os-aggregates:update')
         body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         spec = body['aggregate']
-        resp.media = {'aggregate': view(self.conductor.aggregate_update(
+        resp.media = {'aggregate': view(req, self.conductor.aggregate_update(
             req.context.ctxt, aggregate_id, spec.get('name'),
             spec.get('availability_zone')))}
 
@@ -118,4 +143,19 @@ class AggregateAction(_Base):
         else:
             agg = self.conductor.aggregate_set_metadata(
                 ctxt, aggregate_id, body['set_metadata']['metadata'])
-        resp.media = {'aggregate': view(agg)}
+        resp.media = {'aggregate': view(req, agg)}
+
+
+class AggregateImages(_Base):
+
+    def on_post(self, req, resp, aggregate_id):
+        microversion.require(req, (2, 81))
+        policy.authorize(req, 'os_compute_api:os-aggregates:images')
+        body = validation.validate(CACHE_SCHEMA, validation.read_json(req))
+        image_ids = list(dict.fromkeys(i['id'] for i in body['cache']))
+        try:
+            self.conductor.aggregate_cache_images(req.context.ctxt,
+                                                  aggregate_id, image_ids)
+        except exception.ImageNotFound as error:
+            raise errors.bad_request(error.message)
+        resp.status = falcon.HTTP_202

@@ -1,8 +1,28 @@
-"""/v2.1/os-hypervisors (admin): compute nodes and their usage (2.1 shape)."""
+"""/v2.1/os-hypervisors (admin): compute nodes, their usage and servers.
+
+Microversions: 2.28 gives cpu_info as an object; 2.33 pages lists (limit,
+marker); 2.53 identifies nodes and services by uuid, adds the
+`hypervisor_hostname_pattern` and `with_servers` queries and retires the
+/search and /servers routes; 2.88 drops the usage fields, puts `uptime`
+in show and retires /statistics and /uptime.
+"""
+
+import json
+
+from oslo_utils import uuidutils
 
 from common import servicegroup
 from nova_api import errors
+from nova_api import links
+from nova_api import microversion
 from nova_api import policy
+from nova_api import query
+
+V_UUIDS = (2, 53)
+V_NO_STATS = (2, 88)
+USAGE_FIELDS = ('vcpus', 'vcpus_used', 'memory_mb', 'memory_mb_used',
+                'free_ram_mb', 'local_gb', 'local_gb_used', 'free_disk_gb',
+                'disk_available_least', 'running_vms', 'current_workload')
 
 
 def _state(node):
@@ -11,30 +31,52 @@ def _state(node):
     return 'up' if servicegroup.service_is_up(svc) else 'down'
 
 
-def basic(node):
-    return {'id': node['id'],
+def _id(req, node):
+    return node['uuid'] if req.context.api_version >= V_UUIDS else node['id']
+
+
+def basic(req, node):
+    return {'id': _id(req, node),
             'hypervisor_hostname': node['hypervisor_hostname'],
             'state': _state(node),
             'status': 'disabled' if node['service_disabled'] else 'enabled'}
 
 
-def detail(node):
-    out = basic(node)
-    out.update({
+def usage(node):
+    used_mb = node['memory_mb_used'] + node['memory_mb_reserved']
+    free_gb = node['local_gb'] - node['local_gb_used']
+    return {
         'vcpus': node['vcpus'], 'vcpus_used': node['vcpus_used'],
-        'memory_mb': node['memory_mb'],
-        'memory_mb_used': node['memory_mb_used'] + node[
-            'memory_mb_reserved'],
-        'free_ram_mb': node['memory_mb'] - node['memory_mb_used'] - node[
-            'memory_mb_reserved'],
+        'memory_mb': node['memory_mb'], 'memory_mb_used': used_mb,
+        'free_ram_mb': node['memory_mb'] - used_mb,
         'local_gb': node['local_gb'], 'local_gb_used': node['local_gb_used'],
-        'free_disk_gb': node['local_gb'] - node['local_gb_used'],
-        'disk_available_least': node['local_gb'] - node['local_gb_used'],
+        'free_disk_gb': free_gb, 'disk_available_least': free_gb,
         'running_vms': node['running_vms'], 'current_workload': 0,
+    }
+
+
+def _cpu_info(req, node):
+    text = node['cpu_info'] or ''
+    if req.context.api_version < (2, 28):
+        return text
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+def detail(req, node):
+    version = req.context.api_version
+    out = basic(req, node)
+    if version < V_NO_STATS:
+        out.update(usage(node))
+    out.update({
         'hypervisor_type': node['hypervisor_type'],
         'hypervisor_version': node['hypervisor_version'],
-        'host_ip': node['host_ip'], 'cpu_info': node['cpu_info'],
-        'service': {'host': node['host'], 'id': node['service_id'],
+        'host_ip': node['host_ip'], 'cpu_info': _cpu_info(req, node),
+        'service': {'host': node['host'],
+                    'id': (node['service_uuid'] if version >= V_UUIDS
+                           else node['service_id']),
                     'disabled_reason': node['service_disabled_reason']},
     })
     return out
@@ -50,30 +92,91 @@ class _Base:
         return self.conductor.compute_nodes_get_all(req.context.ctxt)[
             'nodes']
 
+    def _servers(self, req, nodes):
+        found = self.conductor.hypervisor_servers(
+            req.context.ctxt, [n['id'] for n in nodes])
+        return {n['id']: found.get(str(n['id']), []) for n in nodes}
+
+    def _node(self, req, hypervisor_id):
+        if req.context.api_version >= V_UUIDS:
+            if not uuidutils.is_uuid_like(hypervisor_id):
+                raise errors.bad_request('Invalid uuid %s' % hypervisor_id)
+            key = 'uuid'
+        else:
+            key = 'id'
+        for node in self._nodes(req):
+            if str(node[key]) == hypervisor_id:
+                return node
+        raise errors.not_found('Hypervisor with ID %s could not be found.'
+                               % hypervisor_id)
+
+    def _matching(self, req, pattern):
+        found = [n for n in self._nodes(req)
+                 if pattern in n['hypervisor_hostname']]
+        if not found:
+            raise errors.not_found('No hypervisor matching \'%s\' could be '
+                                   'found.' % pattern)
+        return found
+
+    def _list(self, req, view, collection):
+        version = req.context.api_version
+        pattern = with_servers = None
+        limit = marker = None
+        if version >= (2, 33):
+            limit = query.limit(req)
+            marker = req.get_param('marker')
+        if version >= V_UUIDS:
+            pattern = req.get_param('hypervisor_hostname_pattern')
+            with_servers = query.boolean(req, 'with_servers')
+            if pattern is not None and (limit is not None or marker):
+                raise errors.bad_request(
+                    'Paging over hypervisors with the '
+                    'hypervisor_hostname_pattern query parameter is not '
+                    'supported.')
+        nodes = (self._matching(req, pattern) if pattern is not None
+                 else self._nodes(req))
+        if marker is not None:
+            ids = [str(_id(req, n)) for n in nodes]
+            if marker not in ids:
+                raise errors.bad_request('marker [%s] not found' % marker)
+            nodes = nodes[ids.index(marker) + 1:]
+        if limit is not None:
+            nodes = nodes[:limit]
+        servers = self._servers(req, nodes) if with_servers else {}
+        out = []
+        for node in nodes:
+            item = view(req, node)
+            if with_servers:
+                item['servers'] = servers[node['id']]
+            out.append(item)
+        body = {'hypervisors': out}
+        if limit and len(nodes) == limit:
+            body['hypervisors_links'] = links.collection_next(
+                req, collection, _id(req, nodes[-1]))
+        return body
+
 
 class Hypervisors(_Base):
     RULE = 'os_compute_api:os-hypervisors:list'
 
     def on_get(self, req, resp):
-        resp.media = {'hypervisors': [basic(n) for n in self._nodes(req)]}
+        resp.media = self._list(req, basic, 'os-hypervisors')
 
 
 class HypervisorsDetail(_Base):
     RULE = 'os_compute_api:os-hypervisors:list-detail'
 
     def on_get(self, req, resp):
-        resp.media = {'hypervisors': [detail(n) for n in self._nodes(req)]}
+        resp.media = self._list(req, detail, 'os-hypervisors/detail')
 
 
 class HypervisorStatistics(_Base):
     RULE = 'os_compute_api:os-hypervisors:statistics'
 
     def on_get(self, req, resp):
-        nodes = [detail(n) for n in self._nodes(req)]
-        keys = ('vcpus', 'vcpus_used', 'memory_mb', 'memory_mb_used',
-                'free_ram_mb', 'local_gb', 'local_gb_used', 'free_disk_gb',
-                'disk_available_least', 'running_vms', 'current_workload')
-        stats = {k: sum(n[k] for n in nodes) for k in keys}
+        microversion.require(req, (2, 1), (2, 87))
+        nodes = [usage(n) for n in self._nodes(req)]
+        stats = {k: sum(n[k] for n in nodes) for k in USAGE_FIELDS}
         stats['count'] = len(nodes)
         resp.media = {'hypervisor_statistics': stats}
 
@@ -82,9 +185,51 @@ class Hypervisor(_Base):
     RULE = 'os_compute_api:os-hypervisors:show'
 
     def on_get(self, req, resp, hypervisor_id):
-        for node in self._nodes(req):
-            if str(node['id']) == hypervisor_id:
-                resp.media = {'hypervisor': detail(node)}
-                return
-        raise errors.not_found('Hypervisor with ID %s could not be found.'
-                               % hypervisor_id)
+        node = self._node(req, hypervisor_id)
+        out = detail(req, node)
+        version = req.context.api_version
+        if version >= V_UUIDS and query.boolean(req, 'with_servers'):
+            out['servers'] = self._servers(req, [node])[node['id']]
+        if version >= V_NO_STATS:
+            out['uptime'] = self.conductor.hypervisor_uptime(
+                req.context.ctxt, node['host'])
+        resp.media = {'hypervisor': out}
+
+
+class HypervisorUptime(_Base):
+    RULE = 'os_compute_api:os-hypervisors:uptime'
+
+    def on_get(self, req, resp, hypervisor_id):
+        microversion.require(req, (2, 1), (2, 87))
+        node = self._node(req, hypervisor_id)
+        out = basic(req, node)
+        out['uptime'] = self.conductor.hypervisor_uptime(req.context.ctxt,
+                                                         node['host'])
+        resp.media = {'hypervisor': out}
+
+
+class HypervisorSearch(_Base):
+    """GET /os-hypervisors/{pattern}/search, before 2.53."""
+    RULE = 'os_compute_api:os-hypervisors:search'
+
+    def on_get(self, req, resp, hypervisor_id):
+        microversion.require(req, (2, 1), (2, 52))
+        resp.media = {'hypervisors': [
+            basic(req, n) for n in self._matching(req, hypervisor_id)]}
+
+
+class HypervisorServers(_Base):
+    """GET /os-hypervisors/{pattern}/servers, before 2.53."""
+    RULE = 'os_compute_api:os-hypervisors:servers'
+
+    def on_get(self, req, resp, hypervisor_id):
+        microversion.require(req, (2, 1), (2, 52))
+        nodes = self._matching(req, hypervisor_id)
+        servers = self._servers(req, nodes)
+        out = []
+        for node in nodes:
+            item = basic(req, node)
+            if servers[node['id']]:
+                item['servers'] = servers[node['id']]
+            out.append(item)
+        resp.media = {'hypervisors': out}

@@ -1,32 +1,63 @@
-"""/v2.1/os-quota-sets and /v2.1/limits: per-project limits and usage."""
+"""/v2.1/os-quota-sets and /v2.1/limits: per-project limits and usage.
+
+Microversions: 2.36 drops the network quotas (fixed_ips, floating_ips,
+security_groups, security_group_rules) from quota sets and limits; 2.39
+drops maxImageMeta from limits; 2.57 drops the injected-file quotas and
+the maxPersonality* limits.
+"""
 
 import falcon
 
 from nova_api import policy
 from nova_api import validation
 
-# The 2.1 quota set also lists network resources, which this cloud does
-# not limit (-1).
+# Network quotas this cloud does not limit (-1), shown before 2.36.
 NETWORK_KEYS = ('fixed_ips', 'floating_ips', 'security_groups',
                 'security_group_rules')
+INJECTED_KEYS = ('injected_files', 'injected_file_content_bytes',
+                 'injected_file_path_bytes')
+# The API says injected_file_path_bytes for the [quota] option
+# injected_file_path_length.
 API_NAMES = {'injected_file_path_length': 'injected_file_path_bytes'}
+DB_NAMES = {v: k for k, v in API_NAMES.items()}
+BASE_KEYS = ('instances', 'cores', 'ram', 'metadata_items', 'key_pairs',
+             'server_groups', 'server_group_members')
 
-UPDATE_SCHEMA = {
-    'type': 'object',
-    'properties': {'quota_set': {
+
+def keys(version):
+    """Quota names a quota set holds at `version`."""
+    out = list(BASE_KEYS)
+    if version < (2, 57):
+        out += INJECTED_KEYS
+    if version < (2, 36):
+        out += NETWORK_KEYS
+    return out
+
+
+def update_schema(version):
+    value = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$',
+             'minimum': -1}
+    properties = {k: value for k in keys(version)}
+    properties['force'] = {'type': ['boolean', 'string']}
+    return {
         'type': 'object',
-        'patternProperties': {'^[a-z_]+$': {
-            'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$',
-            'minimum': -1}},
-        'properties': {'force': {'type': ['boolean', 'string']}},
-        'additionalProperties': False}},
-    'required': ['quota_set'], 'additionalProperties': False,
-}
+        'properties': {'quota_set': {
+            'type': 'object', 'properties': properties,
+            'additionalProperties': False}},
+        'required': ['quota_set'], 'additionalProperties': False,
+    }
 
 
-def quota_set(project_id, limits):
+def _named(limits):
+    """Conductor limits by API name, with the unlimited network keys."""
     out = {API_NAMES.get(k, k): v for k, v in limits.items()}
     out.update({k: -1 for k in NETWORK_KEYS})
+    return out
+
+
+def quota_set(req, project_id, limits):
+    named = _named(limits)
+    out = {k: named[k] for k in keys(req.context.api_version)}
     if project_id is not None:
         out['id'] = project_id
     return out
@@ -49,20 +80,20 @@ class QuotaSet(_QuotaResource):
     def on_get(self, req, resp, project_id):
         _authorize(req, 'show', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
-        resp.media = {'quota_set': quota_set(project_id, got['limits'])}
+        resp.media = {'quota_set': quota_set(req, project_id,
+                                             got['limits'])}
 
     def on_put(self, req, resp, project_id):
         _authorize(req, 'update', project_id)
-        body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
-        wanted = {}
-        reverse = {v: k for k, v in API_NAMES.items()}
-        for key, value in body['quota_set'].items():
-            if key == 'force' or key in NETWORK_KEYS:
-                continue
-            wanted[reverse.get(key, key)] = int(value)
+        version = req.context.api_version
+        body = validation.validate(update_schema(version),
+                                   validation.read_json(req))
+        wanted = {DB_NAMES.get(k, k): int(v)
+                  for k, v in body['quota_set'].items()
+                  if k != 'force' and k not in NETWORK_KEYS}
         limits = self.conductor.quota_update(req.context.ctxt, project_id,
                                              wanted)
-        resp.media = {'quota_set': quota_set(None, limits)}
+        resp.media = {'quota_set': quota_set(req, None, limits)}
 
     def on_delete(self, req, resp, project_id):
         _authorize(req, 'delete', project_id)
@@ -75,7 +106,7 @@ class QuotaSetDefaults(_QuotaResource):
     def on_get(self, req, resp, project_id):
         _authorize(req, 'defaults', project_id)
         resp.media = {'quota_set': quota_set(
-            project_id, self.conductor.quota_defaults(req.context.ctxt))}
+            req, project_id, self.conductor.quota_defaults(req.context.ctxt))}
 
 
 class QuotaSetDetail(_QuotaResource):
@@ -83,11 +114,11 @@ class QuotaSetDetail(_QuotaResource):
     def on_get(self, req, resp, project_id):
         _authorize(req, 'detail', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
-        detail = {API_NAMES.get(k, k): {
-            'limit': v, 'in_use': got['usage'].get(k, 0), 'reserved': 0}
-            for k, v in got['limits'].items()}
-        detail.update({k: {'limit': -1, 'in_use': 0, 'reserved': 0}
-                       for k in NETWORK_KEYS})
+        limits = _named(got['limits'])
+        used = {API_NAMES.get(k, k): v for k, v in got['usage'].items()}
+        detail = {k: {'limit': limits[k], 'in_use': used.get(k, 0),
+                      'reserved': 0}
+                  for k in keys(req.context.api_version)}
         detail['id'] = project_id
         resp.media = {'quota_set': detail}
 
@@ -99,25 +130,39 @@ class Limits:
 
     def on_get(self, req, resp):
         ctxt = req.context.ctxt
+        project_id = ctxt.project_id
         policy.authorize(req, 'os_compute_api:limits')
-        got = self.conductor.quota_get(ctxt, ctxt.project_id)
-        lim, used = got['limits'], got['usage']
-        resp.media = {'limits': {'rate': [], 'absolute': {
-            'maxTotalInstances': lim['instances'],
-            'maxTotalCores': lim['cores'],
-            'maxTotalRAMSize': lim['ram'],
-            'maxServerMeta': lim['metadata_items'],
-            'maxImageMeta': lim['metadata_items'],
-            'maxPersonality': lim['injected_files'],
-            'maxPersonalitySize': lim['injected_file_content_bytes'],
-            'maxTotalKeypairs': lim['key_pairs'],
-            'maxServerGroups': lim['server_groups'],
-            'maxServerGroupMembers': lim['server_group_members'],
-            'maxSecurityGroups': -1, 'maxSecurityGroupRules': -1,
-            'maxTotalFloatingIps': -1,
-            'totalInstancesUsed': used['instances'],
-            'totalCoresUsed': used['cores'],
-            'totalRAMUsed': used['ram'],
-            'totalServerGroupsUsed': used['server_groups'],
-            'totalSecurityGroupsUsed': 0, 'totalFloatingIpsUsed': 0,
-        }}}
+        asked = req.get_param('tenant_id')
+        if asked and asked != project_id:
+            policy.authorize(req, 'os_compute_api:limits:other_project',
+                             {'project_id': asked})
+            project_id = asked
+        got = self.conductor.quota_get(ctxt, project_id)
+        resp.media = {'limits': {'rate': [], 'absolute': absolute(
+            req.context.api_version, got['limits'], got['usage'])}}
+
+
+def absolute(version, lim, used):
+    out = {
+        'maxTotalInstances': lim['instances'],
+        'maxTotalCores': lim['cores'],
+        'maxTotalRAMSize': lim['ram'],
+        'maxServerMeta': lim['metadata_items'],
+        'maxTotalKeypairs': lim['key_pairs'],
+        'maxServerGroups': lim['server_groups'],
+        'maxServerGroupMembers': lim['server_group_members'],
+        'totalInstancesUsed': used['instances'],
+        'totalCoresUsed': used['cores'],
+        'totalRAMUsed': used['ram'],
+        'totalServerGroupsUsed': used['server_groups'],
+    }
+    if version < (2, 36):
+        out.update({'maxSecurityGroups': -1, 'maxSecurityGroupRules': -1,
+                    'maxTotalFloatingIps': -1, 'totalSecurityGroupsUsed': 0,
+                    'totalFloatingIpsUsed': 0})
+    if version < (2, 39):
+        out['maxImageMeta'] = lim['metadata_items']
+    if version < (2, 57):
+        out['maxPersonality'] = lim['injected_files']
+        out['maxPersonalitySize'] = lim['injected_file_content_bytes']
+    return out

@@ -14,8 +14,9 @@ class SchedulerDryRun(servers._Base):
     def on_post(self, req, resp):
         policy.authorize(req, 'os_compute_api:os-scheduler:dry-run')
         ctxt = req.context.ctxt
-        body = validation.validate(servers.CREATE_SCHEMA,
-                                   validation.read_json(req))
+        body = validation.validate(
+            servers.create_schema(req.context.api_version),
+            validation.read_json(req))
         _flavor, _image, _metadata, spec = self.request_spec(ctxt, body)
         result = self.conductor.scheduler_dry_run(ctxt, spec)
         resp.media = {'dry_run': {

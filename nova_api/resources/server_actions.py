@@ -1,9 +1,12 @@
-"""/v2.1/servers/{id}/action: os-stop, os-start and reboot (202, no body)."""
+"""/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
+console output and reset-state."""
 
 import secrets
 
 import falcon
 
+from common import exception
+from nova_api import create_checks
 from nova_api import errors
 from nova_api import server_view
 from nova_api import validation
@@ -24,29 +27,68 @@ CONSOLE_SCHEMA = {
     'additionalProperties': False,
 }
 
-REBUILD_SCHEMA = {
-    'type': 'object',
-    'properties': {
-        'imageRef': {'type': 'string'},
-        'name': validation.NAME,
-        'metadata': servers.CREATE_SCHEMA['properties']['server'][
-            'properties']['metadata'],
-        'adminPass': {'type': 'string'},
-        'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
-        'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-        'preserve_ephemeral': {'type': 'boolean'},
-    },
-    'required': ['imageRef'], 'additionalProperties': False,
+_REBUILD_21 = {
+    'imageRef': {'type': 'string'},
+    'name': validation.NAME,
+    'metadata': servers.METADATA_SCHEMA,
+    'adminPass': {'type': 'string'},
+    'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+    'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+    'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+    'preserve_ephemeral': {'type': 'boolean'},
+    'personality': servers.PERSONALITY_SCHEMA,
 }
 
-EVACUATE_SCHEMA = {
+
+def rebuild_schema(version):
+    props = dict(_REBUILD_21)
+    if version >= (2, 19):
+        props['description'] = {'type': ['string', 'null'], 'maxLength': 255}
+    if version >= (2, 54):
+        props['key_name'] = {'type': ['string', 'null'], 'minLength': 1,
+                             'maxLength': 255}
+    if version >= (2, 57):
+        del props['personality']
+        props['user_data'] = {'type': ['string', 'null'],
+                              'maxLength': 65535, 'format': 'base64'}
+    if version >= (2, 63):
+        props['trusted_image_certificates'] = {'type': ['array', 'null'],
+                                               'maxItems': 0}
+    if version >= (2, 90):
+        props['hostname'] = servers.hostname_schema(version)
+    return {'type': 'object', 'properties': props,
+            'required': ['imageRef'], 'additionalProperties': False}
+
+
+_HOST = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+
+def evacuate_schema(version):
+    """onSharedStorage went in 2.14, force came in 2.29 and left in
+    2.68, targetState came in 2.95."""
+    props = {'host': _HOST, 'adminPass': {'type': 'string'}}
+    required = []
+    if version < (2, 14):
+        props['onSharedStorage'] = {'type': ['boolean', 'string']}
+        required.append('onSharedStorage')
+    if (2, 29) <= version < (2, 68):
+        props['force'] = {'type': 'boolean'}
+    if version >= (2, 95):
+        props['targetState'] = {'type': 'string', 'enum': ['stopped']}
+    return {'type': 'object', 'properties': props, 'required': required,
+            'additionalProperties': False}
+
+
+LOCK_SCHEMA = {
+    'type': ['object', 'null'],
+    'properties': {'locked_reason': {'type': 'string', 'minLength': 1,
+                                     'maxLength': 255}},
+    'additionalProperties': False,
+}
+RESET_STATE_SCHEMA = {
     'type': 'object',
-    'properties': {
-        'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
-        'onSharedStorage': {'type': ['boolean', 'string']},
-        'adminPass': {'type': 'string'},
-    },
-    'required': ['onSharedStorage'], 'additionalProperties': False,
+    'properties': {'state': {'type': 'string', 'enum': ['active', 'error']}},
+    'required': ['state'], 'additionalProperties': False,
 }
 
 # API action name -> conductor action name.
@@ -76,13 +118,18 @@ class ServerAction(servers._Base):
             return self._rebuild(req, resp, server_id, params)
         if name == 'evacuate':
             return self._evacuate(req, resp, server_id, params)
+        if name in ('lock', 'unlock'):
+            return self._lock(req, resp, server_id, name, params)
+        if name == 'os-resetState':
+            return self._reset_state(req, resp, server_id, params)
         if name not in ACTIONS:
             raise errors.bad_request('There is no such action: %s' % name)
         params = params or {}
         if name == 'reboot':
             validation.validate(REBOOT_SCHEMA, params)
             params = {'type': params['type'].upper()}
-        self._get_visible(req, server_id, RULES[name])
+        self.check_not_locked(req, self._get_visible(req, server_id,
+                                                     RULES[name]))
         self.conductor.instance_action(req.context.ctxt, server_id,
                                        ACTIONS[name], params)
         resp.status = falcon.HTTP_202
@@ -102,21 +149,38 @@ class ServerAction(servers._Base):
 
     def _rebuild(self, req, resp, server_id, params):
         """Same id, host, IPs and flavor; a new image (202 + server)."""
-        params = validation.validate(REBUILD_SCHEMA, params or {})
+        params = validation.validate(
+            rebuild_schema(req.context.api_version), params or {})
         ctxt = req.context.ctxt
         instance = self._get_visible(req, server_id,
                                      'os_compute_api:servers:rebuild')
+        self.check_not_locked(req, instance)
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
         values = {}
         if 'name' in params:
             values['display_name'] = params['name']
         if 'metadata' in params:
             values['metadata'] = params['metadata']
-        if 'accessIPv4' in params:
-            values['access_ip_v4'] = params['accessIPv4']
+        for api_key, column in (('accessIPv4', 'access_ip_v4'),
+                                ('accessIPv6', 'access_ip_v6'),
+                                ('description', 'display_description'),
+                                ('user_data', 'user_data'),
+                                ('hostname', 'hostname')):
+            if api_key in params:
+                values[column] = params[api_key]
+        if params.get('key_name'):
+            try:
+                self.conductor.keypair_get(ctxt, params['key_name'])
+            except exception.NotFound:
+                raise errors.bad_request('Invalid key_name provided.')
+        if 'key_name' in params:
+            values['key_name'] = params['key_name']
+        if params.get('personality'):
+            create_checks.check_personality(self.conductor.quota_get(
+                ctxt, ctxt.project_id)['limits'], params['personality'])
         instance = self.conductor.rebuild_instance(ctxt, server_id,
                                                    image['id'], values)
-        body = server_view.detail(req, instance)
+        body = self.show_body(req, instance)['server']
         body['adminPass'] = params.get('adminPass') or \
             secrets.token_urlsafe(9)
         resp.status = falcon.HTTP_202
@@ -124,9 +188,44 @@ class ServerAction(servers._Base):
 
     def _evacuate(self, req, resp, server_id, params):
         """Admin: recreate the server of a down host elsewhere."""
-        params = validation.validate(EVACUATE_SCHEMA, params or {})
+        version = req.context.api_version
+        params = validation.validate(evacuate_schema(version), params or {})
         self._get_visible(req, server_id, 'os_compute_api:os-evacuate')
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
                                          params.get('host'))
-        resp.media = {'adminPass': params.get('adminPass') or
-                      secrets.token_urlsafe(9)}
+        if version < (2, 14):
+            resp.media = {'adminPass': params.get('adminPass') or
+                          secrets.token_urlsafe(9)}
+        else:
+            resp.status = falcon.HTTP_200
+
+    def _lock(self, req, resp, server_id, name, params):
+        """Lock: only admins may act on the server until it is unlocked;
+        an admin's lock can only be lifted by an admin."""
+        ctxt = req.context.ctxt
+        self._get_visible(req, server_id, 'os_compute_api:os-lock-server:'
+                          + name)
+        if name == 'lock':
+            params = validation.validate(LOCK_SCHEMA, params)
+            reason = (params or {}).get('locked_reason')
+            if reason and req.context.api_version < (2, 73):
+                raise errors.bad_request('locked_reason needs microversion '
+                                         '2.73 or later')
+            self.conductor.instance_set_lock(
+                ctxt, server_id, 'admin' if ctxt.is_admin_user else 'owner',
+                reason)
+        else:
+            self.conductor.instance_set_lock(
+                ctxt, server_id, None, by_admin=ctxt.is_admin_user)
+        resp.status = falcon.HTTP_202
+
+    def _reset_state(self, req, resp, server_id, params):
+        """Admin: force vm_state active or error and clear the task, for
+        an instance an operator knows to be stuck."""
+        params = validation.validate(RESET_STATE_SCHEMA, params or {})
+        self._get_visible(req, server_id,
+                          'os_compute_api:os-admin-actions:reset_state')
+        self.conductor.instance_update(
+            req.context.ctxt, server_id,
+            {'vm_state': params['state'], 'task_state': None})
+        resp.status = falcon.HTTP_202

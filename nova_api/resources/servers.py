@@ -6,15 +6,16 @@ import uuid
 import falcon
 
 from common import exception
-from common import states
 from common.conf import CONF
+from nova_api import create_checks
 from nova_api import errors
 from nova_api import links
 from nova_api import policy
+from nova_api import server_filters
 from nova_api import server_view
 from nova_api import validation
 
-_METADATA = {
+METADATA_SCHEMA = {
     'type': 'object',
     'patternProperties': {
         '^[a-zA-Z0-9-_:. ]{1,255}$': {'type': 'string', 'maxLength': 255},
@@ -22,60 +23,133 @@ _METADATA = {
     'additionalProperties': False,
 }
 
-CREATE_SCHEMA = {
+_NETWORK_ITEM = {
+    'type': 'object',
+    'properties': {'uuid': {'type': 'string'},
+                   'fixed_ip': {'type': 'string'},
+                   'port': {'type': ['string', 'null']},
+                   'tag': {'type': 'string', 'maxLength': 60}},
+    'additionalProperties': False}
+_NETWORKS = {'type': 'array', 'items': _NETWORK_ITEM}
+_BDM = {'type': 'array', 'items': {'type': 'object'}}
+TAGS_SCHEMA = {'type': 'array', 'maxItems': 50, 'items': {
+    'type': 'string', 'minLength': 1, 'maxLength': 60,
+    'pattern': '^[^,/]*$'}}
+_DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 255}
+_HOSTNAME = {'type': 'string', 'minLength': 1, 'maxLength': 63,
+             'pattern': '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$'}
+_FQDN = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+         'pattern': r'^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$'}
+_HINTS = {
     'type': 'object',
     'properties': {
-        'server': {
-            'type': 'object',
-            'properties': {
-                'name': validation.NAME,
-                'imageRef': {'type': 'string'},
-                'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
-                'adminPass': {'type': 'string'},
-                'metadata': _METADATA,
-                'networks': {'oneOf': [
-                    {'type': 'string', 'enum': ['auto', 'none']},
-                    {'type': 'array', 'items': {
-                        'type': 'object',
-                        'properties': {'uuid': {'type': 'string'},
-                                       'fixed_ip': {'type': 'string'},
-                                       'port': {'type': ['string', 'null']}},
-                        'additionalProperties': False}},
-                ]},
-                'availability_zone': {'type': 'string', 'minLength': 1,
-                                      'maxLength': 255},
-                'key_name': {'type': 'string', 'minLength': 1,
-                             'maxLength': 255},
-                'user_data': {'type': 'string', 'maxLength': 65535},
-                'min_count': validation.POSITIVE_INT,
-                'max_count': validation.POSITIVE_INT,
-                'return_reservation_id': {'type': 'boolean'},
-                'OS-DCF:diskConfig': {'type': 'string',
-                                      'enum': ['AUTO', 'MANUAL']},
-                'security_groups': {'type': 'array'},
-                'config_drive': {'type': ['boolean', 'string']},
-                'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-            },
-            'required': ['name', 'flavorRef'],
-            'additionalProperties': False,
-        },
-        'os:scheduler_hints': {'$ref': '#/definitions/hints'},
-        'OS-SCH-HNT:scheduler_hints': {'$ref': '#/definitions/hints'},
+        'group': validation.UUID,
+        'same_host': {'oneOf': [validation.UUID, {
+            'type': 'array', 'items': validation.UUID}]},
+        'different_host': {'oneOf': [validation.UUID, {
+            'type': 'array', 'items': validation.UUID}]},
     },
-    'required': ['server'],
-    'additionalProperties': False,
-    'definitions': {'hints': {
+    # Unknown hints are allowed (custom filters may read them).
+    'additionalProperties': True}
+PERSONALITY_SCHEMA = {'type': 'array', 'items': {
+    'type': 'object',
+    'properties': {'path': {'type': 'string'},
+                   'contents': {'type': 'string', 'format': 'base64'}},
+    'required': ['path', 'contents'], 'additionalProperties': False}}
+_SERVER_21 = {
+    'name': validation.NAME,
+    'imageRef': {'type': 'string'},
+    'flavorRef': {'type': ['string', 'integer'], 'minLength': 1},
+    'adminPass': {'type': 'string'},
+    'metadata': METADATA_SCHEMA,
+    # 'auto' / 'none' arrived in 2.37; older requests may use them too.
+    'networks': {'oneOf': [{'type': 'string', 'enum': ['auto', 'none']},
+                           _NETWORKS]},
+    'availability_zone': {'type': 'string', 'minLength': 1,
+                          'maxLength': 255},
+    'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'user_data': {'type': 'string', 'maxLength': 65535,
+                  'format': 'base64'},
+    'min_count': validation.POSITIVE_INT,
+    'max_count': validation.POSITIVE_INT,
+    'return_reservation_id': {'type': 'boolean'},
+    'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+    'security_groups': {'type': 'array'},
+    'config_drive': {'type': ['boolean', 'string']},
+    'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+    'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+    'personality': PERSONALITY_SCHEMA,
+    'block_device_mapping': _BDM,
+    'block_device_mapping_v2': _BDM,
+}
+
+# (first version, changes to the 'server' properties). None removes one.
+_CREATE_CHANGES = [
+    ((2, 19), {'description': _DESCRIPTION}),
+    ((2, 52), {'tags': TAGS_SCHEMA}),
+    ((2, 57), {'personality': None}),
+    ((2, 63), {'trusted_image_certificates': {
+        'type': ['array', 'null'], 'maxItems': 50}}),
+    ((2, 74), {'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+               'hypervisor_hostname': {'type': 'string', 'minLength': 1,
+                                       'maxLength': 255}}),
+    ((2, 90), {'hostname': _HOSTNAME}),
+    ((2, 94), {'hostname': _FQDN}),
+]
+
+
+def hostname_schema(version):
+    return _FQDN if version >= (2, 94) else _HOSTNAME
+
+
+def create_schema(version):
+    """The create body's schema at `version`."""
+    props = dict(_SERVER_21)
+    for since, changes in _CREATE_CHANGES:
+        if version >= since:
+            for key, value in changes.items():
+                if value is None:
+                    props.pop(key, None)
+                else:
+                    props[key] = value
+    required = ['name', 'flavorRef']
+    if version >= (2, 37):
+        required.append('networks')
+    return {
         'type': 'object',
         'properties': {
-            'group': validation.UUID,
-            'same_host': {'oneOf': [validation.UUID, {
-                'type': 'array', 'items': validation.UUID}]},
-            'different_host': {'oneOf': [validation.UUID, {
-                'type': 'array', 'items': validation.UUID}]},
+            'server': {'type': 'object', 'properties': props,
+                       'required': required, 'additionalProperties': False},
+            'os:scheduler_hints': _HINTS,
+            'OS-SCH-HNT:scheduler_hints': _HINTS,
         },
-        # Unknown hints are allowed (custom filters may read them).
-        'additionalProperties': True}},
-}
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+def update_schema(version):
+    props = {'name': validation.NAME,
+             'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+             'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+             'OS-DCF:diskConfig': {'type': 'string',
+                                   'enum': ['AUTO', 'MANUAL']}}
+    if version >= (2, 19):
+        props['description'] = _DESCRIPTION
+    if version >= (2, 90):
+        props['hostname'] = hostname_schema(version)
+    return {'type': 'object',
+            'properties': {'server': {'type': 'object', 'properties': props,
+                                      'additionalProperties': False}},
+            'required': ['server'], 'additionalProperties': False}
+
+
+def _hostname(name):
+    """A DNS label made from a display name, as Nova's sanitising does."""
+    label = ''.join(c if c.isalnum() or c == '-' else '-'
+                    for c in name.lower().replace(' ', '-'))
+    return label.strip('-')[:63] or 'server'
+
 
 def network_id():
     """Stable id of the one flat network, derived from its name."""
@@ -112,57 +186,67 @@ class _Base:
         policy.authorize(req, rule, policy.server_target(instance))
         return instance
 
+    @staticmethod
+    def check_not_locked(req, instance):
+        """A locked server refuses changes from everyone but admins."""
+        if instance.get('locked_by') and not req.context.ctxt.is_admin_user:
+            raise errors.HTTPError(409, 'Instance %s is locked'
+                                   % instance['uuid'])
+
     def _list(self, req):
-        ctxt = req.context.ctxt
-        policy.authorize(req, self.LIST_RULE)
-        filters = {}
-        all_tenants = req.get_param('all_tenants')
-        if all_tenants is not None and all_tenants.lower() not in (
-                '0', 'false', 'off', 'no'):
-            policy.authorize(req, self.LIST_RULE + ':get_all_tenants')
-        else:
-            filters['project_id'] = ctxt.project_id
-        status = req.get_param('status')
-        if status:
-            vm_states = states.vm_states_for_status(status)
-            if not vm_states:
-                return [], None
-            filters['vm_state'] = vm_states
-        if req.get_param('host') and policy.check(
-                req, 'os_compute_api:servers:allow_all_filters'):
-            filters['host'] = req.get_param('host')
-        try:
-            limit = int(req.get_param('limit') or CONF.api.max_limit)
-        except ValueError:
-            raise errors.bad_request('limit param must be an integer')
-        if limit < 0:
-            raise errors.bad_request('limit param must be positive')
-        limit = min(limit, CONF.api.max_limit)
-        marker = req.get_param('marker')
+        """(instances, next marker) for GET /servers and /servers/detail."""
+        limit = server_filters.limit(req)
         try:
             found = self.conductor.instance_get_all(
-                ctxt, filters, limit=limit, marker=marker)
+                req.context.ctxt, server_filters.filters(req), limit=limit,
+                marker=req.get_param('marker'),
+                sort=server_filters.sort(req))
         except exception.Invalid as e:
             raise errors.bad_request(e.message)
         next_marker = found[-1]['uuid'] if found and len(found) == limit \
             else None
         return found, next_marker
 
+    def _server_groups(self, ctxt, instance):
+        """Ids of the groups the instance belongs to (2.71)."""
+        hints = (instance.get('request_spec') or {}).get(
+            'scheduler_hints') or {}
+        group = hints.get('group')
+        if isinstance(group, list):
+            group = group[0] if group else None
+        if not group:
+            return []
+        try:
+            found = self.conductor.server_group_get(ctxt, group)
+        except exception.NotFound:
+            return []
+        return [found['uuid']] if instance['uuid'] in found.get(
+            'members', []) else []
+
+    def show_body(self, req, instance):
+        """{'server': ...} as GET /servers/{id} (also update, rebuild)."""
+        groups = None
+        if req.context.api_version >= (2, 71):
+            groups = self._server_groups(req.context.ctxt, instance)
+        return {'server': server_view.detail(
+            req, instance, server_view.ViewContext(req, self.conductor),
+            show=True, server_groups=groups)}
 
     def request_spec(self, ctxt, body):
         """Check a create body; (flavor, image, metadata, request_spec)."""
         server = body['server']
         flavor = self._flavor(ctxt, server['flavorRef'])
-        image = self._image(ctxt, server.get('imageRef'), flavor)
+        image = self._image(ctxt, self._image_ref(server), flavor)
         metadata = server.get('metadata') or {}
-        if metadata:
-            limit = self.conductor.quota_get(ctxt, ctxt.project_id)[
-                'limits']['metadata_items']
-            if 0 <= limit < len(metadata):
-                raise errors.HTTPError(
-                    403, 'Quota exceeded for metadata_items: Requested %d, '
-                         'but already used 0 of %d metadata_items'
-                         % (len(metadata), limit))
+        if metadata or server.get('personality'):
+            limits = self.conductor.quota_get(ctxt, ctxt.project_id)[
+                'limits']
+            create_checks.check_metadata(limits, metadata)
+            create_checks.check_personality(limits,
+                                            server.get('personality'))
+        if server.get('trusted_image_certificates'):
+            raise errors.bad_request('Image signature certificate '
+                                     'validation is not supported.')
         min_count = int(server.get('min_count', 1))
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:
@@ -179,6 +263,7 @@ class _Base:
             'ignore_hosts': [],
         }
         request_spec.update(self._zone(ctxt, server.get('availability_zone')))
+        request_spec.update(self._requested_host(ctxt, server))
         if server.get('key_name'):
             try:
                 self.conductor.keypair_get(ctxt, server['key_name'])
@@ -186,10 +271,31 @@ class _Base:
                 raise errors.bad_request('Invalid key_name provided.')
         return flavor, image, metadata, request_spec
 
+    @staticmethod
+    def _image_ref(server):
+        """imageRef, or the image of a boot-from-image block device."""
+        bdms = (server.get('block_device_mapping_v2') or []) + (
+            server.get('block_device_mapping') or [])
+        return create_checks.image_from_bdms(bdms) or server.get('imageRef')
+
+    @staticmethod
+    def _requested_host(ctxt, server):
+        """2.74 host / hypervisor_hostname: admins pick the destination."""
+        host, node = server.get('host'), server.get('hypervisor_hostname')
+        if not (host or node):
+            return {}
+        policy.enforce(ctxt, 'os_compute_api:servers:create:'
+                             'requested_destination')
+        return {'force_hosts': [host] if host else [],
+                'force_nodes': [node] if node else []}
+
     def _flavor(self, ctxt, flavor_ref):
         flavor_id = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
         try:
-            flavor = self.conductor.flavor_get(ctxt, flavor_id)
+            # Private flavors only for projects they are shared with.
+            flavor = self.conductor.flavor_get(
+                ctxt, flavor_id,
+                None if ctxt.is_admin_user else ctxt.project_id)
         except exception.FlavorNotFound:
             raise errors.bad_request('Flavor %s could not be found.'
                                      % flavor_ref)
@@ -266,9 +372,9 @@ class _Base:
 
 
 class ServerCollection(_Base):
-    LIST_RULE = 'os_compute_api:servers:index'
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:servers:index')
         found, next_marker = self._list(req)
         resp.media = {'servers': [server_view.basic(req, i) for i in found]}
         if next_marker:
@@ -278,7 +384,8 @@ class ServerCollection(_Base):
     def on_post(self, req, resp):
         ctxt = req.context.ctxt
         policy.authorize(req, 'os_compute_api:servers:create')
-        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
+        body = validation.validate(create_schema(req.context.api_version),
+                                   validation.read_json(req))
         server = body['server']
         flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
         max_count = request_spec['num_instances']
@@ -289,10 +396,12 @@ class ServerCollection(_Base):
                 server['name'], index + 1)
             instances.append({
                 'uuid': str(uuid.uuid4()), 'display_name': name,
-                'hostname': name.lower().replace(' ', '-')[:63],
+                'display_description': server.get('description'),
+                'hostname': server.get('hostname') or _hostname(name),
                 'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
                 'image_ref': image['id'] if image else None,
-                'flavor': flavor, 'vcpus': flavor['vcpus'],
+                'flavor': flavor, 'flavorid': flavor['flavorid'],
+                'vcpus': flavor['vcpus'],
                 'memory_mb': flavor['memory_mb'],
                 'root_gb': flavor['root_gb'],
                 'ephemeral_gb': flavor['ephemeral_gb'],
@@ -302,6 +411,8 @@ class ServerCollection(_Base):
                 'metadata': metadata, 'reservation_id': reservation_id,
                 'launch_index': index,
                 'access_ip_v4': server.get('accessIPv4'),
+                'access_ip_v6': server.get('accessIPv6'),
+                'tags': server.get('tags') or [],
             })
         created = self.conductor.create_instances(ctxt, instances,
                                                   request_spec)
@@ -320,11 +431,13 @@ class ServerCollection(_Base):
         }}
 
 class ServerDetail(_Base):
-    LIST_RULE = 'os_compute_api:servers:detail'
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:servers:detail')
         found, next_marker = self._list(req)
-        resp.media = {'servers': [server_view.detail(req, i) for i in found]}
+        view_ctx = server_view.ViewContext(req, self.conductor)
+        resp.media = {'servers': [server_view.detail(req, i, view_ctx)
+                                  for i in found]}
         if next_marker:
             resp.media['servers_links'] = links.collection_next(
                 req, 'servers/detail', next_marker)
@@ -333,12 +446,30 @@ class ServerDetail(_Base):
 class Server(_Base):
 
     def on_get(self, req, resp, server_id):
-        resp.media = {'server': server_view.detail(
-            req, self._get_visible(req, server_id,
-                                   'os_compute_api:servers:show'))}
+        resp.media = self.show_body(req, self._get_visible(
+            req, server_id, 'os_compute_api:servers:show'))
+
+    def on_put(self, req, resp, server_id):
+        body = validation.validate(update_schema(req.context.api_version),
+                                   validation.read_json(req))
+        self._get_visible(req, server_id, 'os_compute_api:servers:update')
+        changes = body['server']
+        values = {}
+        for api_key, column in (('name', 'display_name'),
+                                ('description', 'display_description'),
+                                ('accessIPv4', 'access_ip_v4'),
+                                ('accessIPv6', 'access_ip_v6'),
+                                ('hostname', 'hostname')):
+            if api_key in changes:
+                values[column] = changes[api_key]
+        ctxt = req.context.ctxt
+        instance = self.conductor.instance_update(ctxt, server_id, values) \
+            if values else self.conductor.instance_get(ctxt, server_id)
+        resp.media = self.show_body(req, instance)
 
     def on_delete(self, req, resp, server_id):
-        self._get_visible(req, server_id, 'os_compute_api:servers:delete')
+        self.check_not_locked(req, self._get_visible(
+            req, server_id, 'os_compute_api:servers:delete'))
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:

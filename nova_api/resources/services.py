@@ -1,15 +1,28 @@
-"""/v2.1/os-services (admin): services, their zone and state; enable/disable."""
+"""/v2.1/os-services (admin): services, their zone and state; changes.
+
+Microversions: 2.11 shows `forced_down` and adds PUT force-down; 2.53
+identifies services by uuid and replaces the enable / disable /
+disable-log-reason / force-down actions with PUT /os-services/{uuid};
+DELETE takes the id of the version. 2.69 changes nothing here.
+"""
+
+import falcon
+from oslo_utils import uuidutils
 
 from common import servicegroup
 from nova_api import errors
 from nova_api import policy
 from nova_api import validation
 
+V_FORCED_DOWN = (2, 11)
+V_UUIDS = (2, 53)
+
 _HOST_BINARY = {
     'host': {'type': 'string', 'minLength': 1, 'maxLength': 255},
     'binary': {'type': 'string', 'minLength': 1, 'maxLength': 255},
 }
-SCHEMAS = {
+_REASON = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+ACTION_SCHEMAS = {
     'enable': {'type': 'object', 'properties': _HOST_BINARY,
                'required': ['host', 'binary'],
                'additionalProperties': False},
@@ -18,10 +31,23 @@ SCHEMAS = {
                 'additionalProperties': False},
     'disable-log-reason': {
         'type': 'object',
-        'properties': dict(_HOST_BINARY, disabled_reason={
-            'type': 'string', 'minLength': 1, 'maxLength': 255}),
+        'properties': dict(_HOST_BINARY, disabled_reason=_REASON),
         'required': ['host', 'binary', 'disabled_reason'],
         'additionalProperties': False},
+    'force-down': {
+        'type': 'object',
+        'properties': dict(_HOST_BINARY, forced_down={'type': 'boolean'}),
+        'required': ['host', 'binary', 'forced_down'],
+        'additionalProperties': False},
+}
+UPDATE_SCHEMA_V253 = {
+    'type': 'object',
+    'properties': {
+        'status': {'type': 'string', 'enum': ['enabled', 'disabled']},
+        'disabled_reason': _REASON,
+        'forced_down': {'type': 'boolean'},
+    },
+    'minProperties': 1, 'additionalProperties': False,
 }
 
 
@@ -29,13 +55,18 @@ def _time(iso):
     return iso[:26].replace('+00:00', '') if iso else None
 
 
-def view(svc, zones):
-    return {'id': svc['id'], 'binary': svc['binary'], 'host': svc['host'],
-            'zone': zones.get((svc['host'], svc['binary']), 'internal'),
-            'status': 'disabled' if svc['disabled'] else 'enabled',
-            'state': 'up' if servicegroup.service_is_up(svc) else 'down',
-            'updated_at': _time(svc['last_seen_up']),
-            'disabled_reason': svc['disabled_reason']}
+def view(req, svc, zones):
+    out = {'id': svc['uuid'] if req.context.api_version >= V_UUIDS
+           else svc['id'],
+           'binary': svc['binary'], 'host': svc['host'],
+           'zone': zones.get((svc['host'], svc['binary']), 'internal'),
+           'status': 'disabled' if svc['disabled'] else 'enabled',
+           'state': 'up' if servicegroup.service_is_up(svc) else 'down',
+           'updated_at': _time(svc['updated_at']),
+           'disabled_reason': svc['disabled_reason']}
+    if req.context.api_version >= V_FORCED_DOWN:
+        out['forced_down'] = bool(svc['forced_down'])
+    return out
 
 
 def zone_index(zones):
@@ -45,37 +76,86 @@ def zone_index(zones):
             for binary in binaries}
 
 
-class Services:
+class _Base:
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
+
+    def _zones(self, req):
+        return zone_index(self.conductor.availability_zones_get(
+            req.context.ctxt))
+
+
+class Services(_Base):
 
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:os-services:list')
         ctxt = req.context.ctxt
-        zones = zone_index(self.conductor.availability_zones_get(ctxt))
+        zones = self._zones(req)
         found = [s for s in self.conductor.service_get_all(ctxt)
                  if req.get_param('host') in (None, s['host']) and
                  req.get_param('binary') in (None, s['binary'])]
-        resp.media = {'services': [view(s, zones) for s in found]}
+        resp.media = {'services': [view(req, s, zones) for s in found]}
 
 
-class ServiceAction:
+class Service(_Base):
+    """PUT /os-services/{action} before 2.53, /os-services/{uuid} after;
+    DELETE /os-services/{id or uuid}."""
 
-    def __init__(self, conductor_api):
-        self.conductor = conductor_api
-
-    def on_put(self, req, resp, action):
+    def on_put(self, req, resp, service_id):
         policy.authorize(req, 'os_compute_api:os-services:update')
-        if action not in SCHEMAS:
+        if req.context.api_version >= V_UUIDS:
+            self._update(req, resp, service_id)
+        else:
+            self._action(req, resp, service_id)
+
+    def _action(self, req, resp, action):
+        if action not in ACTION_SCHEMAS or (
+                action == 'force-down' and
+                req.context.api_version < V_FORCED_DOWN):
             raise errors.not_found('Unknown action %s' % action)
-        body = validation.validate(SCHEMAS[action], validation.read_json(req))
-        svc = self.conductor.service_set_status(
-            req.context.ctxt, body['host'], body['binary'],
-            disabled=action != 'enable',
-            reason=body.get('disabled_reason'))
-        out = {'host': svc['host'], 'binary': svc['binary'],
-               'status': 'disabled' if svc['disabled'] else 'enabled'}
+        body = validation.validate(ACTION_SCHEMAS[action],
+                                   validation.read_json(req))
+        if action == 'force-down':
+            values = {'forced_down': body['forced_down']}
+        else:
+            values = {'disabled': action != 'enable',
+                      'disabled_reason': body.get('disabled_reason')}
+        svc = self.conductor.service_update_by_host(
+            req.context.ctxt, body['host'], body['binary'], values)
+        out = {'host': svc['host'], 'binary': svc['binary']}
+        if action == 'force-down':
+            out['forced_down'] = svc['forced_down']
+        else:
+            out['status'] = 'disabled' if svc['disabled'] else 'enabled'
         if action == 'disable-log-reason':
             out['disabled_reason'] = svc['disabled_reason']
         resp.media = {'service': out}
+
+    def _update(self, req, resp, service_id):
+        if not uuidutils.is_uuid_like(service_id):
+            raise errors.bad_request('Invalid uuid %s' % service_id)
+        body = validation.validate(UPDATE_SCHEMA_V253,
+                                   validation.read_json(req))
+        if 'disabled_reason' in body and body.get('status') != 'disabled':
+            raise errors.bad_request('Specifying \'disabled_reason\' with '
+                                     'status \'enabled\' is invalid.')
+        values = {}
+        if 'status' in body:
+            values['disabled'] = body['status'] == 'disabled'
+            values['disabled_reason'] = body.get('disabled_reason')
+        if 'forced_down' in body:
+            values['forced_down'] = body['forced_down']
+        svc = self.conductor.service_update(req.context.ctxt, service_id,
+                                            values)
+        resp.media = {'service': view(req, svc, self._zones(req))}
+
+    def on_delete(self, req, resp, service_id):
+        policy.authorize(req, 'os_compute_api:os-services:delete')
+        if req.context.api_version >= V_UUIDS:
+            if not uuidutils.is_uuid_like(service_id):
+                raise errors.bad_request('Invalid uuid %s' % service_id)
+        elif not service_id.isdigit():
+            raise errors.bad_request('Invalid service id %s' % service_id)
+        self.conductor.service_delete(req.context.ctxt, service_id)
+        resp.status = falcon.HTTP_204

@@ -1,6 +1,7 @@
 """The interface the compute manager drives a hypervisor through."""
 
 import abc
+import os
 import time
 
 from common import states
@@ -98,6 +99,22 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def get_console_output(self, instance):
         """What the instance wrote to its serial console, as text."""
+
+    def get_host_uptime(self):
+        """The host's `uptime` line: time, up for, users, load average.
+
+        Every driver here runs on the hypervisor host it manages, so the
+        local machine's numbers are the host's.
+        """
+        with open('/proc/uptime') as f:
+            seconds = int(float(f.read().split()[0]))
+        days, rest = divmod(seconds, 86400)
+        up = '%d:%02d' % (rest // 3600, rest % 3600 // 60)
+        if days:
+            up = '%d day%s, %s' % (days, '' if days == 1 else 's', up)
+        load = ', '.join('%.2f' % v for v in os.getloadavg())
+        return ' %s up %s,  0 users,  load average: %s' % (
+            time.strftime('%H:%M:%S'), up, load)
 
     @abc.abstractmethod
     def get_diagnostics(self, instance):

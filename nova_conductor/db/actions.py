@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import session
@@ -75,12 +76,30 @@ def latest_faults(s, instance_uuids):
     return {row.instance_uuid: convert.row_to_dict(row) for row in rows}
 
 
-def actions_get(instance_uuid):
+def actions_get(instance_uuid, limit=None, marker=None, changes_since=None,
+                changes_before=None):
+    """Newest first. `marker` is the request id of the last action seen;
+    the time bounds compare with updated_at."""
+    table = models.InstanceAction
     with session.reader() as s:
-        rows = s.scalars(sa.select(models.InstanceAction)
-                         .filter_by(instance_uuid=instance_uuid)
-                         .order_by(models.InstanceAction.id.desc()))
-        return [convert.row_to_dict(r) for r in rows]
+        query = (sa.select(table).filter_by(instance_uuid=instance_uuid)
+                 .order_by(table.id.desc()))
+        if marker is not None:
+            marker_id = s.execute(sa.select(table.id).filter_by(
+                instance_uuid=instance_uuid, request_id=marker)
+                .order_by(table.id.desc())).scalar()
+            if marker_id is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(table.id < marker_id)
+        if changes_since is not None:
+            query = query.where(table.updated_at >=
+                                convert.parse_iso(changes_since))
+        if changes_before is not None:
+            query = query.where(table.updated_at <=
+                                convert.parse_iso(changes_before))
+        if limit is not None:
+            query = query.limit(limit)
+        return [convert.row_to_dict(r) for r in s.scalars(query)]
 
 
 def action_get_by_request_id(instance_uuid, request_id):

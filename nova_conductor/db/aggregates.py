@@ -203,3 +203,30 @@ def _touch_nodes(s, hosts):
         s.execute(sa.update(models.ComputeNode)
                   .where(models.ComputeNode.host.in_(hosts))
                   .values(updated_at=models.utcnow()))
+
+
+def request_image_cache(aggregate_id, image_ids):
+    """Record images to pre-cache on the aggregate's hosts (2.81)."""
+    with session.writer() as s:
+        row = _get_row(s, aggregate_id)
+        known = set(s.scalars(sa.select(models.AggregateImageCache.image_id)
+                              .filter_by(aggregate_id=row.id)))
+        now = models.utcnow()
+        for image_id in image_ids:
+            if image_id in known:
+                s.execute(sa.update(models.AggregateImageCache)
+                          .filter_by(aggregate_id=row.id, image_id=image_id)
+                          .values(requested_at=now))
+            else:
+                s.add(models.AggregateImageCache(
+                    aggregate_id=row.id, image_id=image_id,
+                    requested_at=now))
+                known.add(image_id)
+
+
+def cached_images(aggregate_id):
+    with session.reader() as s:
+        row = _get_row(s, aggregate_id)
+        return sorted(s.scalars(sa.select(
+            models.AggregateImageCache.image_id).filter_by(
+            aggregate_id=row.id)))

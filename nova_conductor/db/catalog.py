@@ -7,6 +7,7 @@ from sqlalchemy import exc as sa_exc
 
 from common import exception
 from nova_conductor.db import convert
+from nova_conductor.db import flavor_access
 from nova_conductor.db import models
 from nova_conductor.db import session
 
@@ -19,22 +20,36 @@ def _flavor_dict(s, flavor):
     return out
 
 
-def flavor_get(flavorid):
+def flavor_get(flavorid, project_id=None):
+    """The flavor; with `project_id`, 404 when that project may not use it."""
     with session.reader() as s:
         flavor = s.scalars(sa.select(models.Flavor).filter_by(
             flavorid=str(flavorid))).first()
-        if flavor is None:
+        if flavor is None or (project_id is not None and
+                              not flavor_access.can_use(s, flavor,
+                                                        project_id)):
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return _flavor_dict(s, flavor)
 
 
-def flavor_get_all(is_public=None):
+def flavor_get_all(is_public=None, project_id=None):
+    """Flavors by size; with `project_id`, only those it may see."""
     with session.reader() as s:
         query = sa.select(models.Flavor).order_by(models.Flavor.memory_mb,
                                                   models.Flavor.flavorid)
         if is_public is not None:
             query = query.filter_by(is_public=is_public)
+        if project_id is not None:
+            query = query.where(flavor_access.visible_clause(project_id))
         return [_flavor_dict(s, f) for f in s.scalars(query)]
+
+
+def flavor_update(flavorid, description):
+    with session.writer() as s:
+        flavor = _flavor_row(s, flavorid)
+        flavor.description = description
+        s.flush()
+        return _flavor_dict(s, flavor)
 
 
 def flavor_create(values):
@@ -69,6 +84,8 @@ def flavor_delete(flavorid):
         if flavor is None:
             raise exception.FlavorNotFound(flavor_id=flavorid)
         s.execute(sa.delete(models.FlavorExtraSpec).filter_by(
+            flavor_id=flavor.id))
+        s.execute(sa.delete(models.FlavorProject).filter_by(
             flavor_id=flavor.id))
         s.delete(flavor)
 

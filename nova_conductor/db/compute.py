@@ -93,6 +93,7 @@ def _node_with_service(node, svc):
     out['service_disabled'] = bool(svc and svc.disabled)
     out['service_disabled_reason'] = svc.disabled_reason if svc else None
     out['service_forced_down'] = bool(svc and svc.forced_down)
+    out['service_uuid'] = svc.uuid if svc else None
     out['service_updated_at'] = convert.iso(svc.last_seen_up) if svc else None
     return out
 

@@ -12,12 +12,19 @@ from nova_conductor.db import compute
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import network
+from nova_conductor.db import paginate
 from nova_conductor.db import quotas
 from nova_conductor.db import session
 
 _UNSET = object()
 JSON_FIELDS = {'metadata': 'metadata_json', 'flavor': 'flavor',
-               'request_spec': 'request_spec'}
+               'request_spec': 'request_spec', 'tags': 'tags'}
+
+
+def _json(key, value):
+    if value is None:
+        value = [] if key == 'tags' else {}
+    return convert.dumps(value)
 DATETIME_FIELDS = ('launched_at', 'terminated_at')
 
 
@@ -41,6 +48,7 @@ def _to_dicts(s, rows):
         d['metadata'] = convert.loads(metadata)
         d['flavor'] = convert.loads(d['flavor'])
         d['request_spec'] = convert.loads(d['request_spec'])
+        d['tags'] = convert.loads(d['tags']) if d.get('tags') else []
         d['fault'] = faults.get(uuid)
         d['fixed_ips'] = ips.get(uuid, [])
         out.append(d)
@@ -57,7 +65,7 @@ def _insert(s, values, ctxt_dict):
     values.setdefault('uuid', str(uuidlib.uuid4()))
     for key, column in JSON_FIELDS.items():
         if key in values:
-            values[column] = convert.dumps(values.pop(key) or {})
+            values[column] = _json(key, values.pop(key))
     row = models.Instance(**values)
     s.add(row)
     s.flush()
@@ -98,43 +106,101 @@ def get(instance_uuid, read_deleted=False):
         return _to_dicts(s, [row])[0]
 
 
-def get_all(filters=None, limit=None, marker=None):
-    """Newest first; `marker` is the uuid of the last one already seen."""
-    filters = filters or {}
+# Columns a list may be sorted by (the API's sort_key names).
+SORT_KEYS = ('created_at', 'updated_at', 'display_name', 'uuid', 'id',
+             'vm_state', 'task_state', 'power_state', 'host', 'node',
+             'launched_at', 'terminated_at', 'availability_zone',
+             'key_name', 'project_id', 'user_id', 'image_ref', 'hostname',
+             'flavorid', 'reservation_id', 'locked_by', 'display_description')
+_EQUAL_FILTERS = ('project_id', 'user_id', 'host', 'node', 'image_ref',
+                  'availability_zone', 'key_name', 'reservation_id',
+                  'flavorid', 'display_name')
+
+
+def _filtered(filters):
     query = sa.select(models.Instance)
-    if not filters.get('deleted'):
+    inst = models.Instance
+    if filters.get('deleted') == 'only':
+        query = query.filter_by(deleted=True)
+    elif not filters.get('deleted'):
         query = query.filter_by(deleted=False)
-    for key in ('project_id', 'user_id', 'host', 'node', 'image_ref',
-                'availability_zone'):
+    for key in _EQUAL_FILTERS:
         if filters.get(key) is not None:
             query = query.filter_by(**{key: filters[key]})
     if filters.get('vm_state'):
         wanted = filters['vm_state']
         wanted = [wanted] if isinstance(wanted, str) else wanted
-        query = query.where(models.Instance.vm_state.in_(wanted))
+        query = query.where(inst.vm_state.in_(wanted))
     if filters.get('task_state_in'):
-        query = query.where(models.Instance.task_state.in_(
-            filters['task_state_in']))
+        query = query.where(inst.task_state.in_(filters['task_state_in']))
     if filters.get('uuids') is not None:
-        query = query.where(models.Instance.uuid.in_(filters['uuids']))
-    if filters.get('display_name'):
-        query = query.filter_by(display_name=filters['display_name'])
-    order = (models.Instance.created_at.desc(), models.Instance.id.desc())
+        query = query.where(inst.uuid.in_(filters['uuids']))
+    if filters.get('name_regex'):
+        query = query.where(inst.display_name.regexp_match(
+            filters['name_regex']))
+    if filters.get('ip_regex'):
+        query = query.where(inst.uuid.in_(
+            sa.select(models.FixedIp.instance_uuid).where(
+                models.FixedIp.address.regexp_match(filters['ip_regex']))))
+    if filters.get('changes_since'):
+        query = query.where(inst.updated_at >= convert.parse_iso(
+            filters['changes_since']))
+    if filters.get('changes_before'):
+        query = query.where(inst.updated_at <= convert.parse_iso(
+            filters['changes_before']))
+    if filters.get('locked') is not None:
+        query = query.where(inst.locked_by.is_not(None) if filters['locked']
+                            else inst.locked_by.is_(None))
+    # Tags are a JSON list of strings; a quoted tag matches one element.
+    tag_match = [inst.tags.contains(convert.dumps(t))
+                 for t in filters.get('tags') or ()]
+    if tag_match:
+        query = query.where(sa.and_(*tag_match))
+    any_match = [inst.tags.contains(convert.dumps(t))
+                 for t in filters.get('tags_any') or ()]
+    if any_match:
+        query = query.where(sa.or_(*any_match))
+    not_all = [inst.tags.contains(convert.dumps(t))
+               for t in filters.get('not_tags') or ()]
+    if not_all:
+        query = query.where(sa.not_(sa.and_(*not_all)))
+    not_any = [inst.tags.contains(convert.dumps(t))
+               for t in filters.get('not_tags_any') or ()]
+    if not_any:
+        query = query.where(sa.not_(sa.or_(*not_any)))
+    return query
+
+
+def get_all(filters=None, limit=None, marker=None, sort=None):
+    """Instances matching `filters`, in `sort` order ([(key, 'asc'|'desc')],
+    newest first by default); `marker` is the uuid of the last one seen."""
+    filters = filters or {}
+    query = _filtered(filters)
+    order = []
+    for key, direction in sort or [('created_at', 'desc')]:
+        if key not in SORT_KEYS or direction not in ('asc', 'desc'):
+            raise exception.Invalid(reason='Invalid sort: %s %s'
+                                    % (key, direction))
+        order.append((getattr(models.Instance, key), direction))
+    # The id makes the order total, which keyset paging needs.
+    order.append((models.Instance.id, order[-1][1]))
     with session.reader() as s:
+        ref = None
         if marker:
             ref = s.scalars(sa.select(models.Instance).filter_by(
                 uuid=marker)).first()
             if ref is None:
-                raise exception.Invalid(reason='marker [%s] not found'
-                                        % marker)
-            query = query.where(sa.or_(
-                models.Instance.created_at < ref.created_at,
-                sa.and_(models.Instance.created_at == ref.created_at,
-                        models.Instance.id < ref.id)))
-        query = query.order_by(*order)
+                raise exception.MarkerNotFound(marker=marker)
+        query = paginate.apply(query, order, ref)
         if limit:
             query = query.limit(limit)
-        return _to_dicts(s, list(s.scalars(query)))
+        try:
+            rows = list(s.scalars(query))
+        except sa.exc.DataError as e:
+            # e.g. a name regex PostgreSQL's engine rejects
+            raise exception.Invalid(reason='Invalid filter: %s'
+                                    % e.orig).with_traceback(None)
+        return _to_dicts(s, rows)
 
 
 def lock_live_row(s, instance_uuid):
@@ -185,7 +251,7 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
     for key, column in JSON_FIELDS.items():
         if key in values:
             # The table column of 'metadata' is also named 'metadata'.
-            values[key] = convert.dumps(values[key] or {})
+            values[key] = _json(key, values[key])
     for key in DATETIME_FIELDS:
         if key in values:
             values[key] = convert.parse_iso(values[key])
@@ -230,7 +296,7 @@ def begin_task(instance_uuid, action, task_state, vm_states, task_states,
                       updated_at=models.utcnow())
         for key in JSON_FIELDS:
             if key in values:
-                values[key] = convert.dumps(values[key] or {})
+                values[key] = _json(key, values[key])
         s.execute(sa.update(table).where(table.c.id == row['id'])
                   .values(**values))
         actions.action_start(s, instance_uuid, action, ctxt_dict,
@@ -301,3 +367,86 @@ def start_action(instance_uuid, action, ctxt_dict, first_event=None):
     with session.writer() as s:
         actions.action_start(s, instance_uuid, action, ctxt_dict,
                              first_event)
+
+
+def _metadata_limit(project_id):
+    return quotas.limits(project_id)['metadata_items']
+
+
+def set_metadata(instance_uuid, metadata, replace=False):
+    """Merge `metadata` into the instance's (or replace it whole) under the
+    row lock, so concurrent updates never lose each other's keys; the
+    project's metadata_items quota bounds the result."""
+    table = models.Instance.__table__
+    with session.writer() as s:
+        row = lock_live_row(s, instance_uuid)
+        new = {} if replace else convert.loads(row['metadata'])
+        new.update(metadata)
+        limit = _metadata_limit(row['project_id'])
+        if 0 <= limit < len(new):
+            raise exception.OverQuota(
+                resource='metadata_items', requested=len(new), used=0,
+                limit=limit)
+        s.execute(sa.update(table).where(table.c.id == row['id']).values(
+            metadata=convert.dumps(new), updated_at=models.utcnow()))
+        return new
+
+
+def delete_metadata_key(instance_uuid, key):
+    table = models.Instance.__table__
+    with session.writer() as s:
+        row = lock_live_row(s, instance_uuid)
+        new = convert.loads(row['metadata'])
+        if key not in new:
+            raise exception.MetadataKeyNotFound(instance_uuid=instance_uuid,
+                                                key=key)
+        del new[key]
+        s.execute(sa.update(table).where(table.c.id == row['id']).values(
+            metadata=convert.dumps(new), updated_at=models.utcnow()))
+        return new
+
+
+def set_lock(instance_uuid, locked_by, reason=None, by_admin=False):
+    """Lock (locked_by 'owner' or 'admin') or unlock (locked_by None).
+
+    Only an admin may lift a lock an admin set.
+    """
+    table = models.Instance.__table__
+    with session.writer() as s:
+        row = lock_live_row(s, instance_uuid)
+        if locked_by is None and row['locked_by'] == 'admin' and \
+                not by_admin:
+            raise exception.Forbidden(
+                'Instance %s was locked by an admin; only an admin can '
+                'unlock it.' % instance_uuid)
+        values = {'locked_by': locked_by,
+                  'locked_reason': reason if locked_by else None,
+                  'updated_at': models.utcnow()}
+        s.execute(sa.update(table).where(table.c.id == row['id'])
+                  .values(**values))
+        new = dict(row)
+        new.update(values)
+        return _to_dicts(s, [new])[0]
+
+
+def set_tags(instance_uuid, tags, add=(), remove=()):
+    """Replace the tags (when `tags` is not None), then add and remove."""
+    table = models.Instance.__table__
+    with session.writer() as s:
+        row = lock_live_row(s, instance_uuid)
+        new = list(tags) if tags is not None else \
+            convert.loads(row['tags'], default=[])
+        for tag in add:
+            if tag not in new:
+                new.append(tag)
+        for tag in remove:
+            if tag not in new:
+                raise exception.InstanceTagNotFound(
+                    instance_id=instance_uuid, tag=tag)
+            new.remove(tag)
+        if len(new) > 50:
+            raise exception.Invalid(reason='The number of tags exceeded '
+                                           'the per-server limit 50')
+        s.execute(sa.update(table).where(table.c.id == row['id']).values(
+            tags=convert.dumps(new), updated_at=models.utcnow()))
+        return new

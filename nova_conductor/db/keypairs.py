@@ -43,11 +43,19 @@ def get(user_id, name):
         return convert.row_to_dict(row)
 
 
-def get_all(user_id):
+def get_all(user_id, limit=None, marker=None):
+    """The user's key pairs by name; `marker` is the last name seen."""
     with session.reader() as s:
-        return [convert.row_to_dict(r) for r in s.scalars(
-            sa.select(models.KeyPair).filter_by(user_id=user_id)
-            .order_by(models.KeyPair.name))]
+        query = (sa.select(models.KeyPair).filter_by(user_id=user_id)
+                 .order_by(models.KeyPair.name))
+        if marker is not None:
+            if s.scalars(sa.select(models.KeyPair.id).filter_by(
+                    user_id=user_id, name=marker)).first() is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(models.KeyPair.name > marker)
+        if limit is not None:
+            query = query.limit(limit)
+        return [convert.row_to_dict(r) for r in s.scalars(query)]
 
 
 def delete(user_id, name):

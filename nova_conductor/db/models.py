@@ -175,6 +175,13 @@ class Instance(TimestampMixin, Base):
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     access_ip_v4: Mapped[str | None] = mapped_column(String(64))
+    access_ip_v6: Mapped[str | None] = mapped_column(String(64))
+    display_description: Mapped[str | None] = mapped_column(Text)
+    flavorid: Mapped[str | None] = mapped_column(String(255))
+    # 'owner' or 'admin' while locked: an admin's lock binds the owner too.
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    locked_reason: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default='[]')
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
@@ -339,4 +346,34 @@ class KeyPair(Base):
     public_key: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(10), default='ssh')
     created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+
+
+class FlavorProject(Base):
+    """A project allowed to use a private flavor."""
+
+    __tablename__ = 'flavor_projects'
+    __table_args__ = (UniqueConstraint('flavor_id', 'project_id',
+                                       name='uniq_flavor_projects0flavor_id0'
+                                            'project_id'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        ForeignKey('flavors.id', ondelete='CASCADE'), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class AggregateImageCache(Base):
+    """An image an admin asked the hosts of an aggregate to pre-cache."""
+
+    __tablename__ = 'aggregate_image_cache'
+    __table_args__ = (UniqueConstraint('aggregate_id', 'image_id',
+                                       name='uniq_aggregate_image_cache0'
+                                            'aggregate_id0image_id'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        ForeignKey('aggregates.id', ondelete='CASCADE'), index=True)
+    image_id: Mapped[str] = mapped_column(String(36))
+    requested_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow)

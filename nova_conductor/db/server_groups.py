@@ -93,3 +93,26 @@ def member_hosts(group_uuid):
             .where(inst.c.deleted == sa.false())
             .where(inst.c.host.is_not(None))).scalars()
         return list(hosts)
+
+
+def check_room(group_uuid, count):
+    """Raise unless `count` more servers fit the group's member quota.
+
+    Checked before the instances are written; the group belongs to one
+    project, whose server_group_members limit applies.
+    """
+    with session.reader() as s:
+        row = _row(s, group_uuid)
+        limit = quotas.limits_in(s, row.project_id)['server_group_members']
+        if limit < 0:
+            return
+        inst = models.Instance.__table__
+        mem = models.InstanceGroupMember.__table__
+        used = s.execute(
+            sa.select(sa.func.count()).select_from(
+                mem.join(inst, inst.c.uuid == mem.c.instance_uuid))
+            .where(mem.c.group_id == row.id)
+            .where(inst.c.deleted == sa.false())).scalar()
+        if used + count > limit:
+            raise exception.QuotaExceeded(
+                'Quota exceeded, too many servers in group')

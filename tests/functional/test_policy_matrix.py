@@ -15,9 +15,11 @@ Callers (noauth tokens "user:project:roles"):
 """
 
 import collections
+import datetime
 import itertools
 import re
 import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -45,13 +47,13 @@ def _name(prefix):
 
 Row = collections.namedtuple('Row', [
     'name', 'method', 'path', 'expected', 'rule', 'body', 'fixture',
-    'consumes'])
+    'consumes', 'version'])
 
 
 def row(name, method, path, expected, rule=None, body=None, fixture=None,
-        consumes=False):
+        consumes=False, version='2.1'):
     return Row(name, method, path, dict(zip(CALLERS, expected)), rule, body,
-               fixture, consumes)
+               fixture, consumes, version)
 
 
 # -- fixtures: each returns the values the row's path needs ------------------
@@ -96,6 +98,24 @@ def _server_in(status):
     return make
 
 
+def _server_with_metadata(world):
+    params = _server_in('ACTIVE')(world)
+    _ok(world.dep.request('POST', '/v2.1/servers/%(server_id)s/metadata'
+                          % params, json={'metadata': {'k1': 'v1'}}))
+    return dict(params, key='k1')
+
+
+def _server_with_tag(world):
+    params = _server_in('ACTIVE')(world)
+    _ok(world.dep.request('PUT', '/v2.1/servers/%(server_id)s/tags/t1'
+                          % params, headers=_version('2.26')))
+    return dict(params, tag='t1')
+
+
+def _version(version):
+    return {'OpenStack-API-Version': 'compute %s' % version}
+
+
 def _server_with_action(world):
     params = _server_in('ACTIVE')(world)
     actions = _ok(world.dep.request(
@@ -116,6 +136,42 @@ def _flavor(world, with_spec=False):
         'POST', '/v2.1/flavors/%s/os-extra_specs' % flavor['id'],
         json={'extra_specs': {'k1': 'v1'}}))
     return {'flavor_id': flavor['id'], 'key': 'k1'}
+
+
+def _private_flavor(world, shared_with=None):
+    flavor = _ok(world.dep.request('POST', '/v2.1/flavors', json={
+        'flavor': {'name': _name('private'), 'ram': 512, 'vcpus': 1,
+                   'disk': 1, 'os-flavor-access:is_public': False}}))
+    flavor_id = flavor['flavor']['id']
+    if shared_with:
+        _ok(world.dep.request(
+            'POST', '/v2.1/flavors/%s/action' % flavor_id,
+            json={'addTenantAccess': {'tenant': shared_with}}))
+    return {'flavor_id': flavor_id}
+
+
+def _shared_flavor(world):
+    return _private_flavor(world, 'proj-c')
+
+
+def _ghost_service(world):
+    """A service record of a host that is gone, safe to delete."""
+    host = _name('ghost')
+    engine = sa.create_engine(world.dep.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                'INSERT INTO services (uuid, host, "binary", topic, '
+                'report_count, disabled, forced_down, created_at) VALUES '
+                '(:uuid, :host, :binary, :binary, 0, :no, :no, :now)'),
+                {'uuid': str(uuid.uuid4()), 'host': host,
+                 'binary': 'nova-compute', 'no': False,
+                 'now': datetime.datetime.utcnow()})
+    finally:
+        engine.dispose()
+    services = _ok(world.dep.request('GET', '/v2.1/os-services'))['services']
+    [svc] = [s for s in services if s['host'] == host]
+    return {'service_id': svc['id']}
 
 
 def _aggregate(world, host=None):
@@ -192,6 +248,9 @@ ROWS = [
         P + 'servers:create', lambda world, values: _boot_body(world.dep)),
     row('servers:show', 'GET', SERVER, OWNER_READ, P + 'servers:show',
         fixture=_server_in('ACTIVE')),
+    row('servers:update', 'PUT', SERVER, (200, 200, 403, 404),
+        P + 'servers:update', {'server': {'name': 'renamed'}},
+        _server_in('ACTIVE')),
     row('servers:delete', 'DELETE', SERVER, (204, 204, 403, 404),
         P + 'servers:delete', fixture=_server_in('ACTIVE'), consumes=True),
     row('servers:diagnostics', 'GET', SERVER + '/diagnostics',
@@ -203,6 +262,42 @@ ROWS = [
     row('instance-actions:show', 'GET',
         SERVER + '/os-instance-actions/{request_id}', OWNER_READ,
         P + 'os-instance-actions:show', fixture=_server_with_action),
+    # server metadata and tags
+    row('server-metadata:index', 'GET', SERVER + '/metadata', OWNER_READ,
+        P + 'server-metadata:index', fixture=_server_with_metadata),
+    row('server-metadata:show', 'GET', SERVER + '/metadata/{key}',
+        OWNER_READ, P + 'server-metadata:show',
+        fixture=_server_with_metadata),
+    row('server-metadata:create', 'POST', SERVER + '/metadata',
+        (200, 200, 403, 404), P + 'server-metadata:create',
+        {'metadata': {'k2': 'v2'}}, _server_with_metadata),
+    row('server-metadata:update_all', 'PUT', SERVER + '/metadata',
+        (200, 200, 403, 404), P + 'server-metadata:update_all',
+        {'metadata': {'k1': 'v3'}}, _server_with_metadata),
+    row('server-metadata:update', 'PUT', SERVER + '/metadata/{key}',
+        (200, 200, 403, 404), P + 'server-metadata:update',
+        {'meta': {'k1': 'v4'}}, _server_with_metadata),
+    row('server-metadata:delete', 'DELETE', SERVER + '/metadata/{key}',
+        (204, 204, 403, 404), P + 'server-metadata:delete',
+        fixture=_server_with_metadata, consumes=True),
+    row('server-tags:index', 'GET', SERVER + '/tags', OWNER_READ,
+        P + 'os-server-tags:index', fixture=_server_with_tag,
+        version='2.26'),
+    row('server-tags:show', 'GET', SERVER + '/tags/{tag}',
+        (204, 204, 204, 404), P + 'os-server-tags:show',
+        fixture=_server_with_tag, version='2.26'),
+    row('server-tags:update_all', 'PUT', SERVER + '/tags',
+        (200, 200, 403, 404), P + 'os-server-tags:update_all',
+        {'tags': ['t1', 't2']}, _server_with_tag, version='2.26'),
+    row('server-tags:update', 'PUT', SERVER + '/tags/{tag}',
+        (204, 204, 403, 404), P + 'os-server-tags:update',
+        fixture=_server_with_tag, version='2.26'),
+    row('server-tags:delete', 'DELETE', SERVER + '/tags/{tag}',
+        (204, 204, 403, 404), P + 'os-server-tags:delete',
+        fixture=_server_with_tag, consumes=True, version='2.26'),
+    row('server-tags:delete_all', 'DELETE', SERVER + '/tags',
+        (204, 204, 403, 404), P + 'os-server-tags:delete_all',
+        fixture=_server_with_tag, consumes=True, version='2.26'),
     # server actions
     row('action:os-stop', 'POST', ACTION, OWNER_CHANGE,
         P + 'servers:stop', _action('os-stop'), _server_in('ACTIVE'), True),
@@ -242,6 +337,17 @@ ROWS = [
         P + 'os-flavor-manage:create',
         lambda world, values: {'flavor': {
             'name': _name('flavor'), 'ram': 512, 'vcpus': 1, 'disk': 1}}),
+    row('flavors:update', 'PUT', FLAVOR, ADMIN_ONLY,
+        P + 'os-flavor-manage:update', {'flavor': {'description': 'new'}},
+        _flavor, version='2.55'),
+    row('flavor-access:list', 'GET', FLAVOR + '/os-flavor-access',
+        ADMIN_ONLY, P + 'os-flavor-access', fixture=_private_flavor),
+    row('flavor-access:add', 'POST', FLAVOR + '/action', ADMIN_ONLY,
+        P + 'os-flavor-access:add_tenant_access',
+        {'addTenantAccess': {'tenant': 'proj-c'}}, _private_flavor, True),
+    row('flavor-access:remove', 'POST', FLAVOR + '/action', ADMIN_ONLY,
+        P + 'os-flavor-access:remove_tenant_access',
+        {'removeTenantAccess': {'tenant': 'proj-c'}}, _shared_flavor, True),
     row('flavors:delete', 'DELETE', FLAVOR, (202, 403, 403, 403),
         P + 'os-flavor-manage:delete', fixture=_flavor, consumes=True),
     row('extra-specs:index', 'GET', SPECS, ALL, fixture=_flavor),
@@ -291,6 +397,10 @@ ROWS = [
     row('aggregates:set_metadata', 'POST', AGG + '/action', ADMIN_ONLY,
         P + 'os-aggregates:set_metadata',
         {'set_metadata': {'metadata': {'color': 'blue'}}}, _aggregate),
+    row('aggregates:images', 'POST', AGG + '/images', (202, 403, 403, 403),
+        P + 'os-aggregates:images',
+        lambda world, values: {'cache': [{'id': world.dep.image['id']}]},
+        _aggregate, version='2.81'),
     # availability zones, hypervisors, services
     row('availability-zone:list', 'GET', '/v2.1/os-availability-zone', ALL),
     row('availability-zone:detail', 'GET',
@@ -304,6 +414,14 @@ ROWS = [
         ADMIN_ONLY, P + 'os-hypervisors:statistics'),
     row('hypervisors:show', 'GET', '/v2.1/os-hypervisors/{hypervisor_id}',
         ADMIN_ONLY, P + 'os-hypervisors:show', fixture=_hypervisor),
+    row('hypervisors:uptime', 'GET',
+        '/v2.1/os-hypervisors/{hypervisor_id}/uptime', ADMIN_ONLY,
+        P + 'os-hypervisors:uptime', fixture=_hypervisor),
+    row('hypervisors:search', 'GET', '/v2.1/os-hypervisors/compute/search',
+        ADMIN_ONLY, P + 'os-hypervisors:search'),
+    row('hypervisors:servers', 'GET',
+        '/v2.1/os-hypervisors/compute/servers', ADMIN_ONLY,
+        P + 'os-hypervisors:servers'),
     row('services:list', 'GET', '/v2.1/os-services', ADMIN_ONLY,
         P + 'os-services:list'),
     row('services:disable', 'PUT', '/v2.1/os-services/disable', ADMIN_ONLY,
@@ -314,6 +432,9 @@ ROWS = [
         _conductor_service),
     row('services:enable', 'PUT', '/v2.1/os-services/enable', ADMIN_ONLY,
         P + 'os-services:update', _service_body(), _conductor_service),
+    row('services:delete', 'DELETE', '/v2.1/os-services/{service_id}',
+        (204, 403, 403, 403), P + 'os-services:delete',
+        fixture=_ghost_service, consumes=True),
     # quotas of proj-a, and the caller's own limits
     row('quota-sets:show', 'GET', QUOTA, (200, 200, 200, 403),
         P + 'os-quota-sets:show'),
@@ -413,12 +534,13 @@ def test_policy_matrix(world, row, caller):
     values = world.values(row)
     body = row.body(world, values) if callable(row.body) else row.body
     resp = world.dep.request(row.method, row.path.format(**values),
-                             token=CALLERS[caller], json=body)
+                             token=CALLERS[caller], json=body,
+                             headers=_version(row.version))
     if resp.status_code < 300 and row.consumes:
         world.used_up(row)
     expected = row.expected[caller]
-    cell = '%s %s as %s (%s)' % (row.method, row.path, caller,
-                                 CALLERS[caller])
+    cell = '%s %s at %s as %s (%s)' % (row.method, row.path, row.version,
+                                       caller, CALLERS[caller])
     assert resp.status_code == expected, '%s: expected %d, got %d: %s' % (
         cell, expected, resp.status_code, resp.text)
     if expected == 403:
@@ -431,7 +553,8 @@ def test_policy_matrix(world, row, caller):
 
 # Row paths that name a concrete value where the route has a parameter.
 _CONCRETE = [(r'/flavors/1$', '/flavors/{}'), (r'/proj-a', '/{}'),
-             (r'/os-services/[a-z-]+$', '/os-services/{}')]
+             (r'/os-services/[a-z-]+$', '/os-services/{}'),
+             (r'/os-hypervisors/compute/', '/os-hypervisors/{}/')]
 
 
 def _route_of(path):

@@ -16,11 +16,11 @@ class FakeConductor:
     def __init__(self):
         self.calls = []
 
-    def flavor_get_all(self, ctxt, is_public=None):
-        self.calls.append(('flavor_get_all', ctxt.project_id, is_public))
+    def flavor_get_all(self, ctxt, is_public=None, project_id=None):
+        self.calls.append(('flavor_get_all', ctxt.project_id, project_id))
         return [FLAVOR]
 
-    def flavor_get(self, ctxt, flavorid):
+    def flavor_get(self, ctxt, flavorid, project_id=None):
         if flavorid != '1':
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return FLAVOR
@@ -85,7 +85,9 @@ def test_microversion_negotiation(client):
 def test_noauth_identity_and_project_prefix(client):
     client.simulate_get('/v2.1/proj42/flavors',
                         headers={'X-Auth-Token': 'alice:proj42'})
-    assert client.conductor.calls[-1] == ('flavor_get_all', 'proj42', True)
+    # A project sees public flavors and the private ones shared with it.
+    assert client.conductor.calls[-1] == ('flavor_get_all', 'proj42',
+                                          'proj42')
     client.simulate_get('/v2.1/flavors')
     # No token: the all-in-one admin, who sees private flavors too.
     assert client.conductor.calls[-1] == ('flavor_get_all', 'admin', None)

@@ -33,10 +33,10 @@ class FakeConductor:
     def __init__(self):
         self.deleted = []
 
-    def flavor_get_all(self, ctxt, is_public=None):
+    def flavor_get_all(self, ctxt, *args, **kwargs):
         return [FLAVOR]
 
-    def flavor_get(self, ctxt, flavorid):
+    def flavor_get(self, ctxt, flavorid, *args, **kwargs):
         if flavorid != '1':
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return FLAVOR
@@ -45,19 +45,20 @@ class FakeConductor:
         return {'id': image_id, 'status': 'active', 'properties': {},
                 'min_disk': 0, 'min_ram': 0}
 
-    def create_instances(self, ctxt, instances, request_spec):
+    def create_instances(self, ctxt, instances, request_spec, *args,
+                         **kwargs):
         return instances
 
-    def instance_get(self, ctxt, uuid):
+    def instance_get(self, ctxt, uuid, *args, **kwargs):
         if uuid != INSTANCE['uuid']:
             raise exception.InstanceNotFound(instance_id=uuid)
         return INSTANCE
 
-    def instance_get_all(self, ctxt, filters, limit=None, marker=None):
+    def instance_get_all(self, ctxt, filters, *args, **kwargs):
         return [INSTANCE] if filters.get('project_id') in (
             None, INSTANCE['project_id']) else []
 
-    def delete_instance(self, ctxt, uuid):
+    def delete_instance(self, ctxt, uuid, *args, **kwargs):
         self.deleted.append(uuid)
 
 

@@ -1,0 +1,90 @@
+"""/v2.1/servers/{id}/metadata: a server's key/value metadata."""
+
+import falcon
+
+from common import exception
+from nova_api import errors
+from nova_api import validation
+from nova_api.resources import servers
+
+METADATA_BODY = {
+    'type': 'object',
+    'properties': {'metadata': servers.METADATA_SCHEMA},
+    'required': ['metadata'], 'additionalProperties': False,
+}
+META_BODY = {
+    'type': 'object',
+    'properties': {'meta': dict(servers.METADATA_SCHEMA, minProperties=1,
+                                maxProperties=1)},
+    'required': ['meta'], 'additionalProperties': False,
+}
+
+
+def _quota_error(error):
+    return errors.HTTPError(403, error.message)
+
+
+class _Base(servers._Base):
+
+    def _writable(self, req, server_id, rule):
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:server-metadata:' + rule)
+        self.check_not_locked(req, instance)
+        return instance
+
+    def _set(self, req, server_id, metadata, replace):
+        try:
+            return self.conductor.instance_set_metadata(
+                req.context.ctxt, server_id, metadata, replace)
+        except exception.QuotaExceeded as e:
+            raise _quota_error(e)
+
+
+class ServerMetadata(_Base):
+
+    def on_get(self, req, resp, server_id):
+        instance = self._get_visible(req, server_id,
+                                     'os_compute_api:server-metadata:index')
+        resp.media = {'metadata': instance.get('metadata') or {}}
+
+    def on_post(self, req, resp, server_id):
+        """Merge: keys given are set, the others kept."""
+        body = validation.validate(METADATA_BODY, validation.read_json(req))
+        self._writable(req, server_id, 'create')
+        resp.media = {'metadata': self._set(req, server_id,
+                                            body['metadata'], False)}
+
+    def on_put(self, req, resp, server_id):
+        """Replace: the server's metadata becomes exactly the body's."""
+        body = validation.validate(METADATA_BODY, validation.read_json(req))
+        self._writable(req, server_id, 'update_all')
+        resp.media = {'metadata': self._set(req, server_id,
+                                            body['metadata'], True)}
+
+
+class ServerMetadataItem(_Base):
+
+    def on_get(self, req, resp, server_id, key):
+        metadata = self._get_visible(
+            req, server_id, 'os_compute_api:server-metadata:show').get(
+                'metadata') or {}
+        if key not in metadata:
+            raise errors.not_found('Metadata item was not found')
+        resp.media = {'meta': {key: metadata[key]}}
+
+    def on_put(self, req, resp, server_id, key):
+        body = validation.validate(META_BODY, validation.read_json(req))
+        if key not in body['meta']:
+            raise errors.bad_request('Request body and URI mismatch')
+        self._writable(req, server_id, 'update')
+        self._set(req, server_id, body['meta'], False)
+        resp.media = {'meta': body['meta']}
+
+    def on_delete(self, req, resp, server_id, key):
+        self._writable(req, server_id, 'delete')
+        try:
+            self.conductor.instance_delete_metadata_key(req.context.ctxt,
+                                                        server_id, key)
+        except exception.MetadataKeyNotFound:
+            raise errors.not_found('Metadata item was not found')
+        resp.status = falcon.HTTP_204

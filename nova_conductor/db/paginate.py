@@ -1,0 +1,47 @@
+"""Keyset pagination over any sort order: ORDER BY plus a marker row."""
+
+import datetime
+
+import sqlalchemy as sa
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _expr(column):
+    """The column with NULLs replaced, so rows compare and order alike on
+    every SQL backend (NULL ordering differs between them)."""
+    python_type = column.type.python_type
+    if python_type is str:
+        return sa.func.coalesce(column, '')
+    if python_type is datetime.datetime:
+        return sa.func.coalesce(column, _EPOCH)
+    if python_type in (int, bool, float):
+        return sa.func.coalesce(column, 0)
+    return column
+
+
+def _value(row, column):
+    value = getattr(row, column.key)
+    if value is None:
+        python_type = column.type.python_type
+        return {str: '', datetime.datetime: _EPOCH}.get(python_type, 0)
+    return value
+
+
+def apply(query, sort, marker_row=None):
+    """Order `query` by `sort`, [(column, 'asc'|'desc')...], which must end
+    in a unique column, and keep only the rows after `marker_row`."""
+    exprs = [(_expr(col), direction) for col, direction in sort]
+    if marker_row is not None:
+        # Rows after the marker: equal on the first i keys, past it on key i.
+        clauses = []
+        for i, (col, direction) in enumerate(sort):
+            expr = exprs[i][0]
+            value = _value(marker_row, col)
+            past = expr > value if direction == 'asc' else expr < value
+            equal = [exprs[j][0] == _value(marker_row, sort[j][0])
+                     for j in range(i)]
+            clauses.append(sa.and_(*equal, past))
+        query = query.where(sa.or_(*clauses))
+    return query.order_by(*[expr.asc() if d == 'asc' else expr.desc()
+                            for expr, d in exprs])

@@ -1,0 +1,146 @@
+"""Server bodies match the documented shape at every microversion."""
+
+import falcon.testing
+import jsonschema
+import pytest
+
+from common import exception
+from common import servicegroup
+from nova_api import app as api_app
+from tests.schemas import servers as schemas
+
+UUID = '6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11'
+GROUP = '0b8f3a5e-7d5c-4d43-8f1e-8f0a3b2c1d00'
+IMAGE = 'a3b1c2d4-0000-4000-8000-000000000001'
+FLAVOR = {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+          'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0,
+          'extra_specs': {'hw:cpu_policy': 'shared'}}
+INSTANCE = {
+    'uuid': UUID, 'display_name': 'web', 'display_description': 'a web',
+    'hostname': 'web', 'project_id': 'p1', 'user_id': 'u1',
+    'image_ref': IMAGE, 'flavor': FLAVOR, 'vm_state': 'active',
+    'task_state': None, 'power_state': 1, 'host': 'cmp1', 'node': 'cmp1',
+    'availability_zone': 'nova', 'key_name': None, 'user_data': None,
+    'metadata': {'role': 'web'}, 'reservation_id': 'r-1', 'launch_index': 0,
+    'access_ip_v4': None, 'access_ip_v6': None, 'locked_by': None,
+    'locked_reason': None, 'tags': ['blue'],
+    'request_spec': {'availability_zone': None,
+                     'scheduler_hints': {'group': GROUP},
+                     'image': {'properties': {'hw_architecture': 'x86_64'}}},
+    'created_at': '2026-11-24T10:00:00.000000+00:00',
+    'updated_at': '2026-11-24T10:00:01.000000+00:00',
+    'launched_at': '2026-11-24T10:00:01.000000+00:00',
+    'terminated_at': None, 'fault': None,
+    'fixed_ips': [{'network': 'private', 'address': '10.0.0.3',
+                   'mac': 'fa:16:3e:00:00:01'}],
+}
+VERSIONS = ['2.1', '2.2', '2.3', '2.8', '2.9', '2.15', '2.16', '2.18',
+            '2.19', '2.25', '2.26', '2.46', '2.47', '2.62', '2.63', '2.70',
+            '2.71', '2.72', '2.73', '2.89', '2.90', '2.95', '2.96', '2.97',
+            '2.98', '2.99', '2.100']
+
+
+class FakeConductor:
+
+    def instance_get(self, ctxt, uuid):
+        if uuid != UUID:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return dict(INSTANCE)
+
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None,
+                         sort=None):
+        self.last_filters, self.last_sort = filters, sort
+        return [dict(INSTANCE)]
+
+    def service_get_all(self, ctxt, binary=None):
+        return [{'host': 'cmp1', 'binary': 'nova-compute', 'disabled': True,
+                 'forced_down': False, 'last_seen_up': None,
+                 'updated_at': None}]
+
+    def server_group_get(self, ctxt, uuid):
+        return {'uuid': uuid, 'members': [UUID]}
+
+
+@pytest.fixture
+def client(monkeypatch):
+    monkeypatch.setattr(servicegroup, 'service_is_up', lambda svc: True)
+    conductor = FakeConductor()
+    test_client = falcon.testing.TestClient(api_app.create_app(conductor))
+    test_client.conductor = conductor
+    return test_client
+
+
+def _get(client, path, version, token):
+    resp = client.simulate_get(path, headers={
+        'X-Auth-Token': token, 'OpenStack-API-Version': 'compute ' + version})
+    assert resp.status_code == 200, resp.text
+    return resp.json
+
+
+def _tuple(version):
+    return tuple(int(p) for p in version.split('.'))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+@pytest.mark.parametrize('token', ['admin:p1', 'u1:p1'])
+def test_show_and_lists_match_documented_shapes(client, version, token):
+    is_admin = token.startswith('admin')
+    mv = _tuple(version)
+    jsonschema.validate(
+        _get(client, '/v2.1/servers/%s' % UUID, version, token),
+        {'type': 'object', 'properties': {
+            'server': schemas.server(mv, is_admin, show=True)},
+         'required': ['server'], 'additionalProperties': False})
+    jsonschema.validate(_get(client, '/v2.1/servers/detail', version, token),
+                        schemas.server_list(mv, is_admin, detail=True))
+    jsonschema.validate(_get(client, '/v2.1/servers', version, token),
+                        schemas.server_list(mv, is_admin))
+
+
+def test_versioned_values(client):
+    old = _get(client, '/v2.1/servers/%s' % UUID, '2.1', 'admin:p1')['server']
+    assert old['flavor']['id'] == '1'
+    new = _get(client, '/v2.1/servers/%s' % UUID, '2.100',
+               'admin:p1')['server']
+    assert new['flavor'] == {'vcpus': 1, 'ram': 512, 'disk': 1,
+                             'ephemeral': 0, 'swap': 0,
+                             'original_name': 'm1.tiny',
+                             'extra_specs': {'hw:cpu_policy': 'shared'}}
+    assert new['host_status'] == 'MAINTENANCE'  # the service is disabled
+    assert new['server_groups'] == [GROUP]
+    assert new['scheduler_hints'] == {'group': GROUP}
+    assert new['image']['properties'] == {'hw_architecture': 'x86_64'}
+    assert new['tags'] == ['blue'] and new['locked'] is False
+    assert new['description'] == 'a web'
+    assert new['OS-EXT-SRV-ATTR:hostname'] == 'web'
+
+
+def test_list_query_becomes_filters_and_sort(client):
+    client.simulate_get('/v2.1/servers', query_string=(
+        'name=^we&status=ACTIVE&flavor=http://x/flavors/1&tags=a,b'
+        '&sort_key=display_name&sort_dir=asc&sort_key=created_at'),
+        headers={'X-Auth-Token': 'u1:p1',
+                 'OpenStack-API-Version': 'compute 2.26'})
+    filters = client.conductor.last_filters
+    assert filters['project_id'] == 'p1'
+    assert filters['name_regex'] == '^we'
+    assert filters['vm_state'] == ['active']
+    assert filters['flavorid'] == '1'
+    assert filters['tags'] == ['a', 'b']
+    assert client.conductor.last_sort == [('display_name', 'asc'),
+                                          ('created_at', 'asc')]
+
+
+@pytest.mark.parametrize('query,message', [
+    ('sort_key=bogus', 'Invalid sort_key bogus.'),
+    ('sort_key=host', 'Invalid sort_key host.'),  # admin only
+    ('sort_key=display_name&sort_dir=up', "Invalid sort_dir up"),
+    ('name=(', 'Invalid regular expression in name'),
+    ('changes-since=yesterday', 'changes-since'),
+    ('limit=x', 'limit param must be an integer'),
+])
+def test_bad_list_queries_are_400(client, query, message):
+    resp = client.simulate_get('/v2.1/servers', query_string=query,
+                               headers={'X-Auth-Token': 'u1:p1'})
+    assert resp.status_code == 400
+    assert message in resp.json['badRequest']['message']
