@@ -2,7 +2,7 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install sample-config bench clean
+.PHONY: run test install sample-config sample-policy bench clean
 
 run: $(STAMP)
 	$(VENV)/bin/nova-all-in-one $(ARGS)
@@ -19,6 +19,10 @@ $(STAMP): setup.cfg tools/install.sh
 # Regenerates etc/nova.conf.sample from the registered options.
 sample-config: $(STAMP)
 	$(VENV)/bin/oslo-config-generator --config-file etc/nova-config-generator.conf
+
+# Regenerates etc/policy.yaml.sample from the rules in nova_api/policies/.
+sample-policy: $(STAMP)
+	$(VENV)/bin/oslopolicy-sample-generator --config-file etc/nova-policy-generator.conf
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/boot.py

@@ -123,10 +123,6 @@ class FlavorExists(Conflict):
     msg_fmt = 'Flavor with %(key)s %(value)s already exists.'
 
 
-class ImageExists(Conflict):
-    msg_fmt = 'Image with name %(name)s already exists.'
-
-
 class InstanceInvalidState(Conflict):
     msg_fmt = ('Cannot \'%(action)s\' instance %(instance_uuid)s while it is '
                'in %(attr)s %(state)s')

@@ -4,7 +4,6 @@ import re
 import uuid
 
 from common import context as nova_context
-from nova_api import errors
 from nova_api import microversion
 
 _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
@@ -46,8 +45,9 @@ class RequestIdMiddleware:
 class NoAuthMiddleware:
     """auth_strategy=noauth2: trust the caller's claimed identity.
 
-    The token text "user:project" names both; without a token the caller is
-    user "admin" in project "admin". User "admin" has the admin role.
+    The token text "user:project" names both, and "user:project:r1,r2" the
+    roles too. Without roles the caller is a reader and member, plus admin
+    for user "admin"; without a token, user "admin" in project "admin".
     keystoneauth1's `none` plugin always sends "notused": that is no token.
     """
 
@@ -56,12 +56,15 @@ class NoAuthMiddleware:
         if token == 'notused':
             token = ''
         user, _, project = token.partition(':')
+        project, _, named_roles = project.partition(':')
         user = user or req.get_header('X-Auth-User') or 'admin'
         project = (project or req.get_header('X-Auth-Project-Id') or
                    getattr(req.context, 'path_project_id', None) or user)
         roles = ['reader', 'member']
         if user == 'admin':
             roles.append('admin')
+        if named_roles:
+            roles = [r for r in named_roles.split(',') if r]
         req.context.ctxt = nova_context.RequestContext(
             user_id=user, project_id=project, roles=roles,
             is_admin='admin' in roles, auth_token=token or None,
@@ -81,9 +84,3 @@ class MicroversionMiddleware:
         if req.path.startswith('/v2.1'):
             microversion.echo(resp, getattr(req.context, 'api_version',
                                             microversion.MIN_VERSION))
-
-
-def require_admin(req):
-    if not req.context.ctxt.is_admin_user:
-        raise errors.HTTPError(403, 'Policy doesn\'t allow this operation '
-                                    'to be performed.')

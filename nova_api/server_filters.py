@@ -11,6 +11,7 @@ import re
 from common import states
 from common.conf import CONF
 from nova_api import errors
+from nova_api import policy
 
 _FALSE = ('0', 'false', 'off', 'no', 'f', 'n')
 # API sort key -> conductor sort key.
@@ -78,7 +79,10 @@ def filters(req):
     project = req.get_param('project_id') or req.get_param('tenant_id')
     if is_admin and project:
         out['project_id'] = project
-    elif not (is_admin and _truthy(req.get_param('all_tenants'))):
+    elif _truthy(req.get_param('all_tenants')):
+        policy.authorize(req, 'os_compute_api:servers:%s:get_all_tenants' % (
+            'detail' if req.path.endswith('/detail') else 'index'))
+    else:
         out['project_id'] = ctxt.project_id
     statuses = req.get_param_as_list('status') or []
     if statuses:
@@ -125,7 +129,7 @@ def filters(req):
         for name in ('availability_zone', 'key_name', 'user_id'):
             if req.get_param(name):
                 out[name] = req.get_param(name)
-    if is_admin:
+    if policy.check(req, 'os_compute_api:servers:allow_all_filters'):
         for name in ('host', 'node'):
             if req.get_param(name):
                 out[name] = req.get_param(name)

@@ -10,6 +10,7 @@ import hashlib
 from common import servicegroup
 from common import states
 from nova_api import links
+from nova_api import policy
 
 # Statuses whose body carries a progress figure.
 _PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE',
@@ -161,13 +162,16 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
     })
     if status in _PROGRESS_STATUSES:
         out['progress'] = 100 if status == 'ACTIVE' else 0
-    if is_admin:
+    ext_attrs = policy.check(
+        req, 'os_compute_api:os-extended-server-attributes',
+        policy.server_target(instance))
+    if ext_attrs:
         out.update({
             'OS-EXT-SRV-ATTR:host': instance.get('host'),
             'OS-EXT-SRV-ATTR:hypervisor_hostname': instance.get('node'),
             'OS-EXT-SRV-ATTR:instance_name': 'instance-%s' % instance['uuid'],
         })
-    if version >= (2, 3) and is_admin:
+    if version >= (2, 3) and ext_attrs:
         out.update({
             'OS-EXT-SRV-ATTR:reservation_id': instance.get('reservation_id'),
             'OS-EXT-SRV-ATTR:launch_index': instance.get('launch_index'),
@@ -179,7 +183,9 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
         })
     if version >= (2, 9):
         out['locked'] = bool(instance.get('locked_by'))
-    if version >= (2, 16) and is_admin and view_ctx is not None:
+    if version >= (2, 16) and view_ctx is not None and policy.check(
+            req, 'os_compute_api:servers:show:host_status',
+            policy.server_target(instance)):
         out['host_status'] = view_ctx.host_status(instance)
     if version >= (2, 19):
         out['description'] = instance.get('display_description')

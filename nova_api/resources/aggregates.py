@@ -9,7 +9,7 @@ import falcon
 from common import exception
 from nova_api import errors
 from nova_api import microversion
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 _AZ = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
@@ -93,13 +93,13 @@ class _Base:
 class AggregateCollection(_Base):
 
     def on_get(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:index')
         resp.media = {'aggregates': [
             view(req, a) for a in self.conductor.aggregate_get_all(
                 req.context.ctxt)]}
 
     def on_post(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         spec = body['aggregate']
         agg = self.conductor.aggregate_create(
@@ -110,12 +110,12 @@ class AggregateCollection(_Base):
 class Aggregate(_Base):
 
     def on_get(self, req, resp, aggregate_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:show')
         resp.media = {'aggregate': view(req, self.conductor.aggregate_get(
             req.context.ctxt, aggregate_id))}
 
     def on_put(self, req, resp, aggregate_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:update')
         body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         spec = body['aggregate']
         resp.media = {'aggregate': view(req, self.conductor.aggregate_update(
@@ -123,15 +123,16 @@ class Aggregate(_Base):
             spec.get('availability_zone')))}
 
     def on_delete(self, req, resp, aggregate_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:delete')
         self.conductor.aggregate_delete(req.context.ctxt, aggregate_id)
 
 
 class AggregateAction(_Base):
 
     def on_post(self, req, resp, aggregate_id):
-        middleware.require_admin(req)
         body = validation.validate(ACTION_SCHEMA, validation.read_json(req))
+        [action] = body
+        policy.authorize(req, 'os_compute_api:os-aggregates:' + action)
         ctxt = req.context.ctxt
         if 'add_host' in body:
             agg = self.conductor.aggregate_add_host(
@@ -149,7 +150,7 @@ class AggregateImages(_Base):
 
     def on_post(self, req, resp, aggregate_id):
         microversion.require(req, (2, 81))
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-aggregates:images')
         body = validation.validate(CACHE_SCHEMA, validation.read_json(req))
         image_ids = list(dict.fromkeys(i['id'] for i in body['cache']))
         try:

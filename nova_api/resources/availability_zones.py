@@ -1,6 +1,6 @@
 """/v2.1/os-availability-zone: the zones users may boot into."""
 
-from nova_api import middleware
+from nova_api import policy
 
 INTERNAL_ZONE = 'internal'
 
@@ -11,6 +11,7 @@ class AvailabilityZones:
         self.conductor = conductor_api
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:os-availability-zone:list')
         zones = self.conductor.availability_zones_get(req.context.ctxt)
         resp.media = {'availabilityZoneInfo': [
             {'zoneName': z['name'],
@@ -22,7 +23,7 @@ class AvailabilityZonesDetail(AvailabilityZones):
     """Admin view: each zone's hosts and their services."""
 
     def on_get(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-availability-zone:detail')
         zones = self.conductor.availability_zones_get(req.context.ctxt)
         resp.media = {'availabilityZoneInfo': [
             {'zoneName': z['name'],

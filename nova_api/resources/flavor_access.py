@@ -1,7 +1,7 @@
 """/v2.1/flavors/{id}/os-flavor-access and the addTenantAccess /
 removeTenantAccess actions: which projects may use a private flavor."""
 
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 _TENANT = {'type': 'object',
@@ -28,7 +28,7 @@ class FlavorAccess:
         self.conductor = conductor_api
 
     def on_get(self, req, resp, flavor_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-access')
         resp.media = view(flavor_id, self.conductor.flavor_access_get(
             req.context.ctxt, flavor_id))
 
@@ -39,8 +39,10 @@ class FlavorAction:
         self.conductor = conductor_api
 
     def on_post(self, req, resp, flavor_id):
-        middleware.require_admin(req)
         body = validation.validate(ACTION_SCHEMA, validation.read_json(req))
+        policy.authorize(req, 'os_compute_api:os-flavor-access:%s' % (
+            'add_tenant_access' if 'addTenantAccess' in body
+            else 'remove_tenant_access'))
         ctxt = req.context.ctxt
         if 'addTenantAccess' in body:
             projects = self.conductor.flavor_access_add(

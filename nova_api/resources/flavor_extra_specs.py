@@ -1,7 +1,7 @@
 """/v2.1/flavors/{id}/os-extra_specs: key/value specs that steer scheduling."""
 
 from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 _SPECS = {
@@ -34,10 +34,11 @@ class _Base:
 class FlavorExtraSpecs(_Base):
 
     def on_get(self, req, resp, flavor_id):
+        policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:index')
         resp.media = {'extra_specs': self._specs(req, flavor_id)}
 
     def on_post(self, req, resp, flavor_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         specs = {k: _text(v) for k, v in body['extra_specs'].items()}
         self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
@@ -48,6 +49,7 @@ class FlavorExtraSpecs(_Base):
 class FlavorExtraSpec(_Base):
 
     def on_get(self, req, resp, flavor_id, key):
+        policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:show')
         specs = self._specs(req, flavor_id)
         if key not in specs:
             raise errors.not_found('Flavor %s has no extra specs with key %s.'
@@ -55,7 +57,7 @@ class FlavorExtraSpec(_Base):
         resp.media = {key: specs[key]}
 
     def on_put(self, req, resp, flavor_id, key):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:update')
         body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         if key not in body:
             raise errors.bad_request('Request body and URI mismatch')
@@ -65,6 +67,6 @@ class FlavorExtraSpec(_Base):
         resp.media = {key: value}
 
     def on_delete(self, req, resp, flavor_id, key):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:delete')
         self.conductor.flavor_extra_spec_delete(req.context.ctxt, flavor_id,
                                                 key)

@@ -11,7 +11,7 @@ import falcon
 from nova_api import errors
 from nova_api import links
 from nova_api import microversion
-from nova_api import middleware
+from nova_api import policy
 from nova_api import query
 from nova_api import validation
 
@@ -106,6 +106,7 @@ class _Base:
         self.conductor = conductor_api
 
     def _visible(self, req):
+        policy.authorize(req, 'os_compute_api:flavors')
         flavors = self.conductor.flavor_get_all(
             req.context.ctxt, _is_public_filter(req), visible_project(req))
         min_ram = query.limit(req, 'minRam')
@@ -116,6 +117,7 @@ class _Base:
         return _page(req, flavors)
 
     def _get(self, req, flavor_id):
+        policy.authorize(req, 'os_compute_api:flavors')
         return self.conductor.flavor_get(req.context.ctxt, flavor_id,
                                          visible_project(req))
 
@@ -138,7 +140,7 @@ class FlavorCollection(_Base):
                                   for f in self._visible(req)]}
 
     def on_post(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-manage:create')
         schema = (CREATE_SCHEMA_V255 if req.context.api_version >= (2, 55)
                   else CREATE_SCHEMA)
         body = validation.validate(schema, validation.read_json(req))
@@ -170,7 +172,7 @@ class Flavor(_Base):
 
     def on_put(self, req, resp, flavor_id):
         microversion.require(req, (2, 55))
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-manage:update')
         body = validation.validate(UPDATE_SCHEMA_V255,
                                    validation.read_json(req))
         flavor = self.conductor.flavor_update(
@@ -178,7 +180,7 @@ class Flavor(_Base):
         resp.media = {'flavor': view(req, flavor)}
 
     def on_delete(self, req, resp, flavor_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-flavor-manage:delete')
         self.conductor.flavor_delete(req.context.ctxt, flavor_id)
         resp.status = falcon.HTTP_202
 

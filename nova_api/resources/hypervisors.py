@@ -15,7 +15,7 @@ from common import servicegroup
 from nova_api import errors
 from nova_api import links
 from nova_api import microversion
-from nova_api import middleware
+from nova_api import policy
 from nova_api import query
 
 V_UUIDS = (2, 53)
@@ -88,7 +88,7 @@ class _Base:
         self.conductor = conductor_api
 
     def _nodes(self, req):
-        middleware.require_admin(req)
+        policy.authorize(req, self.RULE)
         return self.conductor.compute_nodes_get_all(req.context.ctxt)[
             'nodes']
 
@@ -157,18 +157,21 @@ class _Base:
 
 
 class Hypervisors(_Base):
+    RULE = 'os_compute_api:os-hypervisors:list'
 
     def on_get(self, req, resp):
         resp.media = self._list(req, basic, 'os-hypervisors')
 
 
 class HypervisorsDetail(_Base):
+    RULE = 'os_compute_api:os-hypervisors:list-detail'
 
     def on_get(self, req, resp):
         resp.media = self._list(req, detail, 'os-hypervisors/detail')
 
 
 class HypervisorStatistics(_Base):
+    RULE = 'os_compute_api:os-hypervisors:statistics'
 
     def on_get(self, req, resp):
         microversion.require(req, (2, 1), (2, 87))
@@ -179,6 +182,7 @@ class HypervisorStatistics(_Base):
 
 
 class Hypervisor(_Base):
+    RULE = 'os_compute_api:os-hypervisors:show'
 
     def on_get(self, req, resp, hypervisor_id):
         node = self._node(req, hypervisor_id)
@@ -193,6 +197,7 @@ class Hypervisor(_Base):
 
 
 class HypervisorUptime(_Base):
+    RULE = 'os_compute_api:os-hypervisors:uptime'
 
     def on_get(self, req, resp, hypervisor_id):
         microversion.require(req, (2, 1), (2, 87))
@@ -205,6 +210,7 @@ class HypervisorUptime(_Base):
 
 class HypervisorSearch(_Base):
     """GET /os-hypervisors/{pattern}/search, before 2.53."""
+    RULE = 'os_compute_api:os-hypervisors:search'
 
     def on_get(self, req, resp, hypervisor_id):
         microversion.require(req, (2, 1), (2, 52))
@@ -214,6 +220,7 @@ class HypervisorSearch(_Base):
 
 class HypervisorServers(_Base):
     """GET /os-hypervisors/{pattern}/servers, before 2.53."""
+    RULE = 'os_compute_api:os-hypervisors:servers'
 
     def on_get(self, req, resp, hypervisor_id):
         microversion.require(req, (2, 1), (2, 52))

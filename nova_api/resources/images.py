@@ -1,6 +1,7 @@
 """/v2.1/images: the image registry as the Compute API shows it (read-only)."""
 
 from nova_api import links
+from nova_api import policy
 
 
 def view(req, image, detail=True):
@@ -33,6 +34,7 @@ class _Base:
         self.conductor = conductor_api
 
     def _all(self, req):
+        policy.authorize(req, 'os_compute_api:images')
         filters = {}
         if req.get_param('name'):
             filters['name'] = req.get_param('name')
@@ -55,5 +57,6 @@ class ImageDetail(_Base):
 class Image(_Base):
 
     def on_get(self, req, resp, image_id):
+        policy.authorize(req, 'os_compute_api:images')
         resp.media = {'image': view(req, self.conductor.image_get(
             req.context.ctxt, image_id))}

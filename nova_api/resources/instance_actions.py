@@ -12,6 +12,7 @@ import datetime
 from common import exception
 from nova_api import errors
 from nova_api import links
+from nova_api import policy
 from nova_api import query
 from nova_api import server_view
 
@@ -52,7 +53,9 @@ def action_view(req, action):
 
 def event_view(req, event, project_id):
     version = req.context.api_version
-    is_admin = req.context.ctxt.is_admin_user
+    # Tracebacks and hosts are for operators.
+    is_admin = policy.check(req, 'os_compute_api:os-instance-actions:events',
+                            {'project_id': project_id})
     out = {'event': event['event'], 'start_time': _time(event['start_time']),
            'finish_time': _time(event['finish_time']),
            'result': event['result']}
@@ -73,8 +76,9 @@ class _Base:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def _instance(self, req, server_id):
-        """The server (deleted ones too from 2.21), or 404."""
+    def _instance(self, req, server_id, rule):
+        """The server (deleted ones too from 2.21), or 404; then 403
+        unless the caller passes `rule` on it."""
         ctxt = req.context.ctxt
         try:
             instance = self.conductor.instance_get(
@@ -86,13 +90,15 @@ class _Base:
                                 instance['project_id'] != ctxt.project_id):
             raise errors.not_found('Instance %s could not be found.'
                                    % server_id)
+        policy.authorize(req, 'os_compute_api:os-instance-actions:' + rule,
+                         policy.server_target(instance))
         return instance
 
 
 class InstanceActions(_Base):
 
     def on_get(self, req, resp, server_id):
-        self._instance(req, server_id)
+        self._instance(req, server_id, 'list')
         version = req.context.api_version
         paging = {}
         if version >= (2, 58):
@@ -114,15 +120,16 @@ class InstanceActions(_Base):
 class InstanceAction(_Base):
 
     def on_get(self, req, resp, server_id, request_id):
-        instance = self._instance(req, server_id)
+        instance = self._instance(req, server_id, 'show')
         found = self.conductor.instance_action_get(req.context.ctxt,
                                                    server_id, request_id)
         if found is None:
             raise errors.not_found('Action for request_id %s on instance %s '
                                    'not found' % (request_id, server_id))
         out = action_view(req, found)
-        if (req.context.api_version >= (2, 51) or
-                req.context.ctxt.is_admin_user):
+        if req.context.api_version >= (2, 51) or policy.check(
+                req, 'os_compute_api:os-instance-actions:events',
+                {'project_id': instance['project_id']}):
             out['events'] = [event_view(req, e, instance['project_id'])
                              for e in found['events']]
         resp.media = {'instanceAction': out}

@@ -8,8 +8,8 @@ and delete with 204; 2.10 lets an admin name another user (`user_id`);
 
 import falcon
 
-from nova_api import errors
 from nova_api import links
+from nova_api import policy
 from nova_api import query
 from nova_api import ssh_keys
 from nova_api import validation
@@ -40,15 +40,17 @@ def _time(iso):
     return iso[:26].replace('+00:00', '') if iso else None
 
 
-def _target_user(req, user_id=None):
-    """The user whose key pairs are meant: 2.10 lets admins name one."""
+def _target_user(req, rule, user_id=None):
+    """The user whose key pairs are meant (2.10 lets admins name one),
+    after checking `rule` against that user."""
     ctxt = req.context.ctxt
     if req.context.api_version < (2, 10):
-        return None
-    user_id = user_id or req.get_param('user_id')
-    if user_id and user_id != ctxt.user_id and not ctxt.is_admin_user:
-        raise errors.HTTPError(403, 'Policy doesn\'t allow os_compute_api:'
-                                    'os-keypairs to be performed.')
+        user_id = None
+    else:
+        user_id = user_id or req.get_param('user_id')
+    policy.authorize(req, 'os_compute_api:os-keypairs:' + rule,
+                     {'user_id': user_id or ctxt.user_id,
+                      'project_id': ctxt.project_id})
     return user_id if user_id != ctxt.user_id else None
 
 
@@ -80,7 +82,7 @@ class KeyPairs:
             paging = {'limit': query.limit(req),
                       'marker': req.get_param('marker')}
         found = self.conductor.keypair_get_all(
-            req.context.ctxt, user_id=_target_user(req), **paging)
+            req.context.ctxt, user_id=_target_user(req, 'index'), **paging)
         items = []
         for k in found:
             item = {'name': k['name'], 'fingerprint': k['fingerprint'],
@@ -98,7 +100,7 @@ class KeyPairs:
         body = validation.validate(create_schema(version),
                                    validation.read_json(req))
         spec = body['keypair']
-        user_id = _target_user(req, spec.get('user_id'))
+        user_id = _target_user(req, 'create', spec.get('user_id'))
         public, fingerprint, private = _make(spec)
         made = self.conductor.keypair_create(
             req.context.ctxt, spec['name'], public, fingerprint,
@@ -121,7 +123,7 @@ class KeyPair:
 
     def on_get(self, req, resp, name):
         k = self.conductor.keypair_get(req.context.ctxt, name,
-                                       user_id=_target_user(req))
+                                       user_id=_target_user(req, 'show'))
         out = {'id': k['id'], 'name': k['name'], 'user_id': k['user_id'],
                'fingerprint': k['fingerprint'], 'public_key': k['public_key'],
                'created_at': _time(k['created_at']), 'deleted': False,
@@ -132,6 +134,6 @@ class KeyPair:
 
     def on_delete(self, req, resp, name):
         self.conductor.keypair_delete(req.context.ctxt, name,
-                                      user_id=_target_user(req))
+                                      user_id=_target_user(req, 'delete'))
         resp.status = (falcon.HTTP_204 if req.context.api_version >= (2, 2)
                        else falcon.HTTP_202)

@@ -8,8 +8,7 @@ the maxPersonality* limits.
 
 import falcon
 
-from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 # Network quotas this cloud does not limit (-1), shown before 2.36.
@@ -64,26 +63,28 @@ def quota_set(req, project_id, limits):
     return out
 
 
-def _check_project(req, project_id):
-    ctxt = req.context.ctxt
-    if not ctxt.is_admin_user and ctxt.project_id != project_id:
-        raise errors.HTTPError(403, 'Policy doesn\'t allow this operation '
-                                    'to be performed.')
+def _authorize(req, rule, project_id):
+    """The target is the project named in the URL."""
+    policy.authorize(req, 'os_compute_api:os-quota-sets:' + rule,
+                     {'project_id': project_id})
 
 
-class QuotaSet:
+class _QuotaResource:
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
+
+class QuotaSet(_QuotaResource):
+
     def on_get(self, req, resp, project_id):
-        _check_project(req, project_id)
+        _authorize(req, 'show', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
         resp.media = {'quota_set': quota_set(req, project_id,
                                              got['limits'])}
 
     def on_put(self, req, resp, project_id):
-        middleware.require_admin(req)
+        _authorize(req, 'update', project_id)
         version = req.context.api_version
         body = validation.validate(update_schema(version),
                                    validation.read_json(req))
@@ -95,22 +96,23 @@ class QuotaSet:
         resp.media = {'quota_set': quota_set(req, None, limits)}
 
     def on_delete(self, req, resp, project_id):
-        middleware.require_admin(req)
+        _authorize(req, 'delete', project_id)
         self.conductor.quota_reset(req.context.ctxt, project_id)
         resp.status = falcon.HTTP_202
 
 
-class QuotaSetDefaults(QuotaSet):
+class QuotaSetDefaults(_QuotaResource):
 
     def on_get(self, req, resp, project_id):
+        _authorize(req, 'defaults', project_id)
         resp.media = {'quota_set': quota_set(
             req, project_id, self.conductor.quota_defaults(req.context.ctxt))}
 
 
-class QuotaSetDetail(QuotaSet):
+class QuotaSetDetail(_QuotaResource):
 
     def on_get(self, req, resp, project_id):
-        _check_project(req, project_id)
+        _authorize(req, 'detail', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
         limits = _named(got['limits'])
         used = {API_NAMES.get(k, k): v for k, v in got['usage'].items()}
@@ -129,9 +131,11 @@ class Limits:
     def on_get(self, req, resp):
         ctxt = req.context.ctxt
         project_id = ctxt.project_id
+        policy.authorize(req, 'os_compute_api:limits')
         asked = req.get_param('tenant_id')
         if asked and asked != project_id:
-            middleware.require_admin(req)
+            policy.authorize(req, 'os_compute_api:limits:other_project',
+                             {'project_id': asked})
             project_id = asked
         got = self.conductor.quota_get(ctxt, project_id)
         resp.media = {'limits': {'rate': [], 'absolute': absolute(

@@ -4,7 +4,7 @@ Takes the body of a server create and answers with the per-filter host
 counts and the weighed candidates, best first, without claiming anything.
 """
 
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -12,7 +12,7 @@ from nova_api.resources import servers
 class SchedulerDryRun(servers._Base):
 
     def on_post(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-scheduler:dry-run')
         ctxt = req.context.ctxt
         body = validation.validate(
             servers.create_schema(req.context.api_version),

@@ -8,7 +8,6 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import errors
-from nova_api import middleware
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
@@ -95,6 +94,13 @@ RESET_STATE_SCHEMA = {
 ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
            'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
            'resume': 'resume'}
+RULES = {'os-stop': 'os_compute_api:servers:stop',
+         'os-start': 'os_compute_api:servers:start',
+         'reboot': 'os_compute_api:servers:reboot',
+         'pause': 'os_compute_api:os-pause-server:pause',
+         'unpause': 'os_compute_api:os-pause-server:unpause',
+         'suspend': 'os_compute_api:os-suspend-server:suspend',
+         'resume': 'os_compute_api:os-suspend-server:resume'}
 
 
 class ServerAction(servers._Base):
@@ -121,7 +127,8 @@ class ServerAction(servers._Base):
         if name == 'reboot':
             validation.validate(REBOOT_SCHEMA, params)
             params = {'type': params['type'].upper()}
-        self.check_not_locked(req, self._get_visible(req, server_id))
+        self.check_not_locked(req, self._get_visible(req, server_id,
+                                                     RULES[name]))
         self.conductor.instance_action(req.context.ctxt, server_id,
                                        ACTIONS[name], params)
         resp.status = falcon.HTTP_202
@@ -133,7 +140,7 @@ class ServerAction(servers._Base):
         length = None if length in (None, '') else int(length)
         if length is not None and length < -1:
             raise errors.bad_request('length must be -1 or more')
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:os-console-output')
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
@@ -144,7 +151,8 @@ class ServerAction(servers._Base):
         params = validation.validate(
             rebuild_schema(req.context.api_version), params or {})
         ctxt = req.context.ctxt
-        instance = self._get_visible(req, server_id)
+        instance = self._get_visible(req, server_id,
+                                     'os_compute_api:servers:rebuild')
         self.check_not_locked(req, instance)
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
         values = {}
@@ -179,10 +187,9 @@ class ServerAction(servers._Base):
 
     def _evacuate(self, req, resp, server_id, params):
         """Admin: recreate the server of a down host elsewhere."""
-        middleware.require_admin(req)
         version = req.context.api_version
         params = validation.validate(evacuate_schema(version), params or {})
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:os-evacuate')
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
                                          params.get('host'))
         if version < (2, 14):
@@ -195,7 +202,8 @@ class ServerAction(servers._Base):
         """Lock: only admins may act on the server until it is unlocked;
         an admin's lock can only be lifted by an admin."""
         ctxt = req.context.ctxt
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:os-lock-server:'
+                          + name)
         if name == 'lock':
             params = validation.validate(LOCK_SCHEMA, params)
             reason = (params or {}).get('locked_reason')
@@ -213,9 +221,9 @@ class ServerAction(servers._Base):
     def _reset_state(self, req, resp, server_id, params):
         """Admin: force vm_state active or error and clear the task, for
         an instance an operator knows to be stuck."""
-        middleware.require_admin(req)
         params = validation.validate(RESET_STATE_SCHEMA, params or {})
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id,
+                          'os_compute_api:os-admin-actions:reset_state')
         self.conductor.instance_update(
             req.context.ctxt, server_id,
             {'vm_state': params['state'], 'task_state': None})

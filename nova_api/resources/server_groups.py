@@ -8,6 +8,7 @@ against server_group_members (checked at server create).
 """
 
 from nova_api import errors
+from nova_api import policy as nova_policy
 from nova_api import query
 from nova_api import validation
 
@@ -69,12 +70,16 @@ class _Base:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def _get(self, req, group_id):
+    def _get(self, req, group_id, rule):
+        """404 for another project's group, as for servers; then `rule`."""
         ctxt = req.context.ctxt
         group = self.conductor.server_group_get(ctxt, group_id)
         if not ctxt.is_admin_user and group['project_id'] != ctxt.project_id:
             raise errors.not_found('Instance group %s could not be found.'
                                    % group_id)
+        nova_policy.authorize(req, 'os_compute_api:os-server-groups:' + rule,
+                              {'project_id': group['project_id'],
+                               'user_id': group.get('user_id')})
         return group
 
 
@@ -82,7 +87,9 @@ class ServerGroupCollection(_Base):
 
     def on_get(self, req, resp):
         ctxt = req.context.ctxt
-        everyone = ctxt.is_admin_user and query.boolean(req, 'all_projects')
+        nova_policy.authorize(req, 'os_compute_api:os-server-groups:index')
+        everyone = query.boolean(req, 'all_projects') and nova_policy.check(
+            req, 'os_compute_api:os-server-groups:index:all_projects')
         groups = self.conductor.server_group_get_all(
             ctxt, None if everyone else ctxt.project_id)
         offset = query.limit(req, 'offset') or 0
@@ -91,6 +98,7 @@ class ServerGroupCollection(_Base):
         resp.media = {'server_groups': [view(req, g) for g in groups]}
 
     def on_post(self, req, resp):
+        nova_policy.authorize(req, 'os_compute_api:os-server-groups:create')
         version = req.context.api_version
         body = validation.validate(create_schema(version),
                                    validation.read_json(req))
@@ -111,9 +119,10 @@ class ServerGroupCollection(_Base):
 class ServerGroup(_Base):
 
     def on_get(self, req, resp, group_id):
-        resp.media = {'server_group': view(req, self._get(req, group_id))}
+        resp.media = {'server_group': view(req, self._get(req, group_id,
+                                                           'show'))}
 
     def on_delete(self, req, resp, group_id):
-        self._get(req, group_id)
+        self._get(req, group_id, 'delete')
         self.conductor.server_group_delete(req.context.ctxt, group_id)
         resp.status = '204 No Content'

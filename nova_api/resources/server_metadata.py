@@ -26,8 +26,9 @@ def _quota_error(error):
 
 class _Base(servers._Base):
 
-    def _writable(self, req, server_id):
-        instance = self._get_visible(req, server_id)
+    def _writable(self, req, server_id, rule):
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:server-metadata:' + rule)
         self.check_not_locked(req, instance)
         return instance
 
@@ -42,20 +43,21 @@ class _Base(servers._Base):
 class ServerMetadata(_Base):
 
     def on_get(self, req, resp, server_id):
-        instance = self._get_visible(req, server_id)
+        instance = self._get_visible(req, server_id,
+                                     'os_compute_api:server-metadata:index')
         resp.media = {'metadata': instance.get('metadata') or {}}
 
     def on_post(self, req, resp, server_id):
         """Merge: keys given are set, the others kept."""
         body = validation.validate(METADATA_BODY, validation.read_json(req))
-        self._writable(req, server_id)
+        self._writable(req, server_id, 'create')
         resp.media = {'metadata': self._set(req, server_id,
                                             body['metadata'], False)}
 
     def on_put(self, req, resp, server_id):
         """Replace: the server's metadata becomes exactly the body's."""
         body = validation.validate(METADATA_BODY, validation.read_json(req))
-        self._writable(req, server_id)
+        self._writable(req, server_id, 'update_all')
         resp.media = {'metadata': self._set(req, server_id,
                                             body['metadata'], True)}
 
@@ -63,7 +65,9 @@ class ServerMetadata(_Base):
 class ServerMetadataItem(_Base):
 
     def on_get(self, req, resp, server_id, key):
-        metadata = self._get_visible(req, server_id).get('metadata') or {}
+        metadata = self._get_visible(
+            req, server_id, 'os_compute_api:server-metadata:show').get(
+                'metadata') or {}
         if key not in metadata:
             raise errors.not_found('Metadata item was not found')
         resp.media = {'meta': {key: metadata[key]}}
@@ -72,12 +76,12 @@ class ServerMetadataItem(_Base):
         body = validation.validate(META_BODY, validation.read_json(req))
         if key not in body['meta']:
             raise errors.bad_request('Request body and URI mismatch')
-        self._writable(req, server_id)
+        self._writable(req, server_id, 'update')
         self._set(req, server_id, body['meta'], False)
         resp.media = {'meta': body['meta']}
 
     def on_delete(self, req, resp, server_id, key):
-        self._writable(req, server_id)
+        self._writable(req, server_id, 'delete')
         try:
             self.conductor.instance_delete_metadata_key(req.context.ctxt,
                                                         server_id, key)

@@ -18,9 +18,10 @@ TAGS_BODY = {
 
 class _Base(servers._Base):
 
-    def _instance(self, req, server_id, write=False):
+    def _instance(self, req, server_id, rule, write=False):
         microversion.require(req, (2, 26))
-        instance = self._get_visible(req, server_id)
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:os-server-tags:' + rule)
         if write:
             self.check_not_locked(req, instance)
         return instance
@@ -38,15 +39,16 @@ class _Base(servers._Base):
 class ServerTags(_Base):
 
     def on_get(self, req, resp, server_id):
-        resp.media = {'tags': self._instance(req, server_id).get('tags', [])}
+        resp.media = {'tags': self._instance(req, server_id, 'index').get(
+            'tags', [])}
 
     def on_put(self, req, resp, server_id):
         body = validation.validate(TAGS_BODY, validation.read_json(req))
-        self._instance(req, server_id, write=True)
+        self._instance(req, server_id, 'update_all', write=True)
         resp.media = {'tags': self._set(req, server_id, body['tags'])}
 
     def on_delete(self, req, resp, server_id):
-        self._instance(req, server_id, write=True)
+        self._instance(req, server_id, 'delete_all', write=True)
         self._set(req, server_id, [])
         resp.status = falcon.HTTP_204
 
@@ -54,20 +56,20 @@ class ServerTags(_Base):
 class ServerTag(_Base):
 
     def on_get(self, req, resp, server_id, tag):
-        if tag not in self._instance(req, server_id).get('tags', []):
+        if tag not in self._instance(req, server_id, 'show').get('tags', []):
             raise errors.not_found('Instance %s has no tag %s'
                                    % (server_id, tag))
         resp.status = falcon.HTTP_204
 
     def on_put(self, req, resp, server_id, tag):
         validation.validate(_TAG, tag)
-        instance = self._instance(req, server_id, write=True)
+        instance = self._instance(req, server_id, 'update', write=True)
         existed = tag in instance.get('tags', [])
         self._set(req, server_id, add=[tag])
         resp.status = falcon.HTTP_204 if existed else falcon.HTTP_201
         resp.location = req.url
 
     def on_delete(self, req, resp, server_id, tag):
-        self._instance(req, server_id, write=True)
+        self._instance(req, server_id, 'delete', write=True)
         self._set(req, server_id, remove=[tag])
         resp.status = falcon.HTTP_204

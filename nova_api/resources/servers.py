@@ -11,7 +11,7 @@ from nova_api import create_checks
 from nova_api import errors
 from nova_api import glance_view
 from nova_api import links
-from nova_api import middleware
+from nova_api import policy
 from nova_api import server_filters
 from nova_api import server_view
 from nova_api import validation
@@ -172,8 +172,9 @@ class _Base:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def _get_visible(self, req, server_id):
-        """The instance, or 404 when absent or another project's."""
+    def _get_visible(self, req, server_id, rule):
+        """The instance, or 404 when absent or another project's; then
+        403 unless the caller passes `rule` on it."""
         ctxt = req.context.ctxt
         try:
             instance = self.conductor.instance_get(ctxt, server_id)
@@ -183,6 +184,7 @@ class _Base:
                                 instance['project_id'] != ctxt.project_id):
             raise errors.not_found('Instance %s could not be found.'
                                    % server_id)
+        policy.authorize(req, rule, policy.server_target(instance))
         return instance
 
     @staticmethod
@@ -283,9 +285,8 @@ class _Base:
         host, node = server.get('host'), server.get('hypervisor_hostname')
         if not (host or node):
             return {}
-        if not ctxt.is_admin_user:
-            raise errors.HTTPError(403, 'Only admins may request a host or '
-                                        'hypervisor_hostname.')
+        policy.enforce(ctxt, 'os_compute_api:servers:create:'
+                             'requested_destination')
         return {'force_hosts': [host] if host else [],
                 'force_nodes': [node] if node else []}
 
@@ -346,9 +347,7 @@ class _Base:
         host, _, node = rest.partition(':')
         out = {'availability_zone': zone or None}
         if host or node:
-            if not ctxt.is_admin_user:
-                raise errors.HTTPError(403, 'Only admins may name a host '
-                                            'in availability_zone.')
+            policy.enforce(ctxt, 'os_compute_api:servers:create:forced_host')
             out['force_hosts'] = [host] if host else []
             out['force_nodes'] = [node] if node else []
         if zone:
@@ -378,6 +377,7 @@ class _Base:
 class ServerCollection(_Base):
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:servers:index')
         found, next_marker = self._list(req)
         resp.media = {'servers': [server_view.basic(req, i) for i in found]}
         if next_marker:
@@ -386,6 +386,7 @@ class ServerCollection(_Base):
 
     def on_post(self, req, resp):
         ctxt = req.context.ctxt
+        policy.authorize(req, 'os_compute_api:servers:create')
         body = validation.validate(create_schema(req.context.api_version),
                                    validation.read_json(req))
         server = body['server']
@@ -435,6 +436,7 @@ class ServerCollection(_Base):
 class ServerDetail(_Base):
 
     def on_get(self, req, resp):
+        policy.authorize(req, 'os_compute_api:servers:detail')
         found, next_marker = self._list(req)
         view_ctx = server_view.ViewContext(req, self.conductor)
         resp.media = {'servers': [server_view.detail(req, i, view_ctx)
@@ -447,12 +449,13 @@ class ServerDetail(_Base):
 class Server(_Base):
 
     def on_get(self, req, resp, server_id):
-        resp.media = self.show_body(req, self._get_visible(req, server_id))
+        resp.media = self.show_body(req, self._get_visible(
+            req, server_id, 'os_compute_api:servers:show'))
 
     def on_put(self, req, resp, server_id):
         body = validation.validate(update_schema(req.context.api_version),
                                    validation.read_json(req))
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id, 'os_compute_api:servers:update')
         changes = body['server']
         values = {}
         for api_key, column in (('name', 'display_name'),
@@ -468,7 +471,8 @@ class Server(_Base):
         resp.media = self.show_body(req, instance)
 
     def on_delete(self, req, resp, server_id):
-        self.check_not_locked(req, self._get_visible(req, server_id))
+        self.check_not_locked(req, self._get_visible(
+            req, server_id, 'os_compute_api:servers:delete'))
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
@@ -481,7 +485,7 @@ class ServerDiagnostics(_Base):
     """What the hypervisor reports of a server's domain (admin only)."""
 
     def on_get(self, req, resp, server_id):
-        middleware.require_admin(req)
-        self._get_visible(req, server_id)
+        self._get_visible(req, server_id,
+                          'os_compute_api:os-server-diagnostics')
         resp.media = self.conductor.instance_diagnostics(req.context.ctxt,
                                                          server_id)

@@ -11,7 +11,7 @@ from oslo_utils import uuidutils
 
 from common import servicegroup
 from nova_api import errors
-from nova_api import middleware
+from nova_api import policy
 from nova_api import validation
 
 V_FORCED_DOWN = (2, 11)
@@ -89,7 +89,7 @@ class _Base:
 class Services(_Base):
 
     def on_get(self, req, resp):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-services:list')
         ctxt = req.context.ctxt
         zones = self._zones(req)
         found = [s for s in self.conductor.service_get_all(ctxt)
@@ -103,7 +103,7 @@ class Service(_Base):
     DELETE /os-services/{id or uuid}."""
 
     def on_put(self, req, resp, service_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-services:update')
         if req.context.api_version >= V_UUIDS:
             self._update(req, resp, service_id)
         else:
@@ -151,7 +151,7 @@ class Service(_Base):
         resp.media = {'service': view(req, svc, self._zones(req))}
 
     def on_delete(self, req, resp, service_id):
-        middleware.require_admin(req)
+        policy.authorize(req, 'os_compute_api:os-services:delete')
         if req.context.api_version >= V_UUIDS:
             if not uuidutils.is_uuid_like(service_id):
                 raise errors.bad_request('Invalid uuid %s' % service_id)
