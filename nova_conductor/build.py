@@ -99,8 +99,10 @@ class BuildOrchestrator:
         spec = with_instance_group(dict(instance['request_spec'] or {},
                                         flavor=instance['flavor']))
         spec['ignore_hosts'] = [source]
-        if host:
-            spec['force_hosts'] = [host]
+        # The boot's forced host (az:host) named the host now down; only
+        # the admin's choice for this move may force one.
+        spec['force_hosts'] = [host] if host else []
+        spec['force_nodes'] = []
         try:
             [choices] = self.scheduler_api.select_destinations(
                 ctxt, spec, [instance_uuid])

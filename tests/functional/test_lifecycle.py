@@ -169,11 +169,14 @@ def test_rebuild_keeps_id_host_and_address(dep):
 
 
 def test_evacuate_moves_instances_of_a_dead_host(dep):
+    # Booted onto a forced host (az:host): the move must not keep it.
     resp = dep.request('POST', '/v2.1/servers', json={'server': {
-        'name': 'evacuee', 'flavorRef': '1', 'imageRef': dep.image['id']}})
+        'name': 'evacuee', 'flavorRef': '1', 'imageRef': dep.image['id'],
+        'availability_zone': 'nova:%s' % dep.compute_hosts[0]}})
     server_id = resp.json()['server']['id']
     before = dep.wait_for_server(server_id)
     source = before['OS-EXT-SRV-ATTR:host']
+    assert source == dep.compute_hosts[0]
     [target] = [h for h in dep.compute_hosts if h != source]
 
     refused = _action(dep, server_id, {'evacuate': {
