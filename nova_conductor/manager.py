@@ -121,17 +121,14 @@ class ConductorManager:
     def create_instances(self, context, instances, request_spec):
         ctxt_dict = context.to_dict()
         group_uuid = (request_spec.get('scheduler_hints') or {}).get('group')
-        if group_uuid:
-            # Raises NotFound (or OverQuota) before anything is written.
-            server_groups_db.check_room(group_uuid, len(instances))
+        # One transaction: quotas, the rows and group membership (NotFound
+        # or OverQuota leave nothing written).
         created = instances_db.create_within_quota(
             [dict(values, vm_state=states.BUILDING,
                   task_state=states.SCHEDULING, power_state=states.NOSTATE,
                   request_spec=request_spec) for values in instances],
-            ctxt_dict, request_spec.get('project_id') or context.project_id)
-        if group_uuid:
-            server_groups_db.add_members(group_uuid,
-                                         [i['uuid'] for i in created])
+            ctxt_dict, request_spec.get('project_id') or context.project_id,
+            group_uuid)
         self._builds.submit(self._build, context,
                             [i['uuid'] for i in created], request_spec)
         return created

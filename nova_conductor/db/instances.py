@@ -14,6 +14,7 @@ from nova_conductor.db import models
 from nova_conductor.db import network
 from nova_conductor.db import paginate
 from nova_conductor.db import quotas
+from nova_conductor.db import server_groups
 from nova_conductor.db import session
 
 _UNSET = object()
@@ -81,10 +82,11 @@ def create(values, ctxt_dict):
 
 
 @session.retry_on_deadlock
-def create_within_quota(values_list, ctxt_dict, project_id):
+def create_within_quota(values_list, ctxt_dict, project_id, group_uuid=None):
     """Insert several building instances at once, or none if the project's
-    instances, cores or ram quota would be passed; the project's quota row
-    is locked meanwhile, so concurrent creates cannot both fit."""
+    instances, cores or ram quota would be passed (or the group's member
+    quota, when they join `group_uuid`); the project's quota row is locked
+    meanwhile, so concurrent creates cannot both fit."""
     with session.writer() as s:
         quotas.lock_project(s, project_id)
         quotas.check(s, project_id, {
@@ -92,6 +94,9 @@ def create_within_quota(values_list, ctxt_dict, project_id):
             'cores': sum(v['vcpus'] for v in values_list),
             'ram': sum(v['memory_mb'] for v in values_list)})
         rows = [_insert(s, values, ctxt_dict) for values in values_list]
+        if group_uuid:
+            server_groups.join_within_quota(s, group_uuid,
+                                            [r.uuid for r in rows])
         return _to_dicts(s, rows)
 
 

@@ -96,23 +96,40 @@ def member_hosts(group_uuid):
 
 
 def check_room(group_uuid, count):
-    """Raise unless `count` more servers fit the group's member quota.
-
-    Checked before the instances are written; the group belongs to one
-    project, whose server_group_members limit applies.
-    """
+    """Raise unless `count` more servers fit the group's member quota."""
     with session.reader() as s:
-        row = _row(s, group_uuid)
-        limit = quotas.limits_in(s, row.project_id)['server_group_members']
-        if limit < 0:
-            return
-        inst = models.Instance.__table__
-        mem = models.InstanceGroupMember.__table__
-        used = s.execute(
-            sa.select(sa.func.count()).select_from(
-                mem.join(inst, inst.c.uuid == mem.c.instance_uuid))
-            .where(mem.c.group_id == row.id)
-            .where(inst.c.deleted == sa.false())).scalar()
-        if used + count > limit:
-            raise exception.QuotaExceeded(
-                'Quota exceeded, too many servers in group')
+        _check_room(s, _row(s, group_uuid), count)
+
+
+def join_within_quota(s, group_uuid, instance_uuids):
+    """Make the instances members of the group, in the caller's
+    transaction, if the group's server_group_members quota allows. The
+    group's row stays locked until that transaction ends, so two creates
+    into one group cannot both take its last place."""
+    row = s.scalars(sa.select(models.InstanceGroup).filter_by(
+        uuid=group_uuid).with_for_update()).first()
+    if row is None:
+        raise exception.NotFound('Instance group %s could not be found.'
+                                 % group_uuid)
+    _check_room(s, row, len(instance_uuids))
+    for uuid in instance_uuids:
+        s.add(models.InstanceGroupMember(group_id=row.id,
+                                         instance_uuid=uuid))
+
+
+def _check_room(s, row, count):
+    """The group belongs to one project, whose server_group_members limit
+    applies."""
+    limit = quotas.limits_in(s, row.project_id)['server_group_members']
+    if limit < 0:
+        return
+    inst = models.Instance.__table__
+    mem = models.InstanceGroupMember.__table__
+    used = s.execute(
+        sa.select(sa.func.count()).select_from(
+            mem.join(inst, inst.c.uuid == mem.c.instance_uuid))
+        .where(mem.c.group_id == row.id)
+        .where(inst.c.deleted == sa.false())).scalar()
+    if used + count > limit:
+        raise exception.QuotaExceeded(
+            'Quota exceeded, too many servers in group')

@@ -86,3 +86,37 @@ def test_concurrent_anti_affinity_boots_never_share_a_host(dep):
     hosts = [s['OS-EXT-SRV-ATTR:host'] for s in active]
     assert len(hosts) == len(set(hosts)) == 2
     _delete_all(dep, servers)
+
+
+def test_concurrent_boots_into_a_group_stop_at_its_member_quota(dep):
+    """server_group_members is checked in the transaction that writes the
+    members, so racing creates through two conductors cannot pass it."""
+    project = 'grp-race'
+    token = 'admin:%s' % project
+    assert dep.request('PUT', '/v2.1/os-quota-sets/%s' % project, json={
+        'quota_set': {'server_group_members': 3}}).status_code == 200
+    group_id = dep.request('POST', '/v2.1/os-server-groups', token=token,
+                           json={'server_group': {
+                               'name': 'capped', 'policies': ['affinity']}}
+                           ).json()['server_group']['id']
+
+    def boot(i):
+        return dep.request('POST', '/v2.1/servers', token=token, json={
+            'server': {'name': 'capped-%d' % i, 'flavorRef': '1',
+                       'imageRef': dep.image['id'], 'networks': 'none'},
+            'os:scheduler_hints': {'group': group_id}})
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(boot, range(8)))
+    accepted = [r for r in answers if r.status_code == 202]
+    refused = [r for r in answers if r.status_code == 403]
+    assert len(accepted) == 3 and len(refused) == 5, [
+        (r.status_code, r.text) for r in answers]
+    for resp in refused:
+        assert 'too many servers in group' in \
+            resp.json()['forbidden']['message']
+    group = dep.request('GET', '/v2.1/os-server-groups/%s' % group_id,
+                        token=token).json()['server_group']
+    assert len(group['members']) == 3
+    servers = [dep.wait_for_server(r.json()['server']['id'], timeout=90)
+               for r in accepted]
+    _delete_all(dep, servers)
