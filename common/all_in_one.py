@@ -135,6 +135,13 @@ def start_services(compute_hosts):
     return started
 
 
+def _novalite():
+    """The CLI beside this interpreter (in .venv/bin), by a path that works
+    without activating the virtualenv."""
+    path = os.path.join(os.path.dirname(sys.executable), 'novalite')
+    return os.path.relpath(path) if path.startswith(os.getcwd()) else path
+
+
 def _banner(port, listen):
     host = listen if listen not in ('0.0.0.0', '::') else socket.getfqdn()
     url = 'http://%s:%d' % (host, port)
@@ -144,13 +151,19 @@ def _banner(port, listen):
                                   'imageRef': image, 'networks': 'auto'}})
     print('\nnova-all-in-one is running.\n'
           '  Compute API: %s/v2.1/\n'
+          '  Image API:   %s/image\n'
+          '  Dashboard:   %s/dashboard/\n'
           '  State:       %s\n\n'
           'Boot a server:\n'
           '  curl -s -X POST %s/v2.1/servers -H "Content-Type: '
           'application/json" -d \'%s\'\n'
           'List servers:\n'
           '  curl -s %s/v2.1/servers/detail\n\n'
-          'Stop with Ctrl-C.\n' % (url, CONF.state_path, url, body, url),
+          'Or with the CLI:\n'
+          '  %s --os-endpoint %s server create --image demo-image '
+          '--flavor m1.tiny --wait demo\n\n'
+          'Stop with Ctrl-C.\n' % (url, url, url, CONF.state_path, url, body,
+                                   url, _novalite(), url),
           flush=True)
 
 
