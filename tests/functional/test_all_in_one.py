@@ -47,10 +47,12 @@ def test_all_in_one_boots_and_deletes_a_server(tmp_path):
     proc, url, lines = _start(tmp_path / 'state', '--compute-hosts', '2',
                               '--host-vcpus', '8', '--host-memory-mb', '8192')
     try:
+        while not lines[-1].startswith('Stop with Ctrl-C'):
+            lines.append(proc.stdout.readline())
         banner = ''.join(lines)
+        assert re.search(r'Dashboard: +%s/dashboard/' % url, banner), banner
         # The banner's curl line boots a server as is.
-        body = re.search(r"-d '(\{.*\})'", ''.join(
-            proc.stdout.readline() for _ in range(4)) + banner)
+        body = re.search(r"-d '(\{.*\})'", banner)
         assert body, banner
         resp = requests.post(url + '/v2.1/servers', data=body.group(1),
                              headers={'Content-Type': 'application/json'})
