@@ -275,3 +275,26 @@ def _poll(done, timeout=60):
     while not done():
         assert time.monotonic() < deadline, 'timed out'
         time.sleep(0.2)
+
+
+def test_novalite_reads_the_same_clouds_yaml(cloud):
+    """The project's own CLI, in both auth modes, from clouds.yaml."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update(OS_CLIENT_CONFIG_FILE=str(cloud.clouds_file), OS_CLOUD='e2e')
+
+    def novalite(*args):
+        result = subprocess.run([os.path.join(BIN, 'novalite')] +
+                                list(args), env=env, capture_output=True,
+                                text=True, timeout=180)
+        assert result.returncode == 0, (args, result.stderr)
+        return result
+
+    made = json.loads(novalite('server', 'create', '--image', 'test-image',
+                               '--flavor', 'm1.tiny', '--wait', '-f',
+                               'json', 'cli-vm').stdout)
+    assert made['status'] == 'ACTIVE'
+    listed = json.loads(novalite('server', 'list', '-f', 'json').stdout)
+    assert _by(listed, 'Name', 'cli-vm')['ID'] == made['id']
+    novalite('server', 'delete', '--wait', 'cli-vm')
+    listed = json.loads(novalite('server', 'list', '-f', 'json').stdout)
+    assert 'cli-vm' not in [s['Name'] for s in listed]
