@@ -256,7 +256,8 @@ def test_hypervisors_and_services(dep):
         'status'] == 'enabled'
     _, err = novalite(dep, 'hypervisor', 'list', token='bob:p-bob',
                       expect=1)
-    assert "Policy doesn't allow this operation to be performed." in err
+    assert "Policy doesn't allow os_compute_api:os-hypervisors:list-detail "\
+        "to be performed." in err
 
 
 def test_quota_and_limits(dep):
