@@ -3,19 +3,16 @@ injected-file quotas, and which block device mappings we can honour."""
 
 import base64
 
+from common import exception
 from nova_api import errors
-
-
-def _over(resource, requested, limit):
-    return errors.HTTPError(
-        403, 'Quota exceeded for %s: Requested %d, but already used 0 of %d '
-             '%s' % (resource, requested, limit, resource))
 
 
 def check_metadata(limits, metadata):
     limit = limits['metadata_items']
     if 0 <= limit < len(metadata):
-        raise _over('metadata_items', len(metadata), limit)
+        raise exception.OverQuota(resource='metadata_items',
+                                  requested=len(metadata), used=0,
+                                  limit=limit)
 
 
 def check_personality(limits, files):
@@ -25,17 +22,17 @@ def check_personality(limits, files):
     if not files:
         return
     if 0 <= limits['injected_files'] < len(files):
-        raise errors.HTTPError(403, 'Personality file limit exceeded')
+        raise exception.QuotaExceeded('Personality file limit exceeded')
     for item in files:
         if 0 <= limits['injected_file_path_length'] < len(item['path']):
-            raise errors.HTTPError(403, 'Personality file path exceeds '
-                                        'maximum %d'
-                                   % limits['injected_file_path_length'])
+            raise exception.QuotaExceeded(
+                'Personality file path exceeds maximum %d'
+                % limits['injected_file_path_length'])
         size = len(base64.b64decode(item['contents']))
         if 0 <= limits['injected_file_content_bytes'] < size:
-            raise errors.HTTPError(403, 'Personality file content exceeds '
-                                        'maximum %d'
-                                   % limits['injected_file_content_bytes'])
+            raise exception.QuotaExceeded(
+                'Personality file content exceeds maximum %d'
+                % limits['injected_file_content_bytes'])
     raise errors.bad_request('File injection (personality) is not '
                              'supported: this cloud has no config drive.')
 

@@ -1,6 +1,7 @@
 """The Glance v2 image representation, and who may see or change an image."""
 
 from nova_api import errors
+from nova_api import timestamps
 
 # Attributes the image API owns; every other key is a custom property.
 BASE_ATTRS = ('id', 'name', 'status', 'visibility', 'protected', 'os_hidden',
@@ -20,10 +21,6 @@ CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
 VISIBILITIES = ['public', 'private', 'shared', 'community']
 
 
-def _time(iso):
-    # Glance shows whole seconds in UTC with a Z.
-    return iso[:19] + 'Z' if iso else None
-
 
 def view(image):
     out = {key: str(value) for key, value in
@@ -41,8 +38,8 @@ def view(image):
         'disk_format': image['disk_format'],
         'container_format': image['container_format'],
         'tags': list(image.get('tags') or []),
-        'created_at': _time(image['created_at']),
-        'updated_at': _time(image['updated_at']),
+        'created_at': timestamps.seconds(image['created_at']),
+        'updated_at': timestamps.seconds(image['updated_at']),
         'self': '/v2/images/%s' % image['id'],
         'file': '/v2/images/%s/file' % image['id'],
         'schema': '/v2/schemas/image',

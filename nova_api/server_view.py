@@ -11,18 +11,13 @@ from common import servicegroup
 from common import states
 from nova_api import links
 from nova_api import policy
+from nova_api import timestamps
 
 # Statuses whose body carries a progress figure.
 _PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE',
                       'VERIFY_RESIZE', 'MIGRATING')
 
 
-def _time(iso):
-    return iso[:19] + 'Z' if iso else None
-
-
-def _usage_time(iso):
-    return iso[:26].replace('+00:00', '') if iso else None
 
 
 def host_id(instance):
@@ -48,7 +43,7 @@ def fault(instance, is_admin):
     if not found:
         return None
     out = {'code': found['code'], 'message': found['message'],
-           'created': _time(found['created_at'])}
+           'created': timestamps.seconds(found['created_at'])}
     # Tracebacks are for operators; users see them only for non-500 faults.
     if found.get('details') and (is_admin or found['code'] != 500):
         out['details'] = found['details']
@@ -141,8 +136,8 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
         'hostId': host_id(instance),
         'image': image(req, instance),
         'flavor': flavor(req, instance),
-        'created': _time(instance['created_at']),
-        'updated': _time(instance['updated_at']),
+        'created': timestamps.seconds(instance['created_at']),
+        'updated': timestamps.seconds(instance['updated_at']),
         'addresses': addresses(instance),
         'accessIPv4': instance.get('access_ip_v4') or '',
         'accessIPv6': instance.get('access_ip_v6') or '',
@@ -151,9 +146,10 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
             instance.get('availability_zone') or '',
         'config_drive': '',
         'key_name': instance.get('key_name'),
-        'OS-SRV-USG:launched_at': _usage_time(instance.get('launched_at')),
+        'OS-SRV-USG:launched_at':
+            timestamps.microseconds(instance.get('launched_at')),
         'OS-SRV-USG:terminated_at':
-            _usage_time(instance.get('terminated_at')),
+            timestamps.microseconds(instance.get('terminated_at')),
         'OS-EXT-STS:vm_state': instance['vm_state'],
         'OS-EXT-STS:task_state': instance['task_state'],
         'OS-EXT-STS:power_state': instance['power_state'],

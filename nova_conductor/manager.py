@@ -326,9 +326,6 @@ class ConductorManager:
     def server_group_delete(self, context, group_uuid):
         return server_groups_db.delete(group_uuid)
 
-    def server_group_check_room(self, context, group_uuid, count):
-        return server_groups_db.check_room(group_uuid, count)
-
     def scheduler_dry_run(self, context, request_spec):
         return self.builder.scheduler_api.dry_run(
             context, build.with_instance_group(request_spec))
@@ -377,10 +374,6 @@ class ConductorManager:
         for image_id in image_ids:
             catalog.image_get(image_id)  # ImageNotFound before recording
         return aggregates_db.request_image_cache(aggregate_id, image_ids)
-
-    def quota_check_injected_files(self, context, project_id, files):
-        """Raise when `files` ([[path, content length]]) pass a quota."""
-        return quotas_db.check_injected_files(project_id, files)
 
     # -- networking --------------------------------------------------------
 

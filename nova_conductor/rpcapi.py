@@ -5,8 +5,8 @@ Version history:
   1.1 - flavor access and description, key pairs of other users and
         paging, service update/delete by id, hypervisor servers and
         uptime, aggregate image cache, paged instance actions, deleted
-        instances, server group room, injected-file quota check;
-        instance_get_all takes sort; instance metadata, lock and tags
+        instances; instance_get_all takes sort; instance metadata, lock
+        and tags
   1.2 - image_list, image_create, image_update, image_delete (the Glance
         v2 endpoint)
 """
@@ -388,16 +388,6 @@ class ConductorAPI(rpc.RPCAPIBase):
     def aggregate_cache_images(self, ctxt, aggregate_id, image_ids):
         return self.call(ctxt, 'aggregate_cache_images', '1.1',
                          aggregate_id=aggregate_id, image_ids=image_ids)
-
-    def server_group_check_room(self, ctxt, group_uuid, count):
-        """OverQuota when `count` more members pass server_group_members."""
-        return self.call(ctxt, 'server_group_check_room', '1.1',
-                         group_uuid=group_uuid, count=count)
-
-    def quota_check_injected_files(self, ctxt, project_id, files):
-        """files: [[path, content bytes], ...]; 403 past a quota."""
-        return self.call(ctxt, 'quota_check_injected_files', '1.1',
-                         project_id=project_id, files=files)
 
     # -- networking (nova-compute) -----------------------------------------
 

@@ -10,6 +10,7 @@ from common import exception
 from nova_api import errors
 from nova_api import microversion
 from nova_api import policy
+from nova_api import timestamps
 from nova_api import validation
 
 _AZ = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
@@ -69,8 +70,8 @@ CACHE_SCHEMA = {
 def view(req, agg, with_members=True):
     out = {'id': agg['id'], 'name': agg['name'],
            'availability_zone': agg['availability_zone'],
-           'created_at': _time(agg['created_at']),
-           'updated_at': _time(agg['updated_at']),
+           'created_at': timestamps.microseconds(agg['created_at']),
+           'updated_at': timestamps.microseconds(agg['updated_at']),
            'deleted': False, 'deleted_at': None}
     # A create answers without hosts and metadata, as Nova always has.
     if with_members:
@@ -79,9 +80,6 @@ def view(req, agg, with_members=True):
         out['uuid'] = agg['uuid']
     return out
 
-
-def _time(iso):
-    return iso[:26].replace('+00:00', '') if iso else None
 
 
 class _Base:

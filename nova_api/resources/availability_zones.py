@@ -1,6 +1,7 @@
 """/v2.1/os-availability-zone: the zones users may boot into."""
 
 from nova_api import policy
+from nova_api import timestamps
 
 INTERNAL_ZONE = 'internal'
 
@@ -30,8 +31,7 @@ class AvailabilityZonesDetail(AvailabilityZones):
              'zoneState': {'available': z['available']},
              'hosts': {host: {binary: {
                  'available': svc['available'], 'active': svc['active'],
-                 'updated_at': (svc['updated_at'] or '')[:26].replace(
-                     '+00:00', '') or None}
+                 'updated_at': timestamps.microseconds(svc['updated_at'])}
                  for binary, svc in services.items()}
                  for host, services in z['hosts'].items()} or None}
             for z in zones]}

@@ -15,19 +15,14 @@ from common.conf import CONF
 from nova_api import errors
 from nova_api import glance_view
 from nova_api import image_store
+from nova_api.resources import glance_images
 
 LOG = logging.getLogger(__name__)
 UPLOAD_TYPE = 'application/octet-stream'
 
 
-class ImageData:
-
-    def __init__(self, conductor_api):
-        self.conductor = conductor_api
-
-    def _get(self, req, image_id):
-        image = self.conductor.image_get(req.context.ctxt, image_id)
-        return glance_view.check_visible(req.context.ctxt, image)
+class ImageData(glance_images.ImageLookup):
+    """An image's bytes."""
 
     def on_get(self, req, resp, image_id):
         image = self._get(req, image_id)

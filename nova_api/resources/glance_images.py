@@ -142,7 +142,8 @@ class ImageCollection:
         resp.media = glance_view.view(image)
 
 
-class Image:
+class ImageLookup:
+    """Finds an image the caller may see (404 otherwise)."""
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
@@ -150,6 +151,9 @@ class Image:
     def _get(self, req, image_id):
         image = self.conductor.image_get(req.context.ctxt, image_id)
         return glance_view.check_visible(req.context.ctxt, image)
+
+
+class Image(ImageLookup):
 
     def on_get(self, req, resp, image_id):
         resp.media = glance_view.view(self._get(req, image_id))

@@ -2,6 +2,7 @@
 
 from nova_api import links
 from nova_api import policy
+from nova_api import timestamps
 
 
 def view(req, image, detail=True):
@@ -15,17 +16,14 @@ def view(req, image, detail=True):
             'minDisk': image['min_disk'], 'minRam': image['min_ram'],
             'progress': 100 if status == 'ACTIVE' else 0,
             'status': status,
-            'created': _no_micro(image['created_at']),
-            'updated': _no_micro(image['updated_at']),
+            'created': timestamps.seconds(image['created_at']),
+            'updated': timestamps.seconds(image['updated_at']),
             'metadata': {k: str(v) for k, v in
                          (image['properties'] or {}).items()},
             'OS-EXT-IMG-SIZE:size': image['size'],
         })
     return out
 
-
-def _no_micro(iso):
-    return iso[:19] + 'Z' if iso else None
 
 
 class _Base:

@@ -9,16 +9,14 @@ puts hostId (and host for admins) in events; 2.66 adds changes-before;
 
 import datetime
 
-from common import exception
 from nova_api import errors
 from nova_api import links
 from nova_api import policy
 from nova_api import query
 from nova_api import server_view
+from nova_api import timestamps
+from nova_api.resources import servers
 
-
-def _time(iso):
-    return iso[:26].replace('+00:00', '') if iso else None
 
 
 def _since(req, name):
@@ -43,10 +41,10 @@ def action_view(req, action):
            'message': action['message'],
            'project_id': action['project_id'],
            'request_id': action['request_id'],
-           'start_time': _time(action['start_time']),
+           'start_time': timestamps.microseconds(action['start_time']),
            'user_id': action['user_id']}
     if req.context.api_version >= (2, 58):
-        out['updated_at'] = _time(action['updated_at'] or
+        out['updated_at'] = timestamps.microseconds(action['updated_at'] or
                                   action['start_time'])
     return out
 
@@ -56,8 +54,8 @@ def event_view(req, event, project_id):
     # Tracebacks and hosts are for operators.
     is_admin = policy.check(req, 'os_compute_api:os-instance-actions:events',
                             {'project_id': project_id})
-    out = {'event': event['event'], 'start_time': _time(event['start_time']),
-           'finish_time': _time(event['finish_time']),
+    out = {'event': event['event'], 'start_time': timestamps.microseconds(event['start_time']),
+           'finish_time': timestamps.microseconds(event['finish_time']),
            'result': event['result']}
     if is_admin:
         out['traceback'] = event['traceback']
@@ -71,28 +69,14 @@ def event_view(req, event, project_id):
     return out
 
 
-class _Base:
-
-    def __init__(self, conductor_api):
-        self.conductor = conductor_api
+class _Base(servers._Base):
 
     def _instance(self, req, server_id, rule):
         """The server (deleted ones too from 2.21), or 404; then 403
         unless the caller passes `rule` on it."""
-        ctxt = req.context.ctxt
-        try:
-            instance = self.conductor.instance_get(
-                ctxt, server_id,
-                read_deleted=req.context.api_version >= (2, 21))
-        except exception.InstanceNotFound:
-            instance = None
-        if instance is None or (not ctxt.is_admin_user and
-                                instance['project_id'] != ctxt.project_id):
-            raise errors.not_found('Instance %s could not be found.'
-                                   % server_id)
-        policy.authorize(req, 'os_compute_api:os-instance-actions:' + rule,
-                         policy.server_target(instance))
-        return instance
+        return self._get_visible(
+            req, server_id, 'os_compute_api:os-instance-actions:' + rule,
+            read_deleted=req.context.api_version >= (2, 21))
 
 
 class InstanceActions(_Base):

@@ -12,6 +12,7 @@ from nova_api import links
 from nova_api import policy
 from nova_api import query
 from nova_api import ssh_keys
+from nova_api import timestamps
 from nova_api import validation
 
 _NAME_OLD = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -35,9 +36,6 @@ def create_schema(version):
     return {'type': 'object', 'properties': {'keypair': keypair},
             'required': ['keypair'], 'additionalProperties': False}
 
-
-def _time(iso):
-    return iso[:26].replace('+00:00', '') if iso else None
 
 
 def _target_user(req, rule, user_id=None):
@@ -126,7 +124,7 @@ class KeyPair:
                                        user_id=_target_user(req, 'show'))
         out = {'id': k['id'], 'name': k['name'], 'user_id': k['user_id'],
                'fingerprint': k['fingerprint'], 'public_key': k['public_key'],
-               'created_at': _time(k['created_at']), 'deleted': False,
+               'created_at': timestamps.microseconds(k['created_at']), 'deleted': False,
                'deleted_at': None, 'updated_at': None}
         if req.context.api_version >= (2, 2):
             out['type'] = k['type']

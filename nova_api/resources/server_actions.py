@@ -8,7 +8,6 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import errors
-from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
 

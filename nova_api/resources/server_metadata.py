@@ -20,10 +20,6 @@ META_BODY = {
 }
 
 
-def _quota_error(error):
-    return errors.HTTPError(403, error.message)
-
-
 class _Base(servers._Base):
 
     def _writable(self, req, server_id, rule):
@@ -33,11 +29,9 @@ class _Base(servers._Base):
         return instance
 
     def _set(self, req, server_id, metadata, replace):
-        try:
-            return self.conductor.instance_set_metadata(
-                req.context.ctxt, server_id, metadata, replace)
-        except exception.QuotaExceeded as e:
-            raise _quota_error(e)
+        # QuotaExceeded is a 403 through the one error mapper.
+        return self.conductor.instance_set_metadata(
+            req.context.ctxt, server_id, metadata, replace)
 
 
 class ServerMetadata(_Base):

@@ -172,12 +172,13 @@ class _Base:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def _get_visible(self, req, server_id, rule):
+    def _get_visible(self, req, server_id, rule, read_deleted=False):
         """The instance, or 404 when absent or another project's; then
         403 unless the caller passes `rule` on it."""
         ctxt = req.context.ctxt
         try:
-            instance = self.conductor.instance_get(ctxt, server_id)
+            instance = self.conductor.instance_get(
+                ctxt, server_id, read_deleted=read_deleted)
         except exception.InstanceNotFound:
             instance = None
         if instance is None or (not ctxt.is_admin_user and

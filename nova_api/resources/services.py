@@ -12,6 +12,7 @@ from oslo_utils import uuidutils
 from common import servicegroup
 from nova_api import errors
 from nova_api import policy
+from nova_api import timestamps
 from nova_api import validation
 
 V_FORCED_DOWN = (2, 11)
@@ -51,9 +52,6 @@ UPDATE_SCHEMA_V253 = {
 }
 
 
-def _time(iso):
-    return iso[:26].replace('+00:00', '') if iso else None
-
 
 def view(req, svc, zones):
     out = {'id': svc['uuid'] if req.context.api_version >= V_UUIDS
@@ -62,7 +60,7 @@ def view(req, svc, zones):
            'zone': zones.get((svc['host'], svc['binary']), 'internal'),
            'status': 'disabled' if svc['disabled'] else 'enabled',
            'state': 'up' if servicegroup.service_is_up(svc) else 'down',
-           'updated_at': _time(svc['updated_at']),
+           'updated_at': timestamps.microseconds(svc['updated_at']),
            'disabled_reason': svc['disabled_reason']}
     if req.context.api_version >= V_FORCED_DOWN:
         out['forced_down'] = bool(svc['forced_down'])

@@ -122,6 +122,11 @@ _EQUAL_FILTERS = ('project_id', 'user_id', 'host', 'node', 'image_ref',
                   'flavorid', 'display_name')
 
 
+# (filter key, how its tags combine, whether the match is excluded)
+_TAG_FILTERS = (('tags', sa.and_, False), ('tags_any', sa.or_, False),
+                ('not_tags', sa.and_, True), ('not_tags_any', sa.or_, True))
+
+
 def _filtered(filters):
     query = sa.select(models.Instance)
     inst = models.Instance
@@ -157,22 +162,12 @@ def _filtered(filters):
         query = query.where(inst.locked_by.is_not(None) if filters['locked']
                             else inst.locked_by.is_(None))
     # Tags are a JSON list of strings; a quoted tag matches one element.
-    tag_match = [inst.tags.contains(convert.dumps(t))
-                 for t in filters.get('tags') or ()]
-    if tag_match:
-        query = query.where(sa.and_(*tag_match))
-    any_match = [inst.tags.contains(convert.dumps(t))
-                 for t in filters.get('tags_any') or ()]
-    if any_match:
-        query = query.where(sa.or_(*any_match))
-    not_all = [inst.tags.contains(convert.dumps(t))
-               for t in filters.get('not_tags') or ()]
-    if not_all:
-        query = query.where(sa.not_(sa.and_(*not_all)))
-    not_any = [inst.tags.contains(convert.dumps(t))
-               for t in filters.get('not_tags_any') or ()]
-    if not_any:
-        query = query.where(sa.not_(sa.or_(*not_any)))
+    for key, combine, negate in _TAG_FILTERS:
+        matches = [inst.tags.contains(convert.dumps(t))
+                   for t in filters.get(key) or ()]
+        if matches:
+            clause = combine(*matches)
+            query = query.where(sa.not_(clause) if negate else clause)
     return query
 
 
@@ -374,31 +369,33 @@ def start_action(instance_uuid, action, ctxt_dict, first_event=None):
                              first_event)
 
 
-def _metadata_limit(project_id):
-    return quotas.limits(project_id)['metadata_items']
+def _write(s, row, **values):
+    """Update the locked row `row` with `values`; the values written."""
+    values['updated_at'] = models.utcnow()
+    table = models.Instance.__table__
+    s.execute(sa.update(table).where(table.c.id == row['id'])
+              .values(**values))
+    return values
 
 
 def set_metadata(instance_uuid, metadata, replace=False):
     """Merge `metadata` into the instance's (or replace it whole) under the
     row lock, so concurrent updates never lose each other's keys; the
     project's metadata_items quota bounds the result."""
-    table = models.Instance.__table__
     with session.writer() as s:
         row = lock_live_row(s, instance_uuid)
         new = {} if replace else convert.loads(row['metadata'])
         new.update(metadata)
-        limit = _metadata_limit(row['project_id'])
+        limit = quotas.limits_in(s, row['project_id'])['metadata_items']
         if 0 <= limit < len(new):
             raise exception.OverQuota(
                 resource='metadata_items', requested=len(new), used=0,
                 limit=limit)
-        s.execute(sa.update(table).where(table.c.id == row['id']).values(
-            metadata=convert.dumps(new), updated_at=models.utcnow()))
+        _write(s, row, metadata=convert.dumps(new))
         return new
 
 
 def delete_metadata_key(instance_uuid, key):
-    table = models.Instance.__table__
     with session.writer() as s:
         row = lock_live_row(s, instance_uuid)
         new = convert.loads(row['metadata'])
@@ -406,8 +403,7 @@ def delete_metadata_key(instance_uuid, key):
             raise exception.MetadataKeyNotFound(instance_uuid=instance_uuid,
                                                 key=key)
         del new[key]
-        s.execute(sa.update(table).where(table.c.id == row['id']).values(
-            metadata=convert.dumps(new), updated_at=models.utcnow()))
+        _write(s, row, metadata=convert.dumps(new))
         return new
 
 
@@ -416,7 +412,6 @@ def set_lock(instance_uuid, locked_by, reason=None, by_admin=False):
 
     Only an admin may lift a lock an admin set.
     """
-    table = models.Instance.__table__
     with session.writer() as s:
         row = lock_live_row(s, instance_uuid)
         if locked_by is None and row['locked_by'] == 'admin' and \
@@ -424,19 +419,14 @@ def set_lock(instance_uuid, locked_by, reason=None, by_admin=False):
             raise exception.Forbidden(
                 'Instance %s was locked by an admin; only an admin can '
                 'unlock it.' % instance_uuid)
-        values = {'locked_by': locked_by,
-                  'locked_reason': reason if locked_by else None,
-                  'updated_at': models.utcnow()}
-        s.execute(sa.update(table).where(table.c.id == row['id'])
-                  .values(**values))
         new = dict(row)
-        new.update(values)
+        new.update(_write(s, row, locked_by=locked_by,
+                          locked_reason=reason if locked_by else None))
         return _to_dicts(s, [new])[0]
 
 
 def set_tags(instance_uuid, tags, add=(), remove=()):
     """Replace the tags (when `tags` is not None), then add and remove."""
-    table = models.Instance.__table__
     with session.writer() as s:
         row = lock_live_row(s, instance_uuid)
         new = list(tags) if tags is not None else \
@@ -452,6 +442,5 @@ def set_tags(instance_uuid, tags, add=(), remove=()):
         if len(new) > 50:
             raise exception.Invalid(reason='The number of tags exceeded '
                                            'the per-server limit 50')
-        s.execute(sa.update(table).where(table.c.id == row['id']).values(
-            tags=convert.dumps(new), updated_at=models.utcnow()))
+        _write(s, row, tags=convert.dumps(new))
         return new

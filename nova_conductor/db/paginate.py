@@ -7,25 +7,24 @@ import sqlalchemy as sa
 _EPOCH = datetime.datetime(1970, 1, 1)
 
 
-def _expr(column):
-    """The column with NULLs replaced, so rows compare and order alike on
-    every SQL backend (NULL ordering differs between them)."""
+def _null_value(column):
+    """What NULL counts as in this column, so rows compare and order alike
+    on every SQL backend (NULL ordering differs between them)."""
     python_type = column.type.python_type
     if python_type is str:
-        return sa.func.coalesce(column, '')
+        return ''
     if python_type is datetime.datetime:
-        return sa.func.coalesce(column, _EPOCH)
-    if python_type in (int, bool, float):
-        return sa.func.coalesce(column, 0)
-    return column
+        return _EPOCH
+    return 0
+
+
+def _expr(column):
+    return sa.func.coalesce(column, _null_value(column))
 
 
 def _value(row, column):
     value = getattr(row, column.key)
-    if value is None:
-        python_type = column.type.python_type
-        return {str: '', datetime.datetime: _EPOCH}.get(python_type, 0)
-    return value
+    return _null_value(column) if value is None else value
 
 
 def apply(query, sort, marker_row=None):

@@ -105,21 +105,3 @@ def check(s, project_id, deltas):
         if used[resource] + wanted > limit[resource]:
             raise exception.OverQuota(resource=resource, requested=wanted,
                             used=used[resource], limit=limit[resource])
-
-
-def check_injected_files(project_id, files):
-    """Raise QuotaExceeded when personality files ([[path, bytes]]) pass
-    the project's injected_files, path length or content size limits."""
-    limit = limits(project_id)
-    allowed = limit['injected_files']
-    if 0 <= allowed < len(files):
-        raise exception.QuotaExceeded('Personality file limit exceeded')
-    max_path = limit['injected_file_path_length']
-    max_bytes = limit['injected_file_content_bytes']
-    for path, size in files:
-        if 0 <= max_path < len(path):
-            raise exception.QuotaExceeded(
-                'Personality file path exceeds maximum %d' % max_path)
-        if 0 <= max_bytes < int(size):
-            raise exception.QuotaExceeded(
-                'Personality file content exceeds maximum %d' % max_bytes)

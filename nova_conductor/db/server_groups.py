@@ -95,12 +95,6 @@ def member_hosts(group_uuid):
         return list(hosts)
 
 
-def check_room(group_uuid, count):
-    """Raise unless `count` more servers fit the group's member quota."""
-    with session.reader() as s:
-        _check_room(s, _row(s, group_uuid), count)
-
-
 def join_within_quota(s, group_uuid, instance_uuids):
     """Make the instances members of the group, in the caller's
     transaction, if the group's server_group_members quota allows. The

@@ -25,7 +25,7 @@ class FakeConductor:
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return FLAVOR
 
-    def instance_get(self, ctxt, uuid):
+    def instance_get(self, ctxt, uuid, read_deleted=False):
         raise exception.InstanceNotFound(instance_id=uuid)
 
     def flavor_create(self, ctxt, values):

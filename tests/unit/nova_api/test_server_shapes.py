@@ -42,7 +42,7 @@ VERSIONS = ['2.1', '2.2', '2.3', '2.8', '2.9', '2.15', '2.16', '2.18',
 
 class FakeConductor:
 
-    def instance_get(self, ctxt, uuid):
+    def instance_get(self, ctxt, uuid, read_deleted=False):
         if uuid != UUID:
             raise exception.InstanceNotFound(instance_id=uuid)
         return dict(INSTANCE)
