@@ -33,15 +33,15 @@ for pkg in "${GUEST_PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ] || [ ${#missing_guest[@]} -gt 0 ] ||
    ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-  $SUDO apt-get update -qq
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ${#missing_guest[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing_guest[*]}"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
     --no-install-recommends "${missing_guest[@]}" >/dev/null
 fi
 
