@@ -9,13 +9,19 @@ with C concurrent clients, and prints p50/p95 latency and throughput.
 
 import argparse
 import concurrent.futures
+import datetime
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import psutil  # noqa: E402
 
 from tests.functional import deployment as deployment_mod  # noqa: E402
 
@@ -27,9 +33,13 @@ def percentile(values, pct):
 
 
 class ActiveWatcher(threading.Thread):
-    """One poller for all servers, so polling load does not grow with N."""
+    """One poller for all servers, so polling load does not grow with N.
 
-    def __init__(self, dep, interval=0.005):
+    Each poll asks only for servers changed since shortly before the last
+    poll, as a dashboard would, so the watcher's own load stays small next
+    to the boots it measures."""
+
+    def __init__(self, dep, interval=0.02):
         super().__init__(daemon=True)
         self.dep = dep
         self.interval = interval
@@ -38,15 +48,67 @@ class ActiveWatcher(threading.Thread):
         self.stop = threading.Event()
 
     def run(self):
+        since = datetime.datetime.now(datetime.timezone.utc)
         while not self.stop.is_set():
-            resp = self.dep.request('GET', '/v2.1/servers/detail?limit=1000'
-                                    '&status=ACTIVE')
+            poll_start = datetime.datetime.now(datetime.timezone.utc)
+            resp = self.dep.request(
+                'GET', '/v2.1/servers/detail?limit=1000&changes-since=%s'
+                % urllib.parse.quote(since.isoformat()))
             now = time.perf_counter()
             for server in resp.json()['servers']:
-                self.seen.setdefault(server['id'], now)
-            err = self.dep.request('GET', '/v2.1/servers?status=ERROR')
-            self.errors.update(s['id'] for s in err.json()['servers'])
+                if server['status'] == 'ACTIVE':
+                    self.seen.setdefault(server['id'], now)
+                elif server['status'] == 'ERROR':
+                    self.errors.add(server['id'])
+            # Overlap the windows: a row committed during the last poll
+            # may carry a timestamp from before it began.
+            since = poll_start - datetime.timedelta(seconds=0.5)
             time.sleep(self.interval)
+
+
+class CpuMeter:
+    """CPU seconds used by each part of the deployment over an interval.
+
+    Tells where a boot's time goes: our daemons, PostgreSQL, RabbitMQ, or
+    this benchmark's own HTTP clients."""
+
+    SERVICES = {'postgres': 'postgresql', 'beam.smp': 'rabbitmq',
+                'mariadbd': 'mysql', 'mysqld': 'mysql'}
+
+    def __init__(self, dep):
+        self.dep = dep
+
+    def _groups(self):
+        groups = {name: [psutil.Process(proc.pid)]
+                  for name, (proc, _log) in self.dep.procs.items()}
+        groups['bench client'] = [psutil.Process()]
+        for proc in psutil.process_iter(['name']):
+            group = self.SERVICES.get(proc.info['name'])
+            if group:
+                groups.setdefault(group, []).append(proc)
+        return groups
+
+    def sample(self):
+        totals = {}
+        for name, procs in self._groups().items():
+            for proc in procs:
+                try:
+                    times = proc.cpu_times()
+                except psutil.Error:
+                    continue
+                # Children count too: the API's server may fork workers.
+                totals[name] = totals.get(name, 0.0) + times.user + \
+                    times.system + times.children_user + times.children_system
+        return totals
+
+    @staticmethod
+    def report(before, after, boots):
+        print('CPU during the burst (ms per boot):')
+        used = {n: after[n] - before.get(n, 0.0) for n in after}
+        for name, secs in sorted(used.items(), key=lambda kv: -kv[1]):
+            if secs > 0.005:
+                print('  %-14s %6.1f' % (name, secs * 1000 / boots))
+        print('  %-14s %6.1f' % ('total', sum(used.values()) * 1000 / boots))
 
 
 def main():
@@ -57,6 +119,11 @@ def main():
                         help='boots measured one at a time first')
     parser.add_argument('--backend', default='postgresql',
                         choices=['postgresql', 'mysql', 'sqlite'])
+    parser.add_argument('--profile', metavar='DAEMON', action='append',
+                        default=[],
+                        help='record DAEMON (conductor, api, ...) with '
+                             'py-spy during the burst; collapsed stacks go '
+                             'to profile-DAEMON.txt (needs py-spy)')
     args = parser.parse_args()
 
     dep = deployment_mod.Deployment(
@@ -104,6 +171,14 @@ def main():
             sequential.append(time.perf_counter() - t0)
 
         # Phase 2: a burst from concurrent clients, for throughput.
+        meter = CpuMeter(dep)
+        profilers = [subprocess.Popen(
+            ['py-spy', 'record', '--format', 'raw', '--nonblocking',
+             '--gil', '--output', 'profile-%s.txt' % name,
+             '--pid', str(dep.procs[name][0].pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for name in args.profile]
+        cpu_before = meter.sample()
         t_start = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
             api_times = list(pool.map(boot, range(args.servers)))
@@ -116,6 +191,10 @@ def main():
             time.sleep(0.01)
         watcher.stop.set()
         watcher.join()
+        cpu_after = meter.sample()
+        for profiler in profilers:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait()
         for server_id in sorted(set(started) & watcher.errors)[:5]:
             fault = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
                 )['server'].get('fault', {})
@@ -140,6 +219,7 @@ def main():
             statistics.mean(latencies) * 1000))
         print('burst: throughput         %.1f boots/s (%d in %.2f s)' % (
             len(active) / (t_end - t_start), len(active), t_end - t_start))
+        CpuMeter.report(cpu_before, cpu_after, len(started))
     finally:
         dep.stop()
 

@@ -75,10 +75,12 @@ class RPCAPIBase:
         self.client = get_client(target)
         self.timeout = timeout
 
-    def _prepare(self, version, server=None, timeout=None):
+    def _prepare(self, version, server=None, timeout=None, fanout=False):
         kwargs = {'version': version}
         if server is not None:
             kwargs['server'] = server
+        if fanout:
+            kwargs['fanout'] = True
         timeout = timeout or self.timeout
         if timeout is not None:
             kwargs['timeout'] = timeout
@@ -94,5 +96,6 @@ class RPCAPIBase:
                 reason='no reply to %s within the RPC timeout (%s)' % (
                     method, e))
 
-    def cast(self, ctxt, method, version, server=None, **kw):
-        self._prepare(version, server).cast(ctxt, method, **kw)
+    def cast(self, ctxt, method, version, server=None, fanout=False, **kw):
+        self._prepare(version, server, fanout=fanout).cast(ctxt, method,
+                                                           **kw)

@@ -50,6 +50,18 @@ class ConductorManager:
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
 
+    def _hosts_changed(self, context, result):
+        """Schedulers cache hosts: make them read again what an admin just
+        changed, so a host disabled or moved out of a zone gets nothing."""
+        try:
+            self.builder.scheduler_api.invalidate_host_cache(context)
+        except Exception:
+            # Their cache still expires within [scheduler]
+            # host_cache_max_age; the change itself is saved.
+            LOG.warning('Could not tell the schedulers that hosts changed',
+                        exc_info=True)
+        return result
+
     def cleanup_host(self):
         """On shutdown, let builds already under way finish."""
         self._builds.shutdown(wait=True)
@@ -67,7 +79,8 @@ class ConductorManager:
 
     def service_set_status(self, context, host, binary, disabled,
                            reason=None):
-        return compute_db.service_set_status(host, binary, disabled, reason)
+        return self._hosts_changed(context, compute_db.service_set_status(
+            host, binary, disabled, reason))
 
     def compute_node_update(self, context, host, nodename, resources):
         return compute_db.compute_node_update(host, nodename, resources)
@@ -266,19 +279,24 @@ class ConductorManager:
 
     def aggregate_update(self, context, aggregate_id, name=None,
                          availability_zone=None):
-        return aggregates_db.update(aggregate_id, name, availability_zone)
+        return self._hosts_changed(context, aggregates_db.update(
+            aggregate_id, name, availability_zone))
 
     def aggregate_delete(self, context, aggregate_id):
-        return aggregates_db.delete(aggregate_id)
+        return self._hosts_changed(context,
+                                   aggregates_db.delete(aggregate_id))
 
     def aggregate_add_host(self, context, aggregate_id, host):
-        return aggregates_db.add_host(aggregate_id, host)
+        return self._hosts_changed(context,
+                                   aggregates_db.add_host(aggregate_id, host))
 
     def aggregate_remove_host(self, context, aggregate_id, host):
-        return aggregates_db.remove_host(aggregate_id, host)
+        return self._hosts_changed(context, aggregates_db.remove_host(
+            aggregate_id, host))
 
     def aggregate_set_metadata(self, context, aggregate_id, metadata):
-        return aggregates_db.set_metadata(aggregate_id, metadata)
+        return self._hosts_changed(context, aggregates_db.set_metadata(
+            aggregate_id, metadata))
 
     def availability_zones_get(self, context):
         return availability_zones.zones()
@@ -345,13 +363,15 @@ class ConductorManager:
         return flavor_access_db.remove(flavorid, project_id)
 
     def service_update(self, context, service_id, values):
-        return services_db.update(service_id, values)
+        return self._hosts_changed(context,
+                                   services_db.update(service_id, values))
 
     def service_update_by_host(self, context, host, binary, values):
-        return services_db.update_by_host(host, binary, values)
+        return self._hosts_changed(context, services_db.update_by_host(
+            host, binary, values))
 
     def service_delete(self, context, service_id):
-        return services_db.delete(service_id)
+        return self._hosts_changed(context, services_db.delete(service_id))
 
     def hypervisor_servers(self, context, node_ids):
         # Keys cross RPC as JSON object keys: strings.

@@ -31,12 +31,23 @@ class HostManager:
         self.arrays = host_arrays.HostArrays()
         self._last_now = None
         self._last_full = None
+        self._last_refresh = None
 
-    def refresh(self, ctxt, full=False):
-        """Bring the cache up to date; on a conductor error keep the cache
-        we have (heartbeat ages keep growing, so dead hosts still drop out)
-        unless there is none yet."""
+    def invalidate(self):
+        """Make the next refresh ask the conductor, however young the
+        cache: an admin changed what filters see (service, aggregate)."""
+        self._last_refresh = None
+
+    def refresh(self, ctxt, full=False, max_age=0):
+        """Bring the cache up to date, unless it was refreshed less than
+        `max_age` seconds ago; True when it asked the conductor.
+
+        On a conductor error keep the cache we have (heartbeat ages keep
+        growing, so dead hosts still drop out) unless there is none yet."""
         now_mono = self._clock()
+        if (not full and self._last_refresh is not None
+                and now_mono - self._last_refresh < max_age):
+            return False
         full = (full or self._last_now is None
                 or now_mono - self._last_full >= self.FULL_REFRESH_INTERVAL)
         try:
@@ -48,8 +59,10 @@ class HostManager:
             LOG.warning('Could not refresh compute nodes from the '
                         'conductor; scheduling on the cached view',
                         exc_info=True)
-            return
+            return False
         self._apply(result, full, self._clock())
+        self._last_refresh = now_mono
+        return True
 
     def _apply(self, result, full, now_mono):
         conductor_now = result.get('now')

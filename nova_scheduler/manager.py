@@ -5,6 +5,8 @@ import threading
 import oslo_messaging
 
 from common import context as nova_context
+from common import exception
+from common.conf import CONF
 from nova_scheduler import filter_scheduler
 from nova_scheduler import host_manager
 
@@ -12,7 +14,7 @@ from nova_scheduler import host_manager
 class SchedulerManager:
     """Answers select_destinations; the work is in FilterScheduler."""
 
-    target = oslo_messaging.Target(version='1.1')
+    target = oslo_messaging.Target(version='1.2')
 
     def __init__(self, conductor_api=None):
         if conductor_api is None:
@@ -27,11 +29,27 @@ class SchedulerManager:
         self._lock = threading.Lock()
 
     def select_destinations(self, context, request_spec, instance_uuids):
+        # The cache is ours, not the caller's: refresh as the service.
+        admin = nova_context.get_admin_context()
         with self._lock:
-            # The cache is ours, not the caller's: refresh as the service.
-            self.host_manager.refresh(nova_context.get_admin_context())
-            return self.driver.select_destinations(context, request_spec,
-                                                   instance_uuids)
+            fresh = self.host_manager.refresh(
+                admin, max_age=CONF.scheduler.host_cache_max_age)
+            try:
+                return self.driver.select_destinations(
+                    context, request_spec, instance_uuids)
+            except exception.NoValidHost:
+                if fresh:
+                    raise
+                # Deletes may have freed room the cached view cannot show.
+                self.host_manager.refresh(admin)
+                return self.driver.select_destinations(
+                    context, request_spec, instance_uuids)
+
+    def invalidate_host_cache(self, context):
+        """An admin changed services or aggregates: the next request reads
+        them again."""
+        with self._lock:
+            self.host_manager.invalidate()
 
     def dry_run(self, context, request_spec, candidates=10):
         """Where one instance of this request would go: per-filter counts

@@ -9,10 +9,11 @@ class SchedulerAPI(rpc.RPCAPIBase):
     Version history:
         1.0 - select_destinations
         1.1 - dry_run
+        1.2 - invalidate_host_cache (fanout)
     """
 
     TOPIC = 'scheduler'
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     SERVICE_NAME = 'nova-scheduler'
 
     def select_destinations(self, ctxt, request_spec, instance_uuids):
@@ -26,3 +27,7 @@ class SchedulerAPI(rpc.RPCAPIBase):
         """{'filters': [[name, in, out]...], 'candidates': [...],
         'reason': text or None}: the scheduler's answer, nothing claimed."""
         return self.call(ctxt, 'dry_run', '1.1', request_spec=request_spec)
+
+    def invalidate_host_cache(self, ctxt):
+        """Tell every scheduler that services or aggregates changed."""
+        self.cast(ctxt, 'invalidate_host_cache', '1.2', fanout=True)

@@ -6,6 +6,18 @@ scheduler_opts = [
     cfg.IntOpt('max_attempts', default=3, min=1,
                help='Hosts tried for one build (the first choice and its '
                     'alternates) before the instance goes to error.'),
+    cfg.FloatOpt('host_cache_max_age', default=1.0, min=0,
+                 help='Seconds the scheduler may place builds on its cached '
+                      'view of the compute nodes before asking the conductor '
+                      'for what changed. The view stays exact for its own '
+                      'placements; what it can miss meanwhile is harmless: '
+                      'another scheduler\'s placements (the conductor\'s '
+                      'claim is the final word, and a lost claim moves on '
+                      'to an alternate), new hosts, and resources freed by '
+                      'deletes (a request no cached host fits is tried '
+                      'again on a fresh view). Disabling, forcing down or '
+                      'regrouping hosts reaches every scheduler at once by '
+                      'a fanout message. 0 asks before every request.'),
 ]
 
 filter_scheduler_opts = [

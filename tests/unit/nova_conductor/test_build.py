@@ -169,3 +169,28 @@ def test_unexpected_crash_leaves_no_instance_in_scheduling(db):
     assert got['vm_state'] == states.ERROR
     assert 'RuntimeError' in got['fault']['message']
     mgr.cleanup_host()
+
+
+class RecordingScheduler(FakeScheduler):
+
+    def __init__(self):
+        super().__init__([])
+        self.invalidations = 0
+
+    def invalidate_host_cache(self, ctxt):
+        self.invalidations += 1
+
+
+def test_admin_changes_to_hosts_tell_the_schedulers(db):
+    from nova_conductor import manager
+    node = dbhelpers.make_node('h1')
+    scheduler = RecordingScheduler()
+    mgr = manager.ConductorManager(scheduler_api=scheduler,
+                                   compute_api=FakeCompute())
+    mgr.service_set_status(None, node['host'], 'nova-compute', True, 'x')
+    agg = mgr.aggregate_create(None, 'agg', 'az1')
+    assert scheduler.invalidations == 1  # an empty aggregate changes no host
+    mgr.aggregate_add_host(None, agg['id'], node['host'])
+    mgr.aggregate_set_metadata(None, agg['id'], {'k': 'v'})
+    mgr.aggregate_remove_host(None, agg['id'], node['host'])
+    assert scheduler.invalidations == 4

@@ -139,7 +139,8 @@ def test_filter_counts_are_available_as_data():
         ('ServerGroupAffinityFilter', 1, 1)]
 
 
-def test_refreshes_incrementally_before_each_request():
+def test_refreshes_incrementally_before_each_request_at_max_age_0():
+    CONF.set_override('host_cache_max_age', 0, group='scheduler')
     manager = _scheduler(*_ram_hosts(2 * GB, 6 * GB))
     conductor = manager.host_manager.conductor_api
     _select(manager, make_spec())
@@ -149,9 +150,67 @@ def test_refreshes_incrementally_before_each_request():
     assert chosen['host'] == 'host1'
 
 
+def _clocked_scheduler(*nodes):
+    manager = _scheduler(*nodes)
+    # Heartbeat ages read time.monotonic(): move only the cache's clock.
+    clock = [0.0]
+    manager.host_manager._clock = lambda: time.monotonic() + clock[0]
+    return manager, manager.host_manager.conductor_api, clock
+
+
+def test_a_young_cache_is_used_without_asking_the_conductor():
+    manager, conductor, clock = _clocked_scheduler(*_ram_hosts(2 * GB,
+                                                               6 * GB))
+    _select(manager, make_spec())
+    clock[0] += 0.5
+    _select(manager, make_spec())
+    assert conductor.calls == [None]
+    # The cache counts its own placements.
+    free = sorted(hs.free_ram_mb
+                  for hs in manager.host_manager.get_all_host_states())
+    assert free == [2 * GB - 512, 6 * GB - 512]
+    clock[0] += 0.6
+    _select(manager, make_spec())
+    assert conductor.calls == [None, conductor.now]
+
+
+def test_invalidation_makes_the_next_request_read_the_hosts_again():
+    manager, conductor, _clock = _clocked_scheduler(*_ram_hosts(2 * GB,
+                                                                6 * GB))
+    _select(manager, make_spec())
+    conductor.changed = [make_node(2, memory_mb=6 * GB,
+                                   service_disabled=True)]
+    manager.invalidate_host_cache(None)
+    [[chosen, *_rest]] = _select(manager, make_spec())
+    assert conductor.calls == [None, conductor.now]
+    assert chosen['host'] == 'host1'
+
+
+def test_no_valid_host_on_a_cached_view_is_tried_again_on_a_fresh_one():
+    manager, conductor, _clock = _clocked_scheduler(
+        make_node(1, memory_mb=1 * GB, memory_mb_used=1 * GB))
+    with pytest.raises(exception.NoValidHost):
+        _select(manager, make_spec())
+    # A delete frees the host; the cache is young but the retry sees it.
+    conductor.changed = [make_node(1, memory_mb=1 * GB)]
+    [[chosen]] = _select(manager, make_spec())
+    assert chosen['host'] == 'host1'
+    assert conductor.calls == [None, conductor.now]
+
+
+def test_no_valid_host_on_a_fresh_view_is_not_retried():
+    manager, conductor, _clock = _clocked_scheduler(
+        make_node(1, memory_mb=1 * GB, memory_mb_used=1 * GB))
+    with pytest.raises(exception.NoValidHost):
+        _select(manager, make_spec())
+    assert conductor.calls == [None]
+
+
 def test_host_subset_size_picks_among_the_best_few():
     manager = _scheduler(*_ram_hosts(6 * GB, 6 * GB - 1, 1 * GB))
     CONF.set_override('host_subset_size', 2, group='filter_scheduler')
+    # Each request on the unchanged nodes, not on the last one's leftovers.
+    CONF.set_override('host_cache_max_age', 0, group='scheduler')
     chosen = {_select(manager, make_spec(memory_mb=1))[0][0]['host']
               for _ in range(60)}
     assert chosen == {'host1', 'host2'}

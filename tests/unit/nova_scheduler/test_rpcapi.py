@@ -1,5 +1,7 @@
 """SchedulerAPI -> SchedulerManager over a real oslo.messaging RPC server."""
 
+import time
+
 import oslo_messaging
 import pytest
 
@@ -44,3 +46,36 @@ def test_no_valid_host_reaches_the_caller_as_itself(scheduler_api):
     with pytest.raises(exception.NoValidHost, match='RamFilter 2 -> 0'):
         scheduler_api.select_destinations(
             ctxt, make_spec(memory_mb=16384), ['instance-1'])
+
+
+def test_invalidate_host_cache_reaches_every_scheduler():
+    """A fanout cast: each scheduler process, not one of them, drops its
+    cached view."""
+    owned = rpc.TRANSPORT is None
+    rpc.init(CONF, url='fake://')
+    managers, servers = [], []
+    try:
+        for name in ('scheduler-a', 'scheduler-b'):
+            manager = scheduler_manager.SchedulerManager(
+                conductor_api=FakeConductor([make_node(1)]))
+            manager.select_destinations(None, make_spec(), ['instance-1'])
+            server = rpc.get_server(
+                oslo_messaging.Target(topic=rpcapi.SchedulerAPI.TOPIC,
+                                      server=name), [manager])
+            server.start()
+            managers.append(manager)
+            servers.append(server)
+        ctxt = nova_context.RequestContext(user_id='u', project_id='p')
+        rpcapi.SchedulerAPI().invalidate_host_cache(ctxt)
+        deadline = time.monotonic() + 10
+        while any(m.host_manager._last_refresh is not None
+                  for m in managers) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [m.host_manager._last_refresh for m in managers] == [None,
+                                                                    None]
+    finally:
+        for server in servers:
+            server.stop()
+            server.wait()
+        if owned:
+            rpc.cleanup()
