@@ -22,10 +22,13 @@ class InstanceBuilder:
         self.driver = driver
         self.conductor = conductor_api
 
-    def _advance(self, ctxt, instance, expected, values):
-        return self.conductor.instance_update(
+    def _advance(self, ctxt, instance, expected, values, through=()):
+        """Move the instance on (a compare-and-swap in the conductor); the
+        copy we hold follows without sending the instance back."""
+        self.conductor.instance_advance(
             ctxt, instance['uuid'], values, expected_task_state=expected,
-            host=self.host)
+            through=through, host=self.host)
+        return dict(instance, **values)
 
     def build(self, ctxt, instance, image, request_spec, alternates):
         """Run the build; on failure re-schedule or leave a readable fault."""
@@ -54,11 +57,11 @@ class InstanceBuilder:
         if request_spec.get('requested_networks', 'auto') != 'none':
             ip = self.conductor.allocate_fixed_ip(ctxt, instance['uuid'])
             network_info.append(ip)
+        # Block devices are the image-backed root disk, prepared by spawn:
+        # block_device_mapping is passed on the way, with its own event.
         instance = self._advance(ctxt, instance, states.NETWORKING,
-                                 {'task_state': states.BLOCK_DEVICE_MAPPING})
-        # Block devices are the image-backed root disk, prepared by spawn.
-        instance = self._advance(ctxt, instance, states.BLOCK_DEVICE_MAPPING,
-                                 {'task_state': states.SPAWNING})
+                                 {'task_state': states.SPAWNING},
+                                 through=[states.BLOCK_DEVICE_MAPPING])
         self.driver.spawn(instance, image or {}, network_info)
         power = self.driver.wait_for_running(
             instance, CONF.libvirt.wait_running_timeout)

@@ -33,7 +33,7 @@ def _expected(value):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -191,6 +191,11 @@ class ConductorManager:
             instance_uuid, values,
             expected_task_state=_expected(expected_task_state),
             expected_vm_state=_expected(expected_vm_state), host=host)
+
+    def instance_advance(self, context, instance_uuid, values,
+                         expected_task_state, through=(), host=None):
+        instances_db.advance(instance_uuid, values,
+                             _expected(expected_task_state), through, host)
 
     def instance_action(self, context, instance_uuid, action, params=None):
         key, (vm_states, task_states, task_state, method) = \

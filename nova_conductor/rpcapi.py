@@ -9,6 +9,7 @@ Version history:
         and tags
   1.2 - image_list, image_create, image_update, image_delete (the Glance
         v2 endpoint)
+  1.3 - instance_advance
 """
 
 import logging
@@ -24,7 +25,7 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
     SERVICE_NAME = 'nova-conductor'
 
     def ping(self, ctxt, timeout=None):
@@ -177,6 +178,16 @@ class ConductorAPI(rpc.RPCAPIBase):
                          instance_uuid=instance_uuid, values=values,
                          expected_task_state=expected_task_state,
                          expected_vm_state=expected_vm_state, host=host)
+
+    def instance_advance(self, ctxt, instance_uuid, values,
+                         expected_task_state, through=(), host=None):
+        """instance_update for a build's progress: the same compare-and-swap
+        with nothing sent back. `through` lists task_states passed on the
+        way, each recorded as an instance-action event."""
+        self.call(ctxt, 'instance_advance', '1.3',
+                  instance_uuid=instance_uuid, values=values,
+                  expected_task_state=expected_task_state,
+                  through=list(through), host=host)
 
     def instance_action(self, ctxt, instance_uuid, action, params=None):
         """Start stop / start / reboot: 409 when the state forbids it."""

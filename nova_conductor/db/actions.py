@@ -25,12 +25,14 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
 
 
 def record_step(s, instance_uuid, new_step, result='Success', host=None,
-                traceback=None, finish_action=False):
+                traceback=None, finish_action=False, through=()):
     """Close the current action's open event and open one for `new_step`.
 
     Called as task_state moves, so each step of an operation (scheduling,
     networking, spawning...) appears as an event with its own timing.
-    Plain SQL statements: this runs on every task_state change.
+    Steps in `through` were passed on the way: each gets an event that
+    starts and finishes now. Plain SQL statements: this runs on every
+    task_state change.
     """
     actions_t = models.InstanceAction.__table__
     events_t = models.InstanceActionEvent.__table__
@@ -47,10 +49,15 @@ def record_step(s, instance_uuid, new_step, result='Success', host=None,
               .values(finish_time=now, result=result, traceback=traceback,
                       updated_at=now,
                       host=sa.func.coalesce(events_t.c.host, host)))
+    rows = [dict(action_id=action_id, event=step, start_time=now,
+                 finish_time=now, result=result, host=host, created_at=now,
+                 updated_at=now) for step in through]
     if new_step:
-        s.execute(sa.insert(events_t).values(
-            action_id=action_id, event=new_step, start_time=now, host=host,
-            created_at=now, updated_at=now))
+        rows.append(dict(action_id=action_id, event=new_step,
+                         start_time=now, finish_time=None, result=None,
+                         host=host, created_at=now, updated_at=now))
+    if rows:
+        s.execute(sa.insert(events_t), rows)
     if finish_action:
         values = {'finish_time': now, 'updated_at': now}
         if result != 'Success':

@@ -245,6 +245,30 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
 
     The row is locked, so of two racing updates exactly one sees the state
     it expected. A task_state change also advances the action's events.
+    Returns the updated instance.
+    """
+    with session.writer() as s:
+        new = _compare_and_swap(s, instance_uuid, values,
+                                expected_task_state, expected_vm_state, host)
+        return _to_dicts(s, [new])[0]
+
+
+def advance(instance_uuid, values, expected_task_state, through=(),
+            host=None):
+    """update() for a build's progress, which needs no instance back.
+
+    `through` names task_states passed on the way with no work of their
+    own (each still gets its instance-action event).
+    """
+    with session.writer() as s:
+        _compare_and_swap(s, instance_uuid, values, expected_task_state,
+                          _UNSET, host, through)
+
+
+def _compare_and_swap(s, instance_uuid, values, expected_task_state,
+                      expected_vm_state, host, through=()):
+    """The locked update behind update() and advance(): the new row.
+
     This is the hottest write of a boot, so it uses plain SQL statements.
     """
     values = dict(values)
@@ -256,27 +280,26 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
         if key in values:
             values[key] = convert.parse_iso(values[key])
     table = models.Instance.__table__
-    with session.writer() as s:
-        row = lock_live_row(s, instance_uuid)
-        _check_expected(row, 'task_state', expected_task_state)
-        _check_expected(row, 'vm_state', expected_vm_state)
-        values['updated_at'] = models.utcnow()
-        s.execute(sa.update(table).where(table.c.id == row['id'])
-                  .values(**values))
-        new = dict(row)
-        new.update(values)
-        if (row['task_state'] == states.SPAWNING and
-                new['vm_state'] == states.ACTIVE and row['compute_node_id']):
-            # A success clears the host's failed-build streak.
-            compute.reset_failed_builds(s, row['compute_node_id'])
-        if 'task_state' in values and values['task_state'] != \
-                row['task_state']:
-            failed = new['vm_state'] == states.ERROR
-            actions.record_step(
-                s, instance_uuid, values['task_state'],
-                result='Error' if failed else 'Success', host=host,
-                finish_action=values['task_state'] is None)
-        return _to_dicts(s, [new])[0]
+    row = lock_live_row(s, instance_uuid)
+    _check_expected(row, 'task_state', expected_task_state)
+    _check_expected(row, 'vm_state', expected_vm_state)
+    values['updated_at'] = models.utcnow()
+    s.execute(sa.update(table).where(table.c.id == row['id'])
+              .values(**values))
+    new = dict(row)
+    new.update(values)
+    if (row['task_state'] == states.SPAWNING and
+            new['vm_state'] == states.ACTIVE and row['compute_node_id']):
+        # A success clears the host's failed-build streak.
+        compute.reset_failed_builds(s, row['compute_node_id'])
+    if 'task_state' in values and values['task_state'] != \
+            row['task_state']:
+        failed = new['vm_state'] == states.ERROR
+        actions.record_step(
+            s, instance_uuid, values['task_state'],
+            result='Error' if failed else 'Success', host=host,
+            finish_action=values['task_state'] is None, through=through)
+    return new
 
 
 def begin_task(instance_uuid, action, task_state, vm_states, task_states,

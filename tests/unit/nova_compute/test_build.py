@@ -14,15 +14,15 @@ class FakeConductor:
         self.updates = []
         self.failures = []
 
-    def instance_update(self, ctxt, uuid, values, expected_task_state=None,
-                        host=None):
+    def instance_advance(self, ctxt, uuid, values, expected_task_state,
+                         through=(), host=None):
         if self.instance['task_state'] != expected_task_state:
             raise exception.UnexpectedTaskState(
                 instance_uuid=uuid, actual=self.instance['task_state'],
                 expected=expected_task_state)
+        self.updates.extend(through)
         self.updates.append(values.get('task_state', 'unchanged'))
         self.instance.update(values)
-        return dict(self.instance)
 
     def allocate_fixed_ip(self, ctxt, uuid):
         return {'address': '10.0.0.2', 'mac': 'fa:16:3e:00:00:01',

@@ -120,6 +120,31 @@ def test_task_state_changes_become_action_events(db):
     assert {e['result'] for e in action['events']} == {'Success'}
 
 
+def test_advance_passes_through_steps_with_an_event_each(db):
+    inst = dbhelpers.make_instance()
+    instances_db.advance(inst['uuid'], {'task_state': states.NETWORKING},
+                         states.SCHEDULING, host='host1')
+    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+                         states.NETWORKING,
+                         through=[states.BLOCK_DEVICE_MAPPING], host='host1')
+    with pytest.raises(exception.UnexpectedTaskState):
+        instances_db.advance(inst['uuid'], {'task_state': None},
+                             states.NETWORKING)
+    assert instances_db.get(inst['uuid'])['task_state'] == states.SPAWNING
+    instances_db.advance(inst['uuid'], {'task_state': None,
+                                        'vm_state': states.ACTIVE},
+                         states.SPAWNING, host='host1')
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
+    assert [(e['event'], e['result'], e['host'])
+            for e in action['events']] == [
+        ('scheduling', 'Success', 'host1'),
+        ('networking', 'Success', 'host1'),
+        ('block_device_mapping', 'Success', 'host1'),
+        ('spawning', 'Success', 'host1')]
+    assert all(e['finish_time'] for e in action['events'])
+    assert action['finish_time'] is not None
+
+
 def test_set_error_records_fault_and_frees_everything(db):
     node = dbhelpers.make_node()
     inst = dbhelpers.make_instance()
