@@ -11,17 +11,23 @@ FAULT_MESSAGE_LEN = 255
 
 
 def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
-    """Open an action (in caller's transaction), optionally with an event."""
-    row = models.InstanceAction(
+    """Open an action (in caller's transaction), optionally with an event.
+
+    Core statements, not ORM objects: every boot and operation runs this.
+    """
+    now = models.utcnow()
+    action_id = s.execute(sa.insert(models.InstanceAction.__table__).values(
         action=action, instance_uuid=instance_uuid,
         request_id=ctxt_dict.get('request_id'),
         user_id=ctxt_dict.get('user_id'),
-        project_id=ctxt_dict.get('project_id'))
-    s.add(row)
-    s.flush()
+        project_id=ctxt_dict.get('project_id'),
+        start_time=now, created_at=now, updated_at=now)
+    ).inserted_primary_key[0]
     if first_event:
-        s.add(models.InstanceActionEvent(action_id=row.id, event=first_event))
-    return row
+        s.execute(sa.insert(models.InstanceActionEvent.__table__).values(
+            action_id=action_id, event=first_event, start_time=now,
+            created_at=now, updated_at=now))
+    return action_id
 
 
 def record_step(s, instance_uuid, new_step, result='Success', host=None,

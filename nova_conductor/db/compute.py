@@ -223,17 +223,17 @@ def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None):
         raise exception.ResourcesUnavailable(
             host=compute_node_id,
             request='%d vCPU, %d MB RAM, %d GB disk' % (vcpus, ram, disk))
-    s.add(models.Allocation(instance_uuid=instance_uuid,
-                            compute_node_id=compute_node_id,
-                            vcpus=vcpus, memory_mb=ram, disk_gb=disk))
-    s.flush()
+    s.execute(sa.insert(models.Allocation.__table__).values(
+        instance_uuid=instance_uuid, compute_node_id=compute_node_id,
+        vcpus=vcpus, memory_mb=ram, disk_gb=disk))
 
 
 def _free(s, instance_uuid):
     # FOR UPDATE: two concurrent frees of one allocation must not both
     # give its resources back.
-    alloc = s.scalars(sa.select(models.Allocation)
-                      .where(models.Allocation.instance_uuid == instance_uuid)
+    allocations = models.Allocation.__table__
+    alloc = s.execute(sa.select(allocations)
+                      .where(allocations.c.instance_uuid == instance_uuid)
                       .with_for_update()).first()
     if alloc is None:
         return False
@@ -245,8 +245,8 @@ def _free(s, instance_uuid):
                       local_gb_used=cn.local_gb_used - alloc.disk_gb,
                       running_vms=cn.running_vms - 1,
                       updated_at=models.utcnow()))
-    s.delete(alloc)
-    s.flush()
+    s.execute(sa.delete(allocations)
+              .where(allocations.c.instance_uuid == instance_uuid))
     return True
 
 

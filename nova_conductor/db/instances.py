@@ -29,14 +29,21 @@ def _json(key, value):
 DATETIME_FIELDS = ('launched_at', 'terminated_at')
 
 
-def _to_dicts(s, rows):
-    """Rows (ORM objects or Core mappings) as the dicts RPC carries."""
+def _to_dicts(s, rows, new=False):
+    """Rows (ORM objects or Core mappings) as the dicts RPC carries.
+
+    `new` rows were just inserted: they can have no fault or fixed IP yet.
+    """
     uuids = [r['uuid'] if isinstance(r, dict) else r.uuid for r in rows]
-    # Faults are only shown for instances in error: skip the query else.
-    errored = [u for u, r in zip(uuids, rows)
-               if _get(r, 'vm_state') == states.ERROR]
-    faults = actions.latest_faults(s, errored)
-    ips = network.fixed_ips_for(s, uuids)
+    if new:
+        faults, ips = {}, {}
+    else:
+        # Faults are only shown for instances in error: skip the query
+        # else.
+        errored = [u for u, r in zip(uuids, rows)
+                   if _get(r, 'vm_state') == states.ERROR]
+        faults = actions.latest_faults(s, errored)
+        ips = network.fixed_ips_for(s, uuids)
     out = []
     for uuid, row in zip(uuids, rows):
         if isinstance(row, dict):
@@ -60,25 +67,31 @@ def _get(row, key):
     return row[key] if isinstance(row, dict) else getattr(row, key)
 
 
-def _insert(s, values, ctxt_dict):
-    """Add one building instance and open its 'create' action."""
-    values = dict(values)
-    values.setdefault('uuid', str(uuidlib.uuid4()))
-    for key, column in JSON_FIELDS.items():
-        if key in values:
-            values[column] = _json(key, values.pop(key))
-    row = models.Instance(**values)
-    s.add(row)
-    s.flush()
-    actions.action_start(s, row.uuid, 'create', ctxt_dict,
-                         first_event=values.get('task_state'))
-    return row
+def _insert_all(s, values_list, ctxt_dict):
+    """Add building instances, each with its 'create' action open; their
+    rows as mappings, in order. Core statements: this is every boot."""
+    table = models.Instance.__table__
+    uuids = []
+    for values in values_list:
+        values = dict(values)
+        values.setdefault('uuid', str(uuidlib.uuid4()))
+        for key in JSON_FIELDS:
+            if key in values:
+                # Table columns carry the keys' names ('metadata' too).
+                values[key] = _json(key, values[key])
+        s.execute(sa.insert(table).values(**values))
+        actions.action_start(s, values['uuid'], 'create', ctxt_dict,
+                             first_event=values.get('task_state'))
+        uuids.append(values['uuid'])
+    rows = {row['uuid']: dict(row) for row in s.execute(
+        sa.select(table).where(table.c.uuid.in_(uuids))).mappings()}
+    return [rows[uuid] for uuid in uuids]
 
 
 def create(values, ctxt_dict):
     """Insert a building instance, with no quota check."""
     with session.writer() as s:
-        return _to_dicts(s, [_insert(s, values, ctxt_dict)])[0]
+        return _to_dicts(s, _insert_all(s, [values], ctxt_dict), new=True)[0]
 
 
 @session.retry_on_deadlock
@@ -86,18 +99,20 @@ def create_within_quota(values_list, ctxt_dict, project_id, group_uuid=None):
     """Insert several building instances at once, or none if the project's
     instances, cores or ram quota would be passed (or the group's member
     quota, when they join `group_uuid`); the project's quota row is locked
-    meanwhile, so concurrent creates cannot both fit."""
+    for the check, so concurrent creates cannot both fit."""
     with session.writer() as s:
-        quotas.lock_project(s, project_id)
+        # Rows first, the project's lock last: it serialises the project's
+        # creates, so it is held only for the count and the commit.
+        rows = _insert_all(s, values_list, ctxt_dict)
         quotas.check(s, project_id, {
             'instances': len(values_list),
             'cores': sum(v['vcpus'] for v in values_list),
-            'ram': sum(v['memory_mb'] for v in values_list)})
-        rows = [_insert(s, values, ctxt_dict) for values in values_list]
+            'ram': sum(v['memory_mb'] for v in values_list)},
+            lock=True, written=True)
         if group_uuid:
             server_groups.join_within_quota(s, group_uuid,
-                                            [r.uuid for r in rows])
-        return _to_dicts(s, rows)
+                                            [r['uuid'] for r in rows])
+        return _to_dicts(s, rows, new=True)
 
 
 def get(instance_uuid, read_deleted=False):

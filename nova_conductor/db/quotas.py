@@ -92,16 +92,25 @@ def lock_project(s, project_id):
     s.execute(lock).first()
 
 
-def check(s, project_id, deltas):
-    """Raise OverQuota if adding `deltas` passes a limit (lock held)."""
+def check(s, project_id, deltas, lock=False, written=False):
+    """Raise OverQuota if adding `deltas` passes a limit.
+
+    The caller holds the project's lock, or passes `lock` to take it here
+    only when a limit applies: unlimited resources need no serialising.
+    `written`: the caller's new rows are already in this transaction, so
+    the usage counted includes them.
+    """
     limit = _limits(s, project_id)
     limited = [r for r in ('instances', 'cores', 'ram', 'server_groups')
                if deltas.get(r) and limit[r] >= 0]
     if not limited:
         return  # unlimited: no need to count usage
+    if lock:
+        lock_project(s, project_id)
     used = _usage(s, project_id)
     for resource in limited:
         wanted = deltas[resource]
-        if used[resource] + wanted > limit[resource]:
+        before = used[resource] - wanted if written else used[resource]
+        if before + wanted > limit[resource]:
             raise exception.OverQuota(resource=resource, requested=wanted,
-                            used=used[resource], limit=limit[resource])
+                                      used=before, limit=limit[resource])
