@@ -79,8 +79,11 @@ class CpuMeter:
         self.dep = dep
 
     def _groups(self):
-        groups = {name: [psutil.Process(proc.pid)]
-                  for name, (proc, _log) in self.dep.procs.items()}
+        groups = {}
+        for name, (proc, _log) in self.dep.procs.items():
+            # With worker processes (the conductor's), the workers count.
+            parent = psutil.Process(proc.pid)
+            groups[name] = [parent] + parent.children(recursive=True)
         groups['bench client'] = [psutil.Process()]
         for proc in psutil.process_iter(['name']):
             group = self.SERVICES.get(proc.info['name'])
@@ -96,9 +99,8 @@ class CpuMeter:
                     times = proc.cpu_times()
                 except psutil.Error:
                     continue
-                # Children count too: the API's server may fork workers.
                 totals[name] = totals.get(name, 0.0) + times.user + \
-                    times.system + times.children_user + times.children_system
+                    times.system
         return totals
 
     @staticmethod
@@ -172,12 +174,18 @@ def main():
 
         # Phase 2: a burst from concurrent clients, for throughput.
         meter = CpuMeter(dep)
+        # Compute daemons are named after their host and the run id:
+        # a prefix ('compute1') is enough.
+        profiled = {name: next(proc for daemon, (proc, _log) in
+                               sorted(dep.procs.items())
+                               if daemon.startswith(name))
+                    for name in args.profile}
         profilers = [subprocess.Popen(
             ['py-spy', 'record', '--format', 'raw', '--nonblocking',
-             '--gil', '--output', 'profile-%s.txt' % name,
-             '--pid', str(dep.procs[name][0].pid)],
+             '--gil' if not os.environ.get('BENCH_PROFILE_WALL') else '--idle', '--output', 'profile-%s.txt' % name,
+             '--pid', str(proc.pid)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for name in args.profile]
+            for name, proc in profiled.items()]
         cpu_before = meter.sample()
         t_start = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:

@@ -8,6 +8,7 @@ import threading
 from oslo_log import log as oslo_log
 
 from common import rpc
+from common import workers as worker_pool
 from common.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -47,12 +48,25 @@ def wait_for_signals(on_stop, on_reload=None):
     on_stop()
 
 
-def run_service(description, make_service, argv=None):
-    """Parse config, open RPC, start the service and run until signalled."""
+def run_service(description, make_service, argv=None, workers=None):
+    """Parse config, open RPC, start the service and run until signalled.
+
+    `workers`, called once the config is read, says how many processes
+    serve; above one, a parent forks them (common/workers.py).
+    """
     parse_config(sys.argv[1:] if argv is None else argv, description)
-    rpc.init(CONF)
-    service = make_service()
-    service.start()
-    wait_for_signals(service.stop)
-    rpc.cleanup()
-    return 0
+    count = workers() if workers else 1
+
+    def serve():
+        rpc.init(CONF)
+        service = make_service()
+        service.start()
+        wait_for_signals(service.stop)
+        rpc.cleanup()
+
+    if count <= 1:
+        serve()
+        return 0
+    LOG.info('Starting %d worker processes', count)
+    return worker_pool.WorkerPool(
+        count, serve, stop_timeout=CONF.graceful_shutdown_timeout + 5).run()

@@ -1,5 +1,6 @@
 """nova-conductor: serve the conductor topic over the configured transport."""
 
+import os
 import sys
 
 from common import daemon
@@ -24,9 +25,13 @@ def make_service():
                            report_interval=CONF.report_interval)
 
 
+def worker_count():
+    return CONF.conductor.workers or os.cpu_count() or 1
+
+
 def main(argv=None):
     return daemon.run_service('OpenStack-compatible compute conductor',
-                              make_service, argv)
+                              make_service, argv, workers=worker_count)
 
 
 if __name__ == '__main__':

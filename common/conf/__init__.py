@@ -8,6 +8,7 @@ from oslo_config import cfg
 
 from common.conf import api
 from common.conf import compute
+from common.conf import conductor
 from common.conf import dashboard
 from common.conf import database
 from common.conf import default
@@ -19,8 +20,8 @@ from common.conf import scheduler
 
 CONF = cfg.CONF
 
-MODULES = (default, compute, database, api, scheduler, libvirt, network,
-           quota, dashboard, glance)
+MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
+           network, quota, dashboard, glance)
 
 for _module in MODULES:
     _module.register_opts(CONF)
