@@ -101,16 +101,24 @@ class CpuMeter:
                     continue
                 totals[name] = totals.get(name, 0.0) + times.user + \
                     times.system
+        # The whole machine too: PostgreSQL backends that come and go
+        # between samples escape the per-process sums.
+        machine = psutil.cpu_times()
+        totals['(whole machine)'] = machine.user + machine.system + \
+            machine.nice + machine.irq + machine.softirq
         return totals
 
     @staticmethod
     def report(before, after, boots):
         print('CPU during the burst (ms per boot):')
         used = {n: after[n] - before.get(n, 0.0) for n in after}
+        machine = used.pop('(whole machine)')
         for name, secs in sorted(used.items(), key=lambda kv: -kv[1]):
             if secs > 0.005:
-                print('  %-14s %6.1f' % (name, secs * 1000 / boots))
-        print('  %-14s %6.1f' % ('total', sum(used.values()) * 1000 / boots))
+                print('  %-18s %6.1f' % (name, secs * 1000 / boots))
+        print('  %-18s %6.1f' % ('sum of the above',
+                                 sum(used.values()) * 1000 / boots))
+        print('  %-18s %6.1f' % ('whole machine', machine * 1000 / boots))
 
 
 def main():

@@ -191,6 +191,14 @@ class Deployment:
         proc.wait(timeout=30)
         log.close()
 
+    def signal_all(self, name, sig):
+        """Send `sig` to a daemon and its worker processes (the conductor
+        forks [conductor] workers), e.g. SIGSTOP to freeze all of it."""
+        import psutil
+        parent = psutil.Process(self.procs[name][0].pid)
+        for proc in [parent] + parent.children(recursive=True):
+            proc.send_signal(sig)
+
     def log(self, name):
         with open(os.path.join(self.dir, '%s.log' % name)) as f:
             return f.read()

@@ -256,13 +256,12 @@ def test_compute_crash_mid_build_ends_in_error_after_restart(dep):
     host = server['OS-EXT-SRV-ATTR:host']
     # Freeze the conductor, let the compute take the build: its first
     # step blocks on the frozen conductor. Then the compute dies.
-    conductor = dep.procs['conductor'][0]
-    conductor.send_signal(signal.SIGSTOP)
+    dep.signal_all('conductor', signal.SIGSTOP)
     for name in computes:
         dep.procs[name][0].send_signal(signal.SIGCONT)
     time.sleep(1.5)
     dep.kill(host)
-    conductor.send_signal(signal.SIGCONT)
+    dep.signal_all('conductor', signal.SIGCONT)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
