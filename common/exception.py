@@ -160,6 +160,10 @@ class ServiceUnavailable(NovaException):
     code = 503
 
 
+class ImageServiceUnavailable(ServiceUnavailable):
+    msg_fmt = 'The image service at %(url)s did not answer: %(reason)s'
+
+
 class BuildAbortException(NovaException):
     msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
 
@@ -207,6 +211,11 @@ class ImageStatusConflict(Conflict):
 
 class ImageProtected(Forbidden):
     msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageNotAuthorized(Forbidden):
+    msg_fmt = ('The image service at %(url)s refused access to image '
+               '%(image_id)s (%(code)s).')
 
 
 class ImageDownloadFailed(NovaException):
