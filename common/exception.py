@@ -161,7 +161,7 @@ class ServiceUnavailable(NovaException):
 
 
 class ImageServiceUnavailable(ServiceUnavailable):
-    msg_fmt = 'The image service at %(url)s did not answer: %(reason)s'
+    msg_fmt = 'The image service at %(url)s is unavailable: %(reason)s'
 
 
 class BuildAbortException(NovaException):

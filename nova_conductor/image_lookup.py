@@ -60,3 +60,8 @@ def from_spec(request_spec):
     if glance_client.is_record(image) and client().is_external():
         return image
     return get(image['id'], fallback=image)
+
+
+def spec_image(image):
+    """What a request spec carries of the image (glance_client.spec_image)."""
+    return glance_client.spec_image(image, client().is_external())

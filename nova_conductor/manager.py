@@ -211,7 +211,11 @@ class ConductorManager:
         instance = instances_db.get(instance_uuid)
         lifecycle.check_host(instance, 'rebuild')
         image = image_lookup.get(image_id)
-        values = dict(values or {}, image_ref=image_id)
+        # The spec follows the new image, so a later evacuation recreates
+        # this image and the scheduler sees its properties.
+        spec = dict(instance['request_spec'] or {},
+                    image=image_lookup.spec_image(image))
+        values = dict(values or {}, image_ref=image_id, request_spec=spec)
         instance = instances_db.begin_task(
             instance_uuid, 'rebuild', states.REBUILDING,
             lifecycle.REBUILD_VM_STATES, (None,), context.to_dict(), values)
