@@ -214,8 +214,7 @@ class ImageProtected(Forbidden):
 
 
 class ImageNotAuthorized(Forbidden):
-    msg_fmt = ('The image service at %(url)s refused access to image '
-               '%(image_id)s (%(code)s).')
+    msg_fmt = 'The image service at %(url)s refused the request (%(code)s).'
 
 
 class ImageDownloadFailed(NovaException):

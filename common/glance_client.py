@@ -13,6 +13,7 @@ returns (`from_glance`), so nothing downstream knows where an image came
 from.
 """
 
+import functools
 import re
 import urllib.parse
 
@@ -189,17 +190,15 @@ class GlanceClient:
     def list(self, ctxt=None, filters=None):
         """Every image the caller may see, following Glance's pages."""
         query = urllib.parse.urlencode(sorted((filters or {}).items()))
-        path = 'images' + ('?' + query if query else '')
-        images, link = [], None
+        url_for = functools.partial(
+            v2_url, path='images' + ('?' + query if query else ''))
+        images = []
         for _page in range(MAX_PAGES):
-            def url(endpoint, link=link):
-                return _root_url(endpoint, link) if link else \
-                    v2_url(endpoint, path)
-            body = self._get_json(url, ctxt, None)
+            body = self._get_json(url_for, ctxt, None)
             images.extend(from_glance(i) for i in body.get('images') or [])
-            link = body.get('next')
-            if not link:
+            if not body.get('next'):
                 break
+            url_for = functools.partial(_root_url, link=body['next'])
         return images
 
     def _get_json(self, url_for, ctxt, image_id):
@@ -215,6 +214,10 @@ class GlanceClient:
                             url, attempt + 1, attempts, err)
                 last = err
                 continue
+            except ks_exc.ClientException as err:
+                # E.g. the service credentials could not get a token.
+                raise exception.ImageServiceUnavailable(url=url,
+                                                        reason=str(err))
             return self._answer(url, resp, image_id)
         raise exception.ImageServiceUnavailable(url=url, reason=str(last))
 
@@ -240,8 +243,7 @@ class GlanceClient:
         if code == 404 and image_id is not None:
             raise exception.ImageNotFound(image_id=image_id)
         if code in (401, 403):
-            raise exception.ImageNotAuthorized(
-                image_id=image_id or 'list', url=url, code=code)
+            raise exception.ImageNotAuthorized(url=url, code=code)
         if 400 <= code < 500:
             raise exception.Invalid(reason='the image service refused %s: '
                                     '%d %s' % (url, code, resp.text[:200]))

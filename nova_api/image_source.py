@@ -52,5 +52,5 @@ def get_all(ctxt, conductor, filters):
 
 
 def spec_image(image):
-    """What the request spec carries of the image (glance_client.spec_image)."""
+    """What the request spec carries of the image: glance_client.spec_image."""
     return glance_client.spec_image(image, client().is_external())

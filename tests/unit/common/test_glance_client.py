@@ -147,6 +147,18 @@ def test_answer_that_is_not_json_is_unavailable(glance, monkeypatch):
     assert 'not JSON' in err.value.message
 
 
+def test_service_credentials_without_a_token_are_unavailable(glance):
+    class NoToken(token_endpoint.Token):
+        def get_token(self, session):
+            raise ks_exc.Unauthorized('wrong password')
+
+    client = glance_client.GlanceClient(CONF)
+    client._session = ks_session.Session(auth=NoToken('x', 'y'))
+    with pytest.raises(exception.ImageServiceUnavailable) as err:
+        client.get(IMAGE_ID)
+    assert 'wrong password' in err.value.message
+
+
 def test_unreachable_glance_is_unavailable_after_every_retry():
     dead = _dead_endpoint()
     CONF.set_override('api_servers', [dead], 'glance')

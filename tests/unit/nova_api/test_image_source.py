@@ -132,7 +132,9 @@ def test_glance_refusing_the_token_is_403(client, glance):
     glance.fail['/v2/images/%s' % IMAGE_ID] = 401
     resp = _boot(client)
     assert resp.status_code == 403
-    assert 'refused access to image' in resp.json['forbidden']['message']
+    assert resp.json['forbidden']['message'] == (
+        'The image service at %s/v2/images/%s refused the request (401).'
+        % (glance.endpoint, IMAGE_ID))
 
 
 @pytest.mark.parametrize('fields, message', [
