@@ -160,6 +160,10 @@ class ServiceUnavailable(NovaException):
     code = 503
 
 
+class ImageServiceUnavailable(ServiceUnavailable):
+    msg_fmt = 'The image service at %(url)s is unavailable: %(reason)s'
+
+
 class BuildAbortException(NovaException):
     msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
 
@@ -207,6 +211,10 @@ class ImageStatusConflict(Conflict):
 
 class ImageProtected(Forbidden):
     msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageNotAuthorized(Forbidden):
+    msg_fmt = 'The image service at %(url)s refused the request (%(code)s).'
 
 
 class ImageDownloadFailed(NovaException):

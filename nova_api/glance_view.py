@@ -1,19 +1,15 @@
 """The Glance v2 image representation, and who may see or change an image."""
 
+from common import glance_client
 from nova_api import errors
 from nova_api import timestamps
 
 # Attributes the image API owns; every other key is a custom property.
-BASE_ATTRS = ('id', 'name', 'status', 'visibility', 'protected', 'os_hidden',
-              'checksum', 'os_hash_algo', 'os_hash_value', 'owner', 'size',
-              'virtual_size', 'min_disk', 'min_ram', 'disk_format',
-              'container_format', 'tags', 'created_at', 'updated_at',
-              'self', 'file', 'schema')
+BASE_ATTRS = glance_client.BASE_ATTRS
 READ_ONLY = ('status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size',
              'virtual_size', 'created_at', 'updated_at', 'self', 'file',
              'schema')
-RESERVED = ('location', 'locations', 'direct_url', 'deleted', 'deleted_at',
-            'stores')
+RESERVED = glance_client.RESERVED
 DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
                 'vdi', 'iso', 'ploop']
 CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',

@@ -9,38 +9,22 @@ shared storage. When the image's file is readable here and
 
 import hashlib
 import os
-import re
 import shutil
 
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import loading as ks_loading
-from keystoneauth1 import noauth
 from oslo_log import log as logging
 import requests
 
 from common import exception
+from common import glance_client
 
 LOG = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
-_VERSIONED = re.compile(r'/v2(\.\d+)?$')
-
-
-def local_image_endpoint(conf):
-    """This deployment's own image endpoint: nova-api's /image."""
-    host = conf.osapi_compute_listen
-    if host in ('0.0.0.0', '::', ''):
-        host = '127.0.0.1'
-    if ':' in host:
-        host = '[%s]' % host
-    return 'http://%s:%d/image' % (host, conf.osapi_compute_listen_port)
 
 
 def file_url(endpoint, image_id):
-    base = endpoint.rstrip('/')
-    if not _VERSIONED.search(base):
-        base += '/v2'
-    return '%s/images/%s/file' % (base, image_id)
+    return glance_client.v2_url(endpoint, 'images/%s/file' % image_id)
 
 
 class _Verifier:
@@ -85,7 +69,7 @@ class ImageFetcher:
 
     def __init__(self, conf):
         self.conf = conf
-        self._session = None
+        self._glance = glance_client.GlanceClient(conf)
 
     def fetch(self, image, dest):
         src = image.get('location')
@@ -99,25 +83,12 @@ class ImageFetcher:
 
     @property
     def session(self):
-        if self._session is None:
-            auth = ks_loading.load_auth_from_conf_options(self.conf, 'glance')
-            if isinstance(auth, noauth.NoAuth):
-                # Its placeholder token would name a user in noauth mode;
-                # no token at all is the anonymous admin.
-                auth = None
-            self._session = ks_loading.load_session_from_conf_options(
-                self.conf, 'glance', auth=auth)
-        return self._session
+        return self._glance.session
 
     def endpoints(self):
-        if self.conf.glance.api_servers:
-            return list(self.conf.glance.api_servers)
-        if self.session.auth is not None:
-            endpoint = self.session.get_endpoint(
-                service_type='image', interface=['internal', 'public'])
-            if endpoint:
-                return [endpoint]
-        return [local_image_endpoint(self.conf)]
+        """The external image API when there is one (common/glance_client.py
+        decides), else this deployment's nova-api."""
+        return self._glance.endpoints()
 
     def download(self, image, dest):
         endpoints = self.endpoints()

@@ -8,6 +8,7 @@ import oslo_messaging as messaging
 
 from common import context as nova_context
 from common import exception
+from common import glance_client
 from common import states
 from common.conf import CONF
 from nova_compute import build
@@ -55,9 +56,16 @@ class ComputeManager:
         self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api)
         self.locks = _InstanceLocks()
         # Kernel/ramdisk images named by an image's properties are found
-        # through the conductor, like every other piece of data.
-        driver.image_locator = lambda image_id: conductor_api.image_get(
-            nova_context.get_admin_context(), image_id)
+        # where the image itself came from: the external Glance, or the
+        # local registry through the conductor.
+        glance = glance_client.GlanceClient(CONF)
+
+        def locate(image_id):
+            if glance.is_external():
+                return glance.get(image_id)
+            return conductor_api.image_get(nova_context.get_admin_context(),
+                                           image_id)
+        driver.image_locator = locate
 
     # -- service hooks -----------------------------------------------------
 

@@ -9,8 +9,8 @@ import logging
 
 from common import exception
 from common import states
+from nova_conductor import image_lookup
 from nova_conductor import lifecycle
-from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import placement as placement_db
@@ -41,6 +41,9 @@ class BuildOrchestrator:
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
         try:
+            # First: an image service that cannot answer fails the build
+            # with its reason before anything is scheduled.
+            image = self._image(request_spec)
             request_spec = with_instance_group(request_spec)
             selections = self.scheduler_api.select_destinations(
                 ctxt, request_spec, instance_uuids)
@@ -48,7 +51,6 @@ class BuildOrchestrator:
             for uuid in instance_uuids:
                 self._fail(uuid, e)
             return
-        image = self._image(request_spec)
         for uuid, choices in zip(instance_uuids, selections):
             self.claim_and_cast(ctxt, uuid, choices, request_spec, image)
 
@@ -164,13 +166,7 @@ class BuildOrchestrator:
 
     @staticmethod
     def _image(request_spec):
-        image_id = (request_spec.get('image') or {}).get('id')
-        if not image_id:
-            return None
-        try:
-            return catalog.image_get(image_id)
-        except exception.ImageNotFound:
-            return request_spec.get('image')
+        return image_lookup.from_spec(request_spec)
 
     @staticmethod
     def _fail(instance_uuid, error):

@@ -10,6 +10,7 @@ from common import states
 from common.conf import CONF
 from nova_conductor import availability_zones
 from nova_conductor import build
+from nova_conductor import image_lookup
 from nova_conductor import lifecycle
 from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
@@ -214,8 +215,12 @@ class ConductorManager:
                          values=None):
         instance = instances_db.get(instance_uuid)
         lifecycle.check_host(instance, 'rebuild')
-        image = catalog.image_get(image_id)
-        values = dict(values or {}, image_ref=image_id)
+        image = image_lookup.get(image_id)
+        # The spec follows the new image, so a later evacuation recreates
+        # this image and the scheduler sees its properties.
+        spec = dict(instance['request_spec'] or {},
+                    image=image_lookup.spec_image(image))
+        values = dict(values or {}, image_ref=image_id, request_spec=spec)
         instance = instances_db.begin_task(
             instance_uuid, 'rebuild', states.REBUILDING,
             lifecycle.REBUILD_VM_STATES, (None,), context.to_dict(), values)
@@ -397,7 +402,7 @@ class ConductorManager:
     def aggregate_cache_images(self, context, aggregate_id, image_ids):
         aggregates_db.get(aggregate_id)  # NotFound first
         for image_id in image_ids:
-            catalog.image_get(image_id)  # ImageNotFound before recording
+            image_lookup.get(image_id)  # ImageNotFound before recording
         return aggregates_db.request_image_cache(aggregate_id, image_ids)
 
     # -- networking --------------------------------------------------------

@@ -1,4 +1,4 @@
-"""[glance]: where compute hosts get image data, and the image API's limits.
+"""[glance]: the image service (records and data), the image API's limits.
 
 The authentication and session options come from keystoneauth1, as in
 Nova; with no auth_type the image API is called without a token, which
@@ -12,22 +12,28 @@ GROUP = 'glance'
 
 glance_opts = [
     cfg.ListOpt('api_servers', default=[],
-                help='Image API endpoints compute hosts download image data '
-                     'from, tried in order, e.g. '
-                     'http://controller:8774/image or a real Glance at '
-                     'http://glance:9292. Empty: the catalog\'s image '
-                     'endpoint when an auth_type is set, else this '
-                     'deployment\'s nova-api (osapi_compute_listen and '
-                     'osapi_compute_listen_port, 127.0.0.1 when it '
-                     'listens on every address).'),
+                help='Image API (Glance v2) endpoints, tried in order, e.g. '
+                     'a real Glance at http://glance:9292 or another '
+                     'nova-lite\'s http://controller:8774/image. When set '
+                     '(or, with this empty, when an auth_type is set and '
+                     'the catalog has an image endpoint) this external '
+                     'image service is used everywhere: nova-api reads '
+                     'image records from it with the caller\'s token, the '
+                     'conductor with these credentials, and compute hosts '
+                     'download image data from it. Empty and no catalog '
+                     'endpoint: the local registry, whose data compute '
+                     'hosts download from this deployment\'s nova-api '
+                     '(osapi_compute_listen and osapi_compute_listen_port, '
+                     '127.0.0.1 when it listens on every address).'),
     cfg.BoolOpt('copy_from_local_store', default=True,
                 help='Copy an image straight from [DEFAULT] '
                      'image_store_path when its file is readable on this '
                      'host (all-in-one, shared storage) instead of '
                      'downloading it through the image API.'),
     cfg.IntOpt('num_retries', default=3, min=0,
-               help='Extra attempts at a download that failed to connect, '
-                    'cycling through api_servers.'),
+               help='Extra attempts at a download or an image record '
+                    'lookup that failed to connect, cycling through '
+                    'api_servers.'),
 ]
 
 default_opts = [

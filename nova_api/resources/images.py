@@ -1,5 +1,8 @@
-"""/v2.1/images: the image registry as the Compute API shows it (read-only)."""
+"""/v2.1/images: the image service as the Compute API shows it (read-only):
+the external Glance with the caller's token when there is one, else the
+local registry (nova_api/image_source.py)."""
 
+from nova_api import image_source
 from nova_api import links
 from nova_api import policy
 from nova_api import timestamps
@@ -36,7 +39,8 @@ class _Base:
         filters = {}
         if req.get_param('name'):
             filters['name'] = req.get_param('name')
-        return self.conductor.image_get_all(req.context.ctxt, filters)
+        return image_source.get_all(req.context.ctxt, self.conductor,
+                                    filters)
 
 
 class ImageCollection(_Base):
@@ -56,5 +60,5 @@ class Image(_Base):
 
     def on_get(self, req, resp, image_id):
         policy.authorize(req, 'os_compute_api:images')
-        resp.media = {'image': view(req, self.conductor.image_get(
-            req.context.ctxt, image_id))}
+        resp.media = {'image': view(req, image_source.get(
+            req.context.ctxt, self.conductor, image_id, visible_only=False))}

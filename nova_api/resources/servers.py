@@ -9,7 +9,7 @@ from common import exception
 from common.conf import CONF
 from nova_api import create_checks
 from nova_api import errors
-from nova_api import glance_view
+from nova_api import image_source
 from nova_api import links
 from nova_api import policy
 from nova_api import server_filters
@@ -256,9 +256,7 @@ class _Base:
         request_spec = {
             'num_instances': max_count,
             'flavor': flavor,
-            'image': {'id': image['id'], 'properties': image['properties'],
-                      'min_disk': image['min_disk'],
-                      'min_ram': image['min_ram']} if image else {},
+            'image': image_source.spec_image(image),
             'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
             'scheduler_hints': self._hints(body),
             'requested_networks': self._networks(server.get('networks')),
@@ -313,10 +311,8 @@ class _Base:
             raise errors.bad_request('Invalid image href provided: %s.'
                                      % image_ref)
         try:
-            image = self.conductor.image_get(ctxt, image_id)
+            image = image_source.get(ctxt, self.conductor, image_id)
         except exception.ImageNotFound:
-            image = None
-        if image is None or not glance_view.can_see(ctxt, image):
             raise errors.bad_request('Image %s could not be found.'
                                      % image_id)
         if image['status'] != 'active':

@@ -9,6 +9,8 @@ import pytest
 from common import exception
 from common.conf import CONF
 from nova_compute import image_fetch
+from nova_compute import manager
+from tests.unit.common import fake_glance
 
 DATA = b'image-bytes' * 1000
 
@@ -121,3 +123,32 @@ def test_default_endpoint_is_this_deployments_api():
 ])
 def test_file_url_accepts_versioned_and_bare_endpoints(endpoint, url):
     assert image_fetch.file_url(endpoint, 'x') == url
+
+
+def test_kernel_images_are_located_in_an_external_glance(driver):
+    """With api_servers set, image_locator reads Glance, not the conductor
+    (whose registry may not have the image)."""
+    class Conductor:
+        def image_get(self, ctxt, image_id):
+            raise exception.ImageNotFound(image_id=image_id)
+
+    glance = fake_glance.FakeGlance().start()
+    CONF.set_override('api_servers', [glance.endpoint], 'glance')
+    try:
+        manager.ComputeManager(driver, Conductor(), 'h1')
+        found = driver.image_locator(fake_glance.IMAGE_ID)
+    finally:
+        CONF.clear_override('api_servers', 'glance')
+        glance.stop()
+    assert found['os_hash_value'] == 'f' * 128
+    assert found['location'] is None
+
+
+def test_kernel_images_come_from_the_conductor_without_glance(driver):
+    class Conductor:
+        def image_get(self, ctxt, image_id):
+            return {'id': image_id, 'location': '/store/%s' % image_id}
+
+    manager.ComputeManager(driver, Conductor(), 'h1')
+    assert driver.image_locator('k1') == {'id': 'k1',
+                                          'location': '/store/k1'}

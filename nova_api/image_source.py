@@ -1,0 +1,56 @@
+"""Image records for the Compute API: the external Glance, asked with the
+caller's token, or the local registry through the conductor.
+
+Which one is common/glance_client.py's decision, the same one compute makes
+for image data. With an external Glance, visibility is Glance's answer to
+the caller's token; with the local registry the API applies Glance's rule
+itself (glance_view.can_see).
+"""
+
+from common import exception
+from common import glance_client
+from common.conf import CONF
+from nova_api import glance_view
+
+_client = None
+
+
+def client():
+    """This process's Glance client (one keystoneauth session)."""
+    global _client
+    if _client is None:
+        _client = glance_client.GlanceClient(CONF)
+    return _client
+
+
+def reset():
+    """Forget the client, e.g. after [glance] options changed (tests)."""
+    global _client
+    _client = None
+
+
+def get(ctxt, conductor, image_id, visible_only=True):
+    """The image `ctxt` may see: ImageNotFound otherwise.
+
+    visible_only=False keeps the registry lookup as /v2.1/images has
+    always done it (an external Glance decides either way).
+    """
+    glance = client()
+    if glance.is_external():
+        return glance.get(image_id, ctxt)
+    image = conductor.image_get(ctxt, image_id)
+    if visible_only and not glance_view.can_see(ctxt, image):
+        raise exception.ImageNotFound(image_id=image_id)
+    return image
+
+
+def get_all(ctxt, conductor, filters):
+    glance = client()
+    if glance.is_external():
+        return glance.list(ctxt, filters)
+    return conductor.image_get_all(ctxt, filters)
+
+
+def spec_image(image):
+    """What the request spec carries of the image: glance_client.spec_image."""
+    return glance_client.spec_image(image, client().is_external())

@@ -1,0 +1,67 @@
+"""Image records for builds, rebuilds and evacuations: the external Glance
+(with the [glance] service credentials) when there is one, else the local
+registry.
+
+common/glance_client.py decides which, as it does for compute's downloads,
+so an image that lives only in an external Glance never has to be in the
+images table.
+"""
+
+from common import exception
+from common import glance_client
+from common.conf import CONF
+from nova_conductor.db import catalog
+
+_client = None
+
+
+def client():
+    """This process's Glance client (one keystoneauth session)."""
+    global _client
+    if _client is None:
+        _client = glance_client.GlanceClient(CONF)
+    return _client
+
+
+def reset():
+    """Forget the client, e.g. after [glance] options changed (tests)."""
+    global _client
+    _client = None
+
+
+def get(image_id, fallback=None):
+    """The image's record.
+
+    fallback: what a request spec remembered of the image, returned when
+    the image service no longer knows it (the compute host may still hold
+    its data).
+    """
+    try:
+        glance = client()
+        if glance.is_external():
+            return glance.get(image_id)
+        return catalog.image_get(image_id)
+    except exception.ImageNotFound:
+        if fallback and fallback.get('id') == image_id:
+            return fallback
+        raise
+
+
+def from_spec(request_spec):
+    """The image of a build's request spec, or None (no image).
+
+    The API puts an external Glance's whole record in the spec, having just
+    read it with the caller's token: that is used as is, with no second
+    request. The local registry's summary is completed from the registry.
+    """
+    image = (request_spec or {}).get('image') or {}
+    if not image.get('id'):
+        return None
+    if glance_client.is_record(image) and client().is_external():
+        return image
+    return get(image['id'], fallback=image)
+
+
+def spec_image(image):
+    """What a request spec carries of the image (glance_client.spec_image)."""
+    return glance_client.spec_image(image, client().is_external())
