@@ -255,3 +255,22 @@ class GlanceClient:
         except ValueError:
             raise exception.ImageServiceUnavailable(
                 url=url, reason='its answer is not JSON')
+
+
+_shared = None
+
+
+def shared_client():
+    """This process's GlanceClient (one keystoneauth session), made from
+    the global CONF on first use."""
+    global _shared
+    if _shared is None:
+        from common.conf import CONF
+        _shared = GlanceClient(CONF)
+    return _shared
+
+
+def reset_shared_client():
+    """Forget it, e.g. after [glance] options changed (tests)."""
+    global _shared
+    _shared = None

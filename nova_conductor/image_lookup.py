@@ -9,24 +9,10 @@ images table.
 
 from common import exception
 from common import glance_client
-from common.conf import CONF
 from nova_conductor.db import catalog
 
-_client = None
-
-
-def client():
-    """This process's Glance client (one keystoneauth session)."""
-    global _client
-    if _client is None:
-        _client = glance_client.GlanceClient(CONF)
-    return _client
-
-
-def reset():
-    """Forget the client, e.g. after [glance] options changed (tests)."""
-    global _client
-    _client = None
+client = glance_client.shared_client
+reset = glance_client.reset_shared_client
 
 
 def get(image_id, fallback=None):
