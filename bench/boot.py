@@ -5,6 +5,11 @@ processes (libvirt test driver) on RabbitMQ and PostgreSQL, boots N servers
 with C concurrent clients, and prints p50/p95 latency and throughput.
 
     python bench/boot.py [--servers 300] [--concurrency 16] [--backend postgresql]
+                         [--conductor-workers N] [--profile DAEMON]
+
+It prints the CPU each process used per boot during the burst, and the
+whole machine's: on this 2-core machine 100 boots/s means at most 20 ms of
+CPU per boot, everything included.
 """
 
 import argparse
@@ -129,6 +134,8 @@ def main():
                         help='boots measured one at a time first')
     parser.add_argument('--backend', default='postgresql',
                         choices=['postgresql', 'mysql', 'sqlite'])
+    parser.add_argument('--conductor-workers', type=int,
+                        help='[conductor] workers (default: one per CPU)')
     parser.add_argument('--profile', metavar='DAEMON', action='append',
                         default=[],
                         help='record DAEMON (conductor, api, ...) with '
@@ -141,7 +148,9 @@ def main():
         host_local_gb=100000,
         extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN,'
                    'nova_conductor=WARN,nova_compute=WARN,common=WARN\n'
-                   '[quota]\ninstances = -1\ncores = -1\nram = -1\n')
+                   '[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
+                   ('[conductor]\nworkers = %d\n' % args.conductor_workers
+                    if args.conductor_workers else ''))
     dep.start()
     try:
         # Warm up every path once.
@@ -190,6 +199,7 @@ def main():
                     for name in args.profile}
         profilers = [subprocess.Popen(
             ['py-spy', 'record', '--format', 'raw', '--nonblocking',
+             '--subprocesses',
              '--gil' if not os.environ.get('BENCH_PROFILE_WALL') else '--idle', '--output', 'profile-%s.txt' % name,
              '--pid', str(proc.pid)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
