@@ -15,26 +15,24 @@ client = glance_client.shared_client
 reset = glance_client.reset_shared_client
 
 
-def get(ctxt, conductor, image_id, visible_only=True):
-    """The image `ctxt` may see: ImageNotFound otherwise.
-
-    visible_only=False keeps the registry lookup as /v2.1/images has
-    always done it (an external Glance decides either way).
-    """
+def get(ctxt, conductor, image_id):
+    """The image `ctxt` may see: ImageNotFound otherwise."""
     glance = client()
     if glance.is_external():
         return glance.get(image_id, ctxt)
     image = conductor.image_get(ctxt, image_id)
-    if visible_only and not glance_view.can_see(ctxt, image):
+    if not glance_view.can_see(ctxt, image):
         raise exception.ImageNotFound(image_id=image_id)
     return image
 
 
 def get_all(ctxt, conductor, filters):
+    """The images `ctxt` may see."""
     glance = client()
     if glance.is_external():
         return glance.list(ctxt, filters)
-    return conductor.image_get_all(ctxt, filters)
+    return [image for image in conductor.image_get_all(ctxt, filters)
+            if glance_view.can_see(ctxt, image)]
 
 
 def spec_image(image):

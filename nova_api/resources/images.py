@@ -61,4 +61,4 @@ class Image(_Base):
     def on_get(self, req, resp, image_id):
         policy.authorize(req, 'os_compute_api:images')
         resp.media = {'image': view(req, image_source.get(
-            req.context.ctxt, self.conductor, image_id, visible_only=False))}
+            req.context.ctxt, self.conductor, image_id))}

@@ -343,3 +343,26 @@ def test_list_takes_the_in_operator(client):
     found = client.simulate_get('/image/v2/images', params={
         'name': 'in:y,nothing'}).json['images']
     assert [i['name'] for i in found] == ['y']
+
+
+def test_compute_images_api_shows_only_what_the_caller_may_see(client):
+    private = create(client, headers=ALICE, name='alice-private',
+                     visibility='private')
+    public = create(client, name='everyone', visibility='public')
+
+    def listed(path, headers):
+        resp = client.simulate_get(path, headers=headers)
+        assert resp.status_code == 200, resp.text
+        return {i['id'] for i in resp.json['images']}
+
+    for path in ('/v2.1/images', '/v2.1/images/detail'):
+        assert listed(path, BOB) == {public['id']}
+        assert listed(path, ALICE) == {public['id'], private['id']}
+        assert listed(path, ADMIN) == {public['id'], private['id']}
+    resp = client.simulate_get('/v2.1/images/%s' % private['id'],
+                               headers=BOB)
+    assert resp.status_code == 404
+    assert resp.json['itemNotFound']['code'] == 404
+    resp = client.simulate_get('/v2.1/images/%s' % private['id'],
+                               headers=ALICE)
+    assert resp.json['image']['name'] == 'alice-private'
