@@ -63,6 +63,24 @@ class ConductorManager:
                         exc_info=True)
         return result
 
+    def periodic_tasks(self):
+        interval = min(60, max(1, CONF.conductor.scheduling_timeout / 2))
+        return [('fail-lost-builds', interval, self.fail_lost_builds)]
+
+    def fail_lost_builds(self):
+        """Builds lost with a conductor process (killed, crashed) leave
+        instances in scheduling with no host: nothing else would ever
+        finish them."""
+        lost = instances_db.fail_unplaced(
+            CONF.conductor.scheduling_timeout,
+            'The build was lost before a host was chosen: the conductor '
+            'running it stopped. Delete the server and create it again.')
+        for uuid in lost:
+            LOG.warning('Instance %s waited more than %ss for a host; its '
+                        'build was lost, so it is now in error', uuid,
+                        CONF.conductor.scheduling_timeout)
+        return lost
+
     def cleanup_host(self):
         """On shutdown, let builds already under way finish."""
         self._builds.shutdown(wait=True)

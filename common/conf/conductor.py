@@ -1,4 +1,5 @@
-"""[conductor]: how many conductor processes serve the conductor topic."""
+"""[conductor]: conductor processes, and when a build waiting for a host
+counts as lost."""
 
 from oslo_config import cfg
 
@@ -10,6 +11,14 @@ opts = [
                     'conductor does most of the work of a boot, so it '
                     'needs several to use several CPUs. Default: the '
                     'number of CPUs.'),
+    cfg.IntOpt('scheduling_timeout', default=300, min=1,
+               help='Seconds an instance may wait in task_state '
+                    'scheduling without a host before the conductor '
+                    'decides its build was lost (the conductor process '
+                    'running it stopped) and puts it in error with a '
+                    'fault. A build still running after that finds the '
+                    'instance taken and stops. Every conductor checks '
+                    'every min(60, scheduling_timeout / 2) seconds.'),
 ]
 
 

@@ -365,20 +365,52 @@ def end_task(instance_uuid, values, expected_task_state, failed=False,
         return _to_dicts(s, [row])[0]
 
 
+def fail_unplaced(older_than, message):
+    """Put in error the instances still waiting for a host after
+    `older_than` seconds: whatever was building them is gone. Each is a
+    compare-and-swap, so a build merely slow (and still running) finds the
+    instance taken at its claim. Returns their uuids."""
+    table = models.Instance.__table__
+    cutoff = models.utcnow() - datetime.timedelta(seconds=older_than)
+
+    def waiting(query):
+        return (query.where(table.c.task_state == states.SCHEDULING)
+                .where(table.c.updated_at < cutoff)
+                .where(table.c.host.is_(None))
+                .where(table.c.deleted == sa.false()))
+
+    with session.reader() as s:
+        uuids = list(s.scalars(waiting(sa.select(table.c.uuid))))
+    failed = []
+    for uuid in uuids:
+        with session.writer() as s:
+            row = s.execute(waiting(sa.select(table.c.id))
+                            .where(table.c.uuid == uuid)
+                            .with_for_update()).first()
+            if row is None:
+                continue  # placed or deleted meanwhile
+            _set_error_locked(s, _lock_live_object(s, uuid), 500, message)
+            failed.append(uuid)
+    return failed
+
+
 def set_error(instance_uuid, code, message, details=None, host=None):
     """vm_state error with a readable fault; its resources are freed."""
     with session.writer() as s:
         row = _lock_live_object(s, instance_uuid)
-        row.vm_state = states.ERROR
-        row.task_state = None
-        actions.fault_create(s, instance_uuid, code, message, details, host)
-        actions.record_step(s, instance_uuid, None, result='Error',
-                            host=host, traceback=details,
-                            finish_action=True)
-        compute._free(s, instance_uuid)
-        network.deallocate_fixed_ips(s, instance_uuid)
-        s.flush()
+        _set_error_locked(s, row, code, message, details, host)
         return _to_dicts(s, [row])[0]
+
+
+def _set_error_locked(s, row, code, message, details=None, host=None):
+    row.vm_state = states.ERROR
+    row.task_state = None
+    actions.fault_create(s, row.uuid, code, message, details, host)
+    actions.record_step(s, row.uuid, None, result='Error', host=host,
+                        traceback=details, finish_action=True)
+    compute._free(s, row.uuid)
+    network.deallocate_fixed_ips(s, row.uuid)
+    s.flush()
 
 
 def destroy(instance_uuid):

@@ -150,6 +150,8 @@ class Instance(TimestampMixin, Base):
     __table_args__ = (
         Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
         Index('instances_host_deleted_idx', 'host', 'deleted'),
+        Index('instances_task_state_updated_at_idx', 'task_state',
+              'updated_at'),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

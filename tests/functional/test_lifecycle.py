@@ -278,3 +278,45 @@ def test_compute_crash_mid_build_ends_in_error_after_restart(dep):
     assert server['OS-EXT-STS:task_state'] is None
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_a_build_lost_with_its_conductor_ends_in_error(dep):
+    """Every conductor process dies (SIGKILL) while a build waits on the
+    scheduler: the instance has no host and nothing runs its build. A
+    conductor started later finds it and puts it in error."""
+    import signal
+    dep.signal_all('scheduler', signal.SIGSTOP)
+    try:
+        resp = dep.request('POST', '/v2.1/servers', json={'server': {
+            'name': 'orphan', 'flavorRef': '1',
+            'imageRef': dep.image['id']}})
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()['server']['id']
+        time.sleep(0.5)  # the conductor's build now waits on the scheduler
+        dep.signal_all('conductor', signal.SIGKILL)
+        proc, log = dep.procs.pop('conductor')
+        proc.wait(timeout=10)
+        log.close()
+    finally:
+        dep.signal_all('scheduler', signal.SIGCONT)
+    # No conductor answers the API now: read the row itself.
+    import sqlalchemy as sa
+    engine = sa.create_engine(dep.db_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(
+                'SELECT vm_state, task_state, host FROM instances '
+                'WHERE uuid = :u'), {'u': server_id}).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ('building', 'scheduling', None)
+    dep._spawn_as('conductor', 'nova-conductor',
+                  'controller-%s' % dep.run_id,
+                  '[conductor]\nscheduling_timeout = 2\n')
+    server = dep.wait_for_server(server_id, statuses=('ERROR',))
+    assert server['fault']['message'].startswith(
+        'The build was lost before a host was chosen')
+    assert server['OS-EXT-STS:task_state'] is None
+    assert server['OS-EXT-SRV-ATTR:host'] is None
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)

@@ -1,6 +1,7 @@
 """Conductor database layer on SQLite: claims, compare-and-swap, IPs, actions."""
 
 import concurrent.futures
+import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import network as network_db
+from nova_conductor.db import placement as placement_db
 from tests.unit.nova_conductor import dbhelpers
 
 
@@ -228,3 +230,28 @@ def test_flavor_create_conflicts_and_extra_specs(db):
     catalog.flavor_delete('10')
     with pytest.raises(exception.FlavorNotFound):
         catalog.flavor_get('10')
+
+
+def test_builds_waiting_too_long_for_a_host_go_to_error(db):
+    old = models.utcnow() - datetime.timedelta(seconds=600)
+    lost = dbhelpers.make_instance(updated_at=old)
+    fresh = dbhelpers.make_instance()
+    node = dbhelpers.make_node()
+    placed = dbhelpers.make_instance(updated_at=old, host=node['host'])
+    assert instances_db.fail_unplaced(300, 'lost it') == [lost['uuid']]
+    got = instances_db.get(lost['uuid'])
+    assert (got['vm_state'], got['task_state']) == (states.ERROR, None)
+    assert got['fault']['message'] == 'lost it'
+    action = actions_db.action_get_by_request_id(lost['uuid'], 'req-1')
+    assert action['events'][-1]['result'] == 'Error'
+    assert instances_db.get(fresh['uuid'])['task_state'] == \
+        states.SCHEDULING
+    assert instances_db.get(placed['uuid'])['task_state'] == \
+        states.SCHEDULING
+    # A slow build that still runs finds the instance taken at its claim.
+    with pytest.raises(exception.UnexpectedTaskState):
+        placement_db.claim_and_place(
+            lost['uuid'], {'host': node['host'],
+                           'nodename': node['hypervisor_hostname'],
+                           'compute_node_id': node['id']}, dbhelpers.FLAVOR)
+    assert instances_db.fail_unplaced(300, 'again') == []
