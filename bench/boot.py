@@ -160,8 +160,8 @@ def main():
     dep = deployment_mod.Deployment(
         args.backend, host_vcpus=4096, host_memory_mb=4 * 1024 * 1024,
         host_local_gb=100000,
-        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN,'
-                   'nova_conductor=WARN,nova_compute=WARN,common=WARN\n'
+        # Our daemons log at INFO, as deployed.
+        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n'
                    '[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
                    ('[conductor]\nworkers = %d\n' % args.conductor_workers
                     if args.conductor_workers else ''))
