@@ -255,6 +255,9 @@ def main():
     CONF([], project='nova', default_config_files=[])
     enabled = list(CONF.filter_scheduler.enabled_filters) + AGGREGATE_FILTERS
     CONF.set_override('enabled_filters', enabled, group='filter_scheduler')
+    # The worst case: a refresh before every request, as with a cache
+    # older than [scheduler] host_cache_max_age each time.
+    CONF.set_override('host_cache_max_age', 0, group='scheduler')
     names = 'default+aggregate(%d) weighers=all' % len(enabled)
     print('filters: %s' % ','.join(enabled))
     paths = [('arrays', True)] + ([('per-host', False)] if args.per_host
