@@ -9,8 +9,10 @@ opts = [
                     'consumer and database pool on the same topic. One '
                     'Python process runs one thread at a time, and the '
                     'conductor does most of the work of a boot, so it '
-                    'needs several to use several CPUs. Default: the '
-                    'number of CPUs.'),
+                    'needs several to use several CPUs. Each holds up to '
+                    '[database] max_pool_size + max_overflow connections: '
+                    'keep workers times that below the SQL server\'s '
+                    'connection limit. Default: the number of CPUs.'),
     cfg.IntOpt('scheduling_timeout', default=300, min=1,
                help='Seconds an instance may wait in task_state '
                     'scheduling without a host before the conductor '
