@@ -62,6 +62,9 @@ class ActiveWatcher(threading.Thread):
         super().__init__(daemon=True)
         self.dep = dep
         self.interval = interval
+        # MySQL's DATETIME keeps whole seconds.
+        self.overlap = datetime.timedelta(
+            seconds=2 if dep.backend == 'mysql' else 0.5)
         self.seen = {}
         self.errors = set()
         self.stop = threading.Event()
@@ -81,7 +84,7 @@ class ActiveWatcher(threading.Thread):
                     self.errors.add(server['id'])
             # Overlap the windows: a row committed during the last poll
             # may carry a timestamp from before it began.
-            since = poll_start - datetime.timedelta(seconds=0.5)
+            since = poll_start - self.overlap
             time.sleep(self.interval)
 
 
