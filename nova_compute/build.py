@@ -30,6 +30,20 @@ class InstanceBuilder:
             through=through, host=self.host)
         return dict(instance, **values)
 
+    def _network(self, ctxt, instance, request_spec):
+        """Enter networking and get the instance's fixed IP, in one call;
+        with networks 'none' the step has no work and is passed through
+        (it still gets its instance-action event). Returns the instance
+        and its network_info."""
+        if request_spec.get('requested_networks', 'auto') == 'none':
+            return (dict(instance, task_state=states.SCHEDULING), [],
+                    [states.NETWORKING])
+        ip = self.conductor.instance_advance(
+            ctxt, instance['uuid'], {'task_state': states.NETWORKING},
+            expected_task_state=states.SCHEDULING, host=self.host,
+            allocate_ip=True)
+        return dict(instance, task_state=states.NETWORKING), [ip], []
+
     def build(self, ctxt, instance, image, request_spec, alternates):
         """Run the build; on failure re-schedule or leave a readable fault."""
         uuid = instance['uuid']
@@ -51,17 +65,14 @@ class InstanceBuilder:
                 alternates=alternates, request_spec=request_spec)
 
     def _build(self, ctxt, instance, image, request_spec):
-        instance = self._advance(ctxt, instance, states.SCHEDULING,
-                                 {'task_state': states.NETWORKING})
-        network_info = []
-        if request_spec.get('requested_networks', 'auto') != 'none':
-            ip = self.conductor.allocate_fixed_ip(ctxt, instance['uuid'])
-            network_info.append(ip)
+        instance, network_info, passed = self._network(ctxt, instance,
+                                                       request_spec)
         # Block devices are the image-backed root disk, prepared by spawn:
         # block_device_mapping is passed on the way, with its own event.
-        instance = self._advance(ctxt, instance, states.NETWORKING,
-                                 {'task_state': states.SPAWNING},
-                                 through=[states.BLOCK_DEVICE_MAPPING])
+        instance = self._advance(
+            ctxt, instance, instance['task_state'],
+            {'task_state': states.SPAWNING},
+            through=passed + [states.BLOCK_DEVICE_MAPPING])
         self.driver.spawn(instance, image or {}, network_info)
         power = self.driver.wait_for_running(
             instance, CONF.libvirt.wait_running_timeout)

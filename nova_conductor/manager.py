@@ -212,9 +212,13 @@ class ConductorManager:
             expected_vm_state=_expected(expected_vm_state), host=host)
 
     def instance_advance(self, context, instance_uuid, values,
-                         expected_task_state, through=(), host=None):
+                         expected_task_state, through=(), host=None,
+                         allocate_ip=False):
         instances_db.advance(instance_uuid, values,
                              _expected(expected_task_state), through, host)
+        if allocate_ip:
+            return self.allocate_fixed_ip(context, instance_uuid)
+        return None
 
     def instance_action(self, context, instance_uuid, action, params=None):
         key, (vm_states, task_states, task_state, method) = \

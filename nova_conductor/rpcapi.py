@@ -180,14 +180,18 @@ class ConductorAPI(rpc.RPCAPIBase):
                          expected_vm_state=expected_vm_state, host=host)
 
     def instance_advance(self, ctxt, instance_uuid, values,
-                         expected_task_state, through=(), host=None):
+                         expected_task_state, through=(), host=None,
+                         allocate_ip=False):
         """instance_update for a build's progress: the same compare-and-swap
-        with nothing sent back. `through` lists task_states passed on the
-        way, each recorded as an instance-action event."""
-        self.call(ctxt, 'instance_advance', '1.3',
-                  instance_uuid=instance_uuid, values=values,
-                  expected_task_state=expected_task_state,
-                  through=list(through), host=host)
+        with no instance sent back. `through` lists task_states passed on
+        the way, each recorded as an instance-action event. With
+        `allocate_ip`, the instance's fixed IP is allocated next and
+        returned (the networking step's work, in the same call)."""
+        return self.call(ctxt, 'instance_advance', '1.3',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         through=list(through), host=host,
+                         allocate_ip=allocate_ip)
 
     def instance_action(self, ctxt, instance_uuid, action, params=None):
         """Start stop / start / reboot: 409 when the state forbids it."""

@@ -13,9 +13,10 @@ class FakeConductor:
         self.instance = dict(instance)
         self.updates = []
         self.failures = []
+        self.calls = 0
 
     def instance_advance(self, ctxt, uuid, values, expected_task_state,
-                         through=(), host=None):
+                         through=(), host=None, allocate_ip=False):
         if self.instance['task_state'] != expected_task_state:
             raise exception.UnexpectedTaskState(
                 instance_uuid=uuid, actual=self.instance['task_state'],
@@ -23,6 +24,8 @@ class FakeConductor:
         self.updates.extend(through)
         self.updates.append(values.get('task_state', 'unchanged'))
         self.instance.update(values)
+        self.calls += 1
+        return self.allocate_fixed_ip(ctxt, uuid) if allocate_ip else None
 
     def allocate_fixed_ip(self, ctxt, uuid):
         return {'address': '10.0.0.2', 'mac': 'fa:16:3e:00:00:01',
@@ -52,6 +55,27 @@ def test_build_walks_every_task_state_to_active(driver):
     assert conductor.instance['power_state'] == states.RUNNING
     assert driver.get_power_state(conductor.instance) == states.RUNNING
     assert conductor.failures == []
+    # Networking (with its IP), spawning, active: one call each.
+    assert conductor.calls == 3
+
+
+def test_build_without_networks_passes_networking_through(driver):
+    conductor = FakeConductor(_instance())
+    spawned = []
+    real_spawn = driver.spawn
+
+    def spawn(instance, image, network_info):
+        spawned.append(network_info)
+        return real_spawn(instance, image, network_info)
+    driver.spawn = spawn
+    build.InstanceBuilder('h1', driver, conductor).build(
+        None, conductor.instance, {}, {'requested_networks': 'none'}, [])
+    assert conductor.updates == [states.NETWORKING,
+                                 states.BLOCK_DEVICE_MAPPING,
+                                 states.SPAWNING, None]
+    assert conductor.calls == 2
+    assert spawned == [[]]
+    assert conductor.instance['vm_state'] == states.ACTIVE
 
 
 def test_spawn_failure_reports_with_alternates_and_cleans_up(driver):
