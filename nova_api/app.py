@@ -5,6 +5,7 @@ import falcon
 from common.conf import CONF
 from nova_api import auth
 from nova_api import errors
+from nova_api import lookup_cache
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
@@ -127,6 +128,7 @@ def create_app(conductor_api=None):
     if conductor_api is None:
         from nova_conductor import rpcapi as conductor_rpcapi
         conductor_api = conductor_rpcapi.ConductorAPI()
+    conductor_api = lookup_cache.wrap(conductor_api, CONF.api.lookup_cache_ttl)
     app = falcon.App(middleware=[
         middleware.RequestIdMiddleware(),
         middleware.ProjectPrefixMiddleware(),

@@ -12,6 +12,14 @@ api_opts = [
                help='Most items a list call returns in one page.'),
     cfg.IntOpt('max_request_body_size', default=114688, min=1,
                help='Largest request body accepted, in bytes.'),
+    cfg.FloatOpt('lookup_cache_ttl', default=1.0, min=0,
+                 help='Seconds nova-api may reuse a flavor or an active '
+                      'image it read from the conductor (every server '
+                      'create reads both). A change made through this API '
+                      'process clears the cache at once; one made through '
+                      'another shows within this time. Images from an '
+                      'external Glance are never cached. 0 reads every '
+                      'time.'),
 ]
 
 listen_opts = [
