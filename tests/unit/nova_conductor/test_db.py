@@ -123,7 +123,12 @@ def test_task_state_changes_become_action_events(db):
 
 
 def test_advance_passes_through_steps_with_an_event_each(db):
-    inst = dbhelpers.make_instance()
+    node = dbhelpers.make_node()
+    inst = dbhelpers.make_instance(compute_node_id=node['id'])
+    compute_db.count_failed_build(node['host'])
+    with pytest.raises(exception.InstanceNotFound):
+        instances_db.advance('no-such-instance', {'task_state': None},
+                             states.SCHEDULING)
     instances_db.advance(inst['uuid'], {'task_state': states.NETWORKING},
                          states.SCHEDULING, host='host1')
     instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
@@ -145,6 +150,8 @@ def test_advance_passes_through_steps_with_an_event_each(db):
         ('spawning', 'Success', 'host1')]
     assert all(e['finish_time'] for e in action['events'])
     assert action['finish_time'] is not None
+    # Reaching active clears the host's failed-build streak.
+    assert compute_db.compute_node_get(node['id'])['failed_builds'] == 0
 
 
 def test_set_error_records_fault_and_frees_everything(db):
