@@ -1,6 +1,7 @@
 """The conductor's RPC endpoint: thin methods over db/ and build.py."""
 
 from concurrent import futures
+import functools
 import logging
 
 import oslo_messaging as messaging
@@ -33,6 +34,24 @@ def _expected(value):
     return instances_db._UNSET if value == 'unset' else value
 
 
+def _changes_hosts(method):
+    """Schedulers cache hosts: after `method` has saved an admin's change
+    to services or aggregates, tell them to read again, so a host disabled
+    or moved out of a zone gets nothing."""
+    @functools.wraps(method)
+    def wrapper(self, context, *args, **kwargs):
+        result = method(self, context, *args, **kwargs)
+        try:
+            self.builder.scheduler_api.invalidate_host_cache(context)
+        except Exception:
+            # Their cache still expires within [scheduler]
+            # host_cache_max_age; the change itself is saved.
+            LOG.warning('Could not tell the schedulers that hosts changed',
+                        exc_info=True)
+        return result
+    return wrapper
+
+
 class ConductorManager:
     target = messaging.Target(version='1.3')
 
@@ -50,18 +69,6 @@ class ConductorManager:
         # gain: oslo.messaging acknowledges a message on receipt either way.
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
-
-    def _hosts_changed(self, context, result):
-        """Schedulers cache hosts: make them read again what an admin just
-        changed, so a host disabled or moved out of a zone gets nothing."""
-        try:
-            self.builder.scheduler_api.invalidate_host_cache(context)
-        except Exception:
-            # Their cache still expires within [scheduler]
-            # host_cache_max_age; the change itself is saved.
-            LOG.warning('Could not tell the schedulers that hosts changed',
-                        exc_info=True)
-        return result
 
     def periodic_tasks(self):
         interval = min(60, max(1, CONF.conductor.scheduling_timeout / 2))
@@ -96,10 +103,10 @@ class ConductorManager:
     def service_get_all(self, context, binary=None):
         return compute_db.service_get_all(binary)
 
+    @_changes_hosts
     def service_set_status(self, context, host, binary, disabled,
                            reason=None):
-        return self._hosts_changed(context, compute_db.service_set_status(
-            host, binary, disabled, reason))
+        return compute_db.service_set_status(host, binary, disabled, reason)
 
     def compute_node_update(self, context, host, nodename, resources):
         return compute_db.compute_node_update(host, nodename, resources)
@@ -309,26 +316,26 @@ class ConductorManager:
     def aggregate_create(self, context, name, availability_zone=None):
         return aggregates_db.create(name, availability_zone)
 
+    @_changes_hosts
     def aggregate_update(self, context, aggregate_id, name=None,
                          availability_zone=None):
-        return self._hosts_changed(context, aggregates_db.update(
-            aggregate_id, name, availability_zone))
+        return aggregates_db.update(aggregate_id, name, availability_zone)
 
+    @_changes_hosts
     def aggregate_delete(self, context, aggregate_id):
-        return self._hosts_changed(context,
-                                   aggregates_db.delete(aggregate_id))
+        return aggregates_db.delete(aggregate_id)
 
+    @_changes_hosts
     def aggregate_add_host(self, context, aggregate_id, host):
-        return self._hosts_changed(context,
-                                   aggregates_db.add_host(aggregate_id, host))
+        return aggregates_db.add_host(aggregate_id, host)
 
+    @_changes_hosts
     def aggregate_remove_host(self, context, aggregate_id, host):
-        return self._hosts_changed(context, aggregates_db.remove_host(
-            aggregate_id, host))
+        return aggregates_db.remove_host(aggregate_id, host)
 
+    @_changes_hosts
     def aggregate_set_metadata(self, context, aggregate_id, metadata):
-        return self._hosts_changed(context, aggregates_db.set_metadata(
-            aggregate_id, metadata))
+        return aggregates_db.set_metadata(aggregate_id, metadata)
 
     def availability_zones_get(self, context):
         return availability_zones.zones()
@@ -394,16 +401,17 @@ class ConductorManager:
     def flavor_access_remove(self, context, flavorid, project_id):
         return flavor_access_db.remove(flavorid, project_id)
 
+    @_changes_hosts
     def service_update(self, context, service_id, values):
-        return self._hosts_changed(context,
-                                   services_db.update(service_id, values))
+        return services_db.update(service_id, values)
 
+    @_changes_hosts
     def service_update_by_host(self, context, host, binary, values):
-        return self._hosts_changed(context, services_db.update_by_host(
-            host, binary, values))
+        return services_db.update_by_host(host, binary, values)
 
+    @_changes_hosts
     def service_delete(self, context, service_id):
-        return self._hosts_changed(context, services_db.delete(service_id))
+        return services_db.delete(service_id)
 
     def hypervisor_servers(self, context, node_ids):
         # Keys cross RPC as JSON object keys: strings.

@@ -384,12 +384,12 @@ def fail_unplaced(older_than, message):
     failed = []
     for uuid in uuids:
         with session.writer() as s:
-            row = s.execute(waiting(sa.select(table.c.id))
+            row = s.scalars(waiting(sa.select(models.Instance))
                             .where(table.c.uuid == uuid)
                             .with_for_update()).first()
             if row is None:
                 continue  # placed or deleted meanwhile
-            _set_error_locked(s, _lock_live_object(s, uuid), 500, message)
+            _set_error_locked(s, row, 500, message)
             failed.append(uuid)
     return failed
 
