@@ -107,10 +107,14 @@ class CpuMeter:
             parent = psutil.Process(proc.pid)
             groups[name] = [parent] + parent.children(recursive=True)
         groups['bench client'] = [psutil.Process()]
+        counted = {p.pid for procs in groups.values() for p in procs}
         for proc in psutil.process_iter(['name']):
-            group = self.SERVICES.get(proc.info['name'])
-            if group:
-                groups.setdefault(group, []).append(proc)
+            if proc.pid in counted:
+                continue
+            # Anything else busy (kernel threads, py-spy...) shows by name.
+            group = self.SERVICES.get(proc.info['name'],
+                                      '(%s)' % proc.info['name'])
+            groups.setdefault(group, []).append(proc)
         return groups
 
     def sample(self):
@@ -136,11 +140,17 @@ class CpuMeter:
         used = {n: after[n] - before.get(n, 0.0) for n in after}
         machine = used.pop('(whole machine)')
         for name, secs in sorted(used.items(), key=lambda kv: -kv[1]):
-            if secs > 0.005:
+            if secs * 1000 / boots >= 0.1:
                 print('  %-18s %6.1f' % (name, secs * 1000 / boots))
         print('  %-18s %6.1f' % ('sum of the above',
                                  sum(used.values()) * 1000 / boots))
         print('  %-18s %6.1f' % ('whole machine', machine * 1000 / boots))
+
+
+def py_spy():
+    # pip puts py-spy beside this interpreter, which may not be on PATH.
+    beside = os.path.join(os.path.dirname(sys.executable), 'py-spy')
+    return beside if os.path.exists(beside) else 'py-spy'
 
 
 def main():
@@ -215,10 +225,9 @@ def main():
                                if daemon.startswith(name))
                     for name in args.profile}
         profilers = [subprocess.Popen(
-            ['py-spy', 'record', '--format', 'raw', '--nonblocking',
-             '--subprocesses',
-             '--gil' if not os.environ.get('BENCH_PROFILE_WALL') else '--idle', '--output', 'profile-%s.txt' % name,
-             '--pid', str(proc.pid)],
+            [py_spy(), 'record', '--format', 'raw', '--nonblocking',
+             '--subprocesses', '--gil', '--rate', '400',
+             '--output', 'profile-%s.txt' % name, '--pid', str(proc.pid)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for name, proc in profiled.items()]
         cpu_before = meter.sample()

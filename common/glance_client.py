@@ -97,25 +97,20 @@ def from_glance(body):
     }
 
 
-def spec_image(image, external):
-    """What a request spec carries of an image.
+def spec_image(image):
+    """What a request spec carries of an image: the whole record.
 
-    An external Glance's record goes whole, so the conductor and a later
-    evacuation use it without asking Glance again (nor needing the user's
-    token); the local registry's is summarised (id, properties, min_disk,
-    min_ram) and read again from the registry where needed.
+    The conductor, a re-schedule and a later evacuation then use it without
+    reading the image service again (nor needing the user's token), from
+    an external Glance and the local registry alike.
     """
-    if not image:
-        return {}
-    if external:
-        return dict(image)
-    return {'id': image['id'], 'properties': image['properties'],
-            'min_disk': image['min_disk'], 'min_ram': image['min_ram']}
+    return dict(image) if image else {}
 
 
 def is_record(image):
     """Whether an image dict is a whole record (what from_glance or the
-    registry returns), not the request spec's id-and-properties summary."""
+    registry returns), not the id-and-properties summary that request specs
+    written before whole records held."""
     return bool(image) and 'status' in image and 'disk_format' in image
 
 

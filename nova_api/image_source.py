@@ -35,6 +35,4 @@ def get_all(ctxt, conductor, filters):
             if glance_view.can_see(ctxt, image)]
 
 
-def spec_image(image):
-    """What the request spec carries of the image: glance_client.spec_image."""
-    return glance_client.spec_image(image, client().is_external())
+spec_image = glance_client.spec_image

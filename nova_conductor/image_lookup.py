@@ -36,18 +36,17 @@ def get(image_id, fallback=None):
 def from_spec(request_spec):
     """The image of a build's request spec, or None (no image).
 
-    The API puts an external Glance's whole record in the spec, having just
-    read it with the caller's token: that is used as is, with no second
-    request. The local registry's summary is completed from the registry.
+    The API puts the whole record in the spec, having just read it (from
+    Glance with the caller's token): that is used as is, with no second
+    read on every build. An older spec's summary is completed from the
+    image service.
     """
     image = (request_spec or {}).get('image') or {}
     if not image.get('id'):
         return None
-    if glance_client.is_record(image) and client().is_external():
+    if glance_client.is_record(image):
         return image
     return get(image['id'], fallback=image)
 
 
-def spec_image(image):
-    """What a request spec carries of the image (glance_client.spec_image)."""
-    return glance_client.spec_image(image, client().is_external())
+spec_image = glance_client.spec_image

@@ -202,11 +202,11 @@ def test_v2_url_takes_versioned_and_bare_endpoints(endpoint, url):
     assert glance_client.v2_url(endpoint, 'images/x') == url
 
 
-def test_spec_image_is_whole_for_glance_and_a_summary_locally():
+def test_spec_image_is_the_whole_record():
     image = glance_client.from_glance(fake_glance.glance_image())
-    assert glance_client.spec_image(image, external=True) == image
-    summary = glance_client.spec_image(image, external=False)
-    assert summary == {'id': IMAGE_ID, 'min_disk': 1, 'min_ram': 64,
-                       'properties': image['properties']}
+    assert glance_client.spec_image(image) == image
+    assert glance_client.spec_image(None) == {}
     assert glance_client.is_record(image)
+    summary = {'id': IMAGE_ID, 'min_disk': 1, 'min_ram': 64,
+               'properties': image['properties']}
     assert not glance_client.is_record(summary)

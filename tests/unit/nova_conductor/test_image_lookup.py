@@ -21,7 +21,9 @@ from tests.unit.nova_conductor.test_build import FakeScheduler
 from tests.unit.nova_conductor.test_build import _choice
 
 RECORD = glance_client.from_glance(fake_glance.glance_image())
-SUMMARY = glance_client.spec_image(RECORD, external=False)
+# What request specs held of a local image before whole records.
+SUMMARY = {key: RECORD[key]
+           for key in ('id', 'properties', 'min_disk', 'min_ram')}
 
 
 @pytest.fixture
@@ -62,6 +64,13 @@ def test_without_glance_an_image_gone_from_the_registry_is_the_spec(db):
 def test_whole_record_in_the_spec_needs_no_request(db, glance):
     assert image_lookup.from_spec({'image': RECORD}) == RECORD
     assert glance.seen == []
+
+
+def test_without_glance_a_whole_record_in_the_spec_needs_no_read(db):
+    # Not even in the registry: the spec's record is what a build uses.
+    image_lookup.reset()
+    record = dict(RECORD, name='from the spec')
+    assert image_lookup.from_spec({'image': record}) == record
 
 
 def test_summary_in_the_spec_is_read_from_glance_not_the_table(db, glance):
