@@ -52,11 +52,15 @@ class BuildOrchestrator:
                 self._fail(uuid, e)
             return
         for uuid, choices in zip(instance_uuids, selections):
-            self.claim_and_cast(ctxt, uuid, choices, request_spec, image)
+            self.claim_and_cast(ctxt, uuid, choices, request_spec, image,
+                                fresh=True)
 
     def claim_and_cast(self, ctxt, instance_uuid, choices, request_spec,
-                       image=None):
-        """Claim on the first choice that still has room; cast the build."""
+                       image=None, fresh=False):
+        """Claim on the first choice that still has room; cast the build.
+
+        `fresh`: a first placement, not a re-schedule (placement_db).
+        """
         image = image or self._image(request_spec)
         flavor = request_spec['flavor']
         group = (request_spec.get('scheduler_hints') or {}).get('group')
@@ -64,7 +68,7 @@ class BuildOrchestrator:
         for index, choice in enumerate(choices):
             try:
                 instance = placement_db.claim_and_place(
-                    instance_uuid, choice, flavor, group)
+                    instance_uuid, choice, flavor, group, fresh=fresh)
             except exception.ResourcesUnavailable as e:
                 LOG.info('Claim for %s lost on %s (%s); trying the next '
                          'alternate', instance_uuid, choice['host'],

@@ -67,11 +67,20 @@ def _get(row, key):
     return row[key] if isinstance(row, dict) else getattr(row, key)
 
 
+def _as_stored(row):
+    """A row as sent, as the database keeps it: MySQL's DATETIME columns
+    hold whole seconds (MariaDB drops the fraction)."""
+    if session.get_engine().dialect.name != 'mysql':
+        return row
+    return {k: v.replace(microsecond=0) if isinstance(v, datetime.datetime)
+            else v for k, v in row.items()}
+
+
 def _insert_all(s, values_list, ctxt_dict):
     """Add building instances, each with its 'create' action open; their
     rows as mappings, in order. Core statements: this is every boot."""
     table = models.Instance.__table__
-    uuids = []
+    rows = []
     for values in values_list:
         values = dict(values)
         values.setdefault('uuid', str(uuidlib.uuid4()))
@@ -79,13 +88,16 @@ def _insert_all(s, values_list, ctxt_dict):
             if key in values:
                 # Table columns carry the keys' names ('metadata' too).
                 values[key] = _json(key, values[key])
-        s.execute(sa.insert(table).values(**values))
+        result = s.execute(sa.insert(table).values(**values))
+        # The row is what was sent plus the columns' Python defaults and
+        # the new id: no read back (every default is Python-side).
+        row = dict.fromkeys(table.c.keys())
+        row.update(result.last_inserted_params())
+        row['id'] = result.inserted_primary_key[0]
+        rows.append(_as_stored(row))
         actions.action_start(s, values['uuid'], 'create', ctxt_dict,
                              first_event=values.get('task_state'))
-        uuids.append(values['uuid'])
-    rows = {row['uuid']: dict(row) for row in s.execute(
-        sa.select(table).where(table.c.uuid.in_(uuids))).mappings()}
-    return [rows[uuid] for uuid in uuids]
+    return rows
 
 
 def create(values, ctxt_dict):

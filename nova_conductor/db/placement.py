@@ -48,13 +48,17 @@ def _check_group(s, group_uuid, instance_uuid, host):
 
 @session.retry_on_deadlock
 def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
-                    expected_task_state=states.SCHEDULING):
+                    expected_task_state=states.SCHEDULING, fresh=False):
     """Claim `flavor` on the chosen node and record the instance there.
 
     An instance already holding resources elsewhere (evacuate) moves its
     allocation in the same transaction. Raises ResourcesUnavailable (node
-    full, or group policy) so the caller tries the next alternate; InstanceNotFound or UnexpectedTaskState when
-    the instance was deleted meanwhile. Returns the instance dict.
+    full, or group policy) so the caller tries the next alternate;
+    InstanceNotFound or UnexpectedTaskState when the instance was deleted
+    meanwhile. Returns the instance dict.
+
+    `fresh`: the instance was just created and never placed, so it holds
+    no allocation and no fixed IP to look up (two reads fewer per boot).
     """
     table = models.Instance.__table__
     with session.writer() as s:
@@ -66,7 +70,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,
-                         choice.get('limits'))
+                         choice.get('limits'), held=not fresh)
         values = {
             'host': choice['host'], 'node': choice['nodename'],
             'compute_node_id': choice['compute_node_id'],
@@ -77,4 +81,4 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
                   .values(**values))
         new = dict(row)
         new.update(values)
-        return instances._to_dicts(s, [new])[0]
+        return instances._to_dicts(s, [new], new=fresh)[0]

@@ -1,8 +1,11 @@
 """Small builders for conductor tests."""
 
+from sqlalchemy import event
+
 from common import states
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import session
 
 FLAVOR = {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
           'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0}
@@ -28,3 +31,18 @@ def make_instance(flavor=FLAVOR, **values):
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
     base.update(values)
     return instances_db.create(base, CTXT)
+
+
+def statements_of(func):
+    """The SQL statements `func` runs, in order, on one line each."""
+    engine = session.get_engine()
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(' '.join(statement.split()))
+    event.listen(engine, 'before_cursor_execute', record)
+    try:
+        func()
+    finally:
+        event.remove(engine, 'before_cursor_execute', record)
+    return seen

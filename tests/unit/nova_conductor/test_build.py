@@ -7,6 +7,7 @@ from common import states
 from nova_conductor import build
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import placement
 from tests.unit.nova_conductor import dbhelpers
 
 
@@ -113,7 +114,6 @@ def test_instance_deleted_while_scheduling_gives_claim_back(db):
 
 def test_hard_anti_affinity_holds_under_concurrent_claims(db):
     import concurrent.futures
-    from nova_conductor.db import placement
     from nova_conductor.db import server_groups
     n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
     group = server_groups.create('g', 'anti-affinity', {}, 'p1', 'u1')
@@ -137,7 +137,6 @@ def test_hard_anti_affinity_holds_under_concurrent_claims(db):
 
 
 def test_affinity_claim_refuses_a_second_host(db):
-    from nova_conductor.db import placement
     from nova_conductor.db import server_groups
     n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
     group = server_groups.create('g', 'affinity', {}, 'p1', 'u1')
@@ -194,3 +193,26 @@ def test_admin_changes_to_hosts_tell_the_schedulers(db):
     mgr.aggregate_set_metadata(None, agg['id'], {'k': 'v'})
     mgr.aggregate_remove_host(None, agg['id'], node['host'])
     assert scheduler.invalidations == 4
+
+
+def test_a_fresh_claim_skips_the_allocation_and_fixed_ip_reads(db):
+    node = dbhelpers.make_node('h1')
+    fresh, moved = dbhelpers.make_instance(), dbhelpers.make_instance()
+
+    def claim(uuid, fresh):
+        return lambda: placement.claim_and_place(
+            uuid, _choice(node), dbhelpers.FLAVOR, fresh=fresh)
+    statements = dbhelpers.statements_of(claim(fresh['uuid'], True))
+    assert not [s for s in statements if 'FROM allocations' in s or
+                'FROM fixed_ips' in s]
+    got = instances_db.get(fresh['uuid'])
+    assert (got['host'], got['fixed_ips']) == ('h1', [])
+    assert compute_db.allocation_get(fresh['uuid'])['compute_node_id'] == \
+        node['id']
+    # A re-claim gives its first allocation back: one allocation, counted
+    # once on the node.
+    placement.claim_and_place(moved['uuid'], _choice(node), dbhelpers.FLAVOR)
+    statements = dbhelpers.statements_of(claim(moved['uuid'], False))
+    assert [s for s in statements if 'FROM allocations' in s]
+    assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == \
+        2 * dbhelpers.FLAVOR['memory_mb']

@@ -262,3 +262,21 @@ def test_builds_waiting_too_long_for_a_host_go_to_error(db):
                            'nodename': node['hypervisor_hostname'],
                            'compute_node_id': node['id']}, dbhelpers.FLAVOR)
     assert instances_db.fail_unplaced(300, 'again') == []
+
+
+def test_create_returns_the_stored_row_without_reading_it_back(db):
+    created = []
+    statements = dbhelpers.statements_of(lambda: created.append(
+        instances_db.create_within_quota(
+            [{'display_name': 'vm', 'project_id': 'p1', 'user_id': 'u1',
+              'flavor': dbhelpers.FLAVOR, 'vcpus': 1, 'memory_mb': 512,
+              'root_gb': 1, 'metadata': {'k': 'v'},
+              'vm_state': states.BUILDING,
+              'task_state': states.SCHEDULING}],
+            dbhelpers.CTXT, 'p1')[0]))
+    assert not [s for s in statements if s.startswith('SELECT') and
+                'FROM instances' in s and 'count' not in s]
+    [instance] = created
+    assert instance == instances_db.get(instance['uuid'])
+    assert instance['metadata'] == {'k': 'v'} and instance['tags'] == []
+    assert instance['deleted'] is False and instance['id'] > 0
