@@ -31,21 +31,24 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
 
 
 def record_step(s, instance_uuid, new_step, result='Success', host=None,
-                traceback=None, finish_action=False, through=()):
+                traceback=None, finish_action=False, through=(),
+                action_id=None):
     """Close the current action's open event and open one for `new_step`.
 
     Called as task_state moves, so each step of an operation (scheduling,
     networking, spawning...) appears as an event with its own timing.
     Steps in `through` were passed on the way: each gets an event that
     starts and finishes now. Plain SQL statements: this runs on every
-    task_state change.
+    task_state change. `action_id`: the current action's, when the caller
+    has read it already.
     """
     actions_t = models.InstanceAction.__table__
     events_t = models.InstanceActionEvent.__table__
-    action_id = s.execute(
-        sa.select(actions_t.c.id)
-        .where(actions_t.c.instance_uuid == instance_uuid)
-        .order_by(actions_t.c.id.desc()).limit(1)).scalar()
+    if action_id is None:
+        action_id = s.execute(
+            sa.select(actions_t.c.id)
+            .where(actions_t.c.instance_uuid == instance_uuid)
+            .order_by(actions_t.c.id.desc()).limit(1)).scalar()
     if action_id is None:
         return
     now = models.utcnow()

@@ -17,6 +17,7 @@ from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import network as network_db
 from nova_conductor.db import placement as placement_db
+from nova_conductor.db import session as db_session
 from tests.unit.nova_conductor import dbhelpers
 
 
@@ -152,6 +153,36 @@ def test_advance_passes_through_steps_with_an_event_each(db):
     assert action['finish_time'] is not None
     # Reaching active clears the host's failed-build streak.
     assert compute_db.compute_node_get(node['id'])['failed_builds'] == 0
+
+
+def test_advance_to_active_with_no_failed_builds_writes_three_times(db):
+    node = dbhelpers.make_node()
+    inst = dbhelpers.make_instance(compute_node_id=node['id'])
+    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+                         states.SCHEDULING, host='host1')
+    statements = dbhelpers.statements_of(lambda: instances_db.advance(
+        inst['uuid'], {'task_state': None, 'vm_state': states.ACTIVE},
+        states.SPAWNING, host='host1'))
+    # One locking read (states, streak and action at once), then the
+    # instance, the open event and the action: no streak to clear.
+    assert [s.split()[0] for s in statements] == [
+        'SELECT', 'UPDATE', 'UPDATE', 'UPDATE']
+    assert not [s for s in statements if 'UPDATE compute_nodes' in s]
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
+    assert [e['event'] for e in action['events']] == ['scheduling',
+                                                      'spawning']
+    assert action['finish_time'] is not None
+
+
+def test_advance_records_steps_on_the_newest_action(db):
+    inst = dbhelpers.make_instance()
+    with db_session.writer() as s:
+        actions_db.action_start(s, inst['uuid'], 'other',
+                                dict(dbhelpers.CTXT, request_id='req-2'))
+    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+                         states.SCHEDULING, host='host1')
+    newest = actions_db.action_get_by_request_id(inst['uuid'], 'req-2')
+    assert [e['event'] for e in newest['events']] == ['spawning']
 
 
 def test_set_error_records_fault_and_frees_everything(db):
