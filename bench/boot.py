@@ -174,7 +174,8 @@ def main():
         args.backend, host_vcpus=4096, host_memory_mb=4 * 1024 * 1024,
         host_local_gb=100000,
         # Our daemons log at INFO, as deployed.
-        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n'
+        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n' + os.environ.get('BENCH_EXTRA_CONF', '').replace('\\n', '\n') +
+                   '[DEFAULT]\n'
                    '[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
                    ('[conductor]\nworkers = %d\n' % args.conductor_workers
                     if args.conductor_workers else ''))

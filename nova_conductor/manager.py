@@ -75,16 +75,18 @@ class ConductorManager:
         return [('fail-lost-builds', interval, self.fail_lost_builds)]
 
     def fail_lost_builds(self):
-        """Builds lost with a conductor process (killed, crashed) leave
-        instances in scheduling with no host: nothing else would ever
-        finish them."""
+        """Builds lost with a conductor process (killed, crashed), or with
+        their cast to the compute host, leave instances in scheduling:
+        nothing else would ever finish them."""
         lost = instances_db.fail_unplaced(
             CONF.conductor.scheduling_timeout,
             'The build was lost before a host was chosen: the conductor '
-            'running it stopped. Delete the server and create it again.')
+            'running it stopped. Delete the server and create it again.',
+            'The build was lost before nova-compute on %(host)s started '
+            'it. Delete the server and create it again.')
         for uuid in lost:
-            LOG.warning('Instance %s waited more than %ss for a host; its '
-                        'build was lost, so it is now in error', uuid,
+            LOG.warning('Instance %s stayed in scheduling more than %ss; '
+                        'its build was lost, so it is now in error', uuid,
                         CONF.conductor.scheduling_timeout)
         return lost
 

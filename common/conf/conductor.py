@@ -14,11 +14,12 @@ opts = [
                     'keep workers times that below the SQL server\'s '
                     'connection limit. Default: the number of CPUs.'),
     cfg.IntOpt('scheduling_timeout', default=300, min=1,
-               help='Seconds an instance may wait in task_state '
-                    'scheduling without a host before the conductor '
-                    'decides its build was lost (the conductor process '
-                    'running it stopped) and puts it in error with a '
-                    'fault. A build still running after that finds the '
+               help='Seconds an instance may stay in task_state '
+                    'scheduling before the conductor decides its build '
+                    'was lost (the conductor process running it stopped, '
+                    'or the chosen compute host never started it) and '
+                    'puts it in error with a fault, freeing what it '
+                    'held. A build still running after that finds the '
                     'instance taken and stops. Every conductor checks '
                     'every min(60, scheduling_timeout / 2) seconds.'),
 ]

@@ -408,18 +408,20 @@ def end_task(instance_uuid, values, expected_task_state, failed=False,
         return _to_dicts(s, [row])[0]
 
 
-def fail_unplaced(older_than, message):
-    """Put in error the instances still waiting for a host after
-    `older_than` seconds: whatever was building them is gone. Each is a
-    compare-and-swap, so a build merely slow (and still running) finds the
-    instance taken at its claim. Returns their uuids."""
+def fail_unplaced(older_than, message, placed_message):
+    """Put in error the instances still in scheduling after `older_than`
+    seconds: whatever was building them is gone. With no host, that was
+    the conductor (`message`); with one, the build's cast to that host was
+    lost with the conductor or the compute (`placed_message`, formatted
+    with the host). Each is a compare-and-swap, so a build merely slow
+    (and still running) finds the instance taken at its claim or its
+    first step. Returns their uuids."""
     table = models.Instance.__table__
     cutoff = models.utcnow() - datetime.timedelta(seconds=older_than)
 
     def waiting(query):
         return (query.where(table.c.task_state == states.SCHEDULING)
                 .where(table.c.updated_at < cutoff)
-                .where(table.c.host.is_(None))
                 .where(table.c.deleted == sa.false()))
 
     with session.reader() as s:
@@ -431,8 +433,9 @@ def fail_unplaced(older_than, message):
                             .where(table.c.uuid == uuid)
                             .with_for_update()).first()
             if row is None:
-                continue  # placed or deleted meanwhile
-            _set_error_locked(s, row, 500, message)
+                continue  # built or deleted meanwhile
+            _set_error_locked(s, row, 500, placed_message % {
+                'host': row.host} if row.host else message)
             failed.append(uuid)
     return failed
 

@@ -270,13 +270,23 @@ def test_flavor_create_conflicts_and_extra_specs(db):
         catalog.flavor_get('10')
 
 
-def test_builds_waiting_too_long_for_a_host_go_to_error(db):
+def test_builds_waiting_too_long_in_scheduling_go_to_error(db):
     old = models.utcnow() - datetime.timedelta(seconds=600)
     lost = dbhelpers.make_instance(updated_at=old)
     fresh = dbhelpers.make_instance()
     node = dbhelpers.make_node()
-    placed = dbhelpers.make_instance(updated_at=old, host=node['host'])
-    assert instances_db.fail_unplaced(300, 'lost it') == [lost['uuid']]
+    # Claimed, but its cast never reached (or died with) the compute.
+    placed = dbhelpers.make_instance(updated_at=old)
+    placement_db.claim_and_place(placed['uuid'], {
+        'host': node['host'], 'nodename': node['hypervisor_hostname'],
+        'compute_node_id': node['id']}, dbhelpers.FLAVOR)
+    with db_session.writer() as s:
+        s.execute(sa.update(models.Instance.__table__)
+                  .where(models.Instance.uuid == placed['uuid'])
+                  .values(updated_at=old))
+    assert sorted(instances_db.fail_unplaced(
+        300, 'lost it', 'lost on %(host)s')) == sorted(
+        [lost['uuid'], placed['uuid']])
     got = instances_db.get(lost['uuid'])
     assert (got['vm_state'], got['task_state']) == (states.ERROR, None)
     assert got['fault']['message'] == 'lost it'
@@ -284,15 +294,23 @@ def test_builds_waiting_too_long_for_a_host_go_to_error(db):
     assert action['events'][-1]['result'] == 'Error'
     assert instances_db.get(fresh['uuid'])['task_state'] == \
         states.SCHEDULING
-    assert instances_db.get(placed['uuid'])['task_state'] == \
-        states.SCHEDULING
+    got = instances_db.get(placed['uuid'])
+    assert (got['vm_state'], got['fault']['message']) == (
+        states.ERROR, 'lost on %s' % node['host'])
+    # What it held is given back.
+    assert compute_db.allocation_get(placed['uuid']) is None
+    assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == 0
+    # A compute that gets the cast late finds the instance taken.
+    with pytest.raises(exception.UnexpectedTaskState):
+        instances_db.advance(placed['uuid'], {'task_state': states.SPAWNING},
+                             states.SCHEDULING, host=node['host'])
     # A slow build that still runs finds the instance taken at its claim.
     with pytest.raises(exception.UnexpectedTaskState):
         placement_db.claim_and_place(
             lost['uuid'], {'host': node['host'],
                            'nodename': node['hypervisor_hostname'],
                            'compute_node_id': node['id']}, dbhelpers.FLAVOR)
-    assert instances_db.fail_unplaced(300, 'again') == []
+    assert instances_db.fail_unplaced(300, 'again', 'again') == []
 
 
 def test_create_returns_the_stored_row_without_reading_it_back(db):
