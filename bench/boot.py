@@ -168,17 +168,21 @@ def main():
                         help='record DAEMON (conductor, api, ...) with '
                              'py-spy during the burst; collapsed stacks go '
                              'to profile-DAEMON.txt (needs py-spy)')
+    parser.add_argument('--conf', metavar='FILE', action='append',
+                        default=[],
+                        help='append FILE to every daemon\'s nova.conf '
+                             '(to measure an option)')
     args = parser.parse_args()
 
     dep = deployment_mod.Deployment(
         args.backend, host_vcpus=4096, host_memory_mb=4 * 1024 * 1024,
         host_local_gb=100000,
         # Our daemons log at INFO, as deployed.
-        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n' + os.environ.get('BENCH_EXTRA_CONF', '').replace('\\n', '\n') +
-                   '[DEFAULT]\n'
+        extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n'
                    '[quota]\ninstances = -1\ncores = -1\nram = -1\n' +
                    ('[conductor]\nworkers = %d\n' % args.conductor_workers
-                    if args.conductor_workers else ''))
+                    if args.conductor_workers else '') +
+                   ''.join(open(path).read() + '\n' for path in args.conf))
     dep.start()
     try:
         # Warm up every path once.
