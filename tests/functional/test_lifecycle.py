@@ -320,3 +320,50 @@ def test_a_build_lost_with_its_conductor_ends_in_error(dep):
     assert server['OS-EXT-SRV-ATTR:host'] is None
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)
+
+
+def test_a_build_whose_compute_never_starts_it_ends_in_error(dep):
+    """The instance is claimed on a host and the cast sent, but that
+    compute never takes its first step (frozen here; lost with a crash in
+    life): after [conductor] scheduling_timeout the conductor puts it in
+    error and frees its claim. The compute, thawed, finds it taken and
+    builds nothing."""
+    import signal
+    if 'conductor' in dep.procs:
+        dep.signal_all('conductor', signal.SIGKILL)
+        proc, log = dep.procs.pop('conductor')
+        proc.wait(timeout=10)
+        log.close()
+    dep._spawn_as('conductor', 'nova-conductor',
+                  'controller-%s' % dep.run_id,
+                  '[conductor]\nscheduling_timeout = 2\n')
+    dep.wait_ready()
+    for host in dep.compute_hosts:
+        dep.signal_all(host, signal.SIGSTOP)
+    try:
+        resp = dep.request('POST', '/v2.1/servers', json={'server': {
+            'name': 'never-started', 'flavorRef': '1',
+            'imageRef': dep.image['id'], 'networks': 'none'}})
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()['server']['id']
+        server = dep.wait_for_server(server_id, statuses=('ERROR',))
+    finally:
+        for host in dep.compute_hosts:
+            dep.signal_all(host, signal.SIGCONT)
+    host = server['OS-EXT-SRV-ATTR:host']
+    assert host in dep.compute_hosts
+    assert server['fault']['message'] == (
+        'The build was lost before nova-compute on %s started it. Delete '
+        'the server and create it again.' % host)
+    assert server['OS-EXT-STS:task_state'] is None
+    # The thawed compute gets the cast late and stops at its first step.
+    deadline = time.monotonic() + 10
+    while 'Build of %s interrupted' % server_id not in dep.log(host):
+        assert time.monotonic() < deadline, dep.log(host)[-2000:]
+        time.sleep(0.1)
+    server = dep.request('GET', '/v2.1/servers/%s' % server_id).json()[
+        'server']
+    assert (server['status'], server['OS-EXT-STS:power_state']) == \
+        ('ERROR', 0)
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
