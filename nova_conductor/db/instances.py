@@ -308,8 +308,9 @@ def advance(instance_uuid, values, expected_task_state, through=(),
     """update() for a build's progress, which needs no instance back.
 
     `through` names task_states passed on the way with no work of their
-    own (each still gets its instance-action event). Three or four
-    statements in all: this runs two or three times in every boot.
+    own (each still gets its instance-action event). Four statements
+    (five when a failed-build streak is cleared): this runs two or three
+    times in every boot.
     """
     with session.writer() as s:
         row = s.execute(_PROGRESS_LOCK,
