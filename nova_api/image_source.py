@@ -33,6 +33,3 @@ def get_all(ctxt, conductor, filters):
         return glance.list(ctxt, filters)
     return [image for image in conductor.image_get_all(ctxt, filters)
             if glance_view.can_see(ctxt, image)]
-
-
-spec_image = glance_client.spec_image

@@ -47,6 +47,3 @@ def from_spec(request_spec):
     if glance_client.is_record(image):
         return image
     return get(image['id'], fallback=image)
-
-
-spec_image = glance_client.spec_image

@@ -6,6 +6,7 @@ import logging
 
 import oslo_messaging as messaging
 
+from common import glance_client
 from common import servicegroup
 from common import states
 from common.conf import CONF
@@ -78,7 +79,7 @@ class ConductorManager:
         """Builds lost with a conductor process (killed, crashed), or with
         their cast to the compute host, leave instances in scheduling:
         nothing else would ever finish them."""
-        lost = instances_db.fail_unplaced(
+        lost = instances_db.fail_stuck_in_scheduling(
             CONF.conductor.scheduling_timeout,
             'The build was lost before a host was chosen: the conductor '
             'running it stopped. Delete the server and create it again.',
@@ -250,7 +251,7 @@ class ConductorManager:
         # The spec follows the new image, so a later evacuation recreates
         # this image and the scheduler sees its properties.
         spec = dict(instance['request_spec'] or {},
-                    image=image_lookup.spec_image(image))
+                    image=glance_client.spec_image(image))
         values = dict(values or {}, image_ref=image_id, request_spec=spec)
         instance = instances_db.begin_task(
             instance_uuid, 'rebuild', states.REBUILDING,

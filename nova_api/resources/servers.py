@@ -6,6 +6,7 @@ import uuid
 import falcon
 
 from common import exception
+from common import glance_client
 from common.conf import CONF
 from nova_api import create_checks
 from nova_api import errors
@@ -256,7 +257,7 @@ class _Base:
         request_spec = {
             'num_instances': max_count,
             'flavor': flavor,
-            'image': image_source.spec_image(image),
+            'image': glance_client.spec_image(image),
             'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
             'scheduler_hints': self._hints(body),
             'requested_networks': self._networks(server.get('networks')),

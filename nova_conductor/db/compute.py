@@ -185,14 +185,14 @@ def claim(instance_uuid, compute_node_id, flavor, limits=None):
 
 
 def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None,
-             held=True):
+             fresh=False):
     """Atomically take a flavor's resources on a node, or raise.
 
     One conditional UPDATE: it only matches while the node still has room,
     so any number of conductors can claim at once without over-committing.
     `limits` are the scheduler's ceilings for this node (they include
     per-aggregate allocation ratios); without them the node's own ratios
-    apply. `held=False` says the instance holds no allocation yet.
+    apply. `fresh`: the instance holds no allocation yet.
     """
     vcpus, ram, disk = flavor_usage(flavor)
     cn = models.ComputeNode.__table__.c
@@ -219,7 +219,7 @@ def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None,
                     updated_at=models.utcnow()))
     # A re-claim (e.g. a retry of the same build) first gives back the
     # previous allocation, so an instance never holds two.
-    if held:
+    if not fresh:
         _free(s, instance_uuid)
     if s.execute(stmt).rowcount != 1:
         raise exception.ResourcesUnavailable(

@@ -331,7 +331,7 @@ def _compare_and_swap(s, row, values, expected_task_state,
     _check_expected(row, 'task_state', expected_task_state)
     _check_expected(row, 'vm_state', expected_vm_state)
     values = dict(values)
-    for key, column in JSON_FIELDS.items():
+    for key in JSON_FIELDS:
         if key in values:
             # The table column of 'metadata' is also named 'metadata'.
             values[key] = _json(key, values[key])
@@ -409,7 +409,7 @@ def end_task(instance_uuid, values, expected_task_state, failed=False,
         return _to_dicts(s, [row])[0]
 
 
-def fail_unplaced(older_than, message, placed_message):
+def fail_stuck_in_scheduling(older_than, message, placed_message):
     """Put in error the instances still in scheduling after `older_than`
     seconds: whatever was building them is gone. With no host, that was
     the conductor (`message`); with one, the build's cast to that host was

@@ -70,7 +70,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,
-                         choice.get('limits'), held=not fresh)
+                         choice.get('limits'), fresh=fresh)
         values = {
             'host': choice['host'], 'node': choice['nodename'],
             'compute_node_id': choice['compute_node_id'],

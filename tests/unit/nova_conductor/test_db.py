@@ -284,7 +284,7 @@ def test_builds_waiting_too_long_in_scheduling_go_to_error(db):
         s.execute(sa.update(models.Instance.__table__)
                   .where(models.Instance.uuid == placed['uuid'])
                   .values(updated_at=old))
-    assert sorted(instances_db.fail_unplaced(
+    assert sorted(instances_db.fail_stuck_in_scheduling(
         300, 'lost it', 'lost on %(host)s')) == sorted(
         [lost['uuid'], placed['uuid']])
     got = instances_db.get(lost['uuid'])
@@ -310,7 +310,7 @@ def test_builds_waiting_too_long_in_scheduling_go_to_error(db):
             lost['uuid'], {'host': node['host'],
                            'nodename': node['hypervisor_hostname'],
                            'compute_node_id': node['id']}, dbhelpers.FLAVOR)
-    assert instances_db.fail_unplaced(300, 'again', 'again') == []
+    assert instances_db.fail_stuck_in_scheduling(300, 'again', 'again') == []
 
 
 def test_create_returns_the_stored_row_without_reading_it_back(db):
