@@ -5,10 +5,14 @@ of `page_size` with Glance's relative `next` link, and a path listed in
 `fail` with that status code.
 """
 
+import contextlib
 import http.server
 import json
 import threading
 import urllib.parse
+
+from common import glance_client
+from common.conf import CONF
 
 IMAGE_ID = '0f2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b'
 
@@ -99,3 +103,20 @@ class FakeGlance:
     def stop(self):
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+@contextlib.contextmanager
+def configured():
+    """A FakeGlance that [glance] api_servers names (no retries), with the
+    process' shared client forgotten before and after."""
+    fake = FakeGlance().start()
+    CONF.set_override('api_servers', [fake.endpoint], 'glance')
+    CONF.set_override('num_retries', 0, 'glance')
+    glance_client.reset_shared_client()
+    try:
+        yield fake
+    finally:
+        CONF.clear_override('api_servers', 'glance')
+        CONF.clear_override('num_retries', 'glance')
+        glance_client.reset_shared_client()
+        fake.stop()

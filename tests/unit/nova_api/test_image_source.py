@@ -7,7 +7,6 @@ import pytest
 
 from common import exception
 from common import glance_client
-from common.conf import CONF
 from nova_api import app as api_app
 from nova_api import image_source
 from nova_api import policy
@@ -55,15 +54,8 @@ class FakeConductor:
 
 @pytest.fixture
 def glance():
-    fake = fake_glance.FakeGlance().start()
-    CONF.set_override('api_servers', [fake.endpoint], 'glance')
-    CONF.set_override('num_retries', 0, 'glance')
-    image_source.reset()
-    yield fake
-    CONF.clear_override('api_servers', 'glance')
-    CONF.clear_override('num_retries', 'glance')
-    image_source.reset()
-    fake.stop()
+    with fake_glance.configured() as fake:
+        yield fake
 
 
 @pytest.fixture

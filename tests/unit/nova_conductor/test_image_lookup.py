@@ -6,7 +6,6 @@ import pytest
 from common import context
 from common import exception
 from common import glance_client
-from common.conf import CONF
 from nova_conductor import build
 from nova_conductor import image_lookup
 from nova_conductor import manager
@@ -28,15 +27,8 @@ SUMMARY = {key: RECORD[key]
 
 @pytest.fixture
 def glance():
-    fake = fake_glance.FakeGlance().start()
-    CONF.set_override('api_servers', [fake.endpoint], 'glance')
-    CONF.set_override('num_retries', 0, 'glance')
-    image_lookup.reset()
-    yield fake
-    CONF.clear_override('api_servers', 'glance')
-    CONF.clear_override('num_retries', 'glance')
-    image_lookup.reset()
-    fake.stop()
+    with fake_glance.configured() as fake:
+        yield fake
 
 
 def _local_image(**values):
