@@ -219,3 +219,20 @@ class ImageNotAuthorized(Forbidden):
 
 class ImageDownloadFailed(NovaException):
     msg_fmt = 'Failed to download image %(image_id)s: %(reason)s'
+
+
+def to_primitive(error):
+    """`error` as plain data, to travel inside a result (common.coalesce)."""
+    return {'class': type(error).__name__, 'message': error.message,
+            'kwargs': {k: v if isinstance(v, (str, int, float, bool,
+                                              type(None))) else str(v)
+                       for k, v in error.kwargs.items()}}
+
+
+def from_primitive(data):
+    """The error to_primitive() described, as its own class when it is one
+    of ours (anything else comes back as NovaException)."""
+    cls = globals().get(data.get('class'))
+    if not (isinstance(cls, type) and issubclass(cls, NovaException)):
+        cls = NovaException
+    return cls(data.get('message'), **data.get('kwargs', {}))

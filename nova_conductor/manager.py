@@ -6,6 +6,8 @@ import logging
 
 import oslo_messaging as messaging
 
+from common import coalesce
+from common import context as nova_context
 from common import glance_client
 from common import servicegroup
 from common import states
@@ -54,7 +56,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -229,6 +231,14 @@ class ConductorManager:
         if allocate_ip:
             return self.allocate_fixed_ip(context, instance_uuid)
         return None
+
+    def instance_advance_many(self, context, advances):
+        """instance_advance for each of `advances` ({'context', 'kwargs'})
+        in turn, each in its own transaction with its own outcome."""
+        return [coalesce.outcome(
+            self.instance_advance,
+            nova_context.RequestContext.from_dict(advance['context']),
+            **advance['kwargs']) for advance in advances]
 
     def instance_action(self, context, instance_uuid, action, params=None):
         key, (vm_states, task_states, task_state, method) = \

@@ -10,11 +10,13 @@ Version history:
   1.2 - image_list, image_create, image_update, image_delete (the Glance
         v2 endpoint)
   1.3 - instance_advance
+  1.4 - instance_advance_many (what instance_advance sends now)
 """
 
 import logging
 import time
 
+from common import coalesce
 from common import exception
 from common import rpc
 
@@ -25,8 +27,14 @@ _UNSET = 'unset'
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
     SERVICE_NAME = 'nova-conductor'
+
+    def __init__(self, timeout=None):
+        super().__init__(timeout)
+        # A compute's builds report their progress at the same moments
+        # under a burst: their advances share messages.
+        self._advances = coalesce.Coalescer(self._advance_batch)
 
     def ping(self, ctxt, timeout=None):
         return self.call(ctxt, 'ping', '1.0', timeout=timeout)
@@ -187,11 +195,17 @@ class ConductorAPI(rpc.RPCAPIBase):
         the way, each recorded as an instance-action event. With
         `allocate_ip`, the instance's fixed IP is allocated next and
         returned (the networking step's work, in the same call)."""
-        return self.call(ctxt, 'instance_advance', '1.3',
-                         instance_uuid=instance_uuid, values=values,
-                         expected_task_state=expected_task_state,
-                         through=list(through), host=host,
-                         allocate_ip=allocate_ip)
+        return coalesce.unwrap(self._advances.call((ctxt, {
+            'instance_uuid': instance_uuid, 'values': values,
+            'expected_task_state': expected_task_state,
+            'through': list(through), 'host': host,
+            'allocate_ip': allocate_ip})))
+
+    def _advance_batch(self, items):
+        return self.call(items[0][0], 'instance_advance_many', '1.4',
+                         advances=[{'context': ctxt.to_dict(),
+                                    'kwargs': kwargs}
+                                   for ctxt, kwargs in items])
 
     def instance_action(self, ctxt, instance_uuid, action, params=None):
         """Start stop / start / reboot: 409 when the state forbids it."""

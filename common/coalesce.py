@@ -1,0 +1,117 @@
+"""Many concurrent RPC calls of one kind sent as one message.
+
+Under a burst most of a small call's cost is the message itself (about
+2 ms of CPU across client, broker and server), not the work it carries.
+A `Coalescer` sends a call at once while fewer than `max_in_flight`
+batches are out, so an idle caller waits for nothing. Calls made while
+they are all out queue up and leave together as the next batch as soon as
+one comes back: they would have waited that long in the server's queue
+anyway.
+
+The server runs a batch's items one by one and answers with one outcome
+per item (`outcome`), so one failure never fails its neighbours; the
+caller gets its own result or exception back (`unwrap`).
+"""
+
+import collections
+import logging
+import threading
+
+from common import exception
+
+LOG = logging.getLogger(__name__)
+
+
+class _Waiter:
+    __slots__ = ('item', 'event', 'batch', 'outcome', 'error')
+
+    def __init__(self, item):
+        self.item = item
+        self.event = threading.Event()
+        self.batch = None     # set when this caller is handed a batch to send
+        self.outcome = None
+        self.error = None
+
+
+class Coalescer:
+    """Runs `send(items) -> outcomes` for batches of concurrent calls."""
+
+    def __init__(self, send, max_in_flight=2, max_batch=32):
+        self._send = send
+        self._max_in_flight = max_in_flight
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._waiting = collections.deque()
+        self._in_flight = 0
+
+    def call(self, item):
+        """Send `item` (alone or with others) and return its outcome; an
+        error of the whole batch (e.g. an RPC timeout) is raised."""
+        waiter = _Waiter(item)
+        with self._lock:
+            self._waiting.append(waiter)
+            batch = None
+            if self._in_flight < self._max_in_flight:
+                # Nothing queues while a slot is free: this is a batch of one.
+                self._in_flight += 1
+                batch = self._take()
+        if batch is None:
+            waiter.event.wait()
+            # Woken either with our result or to send the batch we head.
+            batch = waiter.batch
+        if batch is not None:
+            self._run(batch)
+        if waiter.error is not None:
+            raise waiter.error
+        return waiter.outcome
+
+    def _take(self):
+        count = min(len(self._waiting), self._max_batch)
+        return [self._waiting.popleft() for _ in range(count)]
+
+    def _run(self, batch):
+        try:
+            outcomes = self._send([w.item for w in batch])
+            if len(outcomes) != len(batch):
+                raise exception.NovaException(
+                    'Expected %d outcomes, got %d' % (len(batch),
+                                                     len(outcomes)))
+            for waiter, outcome in zip(batch, outcomes):
+                waiter.outcome = outcome
+        except Exception as error:
+            for waiter in batch:
+                waiter.error = error
+        finally:
+            # The slot passes to the oldest queued caller with everything
+            # queued behind it, so no thread sends more than its own batch.
+            with self._lock:
+                following = self._take()
+                if not following:
+                    self._in_flight -= 1
+            if following:
+                following[0].batch = following
+                following[0].event.set()
+            for waiter in batch:
+                waiter.event.set()
+
+
+def outcome(func, *args, **kwargs):
+    """Run one item of a batch on the server: {'result': ...} or
+    {'error': ...}."""
+    try:
+        return {'result': func(*args, **kwargs)}
+    except exception.NovaException as error:
+        return {'error': exception.to_primitive(error)}
+    except Exception as error:
+        LOG.exception('%s failed in a batch', getattr(func, '__name__', func))
+        # Its details (SQL, paths) are for the log, not for the caller.
+        return {'error': exception.to_primitive(exception.NovaException(
+            '%s failed on the server (%s); see its log'
+            % (getattr(func, '__name__', 'call'), type(error).__name__)))}
+
+
+def unwrap(item_outcome):
+    """The result of one item, or its error raised as its own class."""
+    if item_outcome.get('error') is not None:
+        raise exception.from_primitive(item_outcome['error'])
+    return item_outcome.get('result')
