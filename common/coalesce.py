@@ -17,6 +17,7 @@ import collections
 import logging
 import threading
 
+from common import context as nova_context
 from common import exception
 
 LOG = logging.getLogger(__name__)
@@ -93,6 +94,14 @@ class Coalescer:
                 following[0].event.set()
             for waiter in batch:
                 waiter.event.set()
+
+
+def run_each(func, calls):
+    """The server side of a batch: `func(context, **kwargs)` for each of
+    `calls` ({'context': dict, 'kwargs': dict}) in turn, one outcome each."""
+    return [outcome(func,
+                    nova_context.RequestContext.from_dict(call['context']),
+                    **call['kwargs']) for call in calls]
 
 
 def outcome(func, *args, **kwargs):

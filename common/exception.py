@@ -221,11 +221,13 @@ class ImageDownloadFailed(NovaException):
     msg_fmt = 'Failed to download image %(image_id)s: %(reason)s'
 
 
+_PLAIN = (str, int, float, bool, type(None), list, tuple, dict)
+
+
 def to_primitive(error):
     """`error` as plain data, to travel inside a result (common.coalesce)."""
     return {'class': type(error).__name__, 'message': error.message,
-            'kwargs': {k: v if isinstance(v, (str, int, float, bool,
-                                              type(None))) else str(v)
+            'kwargs': {k: v if isinstance(v, _PLAIN) else str(v)
                        for k, v in error.kwargs.items()}}
 
 

@@ -7,6 +7,7 @@ Every daemon calls `init(CONF)` once; `rpcapi` modules build clients with
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
+from common import coalesce
 from common import context as nova_context
 from common import exception
 
@@ -95,6 +96,16 @@ class RPCAPIBase:
                 service=self.SERVICE_NAME or self.TOPIC,
                 reason='no reply to %s within the RPC timeout (%s)' % (
                     method, e))
+
+    def coalescer(self, method, version):
+        """A Coalescer whose batches go out as one call of `method`, which
+        takes `calls` and answers one outcome each (coalesce.run_each).
+        Its items are (context, kwargs) pairs."""
+        def send(items):
+            return self.call(items[0][0], method, version, calls=[
+                {'context': ctxt.to_dict(), 'kwargs': kwargs}
+                for ctxt, kwargs in items])
+        return coalesce.Coalescer(send)
 
     def cast(self, ctxt, method, version, server=None, fanout=False, **kw):
         self._prepare(version, server, fanout=fanout).cast(ctxt, method,

@@ -7,7 +7,6 @@ import logging
 import oslo_messaging as messaging
 
 from common import coalesce
-from common import context as nova_context
 from common import glance_client
 from common import servicegroup
 from common import states
@@ -232,13 +231,10 @@ class ConductorManager:
             return self.allocate_fixed_ip(context, instance_uuid)
         return None
 
-    def instance_advance_many(self, context, advances):
-        """instance_advance for each of `advances` ({'context', 'kwargs'})
-        in turn, each in its own transaction with its own outcome."""
-        return [coalesce.outcome(
-            self.instance_advance,
-            nova_context.RequestContext.from_dict(advance['context']),
-            **advance['kwargs']) for advance in advances]
+    def instance_advance_many(self, context, calls):
+        """instance_advance for each of `calls` in turn, each in its own
+        transaction with its own outcome (common.coalesce)."""
+        return coalesce.run_each(self.instance_advance, calls)
 
     def instance_action(self, context, instance_uuid, action, params=None):
         key, (vm_states, task_states, task_state, method) = \

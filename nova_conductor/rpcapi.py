@@ -32,9 +32,11 @@ class ConductorAPI(rpc.RPCAPIBase):
 
     def __init__(self, timeout=None):
         super().__init__(timeout)
-        # A compute's builds report their progress at the same moments
-        # under a burst: their advances share messages.
-        self._advances = coalesce.Coalescer(self._advance_batch)
+        # Under a burst a compute's builds report their progress at the
+        # same moments: their advances share messages. (Batching the API's
+        # creates as well was measured: it shortened the conductor's queue,
+        # so advances batched less and more messages were sent in all.)
+        self._advances = self.coalescer('instance_advance_many', '1.4')
 
     def ping(self, ctxt, timeout=None):
         return self.call(ctxt, 'ping', '1.0', timeout=timeout)
@@ -200,12 +202,6 @@ class ConductorAPI(rpc.RPCAPIBase):
             'expected_task_state': expected_task_state,
             'through': list(through), 'host': host,
             'allocate_ip': allocate_ip})))
-
-    def _advance_batch(self, items):
-        return self.call(items[0][0], 'instance_advance_many', '1.4',
-                         advances=[{'context': ctxt.to_dict(),
-                                    'kwargs': kwargs}
-                                   for ctxt, kwargs in items])
 
     def instance_action(self, ctxt, instance_uuid, action, params=None):
         """Start stop / start / reboot: 409 when the state forbids it."""

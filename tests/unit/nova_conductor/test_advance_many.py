@@ -25,10 +25,10 @@ class CountingManager(manager.ConductorManager):
         self.batches = []
         self.gate = threading.Event()
 
-    def instance_advance_many(self, context, advances):
-        self.batches.append(len(advances))
+    def instance_advance_many(self, context, calls):
+        self.batches.append(len(calls))
         assert self.gate.wait(5)
-        return super().instance_advance_many(context, advances)
+        return super().instance_advance_many(context, calls)
 
 
 @pytest.fixture
