@@ -184,6 +184,65 @@ def claim(instance_uuid, compute_node_id, flavor, limits=None):
         claim_in(s, instance_uuid, compute_node_id, flavor, limits)
 
 
+def _ceiling(limit, total, reserved, ratio):
+    """A resource's ceiling on a node: the scheduler's limit when it sent
+    one, else the node's own (total - reserved) * allocation ratio."""
+    return sa.func.coalesce(sa.bindparam(limit, type_=sa.Float),
+                            (total - reserved) * ratio)
+
+
+def _claim_statement():
+    """One conditional UPDATE for every claim: it matches only while the
+    node has room. Built once: building it per call cost more than running
+    it."""
+    cn = models.ComputeNode.__table__.c
+    vcpus, ram, disk = (sa.bindparam(k, type_=sa.Integer)
+                        for k in ('c_vcpus', 'c_ram', 'c_disk'))
+    return (sa.update(models.ComputeNode.__table__)
+            .where(cn.id == sa.bindparam('node_id'))
+            .where(cn.vcpus_used + vcpus <= _ceiling(
+                'vcpu_limit', cn.vcpus, cn.vcpus_reserved,
+                cn.cpu_allocation_ratio))
+            .where(cn.memory_mb_used + ram <= _ceiling(
+                'ram_limit', cn.memory_mb, cn.memory_mb_reserved,
+                cn.ram_allocation_ratio))
+            .where(cn.local_gb_used + disk <= _ceiling(
+                'disk_limit', cn.local_gb, cn.local_gb_reserved,
+                cn.disk_allocation_ratio))
+            .values(vcpus_used=cn.vcpus_used + vcpus,
+                    memory_mb_used=cn.memory_mb_used + ram,
+                    local_gb_used=cn.local_gb_used + disk,
+                    running_vms=cn.running_vms + 1,
+                    updated_at=sa.bindparam('now')))
+
+
+def _give_back_statement():
+    """The UPDATE that returns an allocation to its node."""
+    cn = models.ComputeNode.__table__.c
+    return (sa.update(models.ComputeNode.__table__)
+            .where(cn.id == sa.bindparam('node_id'))
+            .values(vcpus_used=cn.vcpus_used - sa.bindparam('c_vcpus'),
+                    memory_mb_used=cn.memory_mb_used - sa.bindparam('c_ram'),
+                    local_gb_used=cn.local_gb_used - sa.bindparam('c_disk'),
+                    running_vms=cn.running_vms - 1,
+                    updated_at=sa.bindparam('now')))
+
+
+_allocations = models.Allocation.__table__
+_CLAIM = _claim_statement()
+_GIVE_BACK = _give_back_statement()
+_ALLOCATE = _allocations.insert()
+# FOR UPDATE: two concurrent frees of one allocation must not both give
+# its resources back.
+_LOCK_ALLOCATION = (sa.select(_allocations)
+                    .where(_allocations.c.instance_uuid == sa.bindparam('uuid'))
+                    .with_for_update())
+_DEALLOCATE = _allocations.delete().where(
+    _allocations.c.instance_uuid == sa.bindparam('uuid'))
+_LIMIT_KEYS = {'vcpu': 'vcpu_limit', 'memory_mb': 'ram_limit',
+               'disk_gb': 'disk_limit'}
+
+
 def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None,
              fresh=False):
     """Atomically take a flavor's resources on a node, or raise.
@@ -195,60 +254,32 @@ def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None,
     apply. `fresh`: the instance holds no allocation yet.
     """
     vcpus, ram, disk = flavor_usage(flavor)
-    cn = models.ComputeNode.__table__.c
-    limits = limits or {}
-    ceilings = {
-        'vcpu': (cn.vcpus - cn.vcpus_reserved) * cn.cpu_allocation_ratio,
-        'memory_mb': (cn.memory_mb - cn.memory_mb_reserved) *
-        cn.ram_allocation_ratio,
-        'disk_gb': (cn.local_gb - cn.local_gb_reserved) *
-        cn.disk_allocation_ratio,
-    }
-    for key, value in limits.items():
-        if key in ceilings and value is not None:
-            ceilings[key] = sa.literal(float(value))
-    stmt = (sa.update(models.ComputeNode.__table__)
-            .where(cn.id == compute_node_id)
-            .where(cn.vcpus_used + vcpus <= ceilings['vcpu'])
-            .where(cn.memory_mb_used + ram <= ceilings['memory_mb'])
-            .where(cn.local_gb_used + disk <= ceilings['disk_gb'])
-            .values(vcpus_used=cn.vcpus_used + vcpus,
-                    memory_mb_used=cn.memory_mb_used + ram,
-                    local_gb_used=cn.local_gb_used + disk,
-                    running_vms=cn.running_vms + 1,
-                    updated_at=models.utcnow()))
+    params = {'node_id': compute_node_id, 'c_vcpus': vcpus, 'c_ram': ram,
+              'c_disk': disk, 'now': models.utcnow()}
+    for key, param in _LIMIT_KEYS.items():
+        value = (limits or {}).get(key)
+        params[param] = None if value is None else float(value)
     # A re-claim (e.g. a retry of the same build) first gives back the
     # previous allocation, so an instance never holds two.
     if not fresh:
         _free(s, instance_uuid)
-    if s.execute(stmt).rowcount != 1:
+    if s.execute(_CLAIM, params).rowcount != 1:
         raise exception.ResourcesUnavailable(
             host=compute_node_id,
             request='%d vCPU, %d MB RAM, %d GB disk' % (vcpus, ram, disk))
-    s.execute(sa.insert(models.Allocation.__table__).values(
-        instance_uuid=instance_uuid, compute_node_id=compute_node_id,
-        vcpus=vcpus, memory_mb=ram, disk_gb=disk))
+    s.execute(_ALLOCATE, {'instance_uuid': instance_uuid,
+                          'compute_node_id': compute_node_id,
+                          'vcpus': vcpus, 'memory_mb': ram, 'disk_gb': disk})
 
 
 def _free(s, instance_uuid):
-    # FOR UPDATE: two concurrent frees of one allocation must not both
-    # give its resources back.
-    allocations = models.Allocation.__table__
-    alloc = s.execute(sa.select(allocations)
-                      .where(allocations.c.instance_uuid == instance_uuid)
-                      .with_for_update()).first()
+    alloc = s.execute(_LOCK_ALLOCATION, {'uuid': instance_uuid}).first()
     if alloc is None:
         return False
-    cn = models.ComputeNode.__table__.c
-    s.execute(sa.update(models.ComputeNode.__table__)
-              .where(cn.id == alloc.compute_node_id)
-              .values(vcpus_used=cn.vcpus_used - alloc.vcpus,
-                      memory_mb_used=cn.memory_mb_used - alloc.memory_mb,
-                      local_gb_used=cn.local_gb_used - alloc.disk_gb,
-                      running_vms=cn.running_vms - 1,
-                      updated_at=models.utcnow()))
-    s.execute(sa.delete(allocations)
-              .where(allocations.c.instance_uuid == instance_uuid))
+    s.execute(_GIVE_BACK, {'node_id': alloc.compute_node_id,
+                           'c_vcpus': alloc.vcpus, 'c_ram': alloc.memory_mb,
+                           'c_disk': alloc.disk_gb, 'now': models.utcnow()})
+    s.execute(_DEALLOCATE, {'uuid': instance_uuid})
     return True
 
 
