@@ -30,19 +30,20 @@ class InstanceBuilder:
             through=through, host=self.host)
         return dict(instance, **values)
 
-    def _network(self, ctxt, instance, request_spec):
-        """Enter networking and get the instance's fixed IP, in one call;
-        with networks 'none' the step has no work and is passed through
-        (it still gets its instance-action event). Returns the instance
-        and its network_info."""
-        if request_spec.get('requested_networks', 'auto') == 'none':
-            return (dict(instance, task_state=states.SCHEDULING), [],
-                    [states.NETWORKING])
+    def _enter_spawning(self, ctxt, instance, request_spec):
+        """Pass networking and block_device_mapping on the way to spawning,
+        in one call: the networking step's work (the fixed IP, unless
+        networks is 'none') is done by the conductor in the same
+        transaction, and block devices are the image-backed root disk,
+        which spawn prepares. Each step still gets its instance-action
+        event. Returns the instance and its network_info."""
+        wants_ip = request_spec.get('requested_networks', 'auto') != 'none'
         ip = self.conductor.instance_advance(
-            ctxt, instance['uuid'], {'task_state': states.NETWORKING},
-            expected_task_state=states.SCHEDULING, host=self.host,
-            allocate_ip=True)
-        return dict(instance, task_state=states.NETWORKING), [ip], []
+            ctxt, instance['uuid'], {'task_state': states.SPAWNING},
+            expected_task_state=states.SCHEDULING,
+            through=[states.NETWORKING, states.BLOCK_DEVICE_MAPPING],
+            host=self.host, allocate_ip=wants_ip)
+        return dict(instance, task_state=states.SPAWNING), [ip] if ip else []
 
     def build(self, ctxt, instance, image, request_spec, alternates):
         """Run the build; on failure re-schedule or leave a readable fault."""
@@ -65,14 +66,8 @@ class InstanceBuilder:
                 alternates=alternates, request_spec=request_spec)
 
     def _build(self, ctxt, instance, image, request_spec):
-        instance, network_info, passed = self._network(ctxt, instance,
-                                                       request_spec)
-        # Block devices are the image-backed root disk, prepared by spawn:
-        # block_device_mapping is passed on the way, with its own event.
-        instance = self._advance(
-            ctxt, instance, instance['task_state'],
-            {'task_state': states.SPAWNING},
-            through=passed + [states.BLOCK_DEVICE_MAPPING])
+        instance, network_info = self._enter_spawning(ctxt, instance,
+                                                      request_spec)
         self.driver.spawn(instance, image or {}, network_info)
         power = self.driver.wait_for_running(
             instance, CONF.libvirt.wait_running_timeout)

@@ -225,11 +225,12 @@ class ConductorManager:
     def instance_advance(self, context, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
-        instances_db.advance(instance_uuid, values,
-                             _expected(expected_task_state), through, host)
-        if allocate_ip:
-            return self.allocate_fixed_ip(context, instance_uuid)
-        return None
+        ip = instances_db.advance(
+            instance_uuid, values, _expected(expected_task_state), through,
+            host, self._ip_network() if allocate_ip else None)
+        if ip:
+            ip['bridge'] = CONF.network.flat_network_bridge
+        return ip
 
     def instance_advance_many(self, context, calls):
         """instance_advance for each of `calls` in turn, each in its own
@@ -447,11 +448,13 @@ class ConductorManager:
     # -- networking --------------------------------------------------------
 
     def allocate_fixed_ip(self, context, instance_uuid):
-        ip = network_db.allocate_fixed_ip(instance_uuid,
-                                          CONF.network.network_name,
-                                          CONF.network.fixed_range_v4)
+        ip = network_db.allocate_fixed_ip(instance_uuid, *self._ip_network())
         ip['bridge'] = CONF.network.flat_network_bridge
         return ip
+
+    @staticmethod
+    def _ip_network():
+        return CONF.network.network_name, CONF.network.fixed_range_v4
 
     @staticmethod
     def _compute_is_up(host):

@@ -195,8 +195,8 @@ class ConductorAPI(rpc.RPCAPIBase):
         """instance_update for a build's progress: the same compare-and-swap
         with no instance sent back. `through` lists task_states passed on
         the way, each recorded as an instance-action event. With
-        `allocate_ip`, the instance's fixed IP is allocated next and
-        returned (the networking step's work, in the same call)."""
+        `allocate_ip`, the instance's fixed IP is allocated in the same
+        transaction and returned (the networking step's work)."""
         return coalesce.unwrap(self._advances.call((ctxt, {
             'instance_uuid': instance_uuid, 'values': values,
             'expected_task_state': expected_task_state,

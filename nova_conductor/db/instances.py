@@ -304,13 +304,14 @@ _PROGRESS_LOCK = _progress_lock()
 
 
 def advance(instance_uuid, values, expected_task_state, through=(),
-            host=None):
+            host=None, ip_network=None):
     """update() for a build's progress, which needs no instance back.
 
     `through` names task_states passed on the way with no work of their
-    own (each still gets its instance-action event). Four statements
-    (five when a failed-build streak is cleared): this runs two or three
-    times in every boot.
+    own (each still gets its instance-action event). With `ip_network`
+    (name, cidr) the instance's fixed IP is allocated in the same
+    transaction and returned. Four statements (more for the IP, or when a
+    failed-build streak is cleared): this runs twice in every boot.
     """
     with session.writer() as s:
         row = s.execute(_PROGRESS_LOCK,
@@ -319,6 +320,9 @@ def advance(instance_uuid, values, expected_task_state, through=(),
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         _compare_and_swap(s, row, values, expected_task_state, _UNSET, host,
                           through)
+        if ip_network:
+            return network.allocate_in(s, instance_uuid, *ip_network)
+        return None
 
 
 def _compare_and_swap(s, row, values, expected_task_state,

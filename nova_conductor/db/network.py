@@ -4,15 +4,13 @@ import ipaddress
 import random
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import session
-
-MAX_RACE_RETRIES = 10
-
 
 def _random_mac():
     return 'fa:16:3e:%02x:%02x:%02x' % tuple(random.randint(0, 255)
@@ -29,37 +27,66 @@ def fixed_ips_for(s, instance_uuids):
     return out
 
 
-def allocate_fixed_ip(instance_uuid, network, cidr):
-    """Give the instance the lowest free address; idempotent per network.
+_ips = models.FixedIp.__table__
+_MINE = (sa.select(_ips).where(_ips.c.network == sa.bindparam('network'))
+         .where(_ips.c.instance_uuid == sa.bindparam('uuid')))
+_USED = sa.select(_ips.c.address).where(
+    _ips.c.network == sa.bindparam('network'))
 
-    The unique (network, address) constraint settles races between
-    conductors: the loser picks again.
-    """
+
+def _insert_unless_taken_statements():
+    """Per dialect, an INSERT that writes nothing (rowcount 0) when the
+    address is taken, even by a transaction not committed yet: the loser
+    of a race picks again and its transaction goes on."""
+    return {
+        'postgresql': postgresql.insert(_ips).on_conflict_do_nothing(),
+        'sqlite': sqlite.insert(_ips).on_conflict_do_nothing(),
+        'mysql': _ips.insert().prefix_with('IGNORE'),
+    }
+
+
+_INSERT_UNLESS_TAKEN = _insert_unless_taken_statements()
+
+
+def _free_addresses(s, network, cidr):
+    """The network's free addresses, lowest first (not the gateway)."""
     net = ipaddress.ip_network(cidr, strict=False)
-    gateway = next(net.hosts(), None)
-    for _attempt in range(MAX_RACE_RETRIES):
-        try:
-            with session.writer() as s:
-                mine = s.scalars(sa.select(models.FixedIp).filter_by(
-                    network=network, instance_uuid=instance_uuid)).first()
-                if mine is not None:
-                    return convert.row_to_dict(mine)
-                used = set(s.scalars(sa.select(models.FixedIp.address)
-                                     .filter_by(network=network)))
-                address = next((str(ip) for ip in net.hosts()
-                                if ip != gateway and str(ip) not in used),
-                               None)
-                if address is None:
-                    raise exception.FixedIpsExhausted(network=network)
-                row = models.FixedIp(network=network, address=address,
-                                     mac=_random_mac(),
-                                     instance_uuid=instance_uuid)
-                s.add(row)
-                s.flush()
-                return convert.row_to_dict(row)
-        except sa_exc.IntegrityError:
-            continue
+    hosts = net.hosts()
+    next(hosts, None)  # the gateway
+    used = set(s.execute(_USED, {'network': network}).scalars())
+    return (str(ip) for ip in hosts if str(ip) not in used)
+
+
+def allocate_in(s, instance_uuid, network, cidr):
+    """Give the instance the lowest free address, in the caller's
+    transaction; idempotent per network. Returns the fixed IP's dict."""
+    mine = s.execute(_MINE, {'network': network,
+                             'uuid': instance_uuid}).mappings().first()
+    if mine is not None:
+        return _as_dict(mine)
+    insert = _INSERT_UNLESS_TAKEN[s.get_bind().dialect.name]
+    values = {'network': network, 'mac': _random_mac(),
+              'instance_uuid': instance_uuid, 'created_at': models.utcnow()}
+    # An address taken meanwhile by another transaction is skipped: only
+    # running out of addresses ends the walk.
+    for address in _free_addresses(s, network, cidr):
+        values['address'] = address
+        result = s.execute(insert, values)
+        if result.rowcount == 1:
+            return _as_dict(dict(values, id=result.inserted_primary_key[0]))
     raise exception.FixedIpsExhausted(network=network)
+
+
+def _as_dict(row):
+    out = dict(row)
+    out['created_at'] = convert.iso(out['created_at'])
+    return out
+
+
+def allocate_fixed_ip(instance_uuid, network, cidr):
+    """allocate_in() in a transaction of its own."""
+    with session.writer() as s:
+        return allocate_in(s, instance_uuid, network, cidr)
 
 
 def deallocate_fixed_ips(s, instance_uuid):

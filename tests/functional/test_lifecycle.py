@@ -266,14 +266,14 @@ def test_compute_crash_mid_build_ends_in_error_after_restart(dep):
     while time.monotonic() < deadline:
         server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
             )['server']
-        if server['OS-EXT-STS:task_state'] == 'networking':
+        if server['OS-EXT-STS:task_state'] == 'spawning':
             break
         time.sleep(0.05)
     assert server['status'] == 'BUILD', server
     # The host comes back and recovers what it left half done.
     dep.start_compute(host)
     server = dep.wait_for_server(server_id, statuses=('ERROR',))
-    assert 'restarted during the build (networking)' in \
+    assert 'restarted during the build (spawning)' in \
         server['fault']['message']
     assert server['OS-EXT-STS:task_state'] is None
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)

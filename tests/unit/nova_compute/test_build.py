@@ -43,8 +43,21 @@ def _instance():
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
 
 
+def _record_spawns(driver):
+    """The network_info of each spawn on `driver`."""
+    spawned = []
+    real_spawn = driver.spawn
+
+    def spawn(instance, image, network_info):
+        spawned.append(network_info)
+        return real_spawn(instance, image, network_info)
+    driver.spawn = spawn
+    return spawned
+
+
 def test_build_walks_every_task_state_to_active(driver):
     conductor = FakeConductor(_instance())
+    spawned = _record_spawns(driver)
     builder = build.InstanceBuilder('h1', driver, conductor)
     builder.build(None, conductor.instance, {}, {'requested_networks':
                                                   'auto'}, [])
@@ -55,19 +68,15 @@ def test_build_walks_every_task_state_to_active(driver):
     assert conductor.instance['power_state'] == states.RUNNING
     assert driver.get_power_state(conductor.instance) == states.RUNNING
     assert conductor.failures == []
-    # Networking (with its IP), spawning, active: one call each.
-    assert conductor.calls == 3
+    # Spawning (networking and block devices on the way, with the IP),
+    # then active: two calls.
+    assert conductor.calls == 2
+    assert spawned == [[conductor.allocate_fixed_ip(None, None)]]
 
 
 def test_build_without_networks_passes_networking_through(driver):
     conductor = FakeConductor(_instance())
-    spawned = []
-    real_spawn = driver.spawn
-
-    def spawn(instance, image, network_info):
-        spawned.append(network_info)
-        return real_spawn(instance, image, network_info)
-    driver.spawn = spawn
+    spawned = _record_spawns(driver)
     build.InstanceBuilder('h1', driver, conductor).build(
         None, conductor.instance, {}, {'requested_networks': 'none'}, [])
     assert conductor.updates == [states.NETWORKING,

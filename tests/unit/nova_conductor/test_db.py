@@ -185,6 +185,50 @@ def test_advance_records_steps_on_the_newest_action(db):
     assert [e['event'] for e in newest['events']] == ['spawning']
 
 
+def test_advance_allocates_the_ip_in_its_own_transaction(db):
+    inst = dbhelpers.make_instance()
+    ip = instances_db.advance(
+        inst['uuid'], {'task_state': states.SPAWNING}, states.SCHEDULING,
+        through=[states.NETWORKING, states.BLOCK_DEVICE_MAPPING],
+        host='host1', ip_network=('private', '10.0.0.0/29'))
+    assert (ip['address'], ip['network'], ip['instance_uuid']) == (
+        '10.0.0.2', 'private', inst['uuid'])
+    got = instances_db.get(inst['uuid'])
+    assert got['task_state'] == states.SPAWNING
+    assert [i['address'] for i in got['fixed_ips']] == ['10.0.0.2']
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
+    assert [e['event'] for e in action['events']] == [
+        'scheduling', 'networking', 'block_device_mapping', 'spawning']
+
+
+def test_advance_with_no_free_ip_changes_nothing(db):
+    # /30: .1 is the gateway, .2 the only address.
+    first, second = dbhelpers.make_instance(), dbhelpers.make_instance()
+    network_db.allocate_fixed_ip(first['uuid'], 'private', '10.0.0.0/30')
+    with pytest.raises(exception.FixedIpsExhausted):
+        instances_db.advance(
+            second['uuid'], {'task_state': states.SPAWNING},
+            states.SCHEDULING, through=[states.NETWORKING], host='host1',
+            ip_network=('private', '10.0.0.0/30'))
+    got = instances_db.get(second['uuid'])
+    assert got['task_state'] == states.SCHEDULING
+    action = actions_db.action_get_by_request_id(second['uuid'], 'req-1')
+    assert [e['event'] for e in action['events']] == ['scheduling']
+
+
+def test_an_address_taken_meanwhile_is_skipped(db, monkeypatch):
+    """A racing transaction's address (seen free when the used addresses
+    were read) costs the loser no error: it takes the next one."""
+    first, second = dbhelpers.make_instance(), dbhelpers.make_instance()
+    network_db.allocate_fixed_ip(first['uuid'], 'private', '10.0.0.0/29')
+    # The second allocation saw the addresses as they were before.
+    monkeypatch.setattr(network_db, '_free_addresses', lambda s, n, c: iter(
+        ['10.0.0.2', '10.0.0.3']))
+    ip = network_db.allocate_fixed_ip(second['uuid'], 'private',
+                                      '10.0.0.0/29')
+    assert ip['address'] == '10.0.0.3'
+
+
 def test_set_error_records_fault_and_frees_everything(db):
     node = dbhelpers.make_node()
     inst = dbhelpers.make_instance()
