@@ -7,6 +7,7 @@ import logging
 import oslo_messaging as messaging
 
 from common import coalesce
+from common import exception
 from common import glance_client
 from common import servicegroup
 from common import states
@@ -225,17 +226,38 @@ class ConductorManager:
     def instance_advance(self, context, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
-        ip = instances_db.advance(
-            instance_uuid, values, _expected(expected_task_state), through,
-            host, self._ip_network() if allocate_ip else None)
+        return self._with_bridge(instances_db.advance(
+            **self._advance_args(instance_uuid, values, expected_task_state,
+                                 through, host, allocate_ip)))
+
+    def instance_advance_many(self, context, calls):
+        """instance_advance for each of `calls`, one outcome each
+        (common.coalesce): all in one transaction, or, when that fails,
+        each in its own, so one bad advance cannot fail the others."""
+        try:
+            outcomes = instances_db.advance_together(
+                [self._advance_args(**call['kwargs']) for call in calls])
+        except Exception:
+            LOG.warning('A batch of %d advances failed together; running '
+                        'them one by one', len(calls), exc_info=True)
+            return coalesce.run_each(self.instance_advance, calls)
+        return [{'error': exception.to_primitive(outcome)}
+                if isinstance(outcome, exception.NovaException)
+                else {'result': self._with_bridge(outcome)}
+                for outcome in outcomes]
+
+    def _advance_args(self, instance_uuid, values, expected_task_state,
+                      through=(), host=None, allocate_ip=False):
+        return dict(instance_uuid=instance_uuid, values=values,
+                    expected_task_state=_expected(expected_task_state),
+                    through=through, host=host,
+                    ip_network=self._ip_network() if allocate_ip else None)
+
+    @staticmethod
+    def _with_bridge(ip):
         if ip:
             ip['bridge'] = CONF.network.flat_network_bridge
         return ip
-
-    def instance_advance_many(self, context, calls):
-        """instance_advance for each of `calls` in turn, each in its own
-        transaction with its own outcome (common.coalesce)."""
-        return coalesce.run_each(self.instance_advance, calls)
 
     def instance_action(self, context, instance_uuid, action, params=None):
         key, (vm_states, task_states, task_state, method) = \
@@ -448,9 +470,8 @@ class ConductorManager:
     # -- networking --------------------------------------------------------
 
     def allocate_fixed_ip(self, context, instance_uuid):
-        ip = network_db.allocate_fixed_ip(instance_uuid, *self._ip_network())
-        ip['bridge'] = CONF.network.flat_network_bridge
-        return ip
+        return self._with_bridge(network_db.allocate_fixed_ip(
+            instance_uuid, *self._ip_network()))
 
     @staticmethod
     def _ip_network():

@@ -38,41 +38,76 @@ def record_step(s, instance_uuid, new_step, result='Success', host=None,
     Called as task_state moves, so each step of an operation (scheduling,
     networking, spawning...) appears as an event with its own timing.
     Steps in `through` were passed on the way: each gets an event that
-    starts and finishes now. Plain SQL statements: this runs on every
-    task_state change. `action_id`: the current action's, when the caller
-    has read it already.
+    starts and finishes now. `action_id`: the current action's, when the
+    caller has read it already.
     """
-    actions_t = models.InstanceAction.__table__
-    events_t = models.InstanceActionEvent.__table__
     if action_id is None:
-        action_id = s.execute(
-            sa.select(actions_t.c.id)
-            .where(actions_t.c.instance_uuid == instance_uuid)
-            .order_by(actions_t.c.id.desc()).limit(1)).scalar()
+        action_id = newest_action_id(s, instance_uuid)
     if action_id is None:
         return
+    record_steps(s, [dict(action_id=action_id, new_step=new_step,
+                          result=result, host=host, traceback=traceback,
+                          finish_action=finish_action, through=through)])
+
+
+_actions = models.InstanceAction.__table__
+_events = models.InstanceActionEvent.__table__
+_NEWEST_ACTION = (sa.select(_actions.c.id)
+                  .where(_actions.c.instance_uuid == sa.bindparam('uuid'))
+                  .order_by(_actions.c.id.desc()).limit(1))
+_CLOSE_EVENT = (_events.update()
+                .where(_events.c.action_id == sa.bindparam('a_id'))
+                .where(_events.c.finish_time.is_(None))
+                .values(finish_time=sa.bindparam('now'),
+                        result=sa.bindparam('result'),
+                        traceback=sa.bindparam('traceback'),
+                        updated_at=sa.bindparam('now'),
+                        host=sa.func.coalesce(_events.c.host,
+                                              sa.bindparam('e_host'))))
+_FINISH_ACTION = (_actions.update()
+                  .where(_actions.c.id == sa.bindparam('a_id'))
+                  .values(finish_time=sa.bindparam('now'),
+                          updated_at=sa.bindparam('now'),
+                          # A success keeps the message it had.
+                          message=sa.func.coalesce(sa.bindparam('message'),
+                                                   _actions.c.message)))
+
+
+def newest_action_id(s, instance_uuid):
+    return s.execute(_NEWEST_ACTION, {'uuid': instance_uuid}).scalar()
+
+
+def record_steps(s, steps):
+    """record_step() for several actions at once (dicts of its arguments,
+    with action_id), in three statements whatever their number: this runs
+    on every task_state change, a batch of a compute's at a time."""
     now = models.utcnow()
-    s.execute(sa.update(events_t)
-              .where(events_t.c.action_id == action_id)
-              .where(events_t.c.finish_time.is_(None))
-              .values(finish_time=now, result=result, traceback=traceback,
-                      updated_at=now,
-                      host=sa.func.coalesce(events_t.c.host, host)))
-    rows = [dict(action_id=action_id, event=step, start_time=now,
-                 finish_time=now, result=result, host=host, created_at=now,
-                 updated_at=now) for step in through]
-    if new_step:
-        rows.append(dict(action_id=action_id, event=new_step,
-                         start_time=now, finish_time=None, result=None,
-                         host=host, created_at=now, updated_at=now))
+    s.execute(_CLOSE_EVENT, [
+        {'a_id': step['action_id'], 'now': now, 'result': step['result'],
+         'traceback': step.get('traceback'), 'e_host': step.get('host')}
+        for step in steps])
+    rows = []
+    for step in steps:
+        for name in step.get('through', ()):
+            rows.append(_event_row(step, name, now, finished=True))
+        if step['new_step']:
+            rows.append(_event_row(step, step['new_step'], now,
+                                   finished=False))
     if rows:
-        s.execute(sa.insert(events_t), rows)
-    if finish_action:
-        values = {'finish_time': now, 'updated_at': now}
-        if result != 'Success':
-            values['message'] = 'Error'
-        s.execute(sa.update(actions_t).where(actions_t.c.id == action_id)
-                  .values(**values))
+        s.execute(_events.insert(), rows)
+    finished = [{'a_id': step['action_id'], 'now': now,
+                 'message': None if step['result'] == 'Success'
+                 else 'Error'}
+                for step in steps if step.get('finish_action')]
+    if finished:
+        s.execute(_FINISH_ACTION, finished)
+
+
+def _event_row(step, name, now, finished):
+    return dict(action_id=step['action_id'], event=name, start_time=now,
+                finish_time=now if finished else None,
+                result=step['result'] if finished else None,
+                host=step.get('host'), created_at=now, updated_at=now)
 
 
 def fault_create(s, instance_uuid, code, message, details=None, host=None):

@@ -281,8 +281,9 @@ def update(instance_uuid, values, expected_task_state=_UNSET,
 
 
 def _progress_lock():
-    """SELECT ... FOR UPDATE of what advance() needs, in one statement: the
-    row's states, its host's failed-build streak and its newest action."""
+    """SELECT ... FOR UPDATE of what advance() needs, in one statement for
+    a whole batch: each row's states, its host's failed-build streak and
+    its newest action. In id order, so batches lock in one order."""
     inst = models.Instance.__table__
     nodes = models.ComputeNode.__table__
     acts = models.InstanceAction.__table__
@@ -295,12 +296,15 @@ def _progress_lock():
         sa.select(sa.func.max(acts.c.id))
         .where(acts.c.instance_uuid == inst.c.uuid)
         .scalar_subquery().label('action_id'))
-        .where(inst.c.uuid == sa.bindparam('uuid'))
+        .where(inst.c.uuid.in_(sa.bindparam('uuids', expanding=True)))
         .where(inst.c.deleted == sa.false())
+        .order_by(inst.c.id)
         .with_for_update())
 
 
 _PROGRESS_LOCK = _progress_lock()
+_UPDATE_BY_ID = models.Instance.__table__.update().where(
+    models.Instance.__table__.c.id == sa.bindparam('_id'))
 
 
 def advance(instance_uuid, values, expected_task_state, through=(),
@@ -310,59 +314,141 @@ def advance(instance_uuid, values, expected_task_state, through=(),
     `through` names task_states passed on the way with no work of their
     own (each still gets its instance-action event). With `ip_network`
     (name, cidr) the instance's fixed IP is allocated in the same
-    transaction and returned. Four statements (more for the IP, or when a
-    failed-build streak is cleared): this runs twice in every boot.
+    transaction and returned. This runs twice in every boot.
     """
+    [outcome] = advance_together([dict(
+        instance_uuid=instance_uuid, values=values,
+        expected_task_state=expected_task_state, through=through, host=host,
+        ip_network=ip_network)])
+    if isinstance(outcome, exception.NovaException):
+        raise outcome
+    return outcome
+
+
+# What an advance may refuse with, before it writes anything.
+_REFUSALS = (exception.InstanceNotFound, exception.UnexpectedTaskState)
+
+
+@session.retry_on_deadlock
+def advance_together(advances):
+    """Several advance()s (dicts of its arguments) in one transaction: one
+    commit for a whole batch of a compute's progress reports, and a few
+    statements whatever its size (one locking read, then the writes).
+
+    Returns, in order, each one's fixed IP (or None), or the refusal it
+    met (an instance deleted or taken over meanwhile), which wrote
+    nothing. Any other error rolls them all back and is raised.
+    """
+    outcomes = []
+    wanting_ip = {}
     with session.writer() as s:
-        row = s.execute(_PROGRESS_LOCK,
-                        {'uuid': instance_uuid}).mappings().first()
-        if row is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
-        _compare_and_swap(s, row, values, expected_task_state, _UNSET, host,
-                          through)
-        if ip_network:
-            return network.allocate_in(s, instance_uuid, *ip_network)
-        return None
+        rows = {row['uuid']: dict(row) for row in s.execute(
+            _PROGRESS_LOCK, {'uuids': sorted(
+                {a['instance_uuid'] for a in advances})}).mappings()}
+        # Stamped after the locks are held, so a row's updated_at is close
+        # to its commit (clients poll with changes-since).
+        now = models.utcnow()
+        pending = []
+        for args in advances:
+            uuid = args['instance_uuid']
+            if any(swap.row['uuid'] == uuid for swap in pending):
+                # The same instance twice: its first move is written first.
+                _apply(s, pending)
+                pending = []
+            try:
+                if uuid not in rows:
+                    raise exception.InstanceNotFound(instance_id=uuid)
+                swap = _Swap(rows[uuid], args['values'],
+                             args['expected_task_state'], _UNSET,
+                             args.get('host'), args.get('through', ()), now)
+            except _REFUSALS as refusal:
+                outcomes.append(refusal)
+                continue
+            pending.append(swap)
+            rows[uuid] = swap.new
+            outcomes.append(None)
+            if args.get('ip_network'):
+                wanting_ip.setdefault(tuple(args['ip_network']), {})[
+                    uuid] = len(outcomes) - 1
+        _apply(s, pending)
+        # All of the batch's addresses in one ascending walk per network.
+        for (name, cidr), where in wanting_ip.items():
+            ips = network.allocate_in(s, list(where), name, cidr)
+            for uuid, index in where.items():
+                outcomes[index] = ips[uuid]
+    return outcomes
+
+
+class _Swap:
+    """One compare-and-swap of a locked `row`, checked and worked out but
+    not written: the check raises before anything is written."""
+
+    def __init__(self, row, values, expected_task_state, expected_vm_state,
+                 host, through, now):
+        _check_expected(row, 'task_state', expected_task_state)
+        _check_expected(row, 'vm_state', expected_vm_state)
+        values = dict(values)
+        for key in JSON_FIELDS:
+            if key in values:
+                # The table column of 'metadata' is also named 'metadata'.
+                values[key] = _json(key, values[key])
+        for key in DATETIME_FIELDS:
+            if key in values:
+                values[key] = convert.parse_iso(values[key])
+        values['updated_at'] = now
+        self.row = row
+        self.values = values
+        self.new = dict(row, **values)
+        # A success clears the host's failed-build streak (when the row
+        # tells there is none, there is nothing to write).
+        self.clears_streak = (
+            row['task_state'] == states.SPAWNING and
+            self.new['vm_state'] == states.ACTIVE and
+            row['compute_node_id'] and row.get('failed_builds', 1) != 0)
+        self.step = None
+        if 'task_state' in values and values['task_state'] != \
+                row['task_state']:
+            self.step = dict(
+                new_step=values['task_state'],
+                result=('Error' if self.new['vm_state'] == states.ERROR
+                        else 'Success'),
+                host=host, finish_action=values['task_state'] is None,
+                through=through)
+
+
+def _apply(s, swaps):
+    """Write checked swaps: the rows (one executemany per set of columns),
+    streaks cleared, then every instance-action event at once."""
+    by_columns = {}
+    for swap in swaps:
+        by_columns.setdefault(tuple(sorted(swap.values)), []).append(
+            dict(swap.values, _id=swap.row['id']))
+    for params in by_columns.values():
+        s.execute(_UPDATE_BY_ID, params)
+    for swap in swaps:
+        if swap.clears_streak:
+            compute.reset_failed_builds(s, swap.row['compute_node_id'])
+    steps = []
+    for swap in swaps:
+        if swap.step is None:
+            continue
+        action_id = swap.row.get('action_id', _UNSET)
+        if action_id is _UNSET:
+            action_id = actions.newest_action_id(s, swap.row['uuid'])
+        if action_id is not None:
+            steps.append(dict(swap.step, action_id=action_id))
+    if steps:
+        actions.record_steps(s, steps)
 
 
 def _compare_and_swap(s, row, values, expected_task_state,
                       expected_vm_state, host, through=()):
-    """The update behind update() and advance() of a locked `row`: the new
-    row (with whatever columns `row` has).
-
-    This is the hottest write of a boot, so it uses plain SQL statements.
-    """
-    _check_expected(row, 'task_state', expected_task_state)
-    _check_expected(row, 'vm_state', expected_vm_state)
-    values = dict(values)
-    for key in JSON_FIELDS:
-        if key in values:
-            # The table column of 'metadata' is also named 'metadata'.
-            values[key] = _json(key, values[key])
-    for key in DATETIME_FIELDS:
-        if key in values:
-            values[key] = convert.parse_iso(values[key])
-    table = models.Instance.__table__
-    values['updated_at'] = models.utcnow()
-    s.execute(sa.update(table).where(table.c.id == row['id'])
-              .values(**values))
-    new = dict(row)
-    new.update(values)
-    # A success clears the host's failed-build streak (when the row tells
-    # there is none, there is nothing to write).
-    if (row['task_state'] == states.SPAWNING and
-            new['vm_state'] == states.ACTIVE and row['compute_node_id'] and
-            row.get('failed_builds', 1) != 0):
-        compute.reset_failed_builds(s, row['compute_node_id'])
-    if 'task_state' in values and values['task_state'] != \
-            row['task_state']:
-        failed = new['vm_state'] == states.ERROR
-        actions.record_step(
-            s, row['uuid'], values['task_state'],
-            result='Error' if failed else 'Success', host=host,
-            finish_action=values['task_state'] is None, through=through,
-            action_id=row.get('action_id'))
-    return new
+    """The update behind update() of a locked `row`: the new row (with
+    whatever columns `row` has)."""
+    swap = _Swap(row, values, expected_task_state, expected_vm_state, host,
+                 through, models.utcnow())
+    _apply(s, [swap])
+    return swap.new
 
 
 def begin_task(instance_uuid, action, task_state, vm_states, task_states,

@@ -29,7 +29,8 @@ def fixed_ips_for(s, instance_uuids):
 
 _ips = models.FixedIp.__table__
 _MINE = (sa.select(_ips).where(_ips.c.network == sa.bindparam('network'))
-         .where(_ips.c.instance_uuid == sa.bindparam('uuid')))
+         .where(_ips.c.instance_uuid.in_(
+             sa.bindparam('uuids', expanding=True))))
 _USED = sa.select(_ips.c.address).where(
     _ips.c.network == sa.bindparam('network'))
 
@@ -57,24 +58,36 @@ def _free_addresses(s, network, cidr):
     return (str(ip) for ip in hosts if str(ip) not in used)
 
 
-def allocate_in(s, instance_uuid, network, cidr):
-    """Give the instance the lowest free address, in the caller's
-    transaction; idempotent per network. Returns the fixed IP's dict."""
-    mine = s.execute(_MINE, {'network': network,
-                             'uuid': instance_uuid}).mappings().first()
-    if mine is not None:
-        return _as_dict(mine)
+def allocate_in(s, instance_uuids, network, cidr):
+    """Give each instance the lowest free address, in the caller's
+    transaction; idempotent per network. Returns {uuid: fixed IP dict}.
+
+    Addresses are taken in ascending order, so two transactions that
+    each take several never wait on each other in a cycle.
+    """
+    out = {row['instance_uuid']: _as_dict(row) for row in s.execute(
+        _MINE, {'network': network,
+                'uuids': list(instance_uuids)}).mappings()}
+    waiting = [u for u in dict.fromkeys(instance_uuids) if u not in out]
+    if not waiting:
+        return out
     insert = _INSERT_UNLESS_TAKEN[s.get_bind().dialect.name]
-    values = {'network': network, 'mac': _random_mac(),
-              'instance_uuid': instance_uuid, 'created_at': models.utcnow()}
     # An address taken meanwhile by another transaction is skipped: only
     # running out of addresses ends the walk.
-    for address in _free_addresses(s, network, cidr):
-        values['address'] = address
-        result = s.execute(insert, values)
-        if result.rowcount == 1:
-            return _as_dict(dict(values, id=result.inserted_primary_key[0]))
-    raise exception.FixedIpsExhausted(network=network)
+    free = _free_addresses(s, network, cidr)
+    for uuid in waiting:
+        values = {'network': network, 'mac': _random_mac(),
+                  'instance_uuid': uuid, 'created_at': models.utcnow()}
+        for address in free:
+            values['address'] = address
+            result = s.execute(insert, values)
+            if result.rowcount == 1:
+                out[uuid] = _as_dict(dict(
+                    values, id=result.inserted_primary_key[0]))
+                break
+        else:
+            raise exception.FixedIpsExhausted(network=network)
+    return out
 
 
 def _as_dict(row):
@@ -86,7 +99,7 @@ def _as_dict(row):
 def allocate_fixed_ip(instance_uuid, network, cidr):
     """allocate_in() in a transaction of its own."""
     with session.writer() as s:
-        return allocate_in(s, instance_uuid, network, cidr)
+        return allocate_in(s, [instance_uuid], network, cidr)[instance_uuid]
 
 
 def deallocate_fixed_ips(s, instance_uuid):

@@ -49,6 +49,10 @@ def _create_engine(url, pool_size, max_overflow, echo):
         # reads of absent rows (e.g. an allocation not yet made), which
         # stalls concurrent claims; READ COMMITTED does not.
         kwargs['isolation_level'] = 'READ COMMITTED'
+    if url.get_driver_name() == 'psycopg2':
+        # An UPDATE run for many rows (a batch of advances) goes in a few
+        # round trips, not one per row.
+        kwargs['executemany_mode'] = 'values_plus_batch'
     return sa.create_engine(url, echo=echo, pool_size=pool_size,
                             max_overflow=max_overflow, pool_pre_ping=True,
                             **kwargs)

@@ -5,6 +5,8 @@ import time
 
 import oslo_messaging as messaging
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 
 from common import context
 from common import exception
@@ -14,6 +16,8 @@ from common.conf import CONF
 from nova_conductor import manager
 from nova_conductor import rpcapi
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import models
+from nova_conductor.db import session as db_session
 from tests.unit.nova_conductor import dbhelpers
 
 
@@ -92,3 +96,70 @@ def test_a_refused_advance_raises_its_own_error(conductor):
                              expected_task_state=states.SPAWNING)
     assert info.value.kwargs['actual'] == states.SCHEDULING
     assert instances_db.get(uuid)['task_state'] == states.SCHEDULING
+
+
+def _batch_call(uuid, **kwargs):
+    return {'context': {}, 'kwargs': dict(
+        instance_uuid=uuid, values={'task_state': states.SPAWNING},
+        expected_task_state=states.SCHEDULING, host='host1', **kwargs)}
+
+
+def _commits_during(func):
+    commits = []
+    engine = db_session.get_engine()
+    listener = lambda conn: commits.append(1)  # noqa: E731
+    sa_event.listen(engine, 'commit', listener)
+    try:
+        return func(), len(commits)
+    finally:
+        sa_event.remove(engine, 'commit', listener)
+
+
+@pytest.fixture
+def endpoint(db):
+    """A conductor manager with a flat network of one /29."""
+    CONF.set_override('fixed_range_v4', '10.12.0.0/29', 'network')
+    endpoint = manager.ConductorManager(scheduler_api=object(),
+                                        compute_api=object())
+    yield endpoint
+    endpoint.cleanup_host()
+    CONF.clear_override('fixed_range_v4', 'network')
+
+
+def test_a_batch_is_one_transaction_with_an_outcome_each(endpoint):
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(3)]
+    calls = [_batch_call(u, allocate_ip=True) for u in uuids]
+    calls.insert(1, _batch_call('no-such-instance'))
+    outcomes, commits = _commits_during(
+        lambda: endpoint.instance_advance_many(None, calls))
+    assert commits == 1
+    [first, missing, second, third] = outcomes
+    assert missing['error']['class'] == 'InstanceNotFound'
+    assert [o['result']['address'] for o in (first, second, third)] == [
+        '10.12.0.2', '10.12.0.3', '10.12.0.4']
+    assert first['result']['bridge'] == CONF.network.flat_network_bridge
+    assert all(instances_db.get(u)['task_state'] == states.SPAWNING
+               for u in uuids)
+
+
+def test_a_batch_that_fails_together_runs_one_by_one(endpoint):
+    """The range has room for two of the three: the batch rolls back,
+    then each advance runs alone and only the last fails."""
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(4)]
+    instances_db.advance(uuids[0], {'task_state': states.SPAWNING},
+                         states.SCHEDULING,
+                         ip_network=('private', '10.12.0.0/29'))
+    for taken in ('10.12.0.3', '10.12.0.5'):
+        with db_session.writer() as s:
+            s.execute(sa.insert(models.FixedIp.__table__).values(
+                network='private', address=taken, mac='m',
+                instance_uuid='elsewhere'))
+    outcomes, commits = _commits_during(
+        lambda: endpoint.instance_advance_many(
+            None, [_batch_call(u, allocate_ip=True) for u in uuids[1:]]))
+    assert [o.get('result', {}).get('address') for o in outcomes[:2]] == [
+        '10.12.0.4', '10.12.0.6']
+    assert outcomes[2]['error']['class'] == 'FixedIpsExhausted'
+    assert commits == 2  # the two that succeeded alone
+    assert [instances_db.get(u)['task_state'] for u in uuids[1:]] == [
+        states.SPAWNING, states.SPAWNING, states.SCHEDULING]

@@ -174,6 +174,50 @@ def test_advance_to_active_with_no_failed_builds_writes_three_times(db):
     assert action['finish_time'] is not None
 
 
+def test_a_batch_of_advances_costs_the_statements_of_one(db):
+    node = dbhelpers.make_node()
+    uuids = [dbhelpers.make_instance(compute_node_id=node['id'])['uuid']
+             for _ in range(5)]
+    advances = [dict(instance_uuid=u, values={'task_state': states.SPAWNING},
+                     expected_task_state=states.SCHEDULING,
+                     through=[states.NETWORKING], host='host1')
+                for u in uuids]
+    advances[2]['expected_task_state'] = states.SPAWNING
+    outcomes = []
+    statements = dbhelpers.statements_of(
+        lambda: outcomes.extend(instances_db.advance_together(advances)))
+    # One locking read; the rows, the open events, the new events.
+    assert [s.split()[0] for s in statements] == [
+        'SELECT', 'UPDATE', 'UPDATE', 'INSERT']
+    assert isinstance(outcomes[2], exception.UnexpectedTaskState)
+    assert outcomes[:2] + outcomes[3:] == [None] * 4
+    assert [instances_db.get(u)['task_state'] for u in uuids] == [
+        states.SPAWNING] * 2 + [states.SCHEDULING] + [states.SPAWNING] * 2
+    for uuid in uuids[:2] + uuids[3:]:
+        action = actions_db.action_get_by_request_id(uuid, 'req-1')
+        assert [(e['event'], e['result']) for e in action['events']] == [
+            ('scheduling', 'Success'), ('networking', 'Success'),
+            ('spawning', None)]
+
+
+def test_an_instance_twice_in_a_batch_moves_twice(db):
+    uuid = dbhelpers.make_instance()['uuid']
+    outcomes = instances_db.advance_together([
+        dict(instance_uuid=uuid, values={'task_state': states.SPAWNING},
+             expected_task_state=states.SCHEDULING),
+        dict(instance_uuid=uuid, values={'task_state': None,
+                                         'vm_state': states.ACTIVE},
+             expected_task_state=states.SPAWNING)])
+    assert outcomes == [None, None]
+    got = instances_db.get(uuid)
+    assert (got['vm_state'], got['task_state']) == (states.ACTIVE, None)
+    action = actions_db.action_get_by_request_id(uuid, 'req-1')
+    assert [(e['event'], e['finish_time'] is not None)
+            for e in action['events']] == [('scheduling', True),
+                                           ('spawning', True)]
+    assert action['finish_time'] is not None
+
+
 def test_advance_records_steps_on_the_newest_action(db):
     inst = dbhelpers.make_instance()
     with db_session.writer() as s:
