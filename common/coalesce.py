@@ -8,9 +8,11 @@ they are all out queue up and leave together as the next batch as soon as
 one comes back: they would have waited that long in the server's queue
 anyway.
 
-The server runs a batch's items one by one and answers with one outcome
-per item (`outcome`), so one failure never fails its neighbours; the
-caller gets its own result or exception back (`unwrap`).
+The server answers with one outcome per item (`outcome`), so one failure
+never fails its neighbours: `run_each` runs the items one by one, and a
+server may run them together when it can keep their outcomes apart (the
+conductor's advances share one transaction). The caller gets its own
+result or exception back (`unwrap`).
 """
 
 import collections

@@ -234,9 +234,10 @@ _GIVE_BACK = _give_back_statement()
 _ALLOCATE = _allocations.insert()
 # FOR UPDATE: two concurrent frees of one allocation must not both give
 # its resources back.
-_LOCK_ALLOCATION = (sa.select(_allocations)
-                    .where(_allocations.c.instance_uuid == sa.bindparam('uuid'))
-                    .with_for_update())
+_LOCK_ALLOCATION = (
+    sa.select(_allocations)
+    .where(_allocations.c.instance_uuid == sa.bindparam('uuid'))
+    .with_for_update())
 _DEALLOCATE = _allocations.delete().where(
     _allocations.c.instance_uuid == sa.bindparam('uuid'))
 _LIMIT_KEYS = {'vcpu': 'vcpu_limit', 'memory_mb': 'ram_limit',

@@ -12,6 +12,7 @@ from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import session
 
+
 def _random_mac():
     return 'fa:16:3e:%02x:%02x:%02x' % tuple(random.randint(0, 255)
                                              for _ in range(3))
@@ -55,7 +56,7 @@ def _free_addresses(s, network, cidr):
     hosts = net.hosts()
     next(hosts, None)  # the gateway
     used = set(s.execute(_USED, {'network': network}).scalars())
-    return (str(ip) for ip in hosts if str(ip) not in used)
+    return (address for address in map(str, hosts) if address not in used)
 
 
 def allocate_in(s, instance_uuids, network, cidr):

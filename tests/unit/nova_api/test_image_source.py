@@ -8,7 +8,6 @@ import pytest
 from common import exception
 from common import glance_client
 from nova_api import app as api_app
-from nova_api import image_source
 from nova_api import policy
 from tests.unit.common import fake_glance
 from tests.unit.common.fake_glance import IMAGE_ID
