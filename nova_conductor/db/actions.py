@@ -10,13 +10,20 @@ from nova_conductor.db import session
 FAULT_MESSAGE_LEN = 255
 
 
+_actions = models.InstanceAction.__table__
+_events = models.InstanceActionEvent.__table__
+# Built once; the values go in as parameters (see instances._INSERT).
+_START_ACTION = sa.insert(_actions)
+_OPEN_EVENT = sa.insert(_events)
+
+
 def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
     """Open an action (in caller's transaction), optionally with an event.
 
     Core statements, not ORM objects: every boot and operation runs this.
     """
     now = models.utcnow()
-    action_id = s.execute(sa.insert(models.InstanceAction.__table__).values(
+    action_id = s.execute(_START_ACTION, dict(
         action=action, instance_uuid=instance_uuid,
         request_id=ctxt_dict.get('request_id'),
         user_id=ctxt_dict.get('user_id'),
@@ -24,7 +31,7 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
         start_time=now, created_at=now, updated_at=now)
     ).inserted_primary_key[0]
     if first_event:
-        s.execute(sa.insert(models.InstanceActionEvent.__table__).values(
+        s.execute(_OPEN_EVENT, dict(
             action_id=action_id, event=first_event, start_time=now,
             created_at=now, updated_at=now))
     return action_id
@@ -50,8 +57,6 @@ def record_step(s, instance_uuid, new_step, result='Success', host=None,
                           finish_action=finish_action, through=through)])
 
 
-_actions = models.InstanceAction.__table__
-_events = models.InstanceActionEvent.__table__
 _NEWEST_ACTION = (sa.select(_actions.c.id)
                   .where(_actions.c.instance_uuid == sa.bindparam('uuid'))
                   .order_by(_actions.c.id.desc()).limit(1))

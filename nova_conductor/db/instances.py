@@ -76,10 +76,15 @@ def _as_stored(row):
             else v for k, v in row.items()}
 
 
+_instances = models.Instance.__table__
+# Built once: a statement made per call with .values() cost a tenth of the
+# conductor's CPU under a burst; the values go in as parameters instead.
+_INSERT = sa.insert(_instances)
+
+
 def _insert_all(s, values_list, ctxt_dict):
     """Add building instances, each with its 'create' action open; their
     rows as mappings, in order. Core statements: this is every boot."""
-    table = models.Instance.__table__
     rows = []
     for values in values_list:
         values = dict(values)
@@ -88,10 +93,10 @@ def _insert_all(s, values_list, ctxt_dict):
             if key in values:
                 # Table columns carry the keys' names ('metadata' too).
                 values[key] = _json(key, values[key])
-        result = s.execute(sa.insert(table).values(**values))
+        result = s.execute(_INSERT, values)
         # The row is what was sent plus the columns' Python defaults and
         # the new id: no read back (every default is Python-side).
-        row = dict.fromkeys(table.c.keys())
+        row = dict.fromkeys(_instances.c.keys())
         row.update(result.last_inserted_params())
         row['id'] = result.inserted_primary_key[0]
         rows.append(_as_stored(row))
