@@ -7,6 +7,7 @@ moves on to the next alternate.
 
 import logging
 
+from common import coalesce
 from common import exception
 from common import states
 from nova_conductor import image_lookup
@@ -38,6 +39,9 @@ class BuildOrchestrator:
     def __init__(self, scheduler_api, compute_api):
         self.scheduler_api = scheduler_api
         self.compute_api = compute_api
+        # Under a burst the build threads claim at the same moments: their
+        # first placements share a transaction (placement_db.place_new).
+        self._new_placements = coalesce.Coalescer(self._place_new_batch)
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
         try:
@@ -67,8 +71,11 @@ class BuildOrchestrator:
         last_reason = 'no host was offered'
         for index, choice in enumerate(choices):
             try:
-                instance = placement_db.claim_and_place(
-                    instance_uuid, choice, flavor, group, fresh=fresh)
+                if fresh and not group:
+                    instance = self._place_new(instance_uuid, choice, flavor)
+                else:
+                    instance = placement_db.claim_and_place(
+                        instance_uuid, choice, flavor, group, fresh=fresh)
             except exception.ResourcesUnavailable as e:
                 LOG.info('Claim for %s lost on %s (%s); trying the next '
                          'alternate', instance_uuid, choice['host'],
@@ -87,6 +94,33 @@ class BuildOrchestrator:
         self._fail(instance_uuid, exception.NoValidHost(
             reason='Every host chosen for it was taken by other builds '
                    'before the claim (last: %s)' % last_reason))
+
+    def _place_new(self, instance_uuid, choice, flavor):
+        outcome = self._new_placements.call({
+            'instance_uuid': instance_uuid, 'choice': choice,
+            'flavor': flavor})
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    @staticmethod
+    def _place_new_batch(requests):
+        """One transaction for the batch; when that fails as a whole, one
+        per request, so one bad request cannot fail the others."""
+        try:
+            return placement_db.place_new(requests)
+        except Exception:
+            LOG.warning('A batch of %d placements failed together; running '
+                        'them one by one', len(requests), exc_info=True)
+        outcomes = []
+        for request in requests:
+            try:
+                outcomes.append(placement_db.claim_and_place(
+                    request['instance_uuid'], request['choice'],
+                    request['flavor'], fresh=True))
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
 
     def evacuate(self, ctxt, instance_uuid, host=None):
         """Recreate an instance of a down host on another one, keeping its

@@ -4,6 +4,7 @@ import threading
 
 import oslo_messaging
 
+from common import coalesce
 from common import context as nova_context
 from common import exception
 from common.conf import CONF
@@ -14,7 +15,7 @@ from nova_scheduler import host_manager
 class SchedulerManager:
     """Answers select_destinations; the work is in FilterScheduler."""
 
-    target = oslo_messaging.Target(version='1.2')
+    target = oslo_messaging.Target(version='1.3')
 
     def __init__(self, conductor_api=None):
         if conductor_api is None:
@@ -44,6 +45,11 @@ class SchedulerManager:
                 self.host_manager.refresh(admin)
                 return self.driver.select_destinations(
                     context, request_spec, instance_uuids)
+
+    def select_destinations_many(self, context, calls):
+        """select_destinations for each of `calls`, in order, one outcome
+        each (common.coalesce): a request that fits nowhere fails alone."""
+        return coalesce.run_each(self.select_destinations, calls)
 
     def invalidate_host_cache(self, context):
         """An admin changed services or aggregates: the next request reads

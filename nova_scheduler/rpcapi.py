@@ -1,5 +1,6 @@
 """Client proxy other services use to ask nova-scheduler for hosts."""
 
+from common import coalesce
 from common import rpc
 
 
@@ -10,18 +11,26 @@ class SchedulerAPI(rpc.RPCAPIBase):
         1.0 - select_destinations
         1.1 - dry_run
         1.2 - invalidate_host_cache (fanout)
+        1.3 - select_destinations_many
     """
 
     TOPIC = 'scheduler'
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
     SERVICE_NAME = 'nova-scheduler'
+
+    def __init__(self, timeout=None):
+        super().__init__(timeout)
+        # Under a burst a conductor's builds ask at the same moments:
+        # their requests share messages (common.coalesce). The schedulers
+        # must therefore be upgraded before the conductors.
+        self._selects = self.coalescer('select_destinations_many', '1.3')
 
     def select_destinations(self, ctxt, request_spec, instance_uuids):
         """One list of selections per instance: the chosen host first,
         then alternates to try if the build on it fails."""
-        return self.call(ctxt, 'select_destinations', '1.0',
-                         request_spec=request_spec,
-                         instance_uuids=instance_uuids)
+        return coalesce.unwrap(self._selects.call((ctxt, {
+            'request_spec': request_spec,
+            'instance_uuids': instance_uuids})))
 
     def dry_run(self, ctxt, request_spec):
         """{'filters': [[name, in, out]...], 'candidates': [...],

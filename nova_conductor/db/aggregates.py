@@ -74,6 +74,28 @@ def by_host(s, hosts=None):
     return out
 
 
+_agg_hosts = models.AggregateHost.__table__
+_agg_metadata = models.AggregateMetadata.__table__
+# Every placement reads its host's zone: one join, prepared once.
+_ZONES_OF_HOSTS = (
+    sa.select(_agg_hosts.c.host, _agg_metadata.c.value)
+    .join(_agg_metadata,
+          _agg_metadata.c.aggregate_id == _agg_hosts.c.aggregate_id)
+    .where(_agg_metadata.c.key == AZ_KEY)
+    .where(_agg_hosts.c.host.in_(sa.bindparam('hosts', expanding=True))))
+
+
+def zones_of(s, hosts):
+    """{host: availability zone} for `hosts` (the default zone for a host
+    in none); the same answer as host_az(by_host(...)), in one query."""
+    zones = dict.fromkeys(hosts, CONF.default_availability_zone)
+    for host, zone in s.execute(_ZONES_OF_HOSTS,
+                                {'hosts': sorted(zones)}):
+        if zone:
+            zones[host] = zone
+    return zones
+
+
 def host_az(aggregates):
     for agg in aggregates:
         if agg['metadata'].get(AZ_KEY):

@@ -160,7 +160,9 @@ _TAG_FILTERS = (('tags', sa.and_, False), ('tags_any', sa.or_, False),
 
 
 def _filtered(filters):
-    query = sa.select(models.Instance)
+    # The table, not the ORM class: rows come back as plain mappings, which
+    # cost a fraction of ORM objects (lists are polled all the time).
+    query = sa.select(_instances)
     inst = models.Instance
     if filters.get('deleted') == 'only':
         query = query.filter_by(deleted=True)
@@ -227,7 +229,7 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
         if limit:
             query = query.limit(limit)
         try:
-            rows = list(s.scalars(query))
+            rows = [dict(row) for row in s.execute(query).mappings()]
         except sa.exc.DataError as e:
             # e.g. a name regex PostgreSQL's engine rejects
             raise exception.Invalid(reason='Invalid filter: %s'
@@ -235,13 +237,24 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
         return _to_dicts(s, rows)
 
 
+_LOCK_LIVE_ROW = (sa.select(_instances)
+                  .where(_instances.c.uuid == sa.bindparam('uuid'))
+                  .where(_instances.c.deleted == sa.false())
+                  .with_for_update())
+# Rows of several instances, locked in id order (one order for every
+# batch, so concurrent batches cannot deadlock on them).
+LOCK_LIVE_ROWS = (sa.select(_instances)
+                  .where(_instances.c.uuid.in_(
+                      sa.bindparam('uuids', expanding=True)))
+                  .where(_instances.c.deleted == sa.false())
+                  .order_by(_instances.c.id)
+                  .with_for_update())
+
+
 def lock_live_row(s, instance_uuid):
     """The instance's row (a mapping), locked until the transaction ends."""
-    table = models.Instance.__table__
-    row = s.execute(sa.select(table)
-                    .where(table.c.uuid == instance_uuid)
-                    .where(table.c.deleted == sa.false())
-                    .with_for_update()).mappings().first()
+    row = s.execute(_LOCK_LIVE_ROW,
+                    {'uuid': instance_uuid}).mappings().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     return row
@@ -308,8 +321,8 @@ def _progress_lock():
 
 
 _PROGRESS_LOCK = _progress_lock()
-_UPDATE_BY_ID = models.Instance.__table__.update().where(
-    models.Instance.__table__.c.id == sa.bindparam('_id'))
+UPDATE_BY_ID = _instances.update().where(
+    _instances.c.id == sa.bindparam('_id'))
 
 
 def advance(instance_uuid, values, expected_task_state, through=(),
@@ -429,7 +442,7 @@ def _apply(s, swaps):
         by_columns.setdefault(tuple(sorted(swap.values)), []).append(
             dict(swap.values, _id=swap.row['id']))
     for params in by_columns.values():
-        s.execute(_UPDATE_BY_ID, params)
+        s.execute(UPDATE_BY_ID, params)
     for swap in swaps:
         if swap.clears_streak:
             compute.reset_failed_builds(s, swap.row['compute_node_id'])

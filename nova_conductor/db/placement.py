@@ -60,25 +60,85 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
     `fresh`: the instance was just created and never placed, so it holds
     no allocation and no fixed IP to look up (two reads fewer per boot).
     """
-    table = models.Instance.__table__
     with session.writer() as s:
         row = instances.lock_live_row(s, instance_uuid)
-        if row['task_state'] != expected_task_state:
-            raise exception.UnexpectedTaskState(
-                instance_uuid=instance_uuid, actual=row['task_state'],
-                expected=expected_task_state)
+        _check_state(row, expected_task_state)
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,
                          choice.get('limits'), fresh=fresh)
-        values = {
-            'host': choice['host'], 'node': choice['nodename'],
+        values = _placed_values(
+            choice, aggregates.zones_of(s, [choice['host']]))
+        s.execute(instances.UPDATE_BY_ID, dict(values, _id=row['id']))
+        return instances._to_dicts(s, [dict(row, **values)], new=fresh)[0]
+
+
+@session.retry_on_deadlock
+def place_new(requests):
+    """claim_and_place(fresh=True) for several new instances outside any
+    server group, in one transaction.
+
+    `requests`: [{'instance_uuid', 'choice', 'flavor'}]. One outcome each,
+    in order: the placed instance's dict, or the error claim_and_place
+    would have raised for it, in which case nothing was written for it.
+    """
+    with session.writer() as s:
+        rows = {row['uuid']: row for row in s.execute(
+            instances.LOCK_LIVE_ROWS,
+            {'uuids': sorted({r['instance_uuid'] for r in requests})}
+        ).mappings()}
+        zones = aggregates.zones_of(
+            s, {r['choice']['host'] for r in requests})
+        outcomes = [None] * len(requests)
+        placed = {}
+        # Claims in node order: concurrent batches take the compute node
+        # rows in one order, so they cannot deadlock on them.
+        for index in sorted(range(len(requests)), key=lambda i: requests[
+                i]['choice']['compute_node_id']):
+            outcomes[index] = _place_one(s, rows, placed, zones,
+                                         **requests[index])
+        if placed:
+            s.execute(instances.UPDATE_BY_ID, [
+                dict(values, _id=rows[uuid]['id'])
+                for uuid, values in placed.items()])
+            dicts = instances._to_dicts(s, [dict(rows[uuid], **values)
+                                            for uuid, values in
+                                            placed.items()], new=True)
+            by_uuid = {d['uuid']: d for d in dicts}
+            outcomes = [by_uuid[o] if isinstance(o, str) else o
+                        for o in outcomes]
+        return outcomes
+
+
+def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor):
+    """One request of place_new: its uuid when placed, else the error."""
+    row = rows.get(instance_uuid)
+    if row is None:
+        return exception.InstanceNotFound(instance_id=instance_uuid)
+    if instance_uuid in placed:
+        # Asked twice in one batch: the first request placed it.
+        return exception.UnexpectedTaskState(
+            instance_uuid=instance_uuid, actual='placed',
+            expected=states.SCHEDULING)
+    try:
+        _check_state(row, states.SCHEDULING)
+        compute.claim_in(s, instance_uuid, choice['compute_node_id'],
+                         flavor, choice.get('limits'), fresh=True)
+    except exception.NovaException as error:
+        return error
+    placed[instance_uuid] = _placed_values(choice, zones)
+    return instance_uuid
+
+
+def _check_state(row, expected_task_state):
+    if row['task_state'] != expected_task_state:
+        raise exception.UnexpectedTaskState(
+            instance_uuid=row['uuid'], actual=row['task_state'],
+            expected=expected_task_state)
+
+
+def _placed_values(choice, zones):
+    return {'host': choice['host'], 'node': choice['nodename'],
             'compute_node_id': choice['compute_node_id'],
-            'availability_zone': aggregates.host_az(aggregates.by_host(
-                s, [choice['host']]).get(choice['host'], [])),
+            'availability_zone': zones[choice['host']],
             'updated_at': models.utcnow()}
-        s.execute(sa.update(table).where(table.c.id == row['id'])
-                  .values(**values))
-        new = dict(row)
-        new.update(values)
-        return instances._to_dicts(s, [new], new=fresh)[0]

@@ -1,5 +1,8 @@
 """Build orchestration: claims, alternates, re-schedule, errors."""
 
+import threading
+import time
+
 import pytest
 
 from common import exception
@@ -216,3 +219,48 @@ def test_a_fresh_claim_skips_the_allocation_and_fixed_ip_reads(db):
     assert [s for s in statements if 'FROM allocations' in s]
     assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == \
         2 * dbhelpers.FLAVOR['memory_mb']
+
+
+def test_concurrent_first_placements_share_transactions(db, monkeypatch):
+    node = dbhelpers.make_node('h1', vcpus=64, memory_mb=64 * 512)
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(12)]
+    compute = FakeCompute()
+    orchestrator = build.BuildOrchestrator(None, compute)
+    batches = []
+    real = placement.place_new
+    gate = threading.Event()
+
+    def recorded(requests):
+        batches.append(len(requests))
+        gate.wait(5)  # hold the first batches so the others queue up
+        return real(requests)
+    monkeypatch.setattr(placement, 'place_new', recorded)
+    threads = [threading.Thread(target=orchestrator.claim_and_cast, args=(
+        None, uuid, [_choice(node)], SPEC, {}, True)) for uuid in uuids]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while sum(batches) < 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(0.05)  # the other threads queue behind the two held
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert sorted(uuid for _, uuid, _ in compute.casts) == sorted(uuids)
+    assert sum(batches) == 12 and len(batches) < 12
+    assert compute_db.compute_node_get(node['id'])['running_vms'] == 12
+
+
+def test_a_batch_of_placements_that_fails_reruns_one_by_one(db, monkeypatch):
+    node = dbhelpers.make_node('h1')
+    inst = dbhelpers.make_instance()
+    compute = FakeCompute()
+
+    def broken(requests):
+        raise RuntimeError('the batch failed')
+    monkeypatch.setattr(placement, 'place_new', broken)
+    orchestrator = build.BuildOrchestrator(
+        FakeScheduler([[_choice(node)]]), compute)
+    orchestrator.build_instances(None, [inst['uuid']], SPEC)
+    assert compute.casts == [('h1', inst['uuid'], [])]
+    assert instances_db.get(inst['uuid'])['host'] == 'h1'

@@ -417,3 +417,72 @@ def test_create_returns_the_stored_row_without_reading_it_back(db):
     assert instance == instances_db.get(instance['uuid'])
     assert instance['metadata'] == {'k': 'v'} and instance['tags'] == []
     assert instance['deleted'] is False and instance['id'] > 0
+
+
+def _choice(node):
+    return {'host': node['host'], 'nodename': node['hypervisor_hostname'],
+            'compute_node_id': node['id']}
+
+
+def test_new_instances_are_placed_together_with_one_outcome_each(db):
+    roomy = dbhelpers.make_node('roomy')
+    full = dbhelpers.make_node('full', memory_mb=256)
+    first, second, third = (dbhelpers.make_instance() for _ in range(3))
+    gone = dbhelpers.make_instance()
+    instances_db.destroy(gone['uuid'])
+    outcomes = placement_db.place_new([
+        {'instance_uuid': uuid, 'choice': _choice(node),
+         'flavor': dbhelpers.FLAVOR}
+        for uuid, node in ((first['uuid'], roomy), (second['uuid'], full),
+                           (gone['uuid'], roomy), (third['uuid'], roomy),
+                           (third['uuid'], roomy))])
+    placed, refused, not_found, placed_too, twice = outcomes
+    assert (placed['uuid'], placed['host'], placed['availability_zone']) \
+        == (first['uuid'], 'roomy', 'nova')
+    assert placed == instances_db.get(first['uuid'])
+    assert isinstance(refused, exception.ResourcesUnavailable)
+    assert isinstance(not_found, exception.InstanceNotFound)
+    assert placed_too['host'] == 'roomy'
+    # The same instance asked twice is claimed once.
+    assert isinstance(twice, exception.UnexpectedTaskState)
+    got = compute_db.compute_node_get(roomy['id'])
+    assert (got['memory_mb_used'], got['running_vms']) == (1024, 2)
+    # A refused request wrote nothing.
+    assert instances_db.get(second['uuid'])['host'] is None
+    assert compute_db.allocation_get(second['uuid']) is None
+    assert compute_db.compute_node_get(full['id'])['running_vms'] == 0
+
+
+def test_placing_several_costs_the_statements_of_one_transaction(db):
+    node = dbhelpers.make_node()
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(4)]
+    statements = dbhelpers.statements_of(lambda: placement_db.place_new([
+        {'instance_uuid': uuid, 'choice': _choice(node),
+         'flavor': dbhelpers.FLAVOR} for uuid in uuids]))
+    kinds = [' '.join(s.split()[:3]) for s in statements]
+    # One locking read, one zone read, a claim and an allocation each,
+    # then one UPDATE of the instances (executemany).
+    assert kinds.count('UPDATE instances SET') == 1
+    assert kinds.count('UPDATE compute_nodes SET') == 4
+    assert len([k for k in kinds if k.startswith('SELECT')]) == 2
+    assert all(instances_db.get(u)['host'] == node['host'] for u in uuids)
+
+
+def test_placement_records_the_hosts_zone(db):
+    from nova_conductor.db import aggregates
+    node = dbhelpers.make_node('h1')
+    agg = aggregates.create('fast', availability_zone='az1')
+    aggregates.add_host(agg['id'], 'h1')
+    aggregates.add_host(aggregates.create('plain')['id'], 'h1')
+    with db_session.reader() as s:
+        assert aggregates.zones_of(s, ['h1', 'h2']) == {'h1': 'az1',
+                                                        'h2': 'nova'}
+    inst = dbhelpers.make_instance()
+    [placed] = placement_db.place_new([{
+        'instance_uuid': inst['uuid'], 'choice': _choice(node),
+        'flavor': dbhelpers.FLAVOR}])
+    assert placed['availability_zone'] == 'az1'
+    other = dbhelpers.make_instance()
+    assert placement_db.claim_and_place(
+        other['uuid'], _choice(node), dbhelpers.FLAVOR)[
+        'availability_zone'] == 'az1'

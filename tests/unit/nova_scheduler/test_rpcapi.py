@@ -48,6 +48,37 @@ def test_no_valid_host_reaches_the_caller_as_itself(scheduler_api):
             ctxt, make_spec(memory_mb=16384), ['instance-1'])
 
 
+def test_concurrent_requests_share_messages_and_fail_alone(scheduler_api):
+    """Requests made while two batches are out leave together; one that
+    fits nowhere gets its own NoValidHost, the others their hosts."""
+    import concurrent.futures
+    ctxt = nova_context.RequestContext(user_id='u', project_id='p')
+    sent = []
+    real_call = scheduler_api.call
+
+    def counted(*args, **kwargs):
+        sent.append(len(kwargs.get('calls', [None])))
+        return real_call(*args, **kwargs)
+    scheduler_api.call = counted
+
+    def select(i):
+        memory = 16384 if i == 5 else 64
+        try:
+            return scheduler_api.select_destinations(
+                ctxt, make_spec(memory_mb=memory), ['instance-%d' % i])
+        except exception.NoValidHost as error:
+            return error
+    try:
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            results = list(pool.map(select, range(24)))
+    finally:
+        del scheduler_api.call
+    assert isinstance(results[5], exception.NoValidHost)
+    assert all(r[0][0]['host'] in ('host1', 'host2')
+               for i, r in enumerate(results) if i != 5)
+    assert sum(sent) == 24 and len(sent) < 24
+
+
 def test_invalidate_host_cache_reaches_every_scheduler():
     """A fanout cast: each scheduler process, not one of them, drops its
     cached view."""
