@@ -3,7 +3,8 @@
 Under a burst most of a small call's cost is the message itself (about
 2 ms of CPU across client, broker and server), not the work it carries.
 A `Coalescer` sends a call at once while fewer than `max_in_flight`
-batches are out, so an idle caller waits for nothing. Calls made while
+batches are out (one by default: more only splits the queue into smaller
+batches), so an idle caller waits for nothing. Calls made while
 they are all out queue up and leave together as the next batch as soon as
 one comes back: they would have waited that long in the server's queue
 anyway.
@@ -39,7 +40,7 @@ class _Waiter:
 class Coalescer:
     """Runs `send(items) -> outcomes` for batches of concurrent calls."""
 
-    def __init__(self, send, max_in_flight=2, max_batch=32):
+    def __init__(self, send, max_in_flight=1, max_batch=32):
         self._send = send
         self._max_in_flight = max_in_flight
         self._max_batch = max_batch
