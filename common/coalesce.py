@@ -1,7 +1,10 @@
-"""Many concurrent RPC calls of one kind sent as one message.
+"""Many concurrent calls of one kind run as one batch.
 
 Under a burst most of a small call's cost is the message itself (about
-2 ms of CPU across client, broker and server), not the work it carries.
+2 ms of CPU across client, broker and server), not the work it carries;
+locally, a transaction's commit. RPC clients send a batch as one message
+(`rpc.RPCAPIBase.coalescer`); the conductor's first placements share one
+transaction (`nova_conductor.build`).
 A `Coalescer` sends a call at once while fewer than `max_in_flight`
 batches are out (one by default: more only splits the queue into smaller
 batches), so an idle caller waits for nothing. Calls made while

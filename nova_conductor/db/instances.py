@@ -237,10 +237,6 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
         return _to_dicts(s, rows)
 
 
-_LOCK_LIVE_ROW = (sa.select(_instances)
-                  .where(_instances.c.uuid == sa.bindparam('uuid'))
-                  .where(_instances.c.deleted == sa.false())
-                  .with_for_update())
 # Rows of several instances, locked in id order (one order for every
 # batch, so concurrent batches cannot deadlock on them).
 LOCK_LIVE_ROWS = (sa.select(_instances)
@@ -253,8 +249,8 @@ LOCK_LIVE_ROWS = (sa.select(_instances)
 
 def lock_live_row(s, instance_uuid):
     """The instance's row (a mapping), locked until the transaction ends."""
-    row = s.execute(_LOCK_LIVE_ROW,
-                    {'uuid': instance_uuid}).mappings().first()
+    row = s.execute(LOCK_LIVE_ROWS,
+                    {'uuids': [instance_uuid]}).mappings().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     return row
