@@ -264,9 +264,11 @@ def main():
             args.backend, args.servers, args.concurrency))
         print('active=%d error=%d' % (len(active), len(
             set(started) & watcher.errors)))
-        print('sequential API -> ACTIVE  p50 %.1f ms  p95 %.1f ms (%d boots)'
-              % (percentile(sequential, 50) * 1000,
-                 percentile(sequential, 95) * 1000, len(sequential)))
+        if sequential:
+            print('sequential API -> ACTIVE  p50 %.1f ms  p95 %.1f ms '
+                  '(%d boots)' % (percentile(sequential, 50) * 1000,
+                                  percentile(sequential, 95) * 1000,
+                                  len(sequential)))
         print('burst: POST /servers      p50 %.1f ms  p95 %.1f ms' % (
             percentile(api_times, 50) * 1000,
             percentile(api_times, 95) * 1000))

@@ -6,6 +6,7 @@ import math
 import uuid as uuidlib
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from common import exception
 from nova_conductor.db import convert
@@ -20,11 +21,26 @@ REPORTED_NODE_FIELDS = (
 
 
 def service_heartbeat(host, binary, topic):
-    """Record that host/binary is alive, creating its service on first call."""
+    """Record that host/binary is alive, creating its service on first call.
+
+    The workers of one conductor start together and may both find no row
+    and insert one: the loser's insert breaks the unique key, and its
+    second attempt finds the winner's row."""
+    try:
+        return _heartbeat(host, binary, topic)
+    except sa_exc.IntegrityError:
+        return _heartbeat(host, binary, topic)
+
+
+def _service(s, host, binary):
+    return s.scalars(sa.select(models.Service).filter_by(
+        host=host, binary=binary)).first()
+
+
+def _heartbeat(host, binary, topic):
     now = models.utcnow()
     with session.writer() as s:
-        svc = s.scalars(sa.select(models.Service).filter_by(
-            host=host, binary=binary)).first()
+        svc = _service(s, host, binary)
         if svc is None:
             svc = models.Service(uuid=str(uuidlib.uuid4()), host=host,
                                  binary=binary, topic=topic, report_count=0)

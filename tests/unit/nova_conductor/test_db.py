@@ -486,3 +486,27 @@ def test_placement_records_the_hosts_zone(db):
     assert placement_db.claim_and_place(
         other['uuid'], _choice(node), dbhelpers.FLAVOR)[
         'availability_zone'] == 'az1'
+
+
+def test_heartbeat_that_loses_the_race_to_create_its_service(db,
+                                                              monkeypatch):
+    # Two workers of one service start together: both look, find nothing
+    # and insert. Here the other worker's row is already in when this one
+    # looked and missed it.
+    first = compute_db.service_heartbeat('ctl', 'nova-conductor',
+                                         'conductor')
+    real_service = compute_db._service
+    misses = []
+
+    def missed_once(s, host, binary):
+        if not misses:
+            misses.append(host)
+            return None
+        return real_service(s, host, binary)
+    monkeypatch.setattr(compute_db, '_service', missed_once)
+    second = compute_db.service_heartbeat('ctl', 'nova-conductor',
+                                          'conductor')
+    assert misses == ['ctl']
+    assert second['id'] == first['id']
+    assert second['report_count'] == 2
+    assert len(compute_db.service_get_all('nova-conductor')) == 1
