@@ -70,11 +70,16 @@ class RPCAPIBase:
     RPC_API_VERSION = '1.0'
     SERVICE_NAME = None
 
-    def __init__(self, timeout=None):
+    def __init__(self, timeout=None, version_cap=None):
+        """`version_cap`: the newest version the servers all know, during
+        a rolling upgrade ([upgrade_levels]); None: this code's newest."""
         target = messaging.Target(topic=self.TOPIC,
                                   version=self.RPC_API_VERSION)
-        self.client = get_client(target)
+        self.client = get_client(target, version_cap=version_cap)
         self.timeout = timeout
+
+    def can_send_version(self, version):
+        return self.client.can_send_version(version)
 
     def _prepare(self, version, server=None, timeout=None, fanout=False):
         kwargs = {'version': version}

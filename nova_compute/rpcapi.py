@@ -3,15 +3,35 @@
 Version history:
   1.0 - first version
   1.1 - get_host_uptime
+  1.2 - build_and_run_instances (a host's builds of one moment together)
 """
 
 from common import rpc
+from common.conf import CONF
 
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     SERVICE_NAME = 'nova-compute'
+
+    def __init__(self, timeout=None):
+        super().__init__(timeout, version_cap=CONF.upgrade_levels.compute)
+
+    def build_and_run_instances(self, host, builds):
+        """Cast several builds placed on `host` at once in one message (a
+        message costs more than the build it carries). `builds` are
+        (context, build_and_run_instance's keyword arguments) pairs; each
+        build keeps its own context. Computes older than 1.2 get one cast
+        per build."""
+        if len(builds) > 1 and self.can_send_version('1.2'):
+            self.cast(builds[0][0], 'build_and_run_instances', '1.2',
+                      server=host, builds=[
+                          {'context': ctxt.to_dict(), 'kwargs': kwargs}
+                          for ctxt, kwargs in builds])
+            return
+        for ctxt, kwargs in builds:
+            self.build_and_run_instance(ctxt, host, **kwargs)
 
     def build_and_run_instance(self, ctxt, host, instance, image,
                                request_spec, node=None, limits=None,

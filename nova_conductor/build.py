@@ -5,6 +5,7 @@ schedulers running in parallel can never over-commit it: a lost claim just
 moves on to the next alternate.
 """
 
+import collections
 import logging
 
 from common import coalesce
@@ -40,8 +41,9 @@ class BuildOrchestrator:
         self.scheduler_api = scheduler_api
         self.compute_api = compute_api
         # Under a burst the build threads claim at the same moments: their
-        # first placements share a transaction (placement_db.place_new).
-        self._new_placements = coalesce.Coalescer(self._place_new_batch)
+        # first placements share a transaction (placement_db.place_new),
+        # and those placed on one host share the cast to it.
+        self._new_builds = coalesce.Coalescer(self._place_and_cast_batch)
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
         try:
@@ -70,12 +72,17 @@ class BuildOrchestrator:
         group = (request_spec.get('scheduler_hints') or {}).get('group')
         last_reason = 'no host was offered'
         for index, choice in enumerate(choices):
+            build = {'image': image, 'request_spec': request_spec,
+                     'node': choice['nodename'],
+                     'limits': choice.get('limits'),
+                     'alternates': choices[index + 1:]}
             try:
                 if fresh and not group:
-                    instance = self._place_new(instance_uuid, choice, flavor)
-                else:
-                    instance = placement_db.claim_and_place(
-                        instance_uuid, choice, flavor, group, fresh=fresh)
+                    self._place_new_and_cast(ctxt, instance_uuid, choice,
+                                             flavor, build)
+                    return
+                instance = placement_db.claim_and_place(
+                    instance_uuid, choice, flavor, group, fresh=fresh)
             except exception.ResourcesUnavailable as e:
                 LOG.info('Claim for %s lost on %s (%s); trying the next '
                          'alternate', instance_uuid, choice['host'],
@@ -87,21 +94,40 @@ class BuildOrchestrator:
                 # Deleted while we scheduled it: nothing was claimed.
                 return
             self.compute_api.build_and_run_instance(
-                ctxt, choice['host'], instance, image, request_spec,
-                node=choice['nodename'], limits=choice.get('limits'),
-                alternates=choices[index + 1:])
+                ctxt, choice['host'], instance, **build)
             return
         self._fail(instance_uuid, exception.NoValidHost(
             reason='Every host chosen for it was taken by other builds '
                    'before the claim (last: %s)' % last_reason))
 
-    def _place_new(self, instance_uuid, choice, flavor):
-        outcome = self._new_placements.call({
-            'instance_uuid': instance_uuid, 'choice': choice,
-            'flavor': flavor})
+    def _place_new_and_cast(self, ctxt, instance_uuid, choice, flavor,
+                            build):
+        outcome = self._new_builds.call({
+            'ctxt': ctxt, 'build': build, 'placement': {
+                'instance_uuid': instance_uuid, 'choice': choice,
+                'flavor': flavor}})
         if isinstance(outcome, Exception):
             raise outcome
-        return outcome
+
+    def _place_and_cast_batch(self, items):
+        """Place the batch, then cast each host its builds in one message;
+        one outcome per item: the placed instance, or the exception that
+        stopped it (a refused claim, or its host's failed cast)."""
+        outcomes = self._place_new_batch([i['placement'] for i in items])
+        by_host = collections.defaultdict(list)
+        for index, (item, outcome) in enumerate(zip(items, outcomes)):
+            if not isinstance(outcome, Exception):
+                by_host[item['placement']['choice']['host']].append(index)
+        for host, indexes in by_host.items():
+            try:
+                self.compute_api.build_and_run_instances(host, [
+                    (items[i]['ctxt'],
+                     dict(items[i]['build'], instance=outcomes[i]))
+                    for i in indexes])
+            except Exception as error:
+                for i in indexes:
+                    outcomes[i] = error
+        return outcomes
 
     @staticmethod
     def _place_new_batch(requests):
@@ -167,7 +193,7 @@ class BuildOrchestrator:
 
     def build_failed(self, ctxt, instance_uuid, host, message, details,
                      alternates, request_spec):
-        """Re-schedule onto the next alternate, or put the instance in error."""
+        """Re-schedule on the next alternate, or put the instance in error."""
         compute_db.free(instance_uuid)
         compute_db.count_failed_build(host)
         if alternates and request_spec:

@@ -17,11 +17,12 @@ from common.conf import libvirt
 from common.conf import network
 from common.conf import quota
 from common.conf import scheduler
+from common.conf import upgrade_levels
 
 CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
-           network, quota, dashboard, glance)
+           network, quota, dashboard, glance, upgrade_levels)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -29,10 +29,17 @@ class FakeCompute:
 
     def __init__(self):
         self.casts = []
+        self.messages = []   # (host, builds in it) of batched casts
 
-    def build_and_run_instance(self, ctxt, host, instance, image, spec,
-                               node=None, limits=None, alternates=None):
+    def build_and_run_instance(self, ctxt, host, instance, image,
+                               request_spec, node=None, limits=None,
+                               alternates=None):
         self.casts.append((host, instance['uuid'], alternates))
+
+    def build_and_run_instances(self, host, builds):
+        self.messages.append((host, len(builds)))
+        for ctxt, kwargs in builds:
+            self.build_and_run_instance(ctxt, host, **kwargs)
 
 
 def _choice(node):
@@ -221,9 +228,13 @@ def test_a_fresh_claim_skips_the_allocation_and_fixed_ip_reads(db):
         2 * dbhelpers.FLAVOR['memory_mb']
 
 
-def test_concurrent_first_placements_share_transactions(db, monkeypatch):
-    node = dbhelpers.make_node('h1', vcpus=64, memory_mb=64 * 512)
+def test_concurrent_first_placements_share_transactions_and_casts(
+        db, monkeypatch):
+    nodes = [dbhelpers.make_node(host, vcpus=64, memory_mb=64 * 512)
+             for host in ('h1', 'h2')]
     uuids = [dbhelpers.make_instance()['uuid'] for _ in range(12)]
+    placed_on = {uuid: nodes[index % 2]['host']
+                 for index, uuid in enumerate(uuids)}
     compute = FakeCompute()
     orchestrator = build.BuildOrchestrator(None, compute)
     batches = []
@@ -236,7 +247,8 @@ def test_concurrent_first_placements_share_transactions(db, monkeypatch):
         return real(requests)
     monkeypatch.setattr(placement, 'place_new', recorded)
     threads = [threading.Thread(target=orchestrator.claim_and_cast, args=(
-        None, uuid, [_choice(node)], SPEC, {}, True)) for uuid in uuids]
+        None, uuid, [_choice(nodes[index % 2])], SPEC, {}, True))
+        for index, uuid in enumerate(uuids)]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 5
@@ -246,9 +258,40 @@ def test_concurrent_first_placements_share_transactions(db, monkeypatch):
     gate.set()
     for thread in threads:
         thread.join()
-    assert sorted(uuid for _, uuid, _ in compute.casts) == sorted(uuids)
+    # Each build went to the host it was placed on...
+    assert {uuid: host for host, uuid, _ in compute.casts} == placed_on
+    assert len(compute.casts) == 12
     assert sum(batches) == 12 and len(batches) < 12
-    assert compute_db.compute_node_get(node['id'])['running_vms'] == 12
+    # ...with the others placed there in the same batch, in one message.
+    assert sum(count for _, count in compute.messages) == 12
+    assert len(compute.messages) < 12
+    assert max(count for _, count in compute.messages) > 1
+    for node in nodes:
+        assert compute_db.compute_node_get(node['id'])['running_vms'] == 6
+
+
+def test_a_failed_cast_fails_only_its_hosts_builds(db):
+    nodes = [dbhelpers.make_node(host) for host in ('h1', 'h2')]
+    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(2)]
+
+    class Compute(FakeCompute):
+        def build_and_run_instances(self, host, builds):
+            if host == 'h2':
+                raise RuntimeError('h2 unreachable')
+            super().build_and_run_instances(host, builds)
+    compute = Compute()
+    orchestrator = build.BuildOrchestrator(None, compute)
+    outcomes = orchestrator._place_and_cast_batch([
+        {'ctxt': None, 'build': {'image': {}, 'request_spec': SPEC,
+                                 'node': node['host'], 'limits': {},
+                                 'alternates': []},
+         'placement': {'instance_uuid': uuid, 'choice': _choice(node),
+                       'flavor': dbhelpers.FLAVOR}}
+        for uuid, node in zip(uuids, nodes)])
+    assert outcomes[0]['uuid'] == uuids[0]
+    assert outcomes[0]['host'] == 'h1'
+    assert isinstance(outcomes[1], RuntimeError)
+    assert compute.casts == [('h1', uuids[0], [])]
 
 
 def test_a_batch_of_placements_that_fails_reruns_one_by_one(db, monkeypatch):

@@ -101,8 +101,8 @@ def test_build_casts_the_glance_record(db, glance):
     images = []
 
     class Compute(FakeCompute):
-        def build_and_run_instance(self, ctxt, host, instance, image, spec,
-                                   **kwargs):
+        def build_and_run_instance(self, ctxt, host, instance, image,
+                                   request_spec, **kwargs):
             images.append(image)
 
     build.BuildOrchestrator(FakeScheduler([[_choice(node)]]), Compute()

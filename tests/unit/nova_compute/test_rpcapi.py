@@ -1,0 +1,138 @@
+"""ComputeAPI -> ComputeManager over a real oslo.messaging RPC server:
+builds cast to one host together, one message or (capped) one each."""
+
+import threading
+import uuid
+
+import oslo_messaging
+import pytest
+
+from common import context as nova_context
+from common import rpc
+from common import states
+from common.conf import CONF
+from nova_compute import manager as compute_manager
+from nova_compute import rpcapi
+
+
+class Conductor:
+    """Records each build's progress with the request id it came with."""
+
+    def __init__(self):
+        self.active = {}
+        self.failures = []
+        self.done = threading.Condition()
+
+    def instance_advance(self, ctxt, uuid, values, expected_task_state,
+                         through=(), host=None, allocate_ip=False):
+        if values.get('vm_state') == states.ACTIVE:
+            with self.done:
+                self.active[uuid] = ctxt.request_id
+                self.done.notify_all()
+
+    def build_failed(self, ctxt, uuid, host, message, **kwargs):
+        with self.done:
+            self.failures.append((uuid, message))
+            self.done.notify_all()
+
+    def wait_for(self, count, timeout=30):
+        with self.done:
+            assert self.done.wait_for(
+                lambda: len(self.active) + len(self.failures) >= count,
+                timeout)
+
+
+@pytest.fixture
+def compute(driver):
+    owned = rpc.TRANSPORT is None
+    rpc.init(CONF, url='fake://')
+    conductor = Conductor()
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    server = rpc.get_server(
+        oslo_messaging.Target(topic=rpcapi.ComputeAPI.TOPIC, server='h1'),
+        [manager])
+    server.start()
+    try:
+        yield conductor
+    finally:
+        server.stop()
+        server.wait()
+        if owned:
+            rpc.cleanup()
+
+
+def _builds(count):
+    builds = []
+    for index in range(count):
+        ctxt = nova_context.RequestContext(user_id='u', project_id='p')
+        instance = {'uuid': str(uuid.uuid4()), 'display_name': 'vm%d' % index,
+                    'vcpus': 1, 'memory_mb': 256, 'root_gb': 1,
+                    'ephemeral_gb': 0, 'image_ref': None, 'host': 'h1',
+                    'node': 'h1', 'vm_state': states.BUILDING,
+                    'task_state': states.SCHEDULING}
+        builds.append((ctxt, {'instance': instance, 'image': {},
+                              'request_spec': {'requested_networks': 'none'},
+                              'node': 'h1', 'limits': {}, 'alternates': []}))
+    return builds
+
+
+def _count_casts(api):
+    sent = []
+    real_cast = api.cast
+
+    def cast(ctxt, method, version, **kwargs):
+        sent.append((method, version))
+        return real_cast(ctxt, method, version, **kwargs)
+    api.cast = cast
+    return sent
+
+
+def _expected(builds):
+    return {kwargs['instance']['uuid']: ctxt.request_id
+            for ctxt, kwargs in builds}
+
+
+def test_builds_for_one_host_travel_in_one_message(compute, driver):
+    # They run side by side, as separate casts would: no spawn returns
+    # before all three have begun (one after the other, the first would
+    # wait out the barrier and fail).
+    barrier = threading.Barrier(3, timeout=20)
+    real_spawn = driver.spawn
+
+    def spawn(*args):
+        barrier.wait()
+        return real_spawn(*args)
+    driver.spawn = spawn
+    api = rpcapi.ComputeAPI()
+    sent = _count_casts(api)
+    builds = _builds(3)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(3)
+    assert sent == [('build_and_run_instances', '1.2')]
+    # Every build ran, each under its own request's context.
+    assert compute.failures == []
+    assert compute.active == _expected(builds)
+
+
+def test_computes_not_yet_upgraded_get_one_cast_per_build(compute):
+    CONF.set_override('compute', '1.1', 'upgrade_levels')
+    try:
+        api = rpcapi.ComputeAPI()
+    finally:
+        CONF.clear_override('compute', 'upgrade_levels')
+    sent = _count_casts(api)
+    builds = _builds(2)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(2)
+    assert sent == [('build_and_run_instance', '1.0')] * 2
+    assert compute.active == _expected(builds)
+
+
+def test_a_build_alone_is_cast_as_before(compute):
+    api = rpcapi.ComputeAPI()
+    sent = _count_casts(api)
+    builds = _builds(1)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(1)
+    assert sent == [('build_and_run_instance', '1.0')]
+    assert compute.active == _expected(builds)
