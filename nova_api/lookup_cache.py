@@ -7,7 +7,9 @@ change rarely. Any flavor or image change made through this API process
 empties the cache at once; one made through another API process shows
 here within `[api] lookup_cache_ttl` seconds. Only what exists is cached
 (a NotFound is asked again), and only active images (an upload that
-completes shows at once).
+completes shows at once). When an entry expires under load, one thread
+reads it again while the others asking for it wait for that answer,
+rather than all asking the conductor at once.
 """
 
 import copy
@@ -15,6 +17,9 @@ import threading
 import time
 
 _READ_SUFFIXES = ('_get', '_get_all', '_list')
+# Reads of different keys may share a lock: a wait is one short call.
+_LOAD_LOCKS = 16
+_MISS = object()
 
 
 class CachingConductor:
@@ -25,23 +30,36 @@ class CachingConductor:
         self._clock = clock
         self._entries = {}
         self._lock = threading.Lock()
+        self._load_locks = [threading.Lock() for _ in range(_LOAD_LOCKS)]
 
     def clear(self):
         with self._lock:
             self._entries.clear()
 
-    def _cached(self, key, load, keep=lambda value: True):
-        now = self._clock()
+    def _fresh(self, key):
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None and entry[1] > now:
-            # A copy: callers may change what they get.
-            return copy.deepcopy(entry[0])
-        value = load()
-        if keep(value):
-            with self._lock:
-                self._entries[key] = (copy.deepcopy(value), now + self.ttl)
-        return value
+        if entry is None or entry[1] <= self._clock():
+            return _MISS
+        # A copy: callers may change what they get.
+        return copy.deepcopy(entry[0])
+
+    def _cached(self, key, load, keep=lambda value: True):
+        value = self._fresh(key)
+        if value is not _MISS:
+            return value
+        with self._load_locks[hash(key) % _LOAD_LOCKS]:
+            # Another thread may have read it while this one waited.
+            value = self._fresh(key)
+            if value is not _MISS:
+                return value
+            asked = self._clock()
+            value = load()
+            if keep(value):
+                with self._lock:
+                    self._entries[key] = (copy.deepcopy(value),
+                                          asked + self.ttl)
+            return value
 
     def flavor_get(self, ctxt, flavorid, project_id=None):
         return self._cached(

@@ -1,6 +1,9 @@
 """CachingConductor: flavor and image reads reused briefly, any change
 through this API clears them."""
 
+import concurrent.futures
+import threading
+
 import pytest
 
 from common import exception
@@ -100,3 +103,36 @@ def test_callers_get_copies(parts):
 def test_ttl_0_is_no_cache():
     conductor = Conductor()
     assert lookup_cache.wrap(conductor, 0) is conductor
+
+
+def test_concurrent_misses_ask_the_conductor_once(parts):
+    cache, conductor, _clock = parts
+    asked = threading.Event()
+    answer = threading.Event()
+    real_flavor_get = conductor.flavor_get
+
+    def slow_flavor_get(ctxt, flavorid, project_id=None):
+        asked.set()
+        answer.wait(5)
+        return real_flavor_get(ctxt, flavorid, project_id)
+    conductor.flavor_get = slow_flavor_get
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        first = pool.submit(cache.flavor_get, None, '1')
+        assert asked.wait(5)
+        # These arrive while the first read is out.
+        others = [pool.submit(cache.flavor_get, None, '1')
+                  for _ in range(7)]
+        answer.set()
+        results = [f.result(5) for f in [first] + others]
+    assert [r['vcpus'] for r in results] == [1] * 8
+    assert conductor.calls == [('flavor_get', '1', None)]
+
+
+def test_a_failed_read_is_not_shared(parts):
+    cache, conductor, _clock = parts
+    for _ in range(2):
+        with pytest.raises(exception.FlavorNotFound):
+            cache.flavor_get(None, 'missing')
+    conductor.flavors['missing'] = {'flavorid': 'missing', 'vcpus': 2,
+                                    'extra_specs': {}}
+    assert cache.flavor_get(None, 'missing')['vcpus'] == 2
