@@ -10,18 +10,21 @@ batches are out (one by default: more only splits the queue into smaller
 batches), so an idle caller waits for nothing. Calls made while
 they are all out queue up and leave together as the next batch as soon as
 one comes back: they would have waited that long in the server's queue
-anyway.
+anyway. With a `linger`, that next batch also waits until its oldest call
+has waited that long, for more company: a batch otherwise grows only with
+the server's delay, so a server that answers sooner gets more messages.
 
 The server answers with one outcome per item (`outcome`), so one failure
 never fails its neighbours: `run_each` runs the items one by one, and a
 server may run them together when it can keep their outcomes apart (the
-conductor's advances share one transaction). The caller gets its own
-result or exception back (`unwrap`).
+conductor's creates and advances share one transaction each). The caller
+gets its own result or exception back (`unwrap`).
 """
 
 import collections
 import logging
 import threading
+import time
 
 from common import context as nova_context
 from common import exception
@@ -30,12 +33,13 @@ LOG = logging.getLogger(__name__)
 
 
 class _Waiter:
-    __slots__ = ('item', 'event', 'batch', 'outcome', 'error')
+    __slots__ = ('item', 'event', 'leads', 'queued_at', 'outcome', 'error')
 
     def __init__(self, item):
         self.item = item
         self.event = threading.Event()
-        self.batch = None     # set when this caller is handed a batch to send
+        self.leads = False    # set when this caller is to send the next batch
+        self.queued_at = time.monotonic()
         self.outcome = None
         self.error = None
 
@@ -43,10 +47,11 @@ class _Waiter:
 class Coalescer:
     """Runs `send(items) -> outcomes` for batches of concurrent calls."""
 
-    def __init__(self, send, max_in_flight=1, max_batch=32):
+    def __init__(self, send, max_in_flight=1, max_batch=32, linger=0.0):
         self._send = send
         self._max_in_flight = max_in_flight
         self._max_batch = max_batch
+        self._linger = linger
         self._lock = threading.Lock()
         self._waiting = collections.deque()
         self._in_flight = 0
@@ -65,15 +70,23 @@ class Coalescer:
         if batch is None:
             waiter.event.wait()
             # Woken either with our result or to send the batch we head.
-            batch = waiter.batch
+            if waiter.leads:
+                # Under load, give the batch `linger` from our arrival to
+                # fill up.
+                delay = waiter.queued_at + self._linger - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                with self._lock:
+                    batch = [waiter] + self._take(self._max_batch - 1)
         if batch is not None:
             self._run(batch)
         if waiter.error is not None:
             raise waiter.error
         return waiter.outcome
 
-    def _take(self):
-        count = min(len(self._waiting), self._max_batch)
+    def _take(self, limit=None):
+        count = min(len(self._waiting),
+                    self._max_batch if limit is None else limit)
         return [self._waiting.popleft() for _ in range(count)]
 
     def _run(self, batch):
@@ -81,8 +94,8 @@ class Coalescer:
             outcomes = self._send([w.item for w in batch])
             if len(outcomes) != len(batch):
                 raise exception.NovaException(
-                    'Expected %d outcomes, got %d' % (len(batch),
-                                                     len(outcomes)))
+                    'Expected %d outcomes, got %d'
+                    % (len(batch), len(outcomes)))
             for waiter, outcome in zip(batch, outcomes):
                 waiter.outcome = outcome
         except Exception as error:
@@ -92,12 +105,13 @@ class Coalescer:
             # The slot passes to the oldest queued caller with everything
             # queued behind it, so no thread sends more than its own batch.
             with self._lock:
-                following = self._take()
-                if not following:
+                head = self._waiting.popleft() if self._waiting else None
+                if head is None:
                     self._in_flight -= 1
-            if following:
-                following[0].batch = following
-                following[0].event.set()
+                else:
+                    head.leads = True
+            if head is not None:
+                head.event.set()
             for waiter in batch:
                 waiter.event.set()
 

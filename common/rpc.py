@@ -102,7 +102,7 @@ class RPCAPIBase:
                 reason='no reply to %s within the RPC timeout (%s)' % (
                     method, e))
 
-    def coalescer(self, method, version):
+    def coalescer(self, method, version, **options):
         """A Coalescer whose batches go out as one call of `method`, which
         takes `calls` and answers one outcome each (coalesce.run_each).
         Its items are (context, kwargs) pairs."""
@@ -110,7 +110,7 @@ class RPCAPIBase:
             return self.call(items[0][0], method, version, calls=[
                 {'context': ctxt.to_dict(), 'kwargs': kwargs}
                 for ctxt, kwargs in items])
-        return coalesce.Coalescer(send)
+        return coalesce.Coalescer(send, **options)
 
     def cast(self, ctxt, method, version, server=None, fanout=False, **kw):
         self._prepare(version, server, fanout=fanout).cast(ctxt, method,

@@ -7,6 +7,7 @@ import logging
 import oslo_messaging as messaging
 
 from common import coalesce
+from common import context as nova_context
 from common import exception
 from common import glance_client
 from common import servicegroup
@@ -56,7 +57,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -163,19 +164,53 @@ class ConductorManager:
     # -- instances ---------------------------------------------------------
 
     def create_instances(self, context, instances, request_spec):
-        ctxt_dict = context.to_dict()
-        group_uuid = (request_spec.get('scheduler_hints') or {}).get('group')
         # One transaction: quotas, the rows and group membership (NotFound
         # or OverQuota leave nothing written).
-        created = instances_db.create_within_quota(
-            [dict(values, vm_state=states.BUILDING,
-                  task_state=states.SCHEDULING, power_state=states.NOSTATE,
-                  request_spec=request_spec) for values in instances],
-            ctxt_dict, request_spec.get('project_id') or context.project_id,
-            group_uuid)
+        request = self._create_request(context, instances, request_spec)
+        created = instances_db.create_within_quota(**request)
+        self._start_build(context, created, request_spec)
+        return created
+
+    def create_instances_many(self, context, calls):
+        """create_instances for each of `calls` (common.coalesce), in one
+        transaction; when that fails, each in its own, so one refused
+        create (over quota) cannot fail the others."""
+        contexts = [nova_context.RequestContext.from_dict(c['context'])
+                    for c in calls]
+        try:
+            results = instances_db.create_together([
+                self._create_request(ctxt, **call['kwargs'])
+                for ctxt, call in zip(contexts, calls)])
+        except exception.NovaException as refusal:
+            # Expected now and then (a project at its quota).
+            LOG.info('A batch of %d creates was refused together (%s); '
+                     'running them one by one', len(calls), refusal.message)
+            return coalesce.run_each(self.create_instances, calls)
+        except Exception:
+            LOG.warning('A batch of %d creates failed together; running '
+                        'them one by one', len(calls), exc_info=True)
+            return coalesce.run_each(self.create_instances, calls)
+        for ctxt, call, created in zip(contexts, calls, results):
+            self._start_build(ctxt, created, call['kwargs']['request_spec'])
+        return [{'result': created} for created in results]
+
+    @staticmethod
+    def _create_request(context, instances, request_spec):
+        return {
+            'values_list': [
+                dict(values, vm_state=states.BUILDING,
+                     task_state=states.SCHEDULING,
+                     power_state=states.NOSTATE, request_spec=request_spec)
+                for values in instances],
+            'ctxt_dict': context.to_dict(),
+            'project_id': request_spec.get('project_id') or
+            context.project_id,
+            'group_uuid': (request_spec.get('scheduler_hints') or {}).get(
+                'group')}
+
+    def _start_build(self, context, created, request_spec):
         self._builds.submit(self._build, context,
                             [i['uuid'] for i in created], request_spec)
-        return created
 
     def _build(self, context, instance_uuids, request_spec):
         try:
@@ -481,5 +516,3 @@ class ConductorManager:
     def _compute_is_up(host):
         svc = compute_db.service_get_by_host(host)
         return svc is not None and servicegroup.service_is_up(svc)
-
-

@@ -11,6 +11,7 @@ Version history:
         v2 endpoint)
   1.3 - instance_advance
   1.4 - instance_advance_many (what instance_advance sends now)
+  1.5 - create_instances_many (what create_instances sends now)
 """
 
 import logging
@@ -23,20 +24,27 @@ from common import rpc
 LOG = logging.getLogger(__name__)
 
 _UNSET = 'unset'
+# Under load, how long a compute's progress reports wait for company. A
+# batch otherwise grows only with the conductor's delay, so a conductor
+# eased by batched creates saw batches of 1.9 reports instead of 4.6; this
+# brings them back, for a few tens of ms on a build that is queued anyway
+# (an idle compute's report leaves at once).
+ADVANCE_LINGER = 0.05
 
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
     SERVICE_NAME = 'nova-conductor'
 
     def __init__(self, timeout=None):
         super().__init__(timeout)
-        # Under a burst a compute's builds report their progress at the
-        # same moments: their advances share messages. (Batching the API's
-        # creates as well was measured: it shortened the conductor's queue,
-        # so advances batched less and more messages were sent in all.)
-        self._advances = self.coalescer('instance_advance_many', '1.4')
+        # Under a burst an API's creates, and a compute's reports of its
+        # builds' progress, come at the same moments: they share messages
+        # (common.coalesce).
+        self._creates = self.coalescer('create_instances_many', '1.5')
+        self._advances = self.coalescer('instance_advance_many', '1.4',
+                                        linger=ADVANCE_LINGER)
 
     def ping(self, ctxt, timeout=None):
         return self.call(ctxt, 'ping', '1.0', timeout=timeout)
@@ -136,9 +144,11 @@ class ConductorAPI(rpc.RPCAPIBase):
     # -- instances ---------------------------------------------------------
 
     def create_instances(self, ctxt, instances, request_spec):
-        """Record building instances and start their build; returns them."""
-        return self.call(ctxt, 'create_instances', '1.0',
-                         instances=instances, request_spec=request_spec)
+        """Record building instances and start their build; returns them.
+        Concurrent creates leave together and are stored in one
+        transaction; one the quota refuses still fails alone."""
+        return coalesce.unwrap(self._creates.call((ctxt, {
+            'instances': instances, 'request_spec': request_spec})))
 
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         if not read_deleted:

@@ -91,6 +91,35 @@ def test_a_batch_never_exceeds_max_batch():
     assert c._in_flight == 0
 
 
+def test_linger_does_not_delay_an_idle_call():
+    sender = GatedSender()
+    c = coalesce.Coalescer(sender, linger=5.0)
+    started = time.monotonic()
+    assert c.call(1) == {'result': 10}
+    assert time.monotonic() - started < 2.5
+    assert sender.batches == [[1]]
+
+
+def test_under_load_a_batch_waits_out_its_linger_for_company():
+    # The second batch would leave the moment the first came back, with
+    # the one call then queued; with a linger it waits for the next one.
+    sender = GatedSender(gated=True)
+    c = coalesce.Coalescer(sender, linger=0.5)
+    _, threads = _in_threads(c.call, [0])
+    assert sender.started.acquire(timeout=5)
+    _, more = _in_threads(c.call, [1])
+    _wait_for_queue(c, 1)
+    gate, sender.gate = sender.gate, None
+    gate.release()                   # the first batch returns
+    time.sleep(0.1)
+    _, late = _in_threads(c.call, [2])
+    for t in threads + more + late:
+        t.join(5)
+    assert sender.batches[0] == [0]
+    assert sorted(sender.batches[1]) == [1, 2]
+    assert c._in_flight == 0 and not c._waiting
+
+
 def test_a_failed_batch_fails_each_of_its_callers_and_frees_its_slot():
     def send(items):
         raise exception.ServiceUnavailable(service='nova-conductor',
