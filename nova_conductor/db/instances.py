@@ -113,25 +113,14 @@ def create(values, ctxt_dict):
         return _to_dicts(s, _insert_all(s, [values], ctxt_dict), new=True)[0]
 
 
-@session.retry_on_deadlock
 def create_within_quota(values_list, ctxt_dict, project_id, group_uuid=None):
     """Insert several building instances at once, or none if the project's
     instances, cores or ram quota would be passed (or the group's member
     quota, when they join `group_uuid`); the project's quota row is locked
     for the check, so concurrent creates cannot both fit."""
-    with session.writer() as s:
-        # Rows first, the project's lock last: it serialises the project's
-        # creates, so it is held only for the count and the commit.
-        rows = _insert_all(s, values_list, ctxt_dict)
-        quotas.check(s, project_id, {
-            'instances': len(values_list),
-            'cores': sum(v['vcpus'] for v in values_list),
-            'ram': sum(v['memory_mb'] for v in values_list)},
-            lock=True, written=True)
-        if group_uuid:
-            server_groups.join_within_quota(s, group_uuid,
-                                            [r['uuid'] for r in rows])
-        return _to_dicts(s, rows, new=True)
+    return create_together([{'values_list': values_list,
+                             'ctxt_dict': ctxt_dict, 'project_id': project_id,
+                             'group_uuid': group_uuid}])[0]
 
 
 @session.retry_on_deadlock
@@ -142,6 +131,8 @@ def create_together(requests):
     (OverQuota, a group gone) fails the whole batch: the caller then runs
     the requests one by one, each with its own answer."""
     with session.writer() as s:
+        # Rows first, the projects' locks last: they serialise a project's
+        # creates, so they are held only for the count and the commit.
         rows = [_insert_all(s, r['values_list'], r['ctxt_dict'])
                 for r in requests]
         wanted = {}
