@@ -35,8 +35,9 @@ def keys(version):
 
 
 def update_schema(version):
+    # -1 is unlimited; the top is the limits column's (Integer) end.
     value = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$',
-             'minimum': -1}
+             'minimum': -1, 'maximum': validation.MAX_INT}
     properties = {k: value for k in keys(version)}
     properties['force'] = {'type': ['boolean', 'string']}
     return {

@@ -38,6 +38,10 @@ TAGS_SCHEMA = {'type': 'array', 'maxItems': 50, 'items': {
     'type': 'string', 'minLength': 1, 'maxLength': 60,
     'pattern': '^[^,/]*$'}}
 _DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 255}
+# An IPv6 address may carry a zone ("%eth0") of any length; the columns
+# hold 64.
+ACCESS_IPV4 = {'type': 'string', 'format': 'ipv4', 'maxLength': 64}
+ACCESS_IPV6 = {'type': 'string', 'format': 'ipv6', 'maxLength': 64}
 _HOSTNAME = {'type': 'string', 'minLength': 1, 'maxLength': 63,
              'pattern': '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$'}
 _FQDN = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -78,8 +82,8 @@ _SERVER_21 = {
     'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
     'security_groups': {'type': 'array'},
     'config_drive': {'type': ['boolean', 'string']},
-    'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-    'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+    'accessIPv4': ACCESS_IPV4,
+    'accessIPv6': ACCESS_IPV6,
     'personality': PERSONALITY_SCHEMA,
     'block_device_mapping': _BDM,
     'block_device_mapping_v2': _BDM,
@@ -132,8 +136,8 @@ def create_schema(version):
 
 def update_schema(version):
     props = {'name': validation.NAME,
-             'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-             'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+             'accessIPv4': ACCESS_IPV4,
+             'accessIPv6': ACCESS_IPV6,
              'OS-DCF:diskConfig': {'type': 'string',
                                    'enum': ['AUTO', 'MANUAL']}}
     if version >= (2, 19):
