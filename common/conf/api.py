@@ -17,6 +17,14 @@ api_opts = [
                     '[DEFAULT] image_size_cap instead. Also the most of '
                     'an unread request body nova-api reads and discards '
                     'to keep a connection open; a longer one closes it.'),
+    cfg.IntOpt('max_servers_per_request', default=1000, min=1,
+               help='Most servers one create request (min_count, '
+                    'max_count) may make. A min_count above it is a 400; '
+                    'a max_count above it creates this many, as a '
+                    'max_count above the quota\'s headroom does. Nova has '
+                    'no such limit beyond quotas; this one bounds the '
+                    'work and memory of a single request for projects '
+                    'with unlimited quotas.'),
     cfg.FloatOpt('lookup_cache_ttl', default=1.0, min=0,
                  help='Seconds nova-api may reuse a flavor or an active '
                       'image it read from the conductor (every server '
