@@ -9,9 +9,11 @@ import uuid
 import falcon
 
 from common import context as nova_context
+from nova_api import errors
 from nova_api import microversion
 
 LOG = logging.getLogger(__name__)
+MAX_ID_LENGTH = 255
 _SURROGATE = re.compile(r'[\ud800-\udfff]')
 
 _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
@@ -68,6 +70,11 @@ class NoAuthMiddleware:
         user = user or req.get_header('X-Auth-User') or 'admin'
         project = (project or req.get_header('X-Auth-Project-Id') or
                    getattr(req.context, 'path_project_id', None) or user)
+        if max(len(user), len(project)) > MAX_ID_LENGTH:
+            # Keystone's ids are 64 at most; the columns hold 255.
+            raise errors.HTTPError(401, 'noauth2: user and project ids are '
+                                        'at most %d characters.'
+                                   % MAX_ID_LENGTH)
         roles = ['reader', 'member']
         if user == 'admin':
             roles.append('admin')

@@ -182,6 +182,15 @@ def test_quotas_past_the_integer_range_are_400_and_unchanged(deployment,
                               ).json() == before
 
 
+def test_ids_longer_than_their_columns_are_refused(deployment):
+    # PostgreSQL and MySQL refuse a value too long for its column.
+    resp = deployment.request('PUT', '/v2.1/os-quota-sets/' + 'p' * 300,
+                              json={'quota_set': {'instances': 3}})
+    _bad_request(resp, 'project_id')
+    resp = _boot(deployment, 'long', token='u:' + 'p' * 300)
+    assert resp.status_code == 401, resp.text
+
+
 def test_the_largest_integers_the_schemas_take_fit_their_columns(
         deployment, image):
     resp = deployment.request('PUT', '/v2.1/os-quota-sets/p-max', json={

@@ -134,3 +134,17 @@ def test_console_output_length_past_the_range_is_400(client):
         '/v2.1/servers/%s/action' % client.facts['server'],
         json={'os-getConsoleOutput': {'length': '9' * 5000}})
     _bad(resp, 'length')
+
+
+def test_a_project_id_longer_than_its_column_is_400_not_stored(client):
+    resp = client.simulate_put('/v2.1/os-quota-sets/' + 'p' * 256, json={
+        'quota_set': {'instances': 3}})
+    _bad(resp, 'project_id')
+
+
+def test_noauth_ids_longer_than_their_columns_are_401(client):
+    for token in ('u:' + 'p' * 256, 'u' * 256 + ':p'):
+        resp = client.simulate_get('/v2.1/servers',
+                                   headers={'X-Auth-Token': token})
+        assert resp.status_code == 401
+        assert resp.json['unauthorized']['code'] == 401
