@@ -133,6 +133,7 @@ def test_integers_past_the_columns_range_are_400(value):
 
 
 def test_integers_as_text_are_checked_against_their_bounds():
-    assert validation.validate(INT_SCHEMA, {'n': '2147483647', 'p': 2147483647})
+    assert validation.validate(INT_SCHEMA,
+                               {'n': '2147483647', 'p': 2147483647})
     assert 'less than the minimum of 1' in _message(INT_SCHEMA, {'p': 0})
     assert "does not match" in _message(INT_SCHEMA, {'p': '00'})
