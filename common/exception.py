@@ -77,6 +77,12 @@ class OverQuota(QuotaExceeded):
                'but already used %(used)d of %(limit)d %(resource)s')
 
 
+class TooManyInstances(QuotaExceeded):
+    """A multiple create whose min_count the quota cannot fit (Nova's)."""
+    msg_fmt = ('Quota exceeded for %(overs)s: Requested %(req)s, but '
+               'already used %(used)s of %(allowed)s %(overs)s')
+
+
 class NotFound(NovaException):
     msg_fmt = 'Resource could not be found.'
     code = 404

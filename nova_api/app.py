@@ -130,6 +130,7 @@ def create_app(conductor_api=None):
         conductor_api = conductor_rpcapi.ConductorAPI()
     conductor_api = lookup_cache.wrap(conductor_api, CONF.api.lookup_cache_ttl)
     app = falcon.App(middleware=[
+        middleware.JSONResponseEncoder(),
         middleware.RequestIdMiddleware(),
         middleware.ProjectPrefixMiddleware(),
         middleware.MicroversionMiddleware(),

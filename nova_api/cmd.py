@@ -4,12 +4,11 @@ import logging
 import sys
 import threading
 
-from cheroot import wsgi
-
 from common import daemon
 from common import rpc
 from common.conf import CONF
 from nova_api import app as api_app
+from nova_api import http_server
 
 LOG = logging.getLogger(__name__)
 
@@ -18,8 +17,7 @@ class APIServer:
     """The WSGI server in a thread, so it can be started and stopped."""
 
     def __init__(self, app, host, port, workers):
-        self.server = wsgi.Server((host, port), app, numthreads=workers,
-                                  server_name='nova-api')
+        self.server = http_server.Server((host, port), app, workers)
         self.thread = None
 
     @property

@@ -1,10 +1,42 @@
-"""Checks of a server create body that need no conductor: metadata and
-injected-file quotas, and which block device mappings we can honour."""
+"""Checks of a server create body that need no conductor: how many
+servers the quota lets it make, metadata and injected-file quotas, and
+which block device mappings we can honour."""
 
 import base64
 
 from common import exception
 from nova_api import errors
+
+
+def count_within_quota(quota, flavor, min_count, max_count):
+    """How many servers a create of min_count..max_count may make: the
+    most the project's instances, cores and ram quotas have room for, up
+    to max_count (Nova's rule); TooManyInstances when that is below
+    min_count. `quota` is the conductor's quota_get answer. Decided before
+    any per-instance work; the conductor's atomic check at insert remains
+    the authority when creates race."""
+    limits, usage = quota['limits'], quota['usage']
+    each = {'instances': 1, 'cores': flavor['vcpus'],
+            'ram': flavor['memory_mb']}
+    count = max_count
+    short = []
+    for resource in ('instances', 'cores', 'ram'):
+        if limits[resource] < 0 or each[resource] <= 0:
+            continue
+        room = max(limits[resource] - usage[resource], 0) // each[resource]
+        count = min(count, room)
+        if room < min_count:
+            short.append(resource)
+    if short:
+        requested = (str(min_count) if min_count == max_count
+                     else '%d-%d' % (min_count, max_count))
+        raise exception.TooManyInstances(
+            overs=', '.join(short),
+            req=', '.join(requested if r == 'instances' else
+                          str(max_count * each[r]) for r in short),
+            used=', '.join(str(usage[r]) for r in short),
+            allowed=', '.join(str(limits[r]) for r in short))
+    return count
 
 
 def check_metadata(limits, metadata):

@@ -11,6 +11,7 @@ import jsonschema
 
 from nova_api import errors
 from nova_api import glance_view
+from nova_api import validation
 
 MEDIA_TYPES = ('application/openstack-images-v2.1-json-patch',
                'application/openstack-images-v2.0-json-patch')
@@ -29,7 +30,7 @@ OPS_SCHEMA = {
 }
 
 NAME = {'type': ['string', 'null'], 'maxLength': 255}
-COUNT = {'type': 'integer', 'minimum': 0, 'maximum': 2 ** 31 - 1}
+COUNT = {'type': 'integer', 'minimum': 0, 'maximum': validation.MAX_INT}
 ATTR_SCHEMAS = {
     'name': NAME,
     'owner': NAME,

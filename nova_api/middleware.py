@@ -1,10 +1,20 @@
-"""Per-request plumbing: request ids, noauth identity, microversions, paths."""
+"""Per-request plumbing: request ids, noauth identity, microversions,
+paths, and the encoding of JSON responses."""
 
+import json
+import logging
 import re
 import uuid
 
+import falcon
+
 from common import context as nova_context
+from nova_api import errors
 from nova_api import microversion
+
+LOG = logging.getLogger(__name__)
+MAX_ID_LENGTH = 255
+_SURROGATE = re.compile(r'[\ud800-\udfff]')
 
 _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
                             r'[0-9a-f]{4}-[0-9a-f]{12}$')
@@ -60,6 +70,11 @@ class NoAuthMiddleware:
         user = user or req.get_header('X-Auth-User') or 'admin'
         project = (project or req.get_header('X-Auth-Project-Id') or
                    getattr(req.context, 'path_project_id', None) or user)
+        if max(len(user), len(project)) > MAX_ID_LENGTH:
+            # Keystone's ids are 64 at most; the columns hold 255.
+            raise errors.HTTPError(401, 'noauth2: user and project ids are '
+                                        'at most %d characters.'
+                                   % MAX_ID_LENGTH)
         roles = ['reader', 'member']
         if user == 'admin':
             roles.append('admin')
@@ -84,3 +99,32 @@ class MicroversionMiddleware:
         if req.path.startswith('/v2.1'):
             microversion.echo(resp, getattr(req.context, 'api_version',
                                             microversion.MIN_VERSION))
+
+
+def encode_json(media, request_id=None):
+    """`media` as UTF-8 JSON. Text that UTF-8 cannot encode (a lone
+    surrogate, in a row stored before the API refused such text) goes out
+    as U+FFFD, with a warning, rather than failing the whole response:
+    one bad row must not break a list for everyone who can see it."""
+    text = json.dumps(media, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        LOG.warning('Request %s: the response held text that is not valid '
+                    'Unicode (a lone surrogate in stored data); it was sent '
+                    'as U+FFFD.', request_id)
+        return _SURROGATE.sub('\ufffd', text).encode()
+
+
+class JSONResponseEncoder:
+    """Renders resp.media as JSON itself (falcon's handler would raise on
+    such text). Registered first, so its process_response runs last."""
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        if resp.media is None or resp.text is not None or \
+                resp.data is not None:
+            return
+        if resp.content_type and 'json' not in resp.content_type:
+            return
+        resp.content_type = resp.content_type or falcon.MEDIA_JSON
+        resp.data = encode_json(resp.media, req.context.get('request_id'))

@@ -25,9 +25,11 @@ def fingerprint(public_key):
 
 
 def check_public_key(public_key):
+    # Any failure to parse the key means the key is invalid: the parser
+    # raises ValueError, UnsupportedAlgorithm and others for hostile text.
     try:
         serialization.load_ssh_public_key(public_key.strip().encode())
-    except (ValueError, TypeError, IndexError):
+    except Exception:
         raise errors.bad_request('Keypair data is invalid: failed to parse '
                                  'the public key')
     return fingerprint(public_key)
@@ -54,10 +56,10 @@ def check_x509_certificate(pem):
     """The SHA-1 fingerprint of a PEM certificate, 'aa:bb:...'."""
     try:
         cert = x509.load_pem_x509_certificate(pem.strip().encode())
-    except (ValueError, TypeError):
+        return _colons(cert.fingerprint(hashes.SHA1()).hex())
+    except Exception:  # as for a public key: unparsable is invalid
         raise errors.bad_request('Keypair data is invalid: failed to parse '
                                  'the x509 certificate')
-    return _colons(cert.fingerprint(hashes.SHA1()).hex())
 
 
 def generate_x509(common_name='Generated-by-Nova', days=365):

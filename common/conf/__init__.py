@@ -18,11 +18,12 @@ from common.conf import network
 from common.conf import quota
 from common.conf import scheduler
 from common.conf import upgrade_levels
+from common.conf import wsgi
 
 CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
-           network, quota, dashboard, glance, upgrade_levels)
+           network, quota, dashboard, glance, upgrade_levels, wsgi)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -11,7 +11,20 @@ api_opts = [
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='Most items a list call returns in one page.'),
     cfg.IntOpt('max_request_body_size', default=114688, min=1,
-               help='Largest request body accepted, in bytes.'),
+               help='Largest JSON request body accepted, in bytes (413 '
+                    'above it), whether sent with a Content-Length or '
+                    'chunked. Image data uploads are bounded by '
+                    '[DEFAULT] image_size_cap instead. Also the most of '
+                    'an unread request body nova-api reads and discards '
+                    'to keep a connection open; a longer one closes it.'),
+    cfg.IntOpt('max_servers_per_request', default=1000, min=1,
+               help='Most servers one create request (min_count, '
+                    'max_count) may make. A min_count above it is a 400; '
+                    'a max_count above it creates this many, as a '
+                    'max_count above the quota\'s headroom does. Nova has '
+                    'no such limit beyond quotas; this one bounds the '
+                    'work and memory of a single request for projects '
+                    'with unlimited quotas.'),
     cfg.FloatOpt('lookup_cache_ttl', default=1.0, min=0,
                  help='Seconds nova-api may reuse a flavor or an active '
                       'image it read from the conductor (every server '
@@ -28,7 +41,9 @@ listen_opts = [
     cfg.PortOpt('osapi_compute_listen_port', default=8774,
                 help='Port nova-api listens on.'),
     cfg.IntOpt('osapi_compute_workers', default=8, min=1,
-               help='Threads serving API requests.'),
+               help='Threads serving API requests: the most requests '
+                    'nova-api works on at once. Idle keep-alive '
+                    'connections hold none.'),
 ]
 
 

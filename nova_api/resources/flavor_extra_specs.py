@@ -15,10 +15,17 @@ CREATE_SCHEMA = {'type': 'object', 'properties': {'extra_specs': _SPECS},
 UPDATE_SCHEMA = dict(_SPECS, minProperties=1, maxProperties=1)
 
 
-def _text(value):
+def _text(key, value):
+    """The value as stored (text); a number is checked here, as the
+    schema's maxLength only bounds strings and the column holds 255."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
-    return str(value)
+    text = str(value)
+    if len(text) > 255:
+        raise errors.bad_request('Invalid input for field/attribute %s. '
+                                 'Value: %s... is longer than 255 '
+                                 'characters.' % (key, text[:20]))
+    return text
 
 
 class _Base:
@@ -40,7 +47,7 @@ class FlavorExtraSpecs(_Base):
     def on_post(self, req, resp, flavor_id):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:create')
         body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
-        specs = {k: _text(v) for k, v in body['extra_specs'].items()}
+        specs = {k: _text(k, v) for k, v in body['extra_specs'].items()}
         self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
                                                  specs)
         resp.media = {'extra_specs': specs}
@@ -61,7 +68,7 @@ class FlavorExtraSpec(_Base):
         body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         if key not in body:
             raise errors.bad_request('Request body and URI mismatch')
-        value = _text(body[key])
+        value = _text(key, body[key])
         self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
                                                  {key: value})
         resp.media = {key: value}

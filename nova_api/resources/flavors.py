@@ -31,7 +31,9 @@ _CREATE_PROPERTIES = {
                        {'type': 'string', 'enum': ['']}]},
     'rxtx_factor': {'type': ['number', 'string'],
                     'pattern': r'^[0-9]+(\.[0-9]+)?$',
-                    'minimum': 0, 'exclusiveMinimum': True},
+                    'minimum': 0, 'exclusiveMinimum': True,
+                    # A Float column is single precision on MySQL.
+                    'maximum': validation.MAX_FLOAT},
     'os-flavor-access:is_public': {'type': 'boolean'},
 }
 

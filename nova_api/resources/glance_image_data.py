@@ -1,8 +1,9 @@
 """/image/v2/images/{id}/file: upload and download of image data.
 
 An upload moves the image queued -> saving (a compare-and-swap in the
-conductor, so one of two racing uploads wins), streams the body into the
-store (image_store.py checks it), then records size, hashes and location
+conductor, so one of two racing uploads wins), streams the body (with a
+Content-Length or chunked, request_body.py) into the store
+(image_store.py checks it), then records size, hashes and location
 and makes it active. A failed upload puts it back to queued and leaves no
 file behind.
 """
@@ -15,6 +16,7 @@ from common.conf import CONF
 from nova_api import errors
 from nova_api import glance_view
 from nova_api import image_store
+from nova_api import request_body
 from nova_api.resources import glance_images
 
 LOG = logging.getLogger(__name__)
@@ -56,9 +58,9 @@ class ImageData(glance_images.ImageLookup):
         self._set_status(ctxt, image, 'saving', 'queued')
         try:
             stored = image_store.receive(
-                req.bounded_stream if req.content_length is not None
-                else req.stream, image, CONF.image_store_path,
-                CONF.image_size_cap, req.content_length)
+                request_body.Body(req, CONF.image_size_cap), image,
+                CONF.image_store_path, CONF.image_size_cap,
+                req.content_length)
         except BaseException:
             with contextlib.suppress(exception.NovaException):
                 self.conductor.image_update(ctxt, image_id,

@@ -8,6 +8,7 @@ the maxPersonality* limits.
 
 import falcon
 
+from nova_api import errors
 from nova_api import policy
 from nova_api import validation
 
@@ -20,6 +21,8 @@ INJECTED_KEYS = ('injected_files', 'injected_file_content_bytes',
 # injected_file_path_length.
 API_NAMES = {'injected_file_path_length': 'injected_file_path_bytes'}
 DB_NAMES = {v: k for k, v in API_NAMES.items()}
+# The quota rows' project_id column.
+MAX_PROJECT_ID = 255
 BASE_KEYS = ('instances', 'cores', 'ram', 'metadata_items', 'key_pairs',
              'server_groups', 'server_group_members')
 
@@ -35,8 +38,9 @@ def keys(version):
 
 
 def update_schema(version):
+    # -1 is unlimited; the top is the limits column's (Integer) end.
     value = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]+$',
-             'minimum': -1}
+             'minimum': -1, 'maximum': validation.MAX_INT}
     properties = {k: value for k in keys(version)}
     properties['force'] = {'type': ['boolean', 'string']}
     return {
@@ -85,6 +89,11 @@ class QuotaSet(_QuotaResource):
 
     def on_put(self, req, resp, project_id):
         _authorize(req, 'update', project_id)
+        if len(project_id) > MAX_PROJECT_ID:
+            raise errors.bad_request(
+                'Invalid input for field/attribute project_id. Value: '
+                '%s... is longer than %d characters.'
+                % (project_id[:20], MAX_PROJECT_ID))
         version = req.context.api_version
         body = validation.validate(update_schema(version),
                                    validation.read_json(req))

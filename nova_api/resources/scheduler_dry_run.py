@@ -17,7 +17,9 @@ class SchedulerDryRun(servers._Base):
         body = validation.validate(
             servers.create_schema(req.context.api_version),
             validation.read_json(req))
-        _flavor, _image, _metadata, spec = self.request_spec(ctxt, body)
+        # Where the servers would land, whatever the caller's own quota.
+        _flavor, _image, _metadata, spec = self.request_spec(
+            ctxt, body, count_quota=False)
         result = self.conductor.scheduler_dry_run(ctxt, spec)
         resp.media = {'dry_run': {
             'filters': [{'name': name, 'hosts_in': hosts_in,

@@ -22,7 +22,8 @@ REBOOT_SCHEMA = {
 CONSOLE_SCHEMA = {
     'type': ['object', 'null'],
     'properties': {'length': {'type': ['integer', 'string', 'null'],
-                              'pattern': '^-?[0-9]+$'}},
+                              'pattern': '^-?[0-9]+$',
+                              'maximum': validation.MAX_INT}},
     'additionalProperties': False,
 }
 
@@ -32,8 +33,8 @@ _REBUILD_21 = {
     'metadata': servers.METADATA_SCHEMA,
     'adminPass': {'type': 'string'},
     'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
-    'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-    'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+    'accessIPv4': servers.ACCESS_IPV4,
+    'accessIPv6': servers.ACCESS_IPV6,
     'preserve_ephemeral': {'type': 'boolean'},
     'personality': servers.PERSONALITY_SCHEMA,
 }

@@ -30,7 +30,8 @@ def create_schema(version):
                     'type': 'object',
                     'properties': {'max_server_per_host': {
                         'type': ['integer', 'string'],
-                        'pattern': '^[0-9]*[1-9][0-9]*$', 'minimum': 1}},
+                        'pattern': '^[0-9]*[1-9][0-9]*$', 'minimum': 1,
+                        'maximum': validation.MAX_INT}},
                     'additionalProperties': False},
             },
             'required': ['name', 'policy'], 'additionalProperties': False}

@@ -38,6 +38,10 @@ TAGS_SCHEMA = {'type': 'array', 'maxItems': 50, 'items': {
     'type': 'string', 'minLength': 1, 'maxLength': 60,
     'pattern': '^[^,/]*$'}}
 _DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 255}
+# An IPv6 address may carry a zone ("%eth0") of any length; the columns
+# hold 64.
+ACCESS_IPV4 = {'type': 'string', 'format': 'ipv4', 'maxLength': 64}
+ACCESS_IPV6 = {'type': 'string', 'format': 'ipv6', 'maxLength': 64}
 _HOSTNAME = {'type': 'string', 'minLength': 1, 'maxLength': 63,
              'pattern': '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$'}
 _FQDN = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -78,8 +82,8 @@ _SERVER_21 = {
     'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
     'security_groups': {'type': 'array'},
     'config_drive': {'type': ['boolean', 'string']},
-    'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-    'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+    'accessIPv4': ACCESS_IPV4,
+    'accessIPv6': ACCESS_IPV6,
     'personality': PERSONALITY_SCHEMA,
     'block_device_mapping': _BDM,
     'block_device_mapping_v2': _BDM,
@@ -132,8 +136,8 @@ def create_schema(version):
 
 def update_schema(version):
     props = {'name': validation.NAME,
-             'accessIPv4': {'type': 'string', 'format': 'ipv4'},
-             'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+             'accessIPv4': ACCESS_IPV4,
+             'accessIPv6': ACCESS_IPV6,
              'OS-DCF:diskConfig': {'type': 'string',
                                    'enum': ['AUTO', 'MANUAL']}}
     if version >= (2, 19):
@@ -235,27 +239,31 @@ class _Base:
             req, instance, server_view.ViewContext(req, self.conductor),
             show=True, server_groups=groups)}
 
-    def request_spec(self, ctxt, body):
-        """Check a create body; (flavor, image, metadata, request_spec)."""
+    def request_spec(self, ctxt, body, count_quota=True):
+        """Check a create body; (flavor, image, metadata, request_spec).
+        `count_quota` False (a dry run) leaves the count to max_count."""
         server = body['server']
         flavor = self._flavor(ctxt, server['flavorRef'])
         image = self._image(ctxt, self._image_ref(server), flavor)
         metadata = server.get('metadata') or {}
-        if metadata or server.get('personality'):
-            limits = self.conductor.quota_get(ctxt, ctxt.project_id)[
-                'limits']
-            create_checks.check_metadata(limits, metadata)
-            create_checks.check_personality(limits,
+        min_count, max_count = self._counts(server)
+        count = max_count
+        if metadata or server.get('personality') or (
+                count_quota and max_count > 1):
+            quota = self.conductor.quota_get(ctxt, ctxt.project_id)
+            create_checks.check_metadata(quota['limits'], metadata)
+            create_checks.check_personality(quota['limits'],
                                             server.get('personality'))
+            if count_quota:
+                # Before any per-instance work: a count is what the quota
+                # has room for, not what the body asks.
+                count = create_checks.count_within_quota(
+                    quota, flavor, min_count, max_count)
         if server.get('trusted_image_certificates'):
             raise errors.bad_request('Image signature certificate '
                                      'validation is not supported.')
-        min_count = int(server.get('min_count', 1))
-        max_count = int(server.get('max_count', min_count))
-        if min_count > max_count:
-            raise errors.bad_request('min_count must be <= max_count')
         request_spec = {
-            'num_instances': max_count,
+            'num_instances': count,
             'flavor': flavor,
             'image': glance_client.spec_image(image),
             'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
@@ -271,6 +279,22 @@ class _Base:
             except exception.NotFound:
                 raise errors.bad_request('Invalid key_name provided.')
         return flavor, image, metadata, request_spec
+
+    @staticmethod
+    def _counts(server):
+        """(min_count, max_count), max_count at most
+        [api] max_servers_per_request."""
+        min_count = int(server.get('min_count', 1))
+        max_count = int(server.get('max_count', min_count))
+        if min_count > max_count:
+            raise errors.bad_request('min_count must be <= max_count')
+        most = CONF.api.max_servers_per_request
+        if min_count > most:
+            raise errors.bad_request(
+                'Invalid input for field/attribute min_count. Value: %d. '
+                'This cloud creates at most %d servers in one request.'
+                % (min_count, most))
+        return min_count, min(max_count, most)
 
     @staticmethod
     def _image_ref(server):
@@ -389,12 +413,15 @@ class ServerCollection(_Base):
                                    validation.read_json(req))
         server = body['server']
         flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
-        max_count = request_spec['num_instances']
+        count = request_spec['num_instances']
         reservation_id = 'r-%s' % secrets.token_hex(4)
         instances = []
-        for index in range(max_count):
-            name = server['name'] if max_count == 1 else '%s-%d' % (
-                server['name'], index + 1)
+        for index in range(count):
+            name = server['name']
+            if count > 1:
+                # Shortened so the suffix fits display_name's 255.
+                suffix = '-%d' % (index + 1)
+                name = name[:255 - len(suffix)] + suffix
             instances.append({
                 'uuid': str(uuid.uuid4()), 'display_name': name,
                 'display_description': server.get('description'),

@@ -1,5 +1,7 @@
-"""Schema checks answer 400 in Nova's words."""
+"""Schema checks answer 400 in Nova's words; read_json refuses at the
+edge what no later step could handle."""
 
+import falcon.testing
 import pytest
 
 from nova_api import errors
@@ -29,3 +31,109 @@ def test_errors_name_the_field_in_novas_words():
         "Invalid input for field/attribute body. Additional properties "
         "are not allowed ('x' was unexpected)")
 
+
+
+# -- read_json: what no later step could handle is refused at the edge --
+
+
+def _read(raw, headers=None):
+    req = falcon.testing.create_req(
+        method='POST', body=raw,
+        headers=dict({'Content-Type': 'application/json'}, **(headers or {})))
+    return validation.read_json(req)
+
+
+def _refused(raw, code=400, headers=None):
+    with pytest.raises(errors.HTTPError) as caught:
+        _read(raw, headers)
+    assert caught.value.code == code
+    return caught.value.message
+
+
+@pytest.mark.parametrize('raw, field', [
+    (b'{"server": {"metadata": {"a": "\\ud800"}}}', 'server.metadata.a'),
+    (b'{"tags": ["ok", "x\\udfffy"]}', 'tags.1'),
+    (b'"\\udc00"', 'body'),
+])
+def test_a_lone_surrogate_value_is_400_naming_its_field(raw, field):
+    message = _refused(raw)
+    assert message.startswith('Invalid input for field/attribute %s. '
+                              % field)
+    assert 'lone surrogate' in message
+    # The message itself must be encodable (it is escaped).
+    message.encode('utf-8')
+
+
+def test_a_lone_surrogate_key_is_400_naming_the_object():
+    message = _refused(b'{"server": {"metadata": {"\\ud83d": "v"}}}')
+    assert message.startswith('Invalid input for field/attribute '
+                              'server.metadata. The key')
+
+
+def test_utf8_encoded_surrogate_bytes_are_malformed_not_stored():
+    # json.loads(bytes) would decode these with surrogatepass.
+    assert _refused(b'{"a": "\xed\xa0\x80"}') == 'Malformed request body'
+
+
+def test_a_valid_surrogate_pair_and_other_text_pass():
+    body = _read('{"a": "\\ud83d\\ude00 é 中", "b": ["[{"]}'.encode())
+    assert body == {'a': '\U0001F600 é 中', 'b': ['[{']}
+
+
+def test_nesting_deeper_than_the_limit_is_400():
+    depth = validation.MAX_DEPTH
+    assert _read(b'[' * depth + b']' * depth) is not None
+    message = _refused(b'[' * (depth + 1) + b']' * (depth + 1))
+    assert 'nested more than %d levels deep' % depth in message
+    # So deep that json itself gives up (RecursionError): still a 400.
+    message = _refused(b'[' * 50000 + b']' * 50000)
+    assert 'nested more than' in message
+
+
+def test_nan_and_infinity_are_malformed():
+    for raw in (b'{"a": NaN}', b'{"a": Infinity}', b'[-Infinity]'):
+        assert _refused(raw) == 'Malformed request body'
+
+
+def test_a_chunked_body_is_read_without_content_length():
+    req = falcon.testing.create_req(
+        method='POST', body=b'{"a": 1}',
+        headers={'Content-Type': 'application/json',
+                 'Transfer-Encoding': 'chunked'})
+    req.env.pop('CONTENT_LENGTH', None)
+    assert req.content_length is None
+    assert validation.read_json(req) == {'a': 1}
+
+
+def test_a_body_over_the_limit_is_413_and_closes_the_connection():
+    with pytest.raises(errors.HTTPError) as caught:
+        _read(b' ' * 200000)
+    assert caught.value.code == 413
+    assert caught.value.headers == {'Connection': 'close'}
+
+
+def test_base64_format_refuses_non_ascii_text_with_400():
+    schema = {'type': 'object', 'properties': {
+        'user_data': {'type': 'string', 'format': 'base64'}}}
+    message = _message(schema, {'user_data': 'é'})
+    assert message.startswith('Invalid input for field/attribute user_data.')
+    assert validation.validate(schema, {'user_data': 'aGk='})
+
+
+INT_SCHEMA = {'type': 'object', 'properties': {
+    'n': validation.NON_NEGATIVE_INT, 'p': validation.POSITIVE_INT}}
+
+
+@pytest.mark.parametrize('value', [
+    2 ** 31, '2147483648', 9223372036854775808, '9' * 5000])
+def test_integers_past_the_columns_range_are_400(value):
+    message = _message(INT_SCHEMA, {'n': value})
+    assert message.startswith('Invalid input for field/attribute n.')
+    assert 'is greater than the maximum of 2147483647' in message
+
+
+def test_integers_as_text_are_checked_against_their_bounds():
+    assert validation.validate(INT_SCHEMA,
+                               {'n': '2147483647', 'p': 2147483647})
+    assert 'less than the minimum of 1' in _message(INT_SCHEMA, {'p': 0})
+    assert "does not match" in _message(INT_SCHEMA, {'p': '00'})

@@ -1,0 +1,99 @@
+"""nova-api's HTTP server: cheroot with the API's limits, whose keep-alive
+connections never read the rest of one request's body as the next request.
+
+Left to itself cheroot (11.x) reads a request's unread Content-Length
+body before answering, however large, and never the rest of a chunked
+one: those bytes were then parsed as a new request on the same
+connection, which behind a proxy lets one client's bytes pass for
+another's request. So here, just before a response's headers go out,
+the rest of the body is read and dropped when it is small (at most
+`[api] max_request_body_size`); otherwise, or when it cannot be read,
+the response says `Connection: close` and the connection is closed.
+cheroot also ignores a `Connection: close` set by the app; here it
+closes the connection.
+
+Limits (all documented in docs/api.md, "Limits"):
+- request line and headers: `[wsgi] max_request_header_size` (413);
+- a body: `[DEFAULT] image_size_cap`, the largest any route takes
+  (image data); the JSON routes stop at `[api] max_request_body_size`;
+- a stalled or idle connection: `[wsgi] client_socket_timeout`;
+- requests served at once: `osapi_compute_workers` threads.
+"""
+
+from cheroot import server
+from cheroot import wsgi
+
+from common.conf import CONF
+from nova_api import chunked
+
+
+def _app_closes(req):
+    return any(name.lower() == b'connection' and value.lower() == b'close'
+               for name, value in req.outheaders)
+
+
+def settle_body(req, most):
+    """Read and drop what is left of `req`'s body, up to `most` bytes, so
+    the connection is at the next request; else mark it to close."""
+    if (req.close_connection or _app_closes(req) or
+            not CONF.wsgi.keep_alive or req.status.startswith(b'413')):
+        req.close_connection = True
+        return
+    body = req.rfile
+    if isinstance(body, chunked.ChunkedBody):
+        try:
+            finished = body.skip(most)
+        except (ValueError, OSError):
+            finished = False
+        req.close_connection = not finished
+    elif req.inheaders.get(b'Transfer-Encoding'):
+        # A coding cheroot did not decode (an HTTP/1.0 request): its body
+        # is still on the socket.
+        req.close_connection = True
+    elif getattr(body, 'remaining', 0) > most:
+        req.close_connection = True
+    # Otherwise cheroot reads the small remainder itself.
+
+
+class _Request(server.HTTPRequest):
+
+    def send_headers(self):
+        # The app has returned: whatever it left of the body is settled
+        # before the headers say whether the connection stays open.
+        settle_body(self, CONF.api.max_request_body_size)
+        super().send_headers()
+
+
+class _Connection(server.HTTPConnection):
+    RequestHandlerClass = _Request
+
+
+class _Gateway(wsgi.Gateway_10):
+
+    def get_environ(self):
+        env = super().get_environ()
+        req = self.req
+        if req.chunked_read:
+            req.rfile = env['wsgi.input'] = chunked.ChunkedBody(
+                req.conn.rfile, req.server.max_request_body_size or None)
+            if env.pop('CONTENT_LENGTH', None) is not None:
+                # Both framings at once: the chunked one wins (RFC 9112
+                # 6.3), and a connection that carried such a request is
+                # not trusted with another.
+                req.close_connection = True
+        return env
+
+
+class Server(wsgi.Server):
+    """cheroot's WSGI server with the API's limits and body handling."""
+
+    ConnectionClass = _Connection
+
+    def __init__(self, bind_addr, app, threads):
+        super().__init__(bind_addr, app, numthreads=threads,
+                         server_name='nova-api',
+                         timeout=CONF.wsgi.client_socket_timeout)
+        self.gateway = _Gateway
+        self.max_request_header_size = CONF.wsgi.max_request_header_size
+        self.max_request_body_size = max(CONF.image_size_cap,
+                                         CONF.api.max_request_body_size)
