@@ -134,6 +134,10 @@ class InstanceInvalidState(Conflict):
                'in %(attr)s %(state)s')
 
 
+class InstanceExists(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s exists already.'
+
+
 class UnexpectedTaskState(Conflict):
     msg_fmt = ('Instance %(instance_uuid)s is in task_state %(actual)s, '
                'expected %(expected)s.')

@@ -4,12 +4,17 @@ Every daemon calls `init(CONF)` once; `rpcapi` modules build clients with
 `get_client` and service entry points build servers with `get_server`.
 """
 
+import logging
+
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
 from common import coalesce
 from common import context as nova_context
 from common import exception
+from common.conf import CONF
+
+LOG = logging.getLogger(__name__)
 
 # Exceptions from these modules are re-raised as themselves by callers.
 ALLOWED_EXMODS = [exception.__name__]
@@ -59,16 +64,45 @@ def get_server(target, endpoints):
         access_policy=dispatcher.DefaultRPCAccessPolicy)
 
 
+def resend_waits(total, first):
+    """How long each attempt of a call that may be sent again waits for its
+    answer: `first`, then twice as long each time, together `total` (the
+    last one takes the rest; a rest shorter than `first` goes to the one
+    before it)."""
+    waits = []
+    left = total
+    wait = first
+    while left > 0:
+        if left < wait + first:
+            waits.append(left)
+            break
+        waits.append(wait)
+        left -= wait
+        wait *= 2
+    return waits
+
+
 class RPCAPIBase:
     """Base of every service's rpcapi client: calls with clear errors.
 
     Subclasses set TOPIC and RPC_API_VERSION; each public method names the
     Target version it needs, so mixed-version daemons can coexist.
+
+    RESENDABLE names the methods a server answers alike however often it
+    gets them (reads; a create by instance uuid; a scheduler's choice).
+    oslo.messaging acknowledges a message as the server takes it, so when
+    that server is killed the call is lost: such a call is sent again when
+    no answer came within [DEFAULT] rpc_resend_after, then after twice as
+    long each time, all within the call's timeout. A server that is merely
+    slow answers one of the copies; the others' answers are dropped, and
+    a copy still queued when its wait ends expires in the broker (its TTL
+    is that wait).
     """
 
     TOPIC = None
     RPC_API_VERSION = '1.0'
     SERVICE_NAME = None
+    RESENDABLE = frozenset()
 
     def __init__(self, timeout=None, version_cap=None):
         """`version_cap`: the newest version the servers all know, during
@@ -93,14 +127,25 @@ class RPCAPIBase:
         return self.client.prepare(**kwargs)
 
     def call(self, ctxt, method, version, server=None, timeout=None, **kw):
-        cctxt = self._prepare(version, server, timeout)
-        try:
-            return cctxt.call(ctxt, method, **kw)
-        except messaging.MessagingTimeout as e:
-            raise exception.ServiceUnavailable(
-                service=self.SERVICE_NAME or self.TOPIC,
-                reason='no reply to %s within the RPC timeout (%s)' % (
-                    method, e))
+        timeout = timeout or self.timeout
+        waits = [timeout]
+        if method in self.RESENDABLE:
+            waits = resend_waits(timeout or CONF.rpc_response_timeout,
+                                 CONF.rpc_resend_after)
+        for attempt, wait in enumerate(waits, 1):
+            cctxt = self._prepare(version, server, wait)
+            try:
+                return cctxt.call(ctxt, method, **kw)
+            except messaging.MessagingTimeout as e:
+                error = e
+                if attempt < len(waits):
+                    LOG.warning('No reply to %s from %s within %.1fs; '
+                                'sending it again', method,
+                                self.SERVICE_NAME or self.TOPIC, wait)
+        raise exception.ServiceUnavailable(
+            service=self.SERVICE_NAME or self.TOPIC,
+            reason='no reply to %s within the RPC timeout (%s)' % (
+                method, error))
 
     def coalescer(self, method, version, **options):
         """A Coalescer whose batches go out as one call of `method`, which

@@ -5,31 +5,51 @@ import threading
 
 import oslo_messaging as messaging
 
+from common import exception
 from common import rpc
 
 LOG = logging.getLogger(__name__)
 
 
 class Periodic(threading.Thread):
-    """Call `func` every `interval` seconds until stopped; errors are logged."""
+    """Call `func` every `interval` seconds until stopped; errors are logged.
 
-    def __init__(self, name, interval, func, run_now=True):
+    With `retry_after`, a failed call is tried again sooner: after
+    `retry_after` seconds, then twice as long each time, up to `interval`
+    (a heartbeat lost at start must not cost a whole interval).
+    """
+
+    def __init__(self, name, interval, func, run_now=True, retry_after=None):
         super().__init__(name=name, daemon=True)
         self.interval = interval
         self.func = func
         self.run_now = run_now
+        self.retry_after = retry_after
         self.stopped = threading.Event()
 
     def run(self):
         if not self.run_now and self.stopped.wait(self.interval):
             return
+        failures = 0
         while not self.stopped.is_set():
             try:
                 self.func()
+                failures = 0
+            except exception.NovaException as error:
+                # Expected now and then (a peer not up yet): no traceback.
+                failures += 1
+                LOG.warning('Periodic task %s failed: %s', self.name,
+                            error.message)
             except Exception:
+                failures += 1
                 LOG.exception('Periodic task %s failed', self.name)
-            if self.stopped.wait(self.interval):
+            if self.stopped.wait(self._next_wait(failures)):
                 return
+
+    def _next_wait(self, failures):
+        if not failures or self.retry_after is None:
+            return self.interval
+        return min(self.interval, self.retry_after * 2 ** (failures - 1))
 
     def stop(self):
         self.stopped.set()
@@ -40,8 +60,13 @@ class Service:
 
     `manager` is the RPC endpoint. It may define `init_host()` (run before
     the server starts taking messages), `periodic_tasks()` returning
-    (name, interval, callable) tuples, and `cleanup_host()`.
+    (name, interval, callable[, retry_after]) tuples (see Periodic), and
+    `cleanup_host()`.
     """
+
+    # A failed heartbeat is sent again after this many seconds, then twice
+    # as long each time, up to report_interval.
+    HEARTBEAT_RETRY = 1.0
 
     def __init__(self, binary, topic, host, manager, heartbeat=None,
                  report_interval=10):
@@ -64,11 +89,15 @@ class Service:
         self.rpcserver.start()
         tasks = []
         if self.heartbeat is not None:
-            tasks.append(('heartbeat', self.report_interval, self._beat))
+            # Every daemon's first heartbeat may go out before any
+            # conductor consumes (start order is free), and be dropped.
+            tasks.append(('heartbeat', self.report_interval, self._beat,
+                          self.HEARTBEAT_RETRY))
         if hasattr(self.manager, 'periodic_tasks'):
             tasks.extend(self.manager.periodic_tasks())
-        for name, interval, func in tasks:
-            timer = Periodic('%s-%s' % (self.binary, name), interval, func)
+        for name, interval, func, *retry in tasks:
+            timer = Periodic('%s-%s' % (self.binary, name), interval, func,
+                             retry_after=retry[0] if retry else None)
             timer.start()
             self.timers.append(timer)
 

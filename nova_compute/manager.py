@@ -79,13 +79,16 @@ class ComputeManager:
         self.conductor.wait_until_ready(nova_context.get_admin_context())
         self.driver.init_host(self.host)
         self.heartbeat()
-        self.update_available_resource()
         recovery.reconcile(self)
+        # No resource report here: the first is the periodic task's, run
+        # as soon as the RPC server has declared this host's queue. A node
+        # reported before that could be chosen, and on a first start its
+        # build cast would be dropped by the broker (no queue yet).
 
     def periodic_tasks(self):
         return [('update_available_resource',
                  CONF.update_resources_interval,
-                 self.update_available_resource),
+                 self.update_available_resource, 1.0),
                 ('sync_power_states', CONF.sync_power_state_interval,
                  self.sync_power_states)]
 
@@ -129,6 +132,37 @@ class ComputeManager:
             # before it (a pool thread would drop the error silently).
             LOG.exception('Build of %s could not start',
                           kwargs['instance']['uuid'])
+
+    def resume_build(self, context, instance, resume_from):
+        """Run again, on the build pool, a build this host was doing when
+        nova-compute stopped (recovery.py): from the task_state it was
+        left in, under the instance's lock like any build."""
+        def run():
+            uuid = instance['uuid']
+            try:
+                with self.locks(uuid):
+                    try:
+                        image = self._spec_image(instance)
+                    except exception.NovaException as error:
+                        self.conductor.build_failed(
+                            context, uuid, self.host, error.message)
+                        return
+                    self.builder.build(
+                        context, instance, image,
+                        instance['request_spec'] or {}, [], resume_from)
+            except Exception:
+                LOG.exception('Resumed build of %s could not start', uuid)
+        self._builds.submit(run)
+
+    def _spec_image(self, instance):
+        """The image record of a build's request spec (the API stored the
+        whole record there), else as the image service has it."""
+        image = (instance['request_spec'] or {}).get('image') or {}
+        if not image.get('id'):
+            return None
+        if glance_client.is_record(image):
+            return image
+        return self.driver.image_locator(image['id'])
 
     def stop_instance(self, context, instance):
         with self.locks(instance['uuid']):

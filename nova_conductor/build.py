@@ -13,6 +13,7 @@ from common import exception
 from common import states
 from nova_conductor import image_lookup
 from nova_conductor import lifecycle
+from nova_conductor.db import build_owners as owners_db
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import placement as placement_db
@@ -40,19 +41,33 @@ class BuildOrchestrator:
     def __init__(self, scheduler_api, compute_api):
         self.scheduler_api = scheduler_api
         self.compute_api = compute_api
+        # This conductor worker's id (takeover.BuildOwner sets it): builds
+        # are claimed only while it still owns them, so one taken over by
+        # another worker (this one was thought dead) stops at its claim.
+        self.owner = None
         # Under a burst the build threads claim at the same moments: their
         # first placements share a transaction (placement_db.place_new),
         # and those placed on one host share the cast to it.
         self._new_builds = coalesce.Coalescer(self._place_and_cast_batch)
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
+        """Schedule, claim and cast. ServiceUnavailable, when no scheduler
+        answered, is raised with the instances left in scheduling: the
+        caller decides when to try again."""
         try:
             # First: an image service that cannot answer fails the build
             # with its reason before anything is scheduled.
             image = self._image(request_spec)
             request_spec = with_instance_group(request_spec)
+        except exception.NovaException as e:
+            for uuid in instance_uuids:
+                self._fail(uuid, e)
+            return
+        try:
             selections = self.scheduler_api.select_destinations(
                 ctxt, request_spec, instance_uuids)
+        except exception.ServiceUnavailable:
+            raise
         except exception.NovaException as e:
             for uuid in instance_uuids:
                 self._fail(uuid, e)
@@ -82,7 +97,8 @@ class BuildOrchestrator:
                                              flavor, build)
                     return
                 instance = placement_db.claim_and_place(
-                    instance_uuid, choice, flavor, group, fresh=fresh)
+                    instance_uuid, choice, flavor, group, fresh=fresh,
+                    owner=self.owner)
             except exception.ResourcesUnavailable as e:
                 LOG.info('Claim for %s lost on %s (%s); trying the next '
                          'alternate', instance_uuid, choice['host'],
@@ -91,7 +107,8 @@ class BuildOrchestrator:
                 continue
             except (exception.InstanceNotFound,
                     exception.UnexpectedTaskState):
-                # Deleted while we scheduled it: nothing was claimed.
+                # Deleted while we scheduled it, or taken over by another
+                # worker: nothing was claimed.
                 return
             self.compute_api.build_and_run_instance(
                 ctxt, choice['host'], instance, **build)
@@ -105,7 +122,7 @@ class BuildOrchestrator:
         outcome = self._new_builds.call({
             'ctxt': ctxt, 'build': build, 'placement': {
                 'instance_uuid': instance_uuid, 'choice': choice,
-                'flavor': flavor}})
+                'flavor': flavor, 'owner': self.owner}})
         if isinstance(outcome, Exception):
             raise outcome
 
@@ -143,7 +160,8 @@ class BuildOrchestrator:
             try:
                 outcomes.append(placement_db.claim_and_place(
                     request['instance_uuid'], request['choice'],
-                    request['flavor'], fresh=True))
+                    request['flavor'], fresh=True,
+                    owner=request.get('owner')))
             except Exception as error:
                 outcomes.append(error)
         return outcomes
@@ -193,28 +211,26 @@ class BuildOrchestrator:
 
     def build_failed(self, ctxt, instance_uuid, host, message, details,
                      alternates, request_spec):
-        """Re-schedule on the next alternate, or put the instance in error."""
-        compute_db.free(instance_uuid)
+        """Re-schedule on the next alternate, or put the instance in error.
+
+        Only while the build is still on `host`: a late report from a
+        host the build has left (taken over and placed elsewhere) changes
+        nothing there."""
         compute_db.count_failed_build(host)
-        if alternates and request_spec:
-            try:
-                instances_db.update(
-                    instance_uuid, {'host': None, 'node': None,
-                                    'compute_node_id': None,
-                                    'task_state': states.SCHEDULING},
-                    host=host)
-            except exception.InstanceNotFound:
-                return
-            LOG.info('Re-scheduling %s after failure on %s: %s',
-                     instance_uuid, host, message)
-            self.claim_and_cast(ctxt, instance_uuid, alternates,
-                                request_spec)
-            return
         try:
-            instances_db.set_error(instance_uuid, 500, message, details,
-                                   host=host)
+            if alternates and request_spec:
+                if owners_db.unplace(instance_uuid, host, self.owner):
+                    LOG.info('Re-scheduling %s after failure on %s: %s',
+                             instance_uuid, host, message)
+                    self.claim_and_cast(ctxt, instance_uuid, alternates,
+                                        request_spec)
+                    return
+            elif owners_db.fail(instance_uuid, message, details, host=host):
+                return
         except exception.InstanceNotFound:
-            pass
+            return
+        LOG.info('Build of %s failed on %s, which no longer holds it: '
+                 'nothing to do', instance_uuid, host)
 
     def fail_unplaced(self, instance_uuids, error):
         """Error every instance still in scheduling (after a crash)."""

@@ -17,11 +17,13 @@ from nova_conductor import availability_zones
 from nova_conductor import build
 from nova_conductor import image_lookup
 from nova_conductor import lifecycle
+from nova_conductor import takeover
 from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import flavor_access as flavor_access_db
+from nova_conductor.db import instance_create
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import keypairs as keypairs_db
 from nova_conductor.db import network as network_db
@@ -57,7 +59,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager:
-    target = messaging.Target(version='1.5')
+    target = messaging.Target(version='1.6')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -71,32 +73,27 @@ class ConductorManager:
         # Builds run here, after create_instances has answered the API. A
         # cast to ourselves would cost two more messages per boot for no
         # gain: oslo.messaging acknowledges a message on receipt either way.
+        # What this process loses when killed, the stored rows keep: another
+        # worker takes the builds over (takeover.py).
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
+        self.owner = takeover.BuildOwner(self.builder, compute_api,
+                                         self._start_build)
+
+    def init_host(self):
+        self.owner.start()
 
     def periodic_tasks(self):
-        interval = min(60, max(1, CONF.conductor.scheduling_timeout / 2))
-        return [('fail-lost-builds', interval, self.fail_lost_builds)]
-
-    def fail_lost_builds(self):
-        """Builds lost with a conductor process (killed, crashed), or with
-        their cast to the compute host, leave instances in scheduling:
-        nothing else would ever finish them."""
-        lost = instances_db.fail_stuck_in_scheduling(
-            CONF.conductor.scheduling_timeout,
-            'The build was lost before a host was chosen: the conductor '
-            'running it stopped. Delete the server and create it again.',
-            'The build was lost before nova-compute on %(host)s started '
-            'it. Delete the server and create it again.')
-        for uuid in lost:
-            LOG.warning('Instance %s stayed in scheduling more than %ss; '
-                        'its build was lost, so it is now in error', uuid,
-                        CONF.conductor.scheduling_timeout)
-        return lost
+        # At start too: builds of this host's workers killed before us are
+        # resumed at once.
+        return [('resume-lost-builds', self.owner.interval,
+                 self.owner.sweep)]
 
     def cleanup_host(self):
-        """On shutdown, let builds already under way finish."""
+        """On shutdown, let builds already under way finish; then this
+        worker owns nothing and goes."""
         self._builds.shutdown(wait=True)
+        self.owner.stop()
 
     def ping(self, context):
         return 'pong'
@@ -165,11 +162,14 @@ class ConductorManager:
 
     def create_instances(self, context, instances, request_spec):
         # One transaction: quotas, the rows and group membership (NotFound
-        # or OverQuota leave nothing written).
-        request = self._create_request(context, instances, request_spec)
-        created = instances_db.create_within_quota(**request)
-        self._start_build(context, created, request_spec)
-        return created
+        # or OverQuota leave nothing written). The same create sent again
+        # gets the stored rows, and starts no second build.
+        [created] = instance_create.create_together(
+            [self._create_request(context, instances, request_spec)])
+        if created.new:
+            self._start_build(context, [i['uuid'] for i in created.instances],
+                              request_spec)
+        return created.instances
 
     def create_instances_many(self, context, calls):
         """create_instances for each of `calls` (common.coalesce), in one
@@ -178,7 +178,7 @@ class ConductorManager:
         contexts = [nova_context.RequestContext.from_dict(c['context'])
                     for c in calls]
         try:
-            results = instances_db.create_together([
+            results = instance_create.create_together([
                 self._create_request(ctxt, **call['kwargs'])
                 for ctxt, call in zip(contexts, calls)])
         except exception.NovaException as refusal:
@@ -191,16 +191,19 @@ class ConductorManager:
                         'them one by one', len(calls), exc_info=True)
             return coalesce.run_each(self.create_instances, calls)
         for ctxt, call, created in zip(contexts, calls, results):
-            self._start_build(ctxt, created, call['kwargs']['request_spec'])
-        return [{'result': created} for created in results]
+            if created.new:
+                self._start_build(ctxt,
+                                  [i['uuid'] for i in created.instances],
+                                  call['kwargs']['request_spec'])
+        return [{'result': created.instances} for created in results]
 
-    @staticmethod
-    def _create_request(context, instances, request_spec):
+    def _create_request(self, context, instances, request_spec):
         return {
             'values_list': [
                 dict(values, vm_state=states.BUILDING,
                      task_state=states.SCHEDULING,
-                     power_state=states.NOSTATE, request_spec=request_spec)
+                     power_state=states.NOSTATE, request_spec=request_spec,
+                     build_owner=self.owner.id)
                 for values in instances],
             'ctxt_dict': context.to_dict(),
             'project_id': request_spec.get('project_id') or
@@ -208,14 +211,21 @@ class ConductorManager:
             'group_uuid': (request_spec.get('scheduler_hints') or {}).get(
                 'group')}
 
-    def _start_build(self, context, created, request_spec):
-        self._builds.submit(self._build, context,
-                            [i['uuid'] for i in created], request_spec)
+    def _start_build(self, context, instance_uuids, request_spec):
+        self._builds.submit(self._build, context, instance_uuids,
+                            request_spec)
 
     def _build(self, context, instance_uuids, request_spec):
         try:
             self.builder.build_instances(context, instance_uuids,
                                          request_spec)
+        except exception.ServiceUnavailable as error:
+            # No scheduler answered, even asked again: that says nothing
+            # of capacity. The instances stay in scheduling, and a sweep
+            # resumes them ([conductor] max_build_resumes bounds it).
+            LOG.warning('Build of %s is waiting for a scheduler: %s',
+                        instance_uuids, error.message)
+            self.owner.release(instance_uuids)
         except Exception as error:
             # Nothing may stay in scheduling: whatever went wrong, the
             # instances still waiting get an error and a fault.

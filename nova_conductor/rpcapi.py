@@ -12,6 +12,13 @@ Version history:
   1.3 - instance_advance
   1.4 - instance_advance_many (what instance_advance sends now)
   1.5 - create_instances_many (what create_instances sends now)
+  1.6 - calls a client may send again when no answer comes (a conductor
+        worker killed while it held the message): create_instances and
+        create_instances_many answer a create whose instance uuids exist
+        already with the stored instances, counting no quota and starting
+        no build; instance_advance and instance_advance_many answer an
+        advance already made, on its host, as done; build_failed changes
+        nothing once the build has left the host (what clients send now)
 """
 
 import logging
@@ -20,6 +27,7 @@ import time
 from common import coalesce
 from common import exception
 from common import rpc
+from common.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -34,16 +42,32 @@ ADVANCE_LINGER = 0.05
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
     SERVICE_NAME = 'nova-conductor'
+    # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
+    # (1.6: the same uuids get the stored instances), a compute's report
+    # of its totals, and a build's progress and failure: an advance already
+    # made succeeds again, and a failure reported twice finds the build
+    # gone from the host the second time and changes nothing.
+    RESENDABLE = frozenset((
+        'create_instances', 'create_instances_many', 'compute_node_update',
+        'instance_advance', 'instance_advance_many', 'build_failed',
+        'ping', 'service_get_all', 'compute_nodes_get_all', 'flavor_get',
+        'flavor_get_all', 'image_get', 'image_get_all', 'image_list',
+        'instance_get', 'instance_get_all', 'instance_actions_get',
+        'instance_action_get', 'aggregate_get_all', 'aggregate_get',
+        'availability_zones_get', 'server_group_get',
+        'server_group_get_all', 'scheduler_dry_run', 'quota_get',
+        'quota_defaults', 'keypair_get', 'keypair_get_all',
+        'flavor_access_get', 'hypervisor_servers'))
 
     def __init__(self, timeout=None):
         super().__init__(timeout)
         # Under a burst an API's creates, and a compute's reports of its
         # builds' progress, come at the same moments: they share messages
         # (common.coalesce).
-        self._creates = self.coalescer('create_instances_many', '1.5')
-        self._advances = self.coalescer('instance_advance_many', '1.4',
+        self._creates = self.coalescer('create_instances_many', '1.6')
+        self._advances = self.coalescer('instance_advance_many', '1.6',
                                         linger=ADVANCE_LINGER)
 
     def ping(self, ctxt, timeout=None):
@@ -67,8 +91,12 @@ class ConductorAPI(rpc.RPCAPIBase):
     # -- services and compute nodes (nova-compute, nova-scheduler) --------
 
     def service_heartbeat(self, ctxt, host, binary, topic):
+        """One short wait: a heartbeat lost (sent before any conductor
+        consumed, or to one killed) is sent again promptly by the
+        service's heartbeat timer (common.service), not waited for."""
         return self.call(ctxt, 'service_heartbeat', '1.0', host=host,
-                         binary=binary, topic=topic)
+                         binary=binary, topic=topic,
+                         timeout=CONF.rpc_resend_after)
 
     def service_get_all(self, ctxt, binary=None):
         return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
@@ -251,7 +279,7 @@ class ConductorAPI(rpc.RPCAPIBase):
     def build_failed(self, ctxt, instance_uuid, host, message, details=None,
                      alternates=None, request_spec=None):
         """A build failed on `host`: retry on an alternate, or set error."""
-        return self.call(ctxt, 'build_failed', '1.0',
+        return self.call(ctxt, 'build_failed', '1.6',
                          instance_uuid=instance_uuid, host=host,
                          message=message, details=details,
                          alternates=alternates, request_spec=request_spec)

@@ -17,6 +17,10 @@ class SchedulerAPI(rpc.RPCAPIBase):
     TOPIC = 'scheduler'
     RPC_API_VERSION = '1.3'
     SERVICE_NAME = 'nova-scheduler'
+    # Sent again when no answer comes (rpc.RPCAPIBase): a choice claims
+    # nothing (the conductor's claim does), so a second request only
+    # counts the hosts twice in one scheduler's cache until its refresh.
+    RESENDABLE = frozenset(('select_destinations_many', 'dry_run'))
 
     def __init__(self, timeout=None):
         super().__init__(timeout)

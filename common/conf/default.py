@@ -23,6 +23,18 @@ opts = [
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='A service whose last heartbeat is older than this many '
                     'seconds is considered down.'),
+    cfg.FloatOpt('rpc_resend_after', default=3.0, min=0.1,
+                 help='Seconds a call that is safe to repeat waits for its '
+                      'answer before it is sent again; each further wait '
+                      'is twice as long, all within rpc_response_timeout. '
+                      'RabbitMQ hands a message over once: when the '
+                      'daemon that took it is killed, only a new message '
+                      'gets an answer. Calls safe to repeat are reads, a '
+                      'create by instance uuid and a scheduler request '
+                      '(each service\'s rpcapi.py names them). A heartbeat '
+                      'waits this long once, and a failed one is sent '
+                      'again after 1 s, then 2, 4... up to '
+                      'report_interval.'),
     cfg.StrOpt('default_availability_zone', default='nova',
                help='Availability zone of compute hosts in no zone.'),
     cfg.IntOpt('graceful_shutdown_timeout', default=30, min=0,

@@ -1,7 +1,7 @@
-"""Instance records: create, read, compare-and-swap update, delete."""
+"""Instance records: read, compare-and-swap update, delete (creates are in
+instance_create.py)."""
 
 import datetime
-import uuid as uuidlib
 
 import sqlalchemy as sa
 
@@ -14,7 +14,6 @@ from nova_conductor.db import models
 from nova_conductor.db import network
 from nova_conductor.db import paginate
 from nova_conductor.db import quotas
-from nova_conductor.db import server_groups
 from nova_conductor.db import session
 
 _UNSET = object()
@@ -79,78 +78,6 @@ def _as_stored(row):
 
 
 _instances = models.Instance.__table__
-# Built once: a statement made per call with .values() cost a tenth of the
-# conductor's CPU under a burst; the values go in as parameters instead.
-_INSERT = sa.insert(_instances)
-
-
-def _insert_all(s, values_list, ctxt_dict):
-    """Add building instances, each with its 'create' action open; their
-    rows as mappings, in order. Core statements: this is every boot."""
-    rows = []
-    for values in values_list:
-        values = dict(values)
-        values.setdefault('uuid', str(uuidlib.uuid4()))
-        for key in JSON_FIELDS:
-            if key in values:
-                # Table columns carry the keys' names ('metadata' too).
-                values[key] = _json(key, values[key])
-        result = s.execute(_INSERT, values)
-        # The row is what was sent plus the columns' Python defaults and
-        # the new id: no read back (every default is Python-side).
-        row = dict.fromkeys(_instances.c.keys())
-        row.update(result.last_inserted_params())
-        row['id'] = result.inserted_primary_key[0]
-        rows.append(_as_stored(row))
-        actions.action_start(s, values['uuid'], 'create', ctxt_dict,
-                             first_event=values.get('task_state'))
-    return rows
-
-
-def create(values, ctxt_dict):
-    """Insert a building instance, with no quota check."""
-    with session.writer() as s:
-        return _to_dicts(s, _insert_all(s, [values], ctxt_dict), new=True)[0]
-
-
-def create_within_quota(values_list, ctxt_dict, project_id, group_uuid=None):
-    """Insert several building instances at once, or none if the project's
-    instances, cores or ram quota would be passed (or the group's member
-    quota, when they join `group_uuid`); the project's quota row is locked
-    for the check, so concurrent creates cannot both fit."""
-    return create_together([{'values_list': values_list,
-                             'ctxt_dict': ctxt_dict, 'project_id': project_id,
-                             'group_uuid': group_uuid}])[0]
-
-
-@session.retry_on_deadlock
-def create_together(requests):
-    """create_within_quota for several requests in one transaction (the
-    API's concurrent creates, batched): [{'values_list', 'ctxt_dict',
-    'project_id', 'group_uuid'}] -> each request's instances. Any refusal
-    (OverQuota, a group gone) fails the whole batch: the caller then runs
-    the requests one by one, each with its own answer."""
-    with session.writer() as s:
-        # Rows first, the projects' locks last: they serialise a project's
-        # creates, so they are held only for the count and the commit.
-        rows = [_insert_all(s, r['values_list'], r['ctxt_dict'])
-                for r in requests]
-        wanted = {}
-        for r in requests:
-            totals = wanted.setdefault(r['project_id'], {
-                'instances': 0, 'cores': 0, 'ram': 0})
-            totals['instances'] += len(r['values_list'])
-            totals['cores'] += sum(v['vcpus'] for v in r['values_list'])
-            totals['ram'] += sum(v['memory_mb'] for v in r['values_list'])
-        # Projects' locks in one order, so two batches cannot deadlock.
-        for project_id in sorted(wanted):
-            quotas.check(s, project_id, wanted[project_id], lock=True,
-                         written=True)
-        for r, created in zip(requests, rows):
-            if r.get('group_uuid'):
-                server_groups.join_within_quota(
-                    s, r['group_uuid'], [c['uuid'] for c in created])
-        return [_to_dicts(s, created, new=True) for created in rows]
 
 
 def get(instance_uuid, read_deleted=False):
@@ -324,7 +251,7 @@ def _progress_lock():
     acts = models.InstanceAction.__table__
     return (sa.select(
         inst.c.id, inst.c.uuid, inst.c.vm_state, inst.c.task_state,
-        inst.c.compute_node_id,
+        inst.c.host, inst.c.compute_node_id,
         sa.select(nodes.c.failed_builds)
         .where(nodes.c.id == inst.c.compute_node_id)
         .scalar_subquery().label('failed_builds'),
@@ -372,7 +299,8 @@ def advance_together(advances):
 
     Returns, in order, each one's fixed IP (or None), or the refusal it
     met (an instance deleted or taken over meanwhile), which wrote
-    nothing. Any other error rolls them all back and is raised.
+    nothing. An advance already made (see _reached) succeeds again. Any
+    other error rolls them all back and is raised.
     """
     outcomes = []
     wanting_ip = {}
@@ -393,14 +321,22 @@ def advance_together(advances):
             try:
                 if uuid not in rows:
                     raise exception.InstanceNotFound(instance_id=uuid)
+                _check_host(rows[uuid], args.get('host'),
+                            args['expected_task_state'])
                 swap = _Swap(rows[uuid], args['values'],
                              args['expected_task_state'], _UNSET,
                              args.get('host'), args.get('through', ()), now)
+            except exception.UnexpectedTaskState as refusal:
+                if not _reached(rows[uuid], args):
+                    outcomes.append(refusal)
+                    continue
+                swap = None
             except _REFUSALS as refusal:
                 outcomes.append(refusal)
                 continue
-            pending.append(swap)
-            rows[uuid] = swap.new
+            if swap is not None:
+                pending.append(swap)
+                rows[uuid] = swap.new
             outcomes.append(None)
             if args.get('ip_network'):
                 wanting_ip.setdefault(tuple(args['ip_network']), {})[
@@ -412,6 +348,30 @@ def advance_together(advances):
             for uuid, index in where.items():
                 outcomes[index] = ips[uuid]
     return outcomes
+
+
+def _reached(row, args):
+    """Whether the advance is done already, on its host: a copy sent again
+    (rpc RESENDABLE) after the first was applied, its answer lost with a
+    conductor worker. It answers as the first did and writes nothing. Two
+    copies of one build on a host run one after the other (the compute's
+    instance lock), so no other copy can be half way in this state."""
+    values = args['values']
+    return (args.get('host') and row['host'] == args['host'] and
+            'task_state' in values and
+            row['task_state'] == values['task_state'] and
+            row['vm_state'] == values.get('vm_state', row['vm_state']))
+
+
+def _check_host(row, host, expected_task_state):
+    """A build moves on only on the host that holds it: a copy of its cast
+    reaching a host it has left (taken over and placed elsewhere) must
+    not build there too."""
+    if host and row['host'] != host:
+        raise exception.UnexpectedTaskState(
+            instance_uuid=row['uuid'], expected=expected_task_state,
+            actual='%s on %s, not %s' % (row['task_state'], row['host'],
+                                         host))
 
 
 class _Swap:
@@ -532,38 +492,6 @@ def end_task(instance_uuid, values, expected_task_state, failed=False,
                             finish_action=True)
         s.flush()
         return _to_dicts(s, [row])[0]
-
-
-def fail_stuck_in_scheduling(older_than, message, placed_message):
-    """Put in error the instances still in scheduling after `older_than`
-    seconds: whatever was building them is gone. With no host, that was
-    the conductor (`message`); with one, the build's cast to that host was
-    lost with the conductor or the compute (`placed_message`, formatted
-    with the host). Each is a compare-and-swap, so a build merely slow
-    (and still running) finds the instance taken at its claim or its
-    first step. Returns their uuids."""
-    table = models.Instance.__table__
-    cutoff = models.utcnow() - datetime.timedelta(seconds=older_than)
-
-    def waiting(query):
-        return (query.where(table.c.task_state == states.SCHEDULING)
-                .where(table.c.updated_at < cutoff)
-                .where(table.c.deleted == sa.false()))
-
-    with session.reader() as s:
-        uuids = list(s.scalars(waiting(sa.select(table.c.uuid))))
-    failed = []
-    for uuid in uuids:
-        with session.writer() as s:
-            row = s.scalars(waiting(sa.select(models.Instance))
-                            .where(table.c.uuid == uuid)
-                            .with_for_update()).first()
-            if row is None:
-                continue  # built or deleted meanwhile
-            _set_error_locked(s, row, 500, placed_message % {
-                'host': row.host} if row.host else message)
-            failed.append(uuid)
-    return failed
 
 
 def set_error(instance_uuid, code, message, details=None, host=None):

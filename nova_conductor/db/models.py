@@ -192,6 +192,25 @@ class Instance(TimestampMixin, Base):
     terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # While in scheduling: the conductor worker running the build (see
+    # ConductorWorker), and how often another took it over or a compute
+    # restart re-ran it ([conductor] max_build_resumes).
+    build_owner: Mapped[int | None] = mapped_column(Integer)
+    build_resumes: Mapped[int] = mapped_column(Integer, default=0,
+                                               server_default='0')
+
+
+class ConductorWorker(Base):
+    """A running conductor worker process: builds it owns are resumed by
+    another once its heartbeat stops (or, on its own host, its process)."""
+
+    __tablename__ = 'conductor_workers'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime.datetime] = mapped_column(DateTime)
 
 
 class InstanceFault(Base):

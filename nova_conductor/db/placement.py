@@ -48,7 +48,8 @@ def _check_group(s, group_uuid, instance_uuid, host):
 
 @session.retry_on_deadlock
 def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
-                    expected_task_state=states.SCHEDULING, fresh=False):
+                    expected_task_state=states.SCHEDULING, fresh=False,
+                    owner=None):
     """Claim `flavor` on the chosen node and record the instance there.
 
     An instance already holding resources elsewhere (evacuate) moves its
@@ -59,10 +60,12 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
 
     `fresh`: the instance was just created and never placed, so it holds
     no allocation and no fixed IP to look up (two reads fewer per boot).
+    `owner`: the conductor worker building it, which must still own it
+    (UnexpectedTaskState when another took the build over).
     """
     with session.writer() as s:
         row = instances.lock_live_row(s, instance_uuid)
-        _check_state(row, expected_task_state)
+        _check_state(row, expected_task_state, owner)
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,
@@ -78,7 +81,8 @@ def place_new(requests):
     """claim_and_place(fresh=True) for several new instances outside any
     server group, in one transaction.
 
-    `requests`: [{'instance_uuid', 'choice', 'flavor'}]. One outcome each,
+    `requests`: [{'instance_uuid', 'choice', 'flavor', 'owner'}] ('owner'
+    optional, as in claim_and_place). One outcome each,
     in order: the placed instance's dict, or the error claim_and_place
     would have raised for it, in which case nothing was written for it.
     """
@@ -110,7 +114,8 @@ def place_new(requests):
         return outcomes
 
 
-def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor):
+def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor,
+               owner=None):
     """One request of place_new: its uuid when placed, else the error."""
     row = rows.get(instance_uuid)
     if row is None:
@@ -121,7 +126,7 @@ def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor):
             instance_uuid=instance_uuid, actual='placed',
             expected=states.SCHEDULING)
     try:
-        _check_state(row, states.SCHEDULING)
+        _check_state(row, states.SCHEDULING, owner)
         compute.claim_in(s, instance_uuid, choice['compute_node_id'],
                          flavor, choice.get('limits'), fresh=True)
     except exception.NovaException as error:
@@ -130,11 +135,16 @@ def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor):
     return instance_uuid
 
 
-def _check_state(row, expected_task_state):
+def _check_state(row, expected_task_state, owner=None):
     if row['task_state'] != expected_task_state:
         raise exception.UnexpectedTaskState(
             instance_uuid=row['uuid'], actual=row['task_state'],
             expected=expected_task_state)
+    if owner is not None and row['build_owner'] != owner:
+        raise exception.UnexpectedTaskState(
+            instance_uuid=row['uuid'], expected=expected_task_state,
+            actual='%s, taken over by conductor worker %s' % (
+                row['task_state'], row['build_owner']))
 
 
 def _placed_values(choice, zones):

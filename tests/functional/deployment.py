@@ -130,17 +130,23 @@ class Deployment:
     def start_compute(self, host, extra_conf=''):
         return self._spawn_as(host, 'nova-compute', host, extra_conf)
 
+    def prepare(self):
+        """Everything but the daemons: vhost, database, config, flavors
+        and an image (start() does this first; a test that starts the
+        daemons itself, in its own order, calls it alone)."""
+        self._write_conf(self._make_transport(), self._make_database())
+        self.manage('db', 'sync')
+        self.manage('flavor', 'seed')
+        image_file = os.path.join(self.dir, 'disk.qcow2')
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2',
+                        image_file, '1G'], check=True)
+        import json
+        self.image = json.loads(self.manage(
+            'image', 'import', '--name', 'test-image', image_file))
+
     def start(self):
         try:
-            self._write_conf(self._make_transport(), self._make_database())
-            self.manage('db', 'sync')
-            self.manage('flavor', 'seed')
-            image_file = os.path.join(self.dir, 'disk.qcow2')
-            subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2',
-                            image_file, '1G'], check=True)
-            import json
-            self.image = json.loads(self.manage(
-                'image', 'import', '--name', 'test-image', image_file))
+            self.prepare()
             self._spawn('conductor', 'nova-conductor')
             for i in range(1, self.conductors):
                 self._spawn_as('conductor%d' % i, 'nova-conductor',

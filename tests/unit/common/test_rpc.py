@@ -1,5 +1,6 @@
 """RPC plumbing: in-process transport, context travel, errors, threading."""
 
+import threading
 import time
 
 import oslo_messaging as messaging
@@ -13,6 +14,18 @@ from common.conf import CONF
 
 class Endpoint:
     target = messaging.Target(version='1.0')
+
+    def __init__(self):
+        self.seen = []
+        self.release = threading.Event()
+
+    def lost_once(self, ctxt, value):
+        """Never answers the first copy until released (its server was
+        killed after taking it); answers the others at once."""
+        self.seen.append(value)
+        if len(self.seen) == 1:
+            self.release.wait(10)
+        return value
 
     def whoami(self, ctxt):
         return {'user': ctxt.user_id, 'project': ctxt.project_id,
@@ -28,15 +41,22 @@ class Endpoint:
 
 class API(rpc.RPCAPIBase):
     TOPIC = 'unit_test_topic'
+    RESENDABLE = frozenset(('lost_once',))
+
+
+class OnceOnlyAPI(API):
+    RESENDABLE = frozenset()
 
 
 @pytest.fixture
 def server():
     rpc.init(CONF, url='inproc://')
+    endpoint = Endpoint()
     srv = rpc.get_server(messaging.Target(topic=API.TOPIC, server='h1'),
-                         [Endpoint()])
+                         [endpoint])
     srv.start()
-    yield
+    yield endpoint
+    endpoint.release.set()
     srv.stop()
     srv.wait()
     rpc.cleanup()
@@ -88,3 +108,51 @@ def test_inproc_call_is_fast(server):
         api.call(ctxt, 'echo', '1.0', value=i)
     # fake:// takes ~50 ms per call; the in-process driver must not poll.
     assert (time.perf_counter() - start) / 50 < 0.02
+
+
+def test_a_resendable_call_with_no_answer_is_sent_again(server):
+    CONF.set_override('rpc_resend_after', 0.2)
+    started = time.monotonic()
+    assert API(timeout=10).call(context.get_admin_context(), 'lost_once',
+                                '1.0', value=7) == 7
+    assert time.monotonic() - started < 1
+    assert server.seen == [7, 7]
+
+
+def test_a_call_not_declared_resendable_is_sent_once(server):
+    CONF.set_override('rpc_resend_after', 0.2)
+    with pytest.raises(exception.ServiceUnavailable):
+        OnceOnlyAPI(timeout=0.6).call(context.get_admin_context(),
+                                      'lost_once', '1.0', value=7)
+    assert server.seen == [7]
+
+
+def test_a_lost_batch_frees_the_coalescers_slot_at_its_copy(server):
+    """A coalesced call's batch whose message was lost is sent again, so
+    the callers queued behind it wait seconds, not the RPC timeout."""
+    CONF.set_override('rpc_resend_after', 0.2)
+    api = API(timeout=10)
+
+    def send(items):
+        return [api.call(context.get_admin_context(), 'lost_once', '1.0',
+                         value=item) for item in items]
+    from common import coalesce
+    batches = coalesce.Coalescer(send)
+    started = time.monotonic()
+    results = []
+    threads = [threading.Thread(target=lambda i=i: results.append(
+        batches.call(i))) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert sorted(results) == [0, 1, 2]
+    assert time.monotonic() - started < 2
+
+
+def test_resend_waits_double_within_the_timeout():
+    assert rpc.resend_waits(30, 3) == [3, 6, 12, 9]
+    assert rpc.resend_waits(60, 3) == [3, 6, 12, 24, 15]
+    # A rest shorter than the first wait goes to the wait before it.
+    assert rpc.resend_waits(10, 3) == [3, 7]
+    assert rpc.resend_waits(2, 3) == [2]

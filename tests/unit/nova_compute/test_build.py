@@ -109,3 +109,77 @@ def test_build_yields_to_a_concurrent_delete(driver):
     build.InstanceBuilder('h1', driver, conductor).build(
         None, conductor.instance, {}, {}, [])
     assert conductor.updates == [] and conductor.failures == []
+
+
+def test_a_build_resumed_from_spawning_goes_on_from_there(driver):
+    """nova-compute restarted during the spawn: the build runs again from
+    spawning (a compare-and-swap from there, no step twice)."""
+    conductor = FakeConductor(dict(_instance(),
+                                   task_state=states.SPAWNING))
+    build.InstanceBuilder('h1', driver, conductor).build(
+        None, conductor.instance, {}, {}, [], resume_from=states.SPAWNING)
+    assert conductor.updates == [states.SPAWNING, None]
+    assert conductor.instance['vm_state'] == states.ACTIVE
+    assert driver.get_power_state(conductor.instance) == states.RUNNING
+
+
+def test_a_build_resumed_from_networking_passes_the_steps_left(driver):
+    conductor = FakeConductor(dict(_instance(),
+                                   task_state=states.NETWORKING))
+    build.InstanceBuilder('h1', driver, conductor).build(
+        None, conductor.instance, {}, {}, [],
+        resume_from=states.NETWORKING)
+    assert conductor.updates == [states.BLOCK_DEVICE_MAPPING,
+                                 states.SPAWNING, None]
+
+
+def test_a_second_copy_of_a_build_leaves_the_first_ones_domain(driver):
+    """The same build cast twice to a host (a conductor took it over and
+    cast it again): the instance lock runs them one after the other, the
+    second finds the instance moved on at its first compare-and-swap and
+    stops without destroying the domain."""
+    from nova_compute import manager as compute_manager
+    instance = _instance()
+    conductor = FakeConductor(instance)
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    destroyed = []
+    real_destroy = driver.destroy
+
+    def destroy(inst):
+        destroyed.append(inst['uuid'])
+        return real_destroy(inst)
+    driver.destroy = destroy
+    build_args = {'instance': instance, 'image': {}, 'request_spec': {},
+                  'node': 'h1', 'limits': {}, 'alternates': []}
+    manager.build_and_run_instances(None, [
+        {'context': {}, 'kwargs': build_args},
+        {'context': {}, 'kwargs': build_args}])
+    manager._builds.shutdown(wait=True)
+    assert conductor.updates == [states.NETWORKING,
+                                 states.BLOCK_DEVICE_MAPPING,
+                                 states.SPAWNING, None]
+    assert destroyed == [] and conductor.failures == []
+    assert driver.list_instance_uuids() == [instance['uuid']]
+    assert driver.get_power_state(instance) == states.RUNNING
+
+
+def test_a_resumed_build_runs_on_the_pool_with_its_specs_image(driver):
+    from nova_compute import manager as compute_manager
+    image = {'id': 'img-1', 'status': 'active', 'disk_format': 'qcow2'}
+    instance = dict(_instance(), task_state=states.SPAWNING,
+                    request_spec={'image': image,
+                                  'requested_networks': 'none'})
+    conductor = FakeConductor(instance)
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    spawned = []
+    real_spawn = driver.spawn
+
+    def spawn(inst, img, network_info):
+        spawned.append(img)
+        return real_spawn(inst, img, network_info)
+    driver.spawn = spawn
+    manager.resume_build(None, instance, states.SPAWNING)
+    manager._builds.shutdown(wait=True)
+    assert spawned == [image]
+    assert conductor.instance['vm_state'] == states.ACTIVE
+    assert driver.get_power_state(instance) == states.RUNNING

@@ -4,7 +4,7 @@ from sqlalchemy import event
 
 from common import states
 from nova_conductor.db import compute as compute_db
-from nova_conductor.db import instances as instances_db
+from nova_conductor.db import instance_create
 from nova_conductor.db import session
 
 FLAVOR = {'flavorid': '1', 'name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
@@ -30,7 +30,7 @@ def make_instance(flavor=FLAVOR, **values):
             'memory_mb': flavor['memory_mb'], 'root_gb': flavor['root_gb'],
             'vm_state': states.BUILDING, 'task_state': states.SCHEDULING}
     base.update(values)
-    return instances_db.create(base, CTXT)
+    return instance_create.create(base, CTXT)
 
 
 def statements_of(func):

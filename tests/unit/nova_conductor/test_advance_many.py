@@ -63,7 +63,7 @@ def _advance(api, uuid, errors):
 
 def test_concurrent_advances_share_messages_and_fail_one_by_one(conductor):
     api = rpcapi.ConductorAPI(timeout=10)
-    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(6)]
+    uuids = [dbhelpers.make_instance(host='host1')['uuid'] for _ in range(6)]
     errors = {}
     threads = [threading.Thread(target=_advance, args=(api, u, errors))
                for u in uuids + ['no-such-instance']]
@@ -88,7 +88,7 @@ def test_concurrent_advances_share_messages_and_fail_one_by_one(conductor):
 def test_a_refused_advance_raises_its_own_error(conductor):
     conductor.gate.set()
     api = rpcapi.ConductorAPI(timeout=10)
-    uuid = dbhelpers.make_instance()['uuid']
+    uuid = dbhelpers.make_instance(host='host1')['uuid']
     ctxt = context.RequestContext(user_id='u1', project_id='p1')
     with pytest.raises(exception.UnexpectedTaskState) as info:
         api.instance_advance(ctxt, uuid, {'task_state': None},
@@ -126,7 +126,7 @@ def endpoint(db):
 
 
 def test_a_batch_is_one_transaction_with_an_outcome_each(endpoint):
-    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(3)]
+    uuids = [dbhelpers.make_instance(host='host1')['uuid'] for _ in range(3)]
     calls = [_batch_call(u, allocate_ip=True) for u in uuids]
     calls.insert(1, _batch_call('no-such-instance'))
     outcomes, commits = _commits_during(
@@ -144,7 +144,7 @@ def test_a_batch_is_one_transaction_with_an_outcome_each(endpoint):
 def test_a_batch_that_fails_together_runs_one_by_one(endpoint):
     """The range has room for two of the three: the batch rolls back,
     then each advance runs alone and only the last fails."""
-    uuids = [dbhelpers.make_instance()['uuid'] for _ in range(4)]
+    uuids = [dbhelpers.make_instance(host='host1')['uuid'] for _ in range(4)]
     instances_db.advance(uuids[0], {'task_state': states.SPAWNING},
                          states.SCHEDULING,
                          ip_network=('private', '10.12.0.0/29'))
@@ -162,3 +162,36 @@ def test_a_batch_that_fails_together_runs_one_by_one(endpoint):
     assert commits == 2  # the two that succeeded alone
     assert [instances_db.get(u)['task_state'] for u in uuids[1:]] == [
         states.SPAWNING, states.SPAWNING, states.SCHEDULING]
+
+
+def test_an_advance_sent_again_after_it_was_made_succeeds_alike(endpoint):
+    """Its first answer was lost with a conductor worker: the copy finds
+    the advance made on its host, answers the same fixed IP, and writes
+    nothing."""
+    uuid = dbhelpers.make_instance(host='host1')['uuid']
+    [first] = endpoint.instance_advance_many(
+        None, [_batch_call(uuid, allocate_ip=True)])
+    stored = instances_db.get(uuid)
+    [again] = endpoint.instance_advance_many(
+        None, [_batch_call(uuid, allocate_ip=True)])
+    assert again == first
+    assert instances_db.get(uuid)['updated_at'] == stored['updated_at']
+    # The final advance too.
+    active = {'vm_state': states.ACTIVE, 'task_state': None,
+              'power_state': 1}
+    for _ in range(2):
+        instances_db.advance(uuid, active, states.SPAWNING, host='host1')
+    got = instances_db.get(uuid)
+    assert (got['vm_state'], got['task_state']) == (states.ACTIVE, None)
+
+
+def test_an_advance_from_a_host_the_build_left_is_refused(endpoint):
+    uuid = dbhelpers.make_instance(host='host2')['uuid']
+    [outcome] = endpoint.instance_advance_many(None, [_batch_call(uuid)])
+    assert outcome['error']['class'] == 'UnexpectedTaskState'
+    assert instances_db.get(uuid)['task_state'] == states.SCHEDULING
+    # Nor does a move already made elsewhere count as made by this host.
+    instances_db.advance(uuid, {'task_state': states.SPAWNING},
+                         states.SCHEDULING, host='host2')
+    [outcome] = endpoint.instance_advance_many(None, [_batch_call(uuid)])
+    assert outcome['error']['class'] == 'UnexpectedTaskState'

@@ -5,6 +5,7 @@ import concurrent.futures
 import contextlib
 import threading
 import time
+import uuid
 
 import oslo_messaging as messaging
 import pytest
@@ -39,9 +40,8 @@ class RecordingManager(manager.ConductorManager):
         assert self.gate.wait(5)
         return super().create_instances_many(context, calls)
 
-    def _start_build(self, context, created, request_spec):
-        self.builds.append((context.request_id,
-                            [i['uuid'] for i in created]))
+    def _start_build(self, context, instance_uuids, request_spec):
+        self.builds.append((context.request_id, instance_uuids))
 
 
 @pytest.fixture
@@ -61,8 +61,8 @@ def conductor(db):
 
 
 def _values(name, project):
-    return {'uuid': None, 'display_name': name, 'project_id': project,
-            'user_id': 'u1', 'flavor': dbhelpers.FLAVOR, 'vcpus': 1,
+    return {'uuid': str(uuid.uuid4()), 'display_name': name,
+            'project_id': project, 'user_id': 'u1', 'flavor': dbhelpers.FLAVOR, 'vcpus': 1,
             'memory_mb': 512, 'root_gb': 1, 'metadata': {}}
 
 
@@ -146,3 +146,108 @@ def test_a_create_over_quota_fails_alone(conductor):
     assert sorted(uuids for _, uuids in conductor.builds) == [['a'], ['c']]
     with pytest.raises(exception.OverQuota):
         coalesce.unwrap(outcomes[1])
+
+
+def _request(project, *uuids):
+    return {'context': context.RequestContext(
+        user_id='u1', project_id=project).to_dict(), 'kwargs': {
+        'instances': [dict(_values(u, project), uuid=u) for u in uuids],
+        'request_spec': {'project_id': project,
+                         'flavor': dbhelpers.FLAVOR}}}
+
+
+def _project_instances(project):
+    return sorted(i['uuid'] for i in instances_db.get_all(
+        {'project_id': project}))
+
+
+def test_the_same_create_twice_stores_it_once_and_counts_quota_once(
+        conductor):
+    # Room for exactly these two: counted again, the second would fail.
+    quotas_db.update('p1', {'instances': 2})
+    call = _request('p1', 'a', 'b')
+    ctxt = context.RequestContext.from_dict(call['context'])
+    first = conductor.create_instances(ctxt, **call['kwargs'])
+    again = conductor.create_instances(ctxt, **call['kwargs'])
+    assert [i['uuid'] for i in again] == [i['uuid'] for i in first] == [
+        'a', 'b']
+    assert _project_instances('p1') == ['a', 'b']
+    assert quotas_db.usage('p1')['instances'] == 2
+    # One build: the second answer only tells what is stored.
+    assert [uuids for _, uuids in conductor.builds] == [['a', 'b']]
+
+
+def test_a_batch_with_a_create_sent_again_stores_only_the_new_one(
+        conductor):
+    quotas_db.update('p1', {'instances': 2})
+    conductor.create_instances_many(None, [_request('p1', 'a')])
+    outcomes = conductor.create_instances_many(None, [
+        _request('p1', 'a'), _request('p1', 'b'), _request('p2', 'c')])
+    assert [[i['uuid'] for i in coalesce.unwrap(o)] for o in outcomes] == [
+        ['a'], ['b'], ['c']]
+    assert _project_instances('p1') == ['a', 'b']
+    assert quotas_db.usage('p1')['instances'] == 2
+    assert sorted(uuids for _, uuids in conductor.builds) == [
+        ['a'], ['b'], ['c']]
+
+
+def test_a_create_reusing_another_projects_uuids_is_refused(conductor):
+    conductor.create_instances_many(None, [_request('p1', 'a')])
+    [outcome] = conductor.create_instances_many(None, [_request('p2', 'a')])
+    with pytest.raises(exception.InstanceExists):
+        coalesce.unwrap(outcome)
+    assert _project_instances('p2') == []
+
+
+class LosingManager(RecordingManager):
+    """Takes the first create message and never answers it (as a worker
+    killed after RabbitMQ handed it over), until released."""
+
+    def __init__(self):
+        super().__init__()
+        self.release_first = threading.Event()
+        self.copies = 0
+        self.answered = 0
+
+    def create_instances_many(self, context, calls):
+        self.copies += 1
+        if self.copies == 1:
+            assert self.release_first.wait(10)
+        try:
+            return super().create_instances_many(context, calls)
+        finally:
+            self.answered += 1
+
+
+def test_a_create_whose_answer_is_lost_is_answered_by_its_copy(db):
+    CONF.set_override('rpc_resend_after', 0.2)
+    rpc.init(CONF, url='inproc://')
+    endpoint = LosingManager()
+    server = rpc.get_server(
+        messaging.Target(topic=rpcapi.ConductorAPI.TOPIC, server='c1'),
+        [endpoint])
+    server.start()
+    try:
+        api = rpcapi.ConductorAPI(timeout=10)
+        ctxt = context.RequestContext(user_id='u1', project_id='p1')
+        request_id = ctxt.request_id
+        started = time.monotonic()
+        # The API makes the uuids: both copies carry the same.
+        [instance] = api.create_instances(
+            ctxt, [_values('vm', 'p1')], {'project_id': 'p1',
+                                          'flavor': dbhelpers.FLAVOR})
+        assert time.monotonic() - started < 2
+        assert endpoint.copies == 2
+        # Now the first copy runs, late: it finds the instance stored and
+        # starts no second build.
+        endpoint.release_first.set()
+        _until(lambda: endpoint.answered == 2)
+        assert _project_instances('p1') == [instance['uuid']]
+        assert endpoint.builds == [(request_id, [instance['uuid']])]
+        assert quotas_db.usage('p1')['instances'] == 1
+    finally:
+        endpoint.release_first.set()
+        server.stop()
+        server.wait()
+        endpoint.cleanup_host()
+        rpc.cleanup()

@@ -1,7 +1,6 @@
 """Conductor database layer on SQLite: claims, compare-and-swap, IPs, actions."""
 
 import concurrent.futures
-import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from common import states
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instance_create
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import network as network_db
@@ -125,7 +125,7 @@ def test_task_state_changes_become_action_events(db):
 
 def test_advance_passes_through_steps_with_an_event_each(db):
     node = dbhelpers.make_node()
-    inst = dbhelpers.make_instance(compute_node_id=node['id'])
+    inst = dbhelpers.make_instance(host='host1', compute_node_id=node['id'])
     compute_db.count_failed_build(node['host'])
     with pytest.raises(exception.InstanceNotFound):
         instances_db.advance('no-such-instance', {'task_state': None},
@@ -157,7 +157,7 @@ def test_advance_passes_through_steps_with_an_event_each(db):
 
 def test_advance_to_active_with_no_failed_builds_writes_three_times(db):
     node = dbhelpers.make_node()
-    inst = dbhelpers.make_instance(compute_node_id=node['id'])
+    inst = dbhelpers.make_instance(host='host1', compute_node_id=node['id'])
     instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
                          states.SCHEDULING, host='host1')
     statements = dbhelpers.statements_of(lambda: instances_db.advance(
@@ -176,7 +176,7 @@ def test_advance_to_active_with_no_failed_builds_writes_three_times(db):
 
 def test_a_batch_of_advances_costs_the_statements_of_one(db):
     node = dbhelpers.make_node()
-    uuids = [dbhelpers.make_instance(compute_node_id=node['id'])['uuid']
+    uuids = [dbhelpers.make_instance(host='host1', compute_node_id=node['id'])['uuid']
              for _ in range(5)]
     advances = [dict(instance_uuid=u, values={'task_state': states.SPAWNING},
                      expected_task_state=states.SCHEDULING,
@@ -219,7 +219,7 @@ def test_an_instance_twice_in_a_batch_moves_twice(db):
 
 
 def test_advance_records_steps_on_the_newest_action(db):
-    inst = dbhelpers.make_instance()
+    inst = dbhelpers.make_instance(host='host1')
     with db_session.writer() as s:
         actions_db.action_start(s, inst['uuid'], 'other',
                                 dict(dbhelpers.CTXT, request_id='req-2'))
@@ -230,7 +230,7 @@ def test_advance_records_steps_on_the_newest_action(db):
 
 
 def test_advance_allocates_the_ip_in_its_own_transaction(db):
-    inst = dbhelpers.make_instance()
+    inst = dbhelpers.make_instance(host='host1')
     ip = instances_db.advance(
         inst['uuid'], {'task_state': states.SPAWNING}, states.SCHEDULING,
         through=[states.NETWORKING, states.BLOCK_DEVICE_MAPPING],
@@ -247,7 +247,8 @@ def test_advance_allocates_the_ip_in_its_own_transaction(db):
 
 def test_advance_with_no_free_ip_changes_nothing(db):
     # /30: .1 is the gateway, .2 the only address.
-    first, second = dbhelpers.make_instance(), dbhelpers.make_instance()
+    first = dbhelpers.make_instance(host='host1')
+    second = dbhelpers.make_instance(host='host1')
     network_db.allocate_fixed_ip(first['uuid'], 'private', '10.0.0.0/30')
     with pytest.raises(exception.FixedIpsExhausted):
         instances_db.advance(
@@ -358,53 +359,10 @@ def test_flavor_create_conflicts_and_extra_specs(db):
         catalog.flavor_get('10')
 
 
-def test_builds_waiting_too_long_in_scheduling_go_to_error(db):
-    old = models.utcnow() - datetime.timedelta(seconds=600)
-    lost = dbhelpers.make_instance(updated_at=old)
-    fresh = dbhelpers.make_instance()
-    node = dbhelpers.make_node()
-    # Claimed, but its cast never reached (or died with) the compute.
-    placed = dbhelpers.make_instance(updated_at=old)
-    placement_db.claim_and_place(placed['uuid'], {
-        'host': node['host'], 'nodename': node['hypervisor_hostname'],
-        'compute_node_id': node['id']}, dbhelpers.FLAVOR)
-    with db_session.writer() as s:
-        s.execute(sa.update(models.Instance.__table__)
-                  .where(models.Instance.uuid == placed['uuid'])
-                  .values(updated_at=old))
-    assert sorted(instances_db.fail_stuck_in_scheduling(
-        300, 'lost it', 'lost on %(host)s')) == sorted(
-        [lost['uuid'], placed['uuid']])
-    got = instances_db.get(lost['uuid'])
-    assert (got['vm_state'], got['task_state']) == (states.ERROR, None)
-    assert got['fault']['message'] == 'lost it'
-    action = actions_db.action_get_by_request_id(lost['uuid'], 'req-1')
-    assert action['events'][-1]['result'] == 'Error'
-    assert instances_db.get(fresh['uuid'])['task_state'] == \
-        states.SCHEDULING
-    got = instances_db.get(placed['uuid'])
-    assert (got['vm_state'], got['fault']['message']) == (
-        states.ERROR, 'lost on %s' % node['host'])
-    # What it held is given back.
-    assert compute_db.allocation_get(placed['uuid']) is None
-    assert compute_db.compute_node_get(node['id'])['memory_mb_used'] == 0
-    # A compute that gets the cast late finds the instance taken.
-    with pytest.raises(exception.UnexpectedTaskState):
-        instances_db.advance(placed['uuid'], {'task_state': states.SPAWNING},
-                             states.SCHEDULING, host=node['host'])
-    # A slow build that still runs finds the instance taken at its claim.
-    with pytest.raises(exception.UnexpectedTaskState):
-        placement_db.claim_and_place(
-            lost['uuid'], {'host': node['host'],
-                           'nodename': node['hypervisor_hostname'],
-                           'compute_node_id': node['id']}, dbhelpers.FLAVOR)
-    assert instances_db.fail_stuck_in_scheduling(300, 'again', 'again') == []
-
-
 def test_create_returns_the_stored_row_without_reading_it_back(db):
     created = []
     statements = dbhelpers.statements_of(lambda: created.append(
-        instances_db.create_within_quota(
+        instance_create.create_within_quota(
             [{'display_name': 'vm', 'project_id': 'p1', 'user_id': 'u1',
               'flavor': dbhelpers.FLAVOR, 'vcpus': 1, 'memory_mb': 512,
               'root_gb': 1, 'metadata': {'k': 'v'},

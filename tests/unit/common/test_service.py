@@ -1,0 +1,78 @@
+"""A daemon's timers: a failed heartbeat is sent again promptly."""
+
+import threading
+import time
+
+from common import exception
+from common import service
+
+
+def _recorder(failures):
+    """A task that fails `failures` times, then succeeds; the moments of
+    its calls."""
+    calls = []
+    done = threading.Event()
+
+    def task():
+        calls.append(time.monotonic())
+        if len(calls) <= failures:
+            raise exception.ServiceUnavailable(service='nova-conductor',
+                                               reason='not up yet')
+        done.set()
+    return task, calls, done
+
+
+def test_a_failed_task_is_tried_again_sooner_each_time_longer():
+    task, calls, done = _recorder(3)
+    timer = service.Periodic('beat', 30, task, retry_after=0.05)
+    timer.start()
+    try:
+        assert done.wait(5)
+    finally:
+        timer.stop()
+    gaps = [b - a for a, b in zip(calls, calls[1:])]
+    # 0.05, 0.1, 0.2 s, not the 30 s interval.
+    assert len(gaps) == 3
+    assert 0.04 < gaps[0] < gaps[1] < gaps[2] < 1
+
+
+def test_without_retry_a_failed_task_waits_its_interval():
+    task, calls, done = _recorder(1)
+    timer = service.Periodic('report', 0.5, task)
+    timer.start()
+    try:
+        assert done.wait(5)
+    finally:
+        timer.stop()
+    assert calls[1] - calls[0] >= 0.45
+
+
+def test_a_service_heartbeat_lost_at_start_is_sent_again_within_seconds(
+        monkeypatch):
+    """The daemon started before any conductor: its first heartbeat goes
+    nowhere. It must not wait report_interval for the next."""
+    task, calls, done = _recorder(1)
+    monkeypatch.setattr(service.Service, 'HEARTBEAT_RETRY', 0.05)
+
+    svc = service.Service('nova-scheduler', 'scheduler', 'h1', object(),
+                          heartbeat=lambda host, binary, topic: task(),
+                          report_interval=60)
+    monkeypatch.setattr(service.rpc, 'get_server',
+                        lambda target, endpoints: _NullServer())
+    svc.start()
+    try:
+        assert done.wait(5)
+    finally:
+        svc.stop()
+    assert calls[1] - calls[0] < 1
+
+
+class _NullServer:
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def wait(self):
+        pass
