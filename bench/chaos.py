@@ -88,9 +88,10 @@ def main():
     parser.add_argument('--backend', default='postgresql',
                         choices=['postgresql', 'mysql'])
     parser.add_argument('--computes', type=int, default=3)
-    parser.add_argument('--interval', type=float, default=5.0,
-                        help='seconds between the end of one fault and '
-                             'the next')
+    parser.add_argument('--interval', type=float, default=4.0,
+                        help='seconds from the start of one fault to the '
+                             'start of the next (at least the end of the '
+                             'last: a kill takes its 2 s restart)')
     parser.add_argument('--deadline', type=float, default=120.0,
                         help='seconds after a burst for every build to '
                              'end ACTIVE or ERROR')

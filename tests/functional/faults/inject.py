@@ -151,9 +151,10 @@ class TerminateDatabaseConnections(Fault):
 
 class Repeating(threading.Thread):
     """Injects `fault` every `interval` seconds until stopped (chaos):
-    the next injection starts `interval` after the last one ended."""
+    one starts `interval` after the last one started, or as soon as it
+    ended (a kill's restart takes RESTART_SEC and more)."""
 
-    def __init__(self, fault, interval, first_after=1.0):
+    def __init__(self, fault, interval, first_after=0.5):
         super().__init__(daemon=True, name='fault-%s' % fault.kind)
         self.fault = fault
         self.interval = interval
@@ -165,11 +166,13 @@ class Repeating(threading.Thread):
         if self.stopped.wait(self.first_after):
             return
         while not self.stopped.is_set():
+            started = time.monotonic()
             try:
                 self.fault.inject()
             except Exception as exc:  # report it; the run goes on
                 self.errors.append(repr(exc))
-            if self.stopped.wait(self.interval):
+            if self.stopped.wait(max(
+                    0.0, started + self.interval - time.monotonic())):
                 return
 
     def stop(self):

@@ -210,14 +210,22 @@ class Checker:
                 report.unknown_created += 1
                 self._classify(report, server, lost_hosts)
             elif name in refused:
-                report.phantom.append('%s %s exists though its create got '
-                                      'no 202' % (name, server['id']))
+                report.phantom.append('%s %s (%s) exists though its create '
+                                      'got no 202' % (name, server['id'],
+                                                      server['status']))
             else:
-                report.phantom.append('%s %s: no client asked for it' % (
-                    name, server['id']))
+                report.phantom.append('%s %s (%s): no client asked for it'
+                                      % (name, server['id'],
+                                         server['status']))
             if per_name[name] > 1 and server['id'] not in accepted:
-                report.phantom.append('%s %s: a second server named so' % (
-                    name, server['id']))
+                report.phantom.append('%s %s (%s): a second server named so'
+                                      % (name, server['id'],
+                                         server['status']))
+            if server['id'] not in accepted and name not in unanswered \
+                    and server['status'] not in FINAL:
+                report.stuck.append('%s %s/%s (a server no 202 announced)'
+                                    % (name, server['status'],
+                                       server.get('OS-EXT-STS:task_state')))
         ips = collections.Counter(
             addr['addr'] for s in servers if s['status'] == 'ACTIVE'
             for addrs in s['addresses'].values() for addr in addrs)
