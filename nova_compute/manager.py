@@ -41,7 +41,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -227,3 +227,6 @@ class ComputeManager:
 
     def get_host_uptime(self, context):
         return self.driver.get_host_uptime()
+
+    def list_instance_uuids(self, context):
+        return self.driver.list_instance_uuids()

@@ -4,6 +4,8 @@ Version history:
   1.0 - first version
   1.1 - get_host_uptime
   1.2 - build_and_run_instances (a host's builds of one moment together)
+  1.3 - list_instance_uuids (the instances the hypervisor really has, for
+        checks that compare it with the database, e.g. the fault tests)
 """
 
 from common import rpc
@@ -12,7 +14,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -86,3 +88,9 @@ class ComputeAPI(rpc.RPCAPIBase):
 
     def get_host_uptime(self, ctxt, host):
         return self.call(ctxt, 'get_host_uptime', '1.1', server=host)
+
+    def list_instance_uuids(self, ctxt, host):
+        """The uuids of the instances whose domains `host`'s hypervisor
+        has, whatever the database says (a test-driver node keeps its
+        domains in the nova-compute process, so only it can answer)."""
+        return self.call(ctxt, 'list_instance_uuids', '1.3', server=host)

@@ -40,7 +40,8 @@ class Deployment:
 
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
-                 extra_conf='', conductors=1, schedulers=1):
+                 extra_conf='', conductors=1, schedulers=1,
+                 fixed_range_v4='10.11.0.0/24'):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
@@ -51,17 +52,20 @@ class Deployment:
         self.extra_conf = extra_conf
         self.conductors = conductors
         self.schedulers = schedulers
+        self.fixed_range_v4 = fixed_range_v4
         self.dir = tempfile.mkdtemp(prefix='nova-func-')
         self.port = _free_port()
         self.api = 'http://127.0.0.1:%d' % self.port
         self.procs = {}
+        # name -> argv, so a killed daemon can be started again as it was.
+        self.commands = {}
         self._cleanups = []
 
     # -- resources ---------------------------------------------------------
 
     def _make_transport(self):
         services.require('RabbitMQ', services.RABBIT)
-        vhost = 'nova_test_%s' % self.run_id
+        vhost = self.vhost = 'nova_test_%s' % self.run_id
         _rabbitmqctl('add_vhost', vhost)
         self._cleanups.append(lambda: _rabbitmqctl('delete_vhost', vhost))
         _rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*',
@@ -96,22 +100,31 @@ class Deployment:
                 test_node_memory_mb = %(mem)d
                 test_node_local_gb = %(disk)d
                 [network]
-                fixed_range_v4 = 10.11.0.0/24
-                ''') % {'transport': transport_url, 'dir': self.dir,
+                fixed_range_v4 = %(fixed_range)s
+                ''') % {'fixed_range': self.fixed_range_v4,'transport': transport_url, 'dir': self.dir,
                         'run': self.run_id, 'port': self.port, 'db': db_url,
                         'vcpus': self.host_vcpus,
                         'mem': self.host_memory_mb,
                         'disk': self.host_local_gb})
             f.write(self.extra_conf)
         self.db_url = db_url
+        self.transport_url = transport_url
 
     # -- processes ---------------------------------------------------------
 
     def _spawn(self, name, binary, *extra):
-        log = open(os.path.join(self.dir, '%s.log' % name), 'w')
-        proc = subprocess.Popen(
-            [os.path.join(BIN, binary), '--config-file', self.conf] +
-            list(extra), stdout=log, stderr=subprocess.STDOUT)
+        self.commands[name] = [os.path.join(BIN, binary), '--config-file',
+                               self.conf] + list(extra)
+        return self.restart(name)
+
+    def restart(self, name):
+        """Start daemon `name` again with the command line it had (same
+        host name and config), as systemd does after a crash; its log
+        goes on in the same file."""
+        assert name not in self.procs, '%s is still running' % name
+        log = open(os.path.join(self.dir, '%s.log' % name), 'a')
+        proc = subprocess.Popen(self.commands[name], stdout=log,
+                                stderr=subprocess.STDOUT)
         self.procs[name] = (proc, log)
         return proc
 
@@ -191,11 +204,32 @@ class Deployment:
                 raise AssertionError('%s exited with %s:\n%s' % (
                     name, proc.returncode, self.log(name)))
 
-    def kill(self, name, sig=signal.SIGKILL):
+    def kill(self, name, sig=signal.SIGKILL, tree=False):
+        """Signal daemon `name` and wait for it to end. `tree`: its worker
+        processes get `sig` at the same moment (a crash of the whole
+        unit, as systemd's KillMode=control-group does), instead of
+        whatever their parent's death makes them do."""
         proc, log = self.procs.pop(name)
+        workers = self.worker_pids(name, proc) if tree else []
         proc.send_signal(sig)
+        for pid in workers:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
         proc.wait(timeout=30)
         log.close()
+
+    def worker_pids(self, name, proc=None):
+        """The pids of the processes daemon `name` forked (the
+        conductor's [conductor] workers)."""
+        import psutil
+        proc = proc or self.procs[name][0]
+        try:
+            return [child.pid for child in
+                    psutil.Process(proc.pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
 
     def signal_all(self, name, sig):
         """Send `sig` to a daemon and its worker processes (the conductor

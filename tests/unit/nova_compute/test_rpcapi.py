@@ -136,3 +136,21 @@ def test_a_build_alone_is_cast_as_before(compute):
     compute.wait_for(1)
     assert sent == [('build_and_run_instance', '1.0')]
     assert compute.active == _expected(builds)
+
+
+def test_list_instance_uuids_answers_the_domains_the_host_has(compute,
+                                                               driver):
+    api = rpcapi.ComputeAPI(timeout=10)
+    ctxt = nova_context.get_admin_context()
+    assert api.list_instance_uuids(ctxt, 'h1') == []
+    builds = _builds(2)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(2)
+    assert sorted(api.list_instance_uuids(ctxt, 'h1')) == sorted(
+        _expected(builds))
+    # The hypervisor's view, not the database's: a domain destroyed behind
+    # the compute's back is gone from the answer.
+    gone = builds[0][1]['instance']
+    driver.destroy(gone)
+    assert api.list_instance_uuids(ctxt, 'h1') == [
+        builds[1][1]['instance']['uuid']]
