@@ -104,7 +104,7 @@ def take_over(instance_uuid, old_owner, new_owner):
 _ANY = object()
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def unplace(instance_uuid, host, owner, expected_task_states=BUILD_STATES,
             expected_owner=_ANY):
     """Take a build off `host` to be scheduled again, owned by `owner`:

@@ -109,7 +109,7 @@ def _stored(requests):
         return stored
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def _insert_together(requests):
     if not requests:
         return []

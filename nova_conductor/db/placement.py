@@ -46,7 +46,7 @@ def _check_group(s, group_uuid, instance_uuid, host):
                                    group=group_uuid)
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
                     expected_task_state=states.SCHEDULING, fresh=False,
                     owner=None):
@@ -76,7 +76,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
         return instances._to_dicts(s, [dict(row, **values)], new=fresh)[0]
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def place_new(requests):
     """claim_and_place(fresh=True) for several new instances outside any
     server group, in one transaction.
