@@ -51,10 +51,6 @@ def cleanup():
     if TRANSPORT is not None:
         TRANSPORT.cleanup()
         TRANSPORT = None
-# How long a call safe to repeat waits before it is sent again when the
-# answer was DatabaseUnavailable: a terminated connection is replaced at
-# once, a database restarting needs longer (the pause doubles).
-UNAVAILABLE_PAUSE = 0.1
 
 
 def get_client(target, version_cap=None):
@@ -163,7 +159,8 @@ class RPCAPIBase:
             except exception.DatabaseUnavailable:
                 left = deadline - time.monotonic() - pause if resendable \
                     else 0
-                if left <= 0:
+                if left < UNAVAILABLE_PAUSE:
+                    # Too little time left for an answer: this one is it.
                     raise
                 LOG.warning('%s could not reach its database for %s; '
                             'sending it again in %.1fs',

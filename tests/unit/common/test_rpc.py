@@ -186,7 +186,9 @@ def test_any_other_call_gets_database_unavailable_at_once(server):
 
 def test_database_unavailable_ends_with_the_calls_timeout(server, monkeypatch):
     monkeypatch.setattr(rpc, 'UNAVAILABLE_PAUSE', 0.3)
+    # Sent again after 0.3 s; after the second answer the next pause
+    # (0.6 s) would leave less than a pause of the 1 s timeout: raised.
     with pytest.raises(exception.DatabaseUnavailable):
-        API(timeout=0.5).call(context.get_admin_context(),
+        API(timeout=1.0).call(context.get_admin_context(),
                               'unavailable_twice', '1.0', value=3)
     assert server.seen == [3, 3]
