@@ -15,7 +15,8 @@ has waited that long, for more company: a batch otherwise grows only with
 the server's delay, so a server that answers sooner gets more messages.
 
 The server answers with one outcome per item (`outcome`), so one failure
-never fails its neighbours: `run_each` runs the items one by one, and a
+never fails its neighbours (but an unavailable database fails the batch,
+which the client sends again): `run_each` runs the items one by one, and a
 server may run them together when it can keep their outcomes apart (the
 conductor's creates and advances share one transaction each). The caller
 gets its own result or exception back (`unwrap`).
@@ -129,6 +130,11 @@ def outcome(func, *args, **kwargs):
     {'error': ...}."""
     try:
         return {'result': func(*args, **kwargs)}
+    except exception.DatabaseUnavailable:
+        # Not this item's own failure: the whole batch fails, and the
+        # client sends it again (batched methods are all RESENDABLE, so
+        # the items done already answer alike the second time).
+        raise
     except exception.NovaException as error:
         return {'error': exception.to_primitive(error)}
     except Exception as error:

@@ -174,6 +174,24 @@ class ImageServiceUnavailable(ServiceUnavailable):
     msg_fmt = 'The image service at %(url)s is unavailable: %(reason)s'
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The conductor lost its database connection, or could not open one,
+    before its transaction committed: nothing was written, and a call safe
+    to repeat is sent again (common.rpc)."""
+
+    msg_fmt = ('The database is unavailable (%(reason)s); nothing was '
+               'changed. Try again.')
+
+
+class DatabaseCommitUnknown(DatabaseUnavailable):
+    """The connection was lost during the COMMIT itself: the change may or
+    may not be stored. Only an idempotent transaction is run again."""
+
+    msg_fmt = ('The connection to the database was lost while the change '
+               'was being committed: it may or may not have been saved. '
+               'Check before trying again.')
+
+
 class BuildAbortException(NovaException):
     msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
 

@@ -5,6 +5,7 @@ Every daemon calls `init(CONF)` once; `rpcapi` modules build clients with
 """
 
 import logging
+import time
 
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
@@ -20,6 +21,10 @@ LOG = logging.getLogger(__name__)
 ALLOWED_EXMODS = [exception.__name__]
 
 TRANSPORT = None
+# How long a call safe to repeat waits before it is sent again when the
+# answer was DatabaseUnavailable: a terminated connection is replaced at
+# once, a database restarting needs longer (the pause doubles).
+UNAVAILABLE_PAUSE = 0.1
 
 
 class RequestContextSerializer(messaging.NoOpSerializer):
@@ -96,7 +101,11 @@ class RPCAPIBase:
     long each time, all within the call's timeout. A server that is merely
     slow answers one of the copies; the others' answers are dropped, and
     a copy still queued when its wait ends expires in the broker (its TTL
-    is that wait).
+    is that wait). Such a call answered DatabaseUnavailable (the
+    conductor lost its database connection) is sent again too, after
+    UNAVAILABLE_PAUSE, then twice as long each time up to
+    rpc_resend_after, within the same timeout; any other call gets that
+    error at once.
     """
 
     TOPIC = None
@@ -128,20 +137,37 @@ class RPCAPIBase:
 
     def call(self, ctxt, method, version, server=None, timeout=None, **kw):
         timeout = timeout or self.timeout
+        resendable = method in self.RESENDABLE
         waits = [timeout]
-        if method in self.RESENDABLE:
-            waits = resend_waits(timeout or CONF.rpc_response_timeout,
-                                 CONF.rpc_resend_after)
-        for attempt, wait in enumerate(waits, 1):
+        if resendable:
+            total = timeout or CONF.rpc_response_timeout
+            deadline = time.monotonic() + total
+            waits = resend_waits(total, CONF.rpc_resend_after)
+        pause = UNAVAILABLE_PAUSE
+        error = None
+        while waits:
+            wait = waits.pop(0)
             cctxt = self._prepare(version, server, wait)
             try:
                 return cctxt.call(ctxt, method, **kw)
             except messaging.MessagingTimeout as e:
                 error = e
-                if attempt < len(waits):
+                if waits:
                     LOG.warning('No reply to %s from %s within %.1fs; '
                                 'sending it again', method,
                                 self.SERVICE_NAME or self.TOPIC, wait)
+            except exception.DatabaseUnavailable:
+                left = deadline - time.monotonic() - pause if resendable \
+                    else 0
+                if left < UNAVAILABLE_PAUSE:
+                    # Too little time left for an answer: this one is it.
+                    raise
+                LOG.warning('%s could not reach its database for %s; '
+                            'sending it again in %.1fs',
+                            self.SERVICE_NAME or self.TOPIC, method, pause)
+                time.sleep(pause)
+                pause = min(pause * 2, CONF.rpc_resend_after)
+                waits = resend_waits(left, CONF.rpc_resend_after)
         raise exception.ServiceUnavailable(
             service=self.SERVICE_NAME or self.TOPIC,
             reason='no reply to %s within the RPC timeout (%s)' % (

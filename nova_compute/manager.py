@@ -2,6 +2,7 @@
 
 import collections
 from concurrent import futures
+import contextlib
 import logging
 import threading
 
@@ -25,15 +26,40 @@ BUILD_THREADS = 64
 
 
 class _InstanceLocks:
-    """One lock per instance, so operations on it never overlap."""
+    """One lock per instance, so operations on it never overlap; and which
+    instances have work queued or running here (`busy`), which the
+    periodic recovery of stuck task_states leaves alone."""
 
     def __init__(self):
         self._guard = threading.Lock()
         self._locks = collections.defaultdict(threading.Lock)
+        self._pending = collections.Counter()
 
+    @contextlib.contextmanager
     def __call__(self, uuid):
+        self.expect(uuid)
+        try:
+            with self._guard:
+                lock = self._locks[uuid]
+            with lock:
+                yield
+        finally:
+            self.done(uuid)
+
+    def expect(self, uuid):
+        """Work for `uuid` is on its way (queued on the build pool)."""
         with self._guard:
-            return self._locks[uuid]
+            self._pending[uuid] += 1
+
+    def done(self, uuid):
+        with self._guard:
+            self._pending[uuid] -= 1
+            if not self._pending[uuid]:
+                del self._pending[uuid]
+
+    def busy(self, uuid):
+        with self._guard:
+            return uuid in self._pending
 
     def forget(self, uuid):
         with self._guard:
@@ -61,6 +87,7 @@ class ComputeManager:
         self.locks = _InstanceLocks()
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
+        self.stuck_tasks = recovery.StuckTasks(self)
         # Kernel/ramdisk images named by an image's properties are found
         # where the image itself came from: the external Glance, or the
         # local registry through the conductor.
@@ -86,11 +113,19 @@ class ComputeManager:
         # build cast would be dropped by the broker (no queue yet).
 
     def periodic_tasks(self):
-        return [('update_available_resource',
-                 CONF.update_resources_interval,
-                 self.update_available_resource, 1.0),
-                ('sync_power_states', CONF.sync_power_state_interval,
-                 self.sync_power_states)]
+        tasks = [('update_available_resource',
+                  CONF.update_resources_interval,
+                  self.update_available_resource, 1.0),
+                 ('sync_power_states', CONF.sync_power_state_interval,
+                  self.sync_power_states)]
+        if CONF.recover_stuck_tasks_interval:
+            tasks.append(('recover_stuck_tasks',
+                          CONF.recover_stuck_tasks_interval,
+                          self.recover_stuck_tasks))
+        return tasks
+
+    def recover_stuck_tasks(self):
+        return self.stuck_tasks()
 
     def sync_power_states(self):
         self.power.sync_power_states()
@@ -119,8 +154,20 @@ class ComputeManager:
         """Builds placed here at one moment, cast in one message: each runs
         on a thread of its own, as if it had come alone."""
         for one in builds:
-            self._builds.submit(self._build_one, one['context'],
-                                one['kwargs'])
+            self._submit(one['kwargs']['instance']['uuid'], self._build_one,
+                         one['context'], one['kwargs'])
+
+    def _submit(self, uuid, func, *args):
+        """Run `func(*args)` on the build pool; `uuid` counts as busy
+        from now on, not only once a pool thread takes its lock."""
+        self.locks.expect(uuid)
+
+        def run():
+            try:
+                func(*args)
+            finally:
+                self.locks.done(uuid)
+        self._builds.submit(run)
 
     def _build_one(self, context_dict, kwargs):
         try:
@@ -152,7 +199,7 @@ class ComputeManager:
                         instance['request_spec'] or {}, [], resume_from)
             except Exception:
                 LOG.exception('Resumed build of %s could not start', uuid)
-        self._builds.submit(run)
+        self._submit(instance['uuid'], run)
 
     def _spec_image(self, instance):
         """The image record of a build's request spec (the API stored the

@@ -1,10 +1,18 @@
-"""What nova-compute does at start for work a crash left half done.
+"""Work this host left half done: found at start, and while running.
 
 An instance of this host found in a transitional task_state is finished
 (stop, start, reboot, delete). An interrupted build, or one whose cast
 this host had taken, is run again from the step it was in, after any
 half-made domain is removed; after [conductor] max_build_resumes it is
 put in error with a fault instead: nothing stays in BUILD forever.
+
+At start nothing here can be working on an instance yet, so every one is
+recovered (`reconcile`). While running, the same recovery is applied to
+instances no thread of this service is working on whose task_state and
+last update have not changed for a whole [DEFAULT]
+recover_stuck_tasks_interval (`StuckTasks`): an operation whose report to
+the conductor failed, and whose failure report failed too (the
+conductor's database unavailable), leaves such an instance behind.
 """
 
 import logging
@@ -17,20 +25,64 @@ from nova_compute import build
 
 LOG = logging.getLogger(__name__)
 
+# The task_states finished here; others (pausing, rebuilding...) are left
+# as they are.
+RECOVERABLE = build.BUILD_STEPS + (
+    states.POWERING_OFF, states.POWERING_ON, states.REBOOTING,
+    states.REBOOTING_HARD, states.DELETING)
+
 
 def reconcile(manager):
+    """At start: domains of instances gone elsewhere are removed, and
+    every instance left in a task_state is recovered."""
     ctxt = nova_context.get_admin_context()
     _remove_evacuated(manager, ctxt)
-    instances = manager.conductor.instance_get_all(ctxt,
-                                                   {'host': manager.host})
+    recover(manager, ctxt, _in_a_task(manager, ctxt),
+            'nova-compute on %s restarted during ' % manager.host)
+
+
+class StuckTasks:
+    """The periodic task: recovers, as at start, the instances seen in a
+    recoverable task_state with no work queued or running for them here,
+    twice in a row, with the same task_state and last update."""
+
+    def __init__(self, manager):
+        self.manager = manager
+        self._seen = {}
+
+    def __call__(self):
+        ctxt = nova_context.get_admin_context()
+        seen, stuck = {}, []
+        for instance in _in_a_task(self.manager, ctxt):
+            if self.manager.locks.busy(instance['uuid']):
+                continue
+            mark = (instance['task_state'], instance['updated_at'])
+            if self._seen.get(instance['uuid']) == mark:
+                stuck.append(instance)
+            # A recovery that fails leaves the mark: tried again next time.
+            seen[instance['uuid']] = mark
+        self._seen = seen
+        recover(self.manager, ctxt, stuck,
+                'nothing on %s was working on it any more, during '
+                % self.manager.host)
+        return [instance['uuid'] for instance in stuck]
+
+
+def _in_a_task(manager, ctxt):
+    return [i for i in manager.conductor.instance_get_all(
+        ctxt, {'host': manager.host, 'task_state_in': list(RECOVERABLE)})
+        if i['task_state'] in RECOVERABLE]
+
+
+def recover(manager, ctxt, instances, why):
+    """Finish or resume each of `instances`; `why` starts the reason a
+    build given up gives ('... during the build (spawning)')."""
     for instance in instances:
         task = instance['task_state']
-        if task is None:
-            continue
         LOG.warning('Instance %s was left in task_state %s; recovering',
                     instance['uuid'], task)
         try:
-            _recover(manager, ctxt, instance, task)
+            _recover(manager, ctxt, instance, task, why)
         except Exception:
             LOG.exception('Recovering %s failed', instance['uuid'])
 
@@ -54,9 +106,9 @@ def _remove_evacuated(manager, ctxt):
                               instance['uuid'])
 
 
-def _recover(manager, ctxt, instance, task):
+def _recover(manager, ctxt, instance, task, why):
     if task in build.BUILD_STEPS:
-        _resume_build(manager, instance, task)
+        _resume_build(manager, instance, task, why)
     elif task == states.POWERING_OFF:
         manager.stop_instance(ctxt, instance)
     elif task == states.POWERING_ON:
@@ -67,9 +119,9 @@ def _recover(manager, ctxt, instance, task):
         manager.terminate_instance(ctxt, instance)
 
 
-def _resume_build(manager, instance, task):
+def _resume_build(manager, instance, task, why):
     """Run the build again from `task`, in its creator's name, without
-    holding up the start (the build pool runs it). A domain is named by
+    holding up the caller (the build pool runs it). A domain is named by
     the instance's uuid, and spawn refuses one that exists: what the
     interrupted build made goes first."""
     uuid = instance['uuid']
@@ -89,8 +141,7 @@ def _resume_build(manager, instance, task):
     if reason is not None:
         manager.conductor.build_failed(
             ctxt, uuid, manager.host,
-            'nova-compute on %s restarted during the build (%s), and %s'
-            % (manager.host, task, reason))
+            '%sthe build (%s), and %s' % (why, task, reason))
         return
     try:
         # Counted, and a compare-and-swap: if the build moved on meanwhile

@@ -52,13 +52,16 @@ class BuildOrchestrator:
 
     def build_instances(self, ctxt, instance_uuids, request_spec):
         """Schedule, claim and cast. ServiceUnavailable, when no scheduler
-        answered, is raised with the instances left in scheduling: the
-        caller decides when to try again."""
+        answered or the database is unavailable, is raised with the
+        instances left in scheduling (some may be placed and cast
+        already): the caller decides when to try again."""
         try:
             # First: an image service that cannot answer fails the build
             # with its reason before anything is scheduled.
             image = self._image(request_spec)
             request_spec = with_instance_group(request_spec)
+        except exception.DatabaseUnavailable:
+            raise
         except exception.NovaException as e:
             for uuid in instance_uuids:
                 self._fail(uuid, e)
@@ -152,6 +155,10 @@ class BuildOrchestrator:
         per request, so one bad request cannot fail the others."""
         try:
             return placement_db.place_new(requests)
+        except exception.DatabaseUnavailable:
+            # Placed or not (a lost COMMIT): the builds' owner hands them
+            # to the sweep, which reads what was stored.
+            raise
         except Exception:
             LOG.warning('A batch of %d placements failed together; running '
                         'them one by one', len(requests), exc_info=True)

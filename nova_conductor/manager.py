@@ -1,6 +1,7 @@
 """The conductor's RPC endpoint: thin methods over db/ and build.py."""
 
 from concurrent import futures
+import contextlib
 import functools
 import logging
 
@@ -164,8 +165,9 @@ class ConductorManager:
         # One transaction: quotas, the rows and group membership (NotFound
         # or OverQuota leave nothing written). The same create sent again
         # gets the stored rows, and starts no second build.
-        [created] = instance_create.create_together(
-            [self._create_request(context, instances, request_spec)])
+        with self._resumed_if_stored([instances]):
+            [created] = instance_create.create_together(
+                [self._create_request(context, instances, request_spec)])
         if created.new:
             self._start_build(context, [i['uuid'] for i in created.instances],
                               request_spec)
@@ -178,9 +180,15 @@ class ConductorManager:
         contexts = [nova_context.RequestContext.from_dict(c['context'])
                     for c in calls]
         try:
-            results = instance_create.create_together([
-                self._create_request(ctxt, **call['kwargs'])
-                for ctxt, call in zip(contexts, calls)])
+            with self._resumed_if_stored(
+                    [call['kwargs']['instances'] for call in calls]):
+                results = instance_create.create_together([
+                    self._create_request(ctxt, **call['kwargs'])
+                    for ctxt, call in zip(contexts, calls)])
+        except exception.DatabaseUnavailable:
+            # Running them one by one would meet it too: the client sends
+            # the batch again (RESENDABLE).
+            raise
         except exception.NovaException as refusal:
             # Expected now and then (a project at its quota).
             LOG.info('A batch of %d creates was refused together (%s); '
@@ -211,6 +219,20 @@ class ConductorManager:
             'group_uuid': (request_spec.get('scheduler_hints') or {}).get(
                 'group')}
 
+    @contextlib.contextmanager
+    def _resumed_if_stored(self, instances_lists):
+        """Creates whose COMMIT was lost may be stored, with this worker
+        as their owner and no build running: the next sweep resumes those
+        that are (takeover.BuildOwner.release). The client sends the
+        create again and gets them as stored."""
+        try:
+            yield
+        except exception.DatabaseCommitUnknown:
+            self.owner.release([values['uuid'] for values_list in
+                                instances_lists for values in values_list
+                                if values.get('uuid')])
+            raise
+
     def _start_build(self, context, instance_uuids, request_spec):
         self._builds.submit(self._build, context, instance_uuids,
                             request_spec)
@@ -220,11 +242,12 @@ class ConductorManager:
             self.builder.build_instances(context, instance_uuids,
                                          request_spec)
         except exception.ServiceUnavailable as error:
-            # No scheduler answered, even asked again: that says nothing
-            # of capacity. The instances stay in scheduling, and a sweep
-            # resumes them ([conductor] max_build_resumes bounds it).
-            LOG.warning('Build of %s is waiting for a scheduler: %s',
-                        instance_uuids, error.message)
+            # No scheduler answered, even asked again, or the database is
+            # unavailable: that says nothing of capacity. The instances
+            # stay in scheduling, and a sweep resumes them from what is
+            # stored ([conductor] max_build_resumes bounds it).
+            LOG.warning('Build of %s is waiting for a scheduler or the '
+                        'database: %s', instance_uuids, error.message)
             self.owner.release(instance_uuids)
         except Exception as error:
             # Nothing may stay in scheduling: whatever went wrong, the
@@ -234,8 +257,15 @@ class ConductorManager:
 
     def build_failed(self, context, instance_uuid, host, message,
                      details=None, alternates=None, request_spec=None):
-        self.builder.build_failed(context, instance_uuid, host, message,
-                                  details, alternates, request_spec)
+        try:
+            self.builder.build_failed(context, instance_uuid, host, message,
+                                      details, alternates, request_spec)
+        except exception.DatabaseUnavailable:
+            # It may have been taken off the host already (and a copy sent
+            # again would then find nothing to do): if it waits in
+            # scheduling, the next sweep resumes it.
+            self.owner.release([instance_uuid])
+            raise
 
     def instance_get(self, context, instance_uuid, read_deleted=False):
         return instances_db.get(instance_uuid, read_deleted)
@@ -282,6 +312,9 @@ class ConductorManager:
         try:
             outcomes = instances_db.advance_together(
                 [self._advance_args(**call['kwargs']) for call in calls])
+        except exception.DatabaseUnavailable:
+            # The client sends the batch again (RESENDABLE).
+            raise
         except Exception:
             LOG.warning('A batch of %d advances failed together; running '
                         'them one by one', len(calls), exc_info=True)

@@ -27,6 +27,7 @@ import os
 import threading
 
 from common import context as nova_context
+from common import exception
 from common import servicegroup
 from common import service
 from common.conf import CONF
@@ -152,8 +153,6 @@ class BuildOwner:
                     seconds=10 * timeout)]
         if gone:
             owners_db.prune(gone)
-        with self._lock:
-            released, self._released = self._released, set()
         candidates = owners_db.waiting(
             live, now - datetime.timedelta(
                 seconds=CONF.conductor.scheduling_timeout),
@@ -162,21 +161,37 @@ class BuildOwner:
             seconds=CONF.conductor.scheduling_timeout)
         down = self._hosts_down({c['host'] for c in candidates
                                  if c['host'] and c['updated_at'] >= stuck})
+        with self._lock:
+            released, self._released = self._released, set()
         taken = []
         for c in candidates:
             why = self._why(c, live, stuck, down)
-            if why is None:
-                continue
-            if owners_db.take_over(c['uuid'], c['build_owner'], self.id):
+            if why is not None and self._take_over(
+                    c['uuid'], c['build_owner']):
                 LOG.warning('Taking over the build of %s (%s)', c['uuid'],
                             why)
                 taken.append(c['uuid'])
         for uuid in released:
-            if owners_db.take_over(uuid, self.id, self.id):
+            if self._take_over(uuid, self.id):
                 taken.append(uuid)
         if taken:
-            self._resume(taken)
+            try:
+                self._resume(taken)
+            except exception.DatabaseUnavailable:
+                # They are ours now, so no later sweep would see them as
+                # lost: look at them again next time.
+                self.release(taken)
+                raise
         return taken
+
+    def _take_over(self, instance_uuid, old_owner):
+        try:
+            return owners_db.take_over(instance_uuid, old_owner, self.id)
+        except exception.DatabaseUnavailable:
+            # Taken or not (a lost COMMIT): the next sweep tries again,
+            # from its old owner or from us.
+            self.release([instance_uuid])
+            return False
 
     @staticmethod
     def _why(candidate, live, stuck, down):
@@ -214,10 +229,11 @@ class BuildOwner:
                     to_schedule[instance['reservation_id'] or
                                 instance['uuid']].append(instance)
             except Exception:
-                # Deleted meanwhile, or the database blinked: a build
-                # still in scheduling is found again by a later sweep.
+                # Deleted meanwhile (then nothing is taken next time), or
+                # the database blinked: the next sweep tries again.
                 LOG.warning('Could not resume the build of %s',
                             instance['uuid'], exc_info=True)
+                self.release([instance['uuid']])
         for group in to_schedule.values():
             self.start_build(
                 _context(group[0], creators.get(group[0]['uuid']) or {}),

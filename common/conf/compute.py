@@ -29,6 +29,15 @@ opts = [
                     'with the hypervisor\'s and fixing drift.'),
     cfg.IntOpt('update_resources_interval', default=60, min=1,
                help='Seconds between full resource reports to the conductor.'),
+    cfg.IntOpt('recover_stuck_tasks_interval', default=60, min=0,
+               help='Seconds between looks for instances of this host left '
+                    'in a build or power task_state (spawning, '
+                    'powering-off, deleting...) that nothing in this '
+                    'nova-compute is working on: an operation whose '
+                    'reports to the conductor all failed. One seen so twice '
+                    'in a row, unchanged, is recovered as at start: the '
+                    'build resumed from its step, the operation finished. '
+                    '0 disables it.'),
 ]
 
 

@@ -31,7 +31,10 @@ opts = [
                       'daemon that took it is killed, only a new message '
                       'gets an answer. Calls safe to repeat are reads, a '
                       'create by instance uuid and a scheduler request '
-                      '(each service\'s rpcapi.py names them). A heartbeat '
+                      '(each service\'s rpcapi.py names them); one '
+                      'answered "database unavailable" is sent again '
+                      'after 0.1 s, then twice as long each time up to '
+                      'this value, within the same timeout. A heartbeat '
                       'waits this long once, and a failed one is sent '
                       'again after 1 s, then 2, 4... up to '
                       'report_interval.'),

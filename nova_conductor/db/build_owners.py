@@ -32,6 +32,7 @@ def register(host, pid):
         ).inserted_primary_key[0]
 
 
+@session.retry_transaction(idempotent=True)
 def heartbeat(worker_id, host, pid, started_at):
     """The worker is alive. A row pruned meanwhile (the worker was frozen
     longer than the prune limit) is written again under the same id."""
@@ -82,6 +83,7 @@ def waiting(live_owners, stuck_before, placed_before):
         return [dict(row) for row in s.execute(query).mappings()]
 
 
+@session.retry_transaction
 def take_over(instance_uuid, old_owner, new_owner):
     """Make `new_owner` the owner of a build still in scheduling and still
     owned by `old_owner`, counting one resume: of several workers trying
@@ -104,7 +106,7 @@ def take_over(instance_uuid, old_owner, new_owner):
 _ANY = object()
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def unplace(instance_uuid, host, owner, expected_task_states=BUILD_STATES,
             expected_owner=_ANY):
     """Take a build off `host` to be scheduled again, owned by `owner`:

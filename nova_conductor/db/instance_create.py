@@ -74,6 +74,7 @@ def create_together(requests):
     Idempotent by instance uuid: a request whose instances exist already
     (the API sent it again, its first answer lost with a conductor
     worker) gets them as stored, and its quota is not counted again."""
+    mine = False
     try:
         return [Created(rows, True) for rows in _insert_together(requests)]
     except sa.exc.IntegrityError:
@@ -81,10 +82,29 @@ def create_together(requests):
         stored = _stored(requests)
         if not stored:
             raise
+    except exception.DatabaseCommitUnknown:
+        # Our COMMIT may have been made. Our insert reached it, so no copy
+        # had stored these uuids before: rows found now with the owner we
+        # wrote are ours (a copy sent meanwhile to this same worker could
+        # have stored them too; its build and ours then meet at the claim,
+        # where only the first places it). Rows not found were not stored:
+        # insert them again.
+        try:
+            stored = _stored(requests)
+        except exception.DatabaseUnavailable as error:
+            raise exception.DatabaseCommitUnknown() from error
+        mine = True
     fresh = iter(_insert_together(
         [r for i, r in enumerate(requests) if i not in stored]))
-    return [Created(stored[i], False) if i in stored
-            else Created(next(fresh), True) for i in range(len(requests))]
+    return [Created(stored[i], mine and _same_owner(stored[i], requests[i]))
+            if i in stored else Created(next(fresh), True)
+            for i in range(len(requests))]
+
+
+def _same_owner(rows, request):
+    wanted = request['values_list'][0].get('build_owner')
+    return wanted is not None and all(
+        row.get('build_owner') == wanted for row in rows)
 
 
 def _stored(requests):
@@ -109,7 +129,7 @@ def _stored(requests):
         return stored
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def _insert_together(requests):
     if not requests:
         return []

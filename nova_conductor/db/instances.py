@@ -291,7 +291,7 @@ def advance(instance_uuid, values, expected_task_state, through=(),
 _REFUSALS = (exception.InstanceNotFound, exception.UnexpectedTaskState)
 
 
-@session.retry_on_deadlock
+@session.retry_transaction(idempotent=True)
 def advance_together(advances):
     """Several advance()s (dicts of its arguments) in one transaction: one
     commit for a whole batch of a compute's progress reports, and a few

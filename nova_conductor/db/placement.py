@@ -46,7 +46,7 @@ def _check_group(s, group_uuid, instance_uuid, host):
                                    group=group_uuid)
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
                     expected_task_state=states.SCHEDULING, fresh=False,
                     owner=None):
@@ -65,7 +65,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
     """
     with session.writer() as s:
         row = instances.lock_live_row(s, instance_uuid)
-        _check_state(row, expected_task_state, owner)
+        _check_state(row, expected_task_state, owner, fresh)
         if group_uuid:
             _check_group(s, group_uuid, instance_uuid, choice['host'])
         compute.claim_in(s, instance_uuid, choice['compute_node_id'], flavor,
@@ -76,7 +76,7 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
         return instances._to_dicts(s, [dict(row, **values)], new=fresh)[0]
 
 
-@session.retry_on_deadlock
+@session.retry_transaction
 def place_new(requests):
     """claim_and_place(fresh=True) for several new instances outside any
     server group, in one transaction.
@@ -126,7 +126,7 @@ def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor,
             instance_uuid=instance_uuid, actual='placed',
             expected=states.SCHEDULING)
     try:
-        _check_state(row, states.SCHEDULING, owner)
+        _check_state(row, states.SCHEDULING, owner, fresh=True)
         compute.claim_in(s, instance_uuid, choice['compute_node_id'],
                          flavor, choice.get('limits'), fresh=True)
     except exception.NovaException as error:
@@ -135,11 +135,18 @@ def _place_one(s, rows, placed, zones, instance_uuid, choice, flavor,
     return instance_uuid
 
 
-def _check_state(row, expected_task_state, owner=None):
+def _check_state(row, expected_task_state, owner=None, fresh=False):
     if row['task_state'] != expected_task_state:
         raise exception.UnexpectedTaskState(
             instance_uuid=row['uuid'], actual=row['task_state'],
             expected=expected_task_state)
+    if fresh and row['host'] is not None:
+        # A first placement of a row placed already is a second copy of
+        # its build (a create or a takeover whose outcome was unknown):
+        # the first copy holds the claim, this one stops.
+        raise exception.UnexpectedTaskState(
+            instance_uuid=row['uuid'], expected=expected_task_state,
+            actual='%s, placed on %s' % (row['task_state'], row['host']))
     if owner is not None and row['build_owner'] != owner:
         raise exception.UnexpectedTaskState(
             instance_uuid=row['uuid'], expected=expected_task_state,

@@ -115,7 +115,11 @@ def test_creates_sent_to_a_frozen_then_killed_conductor_all_build(dep):
     dep.signal_all('conductor', signal.SIGSTOP)
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
         waiting = _boot_all(dep, names, pool)
-        time.sleep(2)
+        # Frozen past the first wait ([DEFAULT] rpc_resend_after, 3 s):
+        # the API has sent its creates again by the kill. (Killed sooner,
+        # the messages it had not acknowledged go back to the queue, and
+        # the restarted conductor may answer before any copy is sent.)
+        time.sleep(3.5)
         assert not any(f.done() for f in waiting)
         _kill_conductor(dep)
         restarted = time.monotonic()

@@ -169,3 +169,14 @@ def test_errors_survive_their_trip_as_plain_data():
     # A class name that is not one of ours is never looked up elsewhere.
     odd = exception.from_primitive({'class': 'SystemExit', 'message': 'x'})
     assert type(odd) is exception.NovaException and odd.message == 'x'
+
+
+def test_an_unavailable_database_fails_the_whole_batch():
+    # Not one item's own failure: the client sends the batch again.
+    def work(uuid):
+        if uuid == 'b':
+            raise exception.DatabaseUnavailable(reason='connection lost')
+        return uuid
+    with pytest.raises(exception.DatabaseUnavailable):
+        coalesce.run_each(lambda ctxt, uuid: work(uuid), [
+            {'context': {}, 'kwargs': {'uuid': u}} for u in 'abc'])

@@ -27,6 +27,14 @@ class Endpoint:
             self.release.wait(10)
         return value
 
+    def unavailable_twice(self, ctxt, value):
+        """Answers as a conductor that lost its database connection,
+        twice, then normally."""
+        self.seen.append(value)
+        if len(self.seen) <= 2:
+            raise exception.DatabaseUnavailable(reason='connection lost')
+        return value
+
     def whoami(self, ctxt):
         return {'user': ctxt.user_id, 'project': ctxt.project_id,
                 'roles': ctxt.roles, 'request_id': ctxt.request_id,
@@ -41,7 +49,7 @@ class Endpoint:
 
 class API(rpc.RPCAPIBase):
     TOPIC = 'unit_test_topic'
-    RESENDABLE = frozenset(('lost_once',))
+    RESENDABLE = frozenset(('lost_once', 'unavailable_twice'))
 
 
 class OnceOnlyAPI(API):
@@ -156,3 +164,31 @@ def test_resend_waits_double_within_the_timeout():
     # A rest shorter than the first wait goes to the wait before it.
     assert rpc.resend_waits(10, 3) == [3, 7]
     assert rpc.resend_waits(2, 3) == [2]
+
+
+def test_a_resendable_call_answered_database_unavailable_is_sent_again(
+        server):
+    started = time.monotonic()
+    assert API(timeout=10).call(context.get_admin_context(),
+                                'unavailable_twice', '1.0', value=3) == 3
+    assert server.seen == [3, 3, 3]
+    # After a short pause, doubled: not after rpc_resend_after.
+    assert time.monotonic() - started < 1
+
+
+def test_any_other_call_gets_database_unavailable_at_once(server):
+    with pytest.raises(exception.DatabaseUnavailable) as raised:
+        OnceOnlyAPI(timeout=10).call(context.get_admin_context(),
+                                     'unavailable_twice', '1.0', value=3)
+    assert server.seen == [3]
+    assert raised.value.code == 503
+
+
+def test_database_unavailable_ends_with_the_calls_timeout(server, monkeypatch):
+    monkeypatch.setattr(rpc, 'UNAVAILABLE_PAUSE', 0.3)
+    # Sent again after 0.3 s; after the second answer the next pause
+    # (0.6 s) would leave less than a pause of the 1 s timeout: raised.
+    with pytest.raises(exception.DatabaseUnavailable):
+        API(timeout=1.0).call(context.get_admin_context(),
+                              'unavailable_twice', '1.0', value=3)
+    assert server.seen == [3, 3]

@@ -129,3 +129,21 @@ def test_unknown_server_is_404_and_versions_need_no_token(client):
     assert root.status_code == 200
     assert {v['id'] for v in root.json['versions']} == {'v2.0', 'v2.1'}
     assert client.simulate_get('/v2.1/nothing-here').status_code == 404
+
+
+@pytest.mark.parametrize('error', [
+    exception.DatabaseUnavailable(
+        reason='the connection to it was lost or could not be opened'),
+    exception.DatabaseCommitUnknown()])
+def test_an_unavailable_database_is_a_503_that_says_so(client, monkeypatch,
+                                                       error):
+    # The conductor's answer when its database connection was lost (after
+    # resending the call when that is safe): never a 500, never SQL.
+    def unavailable(*args, **kwargs):
+        raise error
+    monkeypatch.setattr(client.conductor, 'flavor_get_all', unavailable)
+    resp = client.simulate_get('/v2.1/flavors')
+    assert resp.status_code == 503
+    assert resp.json == {'serviceUnavailable': {
+        'code': 503, 'message': error.message}}
+    assert 'database' in error.message and 'SELECT' not in error.message

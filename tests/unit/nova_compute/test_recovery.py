@@ -1,9 +1,13 @@
-"""Start-up recovery of instances a crash left in a transitional state."""
+"""Recovery of instances left in a transitional state: at start, after a
+crash, and while running, after reports that all failed."""
+
+import time
 
 from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute import recovery
+from tests.unit.nova_compute import test_build
 
 
 class FakeDriver:
@@ -46,12 +50,22 @@ class FakeConductor:
         return dict(instance)
 
 
+class FakeLocks:
+
+    def __init__(self):
+        self.working_on = set()
+
+    def busy(self, uuid):
+        return uuid in self.working_on
+
+
 class FakeManager:
 
     def __init__(self, instances):
         self.host = 'h1'
         self.driver = FakeDriver()
         self.conductor = FakeConductor(instances)
+        self.locks = FakeLocks()
         self.calls = []
 
     def stop_instance(self, ctxt, instance):
@@ -77,6 +91,7 @@ BUILDING = (states.SCHEDULING, states.NETWORKING,
 
 def _inst(uuid, task, resumes=0):
     return {'uuid': uuid, 'task_state': task, 'host': 'h1',
+            'updated_at': '2026-01-01T00:00:00.000000',
             'user_id': 'u1', 'project_id': 'p1', 'build_resumes': resumes,
             'vm_state': states.BUILDING if task in BUILDING
             else states.ACTIVE}
@@ -151,3 +166,113 @@ def test_domains_of_evacuated_or_deleted_instances_are_destroyed():
     manager.driver.local = ['moved', 'gone', 'mine', 'unknown']
     recovery.reconcile(manager)
     assert manager.driver.destroyed == ['moved', 'gone']
+
+
+def test_a_running_host_recovers_tasks_seen_idle_and_unchanged_twice():
+    # A build whose progress and failure reports were both lost, and a
+    # stop whose report was lost: nothing here works on them any more.
+    manager = FakeManager([_inst('spawn', states.SPAWNING),
+                           _inst('off', states.POWERING_OFF),
+                           _inst('idle', None)])
+    stuck = recovery.StuckTasks(manager)
+    # First seen: maybe a moment before its report; left alone.
+    assert stuck() == []
+    assert manager.calls == [] and manager.driver.destroyed == []
+    # Unchanged a whole interval later: recovered as at start.
+    assert stuck() == ['spawn', 'off']
+    assert manager.driver.destroyed == ['spawn']
+    assert manager.calls == [('resume-spawning', 'spawn'), ('stop', 'off')]
+    assert manager.conductor.instances[0]['build_resumes'] == 1
+
+
+def test_instances_with_work_here_or_moving_on_are_left_alone():
+    busy = _inst('busy', states.SPAWNING)
+    moving = _inst('moving', states.REBOOTING)
+    manager = FakeManager([busy, moving])
+    manager.locks.working_on.add('busy')
+    stuck = recovery.StuckTasks(manager)
+    for minute in range(1, 4):
+        # The reboot's row changes between looks (its report came).
+        moving['updated_at'] = '2026-01-01T00:%02d:00.000000' % minute
+        assert stuck() == []
+    assert manager.calls == [] and manager.driver.destroyed == []
+    # The work here ends without a report: it is taken up at the second
+    # look after (the reboot, unchanged since the last look, at once).
+    manager.locks.working_on.clear()
+    moving['task_state'] = None
+    assert stuck() == []
+    assert stuck() == ['busy']
+
+
+def test_a_stuck_build_resumed_too_often_goes_to_error_saying_why():
+    CONF.set_override('max_build_resumes', 1, 'conductor')
+    manager = FakeManager([_inst('again', states.SCHEDULING, resumes=1)])
+    stuck = recovery.StuckTasks(manager)
+    stuck()
+    stuck()
+    assert manager.conductor.failed == [(
+        'again', 'nothing on h1 was working on it any more, during the '
+        'build (scheduling), and the build had been resumed 1 times '
+        'already')]
+
+
+class FlakyConductor(test_build.FakeConductor):
+    """The conductor of one build whose database goes while the build
+    reports it is running, and stays gone for its failure report."""
+
+    def __init__(self, instance):
+        super().__init__(dict(instance, user_id='u1', project_id='p1',
+                              build_resumes=0, request_spec={},
+                              updated_at='t0'))
+        self.unavailable = True
+
+    def instance_advance(self, ctxt, uuid, values, expected_task_state,
+                         **kwargs):
+        if self.unavailable and values.get('vm_state') == states.ACTIVE:
+            raise exception.DatabaseUnavailable(reason='connection lost')
+        return super().instance_advance(ctxt, uuid, values,
+                                        expected_task_state, **kwargs)
+
+    def build_failed(self, *args, **kwargs):
+        if self.unavailable:
+            raise exception.DatabaseUnavailable(reason='connection lost')
+        super().build_failed(*args, **kwargs)
+
+    def instance_get_all(self, ctxt, filters):
+        assert filters['host'] == 'h1'
+        return [dict(self.instance)]
+
+    def instance_update(self, ctxt, uuid, values, expected_task_state):
+        assert self.instance['task_state'] == expected_task_state
+        self.instance.update(values, updated_at='t1')
+        return dict(self.instance)
+
+
+def test_a_build_whose_reports_all_failed_is_resumed_while_running(driver):
+    # Its compute is alive, so neither start-up recovery nor the
+    # conductor's takeover (builds in scheduling) would ever see it.
+    from nova_compute import manager as compute_manager
+    instance = test_build._instance()
+    conductor = FlakyConductor(instance)
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    manager.build_and_run_instances(None, [{
+        'context': {}, 'kwargs': {'instance': instance, 'image': None,
+                                  'request_spec': {}}}])
+    _until(lambda: not manager.locks.busy(instance['uuid']))
+    assert conductor.instance['task_state'] == states.SPAWNING
+    assert conductor.instance['vm_state'] == states.BUILDING
+    conductor.unavailable = False
+    assert manager.recover_stuck_tasks() == []
+    assert manager.recover_stuck_tasks() == [instance['uuid']]
+    _until(lambda: not manager.locks.busy(instance['uuid']))
+    assert conductor.instance['vm_state'] == states.ACTIVE
+    assert conductor.instance['build_resumes'] == 1
+    assert driver.get_power_state(instance) == states.RUNNING
+    manager._builds.shutdown(wait=True)
+
+
+def _until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)

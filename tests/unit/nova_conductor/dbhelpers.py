@@ -46,3 +46,49 @@ def statements_of(func):
     finally:
         event.remove(engine, 'before_cursor_execute', record)
     return seen
+
+
+class LostConnections:
+    """Makes SQLite fail as a server that drops its connections would: the
+    next `statements` statements, or the next `commits` COMMITs (made
+    first when `after_commit`, as when the server committed and the
+    connection went before the answer), raise a driver error the dialect
+    counts as a disconnect. SQLAlchemy's own handling runs, as for a
+    PostgreSQL or MySQL connection terminated in use."""
+
+    def __init__(self, monkeypatch, statements=0, commits=0,
+                 after_commit=False):
+        self.statements = statements
+        self.commits = commits
+        self.after_commit = after_commit
+        self.raised = 0
+        dialect = session.get_engine().dialect
+        self._error = dialect.loaded_dbapi.OperationalError(
+            'fault test: server closed the connection unexpectedly')
+        real_is_disconnect = dialect.is_disconnect
+        monkeypatch.setattr(
+            dialect, 'is_disconnect', lambda e, *a: e is self._error or
+            real_is_disconnect(e, *a))
+        for name in ('do_execute', 'do_execute_no_params', 'do_executemany'):
+            monkeypatch.setattr(dialect, name,
+                                self._statement(getattr(dialect, name)))
+        real_commit = dialect.do_commit
+
+        def do_commit(dbapi_connection):
+            if self.commits > 0:
+                self.commits -= 1
+                self.raised += 1
+                if self.after_commit:
+                    real_commit(dbapi_connection)
+                raise self._error
+            real_commit(dbapi_connection)
+        monkeypatch.setattr(dialect, 'do_commit', do_commit)
+
+    def _statement(self, real):
+        def run(cursor, *args, **kwargs):
+            if self.statements > 0:
+                self.statements -= 1
+                self.raised += 1
+                raise self._error
+            return real(cursor, *args, **kwargs)
+        return run

@@ -307,3 +307,29 @@ def test_a_batch_of_placements_that_fails_reruns_one_by_one(db, monkeypatch):
     orchestrator.build_instances(None, [inst['uuid']], SPEC)
     assert compute.casts == [('h1', inst['uuid'], [])]
     assert instances_db.get(inst['uuid'])['host'] == 'h1'
+
+
+def test_a_placement_whose_commit_was_lost_is_left_to_the_sweep(
+        db, monkeypatch):
+    # The claim was stored, but the conductor cannot know: it neither
+    # fails the build nor claims it again one by one (which the stored
+    # claim would refuse, leaving it uncast). The error reaches the
+    # build's owner (manager._build), which hands the build to the sweep:
+    # that casts it again to the host it is placed on.
+    node = dbhelpers.make_node('h1')
+    inst = dbhelpers.make_instance()
+    compute = FakeCompute()
+    real = placement.place_new
+
+    def committed_but_lost(requests):
+        real(requests)
+        raise exception.DatabaseCommitUnknown()
+    monkeypatch.setattr(placement, 'place_new', committed_but_lost)
+    orchestrator = build.BuildOrchestrator(
+        FakeScheduler([[_choice(node)]]), compute)
+    with pytest.raises(exception.DatabaseUnavailable):
+        orchestrator.build_instances(None, [inst['uuid']], SPEC)
+    stored = instances_db.get(inst['uuid'])
+    assert (stored['vm_state'], stored['task_state'], stored['host']) == (
+        states.BUILDING, states.SCHEDULING, 'h1')
+    assert compute.casts == []

@@ -3,6 +3,7 @@ transaction; a create the quota refuses fails alone."""
 
 import concurrent.futures
 import contextlib
+import os
 import threading
 import time
 import uuid
@@ -18,7 +19,10 @@ from common import states
 from common.conf import CONF
 from nova_conductor import manager
 from nova_conductor import rpcapi
+from nova_conductor.db import build_owners as owners_db
+from nova_conductor.db import instance_create
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import models
 from nova_conductor.db import quotas as quotas_db
 from nova_conductor.db import session as db_session
 from tests.unit.nova_conductor import dbhelpers
@@ -251,3 +255,91 @@ def test_a_create_whose_answer_is_lost_is_answered_by_its_copy(db):
         server.wait()
         endpoint.cleanup_host()
         rpc.cleanup()
+
+
+def _as_registered_worker(conductor):
+    conductor.owner.id = owners_db.register(CONF.host, os.getpid())
+    conductor.owner.started_at = models.utcnow()
+    conductor.builder.owner = conductor.owner.id
+
+
+@pytest.mark.parametrize('made', [True, False])
+def test_a_create_whose_commit_was_lost_is_stored_and_built_once(
+        conductor, monkeypatch, made):
+    # The connection goes during the COMMIT, which the server made or not:
+    # the conductor looks, and the create is stored, counted and built
+    # once either way, with no error for the client.
+    _as_registered_worker(conductor)
+    quotas_db.update('p1', {'instances': 2})
+    lost = dbhelpers.LostConnections(monkeypatch, commits=1,
+                                     after_commit=made)
+    call = _request('p1', 'a', 'b')
+    created = conductor.create_instances(
+        context.RequestContext.from_dict(call['context']), **call['kwargs'])
+    assert lost.raised == 1
+    assert [i['uuid'] for i in created] == ['a', 'b']
+    assert _project_instances('p1') == ['a', 'b']
+    assert quotas_db.usage('p1')['instances'] == 2
+    assert [uuids for _, uuids in conductor.builds] == [['a', 'b']]
+    # A copy the API sent meanwhile starts no second build.
+    conductor.create_instances(
+        context.RequestContext.from_dict(call['context']), **call['kwargs'])
+    assert len(conductor.builds) == 1
+
+
+def test_a_stored_create_of_another_worker_is_not_built_again(
+        conductor, monkeypatch):
+    # Rows found after a lost COMMIT but owned by another worker were
+    # stored by a copy of the create that worker runs: not ours to build.
+    _as_registered_worker(conductor)
+    call = _request('p1', 'a')
+    other = dict(call['kwargs']['instances'][0], build_owner=999,
+                 vm_state=states.BUILDING, task_state=states.SCHEDULING)
+    real_insert = instance_create._insert_together
+
+    def copy_wins(requests):
+        if not requests:
+            return []
+        real_insert([dict(requests[0], values_list=[other])])
+        raise exception.DatabaseCommitUnknown()
+    monkeypatch.setattr(instance_create, '_insert_together', copy_wins)
+    [created] = conductor.create_instances(
+        context.RequestContext.from_dict(call['context']), **call['kwargs'])
+    assert created['build_owner'] == 999
+    assert conductor.builds == []
+
+
+def test_a_create_whose_outcome_cannot_be_read_is_left_to_the_sweep(
+        conductor, monkeypatch):
+    # COMMIT made but lost, and the database gone before the conductor
+    # could look: the client gets a 503-class error it sends again, and
+    # the worker's next sweep resumes the build stored meanwhile.
+    _as_registered_worker(conductor)
+    dbhelpers.LostConnections(monkeypatch, commits=1, after_commit=True)
+
+    def unreadable(requests):
+        raise exception.DatabaseUnavailable(reason='gone')
+    monkeypatch.setattr(instance_create, '_stored', unreadable)
+    call = _request('p1', 'a')
+    with pytest.raises(exception.DatabaseCommitUnknown):
+        conductor.create_instances(
+            context.RequestContext.from_dict(call['context']),
+            **call['kwargs'])
+    assert conductor.builds == []
+    monkeypatch.undo()
+    assert conductor.owner.sweep() == ['a']
+    assert [uuids for _, uuids in conductor.builds] == [['a']]
+    # The client's copy finds it stored, and starts nothing more.
+    conductor.create_instances(
+        context.RequestContext.from_dict(call['context']), **call['kwargs'])
+    assert len(conductor.builds) == 1
+
+
+def test_a_batch_meeting_an_unavailable_database_fails_whole(
+        conductor, monkeypatch):
+    # Not one by one (each would meet it too): the client sends the batch
+    # again.
+    dbhelpers.LostConnections(monkeypatch, statements=100)
+    with pytest.raises(exception.DatabaseUnavailable):
+        conductor.create_instances_many(None, [_request('p1', 'a'),
+                                               _request('p2', 'b')])

@@ -468,3 +468,22 @@ def test_heartbeat_that_loses_the_race_to_create_its_service(db,
     assert second['id'] == first['id']
     assert second['report_count'] == 2
     assert len(compute_db.service_get_all('nova-conductor')) == 1
+
+
+def test_a_first_placement_of_an_instance_placed_already_is_refused(db):
+    # Two copies of one build (a create or takeover whose COMMIT was lost)
+    # meet here: the first holds the claim, the second claims nothing.
+    a, b = dbhelpers.make_node('a'), dbhelpers.make_node('b')
+    inst = dbhelpers.make_instance()
+    placement_db.claim_and_place(inst['uuid'], _choice(a), dbhelpers.FLAVOR,
+                                 fresh=True)
+    with pytest.raises(exception.UnexpectedTaskState):
+        placement_db.claim_and_place(inst['uuid'], _choice(b),
+                                     dbhelpers.FLAVOR, fresh=True)
+    [again] = placement_db.place_new([{'instance_uuid': inst['uuid'],
+                                       'choice': _choice(b),
+                                       'flavor': dbhelpers.FLAVOR}])
+    assert isinstance(again, exception.UnexpectedTaskState)
+    assert instances_db.get(inst['uuid'])['host'] == 'a'
+    assert compute_db.compute_node_get(b['id'])['running_vms'] == 0
+    assert compute_db.compute_node_get(a['id'])['running_vms'] == 1

@@ -15,6 +15,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_conductor import build
+from nova_conductor import manager
 from nova_conductor import takeover
 from nova_conductor.db import build_owners as owners_db
 from nova_conductor.db import compute as compute_db
@@ -306,3 +307,69 @@ def test_a_late_failure_from_a_host_the_build_left_changes_nothing(db):
     assert (got['host'], got['vm_state'], got['task_state']) == (
         'h2', states.BUILDING, states.SCHEDULING)
     assert compute_db.compute_node_get(n2['id'])['running_vms'] == 1
+
+
+def test_a_takeover_whose_commit_was_lost_is_resumed_by_the_next_sweep(
+        db, monkeypatch):
+    # The compare-and-swap was stored but its answer lost: the build is
+    # ours now, and no sweep would see it as lost again.
+    dead = _dead_worker()
+    uuid = _instance(dead)['uuid']
+    owner = _owner()
+    real = owners_db.take_over
+
+    def committed_but_lost(*args):
+        real(*args)
+        raise exception.DatabaseCommitUnknown()
+    monkeypatch.setattr(owners_db, 'take_over', committed_but_lost)
+    assert owner.sweep() == []
+    monkeypatch.undo()
+    assert owner.sweep() == [uuid]
+    assert [uuids for _c, uuids, _s in owner.started] == [[uuid]]
+
+
+def test_builds_taken_but_not_resumed_for_the_database_are_kept(
+        db, monkeypatch):
+    dead = _dead_worker()
+    uuid = _instance(dead)['uuid']
+    owner = _owner()
+
+    def unavailable(filters):
+        raise exception.DatabaseUnavailable(reason='gone')
+    monkeypatch.setattr(instances_db, 'get_all', unavailable)
+    with pytest.raises(exception.DatabaseUnavailable):
+        owner.sweep()
+    monkeypatch.undo()
+    assert owner.sweep() == [uuid]
+    assert [uuids for _c, uuids, _s in owner.started] == [[uuid]]
+
+
+def test_a_failure_report_meeting_an_unavailable_database_is_kept(
+        db, monkeypatch):
+    # The build left its failed host (stored), then the database went
+    # before it was placed again: the compute's copy of the report would
+    # find nothing left to do, so the sweep resumes the build.
+    n1, n2 = dbhelpers.make_node('h1'), dbhelpers.make_node('h2')
+    compute = FakeCompute()
+    conductor = manager.ConductorManager(scheduler_api=object(),
+                                         compute_api=compute)
+    conductor.owner.id = owners_db.register(CONF.host, os.getpid())
+    conductor.owner.started_at = models.utcnow()
+    conductor.builder.owner = conductor.owner.id
+    started = []
+    conductor.owner.start_build = lambda *args: started.append(args)
+    uuid = _instance(conductor.owner.id)['uuid']
+    placement.claim_and_place(uuid, _choice(n1), dbhelpers.FLAVOR)
+
+    def unavailable(*args, **kwargs):
+        raise exception.DatabaseUnavailable(reason='gone')
+    monkeypatch.setattr(placement, 'claim_and_place', unavailable)
+    with pytest.raises(exception.DatabaseUnavailable):
+        conductor.build_failed(None, uuid, 'h1', 'spawn failed',
+                               alternates=[_choice(n2)], request_spec=SPEC)
+    monkeypatch.undo()
+    got = instances_db.get(uuid)
+    assert (got['host'], got['task_state']) == (None, states.SCHEDULING)
+    assert conductor.owner.sweep() == [uuid]
+    assert [uuids for _c, uuids, _s in started] == [[uuid]]
+    conductor.cleanup_host()
