@@ -44,22 +44,26 @@ def body(code, message):
 IMAGE_API_PREFIX = '/image'
 
 
-def _is_image_api(req):
-    return req.path == IMAGE_API_PREFIX or \
-        req.path.startswith(IMAGE_API_PREFIX + '/')
+def _is_image_api(path):
+    return path == IMAGE_API_PREFIX or \
+        path.startswith(IMAGE_API_PREFIX + '/')
+
+
+def body_for(path, code, message):
+    """The JSON text of an error answering a request for `path`: Glance's
+    error shape under /image, Nova's everywhere else."""
+    if _is_image_api(path):
+        status = falcon.code_to_http_status(code)
+        return json.dumps({'code': status,
+                           'title': status.split(' ', 1)[-1],
+                           'message': message})
+    return body(code, message)
 
 
 def _respond(req, resp, code, message):
-    """Glance's error shape under /image, Nova's everywhere else."""
-    status = falcon.code_to_http_status(code)
-    resp.status = status
+    resp.status = falcon.code_to_http_status(code)
     resp.content_type = 'application/json'
-    if _is_image_api(req):
-        resp.text = json.dumps({'code': status,
-                                'title': status.split(' ', 1)[-1],
-                                'message': message})
-    else:
-        resp.text = body(code, message)
+    resp.text = body_for(req.path, code, message)
 
 
 def handle_nova_exception(req, resp, error, params):

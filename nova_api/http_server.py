@@ -10,7 +10,10 @@ the rest of the body is read and dropped when it is small (at most
 `[api] max_request_body_size`); otherwise, or when it cannot be read,
 the response says `Connection: close` and the connection is closed.
 cheroot also ignores a `Connection: close` set by the app; here it
-closes the connection.
+closes the connection. The answers cheroot writes itself (a malformed
+request line or header, a request too large, every thread busy) carry
+the API's JSON error body, as the app's do, and `Connection: close`, as
+the connection ends after them.
 
 Limits (all documented in docs/api.md, "Limits"):
 - request line and headers: `[wsgi] max_request_header_size` (413);
@@ -20,11 +23,14 @@ Limits (all documented in docs/api.md, "Limits"):
 - requests served at once: `osapi_compute_workers` threads.
 """
 
+import urllib.parse
+
 from cheroot import server
 from cheroot import wsgi
 
 from common.conf import CONF
 from nova_api import chunked
+from nova_api import errors
 
 
 def _app_closes(req):
@@ -62,6 +68,36 @@ class _Request(server.HTTPRequest):
         # before the headers say whether the connection stays open.
         settle_body(self, CONF.api.max_request_body_size)
         super().send_headers()
+
+    def simple_response(self, status, msg=''):
+        """cheroot's own answer, before or instead of the app's."""
+        write_error(self, str(status), msg)
+
+
+def write_error(req, status, message):
+    """`status` ("400 Bad Request") with the API's error body for the
+    path asked for (Glance's under /image), closing the connection:
+    cheroot answers so only when it cannot go on reading requests."""
+    req.close_connection = True
+    if req.sent_headers:
+        return
+    req.sent_headers = True
+    code = int(status[:3])
+    if isinstance(message, bytes):
+        message = message.decode('latin-1')
+    # Its path, when the request line got as far as one.
+    path = urllib.parse.unquote(
+        (getattr(req, 'path', None) or b'').decode('latin-1'),
+        errors='replace')
+    body = errors.body_for(path, code, message or status[4:]).encode()
+    head = ('%s %s\r\nContent-Type: application/json\r\n'
+            'Content-Length: %d\r\nConnection: close\r\n\r\n'
+            % (req.server.protocol, status, len(body)))
+    try:
+        req.conn.wfile.write(head.encode('latin-1') + body)
+    except OSError:
+        # The client is gone; there is no one to answer.
+        pass
 
 
 class _Connection(server.HTTPConnection):

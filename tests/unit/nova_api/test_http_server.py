@@ -1,6 +1,7 @@
 """nova-api's HTTP server over a real socket: a keep-alive connection is
 either exactly at its next request or closed, never in between."""
 
+import json
 import socket
 import threading
 
@@ -174,3 +175,39 @@ def test_headers_past_the_limit_are_413(port):
     status, _, _ = _response(sock)
     assert status.startswith(b'HTTP/1.1 413')
     assert _closed(sock)
+
+
+def _error(sock):
+    status, headers, body = _response(sock)
+    assert headers[b'content-type'] == b'application/json'
+    assert headers[b'connection'] == b'close'
+    assert _closed(sock)
+    return status, json.loads(body)
+
+
+@pytest.mark.parametrize('request_line, message', [
+    # Found by the API fuzzer: raw UTF-8 in the path was cheroot's
+    # text/plain "Malformed Request-URI", and the connection closed
+    # without saying so, breaking the client's next request on it.
+    ('GET /servers/\u00e9 HTTP/1.1'.encode(), 'Malformed Request-URI'),
+    (b'GET', 'Malformed Request-Line'),
+])
+def test_cheroots_own_errors_are_novas_body_and_close(port, request_line,
+                                                     message):
+    sock = _connect(port)
+    sock.sendall(request_line + b'\r\nHost: t\r\n\r\n')
+    status, body = _error(sock)
+    assert status == b'HTTP/1.1 400 Bad Request'
+    assert body == {'badRequest': {'code': 400, 'message': message}}
+
+
+def test_cheroots_own_errors_under_image_are_glances_body(port):
+    sock = _connect(port)
+    sock.sendall(b'GET /image/v2/images HTTP/1.1\r\nHost: t\r\n'
+                 b'X-Big: %s\r\n\r\n'
+                 % (b'b' * CONF.wsgi.max_request_header_size))
+    status, body = _error(sock)
+    assert status.startswith(b'HTTP/1.1 413')
+    assert body['code'].startswith('413 ')
+    assert body['title'] == body['code'][4:]
+    assert 'headers' in body['message']
