@@ -36,8 +36,8 @@ def _dicts(s, rows):
 
 
 def _get_row(s, aggregate_id):
-    row = s.get(models.Aggregate, int(aggregate_id)) \
-        if str(aggregate_id).isdigit() else None
+    number = convert.integer_id(aggregate_id)
+    row = s.get(models.Aggregate, number) if number is not None else None
     if row is None:
         raise exception.NotFound('Aggregate %s could not be found.'
                                  % aggregate_id)
