@@ -81,6 +81,9 @@ class ImageData(glance_images.ImageLookup):
             self.conductor.image_update(ctxt, image['id'], {'status': status},
                                         expected_status=expected)
         except exception.ImageStatusConflict as err:
+            # err.message: str() of an error that came over RPC ends with
+            # the conductor's traceback.
             raise errors.HTTPError(409, 'Image status transition from %s to '
                                         '%s is not allowed. %s' % (
-                                            image['status'], status, err))
+                                            image['status'], status,
+                                            err.message))
