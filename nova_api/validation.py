@@ -20,6 +20,7 @@ import binascii
 import functools
 import json
 import re
+import unicodedata
 
 import jsonschema
 
@@ -125,6 +126,22 @@ def _is_base64(value):
     return True
 
 
+# Not shown as text: control and format characters, surrogates, private
+# use and unassigned code points, line and paragraph separators. A name
+# holding one cannot be displayed, and libvirt refuses a domain whose
+# metadata carries a control character (the build fails).
+_UNPRINTABLE = ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')
+
+
+@_FORMATS.checks('name', raises=ValueError)
+def _is_printable_name(value):
+    if isinstance(value, str):
+        for char in value:
+            if unicodedata.category(char) in _UNPRINTABLE:
+                raise ValueError('%r is not a printable character' % char)
+    return True
+
+
 _NUMBER_TEXT = re.compile(r'-?[0-9]+(\.[0-9]+)?')
 
 
@@ -174,6 +191,9 @@ def validate(schema, body, describe=None):
     else:
         message = "Invalid input for field/attribute %s. Value: %s. %s" % (
             _field(error), json.dumps(error.instance)[:200], error.message)
+        if error.validator == 'format' and error.cause is not None:
+            # Which part of the value the format refused, and why.
+            message += ': %s' % str(error.cause)[:200]
     raise errors.bad_request(message)
 
 
@@ -336,7 +356,7 @@ def declared(resource, method):
 
 # Building blocks shared by resource schemas.
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': r'^(?![\s])[\S\s]*(?<![\s])$'}
+        'format': 'name', 'pattern': r'^(?![\s])[\S\s]*(?<![\s])$'}
 UUID = {'type': 'string', 'format': 'uuid'}
 NON_NEGATIVE_INT = {'type': ['integer', 'string'],
                     'pattern': '^[0-9]+$', 'minimum': 0, 'maximum': MAX_INT}
