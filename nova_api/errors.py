@@ -4,8 +4,10 @@ Resources raise meaningful exceptions (common.exception or falcon's HTTP
 errors); this module picks the status and the body
 `{"<name>": {"code": N, "message": "..."}}`, or under the image API
 (/image) Glance's own `{"code": "404 Not Found", "title": "Not Found",
-"message": "..."}`. Nothing else builds error bodies, and no traceback ever
-reaches a client.
+"message": "..."}`, and under noauth2's identity stand-in (/identity)
+Keystone's `{"error": {"code": 404, "title": "Not Found", "message":
+"..."}}`. Nothing else builds error bodies, and no traceback ever reaches
+a client.
 """
 
 import json
@@ -42,24 +44,32 @@ def body(code, message):
 
 
 IMAGE_API_PREFIX = '/image'
+IDENTITY_API_PREFIX = '/identity'
 
 
-def _is_image_api(req):
-    return req.path == IMAGE_API_PREFIX or \
-        req.path.startswith(IMAGE_API_PREFIX + '/')
+def _under(path, prefix):
+    return path == prefix or path.startswith(prefix + '/')
+
+
+def body_for(path, code, message):
+    """The JSON text of an error answering a request for `path`: Glance's
+    error shape under /image, Keystone's under /identity, Nova's
+    everywhere else."""
+    status = falcon.code_to_http_status(code)
+    title = status.split(' ', 1)[-1]
+    if _under(path, IMAGE_API_PREFIX):
+        return json.dumps({'code': status, 'title': title,
+                           'message': message})
+    if _under(path, IDENTITY_API_PREFIX):
+        return json.dumps({'error': {'code': code, 'title': title,
+                                     'message': message}})
+    return body(code, message)
 
 
 def _respond(req, resp, code, message):
-    """Glance's error shape under /image, Nova's everywhere else."""
-    status = falcon.code_to_http_status(code)
-    resp.status = status
+    resp.status = falcon.code_to_http_status(code)
     resp.content_type = 'application/json'
-    if _is_image_api(req):
-        resp.text = json.dumps({'code': status,
-                                'title': status.split(' ', 1)[-1],
-                                'message': message})
-    else:
-        resp.text = body(code, message)
+    resp.text = body_for(req.path, code, message)
 
 
 def handle_nova_exception(req, resp, error, params):

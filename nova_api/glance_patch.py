@@ -51,9 +51,26 @@ QUEUED_ONLY = ('disk_format', 'container_format')
 
 def check_value(key, value, schema):
     if not jsonschema.Draft4Validator(schema).is_valid(value):
-        raise errors.bad_request('Invalid value %s for attribute %s.'
-                                 % (json.dumps(value)[:200], key))
+        raise errors.bad_request(invalid_value(key, value))
     return value
+
+
+def invalid_value(key, value):
+    return 'Invalid value %s for attribute %s.' % (json.dumps(value)[:200],
+                                                  key)
+
+
+def describe_create(error):
+    """A create body's schema violation, in Glance's words: the attribute
+    at fault is the top-level key."""
+    if not error.absolute_path:
+        return 'The request body must be a JSON object.'
+    return invalid_value(error.absolute_path[0], error.instance)
+
+
+def describe_ops(_error):
+    return ('The request body must be a list of add, replace or remove '
+            'operations, each with a path.')
 
 
 def check_settable(ctxt, image, key, value):
@@ -85,11 +102,8 @@ def _key(path):
 
 
 def changes(ctxt, image, ops):
-    """The values to update `image` with after applying `ops`."""
-    if not jsonschema.Draft4Validator(OPS_SCHEMA).is_valid(ops):
-        raise errors.bad_request('The request body must be a list of '
-                                 'add, replace or remove operations, each '
-                                 'with a path.')
+    """The values to update `image` with after applying `ops` (which
+    OPS_SCHEMA has checked)."""
     values = {}
     props = dict(image.get('properties') or {})
     for op in ops:

@@ -10,7 +10,16 @@ the rest of the body is read and dropped when it is small (at most
 `[api] max_request_body_size`); otherwise, or when it cannot be read,
 the response says `Connection: close` and the connection is closed.
 cheroot also ignores a `Connection: close` set by the app; here it
-closes the connection.
+closes the connection. The answers cheroot writes itself (a malformed
+request line or header, a request too large, every thread busy) carry
+the API's JSON error body, as the app's do, and `Connection: close`, as
+the connection ends after them.
+
+A connection closed with request bytes still unread closes lingering, as
+Apache does: the answer's end is sent (FIN), then what the client still
+sends is read and dropped for a moment. Closed at once, the kernel would
+answer the unread bytes with a reset, and the client could lose the end
+of the answer it was reading.
 
 Limits (all documented in docs/api.md, "Limits"):
 - request line and headers: `[wsgi] max_request_header_size` (413);
@@ -20,11 +29,21 @@ Limits (all documented in docs/api.md, "Limits"):
 - requests served at once: `osapi_compute_workers` threads.
 """
 
+import socket
+import time
+import urllib.parse
+
 from cheroot import server
 from cheroot import wsgi
 
 from common.conf import CONF
 from nova_api import chunked
+from nova_api import errors
+
+# How long, and how much, a closing connection reads of what its client
+# still sends (see above).
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1024 * 1024
 
 
 def _app_closes(req):
@@ -35,6 +54,13 @@ def _app_closes(req):
 def settle_body(req, most):
     """Read and drop what is left of `req`'s body, up to `most` bytes, so
     the connection is at the next request; else mark it to close."""
+    _settle(req, most)
+    if req.close_connection:
+        # Its body may not have been read to the end.
+        req.conn.linger_input = True
+
+
+def _settle(req, most):
     if (req.close_connection or _app_closes(req) or
             not CONF.wsgi.keep_alive or req.status.startswith(b'413')):
         req.close_connection = True
@@ -63,9 +89,72 @@ class _Request(server.HTTPRequest):
         settle_body(self, CONF.api.max_request_body_size)
         super().send_headers()
 
+    def simple_response(self, status, msg=''):
+        """cheroot's own answer, before or instead of the app's."""
+        write_error(self, str(status), msg)
+
+
+def write_error(req, status, message):
+    """`status` ("400 Bad Request") with the API's error body for the
+    path asked for (Glance's under /image), closing the connection:
+    cheroot answers so only when it cannot go on reading requests."""
+    req.close_connection = True
+    req.conn.linger_input = True
+    if req.sent_headers:
+        return
+    req.sent_headers = True
+    code = int(status[:3])
+    if isinstance(message, bytes):
+        message = message.decode('latin-1')
+    # Its path, when the request line got as far as one.
+    path = getattr(req, 'path', None) or \
+        (getattr(req, 'uri', None) or b'').split(b'?', 1)[0]
+    path = urllib.parse.unquote(path.decode('latin-1'), errors='replace')
+    body = errors.body_for(path, code, message or status[4:]).encode()
+    head = ('%s %s\r\nContent-Type: application/json\r\n'
+            'Content-Length: %d\r\nConnection: close\r\n\r\n'
+            % (req.server.protocol, status, len(body)))
+    try:
+        req.conn.wfile.write(head.encode('latin-1') + body)
+    except OSError:
+        # The client is gone; there is no one to answer.
+        pass
+
 
 class _Connection(server.HTTPConnection):
     RequestHandlerClass = _Request
+
+    # Set when the connection ends with request bytes perhaps unread.
+    linger_input = False
+
+    def close(self):
+        # (cheroot's own `linger` leaves the socket to the garbage
+        # collector, on paths of its own.)
+        if self.linger_input and not self.linger:
+            self.linger_input = False
+            _linger(self.socket)
+        super().close()
+
+
+def _linger(sock):
+    """Send FIN, then read and drop what the client still sends, until it
+    closes too or LINGER_SECONDS or LINGER_BYTES pass."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + LINGER_SECONDS
+        drained = 0
+        while drained < LINGER_BYTES:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            data = sock.recv(65536)
+            if not data:
+                break
+            drained += len(data)
+    except OSError:
+        # Gone or timed out: the close below is all that is left to do.
+        pass
 
 
 class _Gateway(wsgi.Gateway_10):

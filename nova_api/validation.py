@@ -1,4 +1,12 @@
-"""Request bodies: read JSON safely and check it against a JSON schema.
+"""Request bodies: declared per responder, read safely, checked against
+their JSON schema.
+
+A responder that takes a body says so with one decorator, which is also
+what reads and checks it, so what a route declares is what it enforces:
+`@schema(...)` (a JSON body, handed to the responder as its `body`
+argument), `@raw_body(media_type)` (bytes the responder streams itself) or
+`@no_body`. The declaration stays on the responder (`request_schema`), where
+tests and the API fuzzer find every route's schema.
 
 Every JSON body the API takes comes through read_json, which refuses
 (400, naming the field) what no later step could handle: nesting deeper
@@ -9,13 +17,16 @@ it would break every response that shows it).
 
 import base64
 import binascii
+import functools
 import json
 import re
+import unicodedata
 
 import jsonschema
 
 from common.conf import CONF
 from nova_api import errors
+from nova_api import microversion
 from nova_api import request_body
 
 # Far deeper than any body the API defines (a server create with block
@@ -115,6 +126,22 @@ def _is_base64(value):
     return True
 
 
+# Not shown as text: control and format characters, surrogates, private
+# use and unassigned code points, line and paragraph separators. A name
+# holding one cannot be displayed, and libvirt refuses a domain whose
+# metadata carries a control character (the build fails).
+_UNPRINTABLE = ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')
+
+
+@_FORMATS.checks('name', raises=ValueError)
+def _is_printable_name(value):
+    if isinstance(value, str):
+        for char in value:
+            if unicodedata.category(char) in _UNPRINTABLE:
+                raise ValueError('%r is not a printable character' % char)
+    return True
+
+
 _NUMBER_TEXT = re.compile(r'-?[0-9]+(\.[0-9]+)?')
 
 
@@ -143,14 +170,17 @@ _Validator = jsonschema.validators.extend(jsonschema.Draft4Validator, {
 })
 
 
-def validate(schema, body):
-    """Raise 400 with Nova's wording on the first schema violation."""
+def validate(schema, body, describe=None):
+    """Raise 400 on the first schema violation, in Nova's words or in
+    those `describe(error)` gives (the image API speaks Glance's)."""
     validator = _Validator(schema, format_checker=_FORMATS)
     error = next(iter(sorted(validator.iter_errors(body),
                              key=lambda e: list(e.absolute_path))), None)
     if error is None:
         return body
-    if error.validator == 'required':
+    if describe is not None:
+        message = describe(error)
+    elif error.validator == 'required':
         message = "Invalid input for field/attribute %s. Value: %s. %s" % (
             _field(error), json.dumps(error.instance)[:200], error.message)
     elif error.validator == 'additionalProperties':
@@ -161,12 +191,172 @@ def validate(schema, body):
     else:
         message = "Invalid input for field/attribute %s. Value: %s. %s" % (
             _field(error), json.dumps(error.instance)[:200], error.message)
+        if error.validator == 'format' and error.cause is not None:
+            # Which part of the value the format refused, and why.
+            message += ': %s' % str(error.cause)[:200]
     raise errors.bad_request(message)
+
+
+# -- What each responder takes, declared once -------------------------------
+
+# A body part any JSON value may fill (Nova's `{"os-stop": null}`).
+ANY = {}
+
+
+def _at(declared, version):
+    return declared(version) if callable(declared) else declared
+
+
+def _action_body(name, params):
+    return {'type': 'object', 'properties': {name: params},
+            'required': [name], 'additionalProperties': False}
+
+
+class Actions:
+    """A route that dispatches on an action's name.
+
+    Named in the body (`{name: parameters}`, as servers/{id}/action),
+    `table` maps each name to its parameters' schema; named by the path
+    parameter `in_path` (os-services before 2.53), to the whole body's.
+    A schema may be a callable of the microversion, returning None where
+    that version has no such action. A null parameter is checked, and
+    handed on, as {}: Nova's `{"os-stop": null}` means no parameters.
+    """
+
+    def __init__(self, table, in_path=None):
+        self.table = table
+        self.in_path = in_path
+
+    def schemas(self, version):
+        """{name: schema} of the actions served at `version`."""
+        found = {name: _at(declared, version)
+                 for name, declared in self.table.items()}
+        return {name: value for name, value in found.items()
+                if value is not None}
+
+    def bodies(self, version):
+        schemas = self.schemas(version)
+        if self.in_path:
+            return [({self.in_path: name}, value)
+                    for name, value in schemas.items()]
+        return [({}, _action_body(name, value))
+                for name, value in schemas.items()]
+
+    def read(self, req, params, describe):
+        schemas = self.schemas(req.context.api_version)
+        if self.in_path:
+            name = params[self.in_path]
+            if name not in schemas:
+                raise errors.not_found('Unknown action %s' % name)
+            return validate(schemas[name], read_json(req), describe)
+        body = read_json(req)
+        if not isinstance(body, dict) or len(body) != 1:
+            raise errors.bad_request('The request body must name exactly '
+                                     'one action.')
+        [(name, value)] = body.items()
+        if name not in schemas:
+            raise errors.bad_request('There is no such action: %s' % name)
+        # Checked whole, so a message names the field under the action.
+        body = {name: {} if value is None else value}
+        return validate(_action_body(name, schemas[name]), body, describe)
+
+
+class RequestBody:
+    """What one responder takes: `kind` 'json' (checked against
+    `declared`: a schema, an Actions table, or a callable of the
+    microversion giving either), 'raw' (bytes of `media_types`, which the
+    responder streams itself) or 'none'. `min_version`: the route's first
+    microversion, a 404 before it, ahead of any check of the body, as
+    Nova's routing answers."""
+
+    def __init__(self, kind, declared=None, min_version=None,
+                 media_types=(), describe=None):
+        self.kind = kind
+        self.declared = declared
+        self.min_version = min_version
+        self.media_types = tuple(media_types)
+        self.describe = describe
+
+    def bodies(self, version):
+        """[(path parameters, schema)]: each body shape served at
+        `version`, with the path parameters it needs (a path action)."""
+        if self.kind != 'json':
+            return []
+        found = _at(self.declared, version)
+        if isinstance(found, Actions):
+            return found.bodies(version)
+        return [({}, found)]
+
+    def check_route(self, req):
+        if self.min_version is not None:
+            microversion.require(req, self.min_version)
+        if not self.media_types:
+            return
+        # A raw body without a Content-Type is taken as its one type.
+        implied = self.media_types[0] if self.kind == 'raw' else ''
+        media_type = (req.content_type or implied).split(';')[0].strip()
+        if media_type not in self.media_types:
+            raise errors.HTTPError(415, 'Unsupported Content-Type %s; use '
+                                        '%s.' % (media_type or 'none',
+                                                 self.media_types[0]))
+
+    def read(self, req, params):
+        """The checked body (json routes)."""
+        found = _at(self.declared, req.context.api_version)
+        if isinstance(found, Actions):
+            return found.read(req, params, self.describe)
+        return validate(found, read_json(req), self.describe)
+
+
+def _declare(spec, reads):
+    def decorate(responder):
+        @functools.wraps(responder)
+        def checked(resource, req, resp, **params):
+            spec.check_route(req)
+            if reads:
+                params['body'] = spec.read(req, params)
+            return responder(resource, req, resp, **params)
+        checked.request_schema = spec
+        return checked
+    return decorate
+
+
+def schema(declared, min_version=None, media_types=(), describe=None):
+    """Decorates a falcon responder that takes a JSON body: the body is
+    read (read_json), checked against `declared` (a schema, an Actions
+    table, or a callable of the request's microversion returning either)
+    and handed to the responder as `body`, before it runs, so a bad body
+    is a 400 ahead of any policy check, as in Nova. `media_types`: the
+    Content-Types accepted (others 415); `describe(error)`: the 400's
+    message, where the API does not speak Nova's words."""
+    return _declare(RequestBody('json', declared, min_version, media_types,
+                                describe), reads=True)
+
+
+def raw_body(media_type, min_version=None):
+    """Decorates a responder that streams a body of `media_type` itself
+    (image data): checks the Content-Type (415), reads nothing."""
+    return _declare(RequestBody('raw', min_version=min_version,
+                                media_types=(media_type,)), reads=False)
+
+
+def no_body(responder):
+    """Decorates a POST/PUT responder that takes no body (Nova ignores
+    one), so that it too says what it takes."""
+    responder.request_schema = RequestBody('none')
+    return responder
+
+
+def declared(resource, method):
+    """The RequestBody a resource's responder for `method` declares, or
+    None."""
+    responder = getattr(resource, 'on_' + method.lower(), None)
+    return getattr(responder, 'request_schema', None)
 
 
 # Building blocks shared by resource schemas.
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': r'^(?![\s])[\S\s]*(?<![\s])$'}
+        'format': 'name', 'pattern': r'^(?![\s])[\S\s]*(?<![\s])$'}
 UUID = {'type': 'string', 'format': 'uuid'}
 NON_NEGATIVE_INT = {'type': ['integer', 'string'],
                     'pattern': '^[0-9]+$', 'minimum': 0, 'maximum': MAX_INT}

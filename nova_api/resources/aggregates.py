@@ -8,7 +8,6 @@ import falcon
 
 from common import exception
 from nova_api import errors
-from nova_api import microversion
 from nova_api import policy
 from nova_api import timestamps
 from nova_api import validation
@@ -38,22 +37,18 @@ _HOST = {'type': 'object', 'properties': {'host': {
     'type': 'string', 'minLength': 1, 'maxLength': 255}},
     'required': ['host'], 'additionalProperties': False}
 
-ACTION_SCHEMA = {
-    'type': 'object',
-    'properties': {
-        'add_host': _HOST,
-        'remove_host': _HOST,
-        'set_metadata': {
+ACTIONS = validation.Actions({
+    'add_host': _HOST,
+    'remove_host': _HOST,
+    'set_metadata': {
+        'type': 'object',
+        'properties': {'metadata': {
             'type': 'object',
-            'properties': {'metadata': {
-                'type': 'object',
-                'patternProperties': {'^[a-zA-Z0-9-_:. /]{1,255}$': {
-                    'type': ['string', 'null'], 'maxLength': 255}},
-                'additionalProperties': False}},
-            'required': ['metadata'], 'additionalProperties': False},
-    },
-    'minProperties': 1, 'maxProperties': 1, 'additionalProperties': False,
-}
+            'patternProperties': {'^[a-zA-Z0-9-_:. /]{1,255}$': {
+                'type': ['string', 'null'], 'maxLength': 255}},
+            'additionalProperties': False}},
+        'required': ['metadata'], 'additionalProperties': False},
+})
 
 
 CACHE_SCHEMA = {
@@ -96,9 +91,9 @@ class AggregateCollection(_Base):
             view(req, a) for a in self.conductor.aggregate_get_all(
                 req.context.ctxt)]}
 
-    def on_post(self, req, resp):
+    @validation.schema(CREATE_SCHEMA)
+    def on_post(self, req, resp, body):
         policy.authorize(req, 'os_compute_api:os-aggregates:create')
-        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         spec = body['aggregate']
         agg = self.conductor.aggregate_create(
             req.context.ctxt, spec['name'], spec.get('availability_zone'))
@@ -112,9 +107,9 @@ class Aggregate(_Base):
         resp.media = {'aggregate': view(req, self.conductor.aggregate_get(
             req.context.ctxt, aggregate_id))}
 
-    def on_put(self, req, resp, aggregate_id):
+    @validation.schema(UPDATE_SCHEMA)
+    def on_put(self, req, resp, aggregate_id, body):
         policy.authorize(req, 'os_compute_api:os-aggregates:update')
-        body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         spec = body['aggregate']
         resp.media = {'aggregate': view(req, self.conductor.aggregate_update(
             req.context.ctxt, aggregate_id, spec.get('name'),
@@ -127,8 +122,8 @@ class Aggregate(_Base):
 
 class AggregateAction(_Base):
 
-    def on_post(self, req, resp, aggregate_id):
-        body = validation.validate(ACTION_SCHEMA, validation.read_json(req))
+    @validation.schema(ACTIONS)
+    def on_post(self, req, resp, aggregate_id, body):
         [action] = body
         policy.authorize(req, 'os_compute_api:os-aggregates:' + action)
         ctxt = req.context.ctxt
@@ -146,10 +141,9 @@ class AggregateAction(_Base):
 
 class AggregateImages(_Base):
 
-    def on_post(self, req, resp, aggregate_id):
-        microversion.require(req, (2, 81))
+    @validation.schema(CACHE_SCHEMA, min_version=(2, 81))
+    def on_post(self, req, resp, aggregate_id, body):
         policy.authorize(req, 'os_compute_api:os-aggregates:images')
-        body = validation.validate(CACHE_SCHEMA, validation.read_json(req))
         image_ids = list(dict.fromkeys(i['id'] for i in body['cache']))
         try:
             self.conductor.aggregate_cache_images(req.context.ctxt,

@@ -9,12 +9,8 @@ _TENANT = {'type': 'object',
                                      'maxLength': 255,
                                      'pattern': r'^[a-zA-Z0-9_.@-]+$'}},
            'required': ['tenant'], 'additionalProperties': False}
-ACTION_SCHEMA = {
-    'type': 'object',
-    'properties': {'addTenantAccess': _TENANT,
-                   'removeTenantAccess': _TENANT},
-    'minProperties': 1, 'maxProperties': 1, 'additionalProperties': False,
-}
+ACTIONS = validation.Actions({'addTenantAccess': _TENANT,
+                              'removeTenantAccess': _TENANT})
 
 
 def view(flavor_id, projects):
@@ -38,8 +34,8 @@ class FlavorAction:
     def __init__(self, conductor_api):
         self.conductor = conductor_api
 
-    def on_post(self, req, resp, flavor_id):
-        body = validation.validate(ACTION_SCHEMA, validation.read_json(req))
+    @validation.schema(ACTIONS)
+    def on_post(self, req, resp, flavor_id, body):
         policy.authorize(req, 'os_compute_api:os-flavor-access:%s' % (
             'add_tenant_access' if 'addTenantAccess' in body
             else 'remove_tenant_access'))

@@ -44,9 +44,9 @@ class FlavorExtraSpecs(_Base):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:index')
         resp.media = {'extra_specs': self._specs(req, flavor_id)}
 
-    def on_post(self, req, resp, flavor_id):
+    @validation.schema(CREATE_SCHEMA)
+    def on_post(self, req, resp, flavor_id, body):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:create')
-        body = validation.validate(CREATE_SCHEMA, validation.read_json(req))
         specs = {k: _text(k, v) for k, v in body['extra_specs'].items()}
         self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
                                                  specs)
@@ -63,9 +63,9 @@ class FlavorExtraSpec(_Base):
                                    % (flavor_id, key))
         resp.media = {key: specs[key]}
 
-    def on_put(self, req, resp, flavor_id, key):
+    @validation.schema(UPDATE_SCHEMA)
+    def on_put(self, req, resp, flavor_id, key, body):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:update')
-        body = validation.validate(UPDATE_SCHEMA, validation.read_json(req))
         if key not in body:
             raise errors.bad_request('Request body and URI mismatch')
         value = _text(key, body[key])

@@ -10,7 +10,6 @@ import falcon
 
 from nova_api import errors
 from nova_api import links
-from nova_api import microversion
 from nova_api import policy
 from nova_api import query
 from nova_api import validation
@@ -54,6 +53,11 @@ def _create_schema(with_description):
 
 CREATE_SCHEMA = _create_schema(False)
 CREATE_SCHEMA_V255 = _create_schema(True)
+
+
+def create_schema(version):
+    return CREATE_SCHEMA_V255 if version >= (2, 55) else CREATE_SCHEMA
+
 UPDATE_SCHEMA_V255 = {
     'type': 'object',
     'properties': {'flavor': {
@@ -141,11 +145,9 @@ class FlavorCollection(_Base):
         resp.media = {'flavors': [view(req, f, detail=False)
                                   for f in self._visible(req)]}
 
-    def on_post(self, req, resp):
+    @validation.schema(create_schema)
+    def on_post(self, req, resp, body):
         policy.authorize(req, 'os_compute_api:os-flavor-manage:create')
-        schema = (CREATE_SCHEMA_V255 if req.context.api_version >= (2, 55)
-                  else CREATE_SCHEMA)
-        body = validation.validate(schema, validation.read_json(req))
         spec = body['flavor']
         values = {
             'name': spec['name'], 'flavorid': spec.get('id'),
@@ -172,11 +174,9 @@ class Flavor(_Base):
     def on_get(self, req, resp, flavor_id):
         resp.media = {'flavor': view(req, self._get(req, flavor_id))}
 
-    def on_put(self, req, resp, flavor_id):
-        microversion.require(req, (2, 55))
+    @validation.schema(UPDATE_SCHEMA_V255, min_version=(2, 55))
+    def on_put(self, req, resp, flavor_id, body):
         policy.authorize(req, 'os_compute_api:os-flavor-manage:update')
-        body = validation.validate(UPDATE_SCHEMA_V255,
-                                   validation.read_json(req))
         flavor = self.conductor.flavor_update(
             req.context.ctxt, flavor_id, body['flavor']['description'])
         resp.media = {'flavor': view(req, flavor)}

@@ -17,6 +17,7 @@ from nova_api import errors
 from nova_api import glance_view
 from nova_api import image_store
 from nova_api import request_body
+from nova_api import validation
 from nova_api.resources import glance_images
 
 LOG = logging.getLogger(__name__)
@@ -40,12 +41,9 @@ class ImageData(glance_images.ImageLookup):
         if image['checksum']:
             resp.set_header('Content-MD5', image['checksum'])
 
+    @validation.raw_body(UPLOAD_TYPE)
     def on_put(self, req, resp, image_id):
         ctxt = req.context.ctxt
-        media_type = (req.content_type or UPLOAD_TYPE).split(';')[0].strip()
-        if media_type != UPLOAD_TYPE:
-            raise errors.HTTPError(415, 'Unsupported Content-Type %s; use '
-                                        '%s.' % (media_type, UPLOAD_TYPE))
         image = glance_view.check_owner(ctxt, self._get(req, image_id))
         if not (image['disk_format'] and image['container_format']):
             raise errors.bad_request('Properties disk_format, '
@@ -83,6 +81,9 @@ class ImageData(glance_images.ImageLookup):
             self.conductor.image_update(ctxt, image['id'], {'status': status},
                                         expected_status=expected)
         except exception.ImageStatusConflict as err:
+            # err.message: str() of an error that came over RPC ends with
+            # the conductor's traceback.
             raise errors.HTTPError(409, 'Image status transition from %s to '
                                         '%s is not allowed. %s' % (
-                                            image['status'], status, err))
+                                            image['status'], status,
+                                            err.message))

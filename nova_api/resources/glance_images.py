@@ -86,29 +86,35 @@ def _next_link(req, marker):
                                                     doseq=True)
 
 
+# Attributes a create may not set take any value here: check_settable
+# answers them with Glance's 403, whatever the value.
+CREATE_SCHEMA = {
+    'type': 'object',
+    'properties': dict(
+        {key: validation.ANY for key in
+         glance_view.RESERVED + glance_view.READ_ONLY + ('os_hidden',)},
+        # Settable at create only; PATCH treats it as read-only.
+        id=validation.UUID, **glance_patch.ATTR_SCHEMAS),
+    # Any other key is a custom property.
+    'additionalProperties': glance_patch.PROPERTY_SCHEMA,
+}
+
+
 def _create_values(ctxt, body):
-    if not isinstance(body, dict):
-        raise errors.bad_request('The request body must be a JSON object.')
     values = {'status': 'queued', 'visibility': 'shared',
               'owner': ctxt.project_id, 'properties': {}}
     for key, value in body.items():
         if key == 'id':
-            # Settable at create only; PATCH treats it as read-only.
-            validation.validate({'type': 'object',
-                                 'properties': {'id': validation.UUID}},
-                                {'id': value})
             values['id'] = value
             continue
         glance_patch.check_settable(ctxt, None, key, value)
         if key in glance_patch.ATTR_SCHEMAS:
-            values[key] = glance_patch.check_value(
-                key, value, glance_patch.ATTR_SCHEMAS[key])
+            values[key] = value
         elif len(key) > 255:
             raise errors.bad_request('Property names are at most 255 '
                                      'characters.')
         else:
-            values['properties'][key] = glance_patch.check_value(
-                key, value, glance_patch.PROPERTY_SCHEMA)
+            values['properties'][key] = value
     return values
 
 
@@ -132,10 +138,10 @@ class ImageCollection:
             body['next'] = _next_link(req, images[-1]['id'])
         resp.media = body
 
-    def on_post(self, req, resp):
+    @validation.schema(CREATE_SCHEMA, describe=glance_patch.describe_create)
+    def on_post(self, req, resp, body):
         ctxt = req.context.ctxt
-        image = self.conductor.image_create(
-            ctxt, _create_values(ctxt, validation.read_json(req)))
+        image = self.conductor.image_create(ctxt, _create_values(ctxt, body))
         resp.status = 201
         resp.location = '%s/image/v2/images/%s' % (links.base_url(req),
                                                    image['id'])
@@ -158,15 +164,13 @@ class Image(ImageLookup):
     def on_get(self, req, resp, image_id):
         resp.media = glance_view.view(self._get(req, image_id))
 
-    def on_patch(self, req, resp, image_id):
-        media_type = (req.content_type or '').split(';')[0].strip()
-        if media_type not in glance_patch.MEDIA_TYPES:
-            raise errors.HTTPError(415, 'Unsupported Content-Type %s; use '
-                                        '%s.' % (media_type or 'none',
-                                                 glance_patch.MEDIA_TYPES[0]))
+    @validation.schema(glance_patch.OPS_SCHEMA,
+                       media_types=glance_patch.MEDIA_TYPES,
+                       describe=glance_patch.describe_ops)
+    def on_patch(self, req, resp, image_id, body):
         ctxt = req.context.ctxt
         image = glance_view.check_owner(ctxt, self._get(req, image_id))
-        values = glance_patch.changes(ctxt, image, validation.read_json(req))
+        values = glance_patch.changes(ctxt, image, body)
         if values:
             image = self.conductor.image_update(ctxt, image_id, values)
         resp.media = glance_view.view(image)

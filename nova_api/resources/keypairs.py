@@ -93,10 +93,9 @@ class KeyPairs:
             resp.media['keypairs_links'] = links.collection_next(
                 req, 'os-keypairs', found[-1]['name'])
 
-    def on_post(self, req, resp):
+    @validation.schema(create_schema)
+    def on_post(self, req, resp, body):
         version = req.context.api_version
-        body = validation.validate(create_schema(version),
-                                   validation.read_json(req))
         spec = body['keypair']
         user_id = _target_user(req, 'create', spec.get('user_id'))
         public, fingerprint, private = _make(spec)

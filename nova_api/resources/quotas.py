@@ -87,16 +87,14 @@ class QuotaSet(_QuotaResource):
         resp.media = {'quota_set': quota_set(req, project_id,
                                              got['limits'])}
 
-    def on_put(self, req, resp, project_id):
+    @validation.schema(update_schema)
+    def on_put(self, req, resp, project_id, body):
         _authorize(req, 'update', project_id)
         if len(project_id) > MAX_PROJECT_ID:
             raise errors.bad_request(
                 'Invalid input for field/attribute project_id. Value: '
                 '%s... is longer than %d characters.'
                 % (project_id[:20], MAX_PROJECT_ID))
-        version = req.context.api_version
-        body = validation.validate(update_schema(version),
-                                   validation.read_json(req))
         wanted = {DB_NAMES.get(k, k): int(v)
                   for k, v in body['quota_set'].items()
                   if k != 'force' and k not in NETWORK_KEYS}

@@ -11,12 +11,10 @@ from nova_api.resources import servers
 
 class SchedulerDryRun(servers._Base):
 
-    def on_post(self, req, resp):
+    @validation.schema(servers.create_schema)
+    def on_post(self, req, resp, body):
         policy.authorize(req, 'os_compute_api:os-scheduler:dry-run')
         ctxt = req.context.ctxt
-        body = validation.validate(
-            servers.create_schema(req.context.api_version),
-            validation.read_json(req))
         # Where the servers would land, whatever the caller's own quota.
         _flavor, _image, _metadata, spec = self.request_spec(
             ctxt, body, count_quota=False)

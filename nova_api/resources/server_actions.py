@@ -74,8 +74,12 @@ def evacuate_schema(version):
         required.append('onSharedStorage')
     if (2, 29) <= version < (2, 68):
         props['force'] = {'type': 'boolean'}
-    return {'type': 'object', 'properties': props, 'required': required,
-            'additionalProperties': False}
+    schema = {'type': 'object', 'properties': props,
+              'additionalProperties': False}
+    if required:
+        # Draft 4 wants a non-empty list here.
+        schema['required'] = required
+    return schema
 
 
 LOCK_SCHEMA = {
@@ -90,8 +94,21 @@ RESET_STATE_SCHEMA = {
     'required': ['state'], 'additionalProperties': False,
 }
 
+# Every action this route serves, by name: its parameters' schema.
+ACTIONS = validation.Actions({
+    'os-stop': validation.ANY, 'os-start': validation.ANY,
+    'reboot': REBOOT_SCHEMA,
+    'pause': validation.ANY, 'unpause': validation.ANY,
+    'suspend': validation.ANY, 'resume': validation.ANY,
+    'os-getConsoleOutput': CONSOLE_SCHEMA,
+    'rebuild': rebuild_schema,
+    'evacuate': evacuate_schema,
+    'lock': LOCK_SCHEMA, 'unlock': validation.ANY,
+    'os-resetState': RESET_STATE_SCHEMA,
+})
+
 # API action name -> conductor action name.
-ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
+POWER_ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
            'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
            'resume': 'resume'}
 RULES = {'os-stop': 'os_compute_api:servers:stop',
@@ -105,11 +122,8 @@ RULES = {'os-stop': 'os_compute_api:servers:stop',
 
 class ServerAction(servers._Base):
 
-    def on_post(self, req, resp, server_id):
-        body = validation.read_json(req)
-        if not isinstance(body, dict) or len(body) != 1:
-            raise errors.bad_request('The request body must name exactly '
-                                     'one action.')
+    @validation.schema(ACTIONS)
+    def on_post(self, req, resp, server_id, body):
         [(name, params)] = body.items()
         if name == 'os-getConsoleOutput':
             return self._console_output(req, resp, server_id, params)
@@ -121,22 +135,20 @@ class ServerAction(servers._Base):
             return self._lock(req, resp, server_id, name, params)
         if name == 'os-resetState':
             return self._reset_state(req, resp, server_id, params)
-        if name not in ACTIONS:
-            raise errors.bad_request('There is no such action: %s' % name)
-        params = params or {}
         if name == 'reboot':
-            validation.validate(REBOOT_SCHEMA, params)
             params = {'type': params['type'].upper()}
+        else:
+            # Nova ignores what the other power actions are given.
+            params = {}
         self.check_not_locked(req, self._get_visible(req, server_id,
                                                      RULES[name]))
         self.conductor.instance_action(req.context.ctxt, server_id,
-                                       ACTIONS[name], params)
+                                       POWER_ACTIONS[name], params)
         resp.status = falcon.HTTP_202
 
     def _console_output(self, req, resp, server_id, params):
         """The last `length` lines of the guest's serial console (200)."""
-        validation.validate(CONSOLE_SCHEMA, params)
-        length = (params or {}).get('length')
+        length = params.get('length')
         length = None if length in (None, '') else int(length)
         if length is not None and length < -1:
             raise errors.bad_request('length must be -1 or more')
@@ -148,8 +160,6 @@ class ServerAction(servers._Base):
 
     def _rebuild(self, req, resp, server_id, params):
         """Same id, host, IPs and flavor; a new image (202 + server)."""
-        params = validation.validate(
-            rebuild_schema(req.context.api_version), params or {})
         ctxt = req.context.ctxt
         instance = self._get_visible(req, server_id,
                                      'os_compute_api:servers:rebuild')
@@ -188,7 +198,6 @@ class ServerAction(servers._Base):
     def _evacuate(self, req, resp, server_id, params):
         """Admin: recreate the server of a down host elsewhere."""
         version = req.context.api_version
-        params = validation.validate(evacuate_schema(version), params or {})
         self._get_visible(req, server_id, 'os_compute_api:os-evacuate')
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
                                          params.get('host'))
@@ -205,8 +214,7 @@ class ServerAction(servers._Base):
         self._get_visible(req, server_id, 'os_compute_api:os-lock-server:'
                           + name)
         if name == 'lock':
-            params = validation.validate(LOCK_SCHEMA, params)
-            reason = (params or {}).get('locked_reason')
+            reason = params.get('locked_reason')
             if reason and req.context.api_version < (2, 73):
                 raise errors.bad_request('locked_reason needs microversion '
                                          '2.73 or later')
@@ -221,7 +229,6 @@ class ServerAction(servers._Base):
     def _reset_state(self, req, resp, server_id, params):
         """Admin: force vm_state active or error and clear the task, for
         an instance an operator knows to be stuck."""
-        params = validation.validate(RESET_STATE_SCHEMA, params or {})
         self._get_visible(req, server_id,
                           'os_compute_api:os-admin-actions:reset_state')
         self.conductor.instance_update(

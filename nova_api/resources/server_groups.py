@@ -98,11 +98,10 @@ class ServerGroupCollection(_Base):
         groups = groups[offset:None if limit is None else offset + limit]
         resp.media = {'server_groups': [view(req, g) for g in groups]}
 
-    def on_post(self, req, resp):
+    @validation.schema(create_schema)
+    def on_post(self, req, resp, body):
         nova_policy.authorize(req, 'os_compute_api:os-server-groups:create')
         version = req.context.api_version
-        body = validation.validate(create_schema(version),
-                                   validation.read_json(req))
         spec = body['server_group']
         if version >= V_POLICY:
             policy, rules = spec['policy'], spec.get('rules') or {}

@@ -41,16 +41,16 @@ class ServerMetadata(_Base):
                                      'os_compute_api:server-metadata:index')
         resp.media = {'metadata': instance.get('metadata') or {}}
 
-    def on_post(self, req, resp, server_id):
+    @validation.schema(METADATA_BODY)
+    def on_post(self, req, resp, server_id, body):
         """Merge: keys given are set, the others kept."""
-        body = validation.validate(METADATA_BODY, validation.read_json(req))
         self._writable(req, server_id, 'create')
         resp.media = {'metadata': self._set(req, server_id,
                                             body['metadata'], False)}
 
-    def on_put(self, req, resp, server_id):
+    @validation.schema(METADATA_BODY)
+    def on_put(self, req, resp, server_id, body):
         """Replace: the server's metadata becomes exactly the body's."""
-        body = validation.validate(METADATA_BODY, validation.read_json(req))
         self._writable(req, server_id, 'update_all')
         resp.media = {'metadata': self._set(req, server_id,
                                             body['metadata'], True)}
@@ -66,8 +66,8 @@ class ServerMetadataItem(_Base):
             raise errors.not_found('Metadata item was not found')
         resp.media = {'meta': {key: metadata[key]}}
 
-    def on_put(self, req, resp, server_id, key):
-        body = validation.validate(META_BODY, validation.read_json(req))
+    @validation.schema(META_BODY)
+    def on_put(self, req, resp, server_id, key, body):
         if key not in body['meta']:
             raise errors.bad_request('Request body and URI mismatch')
         self._writable(req, server_id, 'update')

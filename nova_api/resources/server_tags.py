@@ -42,8 +42,8 @@ class ServerTags(_Base):
         resp.media = {'tags': self._instance(req, server_id, 'index').get(
             'tags', [])}
 
-    def on_put(self, req, resp, server_id):
-        body = validation.validate(TAGS_BODY, validation.read_json(req))
+    @validation.schema(TAGS_BODY, min_version=(2, 26))
+    def on_put(self, req, resp, server_id, body):
         self._instance(req, server_id, 'update_all', write=True)
         resp.media = {'tags': self._set(req, server_id, body['tags'])}
 
@@ -61,6 +61,7 @@ class ServerTag(_Base):
                                    % (server_id, tag))
         resp.status = falcon.HTTP_204
 
+    @validation.no_body
     def on_put(self, req, resp, server_id, tag):
         validation.validate(_TAG, tag)
         instance = self._instance(req, server_id, 'update', write=True)

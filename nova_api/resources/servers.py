@@ -406,11 +406,10 @@ class ServerCollection(_Base):
             resp.media['servers_links'] = links.collection_next(
                 req, 'servers', next_marker)
 
-    def on_post(self, req, resp):
+    @validation.schema(create_schema)
+    def on_post(self, req, resp, body):
         ctxt = req.context.ctxt
         policy.authorize(req, 'os_compute_api:servers:create')
-        body = validation.validate(create_schema(req.context.api_version),
-                                   validation.read_json(req))
         server = body['server']
         flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
         count = request_spec['num_instances']
@@ -477,9 +476,8 @@ class Server(_Base):
         resp.media = self.show_body(req, self._get_visible(
             req, server_id, 'os_compute_api:servers:show'))
 
-    def on_put(self, req, resp, server_id):
-        body = validation.validate(update_schema(req.context.api_version),
-                                   validation.read_json(req))
+    @validation.schema(update_schema)
+    def on_put(self, req, resp, server_id, body):
         self._get_visible(req, server_id, 'os_compute_api:servers:update')
         changes = body['server']
         values = {}

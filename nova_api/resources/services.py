@@ -23,7 +23,13 @@ _HOST_BINARY = {
     'binary': {'type': 'string', 'minLength': 1, 'maxLength': 255},
 }
 _REASON = {'type': 'string', 'minLength': 1, 'maxLength': 255}
-ACTION_SCHEMAS = {
+_FORCE_DOWN = {
+    'type': 'object',
+    'properties': dict(_HOST_BINARY, forced_down={'type': 'boolean'}),
+    'required': ['host', 'binary', 'forced_down'],
+    'additionalProperties': False}
+# Before 2.53 the action is the last path segment, PUT /os-services/enable.
+ACTIONS = validation.Actions({
     'enable': {'type': 'object', 'properties': _HOST_BINARY,
                'required': ['host', 'binary'],
                'additionalProperties': False},
@@ -35,12 +41,9 @@ ACTION_SCHEMAS = {
         'properties': dict(_HOST_BINARY, disabled_reason=_REASON),
         'required': ['host', 'binary', 'disabled_reason'],
         'additionalProperties': False},
-    'force-down': {
-        'type': 'object',
-        'properties': dict(_HOST_BINARY, forced_down={'type': 'boolean'}),
-        'required': ['host', 'binary', 'forced_down'],
-        'additionalProperties': False},
-}
+    'force-down': lambda version: (_FORCE_DOWN if version >= V_FORCED_DOWN
+                                   else None),
+}, in_path='service_id')
 UPDATE_SCHEMA_V253 = {
     'type': 'object',
     'properties': {
@@ -50,6 +53,10 @@ UPDATE_SCHEMA_V253 = {
     },
     'minProperties': 1, 'additionalProperties': False,
 }
+
+
+def update_schema(version):
+    return UPDATE_SCHEMA_V253 if version >= V_UUIDS else ACTIONS
 
 
 
@@ -100,20 +107,15 @@ class Service(_Base):
     """PUT /os-services/{action} before 2.53, /os-services/{uuid} after;
     DELETE /os-services/{id or uuid}."""
 
-    def on_put(self, req, resp, service_id):
+    @validation.schema(update_schema)
+    def on_put(self, req, resp, service_id, body):
         policy.authorize(req, 'os_compute_api:os-services:update')
         if req.context.api_version >= V_UUIDS:
-            self._update(req, resp, service_id)
+            self._update(req, resp, service_id, body)
         else:
-            self._action(req, resp, service_id)
+            self._action(req, resp, service_id, body)
 
-    def _action(self, req, resp, action):
-        if action not in ACTION_SCHEMAS or (
-                action == 'force-down' and
-                req.context.api_version < V_FORCED_DOWN):
-            raise errors.not_found('Unknown action %s' % action)
-        body = validation.validate(ACTION_SCHEMAS[action],
-                                   validation.read_json(req))
+    def _action(self, req, resp, action, body):
         if action == 'force-down':
             values = {'forced_down': body['forced_down']}
         else:
@@ -130,11 +132,9 @@ class Service(_Base):
             out['disabled_reason'] = svc['disabled_reason']
         resp.media = {'service': out}
 
-    def _update(self, req, resp, service_id):
+    def _update(self, req, resp, service_id, body):
         if not uuidutils.is_uuid_like(service_id):
             raise errors.bad_request('Invalid uuid %s' % service_id)
-        body = validation.validate(UPDATE_SCHEMA_V253,
-                                   validation.read_json(req))
         if 'disabled_reason' in body and body.get('status') != 'disabled':
             raise errors.bad_request('Specifying \'disabled_reason\' with '
                                      'status \'enabled\' is invalid.')

@@ -36,8 +36,8 @@ def _dicts(s, rows):
 
 
 def _get_row(s, aggregate_id):
-    row = s.get(models.Aggregate, int(aggregate_id)) \
-        if str(aggregate_id).isdigit() else None
+    number = convert.integer_id(aggregate_id)
+    row = s.get(models.Aggregate, number) if number is not None else None
     if row is None:
         raise exception.NotFound('Aggregate %s could not be found.'
                                  % aggregate_id)
@@ -134,14 +134,19 @@ def create(name, availability_zone=None):
 
 
 def update(aggregate_id, name=None, availability_zone=None):
-    with session.writer() as s:
-        row = _get_row(s, aggregate_id)
-        if name:
-            row.name = name
-        if availability_zone is not None:
-            _set_metadata(s, row, {AZ_KEY: availability_zone})
-        s.flush()
-        return _dicts(s, [row])[0]
+    try:
+        with session.writer() as s:
+            row = _get_row(s, aggregate_id)
+            if name:
+                row.name = name
+            if availability_zone is not None:
+                _set_metadata(s, row, {AZ_KEY: availability_zone})
+            s.flush()
+            return _dicts(s, [row])[0]
+    except sa_exc.IntegrityError:
+        # A rename onto another aggregate's name, as create refuses it.
+        raise exception.Conflict(reason='an aggregate named %s exists'
+                                 % name)
 
 
 def delete(aggregate_id):

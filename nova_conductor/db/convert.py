@@ -2,8 +2,25 @@
 
 import datetime
 import json
+import re
 
 import sqlalchemy as sa
+
+_DIGITS = re.compile('[0-9]+')
+# The largest value of an Integer primary key on every backend.
+MAX_ID = 2 ** 31 - 1
+
+
+def integer_id(value):
+    """`value` (an id from a URL: "7") as an Integer primary key, or None
+    when no row can have it: not ASCII digits (str.isdigit takes "²",
+    which int() refuses), or past the column's range (SQLite's driver
+    raises OverflowError past 2^63, the others an error of their own)."""
+    text = str(value)
+    if not _DIGITS.fullmatch(text) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def iso(value):

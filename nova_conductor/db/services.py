@@ -10,10 +10,10 @@ from nova_conductor.db import session
 
 def _row(s, service_id):
     """A service by uuid, or by integer id (microversions before 2.53)."""
-    key = str(service_id)
-    column = (models.Service.id if key.isdigit() else models.Service.uuid)
-    row = s.scalars(sa.select(models.Service).where(
-        column == (int(key) if key.isdigit() else key))).first()
+    number = convert.integer_id(service_id)
+    where = (models.Service.id == number if number is not None
+             else models.Service.uuid == str(service_id))
+    row = s.scalars(sa.select(models.Service).where(where)).first()
     if row is None:
         raise exception.ServiceNotFound(service_id=service_id)
     return row

@@ -1,6 +1,7 @@
 """Builds the libvirt domain XML of an instance, simulated or real."""
 
 import collections
+import re
 import xml.etree.ElementTree as ET
 
 from common import exception
@@ -16,6 +17,10 @@ VIF_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet')
 
 # A disk to attach: file path, its format (qcow2/raw) and the guest bus.
 DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus')
+# What XML 1.0 cannot carry at all (ElementTree writes it, and libvirt
+# then refuses the whole domain).
+_NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd'
+                      '\U00010000-\U0010ffff]')
 
 
 
@@ -37,7 +42,9 @@ def _nova(tag):
 def _sub(parent, tag, text=None, **attrib):
     element = ET.SubElement(parent, tag, attrib)
     if text is not None:
-        element.text = str(text)
+        # A user's text (the display name, stored before the API refused
+        # control characters) must not make the domain undefinable.
+        element.text = _NOT_XML.sub('\ufffd', str(text))
     return element
 
 

@@ -50,6 +50,18 @@ def test_not_found_is_nova_shaped_with_request_id(client):
         resp.headers['x-openstack-request-id']
 
 
+def test_errors_under_identity_are_keystone_shaped(client):
+    # Found by the API fuzzer: noauth2's identity stand-in answered
+    # Nova's shape where clients of Keystone read {"error": {...}}.
+    resp = client.simulate_post('/identity/v3/projects')
+    assert resp.status_code == 405
+    assert resp.json == {'error': {
+        'code': 405, 'title': 'Method Not Allowed',
+        'message': '405 Method Not Allowed'}}
+    assert client.simulate_get('/identity/v3/nope').json['error'][
+        'code'] == 404
+
+
 def test_unexpected_error_hides_the_traceback(client):
     resp = client.simulate_post('/v2.1/flavors', json={'flavor': {
         'name': 'f', 'ram': 1, 'vcpus': 1, 'disk': 0}})

@@ -7,10 +7,14 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 
 import falcon.testing
 import pytest
+from oslo_messaging._drivers import common as rpc_common
 
+from common import exception
+from common import rpc
 from common.conf import CONF
 from nova_api import app as api_app
 from nova_conductor import manager as conductor_manager
@@ -35,6 +39,23 @@ class ManagerConductor:
         return lambda ctxt, *args, **kwargs: method(ctxt, *args, **kwargs)
 
 
+class RemoteConductor(ManagerConductor):
+    """Errors come back as over RPC: str() of one ends with the
+    conductor's traceback."""
+
+    def __getattr__(self, name):
+        local = super().__getattr__(name)
+
+        def call(*args, **kwargs):
+            try:
+                return local(*args, **kwargs)
+            except exception.NovaException:
+                raise rpc_common.deserialize_remote_exception(
+                    rpc_common.serialize_remote_exception(sys.exc_info()),
+                    rpc.ALLOWED_EXMODS)
+        return call
+
+
 @pytest.fixture
 def store(tmp_path):
     CONF.set_override('image_store_path', str(tmp_path / 'store'))
@@ -46,7 +67,7 @@ def store(tmp_path):
 def client(tmp_path, store):
     session.configure('sqlite:///%s' % (tmp_path / 'nova.sqlite'))
     migration.db_sync()
-    conductor = ManagerConductor()
+    conductor = RemoteConductor()
     yield falcon.testing.TestClient(api_app.create_app(conductor))
     conductor.manager.cleanup_host()
     session.dispose()
@@ -141,6 +162,8 @@ def test_upload_records_hashes_and_download_returns_the_bytes(client, store,
     again = upload(client, image['id'], qcow2)
     assert again.status_code == 409
     assert 'active' in again.json['message']
+    # Found by the API fuzzer: the conductor's traceback was in it.
+    assert 'Traceback' not in again.text and 'File "' not in again.text
 
 
 def test_mismatched_data_is_refused_and_leaves_nothing(client, store):

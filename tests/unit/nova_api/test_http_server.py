@@ -1,6 +1,7 @@
 """nova-api's HTTP server over a real socket: a keep-alive connection is
 either exactly at its next request or closed, never in between."""
 
+import json
 import socket
 import threading
 
@@ -12,9 +13,17 @@ from nova_api import http_server
 NEXT = b'GET /read HTTP/1.1\r\nHost: t\r\n\r\n'
 
 
+BIG = 4 * 1024 * 1024
+
+
 def _app(environ, start_response):
-    """/read reads the body, /ignore does not, /close asks to close."""
+    """/read reads the body, /ignore does not, /close asks to close, /big
+    answers BIG bytes without reading the body."""
     path = environ['PATH_INFO']
+    if path == '/big':
+        start_response('200 OK', [('Content-Type', 'text/plain'),
+                                  ('Content-Length', str(BIG))])
+        return [b'b' * BIG]
     body = environ['wsgi.input'].read() if path == '/read' else b''
     headers = [('Content-Type', 'text/plain'),
                ('Content-Length', str(len(b'%d' % len(body))))]
@@ -43,7 +52,8 @@ def _connect(port):
 
 
 def _response(sock):
-    """(status line, headers, body), or None when the server closed."""
+    """(status line, headers, body), or None when the server closed; the
+    body as far as the server sent it."""
     data = b''
     while b'\r\n\r\n' not in data:
         more = sock.recv(65536)
@@ -56,7 +66,10 @@ def _response(sock):
                (line.partition(b':') for line in lines[1:])}
     length = int(headers.get(b'content-length', 0))
     while len(body) < length:
-        body += sock.recv(65536)
+        more = sock.recv(65536)
+        if not more:
+            break
+        body += more
     return lines[0], headers, body
 
 
@@ -173,4 +186,65 @@ def test_headers_past_the_limit_are_413(port):
                  % (b'b' * CONF.wsgi.max_request_header_size))
     status, _, _ = _response(sock)
     assert status.startswith(b'HTTP/1.1 413')
+    assert _closed(sock)
+
+
+def _error(sock):
+    status, headers, body = _response(sock)
+    assert headers[b'content-type'] == b'application/json'
+    assert headers[b'connection'] == b'close'
+    assert _closed(sock)
+    return status, json.loads(body)
+
+
+@pytest.mark.parametrize('request_line, message', [
+    # Found by the API fuzzer: raw UTF-8 in the path was cheroot's
+    # text/plain "Malformed Request-URI", and the connection closed
+    # without saying so, breaking the client's next request on it.
+    ('GET /servers/\u00e9 HTTP/1.1'.encode(), 'Malformed Request-URI'),
+    (b'GET', 'Malformed Request-Line'),
+])
+def test_cheroots_own_errors_are_novas_body_and_close(port, request_line,
+                                                     message):
+    sock = _connect(port)
+    sock.sendall(request_line + b'\r\nHost: t\r\n\r\n')
+    status, body = _error(sock)
+    assert status == b'HTTP/1.1 400 Bad Request'
+    assert body == {'badRequest': {'code': 400, 'message': message}}
+
+
+def test_cheroots_own_errors_under_image_are_glances_body(port):
+    sock = _connect(port)
+    sock.sendall('GET /image/v2/\u00e9 HTTP/1.1\r\n\r\n'.encode())
+    assert _error(sock)[1]['code'] == '400 Bad Request'
+    sock = _connect(port)
+    sock.sendall(b'GET /image/v2/images HTTP/1.1\r\nHost: t\r\n'
+                 b'X-Big: %s\r\n\r\n'
+                 % (b'b' * CONF.wsgi.max_request_header_size))
+    status, body = _error(sock)
+    assert status.startswith(b'HTTP/1.1 413')
+    assert body['code'].startswith('413 ')
+    assert body['title'] == body['code'][4:]
+    assert 'headers' in body['message']
+
+
+def test_a_connection_closed_with_input_unread_still_delivers_the_answer(
+        port):
+    # Found by the API fuzzer: GET of an image's data with a large unread
+    # chunked body got the answer's start, then a reset (closed at once
+    # with unread input, the kernel resets the connection and the client
+    # loses what it had not read yet).
+    CONF.set_override('max_request_body_size', 1000, group='api')
+    sock = _connect(port)
+    sender = threading.Thread(target=sock.sendall, args=(
+        _post(b'/big', b'Transfer-Encoding: chunked\r\n') +
+        _chunked(b'z' * 300000, 1000),))
+    sender.start()
+    try:
+        status, headers, body = _response(sock)
+    finally:
+        sender.join(timeout=10)
+    assert status == b'HTTP/1.1 200 OK'
+    assert headers[b'connection'] == b'close'
+    assert len(body) == BIG
     assert _closed(sock)

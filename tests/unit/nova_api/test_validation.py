@@ -137,3 +137,21 @@ def test_integers_as_text_are_checked_against_their_bounds():
                                {'n': '2147483647', 'p': 2147483647})
     assert 'less than the minimum of 1' in _message(INT_SCHEMA, {'p': 0})
     assert "does not match" in _message(INT_SCHEMA, {'p': '00'})
+
+
+@pytest.mark.parametrize('name', [
+    # Found by the API fuzzer: a server named with a vertical tab was
+    # stored, and its build failed in libvirt ("PCDATA invalid Char
+    # value 11"), counting against the host.
+    'a\x0bb', 'a\x00b', 'tab\there', 'line\nbreak', 'a\u2028b', 'a\u202eb',
+    'a\x7fb', 'a\ue000b', 'a\U000e0001b'])
+def test_names_refuse_what_is_not_printable(name):
+    message = _message(SCHEMA, {'name': name})
+    assert message.startswith('Invalid input for field/attribute name.')
+    assert 'is not a printable character' in message
+
+
+def test_names_take_printable_text_of_any_script():
+    for name in ('vm', 'a b', 'caf\u00e9 \u4e2d \U0001F600', 'a\u00a0b',
+                 '\u0627\u0644\u0627\u0633\u0645'):
+        assert validation.validate(SCHEMA, {'name': name})

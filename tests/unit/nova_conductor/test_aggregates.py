@@ -39,6 +39,17 @@ def test_host_cannot_be_in_two_zones(db):
         aggregates.set_metadata(plain['id'], {'availability_zone': 'az2'})
 
 
+def test_renaming_onto_another_aggregates_name_is_a_conflict(db):
+    # Found by the API fuzzer: the unique name's IntegrityError was a 500.
+    aggregates.create('taken')
+    agg = aggregates.create('mine', 'az1')
+    with pytest.raises(exception.Conflict) as caught:
+        aggregates.update(agg['id'], name='taken')
+    assert caught.value.code == 409
+    assert 'an aggregate named taken exists' in caught.value.message
+    assert aggregates.get(agg['id'])['name'] == 'mine'
+
+
 def test_unknown_host_and_non_empty_delete_are_refused(db):
     agg = aggregates.create('a')
     with pytest.raises(exception.ComputeHostNotFound):

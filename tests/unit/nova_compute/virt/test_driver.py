@@ -122,6 +122,17 @@ def test_domain_is_named_and_tagged(driver):
         '1024'
 
 
+def test_a_name_with_control_characters_still_builds(driver):
+    # Found by the API fuzzer: "a\x0bb" made libvirt refuse the domain
+    # ("PCDATA invalid Char value 11"); such names may be stored already.
+    instance = make_instance(display_name='a\x0bb\x00c\ufffed')
+    driver.spawn(instance, IMAGE, NETWORK)
+    root = ET.fromstring(driver.host.lookup(instance['uuid']).XMLDesc())
+    ns = {'nova': domain_xml.NOVA_NS}
+    assert root.findtext('metadata/nova:instance/nova:name',
+                         namespaces=ns) == 'a\ufffdb\ufffdc\ufffdd'
+
+
 def test_destroy_missing_domain_is_noop(driver):
     instance = make_instance()
     driver.destroy(instance)
