@@ -161,6 +161,12 @@ class Burst:
                     answer.status = UNKNOWN
                 answer.detail = repr(exc)
                 break
+            except requests.RequestException as exc:
+                # The API died while sending the answer (a truncated
+                # body): the create's fate is unknown to this client.
+                answer.status = UNKNOWN
+                answer.detail = repr(exc)
+                break
             answer.status = resp.status_code
             if resp.status_code == 202:
                 answer.server_id = resp.json()['server']['id']
