@@ -156,6 +156,24 @@ class Checker:
                 return servers, time.monotonic() - burst.finished
             time.sleep(0.5)
 
+    def await_power_sync(self, servers, lost_hosts, timeout=60):
+        """A killed test-driver host comes back with none of its guests;
+        its power sync then marks them stopped one by one (a few ms each,
+        so some seconds for hundreds). Wait until no ACTIVE server of
+        such a host lacks its domain, or `timeout`; the fresh list."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            domains, _unreachable = self._domains()
+            if not any(s['status'] == 'ACTIVE' and
+                       s.get('OS-EXT-SRV-ATTR:host') in lost_hosts and
+                       s['id'] not in domains.get(
+                           s.get('OS-EXT-SRV-ATTR:host'), ())
+                       for s in servers):
+                break
+            time.sleep(0.5)
+            servers = self.reader.servers()
+        return servers
+
     # -- checks ------------------------------------------------------------
 
     def check(self, burst, faults=(), sampler=None, lost_hosts=(),
@@ -169,6 +187,8 @@ class Checker:
         servers, report.settle_s = self.settle(burst)
         if report.settle_s > self.deadline:
             report.settle_s = None  # never settled
+        if lost_hosts:
+            servers = self.await_power_sync(servers, set(lost_hosts))
         self._check_servers(report, burst, servers, set(lost_hosts))
         hypervisors = self.reader.hypervisors()
         report.over_commit = list(
