@@ -104,7 +104,7 @@ def start_services(compute_hosts):
     from nova_conductor import rpcapi as conductor_rpcapi
     from nova_conductor.db import compute as compute_db
     from nova_scheduler import manager as scheduler_manager
-    from nova_compute.virt import driver as virt_driver
+    from nova_compute.virt import loader as virt_loader
 
     conductor = conductor_rpcapi.ConductorAPI()
     admin = nova_context.get_admin_context()
@@ -122,7 +122,7 @@ def start_services(compute_hosts):
         heartbeat=remote_heartbeat, report_interval=CONF.report_interval))
     for host in compute_hosts:
         mgr = compute_manager.ComputeManager(
-            driver=virt_driver.load_driver(CONF), conductor_api=conductor,
+            driver=virt_loader.load_driver(CONF), conductor_api=conductor,
             host=host)
         started.append(service.Service(
             'nova-compute', 'compute', host, mgr, heartbeat=remote_heartbeat,

@@ -71,8 +71,8 @@ class ComputeManager:
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
-            from nova_compute.virt import driver as virt_driver
-            driver = virt_driver.load_driver(CONF)
+            from nova_compute.virt import loader as virt_loader
+            driver = virt_loader.load_driver(CONF)
         if conductor_api is None:
             from nova_conductor import rpcapi as conductor_rpcapi
             conductor_api = conductor_rpcapi.ConductorAPI()

@@ -120,10 +120,3 @@ class ComputeDriver(abc.ABC):
     def get_diagnostics(self, instance):
         """What the hypervisor says of the instance's domain, as a dict."""
 
-
-def load_driver(conf):
-    """The driver nova-compute uses: libvirt, reading its options from conf."""
-    # Imported here so code that only needs the interface does not load
-    # libvirt-python.
-    from nova_compute.virt.libvirt import driver as libvirt_driver
-    return libvirt_driver.LibvirtDriver(conf)

@@ -3,7 +3,7 @@
 import pytest
 
 from common.conf import CONF
-from nova_compute.virt import driver as virt_driver
+from nova_compute.virt import loader as virt_loader
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def driver(tmp_path):
     CONF.set_override('test_node_memory_mb', 4096, 'libvirt')
     CONF.set_override('test_node_local_gb', 10, 'libvirt')
     CONF.set_override('shutdown_timeout', 0)
-    drv = virt_driver.load_driver(CONF)
+    drv = virt_loader.load_driver(CONF)
     drv.init_host('h1')
     yield drv
     drv.cleanup_host()

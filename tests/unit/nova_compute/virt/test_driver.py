@@ -13,6 +13,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute.virt import driver as virt_driver
+from nova_compute.virt import loader as virt_loader
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import driver as libvirt_driver
 
@@ -31,7 +32,7 @@ def conf(tmp_path):
 
 @pytest.fixture
 def driver(conf):
-    drv = virt_driver.load_driver(conf)
+    drv = virt_loader.load_driver(conf)
     drv.init_host(conf.host)
     yield drv
     drv.cleanup_host()
@@ -52,7 +53,7 @@ NETWORK = [{'address': '10.0.0.5', 'mac': 'fa:16:3e:00:00:05',
 
 
 def test_load_driver_gives_libvirt_driver(conf):
-    drv = virt_driver.load_driver(conf)
+    drv = virt_loader.load_driver(conf)
     assert isinstance(drv, libvirt_driver.LibvirtDriver)
     assert isinstance(drv, virt_driver.ComputeDriver)
 
@@ -159,7 +160,7 @@ def test_foreign_domains_are_not_listed(driver):
 
 def test_builtin_test_domain_is_not_listed(conf):
     conf.set_override('connection_uri', 'test:///default', group='libvirt')
-    drv = virt_driver.load_driver(conf)
+    drv = virt_loader.load_driver(conf)
     drv.init_host(conf.host)
     try:
         names = [d.name() for d in drv.host.get_connection().listAllDomains()]
@@ -259,7 +260,7 @@ def test_state_survives_while_driver_lives(driver):
 
 
 def test_methods_work_without_init_host(conf):
-    drv = virt_driver.load_driver(conf)
+    drv = virt_loader.load_driver(conf)
     try:
         assert drv.list_instance_uuids() == []
         assert drv.get_available_resource()['hypervisor_hostname'] == \
