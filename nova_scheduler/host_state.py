@@ -2,9 +2,9 @@
 
 import datetime
 import json
-import math
 import time
 
+from common import capacity
 from common import states
 from nova_scheduler import aggregates as aggregates_mod
 
@@ -35,18 +35,15 @@ def parse_isotime(value):
 
 
 def requested_vcpus(flavor):
-    return flavor.get('vcpus') or 0
+    return capacity.flavor_usage(flavor)[0]
 
 
 def requested_ram_mb(flavor):
-    return flavor.get('memory_mb') or 0
+    return capacity.flavor_usage(flavor)[1]
 
 
 def requested_disk_gb(flavor):
-    """root + ephemeral + swap rounded up to whole GB, as the claim counts."""
-    swap_mb = flavor.get('swap') or 0
-    return ((flavor.get('root_gb') or 0) + (flavor.get('ephemeral_gb') or 0)
-            + int(math.ceil(swap_mb / 1024.0)))
+    return capacity.flavor_usage(flavor)[2]
 
 
 def is_io_op(instance):
@@ -64,12 +61,6 @@ def _parse_cpu_info(cpu_info):
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
-
-
-def _usable(total, reserved, ratio):
-    # Must match the conductor's atomic SQL claim, or the scheduler will
-    # offer hosts the claim then refuses (or hide hosts that would fit).
-    return (total - reserved) * ratio
 
 
 # The attributes that decide the static filters (availability zone,
@@ -197,12 +188,12 @@ class HostState:
         return now_mono - (now - heartbeat).total_seconds()
 
     def _recompute(self):
-        self.vcpus_usable = _usable(self.vcpus, self.vcpus_reserved,
+        self.vcpus_usable = capacity.usable(self.vcpus, self.vcpus_reserved,
                                     self.cpu_allocation_ratio)
-        self.memory_mb_usable = _usable(self.memory_mb,
+        self.memory_mb_usable = capacity.usable(self.memory_mb,
                                         self.memory_mb_reserved,
                                         self.ram_allocation_ratio)
-        self.disk_gb_usable = _usable(self.local_gb, self.local_gb_reserved,
+        self.disk_gb_usable = capacity.usable(self.local_gb, self.local_gb_reserved,
                                       self.disk_allocation_ratio)
         self.free_vcpus = self.vcpus_usable - self.vcpus_used
         self.free_ram_mb = self.memory_mb_usable - self.memory_mb_used
@@ -239,9 +230,10 @@ class HostState:
             self.arrays.released(self, instance_uuid)
 
     def _add(self, flavor, sign):
-        self.vcpus_used += sign * requested_vcpus(flavor)
-        self.memory_mb_used += sign * requested_ram_mb(flavor)
-        self.local_gb_used += sign * requested_disk_gb(flavor)
+        vcpus, ram_mb, disk_gb = capacity.flavor_usage(flavor)
+        self.vcpus_used += sign * vcpus
+        self.memory_mb_used += sign * ram_mb
+        self.local_gb_used += sign * disk_gb
         self.running_vms += sign
         self.num_instances += sign
         # A build is I/O work until the conductor reports otherwise.

@@ -2,12 +2,12 @@
 
 import datetime
 import json
-import math
 import uuid as uuidlib
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from common import capacity
 from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
@@ -187,13 +187,6 @@ def compute_node_get(node_id):
         return convert.row_to_dict(node)
 
 
-def flavor_usage(flavor):
-    """The (vcpus, memory_mb, disk_gb) a flavor claims on a host."""
-    disk = (flavor.get('root_gb', 0) + flavor.get('ephemeral_gb', 0) +
-            int(math.ceil(flavor.get('swap', 0) / 1024.0)))
-    return flavor['vcpus'], flavor['memory_mb'], disk
-
-
 def claim(instance_uuid, compute_node_id, flavor, limits=None):
     """claim_in() in a transaction of its own."""
     with session.writer() as s:
@@ -204,7 +197,7 @@ def _ceiling(limit, total, reserved, ratio):
     """A resource's ceiling on a node: the scheduler's limit when it sent
     one, else the node's own (total - reserved) * allocation ratio."""
     return sa.func.coalesce(sa.bindparam(limit, type_=sa.Float),
-                            (total - reserved) * ratio)
+                            capacity.usable(total, reserved, ratio))
 
 
 def _claim_statement():
@@ -270,7 +263,7 @@ def claim_in(s, instance_uuid, compute_node_id, flavor, limits=None,
     per-aggregate allocation ratios); without them the node's own ratios
     apply. `fresh`: the instance holds no allocation yet.
     """
-    vcpus, ram, disk = flavor_usage(flavor)
+    vcpus, ram, disk = capacity.flavor_usage(flavor)
     params = {'node_id': compute_node_id, 'c_vcpus': vcpus, 'c_ram': ram,
               'c_disk': disk, 'now': models.utcnow()}
     for key, param in _LIMIT_KEYS.items():
