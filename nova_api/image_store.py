@@ -9,15 +9,13 @@ with the conductor; this module never touches them.
 
 import collections
 import contextlib
-import hashlib
 import os
 import tempfile
 
+from common import image_data
 from common import qemu_img
 from nova_api import errors
 
-CHUNK = 1 << 20
-HASH_ALGO = 'sha512'
 # Data in these containers is an archive, not a disk qemu-img could probe.
 UNCHECKED_CONTAINERS = ('ova', 'ovf', 'docker', 'compressed')
 
@@ -27,21 +25,11 @@ Stored = collections.namedtuple('Stored', [
 
 
 def _copy(stream, out, size_cap):
-    md5 = hashlib.md5(usedforsecurity=False)
-    multihash = hashlib.new(HASH_ALGO)
-    size = 0
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > size_cap:
-            raise errors.HTTPError(413, 'Image exceeds the image_size_cap '
-                                        'of %d bytes.' % size_cap)
-        md5.update(chunk)
-        multihash.update(chunk)
-        out.write(chunk)
-    return size, md5.hexdigest(), multihash.hexdigest()
+    try:
+        return image_data.copy(stream, out, size_cap)
+    except image_data.SizeCapExceeded:
+        raise errors.HTTPError(413, 'Image exceeds the image_size_cap '
+                                    'of %d bytes.' % size_cap)
 
 
 def _check(path, image):
@@ -75,7 +63,7 @@ def receive(stream, image, store_dir, size_cap, expected_size=None):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return Stored(location, size, checksum, HASH_ALGO, hash_value,
+    return Stored(location, size, checksum, image_data.HASH_ALGO, hash_value,
                   virtual_size)
 
 

@@ -1,6 +1,5 @@
 """Importing image files into the local registry (nova-manage image import)."""
 
-import hashlib
 import math
 import os
 import shutil
@@ -8,11 +7,11 @@ import subprocess
 import uuid
 
 from common import exception
+from common import image_data
 from common import qemu_img
 from nova_conductor.db import catalog
 
 GIB = 1024 ** 3
-HASH_ALGO = 'sha512'
 
 
 def inspect(path):
@@ -40,23 +39,18 @@ def import_file(path, name, store_dir, properties=None, min_disk=None,
     image_id = str(uuid.uuid4())
     os.makedirs(store_dir, exist_ok=True)
     target = os.path.join(store_dir, image_id)
-    md5 = hashlib.md5(usedforsecurity=False)
-    multihash = hashlib.new(HASH_ALGO)
     with open(path, 'rb') as src, open(target + '.part', 'wb') as dst:
-        for chunk in iter(lambda: src.read(1 << 20), b''):
-            md5.update(chunk)
-            multihash.update(chunk)
-            dst.write(chunk)
+        size, checksum, hash_value = image_data.copy(src, dst)
     os.replace(target + '.part', target)
     needed_gb = int(math.ceil(virtual_size / GIB))
     try:
         return catalog.image_create({
             'id': image_id, 'name': name, 'status': 'active',
             'disk_format': disk_format, 'container_format': 'bare',
-            'size': os.path.getsize(target), 'virtual_size': virtual_size,
+            'size': size, 'virtual_size': virtual_size,
             'min_disk': needed_gb if min_disk is None else min_disk,
-            'min_ram': min_ram, 'checksum': md5.hexdigest(),
-            'os_hash_algo': HASH_ALGO, 'os_hash_value': multihash.hexdigest(),
+            'min_ram': min_ram, 'checksum': checksum,
+            'os_hash_algo': image_data.HASH_ALGO, 'os_hash_value': hash_value,
             'visibility': visibility, 'owner': owner, 'location': target,
             'properties': properties or {},
         })
