@@ -68,5 +68,3 @@ def make_demo_image(path):
         with open(path, 'wb') as f:
             f.truncate(1024 * 1024)
     return path
-
-

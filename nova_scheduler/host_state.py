@@ -188,13 +188,13 @@ class HostState:
         return now_mono - (now - heartbeat).total_seconds()
 
     def _recompute(self):
-        self.vcpus_usable = capacity.usable(self.vcpus, self.vcpus_reserved,
-                                    self.cpu_allocation_ratio)
-        self.memory_mb_usable = capacity.usable(self.memory_mb,
-                                        self.memory_mb_reserved,
-                                        self.ram_allocation_ratio)
-        self.disk_gb_usable = capacity.usable(self.local_gb, self.local_gb_reserved,
-                                      self.disk_allocation_ratio)
+        self.vcpus_usable = capacity.usable(
+            self.vcpus, self.vcpus_reserved, self.cpu_allocation_ratio)
+        self.memory_mb_usable = capacity.usable(
+            self.memory_mb, self.memory_mb_reserved,
+            self.ram_allocation_ratio)
+        self.disk_gb_usable = capacity.usable(
+            self.local_gb, self.local_gb_reserved, self.disk_allocation_ratio)
         self.free_vcpus = self.vcpus_usable - self.vcpus_used
         self.free_ram_mb = self.memory_mb_usable - self.memory_mb_used
         self.free_disk_gb = self.disk_gb_usable - self.local_gb_used

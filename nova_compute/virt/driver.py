@@ -119,4 +119,3 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def get_diagnostics(self, instance):
         """What the hypervisor says of the instance's domain, as a dict."""
-

@@ -7,9 +7,9 @@ host_passes(host_state, spec), returning True to keep the host. The
 HostState attributes (free_ram_mb, aggregates, instances, num_io_ops...)
 and the request spec keys (flavor, image, project_id, scheduler_hints,
 instance_group...) are the same the shipped filters read. Optionally give
-explain() a phrase for NoValidHost, and filter_all() or filter_mask()
-(below) a faster path if it answers exactly as host_passes()
-(test_all_filters and test_fast_path check the shipped ones). Then name
+explain() a phrase for NoValidHost, and filter_mask() (below) a faster
+path if it answers exactly as host_passes() (test_all_filters and
+test_fast_path check the shipped ones). Then name
 the class in nova.conf:
 
     [filter_scheduler]
@@ -26,9 +26,10 @@ The fast path
 On a real fleet the scheduler filters the HostManager's HostArrays (numpy
 columns, one slot per host) rather than a list of HostStates:
 filter_mask(hosts, mask, spec) returns a bool array over the slots (or
-None: every host passes). A filter without one is asked through
-filter_all() about the hosts still in the mask, so it works unchanged,
-only slower. Shipped filters answer with array arithmetic (resources,
+None: every host passes). A filter without one is asked host by host
+(host_passes) about the hosts still in the mask, so it works unchanged,
+only slower. A rule is thus written twice at most: host_passes, the
+specification, and filter_mask, the fast path. Shipped filters answer with array arithmetic (resources,
 heartbeats, limits), with an index (host names, instances: the few hosts
 a hint or server group names), or once per static group: hosts equal in
 host_state.STATIC_ATTRIBUTES share one answer, remembered per request
@@ -75,9 +76,10 @@ class BaseHostFilter:
     """A yes/no rule on one host for one request.
 
     Subclasses implement host_passes(). filter_all() is the loop the
-    scheduler runs over a list of hosts, filter_mask() the one it runs over
-    the HostArrays; a filter may override either with a faster version, as
-    long as it answers exactly as host_passes() would.
+    scheduler runs over a list of hosts (the reference path), filter_mask()
+    the one it runs over the HostArrays; a filter may override
+    filter_mask() with a faster version, as long as it answers exactly as
+    host_passes() would.
     explain() and shortfall() turn a rejection into a reason a person can
     act on.
     """

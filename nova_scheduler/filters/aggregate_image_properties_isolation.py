@@ -41,16 +41,6 @@ class AggregateImagePropertiesIsolation(filters.BaseHostFilter):
             opts.aggregate_image_properties_isolation_namespace,
             opts.aggregate_image_properties_isolation_separator) is None
 
-    def filter_all(self, host_states, spec):
-        properties = _properties(spec)
-        if not properties:
-            return list(host_states)
-        opts = CONF.filter_scheduler
-        namespace = opts.aggregate_image_properties_isolation_namespace
-        separator = opts.aggregate_image_properties_isolation_separator
-        return [hs for hs in host_states
-                if _conflict(hs, properties, namespace, separator) is None]
-
     def filter_mask(self, hosts, mask, spec):
         properties = _properties(spec)
         if not properties:

@@ -39,12 +39,6 @@ class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
     def host_passes(self, host_state, spec):
         return _unmet(host_state, requirements(spec['flavor'])) is None
 
-    def filter_all(self, host_states, spec):
-        reqs = requirements(spec['flavor'])
-        if not reqs:
-            return list(host_states)
-        return [hs for hs in host_states if _unmet(hs, reqs) is None]
-
     def filter_mask(self, hosts, mask, spec):
         reqs = requirements(spec['flavor'])
         if not reqs:

@@ -9,8 +9,5 @@ class AllHostsFilter(filters.BaseHostFilter):
     def host_passes(self, host_state, spec):
         return True
 
-    def filter_all(self, host_states, spec):
-        return list(host_states)
-
     def filter_mask(self, hosts, mask, spec):
         return None

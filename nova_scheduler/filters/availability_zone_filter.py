@@ -19,14 +19,6 @@ class AvailabilityZoneFilter(filters.BaseHostFilter):
         return not zone or zone in host_zones(
             host_state, CONF.default_availability_zone)
 
-    def filter_all(self, host_states, spec):
-        zone = spec.get('availability_zone')
-        if not zone:
-            return list(host_states)
-        default_zone = CONF.default_availability_zone
-        return [hs for hs in host_states
-                if zone in host_zones(hs, default_zone)]
-
     def filter_mask(self, hosts, mask, spec):
         zone = spec.get('availability_zone')
         if not zone:

@@ -20,14 +20,6 @@ class ComputeFilter(filters.BaseHostFilter):
             return False
         return _is_up(host_state, time.monotonic(), CONF.service_down_time)
 
-    def filter_all(self, host_states, spec):
-        # Read the clock and the option once per request, not per host.
-        now_mono = time.monotonic()
-        down_time = CONF.service_down_time
-        return [hs for hs in host_states
-                if not hs.service_disabled and not hs.service_forced_down
-                and _is_up(hs, now_mono, down_time)]
-
     def filter_mask(self, hosts, mask, spec):
         # A host that never sent a heartbeat has NaN there: never <=.
         age = time.monotonic() - hosts.heartbeat_mono

@@ -11,12 +11,6 @@ class DifferentHostFilter(filters.BaseHostFilter):
         uuids = filters.hint_values(spec, 'different_host')
         return uuids.isdisjoint(host_state.instances)
 
-    def filter_all(self, host_states, spec):
-        uuids = filters.hint_values(spec, 'different_host')
-        if not uuids:
-            return list(host_states)
-        return [hs for hs in host_states if uuids.isdisjoint(hs.instances)]
-
     def filter_mask(self, hosts, mask, spec):
         uuids = filters.hint_values(spec, 'different_host')
         if not uuids:

@@ -85,15 +85,6 @@ class ImagePropertiesFilter(filters.BaseHostFilter):
         return _supports(host_state, _wanted(properties),
                          properties.get('img_hv_requested_version'))
 
-    def filter_all(self, host_states, spec):
-        properties = (spec.get('image') or {}).get('properties') or {}
-        wanted = _wanted(properties)
-        requested_version = properties.get('img_hv_requested_version')
-        if not any(wanted) and not requested_version:
-            return list(host_states)
-        return [hs for hs in host_states
-                if _supports(hs, wanted, requested_version)]
-
     def filter_mask(self, hosts, mask, spec):
         properties = (spec.get('image') or {}).get('properties') or {}
         wanted = _wanted(properties)

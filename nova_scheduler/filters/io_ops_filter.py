@@ -19,12 +19,6 @@ class IoOpsFilter(filters.BaseHostFilter):
         return host_state.num_io_ops < self.max_io_ops(
             host_state, CONF.filter_scheduler.max_io_ops_per_host)
 
-    def filter_all(self, host_states, spec):
-        default = CONF.filter_scheduler.max_io_ops_per_host
-        limit = self.max_io_ops
-        return [hs for hs in host_states
-                if hs.num_io_ops < limit(hs, default)]
-
     def filter_mask(self, hosts, mask, spec):
         default = CONF.filter_scheduler.max_io_ops_per_host
         limits = hosts.group_values(

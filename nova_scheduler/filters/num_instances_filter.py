@@ -19,12 +19,6 @@ class NumInstancesFilter(filters.BaseHostFilter):
         return host_state.num_instances < self.max_instances(
             host_state, CONF.filter_scheduler.max_instances_per_host)
 
-    def filter_all(self, host_states, spec):
-        default = CONF.filter_scheduler.max_instances_per_host
-        limit = self.max_instances
-        return [hs for hs in host_states
-                if hs.num_instances < limit(hs, default)]
-
     def filter_mask(self, hosts, mask, spec):
         default = CONF.filter_scheduler.max_instances_per_host
         limits = hosts.group_values(

@@ -24,12 +24,6 @@ class RetryFilter(filters.BaseHostFilter):
         names, pairs = tried_hosts(spec)
         return not _tried(host_state, names, pairs)
 
-    def filter_all(self, host_states, spec):
-        names, pairs = tried_hosts(spec)
-        if not names and not pairs:
-            return list(host_states)
-        return [hs for hs in host_states if not _tried(hs, names, pairs)]
-
     def filter_mask(self, hosts, mask, spec):
         names, pairs = tried_hosts(spec)
         if not names and not pairs:

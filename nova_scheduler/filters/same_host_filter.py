@@ -11,13 +11,6 @@ class SameHostFilter(filters.BaseHostFilter):
         uuids = filters.hint_values(spec, 'same_host')
         return not uuids or not uuids.isdisjoint(host_state.instances)
 
-    def filter_all(self, host_states, spec):
-        uuids = filters.hint_values(spec, 'same_host')
-        if not uuids:
-            return list(host_states)
-        return [hs for hs in host_states
-                if not uuids.isdisjoint(hs.instances)]
-
     def filter_mask(self, hosts, mask, spec):
         uuids = filters.hint_values(spec, 'same_host')
         if not uuids:

@@ -13,14 +13,6 @@ class ServerGroupAffinityFilter(filters.BaseHostFilter):
         hosts = group and group.get('hosts')
         return not hosts or host_state.host in hosts
 
-    def filter_all(self, host_states, spec):
-        group = server_groups.group_with_policy(spec, server_groups.AFFINITY)
-        hosts = group and group.get('hosts')
-        if not hosts:
-            return list(host_states)
-        hosts = set(hosts)
-        return [hs for hs in host_states if hs.host in hosts]
-
     def filter_mask(self, hosts, mask, spec):
         group = server_groups.group_with_policy(spec, server_groups.AFFINITY)
         names = group and group.get('hosts')

@@ -17,15 +17,6 @@ class ServerGroupAntiAffinityFilter(filters.BaseHostFilter):
         return (server_groups.members_on_host(host_state, group)
                 < server_groups.max_server_per_host(group))
 
-    def filter_all(self, host_states, spec):
-        group = server_groups.group_with_policy(
-            spec, server_groups.ANTI_AFFINITY)
-        if not group:
-            return list(host_states)
-        limit = server_groups.max_server_per_host(group)
-        return [hs for hs in host_states
-                if server_groups.members_on_host(hs, group) < limit]
-
     def filter_mask(self, hosts, mask, spec):
         group = server_groups.group_with_policy(
             spec, server_groups.ANTI_AFFINITY)
