@@ -12,8 +12,9 @@ from nova_compute import rpcapi
 BINARY = 'nova-compute'
 
 
-def make_service():
-    mgr = manager.ComputeManager()
+def make_service(host=None):
+    """The compute service for `host` (default [DEFAULT] host)."""
+    mgr = manager.ComputeManager(host=host)
     return service.Service(
         BINARY, rpcapi.ComputeAPI.TOPIC, mgr.host, mgr,
         heartbeat=lambda host, binary, topic: mgr.conductor.service_heartbeat(

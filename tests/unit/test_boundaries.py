@@ -1,4 +1,12 @@
-"""The architecture's hard line: only nova_conductor touches the database."""
+"""The architecture's hard lines, checked on every import in the tree.
+
+- Only nova_conductor (and migrations) touch the database.
+- common/ is the ground floor: it imports no service package.
+- The dashboard and the CLI reach the API over HTTP only.
+- nova_all_in_one, the composition root, is the one package that may
+  import every service; nothing imports it.
+- No two project modules import each other, directly or in a ring.
+"""
 
 import ast
 import pathlib
@@ -21,16 +29,45 @@ def _imports(path):
                 yield '%s.%s' % (node.module, alias.name)
 
 
-@pytest.mark.parametrize('package', ['nova_api', 'nova_scheduler',
-                                     'nova_compute'])
-def test_package_never_imports_the_database(package):
+SERVICES = ('nova_api', 'nova_conductor', 'nova_scheduler', 'nova_compute',
+            'nova_dashboard', 'nova_cli', 'nova_all_in_one')
+# package -> the names it must never import
+RULES = {
+    'common': FORBIDDEN + SERVICES,
+    'nova_api': FORBIDDEN + ('nova_all_in_one',),
+    'nova_scheduler': FORBIDDEN + ('nova_all_in_one',),
+    'nova_compute': FORBIDDEN + ('nova_all_in_one',),
+    'nova_conductor': ('nova_all_in_one',),
+    'nova_all_in_one': FORBIDDEN,
+    # Clients of the API: HTTP only.
+    'nova_dashboard': FORBIDDEN + tuple(
+        p for p in SERVICES if p != 'nova_dashboard'),
+    'nova_cli': FORBIDDEN + tuple(p for p in SERVICES if p != 'nova_cli'),
+}
+
+
+def _offenders(package, forbidden, root=ROOT):
     offenders = []
-    for path in sorted((ROOT / package).rglob('*.py')):
+    for path in sorted((root / package).rglob('*.py')):
         for name in _imports(path):
-            if any(name == f or name.startswith(f + '.') for f in FORBIDDEN):
+            if any(name == f or name.startswith(f + '.') for f in forbidden):
                 offenders.append('%s imports %s' % (
-                    path.relative_to(ROOT), name))
-    assert offenders == []
+                    path.relative_to(root), name))
+    return offenders
+
+
+@pytest.mark.parametrize('package', sorted(RULES))
+def test_package_keeps_to_its_side_of_the_line(package):
+    assert _offenders(package, RULES[package]) == []
+
+
+def test_rules_catch_a_service_imported_by_common(tmp_path):
+    (tmp_path / 'common').mkdir()
+    (tmp_path / 'common' / 'helper.py').write_text(
+        'from nova_conductor.db import instances\n')
+    found = _offenders('common', RULES['common'], root=tmp_path)
+    assert found == ['common/helper.py imports nova_conductor.db',
+                     'common/helper.py imports nova_conductor.db.instances']
 
 
 def test_checker_catches_a_forbidden_import(tmp_path):

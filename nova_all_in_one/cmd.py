@@ -13,10 +13,8 @@ import os
 import socket
 import sys
 
-from common import context as nova_context
 from common import daemon
 from common import rpc
-from common import service
 from common.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -73,20 +71,10 @@ def _configure(args):
 
 
 def _prepare_database():
-    from nova_conductor import images
-    from nova_conductor import manage
-    from nova_conductor.db import catalog
-    from nova_conductor.db import migration
-    from nova_conductor.db import session
-    session.configure(CONF.database.connection)
-    migration.db_sync()
-    manage.seed_flavors()
-    if not catalog.image_get_all({'name': 'demo-image'}):
-        path = os.path.join(CONF.state_path, 'demo-image.qcow2')
-        images.import_file(images.make_demo_image(path), 'demo-image',
-                           CONF.image_store_path,
-                           properties={'hw_architecture': 'x86_64'})
-        os.unlink(path)
+    """The demo image's id, once the embedded database is ready."""
+    from nova_conductor import first_run
+    return first_run.prepare(CONF.database.connection, CONF.state_path,
+                             CONF.image_store_path)
 
 
 def _compute_hosts(count):
@@ -97,39 +85,18 @@ def _compute_hosts(count):
 
 
 def start_services(compute_hosts):
-    """Start every service in this process; returns them (API last)."""
+    """Start every service in this process, each made as its own daemon
+    makes it; returns them (API last)."""
     from nova_api import cmd as api_cmd
-    from nova_compute import manager as compute_manager
-    from nova_conductor import manager as conductor_manager
-    from nova_conductor import rpcapi as conductor_rpcapi
-    from nova_conductor.db import compute as compute_db
-    from nova_scheduler import manager as scheduler_manager
-    from nova_compute.virt import loader as virt_loader
+    from nova_compute import cmd as compute_cmd
+    from nova_conductor import cmd as conductor_cmd
+    from nova_scheduler import cmd as scheduler_cmd
 
-    conductor = conductor_rpcapi.ConductorAPI()
-    admin = nova_context.get_admin_context()
-
-    def remote_heartbeat(host, binary, topic):
-        conductor.service_heartbeat(admin, host, binary, topic)
-
-    cmgr = conductor_manager.ConductorManager()
-    started = [service.Service('nova-conductor', 'conductor', CONF.host,
-                               cmgr, heartbeat=compute_db.service_heartbeat,
-                               report_interval=CONF.report_interval)]
-    started.append(service.Service(
-        'nova-scheduler', 'scheduler', CONF.host,
-        scheduler_manager.SchedulerManager(conductor),
-        heartbeat=remote_heartbeat, report_interval=CONF.report_interval))
-    for host in compute_hosts:
-        mgr = compute_manager.ComputeManager(
-            driver=virt_loader.load_driver(CONF), conductor_api=conductor,
-            host=host)
-        started.append(service.Service(
-            'nova-compute', 'compute', host, mgr, heartbeat=remote_heartbeat,
-            report_interval=CONF.report_interval))
+    started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
+    started += [compute_cmd.make_service(host) for host in compute_hosts]
     for svc in started:
         svc.start()
-    api = api_cmd.make_server(conductor)
+    api = api_cmd.make_server()
     api.start()
     started.append(api)
     return started
@@ -142,11 +109,9 @@ def _novalite():
     return os.path.relpath(path) if path.startswith(os.getcwd()) else path
 
 
-def _banner(port, listen):
+def _banner(port, listen, image):
     host = listen if listen not in ('0.0.0.0', '::') else socket.getfqdn()
     url = 'http://%s:%d' % (host, port)
-    from nova_conductor.db import catalog
-    image = catalog.image_get_all({'name': 'demo-image'})[0]['id']
     body = json.dumps({'server': {'name': 'demo', 'flavorRef': '1',
                                   'imageRef': image, 'networks': 'auto'}})
     print('\nnova-all-in-one is running.\n'
@@ -170,11 +135,11 @@ def _banner(port, listen):
 def main(argv=None):
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     _configure(args)
-    _prepare_database()
+    demo_image = _prepare_database()
     rpc.init(CONF, url=args.transport_url)
     started = start_services(_compute_hosts(args.compute_hosts))
     api = started[-1]
-    _banner(api.port, args.listen)
+    _banner(api.port, args.listen, demo_image)
 
     def stop():
         for svc in reversed(started):
