@@ -271,7 +271,8 @@ def _warm_up(api):
         path = route.template
         for name in route.params:
             values = api.known.get(name) or ['x']
-            path = path.replace('{%s}' % name, str(values[0]))
+            path = path.replace('{%s}' % name,
+                                api_fuzz.wire_text(str(values[0])))
         spec = api_routes.declared(route, method) \
             if method in route.methods else None
         body = None
