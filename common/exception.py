@@ -120,6 +120,25 @@ class NetworkNotFound(NotFound):
     msg_fmt = 'Network %(network_id)s could not be found.'
 
 
+class HostNotFound(NotFound):
+    msg_fmt = 'Host %(host)s could not be found.'
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class ComputeServiceUnavailable(Invalid):
+    """An operation that needs the host's compute service, while it is
+    down (Nova answers 400)."""
+    msg_fmt = 'Compute service of %(host)s is unavailable at this time.'
+
+
+class NotSupported(NovaException):
+    msg_fmt = 'The requested functionality is not supported.'
+    code = 501
+
+
 class Conflict(NovaException):
     msg_fmt = 'Conflict: %(reason)s'
     code = 409

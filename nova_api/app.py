@@ -15,19 +15,26 @@ from nova_api.resources import flavors
 from nova_api.resources import glance_image_data
 from nova_api.resources import glance_images
 from nova_api.resources import glance_versions
+from nova_api.resources import hosts
 from nova_api.resources import hypervisors
 from nova_api.resources import identity
 from nova_api.resources import images
+from nova_api.resources import instance_usage_audit_log
 from nova_api.resources import keypairs
 from nova_api.resources import instance_actions
+from nova_api.resources import migrations
+from nova_api.resources import networks
+from nova_api.resources import quota_classes
 from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
 from nova_api.resources import server_actions
+from nova_api.resources import server_external_events
 from nova_api.resources import server_groups
 from nova_api.resources import server_metadata
 from nova_api.resources import server_tags
 from nova_api.resources import servers
 from nova_api.resources import services
+from nova_api.resources import simple_tenant_usage
 from nova_api.resources import versions
 from nova_dashboard import web as dashboard
 
@@ -122,6 +129,42 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/servers/{server_id}/os-instance-actions/'
                   '{request_id}',
                   instance_actions.InstanceAction(conductor_api))
+    _add_admin_routes(app, conductor_api)
+
+
+def _add_admin_routes(app, conductor_api):
+    """Operators' reports and settings, and the deprecated proxies."""
+    app.add_route('/v2.1/os-hosts', hosts.Hosts(conductor_api))
+    app.add_route('/v2.1/os-hosts/{host_name}', hosts.Host(conductor_api))
+    for action in ('startup', 'shutdown', 'reboot'):
+        app.add_route('/v2.1/os-hosts/{host_name}/' + action,
+                      hosts.HostPowerAction(conductor_api, action))
+    app.add_route('/v2.1/os-simple-tenant-usage',
+                  simple_tenant_usage.TenantUsages(conductor_api))
+    app.add_route('/v2.1/os-simple-tenant-usage/{tenant_id}',
+                  simple_tenant_usage.TenantUsage(conductor_api))
+    app.add_route('/v2.1/os-instance_usage_audit_log',
+                  instance_usage_audit_log.AuditLogs(conductor_api))
+    app.add_route('/v2.1/os-instance_usage_audit_log/{before_timestamp}',
+                  instance_usage_audit_log.AuditLog(conductor_api))
+    app.add_route('/v2.1/os-migrations',
+                  migrations.Migrations(conductor_api))
+    app.add_route('/v2.1/os-server-external-events',
+                  server_external_events.ServerExternalEvents(
+                      conductor_api))
+    app.add_route('/v2.1/os-networks', networks.Networks(conductor_api))
+    app.add_route('/v2.1/os-networks/add',
+                  networks.NetworksAdd(conductor_api))
+    app.add_route('/v2.1/os-networks/{network_id}',
+                  networks.Network(conductor_api))
+    app.add_route('/v2.1/os-networks/{network_id}/action',
+                  networks.NetworkAction(conductor_api))
+    app.add_route('/v2.1/os-tenant-networks',
+                  networks.TenantNetworks(conductor_api))
+    app.add_route('/v2.1/os-tenant-networks/{network_id}',
+                  networks.TenantNetwork(conductor_api))
+    app.add_route('/v2.1/os-quota-class-sets/{class_name}',
+                  quota_classes.QuotaClassSet(conductor_api))
 
 
 def create_app(conductor_api=None):

@@ -74,7 +74,8 @@ def _respond(req, resp, code, message):
 
 def handle_nova_exception(req, resp, error, params):
     code = error.code if 400 <= error.code < 600 else 500
-    if code >= 500 and not isinstance(error, exception.ServiceUnavailable):
+    if code >= 500 and not isinstance(error, (exception.ServiceUnavailable,
+                                              exception.NotSupported)):
         LOG.error('Request %s %s failed: %s', req.method, req.path, error)
     _respond(req, resp, code, error.message)
 

@@ -23,7 +23,10 @@ _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
 TOP_LEVEL = {'servers', 'flavors', 'images', 'os-hypervisors',
              'os-services', 'os-availability-zone', 'os-aggregates',
              'os-server-groups', 'os-keypairs', 'limits', 'os-quota-sets',
-             'extensions', 'os-simple-tenant-usage', 'os-scheduler'}
+             'extensions', 'os-simple-tenant-usage', 'os-scheduler',
+             'os-hosts', 'os-instance_usage_audit_log', 'os-migrations',
+             'os-server-external-events', 'os-networks',
+             'os-tenant-networks', 'os-quota-class-sets'}
 
 
 class ProjectPrefixMiddleware:

@@ -1,5 +1,6 @@
 """Query-string parameters with Nova's checks: 400 on a bad value."""
 
+import datetime
 import re
 
 from nova_api import errors
@@ -40,3 +41,44 @@ def boolean(req, name, default=False):
                              '%s. %r is not a valid boolean'
                              % (name, value, value))
 
+
+
+def date_time(req, name):
+    """An ISO 8601 time (UTC when it names no zone) as ISO text, or None
+    when absent; 400 when it is not one."""
+    value = req.get_param(name)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace('Z',
+                                                               '+00:00'))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+        # In UTC, which the conductor compares with its columns (a time
+        # that UTC cannot hold, year 1 east of Greenwich, is refused).
+        return parsed.astimezone(datetime.timezone.utc).isoformat()
+    except (ValueError, OverflowError):
+        raise errors.bad_request('Invalid input for query parameters %s. '
+                                 'Value: %s. %r is not a \'date-time\''
+                                 % (name, value, value))
+
+
+def only(req, allowed):
+    """400, as Nova's closed query schemas answer, for a parameter not in
+    `allowed`."""
+    unexpected = sorted(set(req.params) - set(allowed))
+    if unexpected:
+        raise errors.bad_request(
+            'Invalid input for query parameters %s. Additional properties '
+            'are not allowed (%s %s unexpected)' % (
+                unexpected[0], ', '.join(repr(p) for p in unexpected),
+                'was' if len(unexpected) == 1 else 'were'))
+
+
+def sql_text(value, name):
+    """`value` (a query or path parameter bound for a SQL comparison), or
+    400 when it holds a NUL character, which PostgreSQL cannot take."""
+    if value is not None and '\x00' in value:
+        raise errors.bad_request('Invalid input for %s: it holds a NUL '
+                                 'character.' % name)
+    return value

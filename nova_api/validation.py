@@ -265,15 +265,16 @@ class RequestBody:
     """What one responder takes: `kind` 'json' (checked against
     `declared`: a schema, an Actions table, or a callable of the
     microversion giving either), 'raw' (bytes of `media_types`, which the
-    responder streams itself) or 'none'. `min_version`: the route's first
-    microversion, a 404 before it, ahead of any check of the body, as
-    Nova's routing answers."""
+    responder streams itself) or 'none'. `min_version` / `max_version`:
+    the route's first and last microversions, a 404 outside them, ahead
+    of any check of the body, as Nova's routing answers."""
 
     def __init__(self, kind, declared=None, min_version=None,
-                 media_types=(), describe=None):
+                 media_types=(), describe=None, max_version=None):
         self.kind = kind
         self.declared = declared
         self.min_version = min_version
+        self.max_version = max_version
         self.media_types = tuple(media_types)
         self.describe = describe
 
@@ -288,8 +289,10 @@ class RequestBody:
         return [({}, found)]
 
     def check_route(self, req):
-        if self.min_version is not None:
-            microversion.require(req, self.min_version)
+        if self.min_version is not None or self.max_version is not None:
+            microversion.require(req, self.min_version or
+                                 microversion.MIN_VERSION,
+                                 self.max_version or microversion.MAX_VERSION)
         if not self.media_types:
             return
         # A raw body without a Content-Type is taken as its one type.
@@ -321,16 +324,18 @@ def _declare(spec, reads):
     return decorate
 
 
-def schema(declared, min_version=None, media_types=(), describe=None):
+def schema(declared, min_version=None, media_types=(), describe=None,
+           max_version=None):
     """Decorates a falcon responder that takes a JSON body: the body is
     read (read_json), checked against `declared` (a schema, an Actions
     table, or a callable of the request's microversion returning either)
     and handed to the responder as `body`, before it runs, so a bad body
     is a 400 ahead of any policy check, as in Nova. `media_types`: the
     Content-Types accepted (others 415); `describe(error)`: the 400's
-    message, where the API does not speak Nova's words."""
+    message, where the API does not speak Nova's words. `min_version`,
+    `max_version`: the route's microversions (404 outside them)."""
     return _declare(RequestBody('json', declared, min_version, media_types,
-                                describe), reads=True)
+                                describe, max_version), reads=True)
 
 
 def raw_body(media_type, min_version=None):

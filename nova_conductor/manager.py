@@ -14,6 +14,7 @@ from common import glance_client
 from common import servicegroup
 from common import states
 from common.conf import CONF
+from nova_conductor import admin
 from nova_conductor import availability_zones
 from nova_conductor import build
 from nova_conductor import image_lookup
@@ -59,8 +60,8 @@ def _changes_hosts(method):
     return wrapper
 
 
-class ConductorManager:
-    target = messaging.Target(version='1.6')
+class ConductorManager(admin.AdminEndpoints):
+    target = messaging.Target(version='1.7')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:

@@ -19,6 +19,8 @@ Version history:
         no build; instance_advance and instance_advance_many answer an
         advance already made, on its host, as done; build_failed changes
         nothing once the build has left the host (what clients send now)
+  1.7 - quota_class_get, quota_class_update (the 'default' class feeds
+        every project's defaults), migration_get_all, instance_usage_get
 """
 
 import logging
@@ -42,7 +44,7 @@ ADVANCE_LINGER = 0.05
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -59,7 +61,8 @@ class ConductorAPI(rpc.RPCAPIBase):
         'availability_zones_get', 'server_group_get',
         'server_group_get_all', 'scheduler_dry_run', 'quota_get',
         'quota_defaults', 'keypair_get', 'keypair_get_all',
-        'flavor_access_get', 'hypervisor_servers'))
+        'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
+        'migration_get_all', 'instance_usage_get'))
 
     def __init__(self, timeout=None):
         super().__init__(timeout)
@@ -451,6 +454,32 @@ class ConductorAPI(rpc.RPCAPIBase):
     def aggregate_cache_images(self, ctxt, aggregate_id, image_ids):
         return self.call(ctxt, 'aggregate_cache_images', '1.1',
                          aggregate_id=aggregate_id, image_ids=image_ids)
+
+    # -- added in 1.7 -------------------------------------------------------
+
+    def quota_class_get(self, ctxt, class_name):
+        """{resource: limit} of a quota class ('default': every project's
+        defaults)."""
+        return self.call(ctxt, 'quota_class_get', '1.7',
+                         class_name=class_name)
+
+    def quota_class_update(self, ctxt, class_name, limits):
+        return self.call(ctxt, 'quota_class_update', '1.7',
+                         class_name=class_name, limits=limits)
+
+    def migration_get_all(self, ctxt, filters=None, limit=None,
+                          marker=None):
+        """Instance moves, newest first; `marker` is a migration uuid."""
+        return self.call(ctxt, 'migration_get_all', '1.7', filters=filters,
+                         limit=limit, marker=marker)
+
+    def instance_usage_get(self, ctxt, start, stop, project_id=None,
+                           limit=None, marker=None):
+        """Instances that ran between `start` and `stop` (ISO 8601),
+        oldest first; `marker` is an instance uuid."""
+        return self.call(ctxt, 'instance_usage_get', '1.7', start=start,
+                         stop=stop, project_id=project_id, limit=limit,
+                         marker=marker)
 
     # -- networking (nova-compute) -----------------------------------------
 

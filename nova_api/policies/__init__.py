@@ -14,24 +14,33 @@ from nova_api.policies import diagnostics
 from nova_api.policies import flavor_access
 from nova_api.policies import flavor_extra_specs
 from nova_api.policies import flavors
+from nova_api.policies import hosts
 from nova_api.policies import hypervisors
 from nova_api.policies import images
 from nova_api.policies import instance_actions
+from nova_api.policies import instance_usage_audit_log
 from nova_api.policies import keypairs
+from nova_api.policies import migrations
+from nova_api.policies import networks
+from nova_api.policies import quota_class_sets
 from nova_api.policies import quota_sets
 from nova_api.policies import scheduler
 from nova_api.policies import server_actions
+from nova_api.policies import server_external_events
 from nova_api.policies import server_groups
 from nova_api.policies import server_metadata
 from nova_api.policies import server_tags
 from nova_api.policies import servers
 from nova_api.policies import services
+from nova_api.policies import simple_tenant_usage
 
 MODULES = (base, servers, server_actions, server_metadata, server_tags,
            diagnostics, instance_actions, flavors, flavor_access,
            flavor_extra_specs, images, keypairs, aggregates,
            availability_zones, hypervisors, services, quota_sets,
-           server_groups, scheduler)
+           server_groups, scheduler, hosts, simple_tenant_usage,
+           instance_usage_audit_log, migrations, server_external_events,
+           networks, quota_class_sets)
 
 
 def list_rules():

@@ -8,6 +8,9 @@ PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
 # Key pairs belong to a user, not a project.
 ADMIN_OR_KEYPAIR_OWNER = '(rule:context_is_admin) or user_id:%(user_id)s'
 ANYONE = '@'
+# Other OpenStack services (Neutron, Cinder, Ironic) calling in with the
+# service role, as Nova's newer defaults allow, or an administrator.
+SERVICE_OR_ADMIN = 'role:service or rule:context_is_admin'
 
 
 def rule(name, check_str, description, operations):

@@ -1,9 +1,13 @@
 """/v2.1/os-quota-sets and /v2.1/limits: per-project limits and usage.
 
-Microversions: 2.36 drops the network quotas (fixed_ips, floating_ips,
-security_groups, security_group_rules) from quota sets and limits; 2.39
-drops maxImageMeta from limits; 2.57 drops the injected-file quotas and
-the maxPersonality* limits.
+The defaults are the quota class 'default' (quota_classes.py) over the
+[quota] options. The network quotas (fixed_ips, floating_ips,
+security_groups, security_group_rules) are stored and shown, never
+enforced: this cloud has no floating IPs or security groups to count.
+
+Microversions: 2.36 drops the network quotas from quota sets and
+limits; 2.39 drops maxImageMeta from limits; 2.57 drops the
+injected-file quotas and the maxPersonality* limits.
 """
 
 import falcon
@@ -12,7 +16,7 @@ from nova_api import errors
 from nova_api import policy
 from nova_api import validation
 
-# Network quotas this cloud does not limit (-1), shown before 2.36.
+# Network quotas, shown (and set) before 2.36.
 NETWORK_KEYS = ('fixed_ips', 'floating_ips', 'security_groups',
                 'security_group_rules')
 INJECTED_KEYS = ('injected_files', 'injected_file_content_bytes',
@@ -52,16 +56,19 @@ def update_schema(version):
     }
 
 
-def _named(limits):
-    """Conductor limits by API name, with the unlimited network keys."""
+def named(limits):
+    """Conductor limits by API name. The network keys are stored, never
+    enforced, and unlimited unless an admin set them (a conductor older
+    than RPC 1.7 does not send them)."""
     out = {API_NAMES.get(k, k): v for k, v in limits.items()}
-    out.update({k: -1 for k in NETWORK_KEYS})
+    for key in NETWORK_KEYS:
+        out.setdefault(key, -1)
     return out
 
 
 def quota_set(req, project_id, limits):
-    named = _named(limits)
-    out = {k: named[k] for k in keys(req.context.api_version)}
+    by_name = named(limits)
+    out = {k: by_name[k] for k in keys(req.context.api_version)}
     if project_id is not None:
         out['id'] = project_id
     return out
@@ -96,8 +103,7 @@ class QuotaSet(_QuotaResource):
                 '%s... is longer than %d characters.'
                 % (project_id[:20], MAX_PROJECT_ID))
         wanted = {DB_NAMES.get(k, k): int(v)
-                  for k, v in body['quota_set'].items()
-                  if k != 'force' and k not in NETWORK_KEYS}
+                  for k, v in body['quota_set'].items() if k != 'force'}
         limits = self.conductor.quota_update(req.context.ctxt, project_id,
                                              wanted)
         resp.media = {'quota_set': quota_set(req, None, limits)}
@@ -121,7 +127,7 @@ class QuotaSetDetail(_QuotaResource):
     def on_get(self, req, resp, project_id):
         _authorize(req, 'detail', project_id)
         got = self.conductor.quota_get(req.context.ctxt, project_id)
-        limits = _named(got['limits'])
+        limits = named(got['limits'])
         used = {API_NAMES.get(k, k): v for k, v in got['usage'].items()}
         detail = {k: {'limit': limits[k], 'in_use': used.get(k, 0),
                       'reserved': 0}
@@ -164,8 +170,13 @@ def absolute(version, lim, used):
         'totalServerGroupsUsed': used['server_groups'],
     }
     if version < (2, 36):
-        out.update({'maxSecurityGroups': -1, 'maxSecurityGroupRules': -1,
-                    'maxTotalFloatingIps': -1, 'totalSecurityGroupsUsed': 0,
+        # Limits stored, never used: there are no floating IPs or
+        # security groups to count.
+        out.update({'maxSecurityGroups': lim.get('security_groups', -1),
+                    'maxSecurityGroupRules': lim.get('security_group_rules',
+                                                     -1),
+                    'maxTotalFloatingIps': lim.get('floating_ips', -1),
+                    'totalSecurityGroupsUsed': 0,
                     'totalFloatingIpsUsed': 0})
     if version < (2, 39):
         out['maxImageMeta'] = lim['metadata_items']

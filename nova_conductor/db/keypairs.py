@@ -15,7 +15,7 @@ def create(user_id, name, public_key, fingerprint, key_type='ssh'):
         with session.writer() as s:
             # Key pairs count per user: lock the user like a project.
             quotas.lock_project(s, 'user:%s' % user_id)
-            limit = quotas.defaults()['key_pairs']
+            limit = quotas.defaults_in(s)['key_pairs']
             count = s.execute(sa.select(sa.func.count()).select_from(
                 models.KeyPair.__table__).where(
                 models.KeyPair.__table__.c.user_id == user_id)).scalar()

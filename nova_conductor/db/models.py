@@ -348,6 +348,21 @@ class Quota(Base):
     hard_limit: Mapped[int] = mapped_column(Integer)
 
 
+class QuotaClass(Base):
+    """A quota class's limit for one resource. The class 'default' holds
+    the defaults of every project (over the [quota] options)."""
+
+    __tablename__ = 'quota_classes'
+    __table_args__ = (UniqueConstraint('class_name', 'resource',
+                                       name='uniq_quota_classes0class_name0'
+                                            'resource'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_name: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
 class QuotaLock(Base):
     """One row per project, locked while its usage is checked and changed,
     so concurrent creates cannot both squeeze under a limit."""
@@ -402,3 +417,40 @@ class AggregateImageCache(Base):
     image_id: Mapped[str] = mapped_column(String(36))
     requested_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow)
+
+
+class Migration(TimestampMixin, Base):
+    """A move of an instance between hosts (resize, cold or live migration,
+    evacuation), as /os-migrations lists it. Whoever moves an instance
+    records it here (db/instance_migrations.py): the row starts with the
+    source, the flavors and a status, and gains its destination as the
+    move goes.
+    """
+
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        UniqueConstraint('uuid', name='uniq_migrations0uuid'),
+        Index('migrations_instance_uuid_idx', 'instance_uuid'),
+        Index('migrations_created_at_idx', 'created_at'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    instance_uuid: Mapped[str | None] = mapped_column(String(36))
+    # 'migration', 'resize', 'live-migration' or 'evacuation'.
+    migration_type: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(255))
+    source_compute: Mapped[str | None] = mapped_column(String(255))
+    source_node: Mapped[str | None] = mapped_column(String(255))
+    dest_compute: Mapped[str | None] = mapped_column(String(255))
+    dest_node: Mapped[str | None] = mapped_column(String(255))
+    dest_host: Mapped[str | None] = mapped_column(String(255))
+    # flavors.id (the Integer key) before and after the move.
+    old_instance_type_id: Mapped[int | None] = mapped_column(Integer)
+    new_instance_type_id: Mapped[int | None] = mapped_column(Integer)
+    # Not listed (Nova hides the internal half of a cross-cell move).
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

@@ -1,4 +1,5 @@
-"""Per-project quotas: limits, usage, and the atomic check at create."""
+"""Per-project quotas: limits, usage, and the atomic check at create;
+quota classes, whose 'default' class gives every project its defaults."""
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -12,22 +13,62 @@ RESOURCES = ('instances', 'cores', 'ram', 'metadata_items',
              'injected_files', 'injected_file_content_bytes',
              'injected_file_path_length', 'key_pairs', 'server_groups',
              'server_group_members')
+# Stored and shown (the API shows them before 2.36, quota classes before
+# 2.50), never enforced: this cloud has no floating IPs or security groups
+# to count, so they are unlimited until an admin sets them.
+NETWORK_RESOURCES = ('fixed_ips', 'floating_ips', 'security_groups',
+                     'security_group_rules')
+ALL_RESOURCES = RESOURCES + NETWORK_RESOURCES
+DEFAULT_CLASS = 'default'
 
 
-def defaults():
-    return {r: getattr(CONF.quota, r) for r in RESOURCES}
+def config_defaults():
+    """The [quota] options: what a resource no quota class names gets."""
+    out = {r: getattr(CONF.quota, r) for r in RESOURCES}
+    out.update({r: -1 for r in NETWORK_RESOURCES})
+    return out
 
 
 _quotas = models.Quota.__table__
-# Every create reads this: a Core statement built once.
-_PROJECT_LIMITS = (sa.select(_quotas.c.resource, _quotas.c.hard_limit)
-                   .where(_quotas.c.project_id == sa.bindparam('project')))
+_classes = models.QuotaClass.__table__
+_CLASS_LIMITS = (sa.select(_classes.c.resource, _classes.c.hard_limit)
+                 .where(_classes.c.class_name == sa.bindparam('name')))
+# Every create reads this: a Core statement built once, one round trip for
+# the default class and the project's own rows (rank 1 overrides rank 0).
+_PROJECT_LIMITS = sa.union_all(
+    sa.select(_classes.c.resource, _classes.c.hard_limit,
+              sa.literal(0).label('rank'))
+    .where(_classes.c.class_name == DEFAULT_CLASS),
+    sa.select(_quotas.c.resource, _quotas.c.hard_limit,
+              sa.literal(1).label('rank'))
+    .where(_quotas.c.project_id == sa.bindparam('project')))
+
+
+def _class_limits(s, class_name):
+    out = config_defaults()
+    for resource, hard_limit in s.execute(_CLASS_LIMITS,
+                                          {'name': class_name}):
+        if resource in out:
+            out[resource] = hard_limit
+    return out
+
+
+def defaults_in(s):
+    """Every project's defaults: the 'default' class over [quota], read
+    in the caller's transaction."""
+    return _class_limits(s, DEFAULT_CLASS)
+
+
+def defaults():
+    with session.reader() as s:
+        return defaults_in(s)
 
 
 def _limits(s, project_id):
-    out = defaults()
-    for resource, hard_limit in s.execute(_PROJECT_LIMITS,
-                                          {'project': project_id}):
+    out = config_defaults()
+    rows = sorted(s.execute(_PROJECT_LIMITS, {'project': project_id}),
+                  key=lambda row: row.rank)
+    for resource, hard_limit, _rank in rows:
         if resource in out:
             out[resource] = hard_limit
     return out
@@ -66,7 +107,7 @@ def usage(project_id):
 def update(project_id, new_limits):
     with session.writer() as s:
         for resource, value in new_limits.items():
-            if resource not in RESOURCES:
+            if resource not in ALL_RESOURCES:
                 raise exception.Invalid(reason='unknown quota %s' % resource)
             row = s.scalars(sa.select(models.Quota).filter_by(
                 project_id=project_id, resource=resource)).first()
@@ -82,6 +123,31 @@ def update(project_id, new_limits):
 def reset(project_id):
     with session.writer() as s:
         s.execute(sa.delete(models.Quota).filter_by(project_id=project_id))
+
+
+def class_get(class_name):
+    """A quota class's limits: its own rows over [quota] (Nova's rule:
+    only the 'default' class also stands for every project's defaults)."""
+    with session.reader() as s:
+        return _class_limits(s, class_name)
+
+
+def class_update(class_name, new_limits):
+    """Set some of a class's limits; the class's limits after."""
+    with session.writer() as s:
+        for resource, value in new_limits.items():
+            if resource not in ALL_RESOURCES:
+                raise exception.Invalid(reason='unknown quota %s' % resource)
+            row = s.scalars(sa.select(models.QuotaClass).filter_by(
+                class_name=class_name, resource=resource)).first()
+            if row is None:
+                s.add(models.QuotaClass(class_name=class_name,
+                                        resource=resource,
+                                        hard_limit=int(value)))
+            else:
+                row.hard_limit = int(value)
+        s.flush()
+        return _class_limits(s, class_name)
 
 
 def lock_project(s, project_id):

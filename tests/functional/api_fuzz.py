@@ -54,7 +54,7 @@ QUERY_NAMES = [
 KNOWN_FIELDS = {'flavorRef': 'flavor_id', 'imageRef': 'image_id',
                 'key_name': 'name', 'host': 'host', 'tenant': 'project_id',
                 'group': 'group_id', 'availability_zone': 'zone',
-                'id': 'image_id'}
+                'id': 'image_id', 'server_uuid': 'server_id'}
 HUGE_INTS = [2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 + 1, 2 ** 63 - 1,
              2 ** 63, 2 ** 64 + 1, -1, -2, -2 ** 31 - 1, -2 ** 63 - 1,
              10 ** 400]

@@ -213,6 +213,11 @@ def _without_operator_tracebacks(data):
     return data
 
 
+# Answers Nova gives on purpose: 501 for what the virt drivers cannot do
+# (os-hosts' power and maintenance actions), in Nova's error body.
+MEANT_5XX = (501,)
+
+
 def problems(req, resp):
     """What is wrong with `resp` as an answer to `req` (empty if none)."""
     found = []
@@ -225,7 +230,7 @@ def problems(req, resp):
                 _json(resp.body)), ensure_ascii=False)
         except ValueError:
             pass
-    if status >= 500:
+    if status >= 500 and status not in MEANT_5XX:
         found.append('%d: the API failed (nothing is down)' % status)
     for leak in LEAKS:
         at = text.find(leak)
@@ -238,7 +243,7 @@ def problems(req, resp):
         return found
     content_type = resp.headers.get('content-type', '')
     path = urllib.parse.unquote(req.path)
-    if 400 <= status < 500:
+    if 400 <= status < 500 or status in MEANT_5XX:
         try:
             data = _json(resp.body)
         except ValueError:

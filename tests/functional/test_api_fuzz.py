@@ -238,6 +238,12 @@ def _seed(api):
         'service_id': [s['id'] for s in services],
         'request_id': [a['request_id'] for a in actions],
         'host': [host], 'zone': ['nova', 'fuzz-az'],
+        'host_name': [host], 'tenant_id': ['admin', 'proj-a'],
+        'network_id': [n['id'] for n in api.call(
+            'GET', '/v2.1/os-networks')['networks']],
+        # Not 'default': that class is every project's quota.
+        'class_name': ['fuzz-class'],
+        'before_timestamp': ['2026-01-01 00:00:00'],
     }
 
 
@@ -265,7 +271,8 @@ def _warm_up(api):
         path = route.template
         for name in route.params:
             values = api.known.get(name) or ['x']
-            path = path.replace('{%s}' % name, str(values[0]))
+            path = path.replace('{%s}' % name,
+                                api_fuzz.wire_text(str(values[0])))
         spec = api_routes.declared(route, method) \
             if method in route.methods else None
         body = None

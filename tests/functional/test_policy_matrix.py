@@ -214,6 +214,20 @@ def _conductor_service(world):
     return {'host': svc['host']}
 
 
+def _compute_host(world):
+    return {'host': world.dep.compute_hosts[0]}
+
+
+def _network(world):
+    found = _ok(world.dep.request('GET', '/v2.1/os-networks'))
+    return {'network_id': found['networks'][0]['id']}
+
+
+def _event_body(world, values):
+    return {'events': [{'name': 'network-changed',
+                        'server_uuid': values['server_id']}]}
+
+
 def _action(name, params=None):
     return lambda world, values: {name: params}
 
@@ -460,6 +474,67 @@ ROWS = [
     row('scheduler:dry-run', 'POST', '/v2.1/os-scheduler/dry-run',
         ADMIN_ONLY, P + 'os-scheduler:dry-run',
         lambda world, values: _boot_body(world.dep)),
+    # os-hosts: the actions are 501 (no driver here has them) for admins
+    row('hosts:list', 'GET', '/v2.1/os-hosts', ADMIN_ONLY,
+        P + 'os-hosts:list'),
+    row('hosts:show', 'GET', '/v2.1/os-hosts/{host}', ADMIN_ONLY,
+        P + 'os-hosts:show', fixture=_compute_host),
+    row('hosts:update', 'PUT', '/v2.1/os-hosts/{host}', (501, 403, 403, 403),
+        P + 'os-hosts:update', {'status': 'enable'}, _compute_host),
+    row('hosts:start', 'GET', '/v2.1/os-hosts/{host}/startup',
+        (501, 403, 403, 403), P + 'os-hosts:start', fixture=_compute_host),
+    row('hosts:shutdown', 'GET', '/v2.1/os-hosts/{host}/shutdown',
+        (501, 403, 403, 403), P + 'os-hosts:shutdown',
+        fixture=_compute_host),
+    row('hosts:reboot', 'GET', '/v2.1/os-hosts/{host}/reboot',
+        (501, 403, 403, 403), P + 'os-hosts:reboot', fixture=_compute_host),
+    # usage, audit, migrations, events
+    row('simple-tenant-usage:list', 'GET', '/v2.1/os-simple-tenant-usage',
+        ADMIN_ONLY, P + 'os-simple-tenant-usage:list'),
+    row('simple-tenant-usage:show', 'GET',
+        '/v2.1/os-simple-tenant-usage/proj-a', (200, 200, 200, 403),
+        P + 'os-simple-tenant-usage:show'),
+    row('instance-usage-audit-log:list', 'GET',
+        '/v2.1/os-instance_usage_audit_log', ADMIN_ONLY,
+        P + 'os-instance-usage-audit-log:list'),
+    row('instance-usage-audit-log:show', 'GET',
+        '/v2.1/os-instance_usage_audit_log/{before}', ADMIN_ONLY,
+        P + 'os-instance-usage-audit-log:show',
+        fixture=lambda world: {'before': '2026-01-01 00:00:00'}),
+    row('migrations:index', 'GET', '/v2.1/os-migrations', ADMIN_ONLY,
+        P + 'os-migrations:index'),
+    row('server-external-events:create', 'POST',
+        '/v2.1/os-server-external-events', ADMIN_ONLY,
+        P + 'os-server-external-events:create', _event_body,
+        _server_in('ACTIVE')),
+    # the deprecated network proxies: reads for the project's readers,
+    # changes gone (410) for everyone
+    row('networks:list', 'GET', '/v2.1/os-networks', ALL),
+    row('networks:view', 'GET', '/v2.1/os-networks/{network_id}', ALL,
+        fixture=_network),
+    row('networks:create', 'POST', '/v2.1/os-networks', (410,) * 4),
+    row('networks:add', 'POST', '/v2.1/os-networks/add', (410,) * 4),
+    row('networks:delete', 'DELETE', '/v2.1/os-networks/{network_id}',
+        (410,) * 4, fixture=_network),
+    row('networks:action', 'POST', '/v2.1/os-networks/{network_id}/action',
+        (410,) * 4, body={'disassociate': None}, fixture=_network),
+    row('tenant-networks:list', 'GET', '/v2.1/os-tenant-networks', ALL),
+    row('tenant-networks:show', 'GET',
+        '/v2.1/os-tenant-networks/{network_id}', ALL, fixture=_network),
+    row('tenant-networks:create', 'POST', '/v2.1/os-tenant-networks',
+        (410,) * 4),
+    row('tenant-networks:delete', 'DELETE',
+        '/v2.1/os-tenant-networks/{network_id}', (410,) * 4,
+        fixture=_network),
+    # quota classes (not 'default': the rows above count on the defaults)
+    row('quota-class-sets:show', 'GET', '/v2.1/os-quota-class-sets/{name}',
+        ADMIN_ONLY, P + 'os-quota-class-sets:show',
+        fixture=lambda world: {'name': 'matrix'}),
+    row('quota-class-sets:update', 'PUT',
+        '/v2.1/os-quota-class-sets/{name}', ADMIN_ONLY,
+        P + 'os-quota-class-sets:update',
+        {'quota_class_set': {'instances': 5}},
+        lambda world: {'name': 'matrix'}),
 ]
 
 
