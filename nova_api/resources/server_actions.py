@@ -8,6 +8,7 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import errors
+from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -189,7 +190,7 @@ class ServerAction(servers._Base):
                 ctxt, ctxt.project_id)['limits'], params['personality'])
         instance = self.conductor.rebuild_instance(ctxt, server_id,
                                                    image['id'], values)
-        body = self.show_body(req, instance)['server']
+        body = self.show_body(req, instance, server_view.rebuilt)['server']
         body['adminPass'] = params.get('adminPass') or \
             secrets.token_urlsafe(9)
         resp.status = falcon.HTTP_202

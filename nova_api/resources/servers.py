@@ -230,14 +230,15 @@ class _Base:
         return [found['uuid']] if instance['uuid'] in found.get(
             'members', []) else []
 
-    def show_body(self, req, instance):
-        """{'server': ...} as GET /servers/{id} (also update, rebuild)."""
+    def show_body(self, req, instance, view=server_view.show):
+        """{'server': ...} as GET /servers/{id} answers; `view` is
+        server_view.updated or .rebuilt for PUT and rebuild."""
         groups = None
         if req.context.api_version >= (2, 71):
             groups = self._server_groups(req.context.ctxt, instance)
-        return {'server': server_view.detail(
-            req, instance, server_view.ViewContext(req, self.conductor),
-            show=True, server_groups=groups)}
+        return {'server': view(req, instance,
+                               server_view.ViewContext(req, self.conductor),
+                               server_groups=groups)}
 
     def request_spec(self, ctxt, body, count_quota=True):
         """Check a create body; (flavor, image, metadata, request_spec).
@@ -491,7 +492,7 @@ class Server(_Base):
         ctxt = req.context.ctxt
         instance = self.conductor.instance_update(ctxt, server_id, values) \
             if values else self.conductor.instance_get(ctxt, server_id)
-        resp.media = self.show_body(req, instance)
+        resp.media = self.show_body(req, instance, server_view.updated)
 
     def on_delete(self, req, resp, server_id):
         self.check_not_locked(req, self._get_visible(
