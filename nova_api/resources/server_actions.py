@@ -166,14 +166,12 @@ class ServerAction(servers._Base):
                                      'os_compute_api:servers:rebuild')
         self.check_not_locked(req, instance)
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
-        values = {}
+        values = servers.access_ip_values(params)
         if 'name' in params:
             values['display_name'] = params['name']
         if 'metadata' in params:
             values['metadata'] = params['metadata']
-        for api_key, column in (('accessIPv4', 'access_ip_v4'),
-                                ('accessIPv6', 'access_ip_v6'),
-                                ('description', 'display_description'),
+        for api_key, column in (('description', 'display_description'),
                                 ('user_data', 'user_data'),
                                 ('hostname', 'hostname')):
             if api_key in params:

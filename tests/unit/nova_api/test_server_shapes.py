@@ -7,6 +7,7 @@ import pytest
 from common import exception
 from common import servicegroup
 from nova_api import app as api_app
+from nova_api.resources import servers
 from tests.schemas import servers as schemas
 
 UUID = '6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11'
@@ -224,3 +225,33 @@ def test_bad_list_queries_are_400(client, query, message):
                                headers={'X-Auth-Token': 'u1:p1'})
     assert resp.status_code == 400
     assert message in resp.json['badRequest']['message']
+
+
+@pytest.mark.parametrize('given,stored', [
+    ('0000:0000:0000:0000:0000:babe:220.12.22.2', '::babe:dc0c:1602'),
+    ('2001:DB8:0:0:0:0:0:1', '2001:db8::1'),
+    ('::babe:202:202', '::babe:202:202'),
+    ('::ffff:1.2.3.4', '::ffff:1.2.3.4'),
+    ('2001:2001::3', '2001:2001::3'),
+])
+def test_access_ipv6_is_stored_in_canonical_form(given, stored):
+    assert servers.canonical_ip(given, 6) == stored
+    assert servers.access_ip_values({'accessIPv6': given}) == {
+        'access_ip_v6': stored}
+
+
+def test_access_ips_of_an_update_and_a_rebuild_are_canonical(client):
+    _send(client, 'PUT', '/v2.1/servers/%s' % UUID, '2.1', 'u1:p1',
+          {'server': {'accessIPv4': '1.1.1.1',
+                      'accessIPv6': '0:0:0:0:0:BABE:202:202'}})
+    assert client.conductor.last_update == {'access_ip_v4': '1.1.1.1',
+                                            'access_ip_v6': '::babe:202:202'}
+    rebuilt = _send(client, 'POST', '/v2.1/servers/%s/action' % UUID, '2.1',
+                    'u1:p1', {'rebuild': {
+                        'imageRef': IMAGE,
+                        'accessIPv6': '0000:0000:0000:0000:0000:babe:'
+                                      '220.12.22.2'}})['server']
+    assert client.conductor.last_rebuild['access_ip_v6'] == \
+        '::babe:dc0c:1602'
+    assert rebuilt['accessIPv6'] == '::babe:dc0c:1602'
+    assert 'access_ip_v4' not in client.conductor.last_rebuild
