@@ -1,5 +1,6 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
-console output and reset-state."""
+console output, reset-state, restore and forceDelete; the other actions
+Nova serves answer 501 once the server is found."""
 
 import secrets
 
@@ -8,6 +9,7 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import errors
+from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
@@ -95,8 +97,38 @@ RESET_STATE_SCHEMA = {
     'required': ['state'], 'additionalProperties': False,
 }
 
+_EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
+# Actions Nova serves and this cloud does not do (resize and migration,
+# shelve, rescue, snapshots, passwords, security groups, fixed and
+# floating IPs, remote consoles), with the microversions Nova serves each
+# at. As every action, they find the server first (404); then they
+# answer 501 notImplemented, Nova's answer for what a cloud cannot do.
+NOT_IMPLEMENTED = {
+    name: _EVERY_VERSION for name in (
+        'resize', 'confirmResize', 'revertResize', 'migrate',
+        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve', 'rescue',
+        'unrescue', 'createImage', 'createBackup', 'changePassword',
+        'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
+NOT_IMPLEMENTED.update({
+    'trigger_crash_dump': ((2, 17), microversion.MAX_VERSION),
+    'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
+    'addFloatingIp': ((2, 1), (2, 43)),
+    'removeFloatingIp': ((2, 1), (2, 43)),
+    'os-getVNCConsole': ((2, 1), (2, 5)),
+    'os-getSPICEConsole': ((2, 1), (2, 5)),
+    'os-getRDPConsole': ((2, 1), (2, 5)),
+    'os-getSerialConsole': ((2, 1), (2, 5)),
+})
+
+
+def _served(first, last):
+    """Any parameters, at the microversions from `first` to `last`."""
+    return lambda version: validation.ANY if first <= version <= last \
+        else None
+
+
 # Every action this route serves, by name: its parameters' schema.
-ACTIONS = validation.Actions({
+_SCHEMAS = {
     'os-stop': validation.ANY, 'os-start': validation.ANY,
     'reboot': REBOOT_SCHEMA,
     'pause': validation.ANY, 'unpause': validation.ANY,
@@ -106,7 +138,13 @@ ACTIONS = validation.Actions({
     'evacuate': evacuate_schema,
     'lock': LOCK_SCHEMA, 'unlock': validation.ANY,
     'os-resetState': RESET_STATE_SCHEMA,
-})
+    # Soft delete is off here (deletes are immediate): no server is ever
+    # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
+    'restore': validation.ANY, 'forceDelete': validation.ANY,
+}
+_SCHEMAS.update((name, _served(*versions))
+                for name, versions in NOT_IMPLEMENTED.items())
+ACTIONS = validation.Actions(_SCHEMAS)
 
 # API action name -> conductor action name.
 POWER_ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
@@ -136,6 +174,14 @@ class ServerAction(servers._Base):
             return self._lock(req, resp, server_id, name, params)
         if name == 'os-resetState':
             return self._reset_state(req, resp, server_id, params)
+        if name == 'restore':
+            return self._restore(req, server_id)
+        if name == 'forceDelete':
+            return self._force_delete(req, resp, server_id)
+        if name in NOT_IMPLEMENTED:
+            self._get_visible(req, server_id, 'os_compute_api:servers:show')
+            raise errors.HTTPError(501, "This cloud does not implement the "
+                                        "'%s' action." % name)
         if name == 'reboot':
             params = {'type': params['type'].upper()}
         else:
@@ -223,6 +269,26 @@ class ServerAction(servers._Base):
         else:
             self.conductor.instance_set_lock(
                 ctxt, server_id, None, by_admin=ctxt.is_admin_user)
+        resp.status = falcon.HTTP_202
+
+    def _restore(self, req, server_id):
+        """Only a SOFT_DELETED server can be restored, and with deletes
+        immediate there is none: 409 with the state found, as Nova."""
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:os-deferred-delete:restore')
+        raise exception.InstanceInvalidState(
+            action='restore', instance_uuid=server_id, attr='vm_state',
+            state=instance['vm_state'])
+
+    def _force_delete(self, req, resp, server_id):
+        """Delete now, whatever the state: what DELETE does here."""
+        self.check_not_locked(req, self._get_visible(
+            req, server_id, 'os_compute_api:os-deferred-delete:force'))
+        try:
+            self.conductor.delete_instance(req.context.ctxt, server_id)
+        except exception.InstanceNotFound:
+            raise errors.not_found('Instance %s could not be found.'
+                                   % server_id)
         resp.status = falcon.HTTP_202
 
     def _reset_state(self, req, resp, server_id, params):
