@@ -2,6 +2,7 @@
 console output, reset-state, restore and forceDelete; the other actions
 Nova serves answer 501 once the server is found."""
 
+import re
 import secrets
 
 import falcon
@@ -22,6 +23,7 @@ REBOOT_SCHEMA = {
     'required': ['type'], 'additionalProperties': False,
 }
 
+_CONSOLE_CONTROL = re.compile('[\x00-\x08\x0b-\x1f]')
 CONSOLE_SCHEMA = {
     'type': ['object', 'null'],
     'properties': {'length': {'type': ['integer', 'string', 'null'],
@@ -203,7 +205,9 @@ class ServerAction(servers._Base):
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
-        resp.media = {'output': output}
+        # As Nova: no control characters but tab and newline (a serial
+        # console's carriage returns and terminal escapes).
+        resp.media = {'output': _CONSOLE_CONTROL.sub('', output)}
 
     def _rebuild(self, req, resp, server_id, params):
         """Same id, host, IPs and flavor; a new image (202 + server)."""

@@ -120,15 +120,28 @@ def test_concurrent_actions_have_one_winner(dep):
     dep.wait_gone(server_id)
 
 
-def test_console_output_of_a_test_driver_guest_is_empty(dep):
+def test_console_output_of_a_test_driver_guest_is_its_boot_log(dep):
     resp = dep.request('POST', '/v2.1/servers', json={'server': {
         'name': 'console', 'flavorRef': '1', 'imageRef': dep.image['id']}})
     server_id = resp.json()['server']['id']
     dep.wait_for_server(server_id)
-    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': 10}})
+    # The simulated guest's boot lines, read as a real guest's log is.
+    out = _action(dep, server_id, {'os-getConsoleOutput': {}})
     assert out.status_code == 200, out.text
-    # The simulated hypervisor has no serial console to read.
-    assert out.json() == {'output': ''}
+    output = out.json()['output']
+    assert 'simulated guest' in output
+    assert output.endswith('\nconsole login: \n')
+    assert len(output.split('\n')) > 3
+    # `length` lines from the end (Tempest counts them this way).
+    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': 3}})
+    assert out.json()['output'].split('\n') == [
+        '[    0.200000] Reached target Multi-User System.', '',
+        'console login: ']
+    assert _action(dep, server_id, {'reboot': {'type': 'HARD'}}
+                   ).status_code == 202
+    _settle(dep, server_id, 'ACTIVE')
+    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': -1}})
+    assert out.json()['output'].count('console login: ') == 2
     bad = _action(dep, server_id, {'os-getConsoleOutput': {'length': 'x'}})
     assert bad.status_code == 400
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)

@@ -4,7 +4,9 @@ With a test:... connection_uri, domains are bare <domain type='test'>
 definitions (no disks, no qemu-img) so a spawn costs well under a
 millisecond; otherwise they are kvm/qemu guests booting a qcow2 overlay of a
 cached image. Files of an instance live in <instances_path>/<uuid>: disk,
-disk.local (when the flavor has ephemeral_gb) and console.log.
+disk.local (when the flavor has ephemeral_gb) and console.log, which a
+real guest's serial console writes and a simulated guest's boots write
+for it (simulated_console.py).
 
 Direct kernel boot: when an image's properties carry kernel_id (and
 optionally ramdisk_id), spawn resolves them through `image_locator`, a
@@ -30,6 +32,7 @@ from nova_compute.virt import driver
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
+from nova_compute.virt.libvirt import simulated_console
 
 LOG = logging.getLogger(__name__)
 
@@ -172,6 +175,7 @@ class LibvirtDriver(driver.ComputeDriver):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
                 dom.create()
+            self._simulated_boot(instance)
         except Exception:
             LOG.warning('Spawn of %s failed; removing what it made', uuid)
             with contextlib.suppress(Exception):
@@ -363,6 +367,7 @@ class LibvirtDriver(driver.ComputeDriver):
         with self.host.errors('Powering on %s' % instance['uuid']):
             if not dom.isActive():
                 dom.create()
+                self._simulated_boot(instance)
 
     def reboot(self, instance, reboot_type='SOFT', timeout=None):
         """SOFT: ACPI shutdown, then start again; a guest that does not
@@ -386,6 +391,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._stop_hard(dom)
         with self.host.errors('Starting %s' % uuid):
             dom.create()
+        self._simulated_boot(instance)
 
     def pause(self, instance):
         dom = self._domain(instance)
@@ -411,11 +417,19 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- console --------------------------------------------------------------
 
-    def get_console_output(self, instance):
-        if self.host.is_test:
-            return ''
-        path = os.path.join(self._instance_dir(instance['uuid']),
+    def _console_log(self, instance):
+        return os.path.join(self._instance_dir(instance['uuid']),
                             'console.log')
+
+    def _simulated_boot(self, instance):
+        """A test-driver guest just booted: write its boot lines where a
+        real guest's serial console writes (a real guest writes its own)."""
+        if self.host.is_test:
+            simulated_console.write_boot(self._console_log(instance),
+                                         instance, self.host.nodename)
+
+    def get_console_output(self, instance):
+        path = self._console_log(instance)
         try:
             with open(path, 'rb') as f:
                 f.seek(0, os.SEEK_END)

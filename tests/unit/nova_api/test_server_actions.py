@@ -29,6 +29,10 @@ class FakeConductor:
     def delete_instance(self, ctxt, uuid):
         self.deleted.append(uuid)
 
+    def instance_console_output(self, ctxt, uuid, tail_length=None):
+        self.tail_length = tail_length
+        return 'boot\r\n\x1b[1mweb-1\x1b[0m login: \t\x00'
+
 
 @pytest.fixture
 def client():
@@ -117,3 +121,12 @@ def test_force_delete_of_a_locked_server_is_409_for_its_owner(client):
     assert client.conductor.deleted == []
     assert _post(client, UUID, {'forceDelete': None},
                  headers={'X-Auth-Token': 'admin:admin'}).status_code == 202
+
+
+def test_console_output_loses_control_characters_as_in_nova(client):
+    resp = _post(client, UUID, {'os-getConsoleOutput': {'length': '3'}})
+    assert resp.status_code == 200, resp.text
+    assert resp.json == {'output': 'boot\n[1mweb-1[0m login: \t'}
+    assert client.conductor.tail_length == 3
+    _post(client, UUID, {'os-getConsoleOutput': {'length': -1}})
+    assert client.conductor.tail_length is None

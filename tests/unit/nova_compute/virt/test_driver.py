@@ -235,10 +235,38 @@ def test_power_state_mapping_is_complete():
     assert mapping[libvirt.VIR_DOMAIN_PMSUSPENDED] == states.SUSPENDED_POWER
 
 
-def test_console_output_is_empty_on_test_driver(driver):
-    instance = make_instance()
+def test_a_simulated_guest_writes_a_boot_log_at_each_boot(driver, conf):
+    instance = make_instance(hostname='web-1', display_name='web 1')
     driver.spawn(instance, IMAGE, NETWORK)
-    assert driver.get_console_output(instance) == ''
+    first = driver.get_console_output(instance)
+    lines = first.splitlines()
+    assert 'simulated guest' in lines[0] and conf.host in lines[0]
+    assert 'Booting instance-%s (web 1)' % instance['uuid'] in lines[1]
+    assert lines[2].endswith('1 vCPU, 512 MiB RAM, image img-1')
+    assert lines[-1] == 'web-1 login: '
+    # The file a real guest's serial console writes.
+    path = os.path.join(conf.instances_path, instance['uuid'],
+                        'console.log')
+    with open(path) as f:
+        assert f.read() == first
+    driver.reboot(instance, 'HARD')
+    assert driver.get_console_output(instance).count(' login: ') == 2
+    driver.power_off(instance)
+    driver.power_on(instance)
+    # Each boot adds its lines; a start of a running guest adds none.
+    driver.power_on(instance)
+    assert driver.get_console_output(instance).count(' login: ') == 3
+    driver.destroy(instance)
+    assert not os.path.exists(path)
+
+
+def test_boot_log_lines_carry_no_control_characters(driver):
+    instance = make_instance(display_name='bad\nname\x1b[0m',
+                             hostname=None)
+    driver.spawn(instance, IMAGE, NETWORK)
+    lines = driver.get_console_output(instance).splitlines()
+    assert '(bad?name?[0m)' in lines[1]
+    assert lines[-1] == 'localhost login: '
 
 
 def test_bad_uuid_is_refused_before_touching_files(driver, conf):
