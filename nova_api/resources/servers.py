@@ -532,10 +532,12 @@ class Server(_Base):
 
 
 class ServerDiagnostics(_Base):
-    """What the hypervisor reports of a server's domain (admin only)."""
+    """What the hypervisor reports of a server's domain (admin only): from
+    2.48 Nova's standard diagnostics, before that the driver's own keys."""
 
     def on_get(self, req, resp, server_id):
         self._get_visible(req, server_id,
                           'os_compute_api:os-server-diagnostics')
-        resp.media = self.conductor.instance_diagnostics(req.context.ctxt,
-                                                         server_id)
+        standard = req.context.api_version >= (2, 48)
+        resp.media = self.conductor.instance_diagnostics(
+            req.context.ctxt, server_id, standard=standard)

@@ -6,6 +6,9 @@ import pytest
 
 from tests.functional import deployment as deployment_mod
 
+# Nova's standard diagnostics (state, memory_details...) came in 2.48.
+V248 = {'OpenStack-API-Version': 'compute 2.48'}
+
 
 @pytest.fixture(scope='module')
 def dep():
@@ -50,8 +53,8 @@ def test_stop_start_and_reboot(dep):
     server = _settle(dep, server_id, 'SHUTOFF')
     assert server['OS-EXT-STS:vm_state'] == 'stopped'
     assert server['OS-EXT-STS:power_state'] == 4
-    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
-                       ).json()['state'] == 'shutdown'
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id,
+                       headers=V248).json()['state'] == 'shutdown'
     action = _events(dep, server_id, resp.headers['x-openstack-request-id'])
     assert action['action'] == 'stop'
     assert [(e['event'], e['result']) for e in action['events']] == [
@@ -69,8 +72,8 @@ def test_stop_start_and_reboot(dep):
     assert _action(dep, server_id, {'os-start': None}).status_code == 202
     server = _settle(dep, server_id, 'ACTIVE')
     assert server['OS-EXT-STS:power_state'] == 1
-    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
-                       ).json()['state'] == 'running'
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id,
+                       headers=V248).json()['state'] == 'running'
 
     for kind in ('SOFT', 'HARD'):
         resp = _action(dep, server_id, {'reboot': {'type': kind}})
@@ -242,8 +245,9 @@ def test_pause_unpause_suspend_resume(dep):
         assert resp.status_code == 202, (body, resp.text)
         server = _settle(dep, server_id, status)
         assert server['OS-EXT-STS:power_state'] == power, body
-        assert dep.request('GET', '/v2.1/servers/%s/diagnostics'
-                           % server_id).json()['state'] == domain_state
+        assert dep.request(
+            'GET', '/v2.1/servers/%s/diagnostics' % server_id,
+            headers=V248).json()['state'] == domain_state
     # Unpausing a running server is a conflict.
     assert _action(dep, server_id, {'unpause': None}).status_code == 409
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)

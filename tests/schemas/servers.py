@@ -142,3 +142,34 @@ def server_create_response():
                  'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
                  'security_groups': {'type': 'array'}, 'adminPass': _STR},
                 optional=['adminPass'])
+
+
+_INT_OR_NULL = {'type': ['integer', 'null']}
+
+
+def diagnostics():
+    """GET /servers/{id}/diagnostics from 2.48: Nova's standard shape."""
+    return _obj({
+        'state': {'enum': ['pending', 'running', 'paused', 'shutdown',
+                           'crashed', 'suspended']},
+        'driver': {'enum': ['libvirt']},
+        'hypervisor': _STR_OR_NULL, 'hypervisor_os': _STR_OR_NULL,
+        'uptime': _INT_OR_NULL, 'config_drive': {'type': 'boolean'},
+        'num_cpus': {'type': 'integer'}, 'num_nics': {'type': 'integer'},
+        'num_disks': {'type': 'integer'},
+        'memory_details': _obj({'maximum': _INT_OR_NULL,
+                                'used': _INT_OR_NULL}),
+        'cpu_details': {'type': 'array', 'items': _obj({
+            'id': _INT_OR_NULL, 'time': _INT_OR_NULL,
+            'utilisation': _INT_OR_NULL})},
+        'nic_details': {'type': 'array', 'items': _obj(dict(
+            {'mac_address': _STR_OR_NULL},
+            **{key: _INT_OR_NULL for key in (
+                'rx_octets', 'rx_errors', 'rx_drop', 'rx_packets', 'rx_rate',
+                'tx_octets', 'tx_errors', 'tx_drop', 'tx_packets',
+                'tx_rate')}))},
+        'disk_details': {'type': 'array', 'items': _obj({
+            key: _INT_OR_NULL for key in (
+                'read_bytes', 'read_requests', 'write_bytes',
+                'write_requests', 'errors_count')})},
+    })

@@ -29,6 +29,7 @@ from common import states
 from common.conf import CONF
 from nova_compute import image_fetch
 from nova_compute.virt import driver
+from nova_compute.virt.libvirt import diagnostics
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
@@ -265,20 +266,25 @@ class LibvirtDriver(driver.ComputeDriver):
             raise host_mod.hypervisor_error(err, 'Reading power state')
         return POWER_STATES.get(state, states.NOSTATE)
 
-    def get_diagnostics(self, instance):
-        """The domain as libvirt sees it: name, state, memory, CPUs."""
+    def _stats(self, instance):
         dom = self._domain(instance)
         try:
-            state, max_mem_kib, mem_kib, vcpus, cpu_time = dom.info()
-            name = dom.name()
+            return diagnostics.read(dom, POWER_STATES)
         except libvirt.libvirtError as err:
-            raise host_mod.hypervisor_error(err, 'Reading domain info')
-        power = POWER_STATES.get(state, states.NOSTATE)
-        return {'driver': 'libvirt', 'domain': name,
-                'state': states.POWER_STATE_NAMES.get(power, 'pending'),
-                'num_cpus': vcpus, 'cpu_time_ns': cpu_time,
-                'memory_details': {'maximum': max_mem_kib // 1024,
-                                   'used': mem_kib // 1024}}
+            if _is_code(err, libvirt.VIR_ERR_NO_DOMAIN):
+                raise exception.InstanceNotFound(instance_id=instance['uuid'])
+            raise host_mod.hypervisor_error(err, 'Reading domain statistics')
+
+    def get_diagnostics(self, instance):
+        """libvirt's own keys (cpu0_time, memory...), as before 2.48."""
+        return diagnostics.legacy(self._stats(instance))
+
+    def get_instance_diagnostics(self, instance):
+        """Nova's standard diagnostics (2.48)."""
+        host = self.host
+        hypervisor = 'test' if host.is_test else self._conf.libvirt.virt_type
+        return diagnostics.standard(self._stats(instance), instance,
+                                    hypervisor)
 
     # -- destroy --------------------------------------------------------------
 

@@ -62,6 +62,10 @@ class FakeConductor:
     def server_group_get(self, ctxt, uuid):
         return {'uuid': uuid, 'members': [UUID]}
 
+    def instance_diagnostics(self, ctxt, uuid, standard=False):
+        self.diagnostics_asked = standard
+        return {'standard': True} if standard else {'cpu0_time': 1}
+
     def instance_update(self, ctxt, uuid, values):
         self.last_update = values
         return dict(INSTANCE, **values)
@@ -255,3 +259,13 @@ def test_access_ips_of_an_update_and_a_rebuild_are_canonical(client):
         '::babe:dc0c:1602'
     assert rebuilt['accessIPv6'] == '::babe:dc0c:1602'
     assert 'access_ip_v4' not in client.conductor.last_rebuild
+
+
+@pytest.mark.parametrize('version, standard', [
+    ('2.1', False), ('2.47', False), ('2.48', True), ('2.100', True)])
+def test_diagnostics_are_nova_standard_ones_from_2_48(client, version,
+                                                      standard):
+    found = _get(client, '/v2.1/servers/%s/diagnostics' % UUID, version,
+                 'admin:p1')
+    assert client.conductor.diagnostics_asked is standard
+    assert found == ({'standard': True} if standard else {'cpu0_time': 1})

@@ -6,6 +6,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import libvirt
 import pytest
 
@@ -16,6 +17,7 @@ from nova_compute.virt import driver as virt_driver
 from nova_compute.virt import loader as virt_loader
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import driver as libvirt_driver
+from tests.schemas import servers as server_schemas
 
 
 @pytest.fixture
@@ -295,3 +297,28 @@ def test_methods_work_without_init_host(conf):
             conf.host
     finally:
         drv.cleanup_host()
+
+
+def test_diagnostics_of_a_simulated_guest_in_both_shapes(driver):
+    instance = make_instance(vcpus=2, launched_at='2026-01-01T00:00:00+00:00')
+    driver.spawn(instance, IMAGE, NETWORK)
+    standard = driver.get_instance_diagnostics(instance)
+    jsonschema.validate(standard, server_schemas.diagnostics())
+    assert standard['state'] == 'running'
+    assert (standard['driver'], standard['hypervisor']) == ('libvirt',
+                                                            'test')
+    assert standard['memory_details'] == {'maximum': 512, 'used': 512}
+    assert standard['num_cpus'] == 2
+    assert [c['id'] for c in standard['cpu_details']] == [0, 1]
+    # No devices on a test domain.
+    assert (standard['num_disks'], standard['num_nics']) == (0, 0)
+    assert standard['uptime'] > 0 and standard['config_drive'] is False
+    legacy = driver.get_diagnostics(instance)
+    assert set(legacy) == {'cpu0_time', 'cpu1_time', 'memory'}
+    assert legacy['memory'] == 512 * 1024
+    driver.power_off(instance)
+    stopped = driver.get_instance_diagnostics(instance)
+    assert stopped['state'] == 'shutdown' and stopped['cpu_details'] == []
+    driver.destroy(instance)
+    with pytest.raises(exception.InstanceNotFound):
+        driver.get_instance_diagnostics(instance)
