@@ -220,6 +220,12 @@ class RescheduledException(NovaException):
                '%(reason)s')
 
 
+class InstanceDiagnosticsUnsupported(NovaException):
+    msg_fmt = ('Unable to get diagnostics, functionality not implemented: '
+               'the compute hosts are not all upgraded yet.')
+    code = 501
+
+
 class HypervisorError(NovaException):
     msg_fmt = 'Hypervisor error: %(reason)s'
 

@@ -1,7 +1,16 @@
 """The server bodies the Compute API returns, for every microversion.
 
-`detail()` is the show / list-detail body; `context` carries what one
-request needs to build many of them (host states for admins, group ids).
+`detail()` is an item of the detailed list, `show()` the body of GET
+/servers/{id}, `updated()` the answer to PUT and `rebuilt()` the answer
+to a rebuild; `ViewContext` carries what one
+request needs to build many of them (host states for admins).
+
+Below 2.75 PUT and rebuild answer a shorter body than GET, as Nova does:
+none of the extension attributes (OS-EXT-*, OS-SRV-USG, config_drive,
+security_groups, volumes, host_status, the OS-EXT-IPS keys of addresses).
+Rebuild shows key_name from 2.54 and user_data (its own key) from 2.57.
+From 2.75 both answer the GET body, except that rebuild keeps user_data
+as its own key rather than OS-EXT-SRV-ATTR:user_data.
 """
 
 import base64
@@ -28,13 +37,18 @@ def host_id(instance):
     return hashlib.sha224(text.encode()).hexdigest()
 
 
-def addresses(instance):
+def addresses(instance, extended=True):
+    """Fixed IPs by network; `extended` adds their type and MAC. None
+    while the server is building, as in Nova."""
     out = {}
+    if instance['vm_state'] == states.BUILDING:
+        return out
     for ip in instance.get('fixed_ips') or []:
-        out.setdefault(ip['network'], []).append({
-            'version': 4, 'addr': ip['address'],
-            'OS-EXT-IPS:type': 'fixed',
-            'OS-EXT-IPS-MAC:mac_addr': ip['mac']})
+        address = {'version': 4, 'addr': ip['address']}
+        if extended:
+            address.update({'OS-EXT-IPS:type': 'fixed',
+                            'OS-EXT-IPS-MAC:mac_addr': ip['mac']})
+        out.setdefault(ip['network'], []).append(address)
     return out
 
 
@@ -119,9 +133,42 @@ def _user_data(instance):
     return data
 
 
-def detail(req, instance, view_ctx=None, show=False, server_groups=None):
-    """The full server body. `show` adds what only GET /servers/{id} (and
-    update, rebuild) return; `server_groups` are the group ids for 2.71."""
+def detail(req, instance, view_ctx=None):
+    """An item of GET /servers/detail."""
+    return _body(req, instance, view_ctx)
+
+
+def show(req, instance, view_ctx=None, server_groups=None):
+    """The body GET /servers/{id} answers: the detail one, and from 2.71
+    `server_groups`, the ids of the instance's groups."""
+    return _body(req, instance, view_ctx, server_groups=server_groups or [])
+
+
+def updated(req, instance, view_ctx=None, server_groups=None):
+    """The body PUT /servers/{id} answers."""
+    full = req.context.api_version >= (2, 75)
+    return _body(req, instance, view_ctx, extended=full, key_name=full,
+                 server_groups=server_groups)
+
+
+def rebuilt(req, instance, view_ctx=None, server_groups=None):
+    """The body a rebuild answers (adminPass is the caller's to add)."""
+    version = req.context.api_version
+    out = _body(req, instance, view_ctx, extended=version >= (2, 75),
+                key_name=version >= (2, 54), user_data_attr=False,
+                server_groups=server_groups)
+    if version >= (2, 57):
+        out['user_data'] = _user_data(instance)
+    return out
+
+
+def _body(req, instance, view_ctx, extended=True, key_name=True,
+          user_data_attr=True, server_groups=None):
+    """A server body. `extended` False leaves out the extension attributes
+    (OS-EXT-*, OS-SRV-USG, config_drive, security groups, volumes,
+    host_status and the extended address keys); `user_data_attr` False
+    leaves out OS-EXT-SRV-ATTR:user_data; `server_groups` (a list, or None
+    for no key) are shown from 2.71."""
     ctxt = req.context.ctxt
     version = req.context.api_version
     is_admin = ctxt.is_admin_user
@@ -138,14 +185,47 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
         'flavor': flavor(req, instance),
         'created': timestamps.seconds(instance['created_at']),
         'updated': timestamps.seconds(instance['updated_at']),
-        'addresses': addresses(instance),
+        'addresses': addresses(instance, extended),
         'accessIPv4': instance.get('access_ip_v4') or '',
         'accessIPv6': instance.get('access_ip_v6') or '',
         'OS-DCF:diskConfig': 'MANUAL',
+    })
+    if status in _PROGRESS_STATUSES:
+        out['progress'] = 100 if status == 'ACTIVE' else 0
+    if key_name:
+        out['key_name'] = instance.get('key_name')
+    if extended:
+        out.update(_extensions(req, instance, view_ctx, user_data_attr))
+    if version >= (2, 9):
+        out['locked'] = bool(instance.get('locked_by'))
+    if version >= (2, 19):
+        out['description'] = instance.get('display_description')
+    if version >= (2, 26):
+        out['tags'] = list(instance.get('tags') or [])
+    if version >= (2, 63):
+        out['trusted_image_certificates'] = None
+    if version >= (2, 71) and server_groups is not None:
+        out['server_groups'] = list(server_groups)
+    if version >= (2, 73):
+        out['locked_reason'] = instance.get('locked_reason')
+    if version >= (2, 96):
+        out['pinned_availability_zone'] = spec.get('availability_zone')
+    if version >= (2, 100):
+        out['scheduler_hints'] = dict(spec.get('scheduler_hints') or {})
+    found = fault(instance, is_admin)
+    if found and instance['vm_state'] in (states.ERROR, 'deleted'):
+        out['fault'] = found
+    return out
+
+
+def _extensions(req, instance, view_ctx, user_data_attr):
+    """The attributes that were API extensions before 2.1, and those
+    policy shows (OS-EXT-SRV-ATTR:*, host_status)."""
+    version = req.context.api_version
+    out = {
         'OS-EXT-AZ:availability_zone':
             instance.get('availability_zone') or '',
         'config_drive': '',
-        'key_name': instance.get('key_name'),
         'OS-SRV-USG:launched_at':
             timestamps.microseconds(instance.get('launched_at')),
         'OS-SRV-USG:terminated_at':
@@ -155,12 +235,10 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
         'OS-EXT-STS:power_state': instance['power_state'],
         'os-extended-volumes:volumes_attached': [],
         'security_groups': [{'name': 'default'}],
-    })
-    if status in _PROGRESS_STATUSES:
-        out['progress'] = 100 if status == 'ACTIVE' else 0
+    }
+    target = policy.server_target(instance)
     ext_attrs = policy.check(
-        req, 'os_compute_api:os-extended-server-attributes',
-        policy.server_target(instance))
+        req, 'os_compute_api:os-extended-server-attributes', target)
     if ext_attrs:
         out.update({
             'OS-EXT-SRV-ATTR:host': instance.get('host'),
@@ -175,31 +253,13 @@ def detail(req, instance, view_ctx=None, show=False, server_groups=None):
             'OS-EXT-SRV-ATTR:kernel_id': '',
             'OS-EXT-SRV-ATTR:ramdisk_id': '',
             'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
-            'OS-EXT-SRV-ATTR:user_data': _user_data(instance),
         })
-    if version >= (2, 9):
-        out['locked'] = bool(instance.get('locked_by'))
+        if user_data_attr:
+            out['OS-EXT-SRV-ATTR:user_data'] = _user_data(instance)
     if version >= (2, 16) and view_ctx is not None and policy.check(
-            req, 'os_compute_api:servers:show:host_status',
-            policy.server_target(instance)):
+            req, 'os_compute_api:servers:show:host_status', target):
         out['host_status'] = view_ctx.host_status(instance)
-    if version >= (2, 19):
-        out['description'] = instance.get('display_description')
-    if version >= (2, 26):
-        out['tags'] = list(instance.get('tags') or [])
-    if version >= (2, 63):
-        out['trusted_image_certificates'] = None
-    if version >= (2, 71) and show:
-        out['server_groups'] = list(server_groups or [])
-    if version >= (2, 73):
-        out['locked_reason'] = instance.get('locked_reason')
     if version >= (2, 90):
+        # 2.90 shows the hostname to everyone.
         out['OS-EXT-SRV-ATTR:hostname'] = instance.get('hostname')
-    if version >= (2, 96):
-        out['pinned_availability_zone'] = spec.get('availability_zone')
-    if version >= (2, 100):
-        out['scheduler_hints'] = dict(spec.get('scheduler_hints') or {})
-    found = fault(instance, is_admin)
-    if found and instance['vm_state'] in (states.ERROR, 'deleted'):
-        out['fault'] = found
     return out

@@ -67,7 +67,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -271,6 +271,9 @@ class ComputeManager:
 
     def get_diagnostics(self, context, instance):
         return self.driver.get_diagnostics(instance)
+
+    def get_instance_diagnostics(self, context, instance):
+        return self.driver.get_instance_diagnostics(instance)
 
     def get_host_uptime(self, context):
         return self.driver.get_host_uptime()

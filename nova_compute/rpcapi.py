@@ -6,15 +6,17 @@ Version history:
   1.2 - build_and_run_instances (a host's builds of one moment together)
   1.3 - list_instance_uuids (the instances the hypervisor really has, for
         checks that compare it with the database, e.g. the fault tests)
+  1.4 - get_instance_diagnostics (Nova's standard diagnostics, 2.48)
 """
 
+from common import exception
 from common import rpc
 from common.conf import CONF
 
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -85,6 +87,14 @@ class ComputeAPI(rpc.RPCAPIBase):
     def get_diagnostics(self, ctxt, host, instance):
         return self.call(ctxt, 'get_diagnostics', '1.0', server=host,
                          instance=instance)
+
+    def get_instance_diagnostics(self, ctxt, host, instance):
+        """Nova's standard diagnostics; InstanceDiagnosticsUnsupported
+        while `[upgrade_levels] compute` holds computes below 1.4."""
+        if not self.can_send_version('1.4'):
+            raise exception.InstanceDiagnosticsUnsupported()
+        return self.call(ctxt, 'get_instance_diagnostics', '1.4',
+                         server=host, instance=instance)
 
     def get_host_uptime(self, ctxt, host):
         return self.call(ctxt, 'get_host_uptime', '1.1', server=host)

@@ -61,7 +61,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager(admin.AdminEndpoints):
-    target = messaging.Target(version='1.7')
+    target = messaging.Target(version='1.8')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -403,9 +403,12 @@ class ConductorManager(admin.AdminEndpoints):
     def instance_action_get(self, context, instance_uuid, request_id):
         return actions_db.action_get_by_request_id(instance_uuid, request_id)
 
-    def instance_diagnostics(self, context, instance_uuid):
+    def instance_diagnostics(self, context, instance_uuid, standard=False):
         instance = instances_db.get(instance_uuid)
         lifecycle.check_host(instance, 'diagnostics')
+        if standard:
+            return self.compute_api.get_instance_diagnostics(
+                context, instance['host'], instance)
         return self.compute_api.get_diagnostics(context, instance['host'],
                                                 instance)
 

@@ -21,6 +21,8 @@ Version history:
         nothing once the build has left the host (what clients send now)
   1.7 - quota_class_get, quota_class_update (the 'default' class feeds
         every project's defaults), migration_get_all, instance_usage_get
+  1.8 - instance_diagnostics takes standard=True: Nova's standard
+        diagnostics (microversion 2.48), from computes at 1.4
 """
 
 import logging
@@ -44,7 +46,7 @@ ADVANCE_LINGER = 0.05
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.7'
+    RPC_API_VERSION = '1.8'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -308,8 +310,13 @@ class ConductorAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'instance_console_output', '1.0',
                          instance_uuid=instance_uuid, tail_length=tail_length)
 
-    def instance_diagnostics(self, ctxt, instance_uuid):
-        """Ask the instance's compute host what its hypervisor reports."""
+    def instance_diagnostics(self, ctxt, instance_uuid, standard=False):
+        """Ask the instance's compute host what its hypervisor reports: in
+        the driver's own keys, or with `standard` Nova's standard
+        diagnostics (2.48)."""
+        if standard:
+            return self.call(ctxt, 'instance_diagnostics', '1.8',
+                             instance_uuid=instance_uuid, standard=True)
         return self.call(ctxt, 'instance_diagnostics', '1.0',
                          instance_uuid=instance_uuid)
 

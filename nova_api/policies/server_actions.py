@@ -43,6 +43,13 @@ RULES = [
     _action('os_compute_api:os-admin-actions:reset_state', base.ADMIN,
             'Force a stuck server\'s vm_state to active or error.',
             'os-resetState'),
+    _action('os_compute_api:os-deferred-delete:restore',
+            base.PROJECT_MEMBER_OR_ADMIN,
+            'Restore a soft-deleted server (deletes here are immediate: '
+            'there is none to restore).', 'restore'),
+    _action('os_compute_api:os-deferred-delete:force',
+            base.PROJECT_MEMBER_OR_ADMIN,
+            'Delete a server at once, whatever its state.', 'forceDelete'),
     _action('os_compute_api:os-console-output',
             base.PROJECT_MEMBER_OR_ADMIN,
             'Read the tail of a server\'s serial console.',

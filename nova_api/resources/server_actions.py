@@ -1,6 +1,8 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
-console output and reset-state."""
+console output, reset-state, restore and forceDelete; the other actions
+Nova serves answer 501 once the server is found."""
 
+import re
 import secrets
 
 import falcon
@@ -8,6 +10,8 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import errors
+from nova_api import microversion
+from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -19,6 +23,7 @@ REBOOT_SCHEMA = {
     'required': ['type'], 'additionalProperties': False,
 }
 
+_CONSOLE_CONTROL = re.compile('[\x00-\x08\x0b-\x1f]')
 CONSOLE_SCHEMA = {
     'type': ['object', 'null'],
     'properties': {'length': {'type': ['integer', 'string', 'null'],
@@ -94,8 +99,38 @@ RESET_STATE_SCHEMA = {
     'required': ['state'], 'additionalProperties': False,
 }
 
+_EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
+# Actions Nova serves and this cloud does not do (resize and migration,
+# shelve, rescue, snapshots, passwords, security groups, fixed and
+# floating IPs, remote consoles), with the microversions Nova serves each
+# at. As every action, they find the server first (404); then they
+# answer 501 notImplemented, Nova's answer for what a cloud cannot do.
+NOT_IMPLEMENTED = {
+    name: _EVERY_VERSION for name in (
+        'resize', 'confirmResize', 'revertResize', 'migrate',
+        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve', 'rescue',
+        'unrescue', 'createImage', 'createBackup', 'changePassword',
+        'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
+NOT_IMPLEMENTED.update({
+    'trigger_crash_dump': ((2, 17), microversion.MAX_VERSION),
+    'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
+    'addFloatingIp': ((2, 1), (2, 43)),
+    'removeFloatingIp': ((2, 1), (2, 43)),
+    'os-getVNCConsole': ((2, 1), (2, 5)),
+    'os-getSPICEConsole': ((2, 1), (2, 5)),
+    'os-getRDPConsole': ((2, 1), (2, 5)),
+    'os-getSerialConsole': ((2, 1), (2, 5)),
+})
+
+
+def _served(first, last):
+    """Any parameters, at the microversions from `first` to `last`."""
+    return lambda version: validation.ANY if first <= version <= last \
+        else None
+
+
 # Every action this route serves, by name: its parameters' schema.
-ACTIONS = validation.Actions({
+_SCHEMAS = {
     'os-stop': validation.ANY, 'os-start': validation.ANY,
     'reboot': REBOOT_SCHEMA,
     'pause': validation.ANY, 'unpause': validation.ANY,
@@ -105,7 +140,13 @@ ACTIONS = validation.Actions({
     'evacuate': evacuate_schema,
     'lock': LOCK_SCHEMA, 'unlock': validation.ANY,
     'os-resetState': RESET_STATE_SCHEMA,
-})
+    # Soft delete is off here (deletes are immediate): no server is ever
+    # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
+    'restore': validation.ANY, 'forceDelete': validation.ANY,
+}
+_SCHEMAS.update((name, _served(*versions))
+                for name, versions in NOT_IMPLEMENTED.items())
+ACTIONS = validation.Actions(_SCHEMAS)
 
 # API action name -> conductor action name.
 POWER_ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
@@ -135,6 +176,14 @@ class ServerAction(servers._Base):
             return self._lock(req, resp, server_id, name, params)
         if name == 'os-resetState':
             return self._reset_state(req, resp, server_id, params)
+        if name == 'restore':
+            return self._restore(req, server_id)
+        if name == 'forceDelete':
+            return self._force_delete(req, resp, server_id)
+        if name in NOT_IMPLEMENTED:
+            self._get_visible(req, server_id, 'os_compute_api:servers:show')
+            raise errors.HTTPError(501, "This cloud does not implement the "
+                                        "'%s' action." % name)
         if name == 'reboot':
             params = {'type': params['type'].upper()}
         else:
@@ -156,7 +205,9 @@ class ServerAction(servers._Base):
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
-        resp.media = {'output': output}
+        # As Nova: no control characters but tab and newline (a serial
+        # console's carriage returns and terminal escapes).
+        resp.media = {'output': _CONSOLE_CONTROL.sub('', output)}
 
     def _rebuild(self, req, resp, server_id, params):
         """Same id, host, IPs and flavor; a new image (202 + server)."""
@@ -165,14 +216,12 @@ class ServerAction(servers._Base):
                                      'os_compute_api:servers:rebuild')
         self.check_not_locked(req, instance)
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
-        values = {}
+        values = servers.access_ip_values(params)
         if 'name' in params:
             values['display_name'] = params['name']
         if 'metadata' in params:
             values['metadata'] = params['metadata']
-        for api_key, column in (('accessIPv4', 'access_ip_v4'),
-                                ('accessIPv6', 'access_ip_v6'),
-                                ('description', 'display_description'),
+        for api_key, column in (('description', 'display_description'),
                                 ('user_data', 'user_data'),
                                 ('hostname', 'hostname')):
             if api_key in params:
@@ -189,7 +238,7 @@ class ServerAction(servers._Base):
                 ctxt, ctxt.project_id)['limits'], params['personality'])
         instance = self.conductor.rebuild_instance(ctxt, server_id,
                                                    image['id'], values)
-        body = self.show_body(req, instance)['server']
+        body = self.show_body(req, instance, server_view.rebuilt)['server']
         body['adminPass'] = params.get('adminPass') or \
             secrets.token_urlsafe(9)
         resp.status = falcon.HTTP_202
@@ -224,6 +273,26 @@ class ServerAction(servers._Base):
         else:
             self.conductor.instance_set_lock(
                 ctxt, server_id, None, by_admin=ctxt.is_admin_user)
+        resp.status = falcon.HTTP_202
+
+    def _restore(self, req, server_id):
+        """Only a SOFT_DELETED server can be restored, and with deletes
+        immediate there is none: 409 with the state found, as Nova."""
+        instance = self._get_visible(
+            req, server_id, 'os_compute_api:os-deferred-delete:restore')
+        raise exception.InstanceInvalidState(
+            action='restore', instance_uuid=server_id, attr='vm_state',
+            state=instance['vm_state'])
+
+    def _force_delete(self, req, resp, server_id):
+        """Delete now, whatever the state: what DELETE does here."""
+        self.check_not_locked(req, self._get_visible(
+            req, server_id, 'os_compute_api:os-deferred-delete:force'))
+        try:
+            self.conductor.delete_instance(req.context.ctxt, server_id)
+        except exception.InstanceNotFound:
+            raise errors.not_found('Instance %s could not be found.'
+                                   % server_id)
         resp.status = falcon.HTTP_202
 
     def _reset_state(self, req, resp, server_id, params):

@@ -7,6 +7,7 @@ Creating a group counts against the server_groups quota; its members
 against server_group_members (checked at server create).
 """
 
+from common.conf import CONF
 from nova_api import errors
 from nova_api import policy as nova_policy
 from nova_api import query
@@ -94,8 +95,10 @@ class ServerGroupCollection(_Base):
         groups = self.conductor.server_group_get_all(
             ctxt, None if everyone else ctxt.project_id)
         offset = query.limit(req, 'offset') or 0
-        limit = query.limit(req)
-        groups = groups[offset:None if limit is None else offset + limit]
+        # As Nova's offset paging: no limit, or 0, means [api] max_limit.
+        limit = min(query.limit(req) or CONF.api.max_limit,
+                    CONF.api.max_limit)
+        groups = groups[offset:offset + limit]
         resp.media = {'server_groups': [view(req, g) for g in groups]}
 
     @validation.schema(create_schema)

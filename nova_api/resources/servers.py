@@ -1,9 +1,11 @@
 """/v2.1/servers: create, list, detail, show, delete."""
 
+import ipaddress
 import secrets
 import uuid
 
 import falcon
+import netaddr
 
 from common import exception
 from common import glance_client
@@ -42,6 +44,8 @@ _DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 255}
 # hold 64.
 ACCESS_IPV4 = {'type': 'string', 'format': 'ipv4', 'maxLength': 64}
 ACCESS_IPV6 = {'type': 'string', 'format': 'ipv6', 'maxLength': 64}
+_ACCESS_IP_COLUMNS = (('accessIPv4', 'access_ip_v4', 4),
+                      ('accessIPv6', 'access_ip_v6', 6))
 _HOSTNAME = {'type': 'string', 'minLength': 1, 'maxLength': 63,
              'pattern': '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$'}
 _FQDN = {'type': 'string', 'minLength': 1, 'maxLength': 255,
@@ -102,6 +106,29 @@ _CREATE_CHANGES = [
     ((2, 90), {'hostname': _HOSTNAME}),
     ((2, 94), {'hostname': _FQDN}),
 ]
+
+
+def canonical_ip(text, version):
+    """An address as Nova stores it: netaddr's text, so IPv6 is compressed
+    and lower case ('0000:0000:0000:0000:0000:babe:220.12.22.2' ->
+    '::babe:dc0c:1602'), while IPv4-mapped ones keep their dotted tail
+    ('::ffff:1.2.3.4'). Text netaddr cannot read (a zone, '%eth0') is
+    compressed by the standard library instead."""
+    try:
+        return str(netaddr.IPAddress(text, version=version))
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return ipaddress.ip_address(text).compressed
+
+
+def access_ip_values(params):
+    """The access IPs a create, update or rebuild body gives, as instance
+    columns, in canonical form; a null clears one."""
+    values = {}
+    for api_key, column, version in _ACCESS_IP_COLUMNS:
+        if api_key in params:
+            value = params[api_key]
+            values[column] = canonical_ip(value, version) if value else value
+    return values
 
 
 def hostname_schema(version):
@@ -230,14 +257,15 @@ class _Base:
         return [found['uuid']] if instance['uuid'] in found.get(
             'members', []) else []
 
-    def show_body(self, req, instance):
-        """{'server': ...} as GET /servers/{id} (also update, rebuild)."""
+    def show_body(self, req, instance, view=server_view.show):
+        """{'server': ...} as GET /servers/{id} answers; `view` is
+        server_view.updated or .rebuilt for PUT and rebuild."""
         groups = None
         if req.context.api_version >= (2, 71):
             groups = self._server_groups(req.context.ctxt, instance)
-        return {'server': server_view.detail(
-            req, instance, server_view.ViewContext(req, self.conductor),
-            show=True, server_groups=groups)}
+        return {'server': view(req, instance,
+                               server_view.ViewContext(req, self.conductor),
+                               server_groups=groups)}
 
     def request_spec(self, ctxt, body, count_quota=True):
         """Check a create body; (flavor, image, metadata, request_spec).
@@ -414,6 +442,7 @@ class ServerCollection(_Base):
         flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
         count = request_spec['num_instances']
         reservation_id = 'r-%s' % secrets.token_hex(4)
+        access_ips = access_ip_values(server)
         instances = []
         for index in range(count):
             name = server['name']
@@ -437,8 +466,8 @@ class ServerCollection(_Base):
                 'user_data': server.get('user_data'),
                 'metadata': metadata, 'reservation_id': reservation_id,
                 'launch_index': index,
-                'access_ip_v4': server.get('accessIPv4'),
-                'access_ip_v6': server.get('accessIPv6'),
+                'access_ip_v4': access_ips.get('access_ip_v4'),
+                'access_ip_v6': access_ips.get('access_ip_v6'),
                 'tags': server.get('tags') or [],
             })
         created = self.conductor.create_instances(ctxt, instances,
@@ -480,18 +509,16 @@ class Server(_Base):
     def on_put(self, req, resp, server_id, body):
         self._get_visible(req, server_id, 'os_compute_api:servers:update')
         changes = body['server']
-        values = {}
+        values = access_ip_values(changes)
         for api_key, column in (('name', 'display_name'),
                                 ('description', 'display_description'),
-                                ('accessIPv4', 'access_ip_v4'),
-                                ('accessIPv6', 'access_ip_v6'),
                                 ('hostname', 'hostname')):
             if api_key in changes:
                 values[column] = changes[api_key]
         ctxt = req.context.ctxt
         instance = self.conductor.instance_update(ctxt, server_id, values) \
             if values else self.conductor.instance_get(ctxt, server_id)
-        resp.media = self.show_body(req, instance)
+        resp.media = self.show_body(req, instance, server_view.updated)
 
     def on_delete(self, req, resp, server_id):
         self.check_not_locked(req, self._get_visible(
@@ -505,10 +532,12 @@ class Server(_Base):
 
 
 class ServerDiagnostics(_Base):
-    """What the hypervisor reports of a server's domain (admin only)."""
+    """What the hypervisor reports of a server's domain (admin only): from
+    2.48 Nova's standard diagnostics, before that the driver's own keys."""
 
     def on_get(self, req, resp, server_id):
         self._get_visible(req, server_id,
                           'os_compute_api:os-server-diagnostics')
-        resp.media = self.conductor.instance_diagnostics(req.context.ctxt,
-                                                         server_id)
+        standard = req.context.api_version >= (2, 48)
+        resp.media = self.conductor.instance_diagnostics(
+            req.context.ctxt, server_id, standard=standard)

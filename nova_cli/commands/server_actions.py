@@ -12,9 +12,10 @@ from nova_cli.commands import servers
 from nova_cli.commands import views
 
 
-def post_action(compute, server_id, body):
+def post_action(compute, server_id, body, microversion=None):
     """POST the action; (answer body, request id) for --wait."""
-    resp = compute.post('/servers/%s/action' % server_id, body, raw=True)
+    resp = compute.post('/servers/%s/action' % server_id, body, raw=True,
+                        microversion=microversion)
     answer = resp.json() if resp.content else None
     return answer, resp.headers.get('x-openstack-request-id')
 
@@ -130,8 +131,11 @@ class RebuildServer(show.ShowOne):
             rebuild['name'] = args.name
         if args.property:
             rebuild['metadata'] = format.dict_of(args.property)
+        # From 2.75 a rebuild answers the whole server (states, zone...),
+        # as `server show` prints it; before, a shorter body.
         answer, request_id = post_action(compute, server['id'],
-                                         {'rebuild': rebuild})
+                                         {'rebuild': rebuild},
+                                         microversion='2.75')
         if args.wait:
             rebuilt = progress.wait_for_server(
                 compute, server['id'], ('ACTIVE',), self.app.stderr,

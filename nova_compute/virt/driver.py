@@ -118,4 +118,11 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def get_diagnostics(self, instance):
-        """What the hypervisor says of the instance's domain, as a dict."""
+        """What the hypervisor says of the instance's domain, in the
+        driver's own keys (the API shows them before 2.48)."""
+
+    @abc.abstractmethod
+    def get_instance_diagnostics(self, instance):
+        """Nova's standard diagnostics of the instance (2.48): state,
+        driver, hypervisor, hypervisor_os, uptime, config_drive,
+        num_cpus/nics/disks, and cpu, nic, disk and memory details."""

@@ -174,7 +174,8 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
             if ref is None:
                 raise exception.MarkerNotFound(marker=marker)
         query = paginate.apply(query, order, ref)
-        if limit:
+        if limit is not None:
+            # limit=0 is an empty page, as in Nova, not "no limit".
             query = query.limit(limit)
         try:
             rows = [dict(row) for row in s.execute(query).mappings()]

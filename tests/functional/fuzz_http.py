@@ -213,11 +213,6 @@ def _without_operator_tracebacks(data):
     return data
 
 
-# Answers Nova gives on purpose: 501 for what the virt drivers cannot do
-# (os-hosts' power and maintenance actions), in Nova's error body.
-MEANT_5XX = (501,)
-
-
 def problems(req, resp):
     """What is wrong with `resp` as an answer to `req` (empty if none)."""
     found = []
@@ -230,20 +225,25 @@ def problems(req, resp):
                 _json(resp.body)), ensure_ascii=False)
         except ValueError:
             pass
-    if status >= 500 and status not in MEANT_5XX:
+    # 501 notImplemented answers what Nova serves and this cloud does not
+    # do (an action such as migrate; os-hosts' power actions): deliberate,
+    # in Nova's error body like a 4xx.
+    deliberate = status == 501 and _api_of(req.path) == 'compute'
+    if status >= 500 and not deliberate:
         found.append('%d: the API failed (nothing is down)' % status)
     for leak in LEAKS:
         at = text.find(leak)
         if at >= 0:
             found.append('the body shows %r: ...%s...' % (
                 leak, text[max(0, at - 300):at + 300]))
+    is_error = 400 <= status < 500 or deliberate
     if req.method == 'HEAD' or not resp.body:
-        if 400 <= status < 500 and req.method != 'HEAD':
+        if is_error and req.method != 'HEAD':
             found.append('a %d without a body' % status)
         return found
     content_type = resp.headers.get('content-type', '')
     path = urllib.parse.unquote(req.path)
-    if 400 <= status < 500 or status in MEANT_5XX:
+    if is_error:
         try:
             data = _json(resp.body)
         except ValueError:
@@ -251,6 +251,8 @@ def problems(req, resp):
         problem = error_shape_problem(_api_of(req.path), status, data)
         if problem:
             found.append(problem)
+        elif deliberate and 'notImplemented' not in data:
+            found.append('a 501 that is not notImplemented')
     elif 'json' in content_type:
         try:
             _json(resp.body)

@@ -18,6 +18,9 @@ import sqlalchemy as sa
 
 from tests.functional import deployment as deployment_mod
 
+# Nova's standard diagnostics (state, memory_details...) came in 2.48.
+V248 = {'OpenStack-API-Version': 'compute 2.48'}
+
 BACKENDS = ['postgresql', 'mysql']
 
 
@@ -265,7 +268,7 @@ def test_a_compute_killed_mid_build_builds_them_after_its_restart(dep):
     # One domain per server, on its host.
     for server in servers:
         diag = dep.request('GET', '/v2.1/servers/%s/diagnostics'
-                           % server['id'])
+                           % server['id'], headers=V248)
         assert diag.status_code == 200, diag.text
         assert diag.json()['state'] == 'running'
     _placed_as_used(dep, servers)

@@ -6,6 +6,9 @@ import pytest
 
 from tests.functional import deployment as deployment_mod
 
+# Nova's standard diagnostics (state, memory_details...) came in 2.48.
+V248 = {'OpenStack-API-Version': 'compute 2.48'}
+
 
 @pytest.fixture(scope='module')
 def dep():
@@ -50,8 +53,8 @@ def test_stop_start_and_reboot(dep):
     server = _settle(dep, server_id, 'SHUTOFF')
     assert server['OS-EXT-STS:vm_state'] == 'stopped'
     assert server['OS-EXT-STS:power_state'] == 4
-    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
-                       ).json()['state'] == 'shutdown'
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id,
+                       headers=V248).json()['state'] == 'shutdown'
     action = _events(dep, server_id, resp.headers['x-openstack-request-id'])
     assert action['action'] == 'stop'
     assert [(e['event'], e['result']) for e in action['events']] == [
@@ -69,8 +72,8 @@ def test_stop_start_and_reboot(dep):
     assert _action(dep, server_id, {'os-start': None}).status_code == 202
     server = _settle(dep, server_id, 'ACTIVE')
     assert server['OS-EXT-STS:power_state'] == 1
-    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id
-                       ).json()['state'] == 'running'
+    assert dep.request('GET', '/v2.1/servers/%s/diagnostics' % server_id,
+                       headers=V248).json()['state'] == 'running'
 
     for kind in ('SOFT', 'HARD'):
         resp = _action(dep, server_id, {'reboot': {'type': kind}})
@@ -120,15 +123,28 @@ def test_concurrent_actions_have_one_winner(dep):
     dep.wait_gone(server_id)
 
 
-def test_console_output_of_a_test_driver_guest_is_empty(dep):
+def test_console_output_of_a_test_driver_guest_is_its_boot_log(dep):
     resp = dep.request('POST', '/v2.1/servers', json={'server': {
         'name': 'console', 'flavorRef': '1', 'imageRef': dep.image['id']}})
     server_id = resp.json()['server']['id']
     dep.wait_for_server(server_id)
-    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': 10}})
+    # The simulated guest's boot lines, read as a real guest's log is.
+    out = _action(dep, server_id, {'os-getConsoleOutput': {}})
     assert out.status_code == 200, out.text
-    # The simulated hypervisor has no serial console to read.
-    assert out.json() == {'output': ''}
+    output = out.json()['output']
+    assert 'simulated guest' in output
+    assert output.endswith('\nconsole login: \n')
+    assert len(output.split('\n')) > 3
+    # `length` lines from the end (Tempest counts them this way).
+    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': 3}})
+    assert out.json()['output'].split('\n') == [
+        '[    0.200000] Reached target Multi-User System.', '',
+        'console login: ']
+    assert _action(dep, server_id, {'reboot': {'type': 'HARD'}}
+                   ).status_code == 202
+    _settle(dep, server_id, 'ACTIVE')
+    out = _action(dep, server_id, {'os-getConsoleOutput': {'length': -1}})
+    assert out.json()['output'].count('console login: ') == 2
     bad = _action(dep, server_id, {'os-getConsoleOutput': {'length': 'x'}})
     assert bad.status_code == 400
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
@@ -229,8 +245,9 @@ def test_pause_unpause_suspend_resume(dep):
         assert resp.status_code == 202, (body, resp.text)
         server = _settle(dep, server_id, status)
         assert server['OS-EXT-STS:power_state'] == power, body
-        assert dep.request('GET', '/v2.1/servers/%s/diagnostics'
-                           % server_id).json()['state'] == domain_state
+        assert dep.request(
+            'GET', '/v2.1/servers/%s/diagnostics' % server_id,
+            headers=V248).json()['state'] == domain_state
     # Unpausing a running server is a conflict.
     assert _action(dep, server_id, {'unpause': None}).status_code == 409
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)

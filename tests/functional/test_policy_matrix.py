@@ -340,6 +340,13 @@ ROWS = [
     row('action:os-getConsoleOutput', 'POST', ACTION, (200, 200, 403, 404),
         P + 'os-console-output', _action('os-getConsoleOutput', {}),
         _server_in('ACTIVE')),
+    row('action:forceDelete', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-deferred-delete:force', _action('forceDelete'),
+        _server_in('ACTIVE'), True),
+    # Allowed callers get 409: no server is ever soft-deleted here.
+    row('action:restore', 'POST', ACTION, (409, 409, 403, 404),
+        P + 'os-deferred-delete:restore', _action('restore'),
+        _server_in('ACTIVE')),
     row('action:evacuate', 'POST', ACTION, (200, 403, 403, 404),
         P + 'os-evacuate', _action('evacuate', {'onSharedStorage': False}),
         _server_on_down_host, True),

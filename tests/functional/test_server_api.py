@@ -180,3 +180,87 @@ def test_create_body_follows_the_microversion(deployment):
     resp = dep.request('POST', '/v2.1/servers', json=body, headers=dict(V))
     assert resp.status_code == 400
     assert 'user_data' in resp.json()['badRequest']['message']
+
+
+def test_limit_zero_lists_no_server(deployment, fleet):
+    for path in ('/v2.1/servers', '/v2.1/servers/detail'):
+        resp = deployment.request('GET', path + '?limit=0',
+                                  token='alice:fleet', headers=dict(V))
+        assert resp.status_code == 200, resp.text
+        assert resp.json() == {'servers': []}
+    names, _ = _names(deployment, 'limit=1')
+    assert len(names) == 1
+
+
+def _version(version):
+    return {'OpenStack-API-Version': 'compute %s' % version}
+
+
+def test_access_ips_read_back_in_canonical_form(deployment):
+    dep = deployment
+    server_id = _boot(dep, 'access-ips', token='alice:fleet',
+                      accessIPv4='192.0.2.1',
+                      accessIPv6='0000:0000:0000:0000:0000:babe:220.12.22.2')
+    server = dep.request('GET', '/v2.1/servers/%s' % server_id,
+                         token='alice:fleet').json()['server']
+    assert (server['accessIPv4'], server['accessIPv6']) == (
+        '192.0.2.1', '::babe:dc0c:1602')
+    resp = dep.request('PUT', '/v2.1/servers/%s' % server_id,
+                       token='alice:fleet', json={'server': {
+                           'accessIPv6': '2001:DB8:0:0:0:0:0:1'}})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()['server']['accessIPv6'] == '2001:db8::1'
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_update_and_rebuild_answer_the_whole_server_from_2_75(deployment):
+    dep, token = deployment, 'alice:fleet'
+    server_id = _boot(dep, 'rebuild-shape', token=token)
+    dep.wait_for_server(server_id)
+    path = '/v2.1/servers/%s' % server_id
+    short = dep.request('PUT', path, token=token, headers=_version('2.74'),
+                        json={'server': {'name': 'short'}}).json()['server']
+    assert short['name'] == 'short'
+    assert 'OS-EXT-STS:vm_state' not in short and 'key_name' not in short
+    full = dep.request('PUT', path, token=token, headers=_version('2.75'),
+                       json={'server': {'name': 'full'}}).json()['server']
+    assert full['OS-EXT-STS:vm_state'] == 'active' and 'key_name' in full
+    for version, whole in (('2.74', False), ('2.75', True)):
+        resp = dep.request('POST', path + '/action', token=token,
+                           headers=_version(version), json={'rebuild': {
+                               'imageRef': dep.image['id']}})
+        assert resp.status_code == 202, resp.text
+        rebuilt = resp.json()['server']
+        assert rebuilt['adminPass'] and 'user_data' in rebuilt
+        assert 'key_name' in rebuilt
+        assert ('OS-EXT-STS:task_state' in rebuilt) is whole, version
+        assert 'OS-EXT-SRV-ATTR:user_data' not in rebuilt
+        assert dep.wait_for_server(server_id)['status'] == 'ACTIVE'
+    dep.request('DELETE', path)
+    dep.wait_gone(server_id)
+
+
+def test_actions_this_cloud_lacks_find_the_server_first(deployment):
+    dep, token = deployment, 'alice:fleet'
+    missing = '/v2.1/servers/6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11/action'
+    for body in ({'migrate': None}, {'shelve': None}, {'restore': None},
+                 {'removeSecurityGroup': {'name': 'default'}},
+                 {'forceDelete': None}):
+        resp = dep.request('POST', missing, json=body)
+        assert resp.status_code == 404, (body, resp.text)
+        assert resp.json()['itemNotFound']['code'] == 404
+    server_id = _boot(dep, 'no-migrate', token=token)
+    dep.wait_for_server(server_id)
+    action = '/v2.1/servers/%s/action' % server_id
+    resp = dep.request('POST', action, token=token, json={'migrate': None})
+    assert resp.status_code == 501
+    assert resp.json()['notImplemented']['message'] == \
+        "This cloud does not implement the 'migrate' action."
+    resp = dep.request('POST', action, token=token, json={'restore': None})
+    assert resp.status_code == 409
+    assert 'vm_state active' in resp.json()['conflictingRequest']['message']
+    resp = dep.request('POST', action, token=token,
+                       json={'forceDelete': None})
+    assert resp.status_code == 202, resp.text
+    dep.wait_gone(server_id)

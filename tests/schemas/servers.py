@@ -49,8 +49,15 @@ def server_basic():
     return _obj({'id': _STR, 'name': _STR, 'links': _LINKS})
 
 
-def server(version, is_admin=False, show=False):
-    """GET /servers/{id} (show=True) or one item of /servers/detail."""
+def server(version, is_admin=False, show=False, answer='get'):
+    """GET /servers/{id} (show=True) or one item of /servers/detail; or
+    the body PUT /servers/{id} (answer='update') or a rebuild
+    (answer='rebuild') returns, which below 2.75 leave out the extension
+    attributes."""
+    extended = answer == 'get' or version >= (2, 75)
+    address = _ADDRESS
+    if not extended:
+        address = _obj({'version': {'enum': [4, 6]}, 'addr': _STR})
     props = {
         'id': _STR, 'name': _STR, 'links': _LINKS, 'status': _STR,
         'tenant_id': _STR, 'user_id': _STR,
@@ -59,49 +66,57 @@ def server(version, is_admin=False, show=False):
         'created': _STR, 'updated': _STR,
         'addresses': {'type': 'object',
                       'additionalProperties': {'type': 'array',
-                                               'items': _ADDRESS}},
+                                               'items': address}},
         'accessIPv4': _STR, 'accessIPv6': _STR,
         'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
         'progress': {'type': 'integer'},
-        'OS-EXT-AZ:availability_zone': _STR,
-        'config_drive': _STR, 'key_name': _STR_OR_NULL,
-        'OS-SRV-USG:launched_at': _STR_OR_NULL,
-        'OS-SRV-USG:terminated_at': _STR_OR_NULL,
-        'OS-EXT-STS:vm_state': _STR,
-        'OS-EXT-STS:task_state': _STR_OR_NULL,
-        'OS-EXT-STS:power_state': {'type': 'integer'},
-        'os-extended-volumes:volumes_attached': {'type': 'array'},
-        'security_groups': {'type': 'array'},
         'fault': _obj({'code': {'type': 'integer'}, 'message': _STR,
                        'created': _STR, 'details': _STR},
                       optional=['details']),
     }
     optional = {'progress', 'fault'}
-    if is_admin:
+    if extended or (answer == 'rebuild' and version >= (2, 54)):
+        props['key_name'] = _STR_OR_NULL
+    if extended:
+        props.update({
+            'OS-EXT-AZ:availability_zone': _STR,
+            'config_drive': _STR,
+            'OS-SRV-USG:launched_at': _STR_OR_NULL,
+            'OS-SRV-USG:terminated_at': _STR_OR_NULL,
+            'OS-EXT-STS:vm_state': _STR,
+            'OS-EXT-STS:task_state': _STR_OR_NULL,
+            'OS-EXT-STS:power_state': {'type': 'integer'},
+            'os-extended-volumes:volumes_attached': {'type': 'array'},
+            'security_groups': {'type': 'array'}})
+    if extended and is_admin:
         props.update({'OS-EXT-SRV-ATTR:host': _STR_OR_NULL,
                       'OS-EXT-SRV-ATTR:hypervisor_hostname': _STR_OR_NULL,
                       'OS-EXT-SRV-ATTR:instance_name': _STR})
-    if version >= (2, 3) and is_admin:
+    if extended and version >= (2, 3) and is_admin:
         props.update({
             'OS-EXT-SRV-ATTR:reservation_id': _STR_OR_NULL,
             'OS-EXT-SRV-ATTR:launch_index': {'type': 'integer'},
             'OS-EXT-SRV-ATTR:hostname': _STR_OR_NULL,
             'OS-EXT-SRV-ATTR:kernel_id': _STR_OR_NULL,
             'OS-EXT-SRV-ATTR:ramdisk_id': _STR_OR_NULL,
-            'OS-EXT-SRV-ATTR:root_device_name': _STR_OR_NULL,
-            'OS-EXT-SRV-ATTR:user_data': _STR_OR_NULL})
+            'OS-EXT-SRV-ATTR:root_device_name': _STR_OR_NULL})
+        if answer != 'rebuild':
+            # A rebuild shows user_data as a key of its own (2.57).
+            props['OS-EXT-SRV-ATTR:user_data'] = _STR_OR_NULL
     if version >= (2, 9):
         props['locked'] = {'type': 'boolean'}
-    if version >= (2, 16) and is_admin:
+    if extended and version >= (2, 16) and is_admin:
         props['host_status'] = {
             'enum': ['UP', 'DOWN', 'MAINTENANCE', 'UNKNOWN', '']}
     if version >= (2, 19):
         props['description'] = _STR_OR_NULL
     if version >= (2, 26):
         props['tags'] = {'type': 'array', 'items': _STR}
+    if answer == 'rebuild' and version >= (2, 57):
+        props['user_data'] = _STR_OR_NULL
     if version >= (2, 63):
         props['trusted_image_certificates'] = {'type': ['array', 'null']}
-    if version >= (2, 71) and show:
+    if version >= (2, 71) and (show or answer != 'get'):
         props['server_groups'] = {'type': 'array', 'items': _STR}
     if version >= (2, 73):
         props['locked_reason'] = _STR_OR_NULL
@@ -111,6 +126,8 @@ def server(version, is_admin=False, show=False):
         props['pinned_availability_zone'] = _STR_OR_NULL
     if version >= (2, 100):
         props['scheduler_hints'] = {'type': 'object'}
+    if answer == 'rebuild':
+        props['adminPass'] = _STR
     return _obj(props, optional=optional)
 
 
@@ -125,3 +142,34 @@ def server_create_response():
                  'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
                  'security_groups': {'type': 'array'}, 'adminPass': _STR},
                 optional=['adminPass'])
+
+
+_INT_OR_NULL = {'type': ['integer', 'null']}
+
+
+def diagnostics():
+    """GET /servers/{id}/diagnostics from 2.48: Nova's standard shape."""
+    return _obj({
+        'state': {'enum': ['pending', 'running', 'paused', 'shutdown',
+                           'crashed', 'suspended']},
+        'driver': {'enum': ['libvirt']},
+        'hypervisor': _STR_OR_NULL, 'hypervisor_os': _STR_OR_NULL,
+        'uptime': _INT_OR_NULL, 'config_drive': {'type': 'boolean'},
+        'num_cpus': {'type': 'integer'}, 'num_nics': {'type': 'integer'},
+        'num_disks': {'type': 'integer'},
+        'memory_details': _obj({'maximum': _INT_OR_NULL,
+                                'used': _INT_OR_NULL}),
+        'cpu_details': {'type': 'array', 'items': _obj({
+            'id': _INT_OR_NULL, 'time': _INT_OR_NULL,
+            'utilisation': _INT_OR_NULL})},
+        'nic_details': {'type': 'array', 'items': _obj(dict(
+            {'mac_address': _STR_OR_NULL},
+            **{key: _INT_OR_NULL for key in (
+                'rx_octets', 'rx_errors', 'rx_drop', 'rx_packets', 'rx_rate',
+                'tx_octets', 'tx_errors', 'tx_drop', 'tx_packets',
+                'tx_rate')}))},
+        'disk_details': {'type': 'array', 'items': _obj({
+            key: _INT_OR_NULL for key in (
+                'read_bytes', 'read_requests', 'write_bytes',
+                'write_requests', 'errors_count')})},
+    })

@@ -4,7 +4,9 @@ With a test:... connection_uri, domains are bare <domain type='test'>
 definitions (no disks, no qemu-img) so a spawn costs well under a
 millisecond; otherwise they are kvm/qemu guests booting a qcow2 overlay of a
 cached image. Files of an instance live in <instances_path>/<uuid>: disk,
-disk.local (when the flavor has ephemeral_gb) and console.log.
+disk.local (when the flavor has ephemeral_gb) and console.log, which a
+real guest's serial console writes and a simulated guest's boots write
+for it (simulated_console.py).
 
 Direct kernel boot: when an image's properties carry kernel_id (and
 optionally ramdisk_id), spawn resolves them through `image_locator`, a
@@ -27,9 +29,11 @@ from common import states
 from common.conf import CONF
 from nova_compute import image_fetch
 from nova_compute.virt import driver
+from nova_compute.virt.libvirt import diagnostics
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
+from nova_compute.virt.libvirt import simulated_console
 
 LOG = logging.getLogger(__name__)
 
@@ -172,6 +176,7 @@ class LibvirtDriver(driver.ComputeDriver):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
                 dom.create()
+            self._simulated_boot(instance)
         except Exception:
             LOG.warning('Spawn of %s failed; removing what it made', uuid)
             with contextlib.suppress(Exception):
@@ -261,20 +266,25 @@ class LibvirtDriver(driver.ComputeDriver):
             raise host_mod.hypervisor_error(err, 'Reading power state')
         return POWER_STATES.get(state, states.NOSTATE)
 
-    def get_diagnostics(self, instance):
-        """The domain as libvirt sees it: name, state, memory, CPUs."""
+    def _stats(self, instance):
         dom = self._domain(instance)
         try:
-            state, max_mem_kib, mem_kib, vcpus, cpu_time = dom.info()
-            name = dom.name()
+            return diagnostics.read(dom, POWER_STATES)
         except libvirt.libvirtError as err:
-            raise host_mod.hypervisor_error(err, 'Reading domain info')
-        power = POWER_STATES.get(state, states.NOSTATE)
-        return {'driver': 'libvirt', 'domain': name,
-                'state': states.POWER_STATE_NAMES.get(power, 'pending'),
-                'num_cpus': vcpus, 'cpu_time_ns': cpu_time,
-                'memory_details': {'maximum': max_mem_kib // 1024,
-                                   'used': mem_kib // 1024}}
+            if _is_code(err, libvirt.VIR_ERR_NO_DOMAIN):
+                raise exception.InstanceNotFound(instance_id=instance['uuid'])
+            raise host_mod.hypervisor_error(err, 'Reading domain statistics')
+
+    def get_diagnostics(self, instance):
+        """libvirt's own keys (cpu0_time, memory...), as before 2.48."""
+        return diagnostics.legacy(self._stats(instance))
+
+    def get_instance_diagnostics(self, instance):
+        """Nova's standard diagnostics (2.48)."""
+        host = self.host
+        hypervisor = 'test' if host.is_test else self._conf.libvirt.virt_type
+        return diagnostics.standard(self._stats(instance), instance,
+                                    hypervisor)
 
     # -- destroy --------------------------------------------------------------
 
@@ -363,6 +373,7 @@ class LibvirtDriver(driver.ComputeDriver):
         with self.host.errors('Powering on %s' % instance['uuid']):
             if not dom.isActive():
                 dom.create()
+                self._simulated_boot(instance)
 
     def reboot(self, instance, reboot_type='SOFT', timeout=None):
         """SOFT: ACPI shutdown, then start again; a guest that does not
@@ -386,6 +397,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._stop_hard(dom)
         with self.host.errors('Starting %s' % uuid):
             dom.create()
+        self._simulated_boot(instance)
 
     def pause(self, instance):
         dom = self._domain(instance)
@@ -411,11 +423,19 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- console --------------------------------------------------------------
 
-    def get_console_output(self, instance):
-        if self.host.is_test:
-            return ''
-        path = os.path.join(self._instance_dir(instance['uuid']),
+    def _console_log(self, instance):
+        return os.path.join(self._instance_dir(instance['uuid']),
                             'console.log')
+
+    def _simulated_boot(self, instance):
+        """A test-driver guest just booted: write its boot lines where a
+        real guest's serial console writes (a real guest writes its own)."""
+        if self.host.is_test:
+            simulated_console.write_boot(self._console_log(instance),
+                                         instance, self.host.nodename)
+
+    def get_console_output(self, instance):
+        path = self._console_log(instance)
         try:
             with open(path, 'rb') as f:
                 f.seek(0, os.SEEK_END)

@@ -7,6 +7,7 @@ import pytest
 from common import exception
 from common import servicegroup
 from nova_api import app as api_app
+from nova_api.resources import servers
 from tests.schemas import servers as schemas
 
 UUID = '6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11'
@@ -35,9 +36,10 @@ INSTANCE = {
                    'mac': 'fa:16:3e:00:00:01'}],
 }
 VERSIONS = ['2.1', '2.2', '2.3', '2.8', '2.9', '2.15', '2.16', '2.18',
-            '2.19', '2.25', '2.26', '2.46', '2.47', '2.62', '2.63', '2.70',
-            '2.71', '2.72', '2.73', '2.89', '2.90', '2.95', '2.96', '2.97',
-            '2.98', '2.99', '2.100']
+            '2.19', '2.25', '2.26', '2.46', '2.47', '2.53', '2.54', '2.56',
+            '2.57', '2.62', '2.63', '2.70', '2.71', '2.72', '2.73', '2.74',
+            '2.75', '2.89', '2.90', '2.95', '2.96', '2.97', '2.98', '2.99',
+            '2.100']
 
 
 class FakeConductor:
@@ -59,6 +61,23 @@ class FakeConductor:
 
     def server_group_get(self, ctxt, uuid):
         return {'uuid': uuid, 'members': [UUID]}
+
+    def instance_diagnostics(self, ctxt, uuid, standard=False):
+        self.diagnostics_asked = standard
+        return {'standard': True} if standard else {'cpu0_time': 1}
+
+    def instance_update(self, ctxt, uuid, values):
+        self.last_update = values
+        return dict(INSTANCE, **values)
+
+    def image_get(self, ctxt, image_id):
+        return {'id': image_id, 'status': 'active', 'min_disk': 0,
+                'min_ram': 0, 'visibility': 'public', 'owner': 'p1'}
+
+    def rebuild_instance(self, ctxt, uuid, image_ref, values):
+        self.last_rebuild = values
+        return dict(INSTANCE, task_state='rebuilding', user_data='aGk=',
+                    **values)
 
 
 @pytest.fixture
@@ -95,6 +114,72 @@ def test_show_and_lists_match_documented_shapes(client, version, token):
                         schemas.server_list(mv, is_admin, detail=True))
     jsonschema.validate(_get(client, '/v2.1/servers', version, token),
                         schemas.server_list(mv, is_admin))
+
+
+def _send(client, method, path, version, token, body):
+    resp = client.simulate_request(method, path, json=body, headers={
+        'X-Auth-Token': token, 'OpenStack-API-Version': 'compute ' + version})
+    assert resp.status_code in (200, 202), resp.text
+    return resp.json
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+@pytest.mark.parametrize('token', ['admin:p1', 'u1:p1'])
+def test_update_and_rebuild_answers_match_documented_shapes(client, version,
+                                                            token):
+    is_admin = token.startswith('admin')
+    mv = _tuple(version)
+    for answer, method, path, body in (
+            ('update', 'PUT', '/v2.1/servers/%s' % UUID,
+             {'server': {'name': 'renamed'}}),
+            ('rebuild', 'POST', '/v2.1/servers/%s/action' % UUID,
+             {'rebuild': {'imageRef': IMAGE}})):
+        found = _send(client, method, path, version, token, body)
+        jsonschema.validate(found, {
+            'type': 'object', 'properties': {
+                'server': schemas.server(mv, is_admin, answer=answer)},
+            'required': ['server'], 'additionalProperties': False})
+
+
+def test_short_update_and_rebuild_answers_below_2_75(client):
+    put = _send(client, 'PUT', '/v2.1/servers/%s' % UUID, '2.74', 'admin:p1',
+                {'server': {'name': 'renamed'}})['server']
+    assert put['name'] == 'renamed'
+    assert not [k for k in put if k.startswith(('OS-EXT', 'OS-SRV'))]
+    assert 'key_name' not in put and 'security_groups' not in put
+    assert put['addresses'] == {'private': [{'version': 4,
+                                             'addr': '10.0.0.3'}]}
+    rebuilt = _send(client, 'POST', '/v2.1/servers/%s/action' % UUID, '2.57',
+                    'admin:p1', {'rebuild': {'imageRef': IMAGE,
+                                             'adminPass': 'pw'}})['server']
+    assert rebuilt['adminPass'] == 'pw'
+    assert rebuilt['user_data'] == 'aGk=' and 'key_name' in rebuilt
+    assert rebuilt['status'] == 'REBUILD'
+    assert not [k for k in rebuilt if k.startswith(('OS-EXT', 'OS-SRV'))]
+
+
+def test_full_update_and_rebuild_answers_from_2_75(client):
+    put = _send(client, 'PUT', '/v2.1/servers/%s' % UUID, '2.75', 'admin:p1',
+                {'server': {'name': 'renamed'}})['server']
+    shown = _get(client, '/v2.1/servers/%s' % UUID, '2.75',
+                 'admin:p1')['server']
+    assert set(put) == set(shown)
+    rebuilt = _send(client, 'POST', '/v2.1/servers/%s/action' % UUID, '2.75',
+                    'admin:p1', {'rebuild': {'imageRef': IMAGE}})['server']
+    # user_data is a key of its own there, not the extended attribute.
+    assert set(rebuilt) == set(shown) - {'OS-EXT-SRV-ATTR:user_data'} | {
+        'user_data', 'adminPass'}
+    assert rebuilt['OS-EXT-STS:task_state'] == 'rebuilding'
+
+
+def test_addresses_are_hidden_while_building(client):
+    INSTANCE_BUILDING = dict(INSTANCE, vm_state='building',
+                             task_state='spawning')
+    client.conductor.instance_get = \
+        lambda ctxt, uuid, read_deleted=False: dict(INSTANCE_BUILDING)
+    shown = _get(client, '/v2.1/servers/%s' % UUID, '2.1',
+                 'admin:p1')['server']
+    assert shown['status'] == 'BUILD' and shown['addresses'] == {}
 
 
 def test_versioned_values(client):
@@ -144,3 +229,43 @@ def test_bad_list_queries_are_400(client, query, message):
                                headers={'X-Auth-Token': 'u1:p1'})
     assert resp.status_code == 400
     assert message in resp.json['badRequest']['message']
+
+
+@pytest.mark.parametrize('given,stored', [
+    ('0000:0000:0000:0000:0000:babe:220.12.22.2', '::babe:dc0c:1602'),
+    ('2001:DB8:0:0:0:0:0:1', '2001:db8::1'),
+    ('::babe:202:202', '::babe:202:202'),
+    ('::ffff:1.2.3.4', '::ffff:1.2.3.4'),
+    ('2001:2001::3', '2001:2001::3'),
+])
+def test_access_ipv6_is_stored_in_canonical_form(given, stored):
+    assert servers.canonical_ip(given, 6) == stored
+    assert servers.access_ip_values({'accessIPv6': given}) == {
+        'access_ip_v6': stored}
+
+
+def test_access_ips_of_an_update_and_a_rebuild_are_canonical(client):
+    _send(client, 'PUT', '/v2.1/servers/%s' % UUID, '2.1', 'u1:p1',
+          {'server': {'accessIPv4': '1.1.1.1',
+                      'accessIPv6': '0:0:0:0:0:BABE:202:202'}})
+    assert client.conductor.last_update == {'access_ip_v4': '1.1.1.1',
+                                            'access_ip_v6': '::babe:202:202'}
+    rebuilt = _send(client, 'POST', '/v2.1/servers/%s/action' % UUID, '2.1',
+                    'u1:p1', {'rebuild': {
+                        'imageRef': IMAGE,
+                        'accessIPv6': '0000:0000:0000:0000:0000:babe:'
+                                      '220.12.22.2'}})['server']
+    assert client.conductor.last_rebuild['access_ip_v6'] == \
+        '::babe:dc0c:1602'
+    assert rebuilt['accessIPv6'] == '::babe:dc0c:1602'
+    assert 'access_ip_v4' not in client.conductor.last_rebuild
+
+
+@pytest.mark.parametrize('version, standard', [
+    ('2.1', False), ('2.47', False), ('2.48', True), ('2.100', True)])
+def test_diagnostics_are_nova_standard_ones_from_2_48(client, version,
+                                                      standard):
+    found = _get(client, '/v2.1/servers/%s/diagnostics' % UUID, version,
+                 'admin:p1')
+    assert client.conductor.diagnostics_asked is standard
+    assert found == ({'standard': True} if standard else {'cpu0_time': 1})

@@ -486,3 +486,36 @@ def test_availability_zone_shapes(client, version):
     assert 'az1' in [z['zoneName'] for z in zones['availabilityZoneInfo']]
     call('GET', '/os-availability-zone/detail',
          schemas.AVAILABILITY_ZONES_DETAIL)
+
+
+def test_limit_zero_is_an_empty_page_as_in_nova(client):
+    """Servers, key pairs, instance actions and hypervisors answer
+    limit=0 with nothing; server groups (Nova's offset paging) with
+    everything up to [api] max_limit."""
+    admin = Caller(client, microversion.MAX_VERSION)
+    server = client.facts['server']
+    admin('POST', '/os-keypairs', json={'keypair': {
+        'name': _name('limit0'), 'public_key': shape_fixture_public_key()}},
+          status=201)
+    for path, key in (('/servers', 'servers'),
+                      ('/os-keypairs', 'keypairs'),
+                      ('/servers/%s/os-instance-actions' % server,
+                       'instanceActions'),
+                      ('/os-hypervisors', 'hypervisors')):
+        assert admin('GET', path + '?limit=1')[key], path
+    for path, key in (('/servers', 'servers'),
+                      ('/servers/detail', 'servers'),
+                      ('/os-keypairs', 'keypairs'),
+                      ('/servers/%s/os-instance-actions' % server,
+                       'instanceActions'),
+                      ('/os-hypervisors', 'hypervisors'),
+                      ('/os-hypervisors/detail', 'hypervisors')):
+        found = admin('GET', path + '?limit=0')
+        assert found[key] == [], path
+        assert not [k for k in found if k.endswith('links')], path
+    admin('POST', '/os-server-groups', json={'server_group': {
+        'name': _name('limit0'), 'policy': 'affinity'}})
+    groups = admin('GET', '/os-server-groups')['server_groups']
+    assert groups
+    assert admin('GET', '/os-server-groups?limit=0')['server_groups'] == \
+        groups

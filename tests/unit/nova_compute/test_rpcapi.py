@@ -8,6 +8,7 @@ import oslo_messaging
 import pytest
 
 from common import context as nova_context
+from common import exception
 from common import rpc
 from common import states
 from common.conf import CONF
@@ -154,3 +155,29 @@ def test_list_instance_uuids_answers_the_domains_the_host_has(compute,
     driver.destroy(gone)
     assert api.list_instance_uuids(ctxt, 'h1') == [
         builds[1][1]['instance']['uuid']]
+
+
+def test_both_diagnostics_shapes_come_over_rpc(compute):
+    api = rpcapi.ComputeAPI(timeout=10)
+    ctxt = nova_context.get_admin_context()
+    builds = _builds(1)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(1)
+    instance = builds[0][1]['instance']
+    legacy = api.get_diagnostics(ctxt, 'h1', instance)
+    assert legacy['memory'] == 256 * 1024 and 'cpu0_time' in legacy
+    standard = api.get_instance_diagnostics(ctxt, 'h1', instance)
+    assert standard['state'] == 'running'
+    assert standard['memory_details'] == {'maximum': 256, 'used': 256}
+
+
+def test_standard_diagnostics_need_computes_at_1_4(compute):
+    CONF.set_override('compute', '1.3', 'upgrade_levels')
+    try:
+        api = rpcapi.ComputeAPI(timeout=10)
+    finally:
+        CONF.clear_override('compute', 'upgrade_levels')
+    with pytest.raises(exception.InstanceDiagnosticsUnsupported) as err:
+        api.get_instance_diagnostics(nova_context.get_admin_context(), 'h1',
+                                     {'uuid': str(uuid.uuid4())})
+    assert err.value.code == 501

@@ -327,6 +327,9 @@ def test_list_pages_newest_first(db):
     assert seen == list(reversed(made))
     with pytest.raises(exception.Invalid):
         instances_db.get_all({}, marker='nope')
+    # A zero limit is an empty page; None is no limit.
+    assert instances_db.get_all({'project_id': 'p1'}, limit=0) == []
+    assert len(instances_db.get_all({'project_id': 'p1'}, limit=None)) == 5
 
 
 def test_compute_nodes_changed_since_is_incremental(db):

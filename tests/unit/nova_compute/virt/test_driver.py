@@ -6,6 +6,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import libvirt
 import pytest
 
@@ -16,6 +17,7 @@ from nova_compute.virt import driver as virt_driver
 from nova_compute.virt import loader as virt_loader
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import driver as libvirt_driver
+from tests.schemas import servers as server_schemas
 
 
 @pytest.fixture
@@ -235,10 +237,38 @@ def test_power_state_mapping_is_complete():
     assert mapping[libvirt.VIR_DOMAIN_PMSUSPENDED] == states.SUSPENDED_POWER
 
 
-def test_console_output_is_empty_on_test_driver(driver):
-    instance = make_instance()
+def test_a_simulated_guest_writes_a_boot_log_at_each_boot(driver, conf):
+    instance = make_instance(hostname='web-1', display_name='web 1')
     driver.spawn(instance, IMAGE, NETWORK)
-    assert driver.get_console_output(instance) == ''
+    first = driver.get_console_output(instance)
+    lines = first.splitlines()
+    assert 'simulated guest' in lines[0] and conf.host in lines[0]
+    assert 'Booting instance-%s (web 1)' % instance['uuid'] in lines[1]
+    assert lines[2].endswith('1 vCPU, 512 MiB RAM, image img-1')
+    assert lines[-1] == 'web-1 login: '
+    # The file a real guest's serial console writes.
+    path = os.path.join(conf.instances_path, instance['uuid'],
+                        'console.log')
+    with open(path) as f:
+        assert f.read() == first
+    driver.reboot(instance, 'HARD')
+    assert driver.get_console_output(instance).count(' login: ') == 2
+    driver.power_off(instance)
+    driver.power_on(instance)
+    # Each boot adds its lines; a start of a running guest adds none.
+    driver.power_on(instance)
+    assert driver.get_console_output(instance).count(' login: ') == 3
+    driver.destroy(instance)
+    assert not os.path.exists(path)
+
+
+def test_boot_log_lines_carry_no_control_characters(driver):
+    instance = make_instance(display_name='bad\nname\x1b[0m',
+                             hostname=None)
+    driver.spawn(instance, IMAGE, NETWORK)
+    lines = driver.get_console_output(instance).splitlines()
+    assert '(bad?name?[0m)' in lines[1]
+    assert lines[-1] == 'localhost login: '
 
 
 def test_bad_uuid_is_refused_before_touching_files(driver, conf):
@@ -267,3 +297,28 @@ def test_methods_work_without_init_host(conf):
             conf.host
     finally:
         drv.cleanup_host()
+
+
+def test_diagnostics_of_a_simulated_guest_in_both_shapes(driver):
+    instance = make_instance(vcpus=2, launched_at='2026-01-01T00:00:00+00:00')
+    driver.spawn(instance, IMAGE, NETWORK)
+    standard = driver.get_instance_diagnostics(instance)
+    jsonschema.validate(standard, server_schemas.diagnostics())
+    assert standard['state'] == 'running'
+    assert (standard['driver'], standard['hypervisor']) == ('libvirt',
+                                                            'test')
+    assert standard['memory_details'] == {'maximum': 512, 'used': 512}
+    assert standard['num_cpus'] == 2
+    assert [c['id'] for c in standard['cpu_details']] == [0, 1]
+    # No devices on a test domain.
+    assert (standard['num_disks'], standard['num_nics']) == (0, 0)
+    assert standard['uptime'] > 0 and standard['config_drive'] is False
+    legacy = driver.get_diagnostics(instance)
+    assert set(legacy) == {'cpu0_time', 'cpu1_time', 'memory'}
+    assert legacy['memory'] == 512 * 1024
+    driver.power_off(instance)
+    stopped = driver.get_instance_diagnostics(instance)
+    assert stopped['state'] == 'shutdown' and stopped['cpu_details'] == []
+    driver.destroy(instance)
+    with pytest.raises(exception.InstanceNotFound):
+        driver.get_instance_diagnostics(instance)

@@ -11,12 +11,14 @@ import subprocess
 import uuid
 import xml.etree.ElementTree as ET
 
+import jsonschema
 import pytest
 
 from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute.virt.libvirt import driver as libvirt_driver
+from tests.schemas import servers as server_schemas
 
 
 @pytest.fixture
@@ -192,3 +194,23 @@ def test_console_output_reads_log_tail(driver, conf, images):
     output = driver.get_console_output(instance)
     assert len(output) == libvirt_driver.CONSOLE_MAX_BYTES
     assert output.endswith('login: ')
+
+
+def test_diagnostics_of_a_real_guest_count_its_disks_and_nics(driver,
+                                                               images):
+    instance = make_instance(ephemeral_gb=1)
+    driver.spawn(instance, images['disk'], NETWORK)
+    standard = driver.get_instance_diagnostics(instance)
+    jsonschema.validate(standard, server_schemas.diagnostics())
+    assert standard['hypervisor'] == 'qemu'
+    # The root disk and disk.local; the one NIC with its MAC.
+    assert (standard['num_disks'], standard['num_nics']) == (2, 1)
+    assert standard['nic_details'][0]['mac_address'] == 'fa:16:3e:00:00:05'
+    assert standard['uptime'] is None  # never launched (no launched_at)
+    legacy = driver.get_diagnostics(instance)
+    assert legacy['memory'] == 512 * 1024
+    assert {'vda_read', 'vda_write_req', 'vdb_errors', 'cpu0_time',
+            'memory-actual'} <= set(legacy)
+    # NIC counters by the guest's device name.
+    [nic] = [k[:-3] for k in legacy if k.endswith('_rx')]
+    assert {nic + '_tx', nic + '_rx_drop'} <= set(legacy)
