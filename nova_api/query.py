@@ -42,7 +42,6 @@ def boolean(req, name, default=False):
                              % (name, value, value))
 
 
-
 def date_time(req, name):
     """An ISO 8601 time (UTC when it names no zone) as ISO text, or None
     when absent; 400 when it is not one."""

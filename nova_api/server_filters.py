@@ -5,13 +5,13 @@ checking what the caller may use; bad values are 400s, unknown ones are
 ignored as Nova does.
 """
 
-import datetime
 import re
 
 from common import states
 from common.conf import CONF
 from nova_api import errors
 from nova_api import policy
+from nova_api import query
 
 _FALSE = ('0', 'false', 'off', 'no', 'f', 'n')
 # API sort key -> conductor sort key.
@@ -36,21 +36,6 @@ def _truthy(value):
 
 def _last_segment(ref):
     return ref.rstrip('/').rsplit('/', 1)[-1]
-
-
-def _timestamp(req, name):
-    value = req.get_param(name)
-    if value is None:
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
-    except ValueError:
-        raise errors.bad_request(
-            "Invalid input for query parameters %s. Value: %s. '%s' is not "
-            "a 'date-time'" % (name, value, value))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return parsed.isoformat()
 
 
 def _regex(req, name):
@@ -103,8 +88,8 @@ def filters(req):
         value = _regex(req, name)
         if value:
             out[key] = value
-    since = _timestamp(req, 'changes-since')
-    before = _timestamp(req, 'changes-before')
+    since = query.date_time(req, 'changes-since')
+    before = query.date_time(req, 'changes-before')
     if since and before and before < since:
         raise errors.bad_request('The value of changes-since must be less '
                                  'than or equal to changes-before.')

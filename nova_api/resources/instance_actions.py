@@ -7,7 +7,6 @@ puts hostId (and host for admins) in events; 2.66 adds changes-before;
 2.84 adds the events' details.
 """
 
-import datetime
 
 from nova_api import errors
 from nova_api import links
@@ -16,23 +15,6 @@ from nova_api import query
 from nova_api import server_view
 from nova_api import timestamps
 from nova_api.resources import servers
-
-
-
-def _since(req, name):
-    value = req.get_param(name)
-    if value is None:
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value.replace('Z',
-                                                               '+00:00'))
-    except ValueError:
-        raise errors.bad_request('Invalid input for query parameters %s. '
-                                 'Value: %s. %r is not a \'date-time\''
-                                 % (name, value, value))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.isoformat()
 
 
 def action_view(req, action):
@@ -88,9 +70,9 @@ class InstanceActions(_Base):
         if version >= (2, 58):
             paging = {'limit': query.limit(req),
                       'marker': req.get_param('marker'),
-                      'changes_since': _since(req, 'changes-since')}
+                      'changes_since': query.date_time(req, 'changes-since')}
         if version >= (2, 66):
-            paging['changes_before'] = _since(req, 'changes-before')
+            paging['changes_before'] = query.date_time(req, 'changes-before')
         found = self.conductor.instance_actions_get(
             req.context.ctxt, server_id, **paging)
         resp.media = {'instanceActions': [action_view(req, a)

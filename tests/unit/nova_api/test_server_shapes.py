@@ -222,6 +222,9 @@ def test_list_query_becomes_filters_and_sort(client):
     ('sort_key=display_name&sort_dir=up', "Invalid sort_dir up"),
     ('name=(', 'Invalid regular expression in name'),
     ('changes-since=yesterday', 'changes-since'),
+    # A time UTC cannot hold (year 1, east of Greenwich): 400, not a 500.
+    ('changes-since=0001-01-01T00:00:00%2B05:00', 'changes-since'),
+    ('changes-before=9999-12-31T23:59:59-05:00', 'changes-before'),
     ('limit=x', 'limit param must be an integer'),
 ])
 def test_bad_list_queries_are_400(client, query, message):

@@ -475,6 +475,8 @@ def test_instance_action_shapes(client, version):
         assert later['instanceActions'] == []
         call('GET', '/servers/%s/os-instance-actions?changes-since=soon'
              % server, status=400)
+        call('GET', '/servers/%s/os-instance-actions?changes-since='
+             '0001-01-01T00:00:00%%2B05:00' % server, status=400)
     Caller(client, version, ALICE)(
         'GET', '/servers/%s/os-instance-actions' % server, status=404)
 
