@@ -15,6 +15,7 @@ from nova_conductor import image_lookup
 from nova_conductor import lifecycle
 from nova_conductor.db import build_owners as owners_db
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import placement as placement_db
 from nova_conductor.db import server_groups as server_groups_db
@@ -184,7 +185,7 @@ class BuildOrchestrator:
         if host and host == source:
             raise exception.ValidationError(
                 reason='The target host is the instance\'s own host.')
-        instance = instances_db.begin_task(
+        instance = transitions_db.begin_task(
             instance_uuid, 'evacuate', states.REBUILDING,
             lifecycle.REBUILD_VM_STATES, (None,), ctxt.to_dict())
         spec = with_instance_group(dict(instance['request_spec'] or {},
@@ -212,7 +213,7 @@ class BuildOrchestrator:
             raise exception.NoValidHost(
                 reason='Every host chosen was taken before the claim.')
         except exception.NovaException as error:
-            instances_db.end_task(instance_uuid, {}, states.REBUILDING,
+            transitions_db.end_task(instance_uuid, {}, states.REBUILDING,
                                   failed=True, message=error.message)
             raise exception.ValidationError(reason=error.message)
 
@@ -262,7 +263,7 @@ class BuildOrchestrator:
         message = getattr(error, 'message', None) or str(error)
         LOG.warning('Build of %s failed: %s', instance_uuid, message)
         try:
-            instances_db.set_error(instance_uuid, getattr(error, 'code', 500),
-                                   message)
+            transitions_db.set_error(
+                instance_uuid, getattr(error, 'code', 500), message)
         except exception.InstanceNotFound:
             pass

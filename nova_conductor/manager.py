@@ -26,6 +26,8 @@ from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import flavor_access as flavor_access_db
 from nova_conductor.db import instance_create
+from nova_conductor.db import instance_details as details_db
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import keypairs as keypairs_db
 from nova_conductor.db import network as network_db
@@ -39,7 +41,7 @@ BUILD_THREADS = 32
 
 
 def _expected(value):
-    return instances_db._UNSET if value == 'unset' else value
+    return transitions_db.UNSET if value == 'unset' else value
 
 
 def _changes_hosts(method):
@@ -277,24 +279,24 @@ class ConductorManager(admin.AdminEndpoints):
 
     def instance_set_metadata(self, context, instance_uuid, metadata,
                               replace=False):
-        return instances_db.set_metadata(instance_uuid, metadata, replace)
+        return details_db.set_metadata(instance_uuid, metadata, replace)
 
     def instance_delete_metadata_key(self, context, instance_uuid, key):
-        return instances_db.delete_metadata_key(instance_uuid, key)
+        return details_db.delete_metadata_key(instance_uuid, key)
 
     def instance_set_lock(self, context, instance_uuid, locked_by,
                           reason=None, by_admin=False):
-        return instances_db.set_lock(instance_uuid, locked_by, reason,
+        return details_db.set_lock(instance_uuid, locked_by, reason,
                                      by_admin)
 
     def instance_set_tags(self, context, instance_uuid, tags, add=(),
                           remove=()):
-        return instances_db.set_tags(instance_uuid, tags, add, remove)
+        return details_db.set_tags(instance_uuid, tags, add, remove)
 
     def instance_update(self, context, instance_uuid, values,
                         expected_task_state='unset',
                         expected_vm_state='unset', host=None):
-        return instances_db.update(
+        return transitions_db.update(
             instance_uuid, values,
             expected_task_state=_expected(expected_task_state),
             expected_vm_state=_expected(expected_vm_state), host=host)
@@ -302,7 +304,7 @@ class ConductorManager(admin.AdminEndpoints):
     def instance_advance(self, context, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
-        return self._with_bridge(instances_db.advance(
+        return self._with_bridge(transitions_db.advance(
             **self._advance_args(instance_uuid, values, expected_task_state,
                                  through, host, allocate_ip)))
 
@@ -311,7 +313,7 @@ class ConductorManager(admin.AdminEndpoints):
         (common.coalesce): all in one transaction, or, when that fails,
         each in its own, so one bad advance cannot fail the others."""
         try:
-            outcomes = instances_db.advance_together(
+            outcomes = transitions_db.advance_together(
                 [self._advance_args(**call['kwargs']) for call in calls])
         except exception.DatabaseUnavailable:
             # The client sends the batch again (RESENDABLE).
@@ -342,7 +344,7 @@ class ConductorManager(admin.AdminEndpoints):
         key, (vm_states, task_states, task_state, method) = \
             lifecycle.operation(action, params)
         lifecycle.check_host(instances_db.get(instance_uuid), action)
-        instance = instances_db.begin_task(
+        instance = transitions_db.begin_task(
             instance_uuid, action, task_state, vm_states, task_states,
             context.to_dict())
         kwargs = {'reboot_type': 'HARD' if key == 'reboot_hard' else 'SOFT'} \
@@ -361,7 +363,7 @@ class ConductorManager(admin.AdminEndpoints):
         spec = dict(instance['request_spec'] or {},
                     image=glance_client.spec_image(image))
         values = dict(values or {}, image_ref=image_id, request_spec=spec)
-        instance = instances_db.begin_task(
+        instance = transitions_db.begin_task(
             instance_uuid, 'rebuild', states.REBUILDING,
             lifecycle.REBUILD_VM_STATES, (None,), context.to_dict(), values)
         self.compute_api.rebuild_instance(context, instance['host'],
@@ -374,15 +376,15 @@ class ConductorManager(admin.AdminEndpoints):
     def instance_task_done(self, context, instance_uuid, values,
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):
-        return instances_db.end_task(instance_uuid, values,
+        return transitions_db.end_task(instance_uuid, values,
                                      expected_task_state, failed, message,
                                      details, host)
 
     def delete_instance(self, context, instance_uuid):
         """Start a delete from any state; compute finishes it if it can."""
-        instance = instances_db.update(instance_uuid,
+        instance = transitions_db.update(instance_uuid,
                                        {'task_state': states.DELETING})
-        instances_db.start_action(instance_uuid, 'delete', context.to_dict())
+        transitions_db.start_action(instance_uuid, 'delete', context.to_dict())
         if instance['host'] and self._compute_is_up(instance['host']):
             self.compute_api.terminate_instance(context, instance['host'],
                                                 instance)

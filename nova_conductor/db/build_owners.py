@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from common import states
 from nova_conductor.db import compute
+from nova_conductor.db import instance_transitions
 from nova_conductor.db import instances
 from nova_conductor.db import models
 from nova_conductor.db import session
@@ -119,10 +120,10 @@ def unplace(instance_uuid, host, owner, expected_task_states=BUILD_STATES,
         row = instances.lock_live_row(s, instance_uuid)
         if not _holds(row, host, expected_task_states, expected_owner):
             return False
-        instances._compare_and_swap(
+        instance_transitions.compare_and_swap(
             s, row, {'host': None, 'node': None, 'compute_node_id': None,
                      'task_state': states.SCHEDULING, 'build_owner': owner},
-            instances._UNSET, instances._UNSET, host)
+            instance_transitions.UNSET, instance_transitions.UNSET, host)
         compute._free(s, instance_uuid)
         return True
 
@@ -133,13 +134,14 @@ def fail(instance_uuid, message, details=None, host=None,
     still a build in one of `expected_task_states` (on `host`, and owned
     by `expected_owner`, when given); else False and nothing written."""
     with session.writer() as s:
-        row = instances._lock_live_object(s, instance_uuid)
+        row = instances.lock_live_object(s, instance_uuid)
         if not _holds({'host': row.host, 'task_state': row.task_state,
                        'build_owner': row.build_owner},
                       _ANY if host is None else host, expected_task_states,
                       expected_owner):
             return False
-        instances._set_error_locked(s, row, 500, message, details, host)
+        instance_transitions.set_error_locked(s, row, 500, message, details,
+                                              host)
         return True
 
 

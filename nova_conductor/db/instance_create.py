@@ -30,14 +30,14 @@ def _insert_all(s, values_list, ctxt_dict):
         for key in instances.JSON_FIELDS:
             if key in values:
                 # Table columns carry the keys' names ('metadata' too).
-                values[key] = instances._json(key, values[key])
+                values[key] = instances.json_value(key, values[key])
         result = s.execute(_INSERT, values)
         # The row is what was sent plus the columns' Python defaults and
         # the new id: no read back (every default is Python-side).
         row = dict.fromkeys(_instances.c.keys())
         row.update(result.last_inserted_params())
         row['id'] = result.inserted_primary_key[0]
-        rows.append(instances._as_stored(row))
+        rows.append(instances.as_stored(row))
         actions.action_start(s, values['uuid'], 'create', ctxt_dict,
                              first_event=values.get('task_state'))
     return rows
@@ -46,7 +46,8 @@ def _insert_all(s, values_list, ctxt_dict):
 def create(values, ctxt_dict):
     """Insert a building instance, with no quota check."""
     with session.writer() as s:
-        return instances._to_dicts(s, _insert_all(s, [values], ctxt_dict), new=True)[0]
+        rows = _insert_all(s, [values], ctxt_dict)
+        return instances.to_dicts(s, rows, new=True)[0]
 
 
 def create_within_quota(values_list, ctxt_dict, project_id, group_uuid=None):
@@ -125,7 +126,7 @@ def _stored(requests):
             if len(found) < len(wanted) or any(
                     row['project_id'] != r['project_id'] for row in found):
                 raise exception.InstanceExists(instance_uuid=found[0]['uuid'])
-            stored[index] = instances._to_dicts(s, found)
+            stored[index] = instances.to_dicts(s, found)
         return stored
 
 
@@ -153,4 +154,4 @@ def _insert_together(requests):
             if r.get('group_uuid'):
                 server_groups.join_within_quota(
                     s, r['group_uuid'], [c['uuid'] for c in created])
-        return [instances._to_dicts(s, created, new=True) for created in rows]
+        return [instances.to_dicts(s, created, new=True) for created in rows]

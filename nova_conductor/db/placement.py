@@ -12,6 +12,7 @@ from common import states
 from nova_conductor.db import aggregates
 from nova_conductor.db import compute
 from nova_conductor.db import convert
+from nova_conductor.db import instance_transitions
 from nova_conductor.db import instances
 from nova_conductor.db import models
 from nova_conductor.db import session
@@ -72,8 +73,9 @@ def claim_and_place(instance_uuid, choice, flavor, group_uuid=None,
                          choice.get('limits'), fresh=fresh)
         values = _placed_values(
             choice, aggregates.zones_of(s, [choice['host']]))
-        s.execute(instances.UPDATE_BY_ID, dict(values, _id=row['id']))
-        return instances._to_dicts(s, [dict(row, **values)], new=fresh)[0]
+        s.execute(instance_transitions.UPDATE_BY_ID,
+                  dict(values, _id=row['id']))
+        return instances.to_dicts(s, [dict(row, **values)], new=fresh)[0]
 
 
 @session.retry_transaction
@@ -102,10 +104,10 @@ def place_new(requests):
             outcomes[index] = _place_one(s, rows, placed, zones,
                                          **requests[index])
         if placed:
-            s.execute(instances.UPDATE_BY_ID, [
+            s.execute(instance_transitions.UPDATE_BY_ID, [
                 dict(values, _id=rows[uuid]['id'])
                 for uuid, values in placed.items()])
-            dicts = instances._to_dicts(s, [dict(rows[uuid], **values)
+            dicts = instances.to_dicts(s, [dict(rows[uuid], **values)
                                             for uuid, values in
                                             placed.items()], new=True)
             by_uuid = {d['uuid']: d for d in dicts}

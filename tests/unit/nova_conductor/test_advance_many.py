@@ -15,6 +15,7 @@ from common import states
 from common.conf import CONF
 from nova_conductor import manager
 from nova_conductor import rpcapi
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import session as db_session
@@ -145,7 +146,7 @@ def test_a_batch_that_fails_together_runs_one_by_one(endpoint):
     """The range has room for two of the three: the batch rolls back,
     then each advance runs alone and only the last fails."""
     uuids = [dbhelpers.make_instance(host='host1')['uuid'] for _ in range(4)]
-    instances_db.advance(uuids[0], {'task_state': states.SPAWNING},
+    transitions_db.advance(uuids[0], {'task_state': states.SPAWNING},
                          states.SCHEDULING,
                          ip_network=('private', '10.12.0.0/29'))
     for taken in ('10.12.0.3', '10.12.0.5'):
@@ -180,7 +181,7 @@ def test_an_advance_sent_again_after_it_was_made_succeeds_alike(endpoint):
     active = {'vm_state': states.ACTIVE, 'task_state': None,
               'power_state': 1}
     for _ in range(2):
-        instances_db.advance(uuid, active, states.SPAWNING, host='host1')
+        transitions_db.advance(uuid, active, states.SPAWNING, host='host1')
     got = instances_db.get(uuid)
     assert (got['vm_state'], got['task_state']) == (states.ACTIVE, None)
 
@@ -191,7 +192,7 @@ def test_an_advance_from_a_host_the_build_left_is_refused(endpoint):
     assert outcome['error']['class'] == 'UnexpectedTaskState'
     assert instances_db.get(uuid)['task_state'] == states.SCHEDULING
     # Nor does a move already made elsewhere count as made by this host.
-    instances_db.advance(uuid, {'task_state': states.SPAWNING},
+    transitions_db.advance(uuid, {'task_state': states.SPAWNING},
                          states.SCHEDULING, host='host2')
     [outcome] = endpoint.instance_advance_many(None, [_batch_call(uuid)])
     assert outcome['error']['class'] == 'UnexpectedTaskState'

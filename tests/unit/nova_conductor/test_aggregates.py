@@ -6,6 +6,7 @@ from common import exception
 from nova_conductor import availability_zones
 from nova_conductor.db import aggregates
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import server_groups
 from tests.unit.nova_conductor import dbhelpers
@@ -87,7 +88,7 @@ def test_server_group_members_and_hosts(db):
     server_groups.add_members(group['uuid'], [inst['uuid']])
     assert server_groups.get(group['uuid'])['members'] == [inst['uuid']]
     assert server_groups.member_hosts(group['uuid']) == []
-    instances_db.update(inst['uuid'], {'host': 'h1'})
+    transitions_db.update(inst['uuid'], {'host': 'h1'})
     assert server_groups.member_hosts(group['uuid']) == ['h1']
     instances_db.destroy(inst['uuid'])
     assert server_groups.get(group['uuid'])['members'] == []

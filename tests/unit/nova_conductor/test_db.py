@@ -13,6 +13,7 @@ from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instance_create
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import network as network_db
@@ -96,10 +97,10 @@ def test_concurrent_claims_never_overcommit(db):
 
 def test_update_is_compare_and_swap(db):
     inst = dbhelpers.make_instance()
-    instances_db.update(inst['uuid'], {'task_state': states.NETWORKING},
+    transitions_db.update(inst['uuid'], {'task_state': states.NETWORKING},
                         expected_task_state=states.SCHEDULING)
     with pytest.raises(exception.UnexpectedTaskState):
-        instances_db.update(inst['uuid'], {'task_state': states.SPAWNING},
+        transitions_db.update(inst['uuid'], {'task_state': states.SPAWNING},
                             expected_task_state=states.SCHEDULING)
     assert instances_db.get(inst['uuid'])['task_state'] == \
         states.NETWORKING
@@ -110,9 +111,9 @@ def test_task_state_changes_become_action_events(db):
     for old, new in ((states.SCHEDULING, states.NETWORKING),
                      (states.NETWORKING, states.BLOCK_DEVICE_MAPPING),
                      (states.BLOCK_DEVICE_MAPPING, states.SPAWNING)):
-        instances_db.update(inst['uuid'], {'task_state': new},
+        transitions_db.update(inst['uuid'], {'task_state': new},
                             expected_task_state=old, host='host1')
-    instances_db.update(inst['uuid'], {'task_state': None,
+    transitions_db.update(inst['uuid'], {'task_state': None,
                                        'vm_state': states.ACTIVE},
                         expected_task_state=states.SPAWNING)
     action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
@@ -128,18 +129,18 @@ def test_advance_passes_through_steps_with_an_event_each(db):
     inst = dbhelpers.make_instance(host='host1', compute_node_id=node['id'])
     compute_db.count_failed_build(node['host'])
     with pytest.raises(exception.InstanceNotFound):
-        instances_db.advance('no-such-instance', {'task_state': None},
+        transitions_db.advance('no-such-instance', {'task_state': None},
                              states.SCHEDULING)
-    instances_db.advance(inst['uuid'], {'task_state': states.NETWORKING},
+    transitions_db.advance(inst['uuid'], {'task_state': states.NETWORKING},
                          states.SCHEDULING, host='host1')
-    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+    transitions_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
                          states.NETWORKING,
                          through=[states.BLOCK_DEVICE_MAPPING], host='host1')
     with pytest.raises(exception.UnexpectedTaskState):
-        instances_db.advance(inst['uuid'], {'task_state': None},
+        transitions_db.advance(inst['uuid'], {'task_state': None},
                              states.NETWORKING)
     assert instances_db.get(inst['uuid'])['task_state'] == states.SPAWNING
-    instances_db.advance(inst['uuid'], {'task_state': None,
+    transitions_db.advance(inst['uuid'], {'task_state': None,
                                         'vm_state': states.ACTIVE},
                          states.SPAWNING, host='host1')
     action = actions_db.action_get_by_request_id(inst['uuid'], 'req-1')
@@ -158,9 +159,9 @@ def test_advance_passes_through_steps_with_an_event_each(db):
 def test_advance_to_active_with_no_failed_builds_writes_three_times(db):
     node = dbhelpers.make_node()
     inst = dbhelpers.make_instance(host='host1', compute_node_id=node['id'])
-    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+    transitions_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
                          states.SCHEDULING, host='host1')
-    statements = dbhelpers.statements_of(lambda: instances_db.advance(
+    statements = dbhelpers.statements_of(lambda: transitions_db.advance(
         inst['uuid'], {'task_state': None, 'vm_state': states.ACTIVE},
         states.SPAWNING, host='host1'))
     # One locking read (states, streak and action at once), then the
@@ -185,7 +186,7 @@ def test_a_batch_of_advances_costs_the_statements_of_one(db):
     advances[2]['expected_task_state'] = states.SPAWNING
     outcomes = []
     statements = dbhelpers.statements_of(
-        lambda: outcomes.extend(instances_db.advance_together(advances)))
+        lambda: outcomes.extend(transitions_db.advance_together(advances)))
     # One locking read; the rows, the open events, the new events.
     assert [s.split()[0] for s in statements] == [
         'SELECT', 'UPDATE', 'UPDATE', 'INSERT']
@@ -202,7 +203,7 @@ def test_a_batch_of_advances_costs_the_statements_of_one(db):
 
 def test_an_instance_twice_in_a_batch_moves_twice(db):
     uuid = dbhelpers.make_instance()['uuid']
-    outcomes = instances_db.advance_together([
+    outcomes = transitions_db.advance_together([
         dict(instance_uuid=uuid, values={'task_state': states.SPAWNING},
              expected_task_state=states.SCHEDULING),
         dict(instance_uuid=uuid, values={'task_state': None,
@@ -223,7 +224,7 @@ def test_advance_records_steps_on_the_newest_action(db):
     with db_session.writer() as s:
         actions_db.action_start(s, inst['uuid'], 'other',
                                 dict(dbhelpers.CTXT, request_id='req-2'))
-    instances_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
+    transitions_db.advance(inst['uuid'], {'task_state': states.SPAWNING},
                          states.SCHEDULING, host='host1')
     newest = actions_db.action_get_by_request_id(inst['uuid'], 'req-2')
     assert [e['event'] for e in newest['events']] == ['spawning']
@@ -231,7 +232,7 @@ def test_advance_records_steps_on_the_newest_action(db):
 
 def test_advance_allocates_the_ip_in_its_own_transaction(db):
     inst = dbhelpers.make_instance(host='host1')
-    ip = instances_db.advance(
+    ip = transitions_db.advance(
         inst['uuid'], {'task_state': states.SPAWNING}, states.SCHEDULING,
         through=[states.NETWORKING, states.BLOCK_DEVICE_MAPPING],
         host='host1', ip_network=('private', '10.0.0.0/29'))
@@ -251,7 +252,7 @@ def test_advance_with_no_free_ip_changes_nothing(db):
     second = dbhelpers.make_instance(host='host1')
     network_db.allocate_fixed_ip(first['uuid'], 'private', '10.0.0.0/30')
     with pytest.raises(exception.FixedIpsExhausted):
-        instances_db.advance(
+        transitions_db.advance(
             second['uuid'], {'task_state': states.SPAWNING},
             states.SCHEDULING, through=[states.NETWORKING], host='host1',
             ip_network=('private', '10.0.0.0/30'))
@@ -279,7 +280,8 @@ def test_set_error_records_fault_and_frees_everything(db):
     inst = dbhelpers.make_instance()
     compute_db.claim(inst['uuid'], node['id'], dbhelpers.FLAVOR)
     network_db.allocate_fixed_ip(inst['uuid'], 'private', '10.0.0.0/29')
-    got = instances_db.set_error(inst['uuid'], 500, 'No valid host was found.')
+    got = transitions_db.set_error(inst['uuid'], 500,
+                                   'No valid host was found.')
     assert got['vm_state'] == states.ERROR
     assert got['fault']['message'] == 'No valid host was found.'
     assert got['fixed_ips'] == []

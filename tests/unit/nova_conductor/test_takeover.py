@@ -19,6 +19,7 @@ from nova_conductor import manager
 from nova_conductor import takeover
 from nova_conductor.db import build_owners as owners_db
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import models
 from nova_conductor.db import placement
@@ -98,7 +99,7 @@ def test_take_over_is_a_compare_and_swap_on_the_old_owner(db):
     assert not owners_db.take_over(uuid, dead, 8)
     assert instances_db.get(uuid)['build_owner'] == 7
     # A build past scheduling is nobody's to take.
-    instances_db.update(uuid, {'task_state': states.SPAWNING})
+    transitions_db.update(uuid, {'task_state': states.SPAWNING})
     assert not owners_db.take_over(uuid, 7, 8)
 
 
