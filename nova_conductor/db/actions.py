@@ -12,7 +12,7 @@ FAULT_MESSAGE_LEN = 255
 
 _actions = models.InstanceAction.__table__
 _events = models.InstanceActionEvent.__table__
-# Built once; the values go in as parameters (see instances._INSERT).
+# Built once; the values go in as parameters (see instance_create._INSERT).
 _START_ACTION = sa.insert(_actions)
 _OPEN_EVENT = sa.insert(_events)
 
