@@ -41,6 +41,8 @@ from nova_dashboard import web as dashboard
 
 def _add_routes(app, conductor_api):
     app.add_route('/', versions.Versions())
+    app.add_route('/v2', versions.V20())
+    app.add_route('/v2/', versions.V20())
     app.add_route('/v2.1', versions.V21())
     app.add_route('/v2.1/', versions.V21())
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
@@ -172,10 +174,11 @@ def create_app(conductor_api=None):
         from nova_conductor import rpcapi as conductor_rpcapi
         conductor_api = conductor_rpcapi.ConductorAPI()
     conductor_api = lookup_cache.wrap(conductor_api, CONF.api.lookup_cache_ttl)
+    paths = middleware.ProjectPrefixMiddleware()
     app = falcon.App(middleware=[
         middleware.JSONResponseEncoder(),
         middleware.RequestIdMiddleware(),
-        middleware.ProjectPrefixMiddleware(),
+        paths,
         middleware.MicroversionMiddleware(),
         auth.identity_middleware(),
     ])
@@ -191,4 +194,5 @@ def create_app(conductor_api=None):
                       identity.IdentityProject())
     if CONF.dashboard.enabled:
         dashboard.mount(app)
+    paths.learn_routes(app)
     return auth.wrap(app)
