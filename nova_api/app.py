@@ -9,6 +9,7 @@ from nova_api import lookup_cache
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
+from nova_api.resources import extensions
 from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
@@ -45,6 +46,8 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2/', versions.V20())
     app.add_route('/v2.1', versions.V21())
     app.add_route('/v2.1/', versions.V21())
+    app.add_route('/v2.1/extensions', extensions.Extensions())
+    app.add_route('/v2.1/extensions/{alias}', extensions.Extension())
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
     app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))

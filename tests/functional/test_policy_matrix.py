@@ -249,6 +249,9 @@ P = 'os_compute_api:'
 ROWS = [
     row('versions', 'GET', '/', ALL),
     row('versions:v2.1', 'GET', '/v2.1', ALL),
+    row('versions:v2', 'GET', '/v2/', ALL),
+    row('extensions:index', 'GET', '/v2.1/extensions', ALL),
+    row('extensions:show', 'GET', '/v2.1/extensions/os-hosts', ALL),
     # servers
     row('servers:index', 'GET', '/v2.1/servers', ALL),
     row('servers:detail', 'GET', '/v2.1/servers/detail', ALL),
@@ -635,6 +638,7 @@ def test_policy_matrix(world, row, caller):
 
 # Row paths that name a concrete value where the route has a parameter.
 _CONCRETE = [(r'/flavors/1$', '/flavors/{}'), (r'/proj-a', '/{}'),
+             (r'/extensions/os-hosts$', '/extensions/{}'),
              (r'/os-services/[a-z-]+$', '/os-services/{}'),
              (r'/os-hypervisors/compute/', '/os-hypervisors/{}/')]
 
