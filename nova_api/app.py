@@ -19,6 +19,7 @@ from nova_api.resources import glance_versions
 from nova_api.resources import hosts
 from nova_api.resources import hypervisors
 from nova_api.resources import identity
+from nova_api.resources import image_metadata
 from nova_api.resources import images
 from nova_api.resources import instance_usage_audit_log
 from nova_api.resources import keypairs
@@ -62,6 +63,10 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/images', images.ImageCollection(conductor_api))
     app.add_route('/v2.1/images/detail', images.ImageDetail(conductor_api))
     app.add_route('/v2.1/images/{image_id}', images.Image(conductor_api))
+    app.add_route('/v2.1/images/{image_id}/metadata',
+                  image_metadata.ImageMetadata(conductor_api))
+    app.add_route('/v2.1/images/{image_id}/metadata/{key}',
+                  image_metadata.ImageMetadataItem(conductor_api))
     app.add_route('/image', glance_versions.Versions())
     app.add_route('/image/versions', glance_versions.Versions(status=200))
     app.add_route('/image/v2/images',
