@@ -266,6 +266,15 @@ class ImageProtected(Forbidden):
     msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
 
 
+class ImageMetadataLimitExceeded(QuotaExceeded):
+    """An image's properties past the caller's metadata_items quota."""
+    msg_fmt = 'Image metadata limit exceeded'
+
+
+class ImageMetadataKeyNotFound(NotFound):
+    msg_fmt = 'Invalid metadata key'
+
+
 class ImageNotAuthorized(Forbidden):
     msg_fmt = 'The image service at %(url)s refused the request (%(code)s).'
 

@@ -41,6 +41,9 @@ RESERVED = ('location', 'locations', 'direct_url', 'deleted', 'deleted_at',
 METADATA_TIMEOUT = 60
 # Pages of GET /v2/images read for one list, at most.
 MAX_PAGES = 100
+# Glance's JSON-patch dialect in which "add" of a present property
+# replaces its value.
+PATCH_MEDIA_TYPE = 'application/openstack-images-v2.1-json-patch'
 _VERSIONED = re.compile(r'/v2(\.\d+)?$')
 
 
@@ -196,6 +199,27 @@ class GlanceClient:
             url_for = functools.partial(_root_url, link=body['next'])
         return images
 
+    def update(self, image_id, ctxt, ops):
+        """Apply Glance JSON-patch `ops` as the caller; the image after."""
+        return from_glance(self._write('PATCH', image_id, ctxt, json=ops,
+                                       content_type=PATCH_MEDIA_TYPE))
+
+    def delete(self, image_id, ctxt):
+        """Delete the image as the caller (Glance says who may)."""
+        self._write('DELETE', image_id, ctxt)
+
+    def _write(self, method, image_id, ctxt, content_type=None, **kwargs):
+        """One change, sent once to the first endpoint: unlike a read, a
+        change whose answer was lost may have been made, so it is never
+        sent again (nor to another endpoint)."""
+        url = v2_url(self.endpoints()[0], 'images/%s' % urllib.parse.quote(
+            str(image_id), safe=''))
+        try:
+            resp = self._send(url, ctxt, method, content_type, **kwargs)
+        except ks_exc.ClientException as err:
+            raise exception.ImageServiceUnavailable(url=url, reason=str(err))
+        return self._answer(url, resp, image_id, ok=(200, 204))
+
     def _get_json(self, url_for, ctxt, image_id):
         endpoints = self.endpoints()
         attempts = self.conf.glance.num_retries + 1
@@ -216,9 +240,11 @@ class GlanceClient:
             return self._answer(url, resp, image_id)
         raise exception.ImageServiceUnavailable(url=url, reason=str(last))
 
-    def _send(self, url, ctxt):
-        kwargs = {'raise_exc': False,
-                  'headers': {'Accept': 'application/json'}}
+    def _send(self, url, ctxt, method='GET', content_type=None, **extra):
+        kwargs = dict(extra, raise_exc=False,
+                      headers={'Accept': 'application/json'})
+        if content_type:
+            kwargs['headers']['Content-Type'] = content_type
         if self.session.timeout is None:
             kwargs['timeout'] = METADATA_TIMEOUT
         if ctxt is not None:
@@ -230,10 +256,10 @@ class GlanceClient:
             if ctxt.global_request_id or ctxt.request_id:
                 kwargs['headers']['X-OpenStack-Request-ID'] = \
                     ctxt.global_request_id or ctxt.request_id
-        return self.session.get(url, **kwargs)
+        return self.session.request(url, method, **kwargs)
 
     @staticmethod
-    def _answer(url, resp, image_id):
+    def _answer(url, resp, image_id, ok=(200,)):
         code = resp.status_code
         if code == 404 and image_id is not None:
             raise exception.ImageNotFound(image_id=image_id)
@@ -242,9 +268,11 @@ class GlanceClient:
         if 400 <= code < 500:
             raise exception.Invalid(reason='the image service refused %s: '
                                     '%d %s' % (url, code, resp.text[:200]))
-        if code != 200:
+        if code not in ok:
             raise exception.ImageServiceUnavailable(
                 url=url, reason='it answered %d' % code)
+        if code == 204:
+            return None
         try:
             return resp.json()
         except ValueError:

@@ -9,6 +9,7 @@ from nova_api import lookup_cache
 from nova_api import middleware
 from nova_api.resources import aggregates
 from nova_api.resources import availability_zones
+from nova_api.resources import extensions
 from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
@@ -18,6 +19,7 @@ from nova_api.resources import glance_versions
 from nova_api.resources import hosts
 from nova_api.resources import hypervisors
 from nova_api.resources import identity
+from nova_api.resources import image_metadata
 from nova_api.resources import images
 from nova_api.resources import instance_usage_audit_log
 from nova_api.resources import keypairs
@@ -41,8 +43,12 @@ from nova_dashboard import web as dashboard
 
 def _add_routes(app, conductor_api):
     app.add_route('/', versions.Versions())
+    app.add_route('/v2', versions.V20())
+    app.add_route('/v2/', versions.V20())
     app.add_route('/v2.1', versions.V21())
     app.add_route('/v2.1/', versions.V21())
+    app.add_route('/v2.1/extensions', extensions.Extensions())
+    app.add_route('/v2.1/extensions/{alias}', extensions.Extension())
     app.add_route('/v2.1/flavors', flavors.FlavorCollection(conductor_api))
     app.add_route('/v2.1/flavors/detail', flavors.FlavorDetail(conductor_api))
     app.add_route('/v2.1/flavors/{flavor_id}', flavors.Flavor(conductor_api))
@@ -57,6 +63,10 @@ def _add_routes(app, conductor_api):
     app.add_route('/v2.1/images', images.ImageCollection(conductor_api))
     app.add_route('/v2.1/images/detail', images.ImageDetail(conductor_api))
     app.add_route('/v2.1/images/{image_id}', images.Image(conductor_api))
+    app.add_route('/v2.1/images/{image_id}/metadata',
+                  image_metadata.ImageMetadata(conductor_api))
+    app.add_route('/v2.1/images/{image_id}/metadata/{key}',
+                  image_metadata.ImageMetadataItem(conductor_api))
     app.add_route('/image', glance_versions.Versions())
     app.add_route('/image/versions', glance_versions.Versions(status=200))
     app.add_route('/image/v2/images',
@@ -172,10 +182,11 @@ def create_app(conductor_api=None):
         from nova_conductor import rpcapi as conductor_rpcapi
         conductor_api = conductor_rpcapi.ConductorAPI()
     conductor_api = lookup_cache.wrap(conductor_api, CONF.api.lookup_cache_ttl)
+    paths = middleware.ProjectPrefixMiddleware()
     app = falcon.App(middleware=[
         middleware.JSONResponseEncoder(),
         middleware.RequestIdMiddleware(),
-        middleware.ProjectPrefixMiddleware(),
+        paths,
         middleware.MicroversionMiddleware(),
         auth.identity_middleware(),
     ])
@@ -191,4 +202,5 @@ def create_app(conductor_api=None):
                       identity.IdentityProject())
     if CONF.dashboard.enabled:
         dashboard.mount(app)
+    paths.learn_routes(app)
     return auth.wrap(app)

@@ -22,8 +22,8 @@ from nova_api import middleware
 
 # Raw WSGI paths answered without a token: the version documents, and the
 # dashboard's static page (it logs in, then calls the API with a token).
-PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/', '/image', '/image/',
-                          '/image/versions'])
+PUBLIC_PATHS = frozenset(['', '/', '/v2', '/v2/', '/v2.1', '/v2.1/',
+                          '/image', '/image/', '/image/versions'])
 PUBLIC_PREFIXES = ('/dashboard/',)
 UNAUTHORIZED = 'The request you have made requires authentication.'
 LOG = logging.getLogger(__name__)

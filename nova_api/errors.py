@@ -80,10 +80,16 @@ def handle_nova_exception(req, resp, error, params):
     _respond(req, resp, code, error.message)
 
 
+# What Nova (and Glance, and Keystone) answer for a path nothing serves.
+NOT_FOUND = 'The resource could not be found.'
+
+
 def handle_http_error(req, resp, error, params):
     code = int(error.status_code)
     if isinstance(error, HTTPError):
         message = error.message
+    elif isinstance(error, falcon.HTTPRouteNotFound):
+        message = NOT_FOUND
     else:
         message = error.description or error.title or str(error.status)
     _respond(req, resp, code, message)
@@ -109,5 +115,5 @@ def bad_request(message):
     return HTTPError(400, message)
 
 
-def not_found(message):
+def not_found(message=NOT_FOUND):
     return HTTPError(404, message)

@@ -2,14 +2,16 @@
 caller's token, or the local registry through the conductor.
 
 Which one is common/glance_client.py's decision, the same one compute makes
-for image data. With an external Glance, visibility is Glance's answer to
-the caller's token; with the local registry the API applies Glance's rule
-itself (glance_view.can_see).
+for image data. With an external Glance, visibility and who may change an
+image are Glance's answers to the caller's token; with the local registry
+the API applies Glance's rules itself (glance_view).
 """
 
 from common import exception
 from common import glance_client
+from common.conf import CONF
 from nova_api import glance_view
+from nova_api import image_store
 
 client = glance_client.shared_client
 reset = glance_client.reset_shared_client
@@ -27,9 +29,72 @@ def get(ctxt, conductor, image_id):
 
 
 def get_all(ctxt, conductor, filters):
-    """The images `ctxt` may see."""
+    """The images `ctxt` may see, in the image service's order: newest
+    first (Glance's default), ties by id."""
     glance = client()
     if glance.is_external():
         return glance.list(ctxt, filters)
-    return [image for image in conductor.image_get_all(ctxt, filters)
-            if glance_view.can_see(ctxt, image)]
+    images = [image for image in conductor.image_get_all(ctxt, filters)
+              if glance_view.can_see(ctxt, image)]
+    return sorted(images, key=lambda i: (i['created_at'] or '', i['id']),
+                  reverse=True)
+
+
+def root(base_url):
+    """Where the image service is (its images are at <root>/images/<id>,
+    a Compute API image's "alternate" link): the external Glance, else
+    this deployment's own /image under `base_url` (the URL the client
+    called)."""
+    endpoints = client().external_endpoints()
+    versioned = (glance_client.v2_url(endpoints[0], '') if endpoints
+                 else base_url + '/image/v2/')
+    return versioned.rstrip('/').rsplit('/v2', 1)[0]
+
+
+def _pointer(key):
+    return '/' + key.replace('~', '~0').replace('/', '~1')
+
+
+def update_properties(ctxt, conductor, image_id, updates, remove=(),
+                      replace=False, max_items=None):
+    """Change the custom properties of an image the caller may change:
+    drop `remove` (ImageMetadataKeyNotFound unless each is there), then
+    set `updates` over the rest (over nothing when `replace`); more than
+    `max_items` properties is ImageMetadataLimitExceeded. Returns the
+    image as it then is.
+
+    The local registry does it under the image's row lock. Glance has no
+    such thing: its image is read, and the difference sent as one patch.
+    """
+    glance = client()
+    if not glance.is_external():
+        glance_view.check_owner(ctxt, get(ctxt, conductor, image_id))
+        return conductor.image_properties_update(
+            ctxt, image_id, updates, list(remove), replace, max_items)
+    image = glance.get(image_id, ctxt)
+    before = image['properties']
+    after = {} if replace else dict(before)
+    for key in remove:
+        if key not in after:
+            raise exception.ImageMetadataKeyNotFound()
+        del after[key]
+    after.update(updates)
+    if max_items is not None and 0 <= max_items < len(after):
+        raise exception.ImageMetadataLimitExceeded()
+    ops = [{'op': 'remove', 'path': _pointer(key)}
+           for key in sorted(before) if key not in after]
+    ops += [{'op': 'add', 'path': _pointer(key), 'value': value}
+            for key, value in sorted(after.items())
+            if before.get(key) != value]
+    return glance.update(image_id, ctxt, ops) if ops else image
+
+
+def delete(ctxt, conductor, image_id):
+    """Delete an image the caller may delete (its owner, or an admin)."""
+    glance = client()
+    if glance.is_external():
+        glance.delete(image_id, ctxt)
+        return
+    glance_view.check_owner(ctxt, get(ctxt, conductor, image_id))
+    deleted = conductor.image_delete(ctxt, image_id)
+    image_store.remove(deleted.get('location'), CONF.image_store_path)

@@ -59,4 +59,4 @@ def echo(resp, version):
 def require(req, minimum, maximum=MAX_VERSION):
     """404, as Nova answers, for a route outside the versions serving it."""
     if not minimum <= req.context.api_version <= maximum:
-        raise errors.not_found('The resource could not be found.')
+        raise errors.not_found()

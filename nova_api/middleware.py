@@ -7,6 +7,7 @@ import re
 import uuid
 
 import falcon
+import falcon.inspect
 
 from common import context as nova_context
 from nova_api import errors
@@ -18,26 +19,52 @@ _SURROGATE = re.compile(r'[\ud800-\udfff]')
 
 _REQUEST_ID_RE = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
                             r'[0-9a-f]{4}-[0-9a-f]{12}$')
-# Top-level names under /v2.1/; anything else there is a project id prefix
-# (clients built for old catalogs send /v2.1/<project_id>/servers).
-TOP_LEVEL = {'servers', 'flavors', 'images', 'os-hypervisors',
-             'os-services', 'os-availability-zone', 'os-aggregates',
-             'os-server-groups', 'os-keypairs', 'limits', 'os-quota-sets',
-             'extensions', 'os-simple-tenant-usage', 'os-scheduler',
-             'os-hosts', 'os-instance_usage_audit_log', 'os-migrations',
-             'os-server-external-events', 'os-networks',
-             'os-tenant-networks', 'os-quota-class-sets'}
+V21 = 'v2.1'
+# The legacy v2 endpoint: served by the v2.1 resources at 2.1, without
+# microversions (Nova's v2 compatibility mode).
+V2 = 'v2'
+
+
+def collections(app):
+    """The first path segments under /v2.1/ that `app` routes (servers,
+    flavors, os-hypervisors...), read from its router so that a new
+    resource is known the moment it is routed."""
+    names = set()
+    for route in falcon.inspect.inspect_routes(app):
+        parts = route.path.split('/')
+        if len(parts) > 2 and parts[1] == V21 and parts[2] and \
+                not parts[2].startswith('{'):
+            names.add(parts[2])
+    return frozenset(names)
 
 
 class ProjectPrefixMiddleware:
-    """Accept /v2.1/{project_id}/... as well as /v2.1/... ."""
+    """Accept /v2.1/{project_id}/... as well as /v2.1/..., and /v2/...
+    (with or without the project) as the legacy endpoint.
+
+    The segment after the version is a project id only when it names no
+    collection and the segment after it does: /v2.1/p1/servers is p1's,
+    while /v2.1/os-unknown/default is a path nothing serves (404), not a
+    project "os-unknown". learn_routes() tells it the collections, from
+    the app's router, once the routes are added.
+    """
+
+    def __init__(self, known=()):
+        self.known = frozenset(known)
+
+    def learn_routes(self, app):
+        self.known = collections(app)
 
     def process_request(self, req, resp):
         parts = req.path.split('/')
-        if (len(parts) > 3 and parts[1] == 'v2.1' and parts[2]
-                and parts[2] not in TOP_LEVEL):
+        if len(parts) > 2 and parts[1] == V2 and parts[2]:
+            req.context.legacy_v2 = True
+            parts[1] = V21
+        if (len(parts) > 3 and parts[1] == V21 and parts[2]
+                and parts[2] not in self.known and parts[3] in self.known):
             req.context.path_project_id = parts[2]
-            req.path = '/'.join(parts[:2] + parts[3:])
+            del parts[2]
+        req.path = '/'.join(parts)
 
 
 class RequestIdMiddleware:
@@ -90,16 +117,23 @@ class NoAuthMiddleware:
             global_request_id=req.context.global_request_id)
 
 
+def _microversioned(req):
+    """/v2.1 paths take part; the legacy /v2 endpoint is always 2.1 and
+    says nothing of versions."""
+    return (req.path.startswith('/' + V21) and
+            not req.context.get('legacy_v2'))
+
+
 class MicroversionMiddleware:
     """Sets req.context.api_version; only versioned paths take part."""
 
     def process_request(self, req, resp):
         req.context.api_version = microversion.MIN_VERSION
-        if req.path.startswith('/v2.1'):
+        if _microversioned(req):
             req.context.api_version = microversion.parse(req)
 
     def process_response(self, req, resp, resource, req_succeeded):
-        if req.path.startswith('/v2.1'):
+        if _microversioned(req):
             microversion.echo(resp, getattr(req.context, 'api_version',
                                             microversion.MIN_VERSION))
 

@@ -29,6 +29,11 @@ def limit(req, name='limit'):
     return min(int(value), validation.MAX_INT)
 
 
+def truthy(text):
+    """Whether a stored text value means yes ("True", "1", "on"...)."""
+    return text.strip().lower() in _TRUE
+
+
 def boolean(req, name, default=False):
     value = req.get_param(name)
     if value is None:

@@ -368,3 +368,24 @@ NON_NEGATIVE_INT = {'type': ['integer', 'string'],
 POSITIVE_INT = {'type': ['integer', 'string'],
                 'pattern': '^[0-9]*[1-9][0-9]*$', 'minimum': 1,
                 'maximum': MAX_INT}
+# A boolean, or one of the words Nova's API takes for one ("True", "off",
+# "1"...): each of true/on/yes/1 and false/off/no/0 in lower, title or
+# upper case. Read with as_bool.
+_TRUE_WORDS = ('true', 'on', 'yes', '1')
+_FALSE_WORDS = ('false', 'off', 'no', '0')
+
+
+def _spellings(words):
+    return sorted({form for word in words
+                   for form in (word, word.title(), word.upper())})
+
+
+BOOLEAN = {'type': ['boolean', 'string'],
+           'enum': [True, False] + _spellings(_TRUE_WORDS + _FALSE_WORDS)}
+
+
+def as_bool(value):
+    """A value BOOLEAN has checked, as a bool."""
+    if isinstance(value, bool):
+        return value
+    return value.lower() in _TRUE_WORDS

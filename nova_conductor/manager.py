@@ -63,7 +63,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager(admin.AdminEndpoints):
-    target = messaging.Target(version='1.8')
+    target = messaging.Target(version='1.9')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:
@@ -161,6 +161,11 @@ class ConductorManager(admin.AdminEndpoints):
 
     def image_delete(self, context, image_id):
         return catalog.image_delete(image_id)
+
+    def image_properties_update(self, context, image_id, updates,
+                                remove=(), replace=False, max_items=None):
+        return catalog.image_properties_update(image_id, updates, remove,
+                                               replace, max_items)
 
     # -- instances ---------------------------------------------------------
 

@@ -23,6 +23,7 @@ Version history:
         every project's defaults), migration_get_all, instance_usage_get
   1.8 - instance_diagnostics takes standard=True: Nova's standard
         diagnostics (microversion 2.48), from computes at 1.4
+  1.9 - image_properties_update (image metadata through the Compute API)
 """
 
 import logging
@@ -46,7 +47,7 @@ ADVANCE_LINGER = 0.05
 
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.8'
+    RPC_API_VERSION = '1.9'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -173,6 +174,15 @@ class ConductorAPI(rpc.RPCAPIBase):
     def image_delete(self, ctxt, image_id):
         """Forget the image; returns its record (the caller owns the file)."""
         return self.call(ctxt, 'image_delete', '1.2', image_id=image_id)
+
+    def image_properties_update(self, ctxt, image_id, updates, remove=(),
+                                replace=False, max_items=None):
+        """Set `updates` and drop `remove` (or replace all) under the
+        image's row lock; the image as it then is."""
+        return self.call(ctxt, 'image_properties_update', '1.9',
+                         image_id=image_id, updates=updates,
+                         remove=list(remove), replace=replace,
+                         max_items=max_items)
 
     # -- instances ---------------------------------------------------------
 

@@ -11,6 +11,7 @@ from nova_api.policies import aggregates
 from nova_api.policies import availability_zones
 from nova_api.policies import base
 from nova_api.policies import diagnostics
+from nova_api.policies import extensions
 from nova_api.policies import flavor_access
 from nova_api.policies import flavor_extra_specs
 from nova_api.policies import flavors
@@ -40,7 +41,7 @@ MODULES = (base, servers, server_actions, server_metadata, server_tags,
            availability_zones, hypervisors, services, quota_sets,
            server_groups, scheduler, hosts, simple_tenant_usage,
            instance_usage_audit_log, migrations, server_external_events,
-           networks, quota_class_sets)
+           networks, quota_class_sets, extensions)
 
 
 def list_rules():

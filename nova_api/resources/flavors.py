@@ -18,10 +18,14 @@ _DESCRIPTION = {'type': ['string', 'null'], 'minLength': 0,
                 'maxLength': 65535,
                 'pattern': r'^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$'}
 
+# A flavor id is text; a number is taken too and stored as its text
+# (Nova's rule), which must then pass the same checks as given text.
+_ID_TEXT = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+            'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'}
+
 _CREATE_PROPERTIES = {
     'name': validation.NAME,
-    'id': {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
-           'pattern': r'^(?! )[a-zA-Z0-9. _-]+(?<! )$'},
+    'id': dict(_ID_TEXT, type=['string', 'number', 'null']),
     'ram': validation.POSITIVE_INT,
     'vcpus': validation.POSITIVE_INT,
     'disk': validation.NON_NEGATIVE_INT,
@@ -33,8 +37,20 @@ _CREATE_PROPERTIES = {
                     'minimum': 0, 'exclusiveMinimum': True,
                     # A Float column is single precision on MySQL.
                     'maximum': validation.MAX_FLOAT},
-    'os-flavor-access:is_public': {'type': 'boolean'},
+    'os-flavor-access:is_public': validation.BOOLEAN,
 }
+
+
+def flavor_id(value):
+    """The id a create asks for, as stored: None (one is made), or text.
+    A number becomes its text (1244404975 -> "1244404975"), checked as
+    text is: "1e+20" or a 300-digit number is refused, not stored."""
+    if value is None or isinstance(value, str):
+        return value
+    text = str(value)
+    validation.validate({'type': 'object', 'properties': {'id': _ID_TEXT}},
+                        {'id': text})
+    return text
 
 
 def _create_schema(with_description):
@@ -150,13 +166,14 @@ class FlavorCollection(_Base):
         policy.authorize(req, 'os_compute_api:os-flavor-manage:create')
         spec = body['flavor']
         values = {
-            'name': spec['name'], 'flavorid': spec.get('id'),
+            'name': spec['name'], 'flavorid': flavor_id(spec.get('id')),
             'memory_mb': int(spec['ram']), 'vcpus': int(spec['vcpus']),
             'root_gb': int(spec['disk']),
             'ephemeral_gb': int(spec.get('OS-FLV-EXT-DATA:ephemeral', 0)),
             'swap': int(spec.get('swap') or 0),
             'rxtx_factor': float(spec.get('rxtx_factor', 1.0)),
-            'is_public': spec.get('os-flavor-access:is_public', True),
+            'is_public': validation.as_bool(
+                spec.get('os-flavor-access:is_public', True)),
             'description': spec.get('description'),
         }
         flavor = self.conductor.flavor_create(req.context.ctxt, values)

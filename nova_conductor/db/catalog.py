@@ -272,6 +272,32 @@ def image_update(image_id, values, expected_status=None):
         return _image_dict(s.get(models.Image, str(image_id)))
 
 
+def image_properties_update(image_id, updates, remove=(), replace=False,
+                            max_items=None):
+    """Change an image's custom properties under its row lock, so that
+    concurrent changes never lose each other's keys: drop `remove` (each
+    must be there), set `updates` over what is left (over nothing when
+    `replace`). More than `max_items` properties as a result (a
+    metadata_items quota; None or -1: no limit) is refused."""
+    with session.writer() as s:
+        image = s.scalars(sa.select(models.Image).where(
+            models.Image.id == str(image_id)).with_for_update()).first()
+        if image is None:
+            raise exception.ImageNotFound(image_id=image_id)
+        props = {} if replace else (convert.loads(image.properties) or {})
+        for key in remove:
+            if key not in props:
+                raise exception.ImageMetadataKeyNotFound()
+            del props[key]
+        props.update(updates)
+        if max_items is not None and 0 <= max_items < len(props):
+            raise exception.ImageMetadataLimitExceeded()
+        image.properties = convert.dumps(props)
+        image.updated_at = models.utcnow()
+        s.flush()
+        return _image_dict(image)
+
+
 def image_delete(image_id):
     """Remove the record (unless protected); returns it, location included."""
     with session.writer() as s:

@@ -298,3 +298,63 @@ def test_novalite_reads_the_same_clouds_yaml(cloud):
     novalite('server', 'delete', '--wait', 'cli-vm')
     listed = json.loads(novalite('server', 'list', '-f', 'json').stdout)
     assert 'cli-vm' not in [s['Name'] for s in listed]
+
+
+def test_what_tempest_asks_of_flavors_images_and_paths(cloud, tmp_path):
+    """Calls Tempest's compute tests make, through openstacksdk's compute
+    adapter (the caller's token in keystone mode): a numeric flavor id and
+    is_public as a word, image metadata and image delete, paged image
+    lists, /extensions, /v2/, and a path no route serves."""
+    conn = cloud.sdk()
+    compute = conn.compute
+    made = compute.post('/flavors', json={'flavor': {
+        'name': 'tempest-like', 'id': 1244404975, 'ram': 256, 'vcpus': 1,
+        'disk': 1, 'os-flavor-access:is_public': 'False'}})
+    assert made.status_code == 200, made.text
+    flavor = made.json()['flavor']
+    assert flavor['id'] == '1244404975'
+    assert flavor['os-flavor-access:is_public'] is False
+    assert compute.delete('/flavors/1244404975').status_code == 202
+
+    disk = tmp_path / 'disk.raw'
+    disk.write_bytes(b'*' * 1024)
+    image = cloud.cli('image', 'create', '--file', str(disk),
+                      '--disk-format', 'raw', '--container-format', 'bare',
+                      '--private', 'meta-image')
+    # The CLI sets owner_specified.openstack.* properties of its own.
+    before = compute.fetch_image_metadata(image['id']).metadata
+    compute.set_image_metadata(image['id'], os_version='value1',
+                               os_distro='value2')
+    assert compute.fetch_image_metadata(image['id']).metadata == dict(
+        before, os_version='value1', os_distro='value2')
+    replaced = compute.put('/images/%s/metadata' % image['id'], json={
+        'metadata': {'architecture': 'x86_64'}})
+    assert replaced.json() == {'metadata': {'architecture': 'x86_64'}}
+    compute.delete_image_metadata(image['id'], keys=['architecture'])
+    assert compute.fetch_image_metadata(image['id']).metadata == {}
+    # The image service itself sees what the Compute API changed.
+    assert cloud.cli('image', 'show', image['id'])['properties'].get(
+        'architecture') is None
+
+    first = compute.get('/images?limit=1').json()
+    assert len(first['images']) == 1
+    [link] = first['images_links']
+    assert link['rel'] == 'next' and 'marker=' in link['href']
+
+    assert compute.delete('/images/%s' % image['id']).status_code == 204
+    assert compute.get('/images/%s' % image['id']).status_code == 404
+    assert compute.delete('/images/%s' % image['id']).status_code == 404
+
+    names = {e['name'] for e in compute.get('/extensions').json()[
+        'extensions']}
+    assert 'Hosts' in names
+    assert compute.get('/extensions/os-consoles').json()['extension'][
+        'alias'] == 'os-consoles'
+    unknown = compute.get('/os-no-such-api/default')
+    assert unknown.status_code == 404
+    assert unknown.json()['itemNotFound']['code'] == 404
+
+    import requests
+    v2 = requests.get(cloud.dep.api + '/v2/', timeout=30)
+    assert v2.status_code == 200
+    assert v2.json()['version']['id'] == 'v2.0'

@@ -228,6 +228,16 @@ def _event_body(world, values):
                         'server_uuid': values['server_id']}]}
 
 
+def _image(world):
+    """A private image of proj-a with one property, k1."""
+    made = _ok(world.dep.request(
+        'POST', '/image/v2/images', token=CALLERS['member'], json={
+            'name': _name('img'), 'disk_format': 'raw',
+            'container_format': 'bare', 'visibility': 'private',
+            'k1': 'v1'}))
+    return {'image_id': made['id'], 'key': 'k1'}
+
+
 def _action(name, params=None):
     return lambda world, values: {name: params}
 
@@ -244,11 +254,15 @@ SPECS = FLAVOR + '/os-extra_specs'
 AGG = '/v2.1/os-aggregates/{aggregate_id}'
 QUOTA = '/v2.1/os-quota-sets/proj-a'
 GROUP = '/v2.1/os-server-groups/{group_id}'
+IMAGE = '/v2.1/images/{image_id}'
 P = 'os_compute_api:'
 
 ROWS = [
     row('versions', 'GET', '/', ALL),
     row('versions:v2.1', 'GET', '/v2.1', ALL),
+    row('versions:v2', 'GET', '/v2/', ALL),
+    row('extensions:index', 'GET', '/v2.1/extensions', ALL),
+    row('extensions:show', 'GET', '/v2.1/extensions/os-hosts', ALL),
     # servers
     row('servers:index', 'GET', '/v2.1/servers', ALL),
     row('servers:detail', 'GET', '/v2.1/servers/detail', ALL),
@@ -385,6 +399,24 @@ ROWS = [
     row('images:detail', 'GET', '/v2.1/images/detail', ALL),
     row('images:show', 'GET', '/v2.1/images/{image_id}', ALL,
         fixture=lambda world: {'image_id': world.dep.image['id']}),
+    row('images:delete', 'DELETE', IMAGE, (204, 204, 403, 404),
+        P + 'images:delete', fixture=_image, consumes=True),
+    row('image-metadata:index', 'GET', IMAGE + '/metadata', OWNER_READ,
+        fixture=_image),
+    row('image-metadata:show', 'GET', IMAGE + '/metadata/{key}',
+        OWNER_READ, fixture=_image),
+    row('image-metadata:create', 'POST', IMAGE + '/metadata',
+        (200, 200, 403, 404), P + 'image-metadata',
+        {'metadata': {'k2': 'v2'}}, _image),
+    row('image-metadata:update_all', 'PUT', IMAGE + '/metadata',
+        (200, 200, 403, 404), P + 'image-metadata',
+        {'metadata': {'k1': 'v3'}}, _image),
+    row('image-metadata:update', 'PUT', IMAGE + '/metadata/{key}',
+        (200, 200, 403, 404), P + 'image-metadata',
+        {'meta': {'k1': 'v4'}}, _image),
+    row('image-metadata:delete', 'DELETE', IMAGE + '/metadata/{key}',
+        (204, 204, 403, 404), P + 'image-metadata', fixture=_image,
+        consumes=True),
     # key pairs: everyone has their own; another user's is not found
     row('keypairs:index', 'GET', '/v2.1/os-keypairs', ALL),
     row('keypairs:create', 'POST', '/v2.1/os-keypairs', ALL,
@@ -635,6 +667,7 @@ def test_policy_matrix(world, row, caller):
 
 # Row paths that name a concrete value where the route has a parameter.
 _CONCRETE = [(r'/flavors/1$', '/flavors/{}'), (r'/proj-a', '/{}'),
+             (r'/extensions/os-hosts$', '/extensions/{}'),
              (r'/os-services/[a-z-]+$', '/os-services/{}'),
              (r'/os-hypervisors/compute/', '/os-hypervisors/{}/')]
 

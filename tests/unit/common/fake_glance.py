@@ -1,8 +1,10 @@
-"""A tiny Glance v2 on a local port: GET /v2/images and /v2/images/{id}.
+"""A tiny Glance v2 on a local port: GET /v2/images and /v2/images/{id},
+PATCH (add, replace, remove of top-level keys) and DELETE of an image.
 
-It records each request's path and X-Auth-Token, answers a list in pages
-of `page_size` with Glance's relative `next` link, and a path listed in
-`fail` with that status code.
+It records each request's path and X-Auth-Token (`seen`; changes also in
+`changes`: method, path, token, content type, body), answers a list in
+pages of `page_size` with Glance's relative `next` link, and a path listed
+in `fail` with that status code.
 """
 
 import contextlib
@@ -67,6 +69,47 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body['next'] = '/v2/images?' + urllib.parse.urlencode(params)
         return self._send(200, json.dumps(body).encode())
 
+    def _change(self):
+        """The image a PATCH or DELETE names (None after answering)."""
+        g = self.glance
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        g.changes.append((self.command, self.path,
+                          self.headers.get('X-Auth-Token'),
+                          self.headers.get('Content-Type'),
+                          json.loads(body) if body else None))
+        if self.path in g.fail:
+            self._send(g.fail[self.path], b'{"message": "no"}')
+            return None, None
+        image_id = self.path[len(g.prefix + '/v2/images/'):]
+        found = [i for i in g.images if i['id'] == image_id]
+        if not found:
+            self._send(404, b'{"message": "not found"}')
+            return None, None
+        return found[0], json.loads(body) if body else None
+
+    def do_PATCH(self):
+        image, ops = self._change()
+        if image is None:
+            return
+        for op in ops:
+            key = op['path'].lstrip('/')
+            if op['op'] == 'remove':
+                if key not in image:
+                    return self._send(409, b'{"message": "absent"}')
+                del image[key]
+            else:
+                image[key] = op['value']
+        self._send(200, json.dumps(image).encode())
+
+    def do_DELETE(self):
+        image, _ = self._change()
+        if image is None:
+            return
+        self.glance.images.remove(image)
+        self.send_response(204)
+        self.end_headers()
+
     def _send(self, code, body):
         self.send_response(code)
         self.send_header('Content-Type', 'application/json')
@@ -87,6 +130,7 @@ class FakeGlance:
         self.prefix = prefix
         self.page_size = page_size
         self.seen = []
+        self.changes = []
         self.fail = {}
         self._httpd = None
 

@@ -92,7 +92,7 @@ def confirmed():
     """An app behind KeystoneContext alone, as auth_token would leave it."""
     recorder = Recorder()
     app = falcon.App(middleware=[middleware.RequestIdMiddleware(),
-                                 middleware.ProjectPrefixMiddleware(),
+                                 middleware.ProjectPrefixMiddleware({'servers'}),
                                  auth.KeystoneContext()])
     errors.install(app)
     app.add_route('/v2.1/servers', recorder)

@@ -41,3 +41,53 @@ def test_protected_image_is_kept(db):
     with pytest.raises(exception.ImageProtected):
         catalog.image_delete(image['id'])
     assert catalog.image_get(image['id'])['name'] == 'i'
+
+
+def test_property_changes_merge_replace_and_remove(db):
+    image = catalog.image_create({'name': 'i',
+                                  'properties': {'a': '1', 'b': '2'}})
+    merged = catalog.image_properties_update(image['id'], {'b': '3',
+                                                          'c': '4'})
+    assert merged['properties'] == {'a': '1', 'b': '3', 'c': '4'}
+    removed = catalog.image_properties_update(image['id'], {}, ['a'])
+    assert removed['properties'] == {'b': '3', 'c': '4'}
+    replaced = catalog.image_properties_update(image['id'], {'z': '9'},
+                                               replace=True)
+    assert replaced['properties'] == {'z': '9'}
+    assert catalog.image_get(image['id'])['properties'] == {'z': '9'}
+    assert replaced['updated_at'] >= image['updated_at']
+
+
+def test_removing_an_absent_property_changes_nothing(db):
+    image = catalog.image_create({'name': 'i', 'properties': {'a': '1'}})
+    with pytest.raises(exception.ImageMetadataKeyNotFound):
+        catalog.image_properties_update(image['id'], {'b': '2'}, ['x'])
+    assert catalog.image_get(image['id'])['properties'] == {'a': '1'}
+    with pytest.raises(exception.ImageNotFound):
+        catalog.image_properties_update('nope', {'a': '2'})
+
+
+def test_properties_past_the_limit_are_refused(db):
+    image = catalog.image_create({'name': 'i', 'properties': {'a': '1'}})
+    with pytest.raises(exception.ImageMetadataLimitExceeded):
+        catalog.image_properties_update(image['id'], {'b': '2', 'c': '3'},
+                                        max_items=2)
+    assert catalog.image_get(image['id'])['properties'] == {'a': '1'}
+    # Within the limit, or unlimited (-1), it is taken.
+    catalog.image_properties_update(image['id'], {'b': '2'}, max_items=2)
+    catalog.image_properties_update(image['id'], {'c': '3'}, max_items=-1)
+    # A replace counts only what it leaves.
+    left = catalog.image_properties_update(image['id'], {'d': '4'},
+                                           replace=True, max_items=1)
+    assert left['properties'] == {'d': '4'}
+
+
+def test_concurrent_property_changes_keep_every_key(db):
+    image = catalog.image_create({'name': 'i'})
+
+    def set_one(n):
+        catalog.image_properties_update(image['id'], {'k%d' % n: str(n)})
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(set_one, range(24)))
+    assert catalog.image_get(image['id'])['properties'] == {
+        'k%d' % n: str(n) for n in range(24)}
