@@ -124,14 +124,12 @@ def main(argv=None):
         stream = run_tempest(cloud, artifacts, args.regex, args.concurrency)
     finally:
         cloud.stop()
-    outcome = results.Outcome(read_results(stream), known)
+    ran = read_results(stream)
     if args.regex != REGEX:
-        # Only part of the suite ran: listed tests outside it are not
-        # stale.
-        outcome = results.Outcome(read_results(stream), {
-            t: r for t, r in known.items()
-            if t in outcome.now_passing + outcome.listed_skipped or
-            t in outcome.by_status[results.FAILED]})
+        # Part of the suite: listed tests outside it are not stale.
+        ids = {results.test_id(r['id']) for r in ran}
+        known = {t: why for t, why in known.items() if t in ids}
+    outcome = results.Outcome(ran, known)
     report = '%s\nTime: %.0f s. Logs: %s\n' % (
         outcome.report(), time.monotonic() - started, artifacts)
     with open(os.path.join(artifacts, 'summary.txt'), 'w') as f:
