@@ -52,6 +52,20 @@ def _tempest(*args, **kwargs):
                           list(args), check=True, **kwargs)
 
 
+def _run_in_group(argv, **kwargs):
+    """Run `argv` in a process group of its own, so that an interrupted
+    run also ends the workers it forked (stestr's)."""
+    proc = subprocess.Popen(argv, start_new_session=True, **kwargs)
+    try:
+        # Its exit status only says whether anything failed; the results
+        # decide.
+        return proc.wait()
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+
+
 def run_tempest(cloud, artifacts, regex, concurrency):
     """Run Tempest in a new workspace; returns the subunit stream's path."""
     workdir = tempfile.mkdtemp(prefix='tempest-ws-')
@@ -66,9 +80,7 @@ def run_tempest(cloud, artifacts, regex, concurrency):
         with open(os.path.join(artifacts, 'tempest.conf'), 'w') as f:
             f.write(conf)
         with open(os.path.join(artifacts, 'tempest-run.log'), 'w') as log:
-            # Its exit status only says whether anything failed; the
-            # results decide.
-            subprocess.run(
+            _run_in_group(
                 [os.path.join(VENV, 'bin', 'tempest'), 'run', '--regex',
                  regex, '--concurrency', str(concurrency)],
                 cwd=workspace, stdout=log, stderr=subprocess.STDOUT)
