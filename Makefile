@@ -2,13 +2,19 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install sample-config sample-policy bench clean
+.PHONY: run test tempest install sample-config sample-policy bench clean
 
 run: $(STAMP)
 	$(VENV)/bin/nova-all-in-one $(ARGS)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+
+# Tempest's compute API tests against a fresh Keystone and all-in-one,
+# judged against tests/tempest/known_failures.txt (`make test` runs it too,
+# as tests/functional/test_tempest.py).
+tempest: $(STAMP)
+	$(VENV)/bin/python -m tests.tempest.run $(ARGS)
 
 install: $(STAMP)
 
@@ -28,4 +34,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/boot.py
 
 clean:
-	rm -rf $(VENV) .venv-keystone state
+	rm -rf $(VENV) .venv-keystone .venv-tempest state

@@ -3,7 +3,8 @@
 # system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
 # QEMU and busybox for the real-guest test; Chromium for the dashboard's
 # browser tests), then a virtualenv in .venv with
-# the project and its test tools.
+# the project and its test tools, and Keystone and Tempest in venvs of
+# their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,10 +56,32 @@ echo "Installed into .venv"
 
 # A real Keystone for tests/functional/test_keystone_auth.py, in a venv of
 # its own because its pins clash with ours; served by gunicorn through
-# tools/keystone_wsgi.py. NOVA_SKIP_KEYSTONE=1 skips it (those tests skip).
-if [ "${NOVA_SKIP_KEYSTONE:-0}" != 1 ] && [ ! -x .venv-keystone/bin/keystone-manage ]; then
-  "$PYTHON" -m venv .venv-keystone
-  .venv-keystone/bin/pip install -q --upgrade pip >/dev/null
-  .venv-keystone/bin/pip install -q keystone gunicorn
-  echo "Installed Keystone into .venv-keystone"
+# tools/keystone_wsgi.py. psycopg2 lets it run on PostgreSQL, as it does
+# under Tempest's load (tests/tempest/cloud.py). NOVA_SKIP_KEYSTONE=1
+# skips it (those tests skip).
+if [ "${NOVA_SKIP_KEYSTONE:-0}" != 1 ]; then
+  if [ ! -x .venv-keystone/bin/keystone-manage ]; then
+    "$PYTHON" -m venv .venv-keystone
+    .venv-keystone/bin/pip install -q --upgrade pip >/dev/null
+    .venv-keystone/bin/pip install -q keystone gunicorn psycopg2-binary
+    echo "Installed Keystone into .venv-keystone"
+  elif ! .venv-keystone/bin/python -c 'import psycopg2' 2>/dev/null; then
+    .venv-keystone/bin/pip install -q psycopg2-binary
+    echo "Installed psycopg2 into .venv-keystone"
+  fi
+fi
+
+# Tempest for tests/functional/test_tempest.py and `make tempest`, pinned
+# and in a venv of its own (its requirements are not ours). The stamp
+# names the version, so changing TEMPEST_VERSION installs it again.
+# NOVA_SKIP_TEMPEST=1 skips it (that test skips).
+TEMPEST_VERSION=47.0.0
+if [ "${NOVA_SKIP_TEMPEST:-0}" != 1 ] &&
+   [ ! -e ".venv-tempest/.installed-$TEMPEST_VERSION" ]; then
+  "$PYTHON" -m venv .venv-tempest
+  .venv-tempest/bin/pip install -q --upgrade pip >/dev/null
+  .venv-tempest/bin/pip install -q "tempest==$TEMPEST_VERSION"
+  rm -f .venv-tempest/.installed-*
+  touch ".venv-tempest/.installed-$TEMPEST_VERSION"
+  echo "Installed Tempest $TEMPEST_VERSION into .venv-tempest"
 fi

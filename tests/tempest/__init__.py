@@ -1,0 +1,1 @@
+"""Tempest against a fresh cloud: see run.py."""
