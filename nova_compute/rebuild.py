@@ -30,6 +30,9 @@ class Rebuilder:
             expected_task_state=expected, host=self.host)
 
     def rebuild(self, ctxt, instance, image, evacuate=False):
+        # A stopped server is rebuilt stopped, as Nova does: its owner
+        # stopped it, and a rebuild (or a move) does not start it.
+        keep_stopped = instance.get('vm_state') == states.STOPPED
         try:
             # Evacuated instances have no domain here; destroy is a no-op.
             self.driver.destroy(instance)
@@ -49,9 +52,14 @@ class Rebuilder:
             if power != states.RUNNING:
                 raise exception.HypervisorError(
                     reason='domain did not reach running')
+            vm_state = states.ACTIVE
+            if keep_stopped:
+                self.driver.power_off(instance, CONF.shutdown_timeout)
+                power = self.driver.get_power_state(instance)
+                vm_state = states.STOPPED
             self.conductor.instance_task_done(
                 ctxt, instance['uuid'],
-                {'vm_state': states.ACTIVE, 'power_state': power},
+                {'vm_state': vm_state, 'power_state': power},
                 states.REBUILD_SPAWNING, host=self.host)
         except (exception.UnexpectedTaskState, exception.InstanceNotFound):
             LOG.info('Rebuild of %s overtaken by another operation',
