@@ -13,9 +13,9 @@ from nova_api.resources import extensions
 from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
-from nova_api.resources import glance_image_data
-from nova_api.resources import glance_images
-from nova_api.resources import glance_versions
+from nova_api.glance import image_data as glance_image_data
+from nova_api.glance import images as glance_images
+from nova_api.glance import versions as glance_versions
 from nova_api.resources import hosts
 from nova_api.resources import hypervisors
 from nova_api.resources import identity

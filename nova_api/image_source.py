@@ -4,14 +4,14 @@ caller's token, or the local registry through the conductor.
 Which one is common/glance_client.py's decision, the same one compute makes
 for image data. With an external Glance, visibility and who may change an
 image are Glance's answers to the caller's token; with the local registry
-the API applies Glance's rules itself (glance_view).
+the API applies Glance's rules itself (glance/view.py).
 """
 
 from common import exception
 from common import glance_client
 from common.conf import CONF
-from nova_api import glance_view
-from nova_api import image_store
+from nova_api.glance import view as glance_view
+from nova_api.glance import store as image_store
 
 client = glance_client.shared_client
 reset = glance_client.reset_shared_client

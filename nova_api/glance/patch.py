@@ -10,7 +10,7 @@ import json
 import jsonschema
 
 from nova_api import errors
-from nova_api import glance_view
+from nova_api.glance import view as glance_view
 from nova_api import validation
 
 MEDIA_TYPES = ('application/openstack-images-v2.1-json-patch',

@@ -3,7 +3,7 @@
 An upload moves the image queued -> saving (a compare-and-swap in the
 conductor, so one of two racing uploads wins), streams the body (with a
 Content-Length or chunked, request_body.py) into the store
-(image_store.py checks it), then records size, hashes and location
+(store.py checks it), then records size, hashes and location
 and makes it active. A failed upload puts it back to queued and leaves no
 file behind.
 """
@@ -14,11 +14,11 @@ import logging
 from common import exception
 from common.conf import CONF
 from nova_api import errors
-from nova_api import glance_view
-from nova_api import image_store
+from nova_api.glance import view as glance_view
+from nova_api.glance import store as image_store
 from nova_api import request_body
 from nova_api import validation
-from nova_api.resources import glance_images
+from nova_api.glance import images as glance_images
 
 LOG = logging.getLogger(__name__)
 UPLOAD_TYPE = 'application/octet-stream'

@@ -2,16 +2,16 @@
 
 List (filters, sorting, marker pages with a `next` link), create (queued,
 custom properties as top-level keys), show, PATCH with Glance's JSON-patch
-media type, and delete. Image data is in glance_image_data.py.
+media type, and delete. Image data is in image_data.py.
 """
 
 import urllib.parse
 
 from common.conf import CONF
 from nova_api import errors
-from nova_api import glance_patch
-from nova_api import glance_view
-from nova_api import image_store
+from nova_api.glance import patch as glance_patch
+from nova_api.glance import view as glance_view
+from nova_api.glance import store as image_store
 from nova_api import links
 from nova_api import validation
 
