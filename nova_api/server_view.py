@@ -18,6 +18,7 @@ import hashlib
 
 from common import servicegroup
 from common import states
+from nova_api import disk_config
 from nova_api import links
 from nova_api import policy
 from nova_api import timestamps
@@ -188,7 +189,7 @@ def _body(req, instance, view_ctx, extended=True, key_name=True,
         'addresses': addresses(instance, extended),
         'accessIPv4': instance.get('access_ip_v4') or '',
         'accessIPv6': instance.get('access_ip_v6') or '',
-        'OS-DCF:diskConfig': 'MANUAL',
+        disk_config.KEY: disk_config.to_api(instance.get('auto_disk_config')),
     })
     if status in _PROGRESS_STATUSES:
         out['progress'] = 100 if status == 'ACTIVE' else 0

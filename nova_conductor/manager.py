@@ -63,7 +63,7 @@ def _changes_hosts(method):
 
 
 class ConductorManager(admin.AdminEndpoints):
-    target = messaging.Target(version='1.9')
+    target = messaging.Target(version='1.10')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:

@@ -24,6 +24,10 @@ Version history:
   1.8 - instance_diagnostics takes standard=True: Nova's standard
         diagnostics (microversion 2.48), from computes at 1.4
   1.9 - image_properties_update (image metadata through the Compute API)
+  1.10 - instances carry auto_disk_config (OS-DCF:diskConfig, a column a
+        1.9 conductor's database lacks): create_instances_many,
+        instance_update and rebuild_instance may set it (what they send
+        now when they do)
 """
 
 import logging
@@ -45,9 +49,16 @@ _UNSET = 'unset'
 ADVANCE_LINGER = 0.05
 
 
+def _values_version(values):
+    """1.10 for instance values that set auto_disk_config (a 1.9 conductor
+    refuses the message, rather than failing on a column it lacks), else
+    1.0."""
+    return '1.10' if 'auto_disk_config' in (values or {}) else '1.0'
+
+
 class ConductorAPI(rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.9'
+    RPC_API_VERSION = '1.10'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -72,7 +83,7 @@ class ConductorAPI(rpc.RPCAPIBase):
         # Under a burst an API's creates, and a compute's reports of its
         # builds' progress, come at the same moments: they share messages
         # (common.coalesce).
-        self._creates = self.coalescer('create_instances_many', '1.6')
+        self._creates = self.coalescer('create_instances_many', '1.10')
         self._advances = self.coalescer('instance_advance_many', '1.6',
                                         linger=ADVANCE_LINGER)
 
@@ -237,7 +248,7 @@ class ConductorAPI(rpc.RPCAPIBase):
                         expected_task_state=_UNSET,
                         expected_vm_state=_UNSET, host=None):
         """Compare-and-swap: raises UnexpectedTaskState on a mismatch."""
-        return self.call(ctxt, 'instance_update', '1.0',
+        return self.call(ctxt, 'instance_update', _values_version(values),
                          instance_uuid=instance_uuid, values=values,
                          expected_task_state=expected_task_state,
                          expected_vm_state=expected_vm_state, host=host)
@@ -264,7 +275,7 @@ class ConductorAPI(rpc.RPCAPIBase):
 
     def rebuild_instance(self, ctxt, instance_uuid, image_id, values=None):
         """Recreate the instance on its host from `image_id`."""
-        return self.call(ctxt, 'rebuild_instance', '1.0',
+        return self.call(ctxt, 'rebuild_instance', _values_version(values),
                          instance_uuid=instance_uuid, image_id=image_id,
                          values=values)
 

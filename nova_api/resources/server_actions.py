@@ -9,6 +9,7 @@ import falcon
 
 from common import exception
 from nova_api import create_checks
+from nova_api import disk_config
 from nova_api import errors
 from nova_api import microversion
 from nova_api import server_view
@@ -217,6 +218,7 @@ class ServerAction(servers._Base):
         self.check_not_locked(req, instance)
         image = self._image(ctxt, params['imageRef'], instance['flavor'])
         values = servers.access_ip_values(params)
+        values.update(disk_config.requested_value(params, image))
         if 'name' in params:
             values['display_name'] = params['name']
         if 'metadata' in params:

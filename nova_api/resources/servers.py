@@ -11,6 +11,7 @@ from common import exception
 from common import glance_client
 from common.conf import CONF
 from nova_api import create_checks
+from nova_api import disk_config
 from nova_api import errors
 from nova_api import image_source
 from nova_api import links
@@ -443,6 +444,8 @@ class ServerCollection(_Base):
         count = request_spec['num_instances']
         reservation_id = 'r-%s' % secrets.token_hex(4)
         access_ips = access_ip_values(server)
+        auto_disk_config = disk_config.for_create(
+            image, server.get(disk_config.KEY))
         instances = []
         for index in range(count):
             name = server['name']
@@ -468,6 +471,7 @@ class ServerCollection(_Base):
                 'launch_index': index,
                 'access_ip_v4': access_ips.get('access_ip_v4'),
                 'access_ip_v6': access_ips.get('access_ip_v6'),
+                'auto_disk_config': auto_disk_config,
                 'tags': server.get('tags') or [],
             })
         created = self.conductor.create_instances(ctxt, instances,
@@ -481,7 +485,8 @@ class ServerCollection(_Base):
         resp.media = {'server': {
             'id': first['uuid'],
             'links': server_view.basic(req, first)['links'],
-            'OS-DCF:diskConfig': server.get('OS-DCF:diskConfig', 'MANUAL'),
+            disk_config.KEY: disk_config.to_api(
+                first.get('auto_disk_config')),
             'security_groups': [{'name': 'default'}],
             'adminPass': server.get('adminPass') or secrets.token_urlsafe(9),
         }}
@@ -510,6 +515,8 @@ class Server(_Base):
         self._get_visible(req, server_id, 'os_compute_api:servers:update')
         changes = body['server']
         values = access_ip_values(changes)
+        # As Nova: an update may switch the mode whatever the image says.
+        values.update(disk_config.requested_value(changes))
         for api_key, column in (('name', 'display_name'),
                                 ('description', 'display_description'),
                                 ('hostname', 'hostname')):

@@ -3,7 +3,8 @@
 import datetime
 
 from sqlalchemy import (BigInteger, Boolean, DateTime, Float, ForeignKey,
-                        Index, Integer, String, Text, UniqueConstraint)
+                        Index, Integer, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -183,6 +184,10 @@ class Instance(TimestampMixin, Base):
     access_ip_v4: Mapped[str | None] = mapped_column(String(64))
     access_ip_v6: Mapped[str | None] = mapped_column(String(64))
     display_description: Mapped[str | None] = mapped_column(Text)
+    # OS-DCF:diskConfig: True is AUTO (the guest may grow its root
+    # filesystem to the disk), False MANUAL.
+    auto_disk_config: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false())
     flavorid: Mapped[str | None] = mapped_column(String(255))
     # 'owner' or 'admin' while locked: an admin's lock binds the owner too.
     locked_by: Mapped[str | None] = mapped_column(String(255))

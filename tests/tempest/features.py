@@ -34,8 +34,8 @@ COMPUTE_FEATURES = {
     'config_drive': (False, 'no config drive is built'),
     'personality': (False, 'injected files are refused (400): no config '
                            'drive to carry them'),
-    'disk_config': (False, 'OS-DCF:diskConfig is accepted but not kept: '
-                           'servers always show MANUAL'),
+    'disk_config': (True, 'OS-DCF:diskConfig kept per server: set at '
+                          'create, rebuild and update, shown on every body'),
     'interface_attach': (False, 'no os-interface API'),
     'vnc_console': (False, 'no remote consoles'),
     'spice_console': (False, 'no remote consoles'),
