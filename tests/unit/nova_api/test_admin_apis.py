@@ -30,6 +30,11 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture(scope='module')
 def client(tmp_path_factory):
+    # Usage hours run up to the moment of the request: seed the servers
+    # from now, not from when this module was imported (in a whole suite,
+    # half an hour earlier).
+    global NOW
+    NOW = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     client = shape_fixture.make_client(tmp_path_factory.mktemp('admin'))
     facts = client.facts
     # proj-a: one server up for 3 hours, one that ran 1 hour and ended.
