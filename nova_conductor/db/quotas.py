@@ -104,19 +104,24 @@ def usage(project_id):
         return _usage(s, project_id)
 
 
+def _set_limits(s, model, owner, new_limits):
+    """Write `new_limits` as rows of `model` ({owner column: value} names
+    whose rows: a project's or a class's)."""
+    for resource, value in new_limits.items():
+        if resource not in ALL_RESOURCES:
+            raise exception.Invalid(reason='unknown quota %s' % resource)
+        row = s.scalars(sa.select(model).filter_by(
+            resource=resource, **owner)).first()
+        if row is None:
+            s.add(model(resource=resource, hard_limit=int(value), **owner))
+        else:
+            row.hard_limit = int(value)
+    s.flush()
+
+
 def update(project_id, new_limits):
     with session.writer() as s:
-        for resource, value in new_limits.items():
-            if resource not in ALL_RESOURCES:
-                raise exception.Invalid(reason='unknown quota %s' % resource)
-            row = s.scalars(sa.select(models.Quota).filter_by(
-                project_id=project_id, resource=resource)).first()
-            if row is None:
-                s.add(models.Quota(project_id=project_id, resource=resource,
-                                   hard_limit=int(value)))
-            else:
-                row.hard_limit = int(value)
-        s.flush()
+        _set_limits(s, models.Quota, {'project_id': project_id}, new_limits)
         return _limits(s, project_id)
 
 
@@ -135,18 +140,8 @@ def class_get(class_name):
 def class_update(class_name, new_limits):
     """Set some of a class's limits; the class's limits after."""
     with session.writer() as s:
-        for resource, value in new_limits.items():
-            if resource not in ALL_RESOURCES:
-                raise exception.Invalid(reason='unknown quota %s' % resource)
-            row = s.scalars(sa.select(models.QuotaClass).filter_by(
-                class_name=class_name, resource=resource)).first()
-            if row is None:
-                s.add(models.QuotaClass(class_name=class_name,
-                                        resource=resource,
-                                        hard_limit=int(value)))
-            else:
-                row.hard_limit = int(value)
-        s.flush()
+        _set_limits(s, models.QuotaClass, {'class_name': class_name},
+                    new_limits)
         return _class_limits(s, class_name)
 
 
