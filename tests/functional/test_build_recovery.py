@@ -14,6 +14,7 @@ import time
 
 import psutil
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.functional import deployment as deployment_mod
@@ -25,7 +26,7 @@ BACKENDS = ['postgresql', 'mysql']
 
 
 @pytest.fixture(scope='module', params=BACKENDS)
-def dep(request):
+def deployment(request):
     d = deployment_mod.Deployment(
         request.param, host_vcpus=16, host_memory_mb=16384,
         extra_conf='[conductor]\nworkers = 2\n'
@@ -36,6 +37,16 @@ def dep(request):
     d.start()
     yield d
     d.stop()
+
+
+@pytest.fixture
+def dep(deployment):
+    """The module's deployment, left without servers even when the test
+    failed half-way: they would count in the next one's usage checks."""
+    yield deployment
+    resp = deployment.request('GET', '/v2.1/servers?all_tenants=1')
+    if resp.status_code == 200:
+        _delete_all(deployment, [s['id'] for s in resp.json()['servers']])
 
 
 def _boot(dep, name):
@@ -199,8 +210,10 @@ def test_builds_of_a_conductor_gone_for_good_go_to_another_host(dep):
         dep.signal_all('scheduler', signal.SIGCONT)
     servers = _all_active(dep, server_ids)
     took = time.monotonic() - killed
-    # Not before the dead owners' heartbeats are stale, and soon after.
-    assert 8 < took < 25, took
+    # Not before the dead owners' heartbeats are stale (beats are 2 s
+    # apart, and MySQL keeps whole seconds: the last one may be 3 s old),
+    # and soon after.
+    assert 7 < took < 25, took
     _placed_as_used(dep, servers)
     _delete_all(dep, server_ids)
 
@@ -327,8 +340,12 @@ def test_daemons_started_before_any_conductor_are_up_within_seconds(
         deadline = started + 30
         while True:
             d._check_alive()
-            resp = d.request('GET', '/v2.1/os-services')
-            services = resp.json().get('services', []) if resp.ok else []
+            try:
+                resp = d.request('GET', '/v2.1/os-services')
+            except requests.ConnectionError:
+                resp = None  # nova-api is still starting: a busy machine
+            services = resp.json().get('services', []) \
+                if resp is not None and resp.ok else []
             up = {s['binary'] for s in services if s['state'] == 'up'}
             if up >= {'nova-scheduler', 'nova-compute', 'nova-conductor'}:
                 break
