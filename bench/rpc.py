@@ -1,6 +1,7 @@
 """RPC call latency and CPU per transport: why all-in-one uses `inproc://`.
 
-    python bench/rpc.py [--calls 300] [--rabbit rabbit://guest:guest@127.0.0.1:5672/]
+    python bench/rpc.py [--calls 300]
+        [--rabbit rabbit://guest:guest@127.0.0.1:5672/]
 
 Each transport runs in a fresh subprocess (a process holds one transport).
 Then 16 threads call at once, plainly and through a Coalescer (the way a
@@ -25,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def measure(url, calls):
     sys.path.insert(0, ROOT)
     import oslo_messaging as messaging
-    from common import coalesce, context, rpc
+    from common import context, rpc
     from common.conf import CONF
     CONF([], project='nova')
     rpc.init(CONF, url=url)
@@ -36,11 +37,11 @@ def measure(url, calls):
         def echo(self, ctxt, value):
             return value
 
-        def echo_many(self, ctxt, calls):
-            return coalesce.run_each(self.echo, calls)
-
     class API(rpc.RPCAPIBase):
         TOPIC = 'bench_rpc_%d' % os.getpid()
+
+    class CoalescingAPI(API):
+        COALESCED = {'echo': rpc.Coalesced(since='1.0')}
 
     server = rpc.get_server(messaging.Target(topic=API.TOPIC, server='b'),
                             [Endpoint()])
@@ -59,11 +60,11 @@ def measure(url, calls):
     times.sort()
     got = {'p50_ms': times[len(times) // 2] * 1000,
            'p95_ms': times[int(len(times) * 0.95)] * 1000, 'cpu_ms': cpu_ms}
-    coalescer = api.coalescer('echo_many', '1.0')
+    coalescing = CoalescingAPI()
     for name, one_call in (
             ('plain', lambda: api.call(ctxt, 'echo', '1.0', value=payload)),
-            ('coalesced', lambda: coalesce.unwrap(
-                coalescer.call((ctxt, {'value': payload}))))):
+            ('coalesced', lambda: coalescing.call(ctxt, 'echo', '1.0',
+                                                  value=payload))):
         got[name] = _concurrently(one_call, calls * 4, threads=16)
     server.stop()
     server.wait()

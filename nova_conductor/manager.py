@@ -8,7 +8,6 @@ import logging
 import oslo_messaging as messaging
 
 from common import coalesce
-from common import context as nova_context
 from common import exception
 from common import glance_client
 from common import servicegroup
@@ -170,48 +169,27 @@ class ConductorManager(admin.AdminEndpoints):
     # -- instances ---------------------------------------------------------
 
     def create_instances(self, context, instances, request_spec):
-        # One transaction: quotas, the rows and group membership (NotFound
-        # or OverQuota leave nothing written). The same create sent again
-        # gets the stored rows, and starts no second build.
-        with self._resumed_if_stored([instances]):
-            [created] = instance_create.create_together(
-                [self._create_request(context, instances, request_spec)])
-        if created.new:
-            self._start_build(context, [i['uuid'] for i in created.instances],
-                              request_spec)
-        return created.instances
+        [created] = self.create_together(
+            [(context, {'instances': instances,
+                        'request_spec': request_spec})])
+        return created
 
-    def create_instances_many(self, context, calls):
-        """create_instances for each of `calls` (common.coalesce), in one
-        transaction; when that fails, each in its own, so one refused
-        create (over quota) cannot fail the others."""
-        contexts = [nova_context.RequestContext.from_dict(c['context'])
-                    for c in calls]
-        try:
-            with self._resumed_if_stored(
-                    [call['kwargs']['instances'] for call in calls]):
-                results = instance_create.create_together([
-                    self._create_request(ctxt, **call['kwargs'])
-                    for ctxt, call in zip(contexts, calls)])
-        except exception.DatabaseUnavailable:
-            # Running them one by one would meet it too: the client sends
-            # the batch again (RESENDABLE).
-            raise
-        except exception.NovaException as refusal:
-            # Expected now and then (a project at its quota).
-            LOG.info('A batch of %d creates was refused together (%s); '
-                     'running them one by one', len(calls), refusal.message)
-            return coalesce.run_each(self.create_instances, calls)
-        except Exception:
-            LOG.warning('A batch of %d creates failed together; running '
-                        'them one by one', len(calls), exc_info=True)
-            return coalesce.run_each(self.create_instances, calls)
-        for ctxt, call, created in zip(contexts, calls, results):
+    @coalesce.batch_of('create_instances')
+    def create_together(self, items):
+        """create_instances for each of `items` in one transaction: quotas,
+        the rows and group membership (NotFound or OverQuota leave nothing
+        written; a batch refused together runs again one by one, so only
+        the refused create fails). The same create sent again gets the
+        stored rows, and starts no second build."""
+        with self._resumed_if_stored([kw['instances'] for _, kw in items]):
+            results = instance_create.create_together([
+                self._create_request(ctxt, **kw) for ctxt, kw in items])
+        for (ctxt, kw), created in zip(items, results):
             if created.new:
                 self._start_build(ctxt,
                                   [i['uuid'] for i in created.instances],
-                                  call['kwargs']['request_spec'])
-        return [{'result': created.instances} for created in results]
+                                  kw['request_spec'])
+        return [created.instances for created in results]
 
     def _create_request(self, context, instances, request_spec):
         return {
@@ -292,7 +270,7 @@ class ConductorManager(admin.AdminEndpoints):
     def instance_set_lock(self, context, instance_uuid, locked_by,
                           reason=None, by_admin=False):
         return details_db.set_lock(instance_uuid, locked_by, reason,
-                                     by_admin)
+                                   by_admin)
 
     def instance_set_tags(self, context, instance_uuid, tags, add=(),
                           remove=()):
@@ -313,24 +291,15 @@ class ConductorManager(admin.AdminEndpoints):
             **self._advance_args(instance_uuid, values, expected_task_state,
                                  through, host, allocate_ip)))
 
-    def instance_advance_many(self, context, calls):
-        """instance_advance for each of `calls`, one outcome each
-        (common.coalesce): all in one transaction, or, when that fails,
-        each in its own, so one bad advance cannot fail the others."""
-        try:
-            outcomes = transitions_db.advance_together(
-                [self._advance_args(**call['kwargs']) for call in calls])
-        except exception.DatabaseUnavailable:
-            # The client sends the batch again (RESENDABLE).
-            raise
-        except Exception:
-            LOG.warning('A batch of %d advances failed together; running '
-                        'them one by one', len(calls), exc_info=True)
-            return coalesce.run_each(self.instance_advance, calls)
-        return [{'error': exception.to_primitive(outcome)}
-                if isinstance(outcome, exception.NovaException)
-                else {'result': self._with_bridge(outcome)}
-                for outcome in outcomes]
+    @coalesce.batch_of('instance_advance')
+    def advance_together(self, items):
+        """instance_advance for each of `items` in one transaction; each
+        advance refused (its instance gone, or in another state) fails
+        alone."""
+        outcomes = transitions_db.advance_together(
+            [self._advance_args(**kwargs) for _ctxt, kwargs in items])
+        return [outcome if isinstance(outcome, Exception)
+                else self._with_bridge(outcome) for outcome in outcomes]
 
     def _advance_args(self, instance_uuid, values, expected_task_state,
                       through=(), host=None, allocate_ip=False):
@@ -382,13 +351,13 @@ class ConductorManager(admin.AdminEndpoints):
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):
         return transitions_db.end_task(instance_uuid, values,
-                                     expected_task_state, failed, message,
-                                     details, host)
+                                       expected_task_state, failed, message,
+                                       details, host)
 
     def delete_instance(self, context, instance_uuid):
         """Start a delete from any state; compute finishes it if it can."""
         instance = transitions_db.update(instance_uuid,
-                                       {'task_state': states.DELETING})
+                                         {'task_state': states.DELETING})
         transitions_db.start_action(instance_uuid, 'delete', context.to_dict())
         if instance['host'] and self._compute_is_up(instance['host']):
             self.compute_api.terminate_instance(context, instance['host'],

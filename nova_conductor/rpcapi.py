@@ -10,8 +10,10 @@ Version history:
   1.2 - image_list, image_create, image_update, image_delete (the Glance
         v2 endpoint)
   1.3 - instance_advance
-  1.4 - instance_advance_many (what instance_advance sends now)
-  1.5 - create_instances_many (what create_instances sends now)
+  1.4 - instance_advance_many: concurrent instance_advance travel together
+        (common.coalesce; what instance_advance sends now)
+  1.5 - create_instances_many: concurrent create_instances travel together
+        (what create_instances sends now)
   1.6 - calls a client may send again when no answer comes (a conductor
         worker killed while it held the message): create_instances and
         create_instances_many answer a create whose instance uuids exist
@@ -25,15 +27,19 @@ Version history:
         diagnostics (microversion 2.48), from computes at 1.4
   1.9 - image_properties_update (image metadata through the Compute API)
   1.10 - instances carry auto_disk_config (OS-DCF:diskConfig, a column a
-        1.9 conductor's database lacks): create_instances_many,
+        1.9 conductor's database lacks): create_instances,
         instance_update and rebuild_instance may set it (what they send
         now when they do)
+
+A batch (`<method>_many`, common.coalesce) travels at the newer of its
+calls' version and the version that brought the batch form; a 1.10
+conductor answers `<method>_many` for every method, running the method for
+each call unless it registered a batch handler (creates, advances).
 """
 
 import logging
 import time
 
-from common import coalesce
 from common import exception
 from common import rpc
 from common.conf import CONF
@@ -66,8 +72,8 @@ class ConductorAPI(rpc.RPCAPIBase):
     # made succeeds again, and a failure reported twice finds the build
     # gone from the host the second time and changes nothing.
     RESENDABLE = frozenset((
-        'create_instances', 'create_instances_many', 'compute_node_update',
-        'instance_advance', 'instance_advance_many', 'build_failed',
+        'create_instances', 'compute_node_update', 'instance_advance',
+        'build_failed',
         'ping', 'service_get_all', 'compute_nodes_get_all', 'flavor_get',
         'flavor_get_all', 'image_get', 'image_get_all', 'image_list',
         'instance_get', 'instance_get_all', 'instance_actions_get',
@@ -78,14 +84,13 @@ class ConductorAPI(rpc.RPCAPIBase):
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get'))
 
-    def __init__(self, timeout=None):
-        super().__init__(timeout)
-        # Under a burst an API's creates, and a compute's reports of its
-        # builds' progress, come at the same moments: they share messages
-        # (common.coalesce).
-        self._creates = self.coalescer('create_instances_many', '1.10')
-        self._advances = self.coalescer('instance_advance_many', '1.6',
-                                        linger=ADVANCE_LINGER)
+    # Under a burst an API's creates, and a compute's reports of its
+    # builds' progress, come at the same moments: they share messages.
+    COALESCED = {
+        'create_instances': rpc.Coalesced(since='1.5'),
+        'instance_advance': rpc.Coalesced(since='1.4',
+                                          linger=ADVANCE_LINGER),
+    }
 
     def ping(self, ctxt, timeout=None):
         return self.call(ctxt, 'ping', '1.0', timeout=timeout)
@@ -201,8 +206,11 @@ class ConductorAPI(rpc.RPCAPIBase):
         """Record building instances and start their build; returns them.
         Concurrent creates leave together and are stored in one
         transaction; one the quota refuses still fails alone."""
-        return coalesce.unwrap(self._creates.call((ctxt, {
-            'instances': instances, 'request_spec': request_spec})))
+        # 1.6: a create sent again gets the stored instances.
+        version = max(['1.6'] + [_values_version(v) for v in instances],
+                      key=rpc.version_key)
+        return self.call(ctxt, 'create_instances', version,
+                         instances=instances, request_spec=request_spec)
 
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         if not read_deleted:
@@ -261,11 +269,12 @@ class ConductorAPI(rpc.RPCAPIBase):
         the way, each recorded as an instance-action event. With
         `allocate_ip`, the instance's fixed IP is allocated in the same
         transaction and returned (the networking step's work)."""
-        return coalesce.unwrap(self._advances.call((ctxt, {
-            'instance_uuid': instance_uuid, 'values': values,
-            'expected_task_state': expected_task_state,
-            'through': list(through), 'host': host,
-            'allocate_ip': allocate_ip})))
+        # 1.6: an advance sent again, already made, succeeds.
+        return self.call(ctxt, 'instance_advance', '1.6',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         through=list(through), host=host,
+                         allocate_ip=allocate_ip)
 
     def instance_action(self, ctxt, instance_uuid, action, params=None):
         """Start stop / start / reboot: 409 when the state forbids it."""

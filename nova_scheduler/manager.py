@@ -4,7 +4,6 @@ import threading
 
 import oslo_messaging
 
-from common import coalesce
 from common import context as nova_context
 from common import exception
 from common.conf import CONF
@@ -13,7 +12,10 @@ from nova_scheduler import host_manager
 
 
 class SchedulerManager:
-    """Answers select_destinations; the work is in FilterScheduler."""
+    """Answers select_destinations; the work is in FilterScheduler.
+
+    A batch of select_destinations (common.coalesce) runs them in turn, so
+    a request that fits nowhere fails alone."""
 
     target = oslo_messaging.Target(version='1.3')
 
@@ -45,11 +47,6 @@ class SchedulerManager:
                 self.host_manager.refresh(admin)
                 return self.driver.select_destinations(
                     context, request_spec, instance_uuids)
-
-    def select_destinations_many(self, context, calls):
-        """select_destinations for each of `calls`, in order, one outcome
-        each (common.coalesce): a request that fits nowhere fails alone."""
-        return coalesce.run_each(self.select_destinations, calls)
 
     def invalidate_host_cache(self, context):
         """An admin changed services or aggregates: the next request reads

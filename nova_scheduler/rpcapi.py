@@ -1,6 +1,5 @@
 """Client proxy other services use to ask nova-scheduler for hosts."""
 
-from common import coalesce
 from common import rpc
 
 
@@ -11,7 +10,8 @@ class SchedulerAPI(rpc.RPCAPIBase):
         1.0 - select_destinations
         1.1 - dry_run
         1.2 - invalidate_host_cache (fanout)
-        1.3 - select_destinations_many
+        1.3 - select_destinations_many: concurrent select_destinations
+              travel together (what select_destinations sends now)
     """
 
     TOPIC = 'scheduler'
@@ -20,21 +20,18 @@ class SchedulerAPI(rpc.RPCAPIBase):
     # Sent again when no answer comes (rpc.RPCAPIBase): a choice claims
     # nothing (the conductor's claim does), so a second request only
     # counts the hosts twice in one scheduler's cache until its refresh.
-    RESENDABLE = frozenset(('select_destinations_many', 'dry_run'))
-
-    def __init__(self, timeout=None):
-        super().__init__(timeout)
-        # Under a burst a conductor's builds ask at the same moments:
-        # their requests share messages (common.coalesce). The schedulers
-        # must therefore be upgraded before the conductors.
-        self._selects = self.coalescer('select_destinations_many', '1.3')
+    RESENDABLE = frozenset(('select_destinations', 'dry_run'))
+    # Under a burst a conductor's builds ask at the same moments: their
+    # requests share messages. The schedulers must therefore be upgraded
+    # before the conductors.
+    COALESCED = {'select_destinations': rpc.Coalesced(since='1.3')}
 
     def select_destinations(self, ctxt, request_spec, instance_uuids):
         """One list of selections per instance: the chosen host first,
         then alternates to try if the build on it fails."""
-        return coalesce.unwrap(self._selects.call((ctxt, {
-            'request_spec': request_spec,
-            'instance_uuids': instance_uuids})))
+        return self.call(ctxt, 'select_destinations', '1.0',
+                         request_spec=request_spec,
+                         instance_uuids=instance_uuids)
 
     def dry_run(self, ctxt, request_spec):
         """{'filters': [[name, in, out]...], 'candidates': [...],

@@ -179,4 +179,4 @@ def test_an_unavailable_database_fails_the_whole_batch():
         return uuid
     with pytest.raises(exception.DatabaseUnavailable):
         coalesce.run_each(lambda ctxt, uuid: work(uuid), [
-            {'context': {}, 'kwargs': {'uuid': u}} for u in 'abc'])
+            (None, {'uuid': u}) for u in 'abc'])

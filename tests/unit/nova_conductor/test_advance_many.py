@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
+from common import coalesce
 from common import context
 from common import exception
 from common import rpc
@@ -22,6 +23,17 @@ from nova_conductor.db import session as db_session
 from tests.unit.nova_conductor import dbhelpers
 
 
+def _batch(receiver, calls):
+    """`calls` as the conductor's RPC server answers a batch of them."""
+    return coalesce.BatchEndpoint(receiver).serve('instance_advance', None, calls)
+
+
+def _queued(api, method):
+    """Calls of `method` waiting in `api`'s coalescers for a batch."""
+    return sum(len(c._waiting) for (m, _v), c in api._coalescers.items()
+               if m == method)
+
+
 class CountingManager(manager.ConductorManager):
     """Counts the batches that arrive and holds each until released."""
 
@@ -30,10 +42,10 @@ class CountingManager(manager.ConductorManager):
         self.batches = []
         self.gate = threading.Event()
 
-    def instance_advance_many(self, context, calls):
-        self.batches.append(len(calls))
+    def advance_together(self, items):
+        self.batches.append(len(items))
         assert self.gate.wait(5)
-        return super().instance_advance_many(context, calls)
+        return super().advance_together(items)
 
 
 @pytest.fixture
@@ -73,7 +85,7 @@ def test_concurrent_advances_share_messages_and_fail_one_by_one(conductor):
     # One batch is let out at once; the other callers wait for it and then
     # leave together.
     deadline = time.monotonic() + 5
-    while sum(conductor.batches) < 1 or len(api._advances._waiting) < 6:
+    while sum(conductor.batches) < 1 or _queued(api, 'instance_advance') < 6:
         assert time.monotonic() < deadline, conductor.batches
         time.sleep(0.001)
     conductor.gate.set()
@@ -131,7 +143,7 @@ def test_a_batch_is_one_transaction_with_an_outcome_each(endpoint):
     calls = [_batch_call(u, allocate_ip=True) for u in uuids]
     calls.insert(1, _batch_call('no-such-instance'))
     outcomes, commits = _commits_during(
-        lambda: endpoint.instance_advance_many(None, calls))
+        lambda: _batch(endpoint, calls))
     assert commits == 1
     [first, missing, second, third] = outcomes
     assert missing['error']['class'] == 'InstanceNotFound'
@@ -147,16 +159,16 @@ def test_a_batch_that_fails_together_runs_one_by_one(endpoint):
     then each advance runs alone and only the last fails."""
     uuids = [dbhelpers.make_instance(host='host1')['uuid'] for _ in range(4)]
     transitions_db.advance(uuids[0], {'task_state': states.SPAWNING},
-                         states.SCHEDULING,
-                         ip_network=('private', '10.12.0.0/29'))
+                           states.SCHEDULING,
+                           ip_network=('private', '10.12.0.0/29'))
     for taken in ('10.12.0.3', '10.12.0.5'):
         with db_session.writer() as s:
             s.execute(sa.insert(models.FixedIp.__table__).values(
                 network='private', address=taken, mac='m',
                 instance_uuid='elsewhere'))
     outcomes, commits = _commits_during(
-        lambda: endpoint.instance_advance_many(
-            None, [_batch_call(u, allocate_ip=True) for u in uuids[1:]]))
+        lambda: _batch(endpoint, [_batch_call(u, allocate_ip=True)
+                                  for u in uuids[1:]]))
     assert [o.get('result', {}).get('address') for o in outcomes[:2]] == [
         '10.12.0.4', '10.12.0.6']
     assert outcomes[2]['error']['class'] == 'FixedIpsExhausted'
@@ -170,11 +182,9 @@ def test_an_advance_sent_again_after_it_was_made_succeeds_alike(endpoint):
     the advance made on its host, answers the same fixed IP, and writes
     nothing."""
     uuid = dbhelpers.make_instance(host='host1')['uuid']
-    [first] = endpoint.instance_advance_many(
-        None, [_batch_call(uuid, allocate_ip=True)])
+    [first] = _batch(endpoint, [_batch_call(uuid, allocate_ip=True)])
     stored = instances_db.get(uuid)
-    [again] = endpoint.instance_advance_many(
-        None, [_batch_call(uuid, allocate_ip=True)])
+    [again] = _batch(endpoint, [_batch_call(uuid, allocate_ip=True)])
     assert again == first
     assert instances_db.get(uuid)['updated_at'] == stored['updated_at']
     # The final advance too.
@@ -188,11 +198,11 @@ def test_an_advance_sent_again_after_it_was_made_succeeds_alike(endpoint):
 
 def test_an_advance_from_a_host_the_build_left_is_refused(endpoint):
     uuid = dbhelpers.make_instance(host='host2')['uuid']
-    [outcome] = endpoint.instance_advance_many(None, [_batch_call(uuid)])
+    [outcome] = _batch(endpoint, [_batch_call(uuid)])
     assert outcome['error']['class'] == 'UnexpectedTaskState'
     assert instances_db.get(uuid)['task_state'] == states.SCHEDULING
     # Nor does a move already made elsewhere count as made by this host.
     transitions_db.advance(uuid, {'task_state': states.SPAWNING},
-                         states.SCHEDULING, host='host2')
-    [outcome] = endpoint.instance_advance_many(None, [_batch_call(uuid)])
+                           states.SCHEDULING, host='host2')
+    [outcome] = _batch(endpoint, [_batch_call(uuid)])
     assert outcome['error']['class'] == 'UnexpectedTaskState'

@@ -28,6 +28,17 @@ from nova_conductor.db import session as db_session
 from tests.unit.nova_conductor import dbhelpers
 
 
+def _batch(receiver, calls):
+    """`calls` as the conductor's RPC server answers a batch of them."""
+    return coalesce.BatchEndpoint(receiver).serve('create_instances', None, calls)
+
+
+def _queued(api, method):
+    """Calls of `method` waiting in `api`'s coalescers for a batch."""
+    return sum(len(c._waiting) for (m, _v), c in api._coalescers.items()
+               if m == method)
+
+
 class RecordingManager(manager.ConductorManager):
     """Records the batches that arrive and the builds they start (no
     scheduler here); holds each batch until released."""
@@ -39,10 +50,10 @@ class RecordingManager(manager.ConductorManager):
         self.gate = threading.Event()
         self.gate.set()
 
-    def create_instances_many(self, context, calls):
-        self.batches.append(len(calls))
+    def create_together(self, items):
+        self.batches.append(len(items))
         assert self.gate.wait(5)
-        return super().create_instances_many(context, calls)
+        return super().create_together(items)
 
     def _start_build(self, context, instance_uuids, request_spec):
         self.builds.append((context.request_id, instance_uuids))
@@ -113,7 +124,7 @@ def test_concurrent_creates_share_a_message_and_a_transaction(
         _until(lambda: conductor.batches)
         rest = [pool.submit(_create, api, 'vm%d' % i, 'p%d' % (i % 2))
                 for i in range(1, 6)]
-        _until(lambda: len(api._creates._waiting) == 5)
+        _until(lambda: _queued(api, 'create_instances') == 5)
         conductor.gate.set()
         answers = [f.result(10) for f in [first] + rest]
     assert conductor.batches == [1, 5]
@@ -139,7 +150,7 @@ def test_a_create_over_quota_fails_alone(conductor):
         'request_spec': {'project_id': project,
                          'flavor': dbhelpers.FLAVOR}}}
         for name, project in (('a', 'p1'), ('b', 'p1'), ('c', 'p2'))]
-    outcomes = conductor.create_instances_many(None, calls)
+    outcomes = _batch(conductor, calls)
     assert [o.get('error', {}).get('class') for o in outcomes] == [
         None, 'OverQuota', None]
     assert [i['uuid'] for i in outcomes[0]['result']] == ['a']
@@ -184,8 +195,8 @@ def test_the_same_create_twice_stores_it_once_and_counts_quota_once(
 def test_a_batch_with_a_create_sent_again_stores_only_the_new_one(
         conductor):
     quotas_db.update('p1', {'instances': 2})
-    conductor.create_instances_many(None, [_request('p1', 'a')])
-    outcomes = conductor.create_instances_many(None, [
+    _batch(conductor, [_request('p1', 'a')])
+    outcomes = _batch(conductor, [
         _request('p1', 'a'), _request('p1', 'b'), _request('p2', 'c')])
     assert [[i['uuid'] for i in coalesce.unwrap(o)] for o in outcomes] == [
         ['a'], ['b'], ['c']]
@@ -196,8 +207,8 @@ def test_a_batch_with_a_create_sent_again_stores_only_the_new_one(
 
 
 def test_a_create_reusing_another_projects_uuids_is_refused(conductor):
-    conductor.create_instances_many(None, [_request('p1', 'a')])
-    [outcome] = conductor.create_instances_many(None, [_request('p2', 'a')])
+    _batch(conductor, [_request('p1', 'a')])
+    [outcome] = _batch(conductor, [_request('p2', 'a')])
     with pytest.raises(exception.InstanceExists):
         coalesce.unwrap(outcome)
     assert _project_instances('p2') == []
@@ -213,12 +224,12 @@ class LosingManager(RecordingManager):
         self.copies = 0
         self.answered = 0
 
-    def create_instances_many(self, context, calls):
+    def create_together(self, items):
         self.copies += 1
         if self.copies == 1:
             assert self.release_first.wait(10)
         try:
-            return super().create_instances_many(context, calls)
+            return super().create_together(items)
         finally:
             self.answered += 1
 
@@ -341,5 +352,5 @@ def test_a_batch_meeting_an_unavailable_database_fails_whole(
     # again.
     dbhelpers.LostConnections(monkeypatch, statements=100)
     with pytest.raises(exception.DatabaseUnavailable):
-        conductor.create_instances_many(None, [_request('p1', 'a'),
-                                               _request('p2', 'b')])
+        _batch(conductor, [_request('p1', 'a'),
+                           _request('p2', 'b')])

@@ -54,12 +54,14 @@ def test_concurrent_requests_share_messages_and_fail_alone(scheduler_api):
     import concurrent.futures
     ctxt = nova_context.RequestContext(user_id='u', project_id='p')
     sent = []
-    real_call = scheduler_api.call
+    real_call = scheduler_api._call
 
-    def counted(*args, **kwargs):
-        sent.append(len(kwargs.get('calls', [None])))
-        return real_call(*args, **kwargs)
-    scheduler_api.call = counted
+    def counted(ctxt, method, version, server, timeout, resendable, kw):
+        # One message, of one request or a batch of them.
+        sent.append(len(kw.get('calls', [None])))
+        return real_call(ctxt, method, version, server, timeout,
+                         resendable, kw)
+    scheduler_api._call = counted
 
     def select(i):
         memory = 16384 if i == 5 else 64
@@ -72,7 +74,7 @@ def test_concurrent_requests_share_messages_and_fail_alone(scheduler_api):
         with concurrent.futures.ThreadPoolExecutor(12) as pool:
             results = list(pool.map(select, range(24)))
     finally:
-        del scheduler_api.call
+        del scheduler_api._call
     assert isinstance(results[5], exception.NoValidHost)
     assert all(r[0][0]['host'] in ('host1', 'host2')
                for i, r in enumerate(results) if i != 5)
