@@ -12,11 +12,15 @@ import requests
 BIN = os.path.dirname(sys.executable)
 
 
-def _start(state_dir, *extra):
+def _start(state_dir, *extra, command=None, **popen_args):
+    """The all-in-one (`command`, else the installed one), started; the
+    process, its API's URL and what it printed until its banner."""
+    command = command or [os.path.join(BIN, 'nova-all-in-one')]
     proc = subprocess.Popen(
-        [os.path.join(BIN, 'nova-all-in-one'), '--port', '0', '--state-dir',
-         str(state_dir)] + list(extra),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        command + ['--port', '0', '--state-dir', str(state_dir)] +
+        list(extra),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        **popen_args)
     lines = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
