@@ -1,4 +1,6 @@
-"""The conductor's RPC endpoint: thin methods over db/ and build.py."""
+"""The conductor's RPC endpoint: thin methods over db/, and over the
+modules that run multi-step operations (build.py, rebuild.py, delete.py,
+lifecycle.py, compute_queries.py)."""
 
 from concurrent import futures
 import contextlib
@@ -9,15 +11,16 @@ import oslo_messaging as messaging
 
 from common import coalesce
 from common import exception
-from common import glance_client
-from common import servicegroup
 from common import states
 from common.conf import CONF
 from nova_conductor import admin
 from nova_conductor import availability_zones
 from nova_conductor import build
+from nova_conductor import compute_queries
+from nova_conductor import delete
 from nova_conductor import image_lookup
 from nova_conductor import lifecycle
+from nova_conductor import rebuild
 from nova_conductor import takeover
 from nova_conductor.db import aggregates as aggregates_db
 from nova_conductor.db import actions as actions_db
@@ -315,34 +318,13 @@ class ConductorManager(admin.AdminEndpoints):
         return ip
 
     def instance_action(self, context, instance_uuid, action, params=None):
-        key, (vm_states, task_states, task_state, method) = \
-            lifecycle.operation(action, params)
-        lifecycle.check_host(instances_db.get(instance_uuid), action)
-        instance = transitions_db.begin_task(
-            instance_uuid, action, task_state, vm_states, task_states,
-            context.to_dict())
-        kwargs = {'reboot_type': 'HARD' if key == 'reboot_hard' else 'SOFT'} \
-            if method == 'reboot_instance' else {}
-        getattr(self.compute_api, method)(context, instance['host'],
-                                          instance, **kwargs)
-        return instance
+        return lifecycle.start(self.compute_api, context, instance_uuid,
+                               action, params)
 
     def rebuild_instance(self, context, instance_uuid, image_id,
                          values=None):
-        instance = instances_db.get(instance_uuid)
-        lifecycle.check_host(instance, 'rebuild')
-        image = image_lookup.get(image_id)
-        # The spec follows the new image, so a later evacuation recreates
-        # this image and the scheduler sees its properties.
-        spec = dict(instance['request_spec'] or {},
-                    image=glance_client.spec_image(image))
-        values = dict(values or {}, image_ref=image_id, request_spec=spec)
-        instance = transitions_db.begin_task(
-            instance_uuid, 'rebuild', states.REBUILDING,
-            lifecycle.REBUILD_VM_STATES, (None,), context.to_dict(), values)
-        self.compute_api.rebuild_instance(context, instance['host'],
-                                          instance, image)
-        return instance
+        return rebuild.rebuild(self.compute_api, context, instance_uuid,
+                               image_id, values)
 
     def evacuate_instance(self, context, instance_uuid, host=None):
         return self.builder.evacuate(context, instance_uuid, host)
@@ -356,16 +338,7 @@ class ConductorManager(admin.AdminEndpoints):
 
     def delete_instance(self, context, instance_uuid):
         """Start a delete from any state; compute finishes it if it can."""
-        instance = transitions_db.update(instance_uuid,
-                                         {'task_state': states.DELETING})
-        transitions_db.start_action(instance_uuid, 'delete', context.to_dict())
-        if instance['host'] and self._compute_is_up(instance['host']):
-            self.compute_api.terminate_instance(context, instance['host'],
-                                                instance)
-            return instance
-        # Never placed, or its host is down: nothing to clean on a
-        # hypervisor we can reach, so finish here.
-        return instances_db.destroy(instance_uuid)
+        return delete.delete(self.compute_api, context, instance_uuid)
 
     def instance_destroy(self, context, instance_uuid):
         return instances_db.destroy(instance_uuid)
@@ -380,20 +353,13 @@ class ConductorManager(admin.AdminEndpoints):
         return actions_db.action_get_by_request_id(instance_uuid, request_id)
 
     def instance_diagnostics(self, context, instance_uuid, standard=False):
-        instance = instances_db.get(instance_uuid)
-        lifecycle.check_host(instance, 'diagnostics')
-        if standard:
-            return self.compute_api.get_instance_diagnostics(
-                context, instance['host'], instance)
-        return self.compute_api.get_diagnostics(context, instance['host'],
-                                                instance)
+        return compute_queries.diagnostics(self.compute_api, context,
+                                           instance_uuid, standard)
 
     def instance_console_output(self, context, instance_uuid,
                                 tail_length=None):
-        instance = instances_db.get(instance_uuid)
-        lifecycle.check_host(instance, 'getConsoleOutput')
-        return self.compute_api.get_console_output(
-            context, instance['host'], instance, tail_length)
+        return compute_queries.console_output(
+            self.compute_api, context, instance_uuid, tail_length)
 
     # -- aggregates, availability zones, server groups -------------------
 
@@ -510,14 +476,7 @@ class ConductorManager(admin.AdminEndpoints):
 
     def hypervisor_uptime(self, context, host):
         """The host's uptime line, or None when its compute is down."""
-        if not self._compute_is_up(host):
-            return None
-        try:
-            return self.compute_api.get_host_uptime(context, host)
-        except Exception:
-            LOG.warning('Could not read the uptime of %s', host,
-                        exc_info=True)
-            return None
+        return compute_queries.host_uptime(self.compute_api, context, host)
 
     def aggregate_cache_images(self, context, aggregate_id, image_ids):
         aggregates_db.get(aggregate_id)  # NotFound first
@@ -534,8 +493,3 @@ class ConductorManager(admin.AdminEndpoints):
     @staticmethod
     def _ip_network():
         return CONF.network.network_name, CONF.network.fixed_range_v4
-
-    @staticmethod
-    def _compute_is_up(host):
-        svc = compute_db.service_get_by_host(host)
-        return svc is not None and servicegroup.service_is_up(svc)
