@@ -8,6 +8,9 @@ same transaction that opens its instance action; the loser of a race gets
 from common import exception
 from common import servicegroup
 from common import states
+from nova_conductor.db import compute as compute_db
+from nova_conductor.db import instance_transitions as transitions_db
+from nova_conductor.db import instances as instances_db
 
 # action -> (allowed vm_states, allowed task_states, task_state to set,
 #            compute RPC method)
@@ -42,6 +45,22 @@ def operation(action, params=None):
     return key, OPERATIONS[key]
 
 
+def start(compute_api, context, instance_uuid, action, params=None):
+    """Begin `action` on the instance (409 when its state forbids it) and
+    cast it to its compute host; the instance as it then is."""
+    key, (vm_states, task_states, task_state, method) = \
+        operation(action, params)
+    check_host(instances_db.get(instance_uuid), action)
+    instance = transitions_db.begin_task(
+        instance_uuid, action, task_state, vm_states, task_states,
+        context.to_dict())
+    kwargs = {'reboot_type': 'HARD' if key == 'reboot_hard' else 'SOFT'} \
+        if method == 'reboot_instance' else {}
+    getattr(compute_api, method)(context, instance['host'], instance,
+                                 **kwargs)
+    return instance
+
+
 def check_host(instance, action):
     if not instance.get('host'):
         raise exception.InstanceInvalidState(
@@ -59,3 +78,9 @@ def check_host_down(service, host, instance_uuid):
             reason='Compute service of %s is still in use; evacuate only '
                    'instances of a host that is down or forced down.'
                    % host)
+
+
+def compute_is_up(host):
+    """Whether the compute service of `host` runs (heartbeats)."""
+    service = compute_db.service_get_by_host(host)
+    return service is not None and servicegroup.service_is_up(service)

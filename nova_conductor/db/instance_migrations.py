@@ -95,12 +95,7 @@ def get_all(filters=None, limit=None, marker=None):
     order = [(models.Migration.created_at, 'desc'),
              (models.Migration.id, 'desc')]
     with session.reader() as s:
-        ref = None
-        if marker:
-            ref = s.scalars(sa.select(models.Migration).filter_by(
-                uuid=marker)).first()
-            if ref is None:
-                raise exception.MarkerNotFound(marker=marker)
+        ref = paginate.marker_row(s, models.Migration, marker)
         query = paginate.apply(_filtered(filters or {}), order, ref)
         if limit:
             query = query.limit(limit)

@@ -171,12 +171,7 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
     # The id makes the order total, which keyset paging needs.
     order.append((models.Instance.id, order[-1][1]))
     with session.reader() as s:
-        ref = None
-        if marker:
-            ref = s.scalars(sa.select(models.Instance).filter_by(
-                uuid=marker)).first()
-            if ref is None:
-                raise exception.MarkerNotFound(marker=marker)
+        ref = paginate.marker_row(s, models.Instance, marker)
         query = paginate.apply(query, order, ref)
         if limit is not None:
             # limit=0 is an empty page, as in Nova, not "no limit".

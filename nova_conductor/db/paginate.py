@@ -4,6 +4,8 @@ import datetime
 
 import sqlalchemy as sa
 
+from common import exception
+
 _EPOCH = datetime.datetime(1970, 1, 1)
 
 
@@ -44,3 +46,14 @@ def apply(query, sort, marker_row=None):
         query = query.where(sa.or_(*clauses))
     return query.order_by(*[expr.asc() if d == 'asc' else expr.desc()
                             for expr, d in exprs])
+
+
+def marker_row(s, model, marker):
+    """The row of `model` whose uuid is `marker` (deleted ones too), to
+    page after; None without a marker. MarkerNotFound when none is."""
+    if not marker:
+        return None
+    row = s.scalars(sa.select(model).filter_by(uuid=marker)).first()
+    if row is None:
+        raise exception.MarkerNotFound(marker=marker)
+    return row

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import paginate
@@ -30,12 +29,7 @@ def instances_in_window(start, stop, project_id=None, limit=None,
         query = query.where(_inst.c.project_id == project_id)
     order = [(models.Instance.created_at, 'asc'), (models.Instance.id, 'asc')]
     with session.reader() as s:
-        ref = None
-        if marker:
-            ref = s.scalars(sa.select(models.Instance).filter_by(
-                uuid=marker)).first()
-            if ref is None:
-                raise exception.MarkerNotFound(marker=marker)
+        ref = paginate.marker_row(s, models.Instance, marker)
         query = paginate.apply(query, order, ref)
         if limit:
             query = query.limit(limit)

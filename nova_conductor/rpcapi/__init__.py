@@ -1,0 +1,105 @@
+"""Client for the conductor: the only way other daemons reach the database.
+
+Version history:
+  1.0 - first version
+  1.1 - flavor access and description, key pairs of other users and
+        paging, service update/delete by id, hypervisor servers and
+        uptime, aggregate image cache, paged instance actions, deleted
+        instances; instance_get_all takes sort; instance metadata, lock
+        and tags
+  1.2 - image_list, image_create, image_update, image_delete (the Glance
+        v2 endpoint)
+  1.3 - instance_advance
+  1.4 - instance_advance_many: concurrent instance_advance travel together
+        (common.coalesce; what instance_advance sends now)
+  1.5 - create_instances_many: concurrent create_instances travel together
+        (what create_instances sends now)
+  1.6 - calls a client may send again when no answer comes (a conductor
+        worker killed while it held the message): create_instances and
+        create_instances_many answer a create whose instance uuids exist
+        already with the stored instances, counting no quota and starting
+        no build; instance_advance and instance_advance_many answer an
+        advance already made, on its host, as done; build_failed changes
+        nothing once the build has left the host (what clients send now)
+  1.7 - quota_class_get, quota_class_update (the 'default' class feeds
+        every project's defaults), migration_get_all, instance_usage_get
+  1.8 - instance_diagnostics takes standard=True: Nova's standard
+        diagnostics (microversion 2.48), from computes at 1.4
+  1.9 - image_properties_update (image metadata through the Compute API)
+  1.10 - instances carry auto_disk_config (OS-DCF:diskConfig, a column a
+        1.9 conductor's database lacks): create_instances,
+        instance_update and rebuild_instance may set it (what they send
+        now when they do)
+
+A batch (`<method>_many`, common.coalesce) travels at the newer of its
+calls' version and the version that brought the batch form; a 1.10
+conductor answers `<method>_many` for every method, running the method for
+each call unless it registered a batch handler (creates, advances).
+
+The client is one class, ConductorAPI, made of a mixin per resource (the
+modules of this package); the comment above each method names the RPC
+version that added it, and any later one it sends.
+"""
+
+import logging
+import time
+
+from common import exception
+from common import rpc
+from nova_conductor.rpcapi import aggregates
+from nova_conductor.rpcapi import flavors
+from nova_conductor.rpcapi import hosts
+from nova_conductor.rpcapi import images
+from nova_conductor.rpcapi import instance_actions
+from nova_conductor.rpcapi import instance_details
+from nova_conductor.rpcapi import instance_operations
+from nova_conductor.rpcapi import instances
+from nova_conductor.rpcapi import keypairs
+from nova_conductor.rpcapi import quotas
+from nova_conductor.rpcapi import reports
+from nova_conductor.rpcapi import server_groups
+
+LOG = logging.getLogger(__name__)
+
+# Known here from when the client was one module.
+_UNSET = instances._UNSET
+ADVANCE_LINGER = instances.ADVANCE_LINGER
+
+
+class ConductorAPI(instances.InstancesAPI,
+                   instance_details.InstanceDetailsAPI,
+                   instance_operations.InstanceOperationsAPI,
+                   instance_actions.InstanceActionsAPI,
+                   flavors.FlavorsAPI,
+                   images.ImagesAPI,
+                   aggregates.AggregatesAPI,
+                   hosts.HostsAPI,
+                   quotas.QuotasAPI,
+                   keypairs.KeypairsAPI,
+                   server_groups.ServerGroupsAPI,
+                   reports.ReportsAPI,
+                   rpc.RPCAPIBase):
+    TOPIC = 'conductor'
+    RPC_API_VERSION = '1.10'
+    SERVICE_NAME = 'nova-conductor'
+    # RESENDABLE and COALESCED are InstancesAPI's: first in line, they
+    # stand for the whole client.
+
+    # (1.0)
+    def ping(self, ctxt, timeout=None):
+        return self.call(ctxt, 'ping', '1.0', timeout=timeout)
+
+    def wait_until_ready(self, ctxt, timeout=None, interval=2):
+        """Block until a conductor answers (it may start after us).
+
+        Messages sent before the conductor declared its queue are dropped
+        by the broker, so ask again with short timeouts.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self.ping(ctxt, timeout=interval)
+            except exception.ServiceUnavailable:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise
+                LOG.warning('nova-conductor did not answer yet; retrying')

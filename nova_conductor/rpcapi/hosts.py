@@ -1,0 +1,67 @@
+"""Hosts: their services, compute nodes (hypervisors), and where the
+scheduler would place a request among them (nova-compute,
+nova-scheduler, nova-api)."""
+
+from common.conf import CONF
+
+
+class HostsAPI:
+    # (1.0)
+    def service_heartbeat(self, ctxt, host, binary, topic):
+        """One short wait: a heartbeat lost (sent before any conductor
+        consumed, or to one killed) is sent again promptly by the
+        service's heartbeat timer (common.service), not waited for."""
+        return self.call(ctxt, 'service_heartbeat', '1.0', host=host,
+                         binary=binary, topic=topic,
+                         timeout=CONF.rpc_resend_after)
+
+    # (1.0)
+    def service_get_all(self, ctxt, binary=None):
+        return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
+
+    # (1.0)
+    def service_set_status(self, ctxt, host, binary, disabled, reason=None):
+        return self.call(ctxt, 'service_set_status', '1.0', host=host,
+                         binary=binary, disabled=disabled, reason=reason)
+
+    # (1.1)
+    def service_update(self, ctxt, service_id, values):
+        """values: disabled, disabled_reason, forced_down (uuid or id)."""
+        return self.call(ctxt, 'service_update', '1.1',
+                         service_id=service_id, values=values)
+
+    # (1.1)
+    def service_update_by_host(self, ctxt, host, binary, values):
+        return self.call(ctxt, 'service_update_by_host', '1.1', host=host,
+                         binary=binary, values=values)
+
+    # (1.1)
+    def service_delete(self, ctxt, service_id):
+        return self.call(ctxt, 'service_delete', '1.1',
+                         service_id=service_id)
+
+    # (1.0)
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        return self.call(ctxt, 'compute_node_update', '1.0', host=host,
+                         nodename=nodename, resources=resources)
+
+    # (1.0)
+    def compute_nodes_get_all(self, ctxt, changed_since=None):
+        return self.call(ctxt, 'compute_nodes_get_all', '1.0',
+                         changed_since=changed_since)
+
+    # (1.1)
+    def hypervisor_servers(self, ctxt, node_ids):
+        """{str(node id): [{'name', 'uuid'}]} of live instances."""
+        return self.call(ctxt, 'hypervisor_servers', '1.1',
+                         node_ids=list(node_ids))
+
+    # (1.1)
+    def hypervisor_uptime(self, ctxt, host):
+        return self.call(ctxt, 'hypervisor_uptime', '1.1', host=host)
+
+    # (1.0)
+    def scheduler_dry_run(self, ctxt, request_spec):
+        """Where the scheduler would place this request, claiming nothing."""
+        return self.call(ctxt, 'scheduler_dry_run', '1.0',
+                         request_spec=request_spec)

@@ -1,0 +1,137 @@
+"""Instances: their records, a build's progress and outcome, and the
+fixed IP the build's networking step takes (nova-api, nova-compute,
+nova-scheduler).
+
+InstancesAPI also holds what the whole client shares: RESENDABLE and
+COALESCED.
+"""
+
+from common import rpc
+
+_UNSET = 'unset'
+# Under load, how long a compute's progress reports wait for company. A
+# batch otherwise grows only with the conductor's delay, so a conductor
+# eased by batched creates saw batches of 1.9 reports instead of 4.6; this
+# brings them back, for a few tens of ms on a build that is queued anyway
+# (an idle compute's report leaves at once).
+ADVANCE_LINGER = 0.05
+
+
+def _values_version(values):
+    """1.10 for instance values that set auto_disk_config (a 1.9 conductor
+    refuses the message, rather than failing on a column it lacks), else
+    1.0."""
+    return '1.10' if 'auto_disk_config' in (values or {}) else '1.0'
+
+
+class InstancesAPI:
+    # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
+    # (1.6: the same uuids get the stored instances), a compute's report
+    # of its totals, and a build's progress and failure: an advance already
+    # made succeeds again, and a failure reported twice finds the build
+    # gone from the host the second time and changes nothing.
+    RESENDABLE = frozenset((
+        'create_instances', 'compute_node_update', 'instance_advance',
+        'build_failed',
+        'ping', 'service_get_all', 'compute_nodes_get_all', 'flavor_get',
+        'flavor_get_all', 'image_get', 'image_get_all', 'image_list',
+        'instance_get', 'instance_get_all', 'instance_actions_get',
+        'instance_action_get', 'aggregate_get_all', 'aggregate_get',
+        'availability_zones_get', 'server_group_get',
+        'server_group_get_all', 'scheduler_dry_run', 'quota_get',
+        'quota_defaults', 'keypair_get', 'keypair_get_all',
+        'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
+        'migration_get_all', 'instance_usage_get'))
+
+    # Under a burst an API's creates, and a compute's reports of its
+    # builds' progress, come at the same moments: they share messages.
+    COALESCED = {
+        'create_instances': rpc.Coalesced(since='1.5'),
+        'instance_advance': rpc.Coalesced(since='1.4',
+                                          linger=ADVANCE_LINGER),
+    }
+
+    # (1.0; sends 1.6, or 1.10 with auto_disk_config; together as
+    # create_instances_many from 1.5)
+    def create_instances(self, ctxt, instances, request_spec):
+        """Record building instances and start their build; returns them.
+        Concurrent creates leave together and are stored in one
+        transaction; one the quota refuses still fails alone."""
+        # 1.6: a create sent again gets the stored instances.
+        version = max(['1.6'] + [_values_version(v) for v in instances],
+                      key=rpc.version_key)
+        return self.call(ctxt, 'create_instances', version,
+                         instances=instances, request_spec=request_spec)
+
+    # (1.0; 1.1 with read_deleted)
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
+        if not read_deleted:
+            return self.call(ctxt, 'instance_get', '1.0',
+                             instance_uuid=instance_uuid)
+        return self.call(ctxt, 'instance_get', '1.1',
+                         instance_uuid=instance_uuid, read_deleted=True)
+
+    # (1.0; 1.1 with sort)
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None,
+                         sort=None):
+        if sort is None:
+            return self.call(ctxt, 'instance_get_all', '1.0',
+                             filters=filters, limit=limit, marker=marker)
+        return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
+                         limit=limit, marker=marker, sort=sort)
+
+    # (1.0; 1.10 when values set auto_disk_config)
+    def instance_update(self, ctxt, instance_uuid, values,
+                        expected_task_state=_UNSET,
+                        expected_vm_state=_UNSET, host=None):
+        """Compare-and-swap: raises UnexpectedTaskState on a mismatch."""
+        return self.call(ctxt, 'instance_update', _values_version(values),
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         expected_vm_state=expected_vm_state, host=host)
+
+    # (1.3; sends 1.6; together as instance_advance_many from 1.4)
+    def instance_advance(self, ctxt, instance_uuid, values,
+                         expected_task_state, through=(), host=None,
+                         allocate_ip=False):
+        """instance_update for a build's progress: the same compare-and-swap
+        with no instance sent back. `through` lists task_states passed on
+        the way, each recorded as an instance-action event. With
+        `allocate_ip`, the instance's fixed IP is allocated in the same
+        transaction and returned (the networking step's work)."""
+        # 1.6: an advance sent again, already made, succeeds.
+        return self.call(ctxt, 'instance_advance', '1.6',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         through=list(through), host=host,
+                         allocate_ip=allocate_ip)
+
+    # (1.0)
+    def instance_task_done(self, ctxt, instance_uuid, values,
+                           expected_task_state, failed=False, message=None,
+                           details=None, host=None):
+        """Compute finished an operation: final states and the event."""
+        return self.call(ctxt, 'instance_task_done', '1.0',
+                         instance_uuid=instance_uuid, values=values,
+                         expected_task_state=expected_task_state,
+                         failed=failed, message=message, details=details,
+                         host=host)
+
+    # (1.0)
+    def instance_destroy(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'instance_destroy', '1.0',
+                         instance_uuid=instance_uuid)
+
+    # (1.0; sends 1.6)
+    def build_failed(self, ctxt, instance_uuid, host, message, details=None,
+                     alternates=None, request_spec=None):
+        """A build failed on `host`: retry on an alternate, or set error."""
+        return self.call(ctxt, 'build_failed', '1.6',
+                         instance_uuid=instance_uuid, host=host,
+                         message=message, details=details,
+                         alternates=alternates, request_spec=request_spec)
+
+    # (1.0)
+    def allocate_fixed_ip(self, ctxt, instance_uuid):
+        return self.call(ctxt, 'allocate_fixed_ip', '1.0',
+                         instance_uuid=instance_uuid)
