@@ -1,20 +1,11 @@
 """Instances: their records, a build's progress and outcome, and the
 fixed IP the build's networking step takes (nova-api, nova-compute,
 nova-scheduler).
-
-InstancesAPI also holds what the whole client shares: RESENDABLE and
-COALESCED.
 """
 
 from common import rpc
 
 _UNSET = 'unset'
-# Under load, how long a compute's progress reports wait for company. A
-# batch otherwise grows only with the conductor's delay, so a conductor
-# eased by batched creates saw batches of 1.9 reports instead of 4.6; this
-# brings them back, for a few tens of ms on a build that is queued anyway
-# (an idle compute's report leaves at once).
-ADVANCE_LINGER = 0.05
 
 
 def _values_version(values):
@@ -25,32 +16,6 @@ def _values_version(values):
 
 
 class InstancesAPI:
-    # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
-    # (1.6: the same uuids get the stored instances), a compute's report
-    # of its totals, and a build's progress and failure: an advance already
-    # made succeeds again, and a failure reported twice finds the build
-    # gone from the host the second time and changes nothing.
-    RESENDABLE = frozenset((
-        'create_instances', 'compute_node_update', 'instance_advance',
-        'build_failed',
-        'ping', 'service_get_all', 'compute_nodes_get_all', 'flavor_get',
-        'flavor_get_all', 'image_get', 'image_get_all', 'image_list',
-        'instance_get', 'instance_get_all', 'instance_actions_get',
-        'instance_action_get', 'aggregate_get_all', 'aggregate_get',
-        'availability_zones_get', 'server_group_get',
-        'server_group_get_all', 'scheduler_dry_run', 'quota_get',
-        'quota_defaults', 'keypair_get', 'keypair_get_all',
-        'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
-        'migration_get_all', 'instance_usage_get'))
-
-    # Under a burst an API's creates, and a compute's reports of its
-    # builds' progress, come at the same moments: they share messages.
-    COALESCED = {
-        'create_instances': rpc.Coalesced(since='1.5'),
-        'instance_advance': rpc.Coalesced(since='1.4',
-                                          linger=ADVANCE_LINGER),
-    }
-
     # (1.0; sends 1.6, or 1.10 with auto_disk_config; together as
     # create_instances_many from 1.5)
     def create_instances(self, ctxt, instances, request_spec):
