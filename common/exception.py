@@ -7,13 +7,19 @@ raised in the conductor reaches the API as the same class.
 
 
 class NovaException(Exception):
-    """Base error: `msg_fmt` is filled from keyword arguments."""
+    """Base error: `msg_fmt` is filled from keyword arguments, or
+    `message` is the whole text. `headers`, which the API sends with
+    the error (nova_api/errors.py), stay on this side of RPC: they are
+    not among the kwargs that travel."""
 
     msg_fmt = 'An unknown error occurred.'
     code = 500
+    headers = {}
 
-    def __init__(self, message=None, **kwargs):
+    def __init__(self, message=None, *, headers=None, **kwargs):
         self.kwargs = kwargs
+        if headers is not None:
+            self.headers = dict(headers)
         if message is None:
             try:
                 message = self.msg_fmt % kwargs
@@ -63,9 +69,24 @@ class ImageNotActive(Invalid):
     msg_fmt = 'Image %(image_id)s is not active.'
 
 
+class InvalidAPIVersionString(Invalid):
+    msg_fmt = ('API Version String %(version)s is of invalid format. Must '
+               'be of format MajorNum.MinorNum.')
+
+
+class Unauthenticated(NovaException):
+    """The API has no identity it can trust for the request."""
+    msg_fmt = 'The request you have made requires authentication.'
+    code = 401
+
+
 class Forbidden(NovaException):
     msg_fmt = 'Policy does not allow this operation.'
     code = 403
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = 'Policy doesn\'t allow %(action)s to be performed.'
 
 
 class QuotaExceeded(Forbidden):
@@ -86,6 +107,12 @@ class TooManyInstances(QuotaExceeded):
 class NotFound(NovaException):
     msg_fmt = 'Resource could not be found.'
     code = 404
+
+
+class ResourceNotFound(NotFound):
+    """Nothing is served at the path (or not at the request's
+    microversion): the words of a router that found no route."""
+    msg_fmt = 'The resource could not be found.'
 
 
 class InstanceNotFound(NotFound):
@@ -137,6 +164,51 @@ class ComputeServiceUnavailable(Invalid):
 class NotSupported(NovaException):
     msg_fmt = 'The requested functionality is not supported.'
     code = 501
+
+
+class ActionNotImplemented(NotSupported):
+    """A server action Nova serves and this cloud does not do."""
+    msg_fmt = "This cloud does not implement the '%(action)s' action."
+
+
+class NotAcceptable(NovaException):
+    msg_fmt = 'The requested representation is not available.'
+    code = 406
+
+
+class APIVersionNotSupported(NotAcceptable):
+    msg_fmt = ('Version %(version)s is not supported by the API. Minimum is '
+               '%(minimum)s and maximum is %(maximum)s.')
+
+
+class OverLimit(NovaException):
+    """A request past a size the API takes."""
+    msg_fmt = 'The request is over a limit.'
+    code = 413
+
+
+class RequestTooLarge(OverLimit):
+    msg_fmt = 'Request is too large: the most accepted is %(limit)d bytes.'
+
+
+class ImageSizeCapExceeded(OverLimit):
+    msg_fmt = 'Image exceeds the image_size_cap of %(size_cap)d bytes.'
+
+
+class UnsupportedMediaType(NovaException):
+    msg_fmt = 'Unsupported Content-Type %(content_type)s; use %(expected)s.'
+    code = 415
+
+
+class Gone(NovaException):
+    """An API that was served once and is no more."""
+    msg_fmt = 'This API is gone.'
+    code = 410
+
+
+class NovaNetworkRemoved(Gone):
+    msg_fmt = ('This API only worked with nova-network, which Nova removed; '
+               'networks are managed by the network service.')
 
 
 class Conflict(NovaException):
@@ -264,6 +336,11 @@ class ImageStatusConflict(Conflict):
 
 class ImageProtected(Forbidden):
     msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageChangeForbidden(Forbidden):
+    """Only an image's owner, or an admin, changes or deletes it."""
+    msg_fmt = 'You are not permitted to modify image %(image_id)s.'
 
 
 class ImageMetadataLimitExceeded(QuotaExceeded):

@@ -66,10 +66,12 @@ def body_for(path, code, message):
     return body(code, message)
 
 
-def _respond(req, resp, code, message):
+def _respond(req, resp, code, message, headers=None):
     resp.status = falcon.code_to_http_status(code)
     resp.content_type = 'application/json'
     resp.text = body_for(req.path, code, message)
+    for key, value in (headers or {}).items():
+        resp.set_header(key, value)
 
 
 def handle_nova_exception(req, resp, error, params):
@@ -77,7 +79,7 @@ def handle_nova_exception(req, resp, error, params):
     if code >= 500 and not isinstance(error, (exception.ServiceUnavailable,
                                               exception.NotSupported)):
         LOG.error('Request %s %s failed: %s', req.method, req.path, error)
-    _respond(req, resp, code, error.message)
+    _respond(req, resp, code, error.message, error.headers)
 
 
 # What Nova (and Glance, and Keystone) answer for a path nothing serves.
@@ -92,9 +94,7 @@ def handle_http_error(req, resp, error, params):
         message = NOT_FOUND
     else:
         message = error.description or error.title or str(error.status)
-    _respond(req, resp, code, message)
-    for key, value in (error.headers or {}).items():
-        resp.set_header(key, value)
+    _respond(req, resp, code, message, error.headers)
 
 
 def handle_unexpected(req, resp, error, params):
