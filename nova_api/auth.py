@@ -16,6 +16,7 @@ import logging
 import falcon
 
 from common import context as nova_context
+from common import exception
 from common.conf import CONF
 from nova_api import errors
 from nova_api import middleware
@@ -25,7 +26,6 @@ from nova_api import middleware
 PUBLIC_PATHS = frozenset(['', '/', '/v2', '/v2/', '/v2.1', '/v2.1/',
                           '/image', '/image/', '/image/versions'])
 PUBLIC_PREFIXES = ('/dashboard/',)
-UNAUTHORIZED = 'The request you have made requires authentication.'
 LOG = logging.getLogger(__name__)
 
 
@@ -103,17 +103,15 @@ class KeystoneContext:
                 user_id=None, project_id=None, roles=[], **ids)
             return
         if req.get_header('X-Identity-Status') != 'Confirmed':
-            raise errors.HTTPError(401, UNAUTHORIZED)
+            raise exception.Unauthenticated()
         ctxt = nova_context.RequestContext.from_environ(
             req.env, service_catalog=_service_catalog(req), **ids)
         ctxt.is_admin = 'admin' in ctxt.roles
         if not ctxt.project_id:
-            raise errors.HTTPError(403, 'A project-scoped token is '
-                                        'required.')
+            raise exception.Forbidden('A project-scoped token is required.')
         path_project = getattr(req.context, 'path_project_id', None)
         if path_project and path_project != ctxt.project_id:
-            raise errors.HTTPError(
-                400, "Malformed request URL: URL's project_id '%s' doesn't "
-                     "match Context's project_id '%s'"
-                     % (path_project, ctxt.project_id))
+            raise exception.Invalid(
+                "Malformed request URL: URL's project_id '%s' doesn't match "
+                "Context's project_id '%s'" % (path_project, ctxt.project_id))
         req.context.ctxt = ctxt

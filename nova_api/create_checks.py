@@ -5,7 +5,6 @@ which block device mappings we can honour."""
 import base64
 
 from common import exception
-from nova_api import errors
 
 
 def count_within_quota(quota, flavor, min_count, max_count):
@@ -65,8 +64,8 @@ def check_personality(limits, files):
             raise exception.QuotaExceeded(
                 'Personality file content exceeds maximum %d'
                 % limits['injected_file_content_bytes'])
-    raise errors.bad_request('File injection (personality) is not '
-                             'supported: this cloud has no config drive.')
+    raise exception.Invalid('File injection (personality) is not '
+                            'supported: this cloud has no config drive.')
 
 
 def image_from_bdms(bdms):
@@ -77,9 +76,9 @@ def image_from_bdms(bdms):
         destination = bdm.get('destination_type', 'local')
         source = bdm.get('source_type')
         if destination == 'volume' or source in ('volume', 'snapshot'):
-            raise errors.bad_request('Block device mappings with volumes are '
-                                     'not supported: this cloud has no '
-                                     'volume service.')
+            raise exception.Invalid('Block device mappings with volumes are '
+                                    'not supported: this cloud has no '
+                                    'volume service.')
         if source == 'image' and str(bdm.get('boot_index', '')) == '0':
             image = bdm.get('uuid')
     return image

@@ -7,7 +7,7 @@ shows the choice; the libvirt driver sizes the root disk to the flavor in
 both modes and changes nothing inside the guest (docs/api.md).
 """
 
-from nova_api import errors
+from common import exception
 from nova_api import query
 
 AUTO = 'AUTO'
@@ -33,8 +33,8 @@ def check_allowed(image, auto_disk_config):
     """AUTO on an image whose auto_disk_config property is "disabled" is a
     400, as in Nova (a false property only changes the default)."""
     if auto_disk_config and _image_setting(image) == 'disabled':
-        raise errors.bad_request('Requested image %s has automatic disk '
-                                 'resize disabled.' % image.get('id'))
+        raise exception.Invalid('Requested image %s has automatic disk '
+                                'resize disabled.' % image.get('id'))
 
 
 def for_create(image, requested):

@@ -2,7 +2,7 @@
 
 import re
 
-from nova_api import errors
+from common import exception
 
 MIN_VERSION = (2, 1)
 # Every version up to this one is served; resources branch on
@@ -38,15 +38,11 @@ def parse(req):
         return MAX_VERSION
     match = _VERSION_RE.match(text)
     if not match:
-        raise errors.HTTPError(
-            400, 'API Version String %s is of invalid format. Must be of '
-                 'format MajorNum.MinorNum.' % text)
+        raise exception.InvalidAPIVersionString(version=text)
     version = (int(match.group(1)), int(match.group(2)))
     if not MIN_VERSION <= version <= MAX_VERSION:
-        raise errors.HTTPError(
-            406, 'Version %s is not supported by the API. Minimum is %s and '
-                 'maximum is %s.' % (text, fmt(MIN_VERSION),
-                                     fmt(MAX_VERSION)))
+        raise exception.APIVersionNotSupported(
+            version=text, minimum=fmt(MIN_VERSION), maximum=fmt(MAX_VERSION))
     return version
 
 
@@ -59,4 +55,4 @@ def echo(resp, version):
 def require(req, minimum, maximum=MAX_VERSION):
     """404, as Nova answers, for a route outside the versions serving it."""
     if not minimum <= req.context.api_version <= maximum:
-        raise errors.not_found()
+        raise exception.ResourceNotFound()

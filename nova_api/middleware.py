@@ -10,7 +10,7 @@ import falcon
 import falcon.inspect
 
 from common import context as nova_context
-from nova_api import errors
+from common import exception
 from nova_api import microversion
 
 LOG = logging.getLogger(__name__)
@@ -102,9 +102,9 @@ class NoAuthMiddleware:
                    getattr(req.context, 'path_project_id', None) or user)
         if max(len(user), len(project)) > MAX_ID_LENGTH:
             # Keystone's ids are 64 at most; the columns hold 255.
-            raise errors.HTTPError(401, 'noauth2: user and project ids are '
-                                        'at most %d characters.'
-                                   % MAX_ID_LENGTH)
+            raise exception.Unauthenticated(
+                'noauth2: user and project ids are at most %d characters.'
+                % MAX_ID_LENGTH)
         roles = ['reader', 'member']
         if user == 'admin':
             roles.append('admin')

@@ -12,8 +12,8 @@ import threading
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import policies
 
 _enforcer = None
@@ -79,8 +79,7 @@ def allowed(ctxt, rule, target=None):
 def enforce(ctxt, rule, target=None):
     """403 in Nova's words unless the caller passes `rule`."""
     if not allowed(ctxt, rule, target):
-        raise errors.HTTPError(
-            403, 'Policy doesn\'t allow %s to be performed.' % rule)
+        raise exception.PolicyNotAuthorized(action=rule)
 
 
 def authorize(req, rule, target=None):

@@ -3,7 +3,7 @@
 import datetime
 import re
 
-from nova_api import errors
+from common import exception
 from nova_api import validation
 
 _DIGITS = re.compile('[0-9]+')
@@ -21,9 +21,9 @@ def limit(req, name='limit'):
         return None
     # Not str.isdigit(): it takes digits int() refuses, such as '²'.
     if not _DIGITS.fullmatch(value):
-        raise errors.bad_request('Invalid input for query parameters %s. '
-                                 'Value: %s. %r is not a valid integer'
-                                 % (name, value, value))
+        raise exception.Invalid('Invalid input for query parameters %s. '
+                                'Value: %s. %r is not a valid integer'
+                                % (name, value, value))
     if len(value) > 10:
         return validation.MAX_INT
     return min(int(value), validation.MAX_INT)
@@ -42,9 +42,9 @@ def boolean(req, name, default=False):
         return True
     if value.lower() in _FALSE:
         return False
-    raise errors.bad_request('Invalid input for query parameters %s. Value: '
-                             '%s. %r is not a valid boolean'
-                             % (name, value, value))
+    raise exception.Invalid('Invalid input for query parameters %s. Value: '
+                            '%s. %r is not a valid boolean'
+                            % (name, value, value))
 
 
 def date_time(req, name):
@@ -62,9 +62,9 @@ def date_time(req, name):
         # that UTC cannot hold, year 1 east of Greenwich, is refused).
         return parsed.astimezone(datetime.timezone.utc).isoformat()
     except (ValueError, OverflowError):
-        raise errors.bad_request('Invalid input for query parameters %s. '
-                                 'Value: %s. %r is not a \'date-time\''
-                                 % (name, value, value))
+        raise exception.Invalid('Invalid input for query parameters %s. '
+                                'Value: %s. %r is not a \'date-time\''
+                                % (name, value, value))
 
 
 def only(req, allowed):
@@ -72,7 +72,7 @@ def only(req, allowed):
     `allowed`."""
     unexpected = sorted(set(req.params) - set(allowed))
     if unexpected:
-        raise errors.bad_request(
+        raise exception.Invalid(
             'Invalid input for query parameters %s. Additional properties '
             'are not allowed (%s %s unexpected)' % (
                 unexpected[0], ', '.join(repr(p) for p in unexpected),
@@ -83,6 +83,6 @@ def sql_text(value, name):
     """`value` (a query or path parameter bound for a SQL comparison), or
     400 when it holds a NUL character, which PostgreSQL cannot take."""
     if value is not None and '\x00' in value:
-        raise errors.bad_request('Invalid input for %s: it holds a NUL '
-                                 'character.' % name)
+        raise exception.Invalid('Invalid input for %s: it holds a NUL '
+                                'character.' % name)
     return value

@@ -7,15 +7,14 @@ A body that is too large, or whose framing is broken, is answered 413 or
 connection must not carry another request.
 """
 
+from common import exception
 from nova_api import chunked
-from nova_api import errors
 
 CLOSE = {'Connection': 'close'}
 
 
 def too_large(limit):
-    return errors.HTTPError(413, 'Request is too large: the most accepted '
-                                 'is %d bytes.' % limit, headers=CLOSE)
+    return exception.RequestTooLarge(limit=limit, headers=CLOSE)
 
 
 def _chunked(req):
@@ -39,12 +38,12 @@ class Body:
         except chunked.BodyTooLarge:
             raise too_large(self._limit)
         except chunked.MalformedBody as err:
-            raise errors.HTTPError(400, 'The request body is not valid '
-                                        'chunked transfer coding: %s.' % err,
-                                   headers=CLOSE)
+            raise exception.Invalid('The request body is not valid chunked '
+                                    'transfer coding: %s.' % err,
+                                    headers=CLOSE)
         except OSError as err:
-            raise errors.HTTPError(400, 'The request body could not be '
-                                        'read: %s.' % err, headers=CLOSE)
+            raise exception.Invalid('The request body could not be read: '
+                                    '%s.' % err, headers=CLOSE)
 
 
 def read(req, limit):

@@ -7,9 +7,9 @@ ignored as Nova does.
 
 import re
 
+from common import exception
 from common import states
 from common.conf import CONF
-from nova_api import errors
 from nova_api import policy
 from nova_api import query
 
@@ -45,8 +45,8 @@ def _regex(req, name):
     try:
         re.compile(value)
     except re.error as e:
-        raise errors.bad_request('Invalid regular expression in %s: %s'
-                                 % (name, e))
+        raise exception.Invalid('Invalid regular expression in %s: %s'
+                                % (name, e))
     return value
 
 
@@ -91,8 +91,8 @@ def filters(req):
     since = query.date_time(req, 'changes-since')
     before = query.date_time(req, 'changes-before')
     if since and before and before < since:
-        raise errors.bad_request('The value of changes-since must be less '
-                                 'than or equal to changes-before.')
+        raise exception.Invalid('The value of changes-since must be less '
+                                'than or equal to changes-before.')
     if since or before:
         out['changes_since'], out['changes_before'] = since, before
         # A change log must show deletions too.
@@ -127,7 +127,7 @@ def sort(req):
     dirs = req.get_param_as_list('sort_dir') or []
     if not keys:
         if dirs:
-            raise errors.bad_request('sort_dir given without sort_key')
+            raise exception.Invalid('sort_dir given without sort_key')
         return None
     allowed = dict(SORT_KEYS)
     if req.context.ctxt.is_admin_user:
@@ -135,12 +135,12 @@ def sort(req):
     out = []
     for i, key in enumerate(keys):
         if key not in allowed:
-            raise errors.bad_request('Invalid sort_key %s.' % key)
-        direction = dirs[i] if i < len(dirs) else (dirs[-1] if dirs
-                                                    else 'desc')
+            raise exception.Invalid('Invalid sort_key %s.' % key)
+        direction = dirs[i] if i < len(dirs) else (
+            dirs[-1] if dirs else 'desc')
         if direction not in ('asc', 'desc'):
-            raise errors.bad_request("Invalid sort_dir %s: it must be 'asc' "
-                                     "or 'desc'." % direction)
+            raise exception.Invalid("Invalid sort_dir %s: it must be 'asc' "
+                                    "or 'desc'." % direction)
         out.append((allowed[key], direction))
     return out
 
@@ -149,7 +149,7 @@ def limit(req):
     try:
         value = int(req.get_param('limit') or CONF.api.max_limit)
     except ValueError:
-        raise errors.bad_request('limit param must be an integer')
+        raise exception.Invalid('limit param must be an integer')
     if value < 0:
-        raise errors.bad_request('limit param must be positive')
+        raise exception.Invalid('limit param must be positive')
     return min(value, CONF.api.max_limit)

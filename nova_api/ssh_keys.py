@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from nova_api import errors
+from common import exception
 
 
 def fingerprint(public_key):
@@ -18,8 +18,8 @@ def fingerprint(public_key):
     try:
         blob = base64.b64decode(public_key.split()[1])
     except (IndexError, ValueError):
-        raise errors.bad_request('Keypair data is invalid: not an OpenSSH '
-                                 'public key')
+        raise exception.Invalid('Keypair data is invalid: not an OpenSSH '
+                                'public key')
     digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
     return ':'.join(digest[i:i + 2] for i in range(0, 32, 2))
 
@@ -30,8 +30,8 @@ def check_public_key(public_key):
     try:
         serialization.load_ssh_public_key(public_key.strip().encode())
     except Exception:
-        raise errors.bad_request('Keypair data is invalid: failed to parse '
-                                 'the public key')
+        raise exception.Invalid('Keypair data is invalid: failed to parse '
+                                'the public key')
     return fingerprint(public_key)
 
 
@@ -58,8 +58,8 @@ def check_x509_certificate(pem):
         cert = x509.load_pem_x509_certificate(pem.strip().encode())
         return _colons(cert.fingerprint(hashes.SHA1()).hex())
     except Exception:  # as for a public key: unparsable is invalid
-        raise errors.bad_request('Keypair data is invalid: failed to parse '
-                                 'the x509 certificate')
+        raise exception.Invalid('Keypair data is invalid: failed to parse '
+                                'the x509 certificate')
 
 
 def generate_x509(common_name='Generated-by-Nova', days=365):

@@ -24,8 +24,8 @@ import unicodedata
 
 import jsonschema
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import microversion
 from nova_api import request_body
 
@@ -44,17 +44,17 @@ def read_json(req):
     """The request body as JSON; 413 when too big, 400 when malformed."""
     raw = request_body.read(req, CONF.api.max_request_body_size)
     if not raw:
-        raise errors.bad_request('The request body is missing.')
+        raise exception.Invalid('The request body is missing.')
     try:
         # Decoded here, strictly: json.loads(bytes) would let UTF-8-encoded
         # surrogates through, and accept UTF-16 and UTF-32 as well.
         text = raw.decode('utf-8-sig')
         body = json.loads(text, parse_constant=_not_json)
     except RecursionError:
-        raise errors.bad_request('The request body is nested more than %d '
-                                 'levels deep.' % MAX_DEPTH)
+        raise exception.Invalid('The request body is nested more than %d '
+                                'levels deep.' % MAX_DEPTH)
     except (ValueError, UnicodeDecodeError):
-        raise errors.bad_request('Malformed request body')
+        raise exception.Invalid('Malformed request body')
     # Cheap test first: with few brackets and no \u escape (now the only
     # way to a surrogate) there is nothing to look for.
     if text.count('[') + text.count('{') > MAX_DEPTH or '\\u' in text:
@@ -78,7 +78,7 @@ def _check_text(text, path, key=False):
         return
     what = ('The key %s holds' % json.dumps(text)[:200] if key else
             'Value: %s. It holds' % json.dumps(text)[:200])
-    raise errors.bad_request(
+    raise exception.Invalid(
         'Invalid input for field/attribute %s. %s a lone surrogate (%s), '
         'which is not valid Unicode text.' % (
             _path(path), what, json.dumps(found.group())[1:-1]))
@@ -97,7 +97,7 @@ def check_tree(body):
         if not isinstance(value, (dict, list)):
             continue
         if depth > MAX_DEPTH:
-            raise errors.bad_request(
+            raise exception.Invalid(
                 'Invalid input for field/attribute %s. The request body is '
                 'nested more than %d levels deep.' % (_path(path), MAX_DEPTH))
         if isinstance(value, dict):
@@ -194,7 +194,7 @@ def validate(schema, body, describe=None):
         if error.validator == 'format' and error.cause is not None:
             # Which part of the value the format refused, and why.
             message += ': %s' % str(error.cause)[:200]
-    raise errors.bad_request(message)
+    raise exception.ValidationError(message)
 
 
 # -- What each responder takes, declared once -------------------------------
@@ -247,15 +247,15 @@ class Actions:
         if self.in_path:
             name = params[self.in_path]
             if name not in schemas:
-                raise errors.not_found('Unknown action %s' % name)
+                raise exception.NotFound('Unknown action %s' % name)
             return validate(schemas[name], read_json(req), describe)
         body = read_json(req)
         if not isinstance(body, dict) or len(body) != 1:
-            raise errors.bad_request('The request body must name exactly '
-                                     'one action.')
+            raise exception.Invalid('The request body must name exactly '
+                                    'one action.')
         [(name, value)] = body.items()
         if name not in schemas:
-            raise errors.bad_request('There is no such action: %s' % name)
+            raise exception.Invalid('There is no such action: %s' % name)
         # Checked whole, so a message names the field under the action.
         body = {name: {} if value is None else value}
         return validate(_action_body(name, schemas[name]), body, describe)
@@ -299,9 +299,9 @@ class RequestBody:
         implied = self.media_types[0] if self.kind == 'raw' else ''
         media_type = (req.content_type or implied).split(';')[0].strip()
         if media_type not in self.media_types:
-            raise errors.HTTPError(415, 'Unsupported Content-Type %s; use '
-                                        '%s.' % (media_type or 'none',
-                                                 self.media_types[0]))
+            raise exception.UnsupportedMediaType(
+                content_type=media_type or 'none',
+                expected=self.media_types[0])
 
     def read(self, req, params):
         """The checked body (json routes)."""

@@ -3,9 +3,9 @@ image), changed by a rebuild or an update, shown on every server body."""
 
 import pytest
 
+from common import exception
 from common import states
 from nova_api import disk_config
-from nova_api import errors
 from nova_conductor.db import catalog
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
@@ -38,7 +38,7 @@ def test_a_new_servers_mode(prop, requested, expected):
 
 @pytest.mark.parametrize('prop', ['disabled', 'DISABLED', ' Disabled'])
 def test_auto_on_an_image_that_disables_it_is_400(prop):
-    with pytest.raises(errors.HTTPError) as caught:
+    with pytest.raises(exception.NovaException) as caught:
         disk_config.for_create(_image(prop), 'AUTO')
     assert caught.value.code == 400
     assert caught.value.message == ('Requested image img-1 has automatic '

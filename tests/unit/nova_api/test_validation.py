@@ -4,7 +4,7 @@ edge what no later step could handle."""
 import falcon.testing
 import pytest
 
-from nova_api import errors
+from common import exception
 from nova_api import validation
 
 SCHEMA = {'type': 'object',
@@ -13,7 +13,7 @@ SCHEMA = {'type': 'object',
 
 
 def _message(schema, body):
-    with pytest.raises(errors.HTTPError) as caught:
+    with pytest.raises(exception.NovaException) as caught:
         validation.validate(schema, body)
     assert caught.value.code == 400
     return caught.value.message
@@ -32,7 +32,6 @@ def test_errors_name_the_field_in_novas_words():
         "are not allowed ('x' was unexpected)")
 
 
-
 # -- read_json: what no later step could handle is refused at the edge --
 
 
@@ -44,7 +43,7 @@ def _read(raw, headers=None):
 
 
 def _refused(raw, code=400, headers=None):
-    with pytest.raises(errors.HTTPError) as caught:
+    with pytest.raises(exception.NovaException) as caught:
         _read(raw, headers)
     assert caught.value.code == code
     return caught.value.message
@@ -106,7 +105,7 @@ def test_a_chunked_body_is_read_without_content_length():
 
 
 def test_a_body_over_the_limit_is_413_and_closes_the_connection():
-    with pytest.raises(errors.HTTPError) as caught:
+    with pytest.raises(exception.NovaException) as caught:
         _read(b' ' * 200000)
     assert caught.value.code == 413
     assert caught.value.headers == {'Connection': 'close'}
