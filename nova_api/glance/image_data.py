@@ -13,7 +13,6 @@ import logging
 
 from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api.glance import view as glance_view
 from nova_api.glance import store as image_store
 from nova_api import request_body
@@ -46,13 +45,12 @@ class ImageData(glance_images.ImageLookup):
         ctxt = req.context.ctxt
         image = glance_view.check_owner(ctxt, self._get(req, image_id))
         if not (image['disk_format'] and image['container_format']):
-            raise errors.bad_request('Properties disk_format, '
-                                     'container_format must be set prior '
-                                     'to saving data.')
+            raise exception.Invalid('Properties disk_format, '
+                                    'container_format must be set prior '
+                                    'to saving data.')
         if req.content_length is not None and \
                 req.content_length > CONF.image_size_cap:
-            raise errors.HTTPError(413, 'Image exceeds the image_size_cap '
-                                        'of %d bytes.' % CONF.image_size_cap)
+            raise exception.ImageSizeCapExceeded(size_cap=CONF.image_size_cap)
         self._set_status(ctxt, image, 'saving', 'queued')
         try:
             stored = image_store.receive(
@@ -83,7 +81,7 @@ class ImageData(glance_images.ImageLookup):
         except exception.ImageStatusConflict as err:
             # err.message: str() of an error that came over RPC ends with
             # the conductor's traceback.
-            raise errors.HTTPError(409, 'Image status transition from %s to '
-                                        '%s is not allowed. %s' % (
-                                            image['status'], status,
-                                            err.message))
+            raise exception.Conflict('Image status transition from %s to '
+                                     '%s is not allowed. %s' % (
+                                         image['status'], status,
+                                         err.message))

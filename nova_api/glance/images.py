@@ -7,8 +7,8 @@ media type, and delete. Image data is in image_data.py.
 
 import urllib.parse
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api.glance import patch as glance_patch
 from nova_api.glance import view as glance_view
 from nova_api.glance import store as image_store
@@ -29,8 +29,8 @@ PAGING_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort')
 def _one(req, name):
     value = req.params.get(name)
     if isinstance(value, list):
-        raise errors.bad_request('Parameter %s was given more than once.'
-                                 % name)
+        raise exception.Invalid('Parameter %s was given more than once.'
+                                % name)
     return value
 
 
@@ -41,9 +41,9 @@ def _limit(req):
     try:
         limit = int(raw)
     except ValueError:
-        raise errors.bad_request('limit param must be an integer')
+        raise exception.Invalid('limit param must be an integer')
     if limit < 0:
-        raise errors.bad_request('limit param must be positive')
+        raise exception.Invalid('limit param must be positive')
     return min(limit, CONF.api.max_limit)
 
 
@@ -55,7 +55,7 @@ def _sort(req):
         key, _, direction = first.partition(':')
     direction = direction or 'desc'
     if direction not in ('asc', 'desc'):
-        raise errors.bad_request('Invalid sort direction: %s' % direction)
+        raise exception.Invalid('Invalid sort direction: %s' % direction)
     return key or 'created_at', direction
 
 
@@ -75,7 +75,7 @@ def _filters(req):
             filters['properties'][name] = _one(req, name)
     visibility = filters.get('visibility')
     if visibility and visibility not in glance_view.VISIBILITIES + ['all']:
-        raise errors.bad_request('Invalid visibility value: %s' % visibility)
+        raise exception.Invalid('Invalid visibility value: %s' % visibility)
     return filters
 
 
@@ -111,8 +111,8 @@ def _create_values(ctxt, body):
         if key in glance_patch.ATTR_SCHEMAS:
             values[key] = value
         elif len(key) > 255:
-            raise errors.bad_request('Property names are at most 255 '
-                                     'characters.')
+            raise exception.Invalid('Property names are at most 255 '
+                                    'characters.')
         else:
             values['properties'][key] = value
     return values

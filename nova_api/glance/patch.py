@@ -9,7 +9,7 @@ import json
 
 import jsonschema
 
-from nova_api import errors
+from common import exception
 from nova_api.glance import view as glance_view
 from nova_api import validation
 
@@ -51,13 +51,13 @@ QUEUED_ONLY = ('disk_format', 'container_format')
 
 def check_value(key, value, schema):
     if not jsonschema.Draft4Validator(schema).is_valid(value):
-        raise errors.bad_request(invalid_value(key, value))
+        raise exception.Invalid(invalid_value(key, value))
     return value
 
 
 def invalid_value(key, value):
-    return 'Invalid value %s for attribute %s.' % (json.dumps(value)[:200],
-                                                  key)
+    return 'Invalid value %s for attribute %s.' % (
+        json.dumps(value)[:200], key)
 
 
 def describe_create(error):
@@ -76,28 +76,28 @@ def describe_ops(_error):
 def check_settable(ctxt, image, key, value):
     """403 for attributes the caller may not set to this value."""
     if key in glance_view.RESERVED:
-        raise errors.HTTPError(403, "Attribute '%s' is reserved." % key)
+        raise exception.Forbidden("Attribute '%s' is reserved." % key)
     if key in glance_view.READ_ONLY or key in ('id', 'os_hidden'):
-        raise errors.HTTPError(403, "Attribute '%s' is read-only." % key)
+        raise exception.Forbidden("Attribute '%s' is read-only." % key)
     if key == 'owner' and value != ctxt.project_id and \
             not ctxt.is_admin_user:
-        raise errors.HTTPError(403, 'Only an admin can give an image to '
-                                    'another owner.')
+        raise exception.Forbidden('Only an admin can give an image to '
+                                  'another owner.')
     if key == 'visibility' and value == 'public' and \
             not ctxt.is_admin_user:
-        raise errors.HTTPError(403, 'Only an admin can publicize an image.')
+        raise exception.Forbidden('Only an admin can publicize an image.')
     if key in QUEUED_ONLY and image is not None and \
             image['status'] != 'queued':
-        raise errors.HTTPError(403, 'Attribute %s can be only replaced for '
-                                    'a queued image.' % key)
+        raise exception.Forbidden('Attribute %s can be only replaced for '
+                                  'a queued image.' % key)
 
 
 def _key(path):
     if path.startswith('/'):
         path = path[1:]
     if not path or '/' in path:
-        raise errors.bad_request('Invalid JSON pointer for this resource: '
-                                 '/%s' % path)
+        raise exception.Invalid('Invalid JSON pointer for this resource: '
+                                '/%s' % path)
     return path.replace('~1', '/').replace('~0', '~')
 
 
@@ -109,19 +109,19 @@ def changes(ctxt, image, ops):
     for op in ops:
         key = _key(op['path'])
         if op['op'] != 'remove' and 'value' not in op:
-            raise errors.bad_request('Operation %s on %s needs a value.'
-                                     % (op['op'], op['path']))
+            raise exception.Invalid('Operation %s on %s needs a value.'
+                                    % (op['op'], op['path']))
         value = op.get('value')
         check_settable(ctxt, image, key, value)
         if key in ATTR_SCHEMAS:
             if op['op'] == 'remove':
-                raise errors.HTTPError(403, "Attribute '%s' cannot be "
-                                            "removed." % key)
+                raise exception.Forbidden("Attribute '%s' cannot be "
+                                          "removed." % key)
             values[key] = check_value(key, value, ATTR_SCHEMAS[key])
         elif op['op'] == 'add':
             props[key] = check_value(key, value, PROPERTY_SCHEMA)
         elif key not in props:
-            raise errors.HTTPError(409, 'Property %s does not exist.' % key)
+            raise exception.Conflict('Property %s does not exist.' % key)
         elif op['op'] == 'replace':
             props[key] = check_value(key, value, PROPERTY_SCHEMA)
         else:

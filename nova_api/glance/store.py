@@ -12,9 +12,9 @@ import contextlib
 import os
 import tempfile
 
+from common import exception
 from common import image_data
 from common import qemu_img
-from nova_api import errors
 
 # Data in these containers is an archive, not a disk qemu-img could probe.
 UNCHECKED_CONTAINERS = ('ova', 'ovf', 'docker', 'compressed')
@@ -28,8 +28,7 @@ def _copy(stream, out, size_cap):
     try:
         return image_data.copy(stream, out, size_cap)
     except image_data.SizeCapExceeded:
-        raise errors.HTTPError(413, 'Image exceeds the image_size_cap '
-                                    'of %d bytes.' % size_cap)
+        raise exception.ImageSizeCapExceeded(size_cap=size_cap)
 
 
 def _check(path, image):
@@ -38,11 +37,11 @@ def _check(path, image):
     try:
         return qemu_img.check(path, image['disk_format'])[1]
     except qemu_img.FormatMismatch as err:
-        raise errors.bad_request('Image data does not match disk_format '
-                                 '%s: %s.' % (image['disk_format'], err))
+        raise exception.Invalid('Image data does not match disk_format '
+                                '%s: %s.' % (image['disk_format'], err))
     except qemu_img.QemuImgError as err:
-        raise errors.bad_request('Image data cannot be read as %s: %s'
-                                 % (image['disk_format'], err))
+        raise exception.Invalid('Image data cannot be read as %s: %s'
+                                % (image['disk_format'], err))
 
 
 def receive(stream, image, store_dir, size_cap, expected_size=None):
@@ -54,8 +53,8 @@ def receive(stream, image, store_dir, size_cap, expected_size=None):
         with os.fdopen(fd, 'wb') as out:
             size, checksum, hash_value = _copy(stream, out, size_cap)
         if expected_size is not None and size != expected_size:
-            raise errors.bad_request('Received %d of %d bytes; the upload '
-                                     'was cut short.' % (size, expected_size))
+            raise exception.Invalid('Received %d of %d bytes; the upload '
+                                    'was cut short.' % (size, expected_size))
         virtual_size = _check(tmp, image)
         location = os.path.join(store_dir, image['id'])
         os.replace(tmp, location)

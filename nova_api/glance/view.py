@@ -1,7 +1,7 @@
 """The Glance v2 image representation, and who may see or change an image."""
 
+from common import exception
 from common import glance_client
-from nova_api import errors
 from nova_api import timestamps
 
 # Attributes the image API owns; every other key is a custom property.
@@ -15,7 +15,6 @@ DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2',
 CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker',
                      'compressed']
 VISIBILITIES = ['public', 'private', 'shared', 'community']
-
 
 
 def view(image):
@@ -51,13 +50,13 @@ def can_see(ctxt, image):
 def check_visible(ctxt, image):
     """404 for an image the caller may not see, as if it did not exist."""
     if not can_see(ctxt, image):
-        raise errors.not_found('No image found with ID %s' % image['id'])
+        raise exception.ImageNotFound('No image found with ID %s'
+                                      % image['id'])
     return image
 
 
 def check_owner(ctxt, image):
     """403 unless the caller owns the image or is an admin."""
     if not (ctxt.is_admin_user or image['owner'] == ctxt.project_id):
-        raise errors.HTTPError(403, 'You are not permitted to modify image '
-                                    '%s.' % image['id'])
+        raise exception.ImageChangeForbidden(image_id=image['id'])
     return image

@@ -7,7 +7,6 @@ images for the aggregate's hosts to pre-cache (202).
 import falcon
 
 from common import exception
-from nova_api import errors
 from nova_api import policy
 from nova_api import timestamps
 from nova_api import validation
@@ -74,7 +73,6 @@ def view(req, agg, with_members=True):
     if req.context.api_version >= (2, 41):
         out['uuid'] = agg['uuid']
     return out
-
 
 
 class _Base:
@@ -149,5 +147,6 @@ class AggregateImages(_Base):
             self.conductor.aggregate_cache_images(req.context.ctxt,
                                                   aggregate_id, image_ids)
         except exception.ImageNotFound as error:
-            raise errors.bad_request(error.message)
+            # A body naming an unknown image is a bad request here.
+            raise exception.Invalid(error.message)
         resp.status = falcon.HTTP_202

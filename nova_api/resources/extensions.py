@@ -8,7 +8,7 @@ alias, so the records carry no more than that: the namespace and date
 are the constants Nova gives every entry.
 """
 
-from nova_api import errors
+from common import exception
 from nova_api import policy
 
 NAMESPACE = 'http://docs.openstack.org/compute/ext/fake_xml'
@@ -180,4 +180,4 @@ class Extension:
             if ext[0] == alias:
                 resp.media = {'extension': view(*ext)}
                 return
-        raise errors.not_found()
+        raise exception.ResourceNotFound()

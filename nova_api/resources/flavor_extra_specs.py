@@ -1,6 +1,6 @@
 """/v2.1/flavors/{id}/os-extra_specs: key/value specs that steer scheduling."""
 
-from nova_api import errors
+from common import exception
 from nova_api import policy
 from nova_api import validation
 
@@ -22,9 +22,9 @@ def _text(key, value):
         return 'true' if value else 'false'
     text = str(value)
     if len(text) > 255:
-        raise errors.bad_request('Invalid input for field/attribute %s. '
-                                 'Value: %s... is longer than 255 '
-                                 'characters.' % (key, text[:20]))
+        raise exception.Invalid('Invalid input for field/attribute %s. '
+                                'Value: %s... is longer than 255 '
+                                'characters.' % (key, text[:20]))
     return text
 
 
@@ -59,15 +59,15 @@ class FlavorExtraSpec(_Base):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:show')
         specs = self._specs(req, flavor_id)
         if key not in specs:
-            raise errors.not_found('Flavor %s has no extra specs with key %s.'
-                                   % (flavor_id, key))
+            raise exception.NotFound('Flavor %s has no extra specs with key '
+                                     '%s.' % (flavor_id, key))
         resp.media = {key: specs[key]}
 
     @validation.schema(UPDATE_SCHEMA)
     def on_put(self, req, resp, flavor_id, key, body):
         policy.authorize(req, 'os_compute_api:os-flavor-extra-specs:update')
         if key not in body:
-            raise errors.bad_request('Request body and URI mismatch')
+            raise exception.Invalid('Request body and URI mismatch')
         value = _text(key, body[key])
         self.conductor.flavor_extra_specs_update(req.context.ctxt, flavor_id,
                                                  {key: value})

@@ -8,7 +8,7 @@ Private flavors are seen only by admins and projects given access
 
 import falcon
 
-from nova_api import errors
+from common import exception
 from nova_api import links
 from nova_api import policy
 from nova_api import query
@@ -73,6 +73,7 @@ CREATE_SCHEMA_V255 = _create_schema(True)
 
 def create_schema(version):
     return CREATE_SCHEMA_V255 if version >= (2, 55) else CREATE_SCHEMA
+
 
 UPDATE_SCHEMA_V255 = {
     'type': 'object',
@@ -149,7 +150,7 @@ def _page(req, flavors):
     if marker is not None:
         ids = [f['flavorid'] for f in flavors]
         if marker not in ids:
-            raise errors.bad_request('marker [%s] not found' % marker)
+            raise exception.MarkerNotFound(marker=marker)
         flavors = flavors[ids.index(marker) + 1:]
     limit = query.limit(req)
     return flavors if limit is None else flavors[:limit]
@@ -202,4 +203,3 @@ class Flavor(_Base):
         policy.authorize(req, 'os_compute_api:os-flavor-manage:delete')
         self.conductor.flavor_delete(req.context.ctxt, flavor_id)
         resp.status = falcon.HTTP_202
-

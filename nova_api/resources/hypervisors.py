@@ -11,8 +11,8 @@ import json
 
 from oslo_utils import uuidutils
 
+from common import exception
 from common import servicegroup
-from nova_api import errors
 from nova_api import links
 from nova_api import microversion
 from nova_api import policy
@@ -100,22 +100,22 @@ class _Base:
     def _node(self, req, hypervisor_id):
         if req.context.api_version >= V_UUIDS:
             if not uuidutils.is_uuid_like(hypervisor_id):
-                raise errors.bad_request('Invalid uuid %s' % hypervisor_id)
+                raise exception.Invalid('Invalid uuid %s' % hypervisor_id)
             key = 'uuid'
         else:
             key = 'id'
         for node in self._nodes(req):
             if str(node[key]) == hypervisor_id:
                 return node
-        raise errors.not_found('Hypervisor with ID %s could not be found.'
-                               % hypervisor_id)
+        raise exception.NotFound('Hypervisor with ID %s could not be found.'
+                                 % hypervisor_id)
 
     def _matching(self, req, pattern):
         found = [n for n in self._nodes(req)
                  if pattern in n['hypervisor_hostname']]
         if not found:
-            raise errors.not_found('No hypervisor matching \'%s\' could be '
-                                   'found.' % pattern)
+            raise exception.NotFound('No hypervisor matching \'%s\' could be '
+                                     'found.' % pattern)
         return found
 
     def _list(self, req, view, collection):
@@ -129,7 +129,7 @@ class _Base:
             pattern = req.get_param('hypervisor_hostname_pattern')
             with_servers = query.boolean(req, 'with_servers')
             if pattern is not None and (limit is not None or marker):
-                raise errors.bad_request(
+                raise exception.Invalid(
                     'Paging over hypervisors with the '
                     'hypervisor_hostname_pattern query parameter is not '
                     'supported.')
@@ -138,7 +138,7 @@ class _Base:
         if marker is not None:
             ids = [str(_id(req, n)) for n in nodes]
             if marker not in ids:
-                raise errors.bad_request('marker [%s] not found' % marker)
+                raise exception.MarkerNotFound(marker=marker)
             nodes = nodes[ids.index(marker) + 1:]
         if limit is not None:
             nodes = nodes[:limit]

@@ -10,7 +10,6 @@ properties an image may end up with (403 past it), as Nova applies it.
 import falcon
 
 from common import exception
-from nova_api import errors
 from nova_api import image_source
 from nova_api import microversion
 from nova_api import policy
@@ -40,7 +39,7 @@ class _Base:
             return image_source.get(req.context.ctxt, self.conductor,
                                     image_id)
         except exception.ImageNotFound:
-            raise errors.not_found('Image not found.')
+            raise exception.ImageNotFound('Image not found.')
 
     def _change(self, req, image_id, updates, remove=(), replace=False):
         """The image's properties after the change."""
@@ -53,7 +52,7 @@ class _Base:
                 ctxt, self.conductor, image_id, updates, remove, replace,
                 max_items=limit)
         except exception.ImageNotFound:
-            raise errors.not_found('Image not found.')
+            raise exception.ImageNotFound('Image not found.')
         return _properties(image)
 
 
@@ -86,13 +85,13 @@ class ImageMetadataItem(_Base):
         policy.authorize(req, READ_RULE)
         metadata = _properties(self._image(req, image_id))
         if key not in metadata:
-            raise errors.not_found()
+            raise exception.ResourceNotFound()
         resp.media = {'meta': {key: metadata[key]}}
 
     @validation.schema(server_metadata.META_BODY, max_version=LAST_VERSION)
     def on_put(self, req, resp, image_id, key, body):
         if key not in body['meta']:
-            raise errors.bad_request('Request body and URI mismatch')
+            raise exception.Invalid('Request body and URI mismatch')
         self._change(req, image_id, body['meta'])
         resp.media = {'meta': body['meta']}
 

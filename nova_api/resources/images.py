@@ -11,7 +11,6 @@ import falcon
 
 from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import image_source
 from nova_api import links
 from nova_api import policy
@@ -119,8 +118,8 @@ def _page(req, images):
     if marker is not None:
         ids = [i['id'] for i in images]
         if marker not in ids:
-            raise errors.bad_request('Invalid marker. Image %s could not '
-                                     'be found.' % marker)
+            raise exception.Invalid('Invalid marker. Image %s could not '
+                                    'be found.' % marker)
         images = images[ids.index(marker) + 1:]
     limit = query.limit(req)
     limit = CONF.api.max_limit if limit is None else min(
@@ -175,11 +174,10 @@ class Image(_Base):
         try:
             image_source.delete(req.context.ctxt, self.conductor, image_id)
         except exception.ImageNotFound:
-            raise errors.not_found('Image not found.')
-        except (exception.ImageNotAuthorized, errors.HTTPError) as err:
+            raise exception.ImageNotFound('Image not found.')
+        except (exception.ImageNotAuthorized,
+                exception.ImageChangeForbidden):
             # Not the owner (a protected image keeps its own answer).
-            if getattr(err, 'code', 403) != 403:
-                raise
-            raise errors.HTTPError(403, 'You are not allowed to delete the '
-                                        'image.')
+            raise exception.Forbidden('You are not allowed to delete the '
+                                      'image.')
         resp.status = falcon.HTTP_204

@@ -8,7 +8,7 @@ puts hostId (and host for admins) in events; 2.66 adds changes-before;
 """
 
 
-from nova_api import errors
+from common import exception
 from nova_api import links
 from nova_api import policy
 from nova_api import query
@@ -26,8 +26,8 @@ def action_view(req, action):
            'start_time': timestamps.microseconds(action['start_time']),
            'user_id': action['user_id']}
     if req.context.api_version >= (2, 58):
-        out['updated_at'] = timestamps.microseconds(action['updated_at'] or
-                                  action['start_time'])
+        out['updated_at'] = timestamps.microseconds(
+            action['updated_at'] or action['start_time'])
     return out
 
 
@@ -36,7 +36,8 @@ def event_view(req, event, project_id):
     # Tracebacks and hosts are for operators.
     is_admin = policy.check(req, 'os_compute_api:os-instance-actions:events',
                             {'project_id': project_id})
-    out = {'event': event['event'], 'start_time': timestamps.microseconds(event['start_time']),
+    out = {'event': event['event'],
+           'start_time': timestamps.microseconds(event['start_time']),
            'finish_time': timestamps.microseconds(event['finish_time']),
            'result': event['result']}
     if is_admin:
@@ -90,8 +91,8 @@ class InstanceAction(_Base):
         found = self.conductor.instance_action_get(req.context.ctxt,
                                                    server_id, request_id)
         if found is None:
-            raise errors.not_found('Action for request_id %s on instance %s '
-                                   'not found' % (request_id, server_id))
+            raise exception.NotFound('Action for request_id %s on instance %s '
+                                     'not found' % (request_id, server_id))
         out = action_view(req, found)
         if req.context.api_version >= (2, 51) or policy.check(
                 req, 'os_compute_api:os-instance-actions:events',

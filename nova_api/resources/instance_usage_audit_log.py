@@ -9,7 +9,7 @@ reported as not run, with no instances and no errors.
 
 import datetime
 
-from nova_api import errors
+from common import exception
 from nova_api import policy
 
 ROOT = 'os_compute_api:os-instance-usage-audit-log:%s'
@@ -62,7 +62,7 @@ def parse_before(text):
         before = datetime.datetime.strptime(text, fmt)
         last_completed_month(before)  # a period the calendar can hold
     except ValueError:
-        raise errors.bad_request('Invalid timestamp for date %s' % text)
+        raise exception.Invalid('Invalid timestamp for date %s' % text)
     return before
 
 

@@ -11,8 +11,8 @@ refuses unknown parameters; 2.66 adds changes-before; 2.80 adds
 
 import datetime
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import links
 from nova_api import policy
 from nova_api import query
@@ -91,9 +91,9 @@ class Migrations:
             if since and before and (datetime.datetime.fromisoformat(before)
                                      < datetime.datetime.fromisoformat(
                                          since)):
-                raise errors.bad_request('The value of changes-since must '
-                                         'be less than or equal to '
-                                         'changes-before.')
+                raise exception.Invalid('The value of changes-since must '
+                                        'be less than or equal to '
+                                        'changes-before.')
         if version >= V_OWNERS:
             for key in ('user_id', 'project_id'):
                 if req.get_param(key) is not None:

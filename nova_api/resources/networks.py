@@ -13,7 +13,6 @@ import ipaddress
 
 from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import microversion
 from nova_api import policy
 from nova_api import validation
@@ -66,12 +65,6 @@ def _check(req, rule):
     policy.authorize(req, rule, {'project_id': req.context.ctxt.project_id})
 
 
-def _gone():
-    return errors.HTTPError(410, 'This API only worked with nova-network, '
-                                 'which Nova removed; networks are managed '
-                                 'by the network service.')
-
-
 class _Base:
 
     def __init__(self, conductor_api):
@@ -79,7 +72,7 @@ class _Base:
 
     @validation.no_body
     def on_post(self, req, resp):
-        raise _gone()
+        raise exception.NovaNetworkRemoved()
 
 
 class _Member:
@@ -88,7 +81,7 @@ class _Member:
         self.conductor = conductor_api
 
     def on_delete(self, req, resp, network_id):
-        raise _gone()
+        raise exception.NovaNetworkRemoved()
 
 
 class Networks(_Base):
@@ -117,7 +110,7 @@ class NetworkAction:
 
     @validation.no_body
     def on_post(self, req, resp, network_id):
-        raise _gone()
+        raise exception.NovaNetworkRemoved()
 
 
 class TenantNetworks(_Base):

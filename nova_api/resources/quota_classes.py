@@ -11,7 +11,7 @@ and never enforced) and not server_groups / server_group_members, which
 it still takes; 2.50 swaps them; 2.57 drops the injected-file quotas.
 """
 
-from nova_api import errors
+from common import exception
 from nova_api import policy
 from nova_api import query
 from nova_api import validation
@@ -73,8 +73,8 @@ class QuotaClassSet:
         policy.authorize(req, ROOT % 'update', {'quota_class': class_name})
         query.sql_text(class_name, 'quota_class_name')
         if len(class_name) > MAX_CLASS_NAME:
-            raise errors.bad_request('quota_class_name has more than %d '
-                                     'characters.' % MAX_CLASS_NAME)
+            raise exception.Invalid('quota_class_name has more than %d '
+                                    'characters.' % MAX_CLASS_NAME)
         wanted = {quotas.DB_NAMES.get(k, k): int(v)
                   for k, v in body['quota_class_set'].items()}
         limits = self.conductor.quota_class_update(req.context.ctxt,

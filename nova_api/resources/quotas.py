@@ -12,7 +12,7 @@ injected-file quotas and the maxPersonality* limits.
 
 import falcon
 
-from nova_api import errors
+from common import exception
 from nova_api import policy
 from nova_api import validation
 
@@ -98,7 +98,7 @@ class QuotaSet(_QuotaResource):
     def on_put(self, req, resp, project_id, body):
         _authorize(req, 'update', project_id)
         if len(project_id) > MAX_PROJECT_ID:
-            raise errors.bad_request(
+            raise exception.Invalid(
                 'Invalid input for field/attribute project_id. Value: '
                 '%s... is longer than %d characters.'
                 % (project_id[:20], MAX_PROJECT_ID))

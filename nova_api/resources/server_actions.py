@@ -10,7 +10,6 @@ import falcon
 from common import exception
 from nova_api import create_checks
 from nova_api import disk_config
-from nova_api import errors
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
@@ -151,8 +150,8 @@ ACTIONS = validation.Actions(_SCHEMAS)
 
 # API action name -> conductor action name.
 POWER_ACTIONS = {'os-stop': 'stop', 'os-start': 'start', 'reboot': 'reboot',
-           'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
-           'resume': 'resume'}
+                 'pause': 'pause', 'unpause': 'unpause', 'suspend': 'suspend',
+                 'resume': 'resume'}
 RULES = {'os-stop': 'os_compute_api:servers:stop',
          'os-start': 'os_compute_api:servers:start',
          'reboot': 'os_compute_api:servers:reboot',
@@ -183,8 +182,7 @@ class ServerAction(servers._Base):
             return self._force_delete(req, resp, server_id)
         if name in NOT_IMPLEMENTED:
             self._get_visible(req, server_id, 'os_compute_api:servers:show')
-            raise errors.HTTPError(501, "This cloud does not implement the "
-                                        "'%s' action." % name)
+            raise exception.ActionNotImplemented(action=name)
         if name == 'reboot':
             params = {'type': params['type'].upper()}
         else:
@@ -201,7 +199,7 @@ class ServerAction(servers._Base):
         length = params.get('length')
         length = None if length in (None, '') else int(length)
         if length is not None and length < -1:
-            raise errors.bad_request('length must be -1 or more')
+            raise exception.Invalid('length must be -1 or more')
         self._get_visible(req, server_id, 'os_compute_api:os-console-output')
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
@@ -232,7 +230,7 @@ class ServerAction(servers._Base):
             try:
                 self.conductor.keypair_get(ctxt, params['key_name'])
             except exception.NotFound:
-                raise errors.bad_request('Invalid key_name provided.')
+                raise exception.Invalid('Invalid key_name provided.')
         if 'key_name' in params:
             values['key_name'] = params['key_name']
         if params.get('personality'):
@@ -267,8 +265,8 @@ class ServerAction(servers._Base):
         if name == 'lock':
             reason = params.get('locked_reason')
             if reason and req.context.api_version < (2, 73):
-                raise errors.bad_request('locked_reason needs microversion '
-                                         '2.73 or later')
+                raise exception.Invalid('locked_reason needs microversion '
+                                        '2.73 or later')
             self.conductor.instance_set_lock(
                 ctxt, server_id, 'admin' if ctxt.is_admin_user else 'owner',
                 reason)
@@ -293,8 +291,7 @@ class ServerAction(servers._Base):
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
-            raise errors.not_found('Instance %s could not be found.'
-                                   % server_id)
+            raise exception.InstanceNotFound(instance_id=server_id)
         resp.status = falcon.HTTP_202
 
     def _reset_state(self, req, resp, server_id, params):

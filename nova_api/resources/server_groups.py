@@ -7,8 +7,8 @@ Creating a group counts against the server_groups quota; its members
 against server_group_members (checked at server create).
 """
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import policy as nova_policy
 from nova_api import query
 from nova_api import validation
@@ -77,8 +77,8 @@ class _Base:
         ctxt = req.context.ctxt
         group = self.conductor.server_group_get(ctxt, group_id)
         if not ctxt.is_admin_user and group['project_id'] != ctxt.project_id:
-            raise errors.not_found('Instance group %s could not be found.'
-                                   % group_id)
+            raise exception.NotFound('Instance group %s could not be found.'
+                                     % group_id)
         nova_policy.authorize(req, 'os_compute_api:os-server-groups:' + rule,
                               {'project_id': group['project_id'],
                                'user_id': group.get('user_id')})
@@ -109,7 +109,7 @@ class ServerGroupCollection(_Base):
         if version >= V_POLICY:
             policy, rules = spec['policy'], spec.get('rules') or {}
             if rules and policy != 'anti-affinity':
-                raise errors.bad_request(
+                raise exception.Invalid(
                     'Only anti-affinity policy supports rules.')
             rules = {k: int(v) for k, v in rules.items()}
         else:
@@ -122,8 +122,8 @@ class ServerGroupCollection(_Base):
 class ServerGroup(_Base):
 
     def on_get(self, req, resp, group_id):
-        resp.media = {'server_group': view(req, self._get(req, group_id,
-                                                           'show'))}
+        resp.media = {'server_group': view(
+            req, self._get(req, group_id, 'show'))}
 
     def on_delete(self, req, resp, group_id):
         self._get(req, group_id, 'delete')

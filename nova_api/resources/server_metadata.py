@@ -3,7 +3,6 @@
 import falcon
 
 from common import exception
-from nova_api import errors
 from nova_api import validation
 from nova_api.resources import servers
 
@@ -63,22 +62,20 @@ class ServerMetadataItem(_Base):
             req, server_id, 'os_compute_api:server-metadata:show').get(
                 'metadata') or {}
         if key not in metadata:
-            raise errors.not_found('Metadata item was not found')
+            raise exception.MetadataKeyNotFound()
         resp.media = {'meta': {key: metadata[key]}}
 
     @validation.schema(META_BODY)
     def on_put(self, req, resp, server_id, key, body):
         if key not in body['meta']:
-            raise errors.bad_request('Request body and URI mismatch')
+            raise exception.Invalid('Request body and URI mismatch')
         self._writable(req, server_id, 'update')
         self._set(req, server_id, body['meta'], False)
         resp.media = {'meta': body['meta']}
 
     def on_delete(self, req, resp, server_id, key):
         self._writable(req, server_id, 'delete')
-        try:
-            self.conductor.instance_delete_metadata_key(req.context.ctxt,
-                                                        server_id, key)
-        except exception.MetadataKeyNotFound:
-            raise errors.not_found('Metadata item was not found')
+        # MetadataKeyNotFound (404) when the key is not there.
+        self.conductor.instance_delete_metadata_key(req.context.ctxt,
+                                                    server_id, key)
         resp.status = falcon.HTTP_204

@@ -3,7 +3,6 @@
 import falcon
 
 from common import exception
-from nova_api import errors
 from nova_api import microversion
 from nova_api import validation
 from nova_api.resources import servers
@@ -27,13 +26,9 @@ class _Base(servers._Base):
         return instance
 
     def _set(self, req, server_id, tags=None, add=(), remove=()):
-        try:
-            return self.conductor.instance_set_tags(
-                req.context.ctxt, server_id, tags, add, remove)
-        except exception.InstanceTagNotFound as e:
-            raise errors.not_found(e.message)
-        except exception.Invalid as e:
-            raise errors.bad_request(e.message)
+        # InstanceTagNotFound (404) or Invalid (400, too many tags).
+        return self.conductor.instance_set_tags(
+            req.context.ctxt, server_id, tags, add, remove)
 
 
 class ServerTags(_Base):
@@ -57,8 +52,8 @@ class ServerTag(_Base):
 
     def on_get(self, req, resp, server_id, tag):
         if tag not in self._instance(req, server_id, 'show').get('tags', []):
-            raise errors.not_found('Instance %s has no tag %s'
-                                   % (server_id, tag))
+            raise exception.NotFound('Instance %s has no tag %s'
+                                     % (server_id, tag))
         resp.status = falcon.HTTP_204
 
     @validation.no_body

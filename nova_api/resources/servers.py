@@ -12,7 +12,6 @@ from common import glance_client
 from common.conf import CONF
 from nova_api import create_checks
 from nova_api import disk_config
-from nova_api import errors
 from nova_api import image_source
 from nova_api import links
 from nova_api import policy
@@ -216,8 +215,7 @@ class _Base:
             instance = None
         if instance is None or (not ctxt.is_admin_user and
                                 instance['project_id'] != ctxt.project_id):
-            raise errors.not_found('Instance %s could not be found.'
-                                   % server_id)
+            raise exception.InstanceNotFound(instance_id=server_id)
         policy.authorize(req, rule, policy.server_target(instance))
         return instance
 
@@ -225,19 +223,15 @@ class _Base:
     def check_not_locked(req, instance):
         """A locked server refuses changes from everyone but admins."""
         if instance.get('locked_by') and not req.context.ctxt.is_admin_user:
-            raise errors.HTTPError(409, 'Instance %s is locked'
-                                   % instance['uuid'])
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
 
     def _list(self, req):
         """(instances, next marker) for GET /servers and /servers/detail."""
         limit = server_filters.limit(req)
-        try:
-            found = self.conductor.instance_get_all(
-                req.context.ctxt, server_filters.filters(req), limit=limit,
-                marker=req.get_param('marker'),
-                sort=server_filters.sort(req))
-        except exception.Invalid as e:
-            raise errors.bad_request(e.message)
+        # Invalid (400) for a bad filter, sort or marker.
+        found = self.conductor.instance_get_all(
+            req.context.ctxt, server_filters.filters(req), limit=limit,
+            marker=req.get_param('marker'), sort=server_filters.sort(req))
         next_marker = found[-1]['uuid'] if found and len(found) == limit \
             else None
         return found, next_marker
@@ -289,8 +283,8 @@ class _Base:
                 count = create_checks.count_within_quota(
                     quota, flavor, min_count, max_count)
         if server.get('trusted_image_certificates'):
-            raise errors.bad_request('Image signature certificate '
-                                     'validation is not supported.')
+            raise exception.Invalid('Image signature certificate '
+                                    'validation is not supported.')
         request_spec = {
             'num_instances': count,
             'flavor': flavor,
@@ -306,7 +300,7 @@ class _Base:
             try:
                 self.conductor.keypair_get(ctxt, server['key_name'])
             except exception.NotFound:
-                raise errors.bad_request('Invalid key_name provided.')
+                raise exception.Invalid('Invalid key_name provided.')
         return flavor, image, metadata, request_spec
 
     @staticmethod
@@ -316,10 +310,10 @@ class _Base:
         min_count = int(server.get('min_count', 1))
         max_count = int(server.get('max_count', min_count))
         if min_count > max_count:
-            raise errors.bad_request('min_count must be <= max_count')
+            raise exception.Invalid('min_count must be <= max_count')
         most = CONF.api.max_servers_per_request
         if min_count > most:
-            raise errors.bad_request(
+            raise exception.Invalid(
                 'Invalid input for field/attribute min_count. Value: %d. '
                 'This cloud creates at most %d servers in one request.'
                 % (min_count, most))
@@ -351,26 +345,25 @@ class _Base:
                 ctxt, flavor_id,
                 None if ctxt.is_admin_user else ctxt.project_id)
         except exception.FlavorNotFound:
-            raise errors.bad_request('Flavor %s could not be found.'
-                                     % flavor_ref)
+            raise exception.Invalid('Flavor %s could not be found.'
+                                    % flavor_ref)
         if flavor['disabled']:
-            raise errors.bad_request('Flavor %s is disabled.' % flavor_ref)
+            raise exception.Invalid('Flavor %s is disabled.' % flavor_ref)
         return flavor
 
     def _image(self, ctxt, image_ref, flavor):
         if not image_ref:
-            raise errors.bad_request('Missing imageRef attribute')
+            raise exception.Invalid('Missing imageRef attribute')
         image_id = image_ref.rstrip('/').rsplit('/', 1)[-1]
         if not _is_uuid(image_id):
-            raise errors.bad_request('Invalid image href provided: %s.'
-                                     % image_ref)
+            raise exception.InvalidImageRef(image_href=image_ref)
         try:
             image = image_source.get(ctxt, self.conductor, image_id)
         except exception.ImageNotFound:
-            raise errors.bad_request('Image %s could not be found.'
-                                     % image_id)
+            raise exception.Invalid('Image %s could not be found.'
+                                    % image_id)
         if image['status'] != 'active':
-            raise errors.bad_request('Image %s is not active.' % image_id)
+            raise exception.ImageNotActive(image_id=image_id)
         gib = 1024 ** 3
         if flavor['root_gb'] and image['min_disk'] > flavor['root_gb']:
             raise exception.FlavorDiskSmallerThanMinDisk(
@@ -405,8 +398,8 @@ class _Base:
             known = {z['name'] for z in self.conductor.availability_zones_get(
                 ctxt) if z['name'] != 'internal'}
             if zone not in known:
-                raise errors.bad_request('The requested availability zone '
-                                         'is not available')
+                raise exception.Invalid('The requested availability zone '
+                                        'is not available')
         return out
 
     @staticmethod
@@ -417,11 +410,11 @@ class _Base:
             return 'none'
         for item in requested:
             if item.get('port'):
-                raise errors.bad_request('Ports are not supported: this '
-                                         'cloud has one flat network.')
+                raise exception.Invalid('Ports are not supported: this '
+                                        'cloud has one flat network.')
             if item.get('uuid') != network_id():
-                raise errors.bad_request('Network %s could not be found.'
-                                         % item.get('uuid'))
+                raise exception.Invalid('Network %s could not be found.'
+                                        % item.get('uuid'))
         return 'auto' if requested else 'none'
 
 
@@ -491,6 +484,7 @@ class ServerCollection(_Base):
             'adminPass': server.get('adminPass') or secrets.token_urlsafe(9),
         }}
 
+
 class ServerDetail(_Base):
 
     def on_get(self, req, resp):
@@ -533,8 +527,7 @@ class Server(_Base):
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
-            raise errors.not_found('Instance %s could not be found.'
-                                   % server_id)
+            raise exception.InstanceNotFound(instance_id=server_id)
         resp.status = falcon.HTTP_204
 
 

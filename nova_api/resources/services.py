@@ -9,8 +9,8 @@ DELETE takes the id of the version. 2.69 changes nothing here.
 import falcon
 from oslo_utils import uuidutils
 
+from common import exception
 from common import servicegroup
-from nova_api import errors
 from nova_api import policy
 from nova_api import timestamps
 from nova_api import validation
@@ -57,7 +57,6 @@ UPDATE_SCHEMA_V253 = {
 
 def update_schema(version):
     return UPDATE_SCHEMA_V253 if version >= V_UUIDS else ACTIONS
-
 
 
 def view(req, svc, zones):
@@ -134,10 +133,10 @@ class Service(_Base):
 
     def _update(self, req, resp, service_id, body):
         if not uuidutils.is_uuid_like(service_id):
-            raise errors.bad_request('Invalid uuid %s' % service_id)
+            raise exception.Invalid('Invalid uuid %s' % service_id)
         if 'disabled_reason' in body and body.get('status') != 'disabled':
-            raise errors.bad_request('Specifying \'disabled_reason\' with '
-                                     'status \'enabled\' is invalid.')
+            raise exception.Invalid('Specifying \'disabled_reason\' with '
+                                    'status \'enabled\' is invalid.')
         values = {}
         if 'status' in body:
             values['disabled'] = body['status'] == 'disabled'
@@ -152,8 +151,8 @@ class Service(_Base):
         policy.authorize(req, 'os_compute_api:os-services:delete')
         if req.context.api_version >= V_UUIDS:
             if not uuidutils.is_uuid_like(service_id):
-                raise errors.bad_request('Invalid uuid %s' % service_id)
+                raise exception.Invalid('Invalid uuid %s' % service_id)
         elif not service_id.isdigit():
-            raise errors.bad_request('Invalid service id %s' % service_id)
+            raise exception.Invalid('Invalid service id %s' % service_id)
         self.conductor.service_delete(req.context.ctxt, service_id)
         resp.status = falcon.HTTP_204

@@ -11,8 +11,8 @@ each page's totals count that page's servers only.
 
 import datetime
 
+from common import exception
 from common.conf import CONF
-from nova_api import errors
 from nova_api import links
 from nova_api import policy
 from nova_api import query
@@ -38,8 +38,8 @@ def parse_time(text):
             return datetime.datetime.strptime(text, fmt)
         except ValueError:
             continue
-    raise errors.bad_request('Invalid datetime string: Datetime is in '
-                             'invalid format')
+    raise exception.Invalid('Invalid datetime string: Datetime is in '
+                            'invalid format')
 
 
 def _stored(iso):
@@ -113,8 +113,8 @@ class _Base:
         start = parse_time(req.get_param('start'))
         stop = parse_time(req.get_param('end'))
         if not start < stop:
-            raise errors.bad_request('Invalid start time. The start time '
-                                     'cannot occur after the end time.')
+            raise exception.Invalid('Invalid start time. The start time '
+                                    'cannot occur after the end time.')
         now = _now()
         stop = min(stop, now)
         limit, marker = CONF.api.max_limit, None
@@ -147,7 +147,7 @@ class TenantUsages(_Base):
         if req.env.get('PATH_INFO', '').endswith('/'):
             # .../os-simple-tenant-usage/ names an empty tenant id: Nova's
             # router has no such route.
-            raise errors.not_found('The resource could not be found.')
+            raise exception.ResourceNotFound()
         policy.authorize(req, ROOT % 'list')
         servers, start, stop, limit = self._usages(req)
         detailed = req.get_param('detailed') == '1'
