@@ -1,7 +1,9 @@
 """The one place that turns exceptions into Nova-style error responses.
 
-Resources raise meaningful exceptions (common.exception or falcon's HTTP
-errors); this module picks the status and the body
+Resources, and the middleware before them, raise domain exceptions
+(common.exception: each names its status, and may carry headers to send
+with it); falcon raises its own HTTP errors (no route, bad method). This
+module picks the status and the body
 `{"<name>": {"code": N, "message": "..."}}`, or under the image API
 (/image) Glance's own `{"code": "404 Not Found", "title": "Not Found",
 "message": "..."}`, and under noauth2's identity stand-in (/identity)
@@ -26,15 +28,6 @@ ERROR_NAMES = {
     429: 'overLimit', 500: 'computeFault', 501: 'notImplemented',
     503: 'serviceUnavailable',
 }
-
-
-class HTTPError(falcon.HTTPError):
-    """An API error whose message is shown to the user as is."""
-
-    def __init__(self, code, message, headers=None):
-        super().__init__(falcon.code_to_http_status(code), headers=headers)
-        self.code = code
-        self.message = message
 
 
 def body(code, message):
@@ -82,16 +75,13 @@ def handle_nova_exception(req, resp, error, params):
     _respond(req, resp, code, error.message, error.headers)
 
 
-# What Nova (and Glance, and Keystone) answer for a path nothing serves.
-NOT_FOUND = 'The resource could not be found.'
-
-
 def handle_http_error(req, resp, error, params):
+    """falcon's own errors."""
     code = int(error.status_code)
-    if isinstance(error, HTTPError):
-        message = error.message
-    elif isinstance(error, falcon.HTTPRouteNotFound):
-        message = NOT_FOUND
+    if isinstance(error, falcon.HTTPRouteNotFound):
+        # What Nova (and Glance, and Keystone) answer for a path nothing
+        # serves.
+        message = exception.ResourceNotFound.msg_fmt
     else:
         message = error.description or error.title or str(error.status)
     _respond(req, resp, code, message, error.headers)
@@ -99,9 +89,9 @@ def handle_http_error(req, resp, error, params):
 
 def handle_unexpected(req, resp, error, params):
     LOG.exception('Unexpected error on %s %s', req.method, req.path)
-    _respond(req, resp, 500, 'Unexpected API Error. Please report this at the '
-                        'project\'s bug tracker and attach the request id '
-                        '%s.' % req.context.get('request_id', ''))
+    _respond(req, resp, 500, 'Unexpected API Error. Please report this at '
+             'the project\'s bug tracker and attach the request id %s.'
+             % req.context.get('request_id', ''))
 
 
 def install(app):
@@ -109,11 +99,3 @@ def install(app):
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(exception.NovaException, handle_nova_exception)
-
-
-def bad_request(message):
-    return HTTPError(400, message)
-
-
-def not_found(message=NOT_FOUND):
-    return HTTPError(404, message)

@@ -1,6 +1,10 @@
 """The one error mapper: every domain exception the API raises answers
 with its status and Nova's body (Glance's under /image, Keystone's under
-/identity), and the headers the exception carries."""
+/identity), and the headers the exception carries; and no resource
+builds a status-coded error by hand any more."""
+
+import pathlib
+import re
 
 import falcon
 import falcon.testing
@@ -94,3 +98,22 @@ def test_headers_stay_out_of_the_kwargs_that_cross_rpc():
     error = exception.RequestTooLarge(limit=10, headers={'A': 'b'})
     assert error.kwargs == {'limit': 10}
     assert exception.RequestTooLarge(limit=10).headers == {}
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+# Hand-built status-coded errors: the old helpers, and falcon's HTTP
+# error classes (falcon.HTTP_204 and the like are statuses, not errors).
+HAND_BUILT = re.compile(r'errors\.(HTTPError|bad_request|not_found)\b|'
+                        r'falcon\.HTTP[A-Z][A-Za-z]*\(')
+
+
+@pytest.mark.parametrize('folder', ['nova_api/resources', 'nova_api/glance',
+                                    'nova_api'])
+def test_no_resource_builds_a_status_coded_error_by_hand(folder):
+    found = [
+        '%s:%d' % (path.relative_to(ROOT), number)
+        for path in sorted((ROOT / folder).glob('*.py'))
+        if path.name != 'errors.py'
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if HAND_BUILT.search(line)]
+    assert found == []

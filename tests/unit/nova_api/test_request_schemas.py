@@ -10,6 +10,7 @@ import falcon.testing
 import jsonschema
 import pytest
 
+from common import exception
 from nova_api import errors
 from nova_api import microversion
 from nova_api import validation
@@ -154,7 +155,7 @@ class Resource:
 
     @validation.schema({'type': 'object'}, min_version=(2, 20))
     def on_put(self, req, resp, item_id, body):
-        raise errors.HTTPError(403, 'never reached with a bad body')
+        raise exception.Forbidden('never reached with a bad body')
 
     @validation.schema({'type': 'array'}, media_types=('application/x-p',),
                        describe=lambda error: 'not a list')
