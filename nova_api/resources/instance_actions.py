@@ -14,7 +14,7 @@ from nova_api import policy
 from nova_api import query
 from nova_api import server_view
 from nova_api import timestamps
-from nova_api.resources import servers
+from nova_api.resources import server_resource
 
 
 def action_view(req, action):
@@ -52,12 +52,12 @@ def event_view(req, event, project_id):
     return out
 
 
-class _Base(servers._Base):
+class _Base(server_resource.ServerResource):
 
     def _instance(self, req, server_id, rule):
         """The server (deleted ones too from 2.21), or 404; then 403
         unless the caller passes `rule` on it."""
-        return self._get_visible(
+        return self.get_visible(
             req, server_id, 'os_compute_api:os-instance-actions:' + rule,
             read_deleted=req.context.api_version >= (2, 21))
 

@@ -9,14 +9,18 @@ from nova_api import validation
 from nova_api.resources import servers
 
 
-class SchedulerDryRun(servers._Base):
+class SchedulerDryRun:
+
+    def __init__(self, conductor_api):
+        self.conductor = conductor_api
+        self.specs = servers.ServerSpecBuilder(conductor_api)
 
     @validation.schema(servers.create_schema)
     def on_post(self, req, resp, body):
         policy.authorize(req, 'os_compute_api:os-scheduler:dry-run')
         ctxt = req.context.ctxt
         # Where the servers would land, whatever the caller's own quota.
-        _flavor, _image, _metadata, spec = self.request_spec(
+        _flavor, _image, _metadata, spec = self.specs.request_spec(
             ctxt, body, count_quota=False)
         result = self.conductor.scheduler_dry_run(ctxt, spec)
         resp.media = {'dry_run': {

@@ -13,6 +13,7 @@ from nova_api import disk_config
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
+from nova_api.resources import server_resource
 from nova_api.resources import servers
 
 REBOOT_SCHEMA = {
@@ -161,7 +162,11 @@ RULES = {'os-stop': 'os_compute_api:servers:stop',
          'resume': 'os_compute_api:os-suspend-server:resume'}
 
 
-class ServerAction(servers._Base):
+class ServerAction(server_resource.ServerResource):
+
+    def __init__(self, conductor_api):
+        super().__init__(conductor_api)
+        self.specs = servers.ServerSpecBuilder(conductor_api)
 
     @validation.schema(ACTIONS)
     def on_post(self, req, resp, server_id, body):
@@ -181,15 +186,14 @@ class ServerAction(servers._Base):
         if name == 'forceDelete':
             return self._force_delete(req, resp, server_id)
         if name in NOT_IMPLEMENTED:
-            self._get_visible(req, server_id, 'os_compute_api:servers:show')
+            self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)
         if name == 'reboot':
             params = {'type': params['type'].upper()}
         else:
             # Nova ignores what the other power actions are given.
             params = {}
-        self.check_not_locked(req, self._get_visible(req, server_id,
-                                                     RULES[name]))
+        self.get_writable(req, server_id, RULES[name])
         self.conductor.instance_action(req.context.ctxt, server_id,
                                        POWER_ACTIONS[name], params)
         resp.status = falcon.HTTP_202
@@ -200,7 +204,7 @@ class ServerAction(servers._Base):
         length = None if length in (None, '') else int(length)
         if length is not None and length < -1:
             raise exception.Invalid('length must be -1 or more')
-        self._get_visible(req, server_id, 'os_compute_api:os-console-output')
+        self.get_visible(req, server_id, 'os_compute_api:os-console-output')
         output = self.conductor.instance_console_output(
             req.context.ctxt, server_id,
             None if length in (None, -1) else length)
@@ -211,10 +215,9 @@ class ServerAction(servers._Base):
     def _rebuild(self, req, resp, server_id, params):
         """Same id, host, IPs and flavor; a new image (202 + server)."""
         ctxt = req.context.ctxt
-        instance = self._get_visible(req, server_id,
+        instance = self.get_writable(req, server_id,
                                      'os_compute_api:servers:rebuild')
-        self.check_not_locked(req, instance)
-        image = self._image(ctxt, params['imageRef'], instance['flavor'])
+        image = self.specs.image(ctxt, params['imageRef'], instance['flavor'])
         values = servers.access_ip_values(params)
         values.update(disk_config.requested_value(params, image))
         if 'name' in params:
@@ -227,10 +230,7 @@ class ServerAction(servers._Base):
             if api_key in params:
                 values[column] = params[api_key]
         if params.get('key_name'):
-            try:
-                self.conductor.keypair_get(ctxt, params['key_name'])
-            except exception.NotFound:
-                raise exception.Invalid('Invalid key_name provided.')
+            self.specs.check_key_name(ctxt, params['key_name'])
         if 'key_name' in params:
             values['key_name'] = params['key_name']
         if params.get('personality'):
@@ -247,7 +247,7 @@ class ServerAction(servers._Base):
     def _evacuate(self, req, resp, server_id, params):
         """Admin: recreate the server of a down host elsewhere."""
         version = req.context.api_version
-        self._get_visible(req, server_id, 'os_compute_api:os-evacuate')
+        self.get_visible(req, server_id, 'os_compute_api:os-evacuate')
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
                                          params.get('host'))
         if version < (2, 14):
@@ -260,8 +260,8 @@ class ServerAction(servers._Base):
         """Lock: only admins may act on the server until it is unlocked;
         an admin's lock can only be lifted by an admin."""
         ctxt = req.context.ctxt
-        self._get_visible(req, server_id, 'os_compute_api:os-lock-server:'
-                          + name)
+        self.get_visible(req, server_id, 'os_compute_api:os-lock-server:'
+                         + name)
         if name == 'lock':
             reason = params.get('locked_reason')
             if reason and req.context.api_version < (2, 73):
@@ -278,7 +278,7 @@ class ServerAction(servers._Base):
     def _restore(self, req, server_id):
         """Only a SOFT_DELETED server can be restored, and with deletes
         immediate there is none: 409 with the state found, as Nova."""
-        instance = self._get_visible(
+        instance = self.get_visible(
             req, server_id, 'os_compute_api:os-deferred-delete:restore')
         raise exception.InstanceInvalidState(
             action='restore', instance_uuid=server_id, attr='vm_state',
@@ -286,8 +286,8 @@ class ServerAction(servers._Base):
 
     def _force_delete(self, req, resp, server_id):
         """Delete now, whatever the state: what DELETE does here."""
-        self.check_not_locked(req, self._get_visible(
-            req, server_id, 'os_compute_api:os-deferred-delete:force'))
+        self.get_writable(req, server_id,
+                          'os_compute_api:os-deferred-delete:force')
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
@@ -297,8 +297,8 @@ class ServerAction(servers._Base):
     def _reset_state(self, req, resp, server_id, params):
         """Admin: force vm_state active or error and clear the task, for
         an instance an operator knows to be stuck."""
-        self._get_visible(req, server_id,
-                          'os_compute_api:os-admin-actions:reset_state')
+        self.get_visible(req, server_id,
+                         'os_compute_api:os-admin-actions:reset_state')
         self.conductor.instance_update(
             req.context.ctxt, server_id,
             {'vm_state': params['state'], 'task_state': None})

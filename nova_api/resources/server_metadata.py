@@ -4,6 +4,7 @@ import falcon
 
 from common import exception
 from nova_api import validation
+from nova_api.resources import server_resource
 from nova_api.resources import servers
 
 METADATA_BODY = {
@@ -19,13 +20,11 @@ META_BODY = {
 }
 
 
-class _Base(servers._Base):
+class _Base(server_resource.ServerResource):
 
     def _writable(self, req, server_id, rule):
-        instance = self._get_visible(
-            req, server_id, 'os_compute_api:server-metadata:' + rule)
-        self.check_not_locked(req, instance)
-        return instance
+        return self.get_writable(req, server_id,
+                                 'os_compute_api:server-metadata:' + rule)
 
     def _set(self, req, server_id, metadata, replace):
         # QuotaExceeded is a 403 through the one error mapper.
@@ -36,8 +35,8 @@ class _Base(servers._Base):
 class ServerMetadata(_Base):
 
     def on_get(self, req, resp, server_id):
-        instance = self._get_visible(req, server_id,
-                                     'os_compute_api:server-metadata:index')
+        instance = self.get_visible(req, server_id,
+                                    'os_compute_api:server-metadata:index')
         resp.media = {'metadata': instance.get('metadata') or {}}
 
     @validation.schema(METADATA_BODY)
@@ -58,7 +57,7 @@ class ServerMetadata(_Base):
 class ServerMetadataItem(_Base):
 
     def on_get(self, req, resp, server_id, key):
-        metadata = self._get_visible(
+        metadata = self.get_visible(
             req, server_id, 'os_compute_api:server-metadata:show').get(
                 'metadata') or {}
         if key not in metadata:

@@ -5,6 +5,7 @@ import falcon
 from common import exception
 from nova_api import microversion
 from nova_api import validation
+from nova_api.resources import server_resource
 from nova_api.resources import servers
 
 _TAG = servers.TAGS_SCHEMA['items']
@@ -15,15 +16,14 @@ TAGS_BODY = {
 }
 
 
-class _Base(servers._Base):
+class _Base(server_resource.ServerResource):
 
     def _instance(self, req, server_id, rule, write=False):
         microversion.require(req, (2, 26))
-        instance = self._get_visible(
-            req, server_id, 'os_compute_api:os-server-tags:' + rule)
+        rule = 'os_compute_api:os-server-tags:' + rule
         if write:
-            self.check_not_locked(req, instance)
-        return instance
+            return self.get_writable(req, server_id, rule)
+        return self.get_visible(req, server_id, rule)
 
     def _set(self, req, server_id, tags=None, add=(), remove=()):
         # InstanceTagNotFound (404) or Invalid (400, too many tags).

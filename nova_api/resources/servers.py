@@ -1,4 +1,6 @@
-"""/v2.1/servers: create, list, detail, show, delete."""
+"""/v2.1/servers: create (a body checked into a request spec by
+ServerSpecBuilder), list, detail, show, update, delete, and
+diagnostics."""
 
 import ipaddress
 import secrets
@@ -18,6 +20,7 @@ from nova_api import policy
 from nova_api import server_filters
 from nova_api import server_view
 from nova_api import validation
+from nova_api.resources import server_resource
 
 METADATA_SCHEMA = {
     'type': 'object',
@@ -197,77 +200,21 @@ def _is_uuid(value):
         return False
 
 
-class _Base:
-    """What every server resource shares: lookup with project checks,
-    listing, and turning a create body into a checked request spec."""
+class ServerSpecBuilder:
+    """A create body, checked, as the scheduler's request spec: flavor,
+    image, how many servers the quota has room for, zone and forced host,
+    networks, key pair. Shared by POST /servers and the scheduler dry
+    run; a rebuild checks its new image and key pair with it."""
 
     def __init__(self, conductor_api):
         self.conductor = conductor_api
-
-    def _get_visible(self, req, server_id, rule, read_deleted=False):
-        """The instance, or 404 when absent or another project's; then
-        403 unless the caller passes `rule` on it."""
-        ctxt = req.context.ctxt
-        try:
-            instance = self.conductor.instance_get(
-                ctxt, server_id, read_deleted=read_deleted)
-        except exception.InstanceNotFound:
-            instance = None
-        if instance is None or (not ctxt.is_admin_user and
-                                instance['project_id'] != ctxt.project_id):
-            raise exception.InstanceNotFound(instance_id=server_id)
-        policy.authorize(req, rule, policy.server_target(instance))
-        return instance
-
-    @staticmethod
-    def check_not_locked(req, instance):
-        """A locked server refuses changes from everyone but admins."""
-        if instance.get('locked_by') and not req.context.ctxt.is_admin_user:
-            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
-
-    def _list(self, req):
-        """(instances, next marker) for GET /servers and /servers/detail."""
-        limit = server_filters.limit(req)
-        # Invalid (400) for a bad filter, sort or marker.
-        found = self.conductor.instance_get_all(
-            req.context.ctxt, server_filters.filters(req), limit=limit,
-            marker=req.get_param('marker'), sort=server_filters.sort(req))
-        next_marker = found[-1]['uuid'] if found and len(found) == limit \
-            else None
-        return found, next_marker
-
-    def _server_groups(self, ctxt, instance):
-        """Ids of the groups the instance belongs to (2.71)."""
-        hints = (instance.get('request_spec') or {}).get(
-            'scheduler_hints') or {}
-        group = hints.get('group')
-        if isinstance(group, list):
-            group = group[0] if group else None
-        if not group:
-            return []
-        try:
-            found = self.conductor.server_group_get(ctxt, group)
-        except exception.NotFound:
-            return []
-        return [found['uuid']] if instance['uuid'] in found.get(
-            'members', []) else []
-
-    def show_body(self, req, instance, view=server_view.show):
-        """{'server': ...} as GET /servers/{id} answers; `view` is
-        server_view.updated or .rebuilt for PUT and rebuild."""
-        groups = None
-        if req.context.api_version >= (2, 71):
-            groups = self._server_groups(req.context.ctxt, instance)
-        return {'server': view(req, instance,
-                               server_view.ViewContext(req, self.conductor),
-                               server_groups=groups)}
 
     def request_spec(self, ctxt, body, count_quota=True):
         """Check a create body; (flavor, image, metadata, request_spec).
         `count_quota` False (a dry run) leaves the count to max_count."""
         server = body['server']
         flavor = self._flavor(ctxt, server['flavorRef'])
-        image = self._image(ctxt, self._image_ref(server), flavor)
+        image = self.image(ctxt, self._image_ref(server), flavor)
         metadata = server.get('metadata') or {}
         min_count, max_count = self._counts(server)
         count = max_count
@@ -297,11 +244,15 @@ class _Base:
         request_spec.update(self._zone(ctxt, server.get('availability_zone')))
         request_spec.update(self._requested_host(ctxt, server))
         if server.get('key_name'):
-            try:
-                self.conductor.keypair_get(ctxt, server['key_name'])
-            except exception.NotFound:
-                raise exception.Invalid('Invalid key_name provided.')
+            self.check_key_name(ctxt, server['key_name'])
         return flavor, image, metadata, request_spec
+
+    def check_key_name(self, ctxt, key_name):
+        """400 unless the caller has a key pair of that name."""
+        try:
+            self.conductor.keypair_get(ctxt, key_name)
+        except exception.NotFound:
+            raise exception.Invalid('Invalid key_name provided.')
 
     @staticmethod
     def _counts(server):
@@ -351,7 +302,9 @@ class _Base:
             raise exception.Invalid('Flavor %s is disabled.' % flavor_ref)
         return flavor
 
-    def _image(self, ctxt, image_ref, flavor):
+    def image(self, ctxt, image_ref, flavor):
+        """The active image `image_ref` names, checked against
+        `flavor` (its disk and memory)."""
         if not image_ref:
             raise exception.Invalid('Missing imageRef attribute')
         image_id = image_ref.rstrip('/').rsplit('/', 1)[-1]
@@ -418,11 +371,27 @@ class _Base:
         return 'auto' if requested else 'none'
 
 
-class ServerCollection(_Base):
+def _list(req, conductor):
+    """(instances, next marker) for GET /servers and /servers/detail."""
+    limit = server_filters.limit(req)
+    # Invalid (400) for a bad filter, sort or marker.
+    found = conductor.instance_get_all(
+        req.context.ctxt, server_filters.filters(req), limit=limit,
+        marker=req.get_param('marker'), sort=server_filters.sort(req))
+    next_marker = found[-1]['uuid'] if found and len(found) == limit \
+        else None
+    return found, next_marker
+
+
+class ServerCollection(server_resource.ServerResource):
+
+    def __init__(self, conductor_api):
+        super().__init__(conductor_api)
+        self.specs = ServerSpecBuilder(conductor_api)
 
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:servers:index')
-        found, next_marker = self._list(req)
+        found, next_marker = _list(req, self.conductor)
         resp.media = {'servers': [server_view.basic(req, i) for i in found]}
         if next_marker:
             resp.media['servers_links'] = links.collection_next(
@@ -433,7 +402,8 @@ class ServerCollection(_Base):
         ctxt = req.context.ctxt
         policy.authorize(req, 'os_compute_api:servers:create')
         server = body['server']
-        flavor, image, metadata, request_spec = self.request_spec(ctxt, body)
+        flavor, image, metadata, request_spec = self.specs.request_spec(
+            ctxt, body)
         count = request_spec['num_instances']
         reservation_id = 'r-%s' % secrets.token_hex(4)
         access_ips = access_ip_values(server)
@@ -485,11 +455,11 @@ class ServerCollection(_Base):
         }}
 
 
-class ServerDetail(_Base):
+class ServerDetail(server_resource.ServerResource):
 
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:servers:detail')
-        found, next_marker = self._list(req)
+        found, next_marker = _list(req, self.conductor)
         view_ctx = server_view.ViewContext(req, self.conductor)
         resp.media = {'servers': [server_view.detail(req, i, view_ctx)
                                   for i in found]}
@@ -498,15 +468,15 @@ class ServerDetail(_Base):
                 req, 'servers/detail', next_marker)
 
 
-class Server(_Base):
+class Server(server_resource.ServerResource):
 
     def on_get(self, req, resp, server_id):
-        resp.media = self.show_body(req, self._get_visible(
+        resp.media = self.show_body(req, self.get_visible(
             req, server_id, 'os_compute_api:servers:show'))
 
     @validation.schema(update_schema)
     def on_put(self, req, resp, server_id, body):
-        self._get_visible(req, server_id, 'os_compute_api:servers:update')
+        self.get_visible(req, server_id, 'os_compute_api:servers:update')
         changes = body['server']
         values = access_ip_values(changes)
         # As Nova: an update may switch the mode whatever the image says.
@@ -522,8 +492,7 @@ class Server(_Base):
         resp.media = self.show_body(req, instance, server_view.updated)
 
     def on_delete(self, req, resp, server_id):
-        self.check_not_locked(req, self._get_visible(
-            req, server_id, 'os_compute_api:servers:delete'))
+        self.get_writable(req, server_id, 'os_compute_api:servers:delete')
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
@@ -531,13 +500,13 @@ class Server(_Base):
         resp.status = falcon.HTTP_204
 
 
-class ServerDiagnostics(_Base):
+class ServerDiagnostics(server_resource.ServerResource):
     """What the hypervisor reports of a server's domain (admin only): from
     2.48 Nova's standard diagnostics, before that the driver's own keys."""
 
     def on_get(self, req, resp, server_id):
-        self._get_visible(req, server_id,
-                          'os_compute_api:os-server-diagnostics')
+        self.get_visible(req, server_id,
+                         'os_compute_api:os-server-diagnostics')
         standard = req.context.api_version >= (2, 48)
         resp.media = self.conductor.instance_diagnostics(
             req.context.ctxt, server_id, standard=standard)
