@@ -9,7 +9,6 @@ import falcon
 
 from common import exception
 from nova_api import create_checks
-from nova_api import disk_config
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
@@ -218,21 +217,13 @@ class ServerAction(server_resource.ServerResource):
         instance = self.get_writable(req, server_id,
                                      'os_compute_api:servers:rebuild')
         image = self.specs.image(ctxt, params['imageRef'], instance['flavor'])
-        values = servers.access_ip_values(params)
-        values.update(disk_config.requested_value(params, image))
-        if 'name' in params:
-            values['display_name'] = params['name']
-        if 'metadata' in params:
-            values['metadata'] = params['metadata']
-        for api_key, column in (('description', 'display_description'),
-                                ('user_data', 'user_data'),
-                                ('hostname', 'hostname')):
-            if api_key in params:
-                values[column] = params[api_key]
+        values = servers.changed_values(params, image)
         if params.get('key_name'):
             self.specs.check_key_name(ctxt, params['key_name'])
-        if 'key_name' in params:
-            values['key_name'] = params['key_name']
+        # What a rebuild sets beyond an update's columns.
+        for key in ('metadata', 'user_data', 'key_name'):
+            if key in params:
+                values[key] = params[key]
         if params.get('personality'):
             create_checks.check_personality(self.conductor.quota_get(
                 ctxt, ctxt.project_id)['limits'], params['personality'])
@@ -286,12 +277,7 @@ class ServerAction(server_resource.ServerResource):
 
     def _force_delete(self, req, resp, server_id):
         """Delete now, whatever the state: what DELETE does here."""
-        self.get_writable(req, server_id,
-                          'os_compute_api:os-deferred-delete:force')
-        try:
-            self.conductor.delete_instance(req.context.ctxt, server_id)
-        except exception.InstanceNotFound:
-            raise exception.InstanceNotFound(instance_id=server_id)
+        self.delete(req, server_id, 'os_compute_api:os-deferred-delete:force')
         resp.status = falcon.HTTP_202
 
     def _reset_state(self, req, resp, server_id, params):

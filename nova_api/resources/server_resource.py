@@ -3,7 +3,7 @@
 tags, instance actions, diagnostics).
 
 It finds a server as the caller may see it, refuses changes to a locked
-one, and builds the server body the API answers.
+one, builds the server body the API answers, and deletes a server.
 """
 
 from common import exception
@@ -42,6 +42,16 @@ class ServerResource:
         instance = self.get_visible(req, server_id, rule)
         self.check_not_locked(req, instance)
         return instance
+
+    def delete(self, req, server_id, rule):
+        """Delete the server now (DELETE, forceDelete): 404 when it is
+        gone, 409 when locked."""
+        self.get_writable(req, server_id, rule)
+        try:
+            self.conductor.delete_instance(req.context.ctxt, server_id)
+        except exception.InstanceNotFound:
+            # Deleted meanwhile: answered as if it was never found.
+            raise exception.InstanceNotFound(instance_id=server_id)
 
     def _server_groups(self, ctxt, instance):
         """Ids of the groups the instance belongs to (2.71)."""

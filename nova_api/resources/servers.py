@@ -180,6 +180,24 @@ def update_schema(version):
             'required': ['server'], 'additionalProperties': False}
 
 
+# What an update or a rebuild sets as given: body key, column.
+_PLAIN_COLUMNS = (('name', 'display_name'),
+                  ('description', 'display_description'),
+                  ('hostname', 'hostname'))
+
+
+def changed_values(params, image=None):
+    """The columns an update, or a rebuild to `image` (which the disk
+    config is checked against), sets from its body: access IPs, disk
+    config, name, description and hostname."""
+    values = access_ip_values(params)
+    values.update(disk_config.requested_value(params, image))
+    for api_key, column in _PLAIN_COLUMNS:
+        if api_key in params:
+            values[column] = params[api_key]
+    return values
+
+
 def _hostname(name):
     """A DNS label made from a display name, as Nova's sanitising does."""
     label = ''.join(c if c.isalnum() or c == '-' else '-'
@@ -477,26 +495,16 @@ class Server(server_resource.ServerResource):
     @validation.schema(update_schema)
     def on_put(self, req, resp, server_id, body):
         self.get_visible(req, server_id, 'os_compute_api:servers:update')
-        changes = body['server']
-        values = access_ip_values(changes)
-        # As Nova: an update may switch the mode whatever the image says.
-        values.update(disk_config.requested_value(changes))
-        for api_key, column in (('name', 'display_name'),
-                                ('description', 'display_description'),
-                                ('hostname', 'hostname')):
-            if api_key in changes:
-                values[column] = changes[api_key]
+        # As Nova: an update may switch the disk config whatever the
+        # image says.
+        values = changed_values(body['server'])
         ctxt = req.context.ctxt
         instance = self.conductor.instance_update(ctxt, server_id, values) \
             if values else self.conductor.instance_get(ctxt, server_id)
         resp.media = self.show_body(req, instance, server_view.updated)
 
     def on_delete(self, req, resp, server_id):
-        self.get_writable(req, server_id, 'os_compute_api:servers:delete')
-        try:
-            self.conductor.delete_instance(req.context.ctxt, server_id)
-        except exception.InstanceNotFound:
-            raise exception.InstanceNotFound(instance_id=server_id)
+        self.delete(req, server_id, 'os_compute_api:servers:delete')
         resp.status = falcon.HTTP_204
 
 
