@@ -6,6 +6,7 @@ from cliff import show
 
 from nova_cli import format
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 
 def aggregate_fields(agg):
@@ -17,14 +18,10 @@ def aggregate_fields(agg):
              agg.get('created_at'), agg.get('updated_at')))
 
 
-class _One(show.ShowOne):
+class _One(name_or_id.NameOrIdArgument, show.ShowOne):
     """Commands on one aggregate, named by name or ID."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('aggregate', metavar='AGGREGATE',
-                            help='Name or ID.')
-        return parser
+    argument = 'aggregate'
 
     def _action(self, agg, body):
         return self.app.compute.post('/os-aggregates/%s/action' % agg['id'],

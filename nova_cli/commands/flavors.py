@@ -5,6 +5,7 @@ from cliff import lister
 from cliff import show
 
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 FIELDS = (('id', 'id'), ('name', 'name'), ('ram', 'ram'), ('disk', 'disk'),
           ('ephemeral', 'OS-FLV-EXT-DATA:ephemeral'), ('swap', 'swap'),
@@ -31,13 +32,10 @@ class ListFlavor(lister.Lister):
              f.get('os-flavor-access:is_public')) for f in flavors]
 
 
-class ShowFlavor(show.ShowOne):
+class ShowFlavor(name_or_id.NameOrIdArgument, show.ShowOne):
     """Show a flavor."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('flavor', metavar='FLAVOR', help='Name or ID.')
-        return parser
+    argument = 'flavor'
 
     def take_action(self, args):
         return flavor_fields(resolve.flavor(self.app.compute, args.flavor))

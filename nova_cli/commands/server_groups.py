@@ -6,6 +6,7 @@ from cliff import show
 
 from nova_cli import format
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 
 def policy_of(group):
@@ -40,13 +41,10 @@ class ListServerGroup(lister.Lister):
              format.ListColumn(g.get('members'))) for g in groups]
 
 
-class ShowServerGroup(show.ShowOne):
+class ShowServerGroup(name_or_id.NameOrIdArgument, show.ShowOne):
     """Show a server group."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('group', metavar='GROUP', help='Name or ID.')
-        return parser
+    argument = 'group'
 
     def take_action(self, args):
         return group_fields(resolve.server_group(self.app.compute,
