@@ -29,11 +29,11 @@ filter_mask(hosts, mask, spec) returns a bool array over the slots (or
 None: every host passes). A filter without one is asked host by host
 (host_passes) about the hosts still in the mask, so it works unchanged,
 only slower. A rule is thus written twice at most: host_passes, the
-specification, and filter_mask, the fast path. Shipped filters answer with array arithmetic (resources,
-heartbeats, limits), with an index (host names, instances: the few hosts
-a hint or server group names), or once per static group: hosts equal in
-host_state.STATIC_ATTRIBUTES share one answer, remembered per request
-attributes (see group_mask()).
+specification, and filter_mask, the fast path. Shipped filters answer
+with array arithmetic (resources, heartbeats, limits), with an index
+(host names, instances: the few hosts a hint or server group names), or
+once per static group: hosts equal in host_state.STATIC_ATTRIBUTES share
+one answer, remembered per request attributes (see group_mask()).
 """
 
 
@@ -132,6 +132,37 @@ class BaseHostFilter:
             return ''
         closest = min(host_states, key=lambda hs: self.shortfall(hs, spec))
         return self.explain(closest, spec)
+
+
+class ExtraSpecsFilter(BaseHostFilter):
+    """A filter of the flavor's extra specs in its own scope. A subclass
+    gives requirements(flavor), the specs it checks, unmet(host_state,
+    reqs), the first of them the host does not meet (None if it meets
+    all), requirements_mask() for the fast path and explain_unmet()."""
+
+    def host_passes(self, host_state, spec):
+        return self.unmet(host_state,
+                          self.requirements(spec['flavor'])) is None
+
+    def filter_mask(self, hosts, mask, spec):
+        reqs = self.requirements(spec['flavor'])
+        if not reqs:
+            return None
+        return self.requirements_mask(hosts, mask, spec, reqs)
+
+    def requirements_mask(self, hosts, mask, spec, reqs):
+        """filter_mask() for the flavor's requirements `reqs` (not empty)."""
+        raise NotImplementedError()
+
+    def explain(self, host_state, spec):
+        unmet = self.unmet(host_state, self.requirements(spec['flavor']))
+        if unmet is None:
+            return super().explain(host_state, spec)
+        return self.explain_unmet(host_state, unmet)
+
+    def explain_unmet(self, host_state, unmet):
+        """explain() for the requirement `unmet` the host does not meet."""
+        raise NotImplementedError()
 
 
 def all_filters():
