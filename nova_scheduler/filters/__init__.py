@@ -36,6 +36,9 @@ once per static group: hosts equal in host_state.STATIC_ATTRIBUTES share
 one answer, remembered per request attributes (see group_mask()).
 """
 
+from common.conf import CONF
+from nova_scheduler import aggregates
+
 
 def format_amount(value):
     """1024.0 -> '1024', 1023.5 -> '1023.5': readable numbers in reasons."""
@@ -163,6 +166,46 @@ class ExtraSpecsFilter(BaseHostFilter):
     def explain_unmet(self, host_state, unmet):
         """explain() for the requirement `unmet` the host does not meet."""
         raise NotImplementedError()
+
+
+class CountLimitFilter(BaseHostFilter):
+    """Passes a host whose count, the HostState attribute (and HostArrays
+    column) named `counted`, is below its limit: the [filter_scheduler]
+    option `limit_option`, or with `limit_from_aggregates` the smallest
+    value its aggregates' metadata gives under the same key."""
+
+    counted = None
+    limit_option = None
+    limit_from_aggregates = False
+
+    def limit(self, host_state, default):
+        """The limit for this host; `default` is the option's value, read
+        once per request by the caller. It may read only the host's
+        aggregates: filter_mask() asks once per group of hosts in the same
+        ones."""
+        if self.limit_from_aggregates:
+            return aggregates.min_number(host_state, self.limit_option,
+                                         default, cast=int)
+        return default
+
+    def _default(self):
+        return getattr(CONF.filter_scheduler, self.limit_option)
+
+    def limit_of(self, host_state):
+        return self.limit(host_state, self._default())
+
+    def host_passes(self, host_state, spec):
+        return getattr(host_state, self.counted) < self.limit_of(host_state)
+
+    def filter_mask(self, hosts, mask, spec):
+        default = self._default()
+        limits = hosts.group_values(
+            (type(self), 'limit', default),
+            lambda group: self.limit(group, default))
+        return getattr(hosts, self.counted) < limits
+
+    def shortfall(self, host_state, spec):
+        return getattr(host_state, self.counted) - self.limit_of(host_state)
 
 
 def all_filters():
