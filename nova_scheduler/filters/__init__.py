@@ -168,6 +168,33 @@ class ExtraSpecsFilter(BaseHostFilter):
         raise NotImplementedError()
 
 
+class FreeResourceFilter(BaseHostFilter):
+    """Passes a host with at least the flavor's amount of one resource
+    free: `free` names the HostState attribute (and HostArrays column),
+    requested(flavor) gives the amount, and `explanation` words a
+    rejection from the free and the requested amounts."""
+
+    free = None
+    requested = None
+    explanation = None
+
+    def host_passes(self, host_state, spec):
+        return (self.requested(spec['flavor'])
+                <= getattr(host_state, self.free))
+
+    def filter_mask(self, hosts, mask, spec):
+        return getattr(hosts, self.free) >= self.requested(spec['flavor'])
+
+    def shortfall(self, host_state, spec):
+        return (self.requested(spec['flavor'])
+                - getattr(host_state, self.free))
+
+    def explain(self, host_state, spec):
+        return self.explanation % (
+            format_amount(getattr(host_state, self.free)),
+            format_amount(self.requested(spec['flavor'])))
+
+
 class CountLimitFilter(BaseHostFilter):
     """Passes a host whose count, the HostState attribute (and HostArrays
     column) named `counted`, is below its limit: the [filter_scheduler]
