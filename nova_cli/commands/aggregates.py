@@ -1,6 +1,5 @@
 """aggregate list, show, create, set, unset, add host, remove host, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
@@ -163,17 +162,8 @@ class RemoveHost(AddHost):
             'host': args.host}}))
 
 
-class DeleteAggregate(command.Command):
+class DeleteAggregate(name_or_id.DeleteByNameOrId):
     """Delete host aggregates."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('aggregates', metavar='AGGREGATE', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.aggregates:
-            agg = resolve.aggregate(compute, ident)
-            compute.delete('/os-aggregates/%s' % agg['id'])
-        return 0
+    argument, metavar, path = 'aggregates', 'AGGREGATE', '/os-aggregates/%s'
+    find = staticmethod(resolve.aggregate)

@@ -1,6 +1,5 @@
 """flavor list, show, create, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
@@ -68,17 +67,8 @@ class CreateFlavor(show.ShowOne):
         return flavor_fields(flavor)
 
 
-class DeleteFlavor(command.Command):
+class DeleteFlavor(name_or_id.DeleteByNameOrId):
     """Delete flavors (admin)."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('flavors', metavar='FLAVOR', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.flavors:
-            flavor = resolve.flavor(compute, ident)
-            compute.delete('/flavors/%s' % resolve.quote(flavor['id']))
-        return 0
+    argument, metavar, path = 'flavors', 'FLAVOR', '/flavors/%s'
+    find = staticmethod(resolve.flavor)

@@ -1,4 +1,9 @@
-"""The one positional NAME-or-ID argument of commands on one resource."""
+"""Commands on resources named by name or ID: the one positional
+NAME-or-ID argument, and deleting several at once."""
+
+from cliff import command
+
+from nova_cli import resolve
 
 
 class NameOrIdArgument:
@@ -13,3 +18,26 @@ class NameOrIdArgument:
         parser.add_argument(self.argument, metavar=self.argument.upper(),
                             help='Name or ID.')
         return parser
+
+
+class DeleteByNameOrId(command.Command):
+    """Deletes each resource named: the arguments `argument` (METAVAR in
+    the usage), each found by find(compute, name or ID) and deleted at
+    `path` % its ID."""
+
+    argument = None
+    metavar = None
+    find = None
+    path = None
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(self.argument, metavar=self.metavar, nargs='+')
+        return parser
+
+    def take_action(self, args):
+        compute = self.app.compute
+        for ident in getattr(args, self.argument):
+            found = self.find(compute, ident)
+            compute.delete(self.path % resolve.quote(found['id']))
+        return 0

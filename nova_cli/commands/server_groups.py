@@ -1,6 +1,5 @@
 """server-group list, show, create, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
@@ -67,17 +66,8 @@ class CreateServerGroup(show.ShowOne):
         return group_fields(group)
 
 
-class DeleteServerGroup(command.Command):
+class DeleteServerGroup(name_or_id.DeleteByNameOrId):
     """Delete server groups."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('groups', metavar='GROUP', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.groups:
-            group = resolve.server_group(compute, ident)
-            compute.delete('/os-server-groups/%s' % group['id'])
-        return 0
+    argument, metavar, path = 'groups', 'GROUP', '/os-server-groups/%s'
+    find = staticmethod(resolve.server_group)
