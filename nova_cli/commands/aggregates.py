@@ -72,12 +72,12 @@ class ListAggregate(lister.Lister):
         return columns, rows
 
 
-class ShowAggregate(_One):
+class ShowAggregate(name_or_id.ShowByNameOrId):
     """Show a host aggregate."""
 
-    def take_action(self, args):
-        return aggregate_fields(resolve.aggregate(self.app.compute,
-                                                  args.aggregate))
+    argument = 'aggregate'
+    find = staticmethod(resolve.aggregate)
+    fields = staticmethod(aggregate_fields)
 
 
 class CreateAggregate(show.ShowOne):

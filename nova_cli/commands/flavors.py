@@ -31,13 +31,12 @@ class ListFlavor(lister.Lister):
              f.get('os-flavor-access:is_public')) for f in flavors]
 
 
-class ShowFlavor(name_or_id.NameOrIdArgument, show.ShowOne):
+class ShowFlavor(name_or_id.ShowByNameOrId):
     """Show a flavor."""
 
     argument = 'flavor'
-
-    def take_action(self, args):
-        return flavor_fields(resolve.flavor(self.app.compute, args.flavor))
+    find = staticmethod(resolve.flavor)
+    fields = staticmethod(flavor_fields)
 
 
 class CreateFlavor(show.ShowOne):

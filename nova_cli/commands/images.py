@@ -58,13 +58,12 @@ class ListImage(lister.Lister):
              i.get('OS-EXT-IMG-SIZE:size')) for i in images]
 
 
-class ShowImage(name_or_id.NameOrIdArgument, show.ShowOne):
+class ShowImage(name_or_id.ShowByNameOrId):
     """Show an image."""
 
     argument = 'image'
-
-    def take_action(self, args):
-        return image_fields(resolve.image(self.app.compute, args.image))
+    find = staticmethod(resolve.image)
+    fields = staticmethod(image_fields)
 
 
 class CreateImage(show.ShowOne):

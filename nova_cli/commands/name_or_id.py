@@ -1,7 +1,8 @@
 """Commands on resources named by name or ID: the one positional
-NAME-or-ID argument, and deleting several at once."""
+NAME-or-ID argument, showing one, and deleting several at once."""
 
 from cliff import command
+from cliff import show
 
 from nova_cli import resolve
 
@@ -18,6 +19,18 @@ class NameOrIdArgument:
         parser.add_argument(self.argument, metavar=self.argument.upper(),
                             help='Name or ID.')
         return parser
+
+
+class ShowByNameOrId(NameOrIdArgument, show.ShowOne):
+    """Shows the resource named: found by find(compute, name or ID),
+    shown as fields(resource) gives it."""
+
+    find = None
+    fields = None
+
+    def take_action(self, args):
+        return self.fields(self.find(self.app.compute,
+                                     getattr(args, self.argument)))
 
 
 class DeleteByNameOrId(command.Command):

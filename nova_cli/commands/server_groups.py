@@ -40,14 +40,12 @@ class ListServerGroup(lister.Lister):
              format.ListColumn(g.get('members'))) for g in groups]
 
 
-class ShowServerGroup(name_or_id.NameOrIdArgument, show.ShowOne):
+class ShowServerGroup(name_or_id.ShowByNameOrId):
     """Show a server group."""
 
     argument = 'group'
-
-    def take_action(self, args):
-        return group_fields(resolve.server_group(self.app.compute,
-                                                 args.group))
+    find = staticmethod(resolve.server_group)
+    fields = staticmethod(group_fields)
 
 
 class CreateServerGroup(show.ShowOne):
