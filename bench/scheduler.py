@@ -167,22 +167,24 @@ class FakeConductor:
         self.changed = list(changed.values())
 
 
+def one_of(rng, choices):
+    """One roll of `rng` over (below, key, value) choices, in increasing
+    `below`: {key: value} of the first the roll is below, else {}."""
+    roll = rng.random()
+    for below, key, value in choices:
+        if roll < below:
+            return {key: value}
+    return {}
+
+
 def make_request(rng, fleet_instances, serial):
     vcpus, ram, disk = rng.choice(FLAVORS)
-    extra_specs = {}
-    roll = rng.random()
-    if roll < 0.2:
-        extra_specs['aggregate_instance_extra_specs:ssd'] = 'true'
-    elif roll < 0.25:
-        extra_specs['capabilities:hypervisor_version'] = '>= 7000000'
-    properties = {}
-    roll = rng.random()
-    if roll < 0.1:
-        properties['os_distro'] = 'windows'
-    elif roll < 0.3:
-        properties['os_distro'] = 'ubuntu'
-    elif roll < 0.4:
-        properties['hw_architecture'] = 'x86_64'
+    extra_specs = one_of(rng, [
+        (0.2, 'aggregate_instance_extra_specs:ssd', 'true'),
+        (0.25, 'capabilities:hypervisor_version', '>= 7000000')])
+    properties = one_of(rng, [(0.1, 'os_distro', 'windows'),
+                              (0.3, 'os_distro', 'ubuntu'),
+                              (0.4, 'hw_architecture', 'x86_64')])
     count = 2 if rng.random() < 0.1 else 1
     spec = {
         'num_instances': count,

@@ -64,8 +64,7 @@ class BuildOrchestrator:
         except exception.DatabaseUnavailable:
             raise
         except exception.NovaException as e:
-            for uuid in instance_uuids:
-                self._fail(uuid, e)
+            self._fail_all(instance_uuids, e)
             return
         try:
             selections = self.scheduler_api.select_destinations(
@@ -73,8 +72,7 @@ class BuildOrchestrator:
         except exception.ServiceUnavailable:
             raise
         except exception.NovaException as e:
-            for uuid in instance_uuids:
-                self._fail(uuid, e)
+            self._fail_all(instance_uuids, e)
             return
         for uuid, choices in zip(instance_uuids, selections):
             self.claim_and_cast(ctxt, uuid, choices, request_spec, image,
@@ -214,7 +212,7 @@ class BuildOrchestrator:
                 reason='Every host chosen was taken before the claim.')
         except exception.NovaException as error:
             transitions_db.end_task(instance_uuid, {}, states.REBUILDING,
-                                  failed=True, message=error.message)
+                                    failed=True, message=error.message)
             raise exception.ValidationError(reason=error.message)
 
     def build_failed(self, ctxt, instance_uuid, host, message, details,
@@ -255,6 +253,10 @@ class BuildOrchestrator:
     @staticmethod
     def _image(request_spec):
         return image_lookup.from_spec(request_spec)
+
+    def _fail_all(self, instance_uuids, error):
+        for uuid in instance_uuids:
+            self._fail(uuid, error)
 
     @staticmethod
     def _fail(instance_uuid, error):

@@ -28,6 +28,27 @@ IGNORE_HOSTS_STEP = 'ignore_hosts'
 FORCE_HOSTS_STEP = 'force_hosts'
 
 
+# The reason when ignore_hosts leaves no host.
+ALL_IGNORED = 'every host is in ignore_hosts (already tried or excluded)'
+
+
+class _Steps:
+    """The counts and the reason of one pass of the filters: one record
+    for both paths, so that they count and explain alike."""
+
+    def __init__(self, hosts_in):
+        self.counts = []
+        self.reason = (None if hosts_in else
+                       'no compute nodes are known to the scheduler')
+
+    def record(self, name, hosts_in, hosts_out, why):
+        """A step that kept `hosts_out` of `hosts_in` hosts; `why()`, asked
+        only when it kept none, says why."""
+        self.counts.append((name, hosts_in, hosts_out))
+        if not hosts_out:
+            self.reason = why()
+
+
 class FilterScheduler:
     """Places instances on hosts from the HostManager's cache.
 
@@ -75,18 +96,13 @@ class FilterScheduler:
         """Apply ignore_hosts, then force_hosts / force_nodes or else the
         enabled filters, to host_states."""
         hosts = list(host_states)
-        counts = []
-        reason = None
-        if not hosts:
-            reason = 'no compute nodes are known to the scheduler'
+        steps = _Steps(len(hosts))
         ignore = spec.get('ignore_hosts')
         if hosts and ignore:
             ignore = set(ignore)
             kept = [hs for hs in hosts if hs.host not in ignore]
-            counts.append((IGNORE_HOSTS_STEP, len(hosts), len(kept)))
-            if not kept:
-                reason = ('every host is in ignore_hosts (already tried '
-                          'or excluded)')
+            steps.record(IGNORE_HOSTS_STEP, len(hosts), len(kept),
+                         lambda: ALL_IGNORED)
             hosts = kept
         force_hosts = set(spec.get('force_hosts') or ())
         force_nodes = set(spec.get('force_nodes') or ())
@@ -96,56 +112,48 @@ class FilterScheduler:
             kept = [hs for hs in hosts
                     if (not force_hosts or hs.host in force_hosts)
                     and (not force_nodes or hs.nodename in force_nodes)]
-            counts.append((FORCE_HOSTS_STEP, len(hosts), len(kept)))
-            if not kept:
-                reason = 'no known host matches the forced %s' % ', '.join(
-                    sorted(force_hosts | force_nodes))
-            return FilterResult(kept, counts, reason)
+            steps.record(FORCE_HOSTS_STEP, len(hosts), len(kept),
+                         lambda: 'no known host matches the forced %s'
+                         % ', '.join(sorted(force_hosts | force_nodes)))
+            return FilterResult(kept, steps.counts, steps.reason)
         for host_filter in self.filters:
             if not hosts:
                 break
             kept = host_filter.filter_all(hosts, spec)
-            counts.append((host_filter.name(), len(hosts), len(kept)))
-            if not kept:
-                reason = host_filter.explain_rejection(hosts, spec)
+            steps.record(host_filter.name(), len(hosts), len(kept),
+                         lambda: host_filter.explain_rejection(hosts, spec))
             hosts = kept
-        return FilterResult(hosts, counts, reason)
+        return FilterResult(hosts, steps.counts, steps.reason)
 
     def run_filters_fast(self, hosts, spec):
         """run_filters() over the HostArrays `hosts`, for a request without
         forced hosts: a MaskResult with the same counts and reason."""
         mask = hosts.all_hosts()
         count = int(np.count_nonzero(mask))
-        counts = []
-        reason = None
-        if not count:
-            reason = 'no compute nodes are known to the scheduler'
+        steps = _Steps(count)
         ignore = spec.get('ignore_hosts')
         if count and ignore:
             ignore = set(ignore)
             mask &= hosts.all_but_these(mask, hosts.slots_of_hosts(ignore),
                                         lambda hs: hs.host not in ignore)
             kept = int(np.count_nonzero(mask))
-            counts.append((IGNORE_HOSTS_STEP, count, kept))
-            if not kept:
-                reason = ('every host is in ignore_hosts (already tried '
-                          'or excluded)')
+            steps.record(IGNORE_HOSTS_STEP, count, kept, lambda: ALL_IGNORED)
             count = kept
         for host_filter in self.filters:
             if not count:
                 break
             passed = host_filter.filter_mask(hosts, mask, spec)
             if passed is None:
-                counts.append((host_filter.name(), count, count))
+                # Every host passed: a step that cannot need a reason.
+                steps.counts.append((host_filter.name(), count, count))
                 continue
             kept_mask = mask & passed
             kept = int(np.count_nonzero(kept_mask))
-            counts.append((host_filter.name(), count, kept))
-            if not kept:
-                reason = host_filter.explain_rejection(hosts.states_in(mask),
-                                                       spec)
+            steps.record(host_filter.name(), count, kept,
+                         lambda: host_filter.explain_rejection(
+                             hosts.states_in(mask), spec))
             mask, count = kept_mask, kept
-        return MaskResult(mask, counts, reason)
+        return MaskResult(mask, steps.counts, steps.reason)
 
     def _arrays_for(self, spec):
         """The HostArrays to schedule this request on, or None for the

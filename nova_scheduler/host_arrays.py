@@ -254,23 +254,20 @@ class HostArrays:
         """rule(host_state) for the hosts at `slots` (those in mask); every
         other host is taken to fail. For a rule only a few hosts can pass,
         found through an index (host names, instances)."""
-        result = np.zeros(len(self.states), dtype=bool)
-        self._check(result, mask, slots, rule)
-        return result
+        return self._at_slots(mask, slots, rule, others=False)
 
     def all_but_these(self, mask, slots, rule):
-        """rule(host_state) for the hosts at `slots` (those in mask); every
-        other host is taken to pass. For a rule only a few hosts can fail,
-        found through an index (host names, instances)."""
-        result = np.ones(len(self.states), dtype=bool)
-        self._check(result, mask, slots, rule)
-        return result
+        """As only_these(), but every other host is taken to pass: for a
+        rule only a few hosts can fail."""
+        return self._at_slots(mask, slots, rule, others=True)
 
-    def _check(self, result, mask, slots, rule):
+    def _at_slots(self, mask, slots, rule, others):
+        result = np.full(len(self.states), others, dtype=bool)
         states = self.states
         for slot in slots:
             if mask[slot]:
                 result[slot] = rule(states[slot])
+        return result
 
     # -- static groups -----------------------------------------------------
 
@@ -284,8 +281,8 @@ class HostArrays:
         """
         per_group, uniform = self._per_group(key, rule, bool)
         if uniform:
-            return None if per_group[0] else np.zeros(len(self.states),
-                                                       dtype=bool)
+            return None if per_group[0] else np.zeros(
+                len(self.states), dtype=bool)
         return per_group[self.group]
 
     def group_values(self, key, value, slots=None):

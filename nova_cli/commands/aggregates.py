@@ -1,11 +1,11 @@
 """aggregate list, show, create, set, unset, add host, remove host, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
 from nova_cli import format
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 
 def aggregate_fields(agg):
@@ -17,18 +17,35 @@ def aggregate_fields(agg):
              agg.get('created_at'), agg.get('updated_at')))
 
 
-class _One(show.ShowOne):
+def _add_zone_and_property_options(parser):
+    parser.add_argument('--zone', help='Availability zone name.')
+    parser.add_argument('--property', action='append',
+                        type=format.key_value, metavar='KEY=VALUE')
+
+
+def _action(compute, agg, body):
+    """POST an aggregate action; the aggregate as it is after."""
+    return compute.post('/os-aggregates/%s/action' % agg['id'],
+                        body)['aggregate']
+
+
+def _set_metadata(compute, agg, metadata):
+    """Set the keys of `metadata` (a None value unsets the key)."""
+    return _action(compute, agg, {'set_metadata': {'metadata': metadata}})
+
+
+def _fields_after_properties(compute, agg, properties):
+    """The aggregate's fields once the --property KEY=VALUE pairs, if any,
+    are set."""
+    if properties:
+        agg = _set_metadata(compute, agg, format.dict_of(properties))
+    return aggregate_fields(agg)
+
+
+class _One(name_or_id.NameOrIdArgument, show.ShowOne):
     """Commands on one aggregate, named by name or ID."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('aggregate', metavar='AGGREGATE',
-                            help='Name or ID.')
-        return parser
-
-    def _action(self, agg, body):
-        return self.app.compute.post('/os-aggregates/%s/action' % agg['id'],
-                                     body)['aggregate']
+    argument = 'aggregate'
 
 
 class ListAggregate(lister.Lister):
@@ -55,12 +72,12 @@ class ListAggregate(lister.Lister):
         return columns, rows
 
 
-class ShowAggregate(_One):
+class ShowAggregate(name_or_id.ShowByNameOrId):
     """Show a host aggregate."""
 
-    def take_action(self, args):
-        return aggregate_fields(resolve.aggregate(self.app.compute,
-                                                  args.aggregate))
+    argument = 'aggregate'
+    find = staticmethod(resolve.aggregate)
+    fields = staticmethod(aggregate_fields)
 
 
 class CreateAggregate(show.ShowOne):
@@ -69,9 +86,7 @@ class CreateAggregate(show.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('name', metavar='NAME')
-        parser.add_argument('--zone', help='Availability zone name.')
-        parser.add_argument('--property', action='append',
-                            type=format.key_value, metavar='KEY=VALUE')
+        _add_zone_and_property_options(parser)
         return parser
 
     def take_action(self, args):
@@ -80,11 +95,7 @@ class CreateAggregate(show.ShowOne):
         if args.zone:
             body['availability_zone'] = args.zone
         agg = compute.post('/os-aggregates', {'aggregate': body})['aggregate']
-        if args.property:
-            agg = compute.post('/os-aggregates/%s/action' % agg['id'], {
-                'set_metadata': {'metadata': format.dict_of(
-                    args.property)}})['aggregate']
-        return aggregate_fields(agg)
+        return _fields_after_properties(compute, agg, args.property)
 
 
 class SetAggregate(_One):
@@ -93,9 +104,7 @@ class SetAggregate(_One):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument('--name')
-        parser.add_argument('--zone', help='Availability zone name.')
-        parser.add_argument('--property', action='append',
-                            type=format.key_value, metavar='KEY=VALUE')
+        _add_zone_and_property_options(parser)
         return parser
 
     def take_action(self, args):
@@ -109,10 +118,7 @@ class SetAggregate(_One):
         if update:
             agg = compute.put('/os-aggregates/%s' % agg['id'],
                               {'aggregate': update})['aggregate']
-        if args.property:
-            agg = self._action(agg, {'set_metadata': {
-                'metadata': format.dict_of(args.property)}})
-        return aggregate_fields(agg)
+        return _fields_after_properties(compute, agg, args.property)
 
 
 class UnsetAggregate(_One):
@@ -125,10 +131,10 @@ class UnsetAggregate(_One):
         return parser
 
     def take_action(self, args):
-        agg = resolve.aggregate(self.app.compute, args.aggregate)
-        agg = self._action(agg, {'set_metadata': {
-            'metadata': {key: None for key in args.property}}})
-        return aggregate_fields(agg)
+        compute = self.app.compute
+        agg = resolve.aggregate(compute, args.aggregate)
+        return aggregate_fields(_set_metadata(
+            compute, agg, {key: None for key in args.property}))
 
 
 class AddHost(_One):
@@ -140,8 +146,9 @@ class AddHost(_One):
         return parser
 
     def take_action(self, args):
-        agg = resolve.aggregate(self.app.compute, args.aggregate)
-        return aggregate_fields(self._action(agg, {'add_host': {
+        compute = self.app.compute
+        agg = resolve.aggregate(compute, args.aggregate)
+        return aggregate_fields(_action(compute, agg, {'add_host': {
             'host': args.host}}))
 
 
@@ -149,22 +156,14 @@ class RemoveHost(AddHost):
     """Remove a host from an aggregate."""
 
     def take_action(self, args):
-        agg = resolve.aggregate(self.app.compute, args.aggregate)
-        return aggregate_fields(self._action(agg, {'remove_host': {
+        compute = self.app.compute
+        agg = resolve.aggregate(compute, args.aggregate)
+        return aggregate_fields(_action(compute, agg, {'remove_host': {
             'host': args.host}}))
 
 
-class DeleteAggregate(command.Command):
+class DeleteAggregate(name_or_id.DeleteByNameOrId):
     """Delete host aggregates."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('aggregates', metavar='AGGREGATE', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.aggregates:
-            agg = resolve.aggregate(compute, ident)
-            compute.delete('/os-aggregates/%s' % agg['id'])
-        return 0
+    argument, metavar, path = 'aggregates', 'AGGREGATE', '/os-aggregates/%s'
+    find = staticmethod(resolve.aggregate)

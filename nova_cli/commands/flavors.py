@@ -1,10 +1,10 @@
 """flavor list, show, create, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 FIELDS = (('id', 'id'), ('name', 'name'), ('ram', 'ram'), ('disk', 'disk'),
           ('ephemeral', 'OS-FLV-EXT-DATA:ephemeral'), ('swap', 'swap'),
@@ -31,16 +31,12 @@ class ListFlavor(lister.Lister):
              f.get('os-flavor-access:is_public')) for f in flavors]
 
 
-class ShowFlavor(show.ShowOne):
+class ShowFlavor(name_or_id.ShowByNameOrId):
     """Show a flavor."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('flavor', metavar='FLAVOR', help='Name or ID.')
-        return parser
-
-    def take_action(self, args):
-        return flavor_fields(resolve.flavor(self.app.compute, args.flavor))
+    argument = 'flavor'
+    find = staticmethod(resolve.flavor)
+    fields = staticmethod(flavor_fields)
 
 
 class CreateFlavor(show.ShowOne):
@@ -70,17 +66,8 @@ class CreateFlavor(show.ShowOne):
         return flavor_fields(flavor)
 
 
-class DeleteFlavor(command.Command):
+class DeleteFlavor(name_or_id.DeleteByNameOrId):
     """Delete flavors (admin)."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('flavors', metavar='FLAVOR', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.flavors:
-            flavor = resolve.flavor(compute, ident)
-            compute.delete('/flavors/%s' % resolve.quote(flavor['id']))
-        return 0
+    argument, metavar, path = 'flavors', 'FLAVOR', '/flavors/%s'
+    find = staticmethod(resolve.flavor)

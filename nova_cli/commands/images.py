@@ -7,6 +7,7 @@ from cliff import show
 
 from nova_cli import format
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 QCOW2_MAGIC = b'QFI\xfb'
 
@@ -57,16 +58,12 @@ class ListImage(lister.Lister):
              i.get('OS-EXT-IMG-SIZE:size')) for i in images]
 
 
-class ShowImage(show.ShowOne):
+class ShowImage(name_or_id.ShowByNameOrId):
     """Show an image."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('image', metavar='IMAGE', help='Name or ID.')
-        return parser
-
-    def take_action(self, args):
-        return image_fields(resolve.image(self.app.compute, args.image))
+    argument = 'image'
+    find = staticmethod(resolve.image)
+    fields = staticmethod(image_fields)
 
 
 class CreateImage(show.ShowOne):

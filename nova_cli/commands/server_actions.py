@@ -8,6 +8,7 @@ from nova_cli import format
 from nova_cli import http
 from nova_cli import progress
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 from nova_cli.commands import servers
 from nova_cli.commands import views
 
@@ -104,12 +105,13 @@ class RebootServer(_SimpleAction):
         return {'reboot': {'type': args.reboot_type or 'SOFT'}}
 
 
-class RebuildServer(show.ShowOne):
+class RebuildServer(name_or_id.NameOrIdArgument, show.ShowOne):
     """Rebuild a server from an image: same id, host, IPs and flavor."""
+
+    argument = 'server'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
         parser.add_argument('--image', help='Image name or ID (default: '
                                             'the server\'s own).')
         parser.add_argument('--name', help='A new name.')
@@ -146,12 +148,13 @@ class RebuildServer(show.ShowOne):
         return views.server_fields(rebuilt, *views.names(compute))
 
 
-class EvacuateServer(command.Command):
+class EvacuateServer(name_or_id.NameOrIdArgument, command.Command):
     """Rebuild the server of a down host on another host (admin)."""
+
+    argument = 'server'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
         parser.add_argument('--host', help='Target host (default: the '
                                            'scheduler picks).')
         servers.add_wait_options(parser, 'the server is ACTIVE')
@@ -175,12 +178,13 @@ class EvacuateServer(command.Command):
         return 0
 
 
-class ConsoleLog(command.Command):
+class ConsoleLog(name_or_id.NameOrIdArgument, command.Command):
     """Print a server's serial console output."""
+
+    argument = 'server'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
         parser.add_argument('--lines', type=int, metavar='N',
                             help='Only the last N lines.')
         return parser
@@ -197,13 +201,10 @@ class ConsoleLog(command.Command):
         return 0
 
 
-class ListActions(lister.Lister):
+class ListActions(name_or_id.NameOrIdArgument, lister.Lister):
     """List what was done to a server (its instance actions)."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
-        return parser
+    argument = 'server'
 
     def take_action(self, args):
         compute = self.app.compute
@@ -216,12 +217,13 @@ class ListActions(lister.Lister):
                           a['user_id'], a['message']) for a in actions]
 
 
-class ShowAction(show.ShowOne):
+class ShowAction(name_or_id.NameOrIdArgument, show.ShowOne):
     """Show one instance action and its steps."""
+
+    argument = 'server'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
         parser.add_argument('request_id', metavar='REQUEST_ID')
         return parser
 

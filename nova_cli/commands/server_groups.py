@@ -1,11 +1,11 @@
 """server-group list, show, create, delete."""
 
-from cliff import command
 from cliff import lister
 from cliff import show
 
 from nova_cli import format
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 
 
 def policy_of(group):
@@ -40,17 +40,12 @@ class ListServerGroup(lister.Lister):
              format.ListColumn(g.get('members'))) for g in groups]
 
 
-class ShowServerGroup(show.ShowOne):
+class ShowServerGroup(name_or_id.ShowByNameOrId):
     """Show a server group."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('group', metavar='GROUP', help='Name or ID.')
-        return parser
-
-    def take_action(self, args):
-        return group_fields(resolve.server_group(self.app.compute,
-                                                 args.group))
+    argument = 'group'
+    find = staticmethod(resolve.server_group)
+    fields = staticmethod(group_fields)
 
 
 class CreateServerGroup(show.ShowOne):
@@ -69,17 +64,8 @@ class CreateServerGroup(show.ShowOne):
         return group_fields(group)
 
 
-class DeleteServerGroup(command.Command):
+class DeleteServerGroup(name_or_id.DeleteByNameOrId):
     """Delete server groups."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('groups', metavar='GROUP', nargs='+')
-        return parser
-
-    def take_action(self, args):
-        compute = self.app.compute
-        for ident in args.groups:
-            group = resolve.server_group(compute, ident)
-            compute.delete('/os-server-groups/%s' % group['id'])
-        return 0
+    argument, metavar, path = 'groups', 'GROUP', '/os-server-groups/%s'
+    find = staticmethod(resolve.server_group)

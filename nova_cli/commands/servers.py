@@ -13,6 +13,7 @@ from nova_cli import format
 from nova_cli import http
 from nova_cli import progress
 from nova_cli import resolve
+from nova_cli.commands import name_or_id
 from nova_cli.commands import views
 
 ACTIVE = ('ACTIVE',)
@@ -178,13 +179,10 @@ class ListServer(lister.Lister):
         return columns, rows
 
 
-class ShowServer(show.ShowOne):
+class ShowServer(name_or_id.NameOrIdArgument, show.ShowOne):
     """Show a server, its state and its fault if it has one."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('server', metavar='SERVER', help='Name or ID.')
-        return parser
+    argument = 'server'
 
     def take_action(self, args):
         compute = self.app.compute

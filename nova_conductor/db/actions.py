@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from common import exception
 from nova_conductor.db import convert
 from nova_conductor.db import models
+from nova_conductor.db import paginate
 from nova_conductor.db import session
 
 FAULT_MESSAGE_LEN = 255
@@ -147,12 +148,8 @@ def actions_get(instance_uuid, limit=None, marker=None, changes_since=None,
             if marker_id is None:
                 raise exception.MarkerNotFound(marker=marker)
             query = query.where(table.id < marker_id)
-        if changes_since is not None:
-            query = query.where(table.updated_at >=
-                                convert.parse_iso(changes_since))
-        if changes_before is not None:
-            query = query.where(table.updated_at <=
-                                convert.parse_iso(changes_before))
+        query = paginate.changed_between(query, table.updated_at,
+                                         changes_since, changes_before)
         if limit is not None:
             query = query.limit(limit)
         return [convert.row_to_dict(r) for r in s.scalars(query)]

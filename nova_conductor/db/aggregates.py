@@ -35,6 +35,12 @@ def _dicts(s, rows):
     return out
 
 
+def _saved(s, row):
+    """The aggregate's dict once what this session changed is written."""
+    s.flush()
+    return _dicts(s, [row])[0]
+
+
 def _get_row(s, aggregate_id):
     number = convert.integer_id(aggregate_id)
     row = s.get(models.Aggregate, number) if number is not None else None
@@ -126,8 +132,7 @@ def create(name, availability_zone=None):
                 s.add(models.AggregateMetadata(aggregate_id=row.id,
                                                key=AZ_KEY,
                                                value=availability_zone))
-            s.flush()
-            return _dicts(s, [row])[0]
+            return _saved(s, row)
     except sa_exc.IntegrityError:
         raise exception.Conflict(reason='an aggregate named %s exists'
                                  % name)
@@ -141,8 +146,7 @@ def update(aggregate_id, name=None, availability_zone=None):
                 row.name = name
             if availability_zone is not None:
                 _set_metadata(s, row, {AZ_KEY: availability_zone})
-            s.flush()
-            return _dicts(s, [row])[0]
+            return _saved(s, row)
     except sa_exc.IntegrityError:
         # A rename onto another aggregate's name, as create refuses it.
         raise exception.Conflict(reason='an aggregate named %s exists'
@@ -176,8 +180,7 @@ def add_host(aggregate_id, host):
         _check_az_conflict(s, row.id, [host], az)
         s.add(models.AggregateHost(aggregate_id=row.id, host=host))
         _touch_nodes(s, [host])
-        s.flush()
-        return _dicts(s, [row])[0]
+        return _saved(s, row)
 
 
 def remove_host(aggregate_id, host):
@@ -191,8 +194,7 @@ def remove_host(aggregate_id, host):
                                      % (host, aggregate_id))
         s.delete(link)
         _touch_nodes(s, [host])
-        s.flush()
-        return _dicts(s, [row])[0]
+        return _saved(s, row)
 
 
 def set_metadata(aggregate_id, metadata):
@@ -200,8 +202,7 @@ def set_metadata(aggregate_id, metadata):
     with session.writer() as s:
         row = _get_row(s, aggregate_id)
         _set_metadata(s, row, metadata)
-        s.flush()
-        return _dicts(s, [row])[0]
+        return _saved(s, row)
 
 
 def _set_metadata(s, row, metadata):

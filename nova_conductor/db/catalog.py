@@ -23,11 +23,9 @@ def _flavor_dict(s, flavor):
 def flavor_get(flavorid, project_id=None):
     """The flavor; with `project_id`, 404 when that project may not use it."""
     with session.reader() as s:
-        flavor = s.scalars(sa.select(models.Flavor).filter_by(
-            flavorid=str(flavorid))).first()
-        if flavor is None or (project_id is not None and
-                              not flavor_access.can_use(s, flavor,
-                                                        project_id)):
+        flavor = flavor_access.flavor_row(s, flavorid)
+        if project_id is not None and not flavor_access.can_use(
+                s, flavor, project_id):
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return _flavor_dict(s, flavor)
 
@@ -46,7 +44,7 @@ def flavor_get_all(is_public=None, project_id=None):
 
 def flavor_update(flavorid, description):
     with session.writer() as s:
-        flavor = _flavor_row(s, flavorid)
+        flavor = flavor_access.flavor_row(s, flavorid)
         flavor.description = description
         s.flush()
         return _flavor_dict(s, flavor)
@@ -79,10 +77,7 @@ def flavor_create(values):
 
 def flavor_delete(flavorid):
     with session.writer() as s:
-        flavor = s.scalars(sa.select(models.Flavor).filter_by(
-            flavorid=str(flavorid))).first()
-        if flavor is None:
-            raise exception.FlavorNotFound(flavor_id=flavorid)
+        flavor = flavor_access.flavor_row(s, flavorid)
         s.execute(sa.delete(models.FlavorExtraSpec).filter_by(
             flavor_id=flavor.id))
         s.execute(sa.delete(models.FlavorProject).filter_by(
@@ -93,7 +88,7 @@ def flavor_delete(flavorid):
 def flavor_extra_specs_update(flavorid, specs):
     """Add or change extra specs; returns the flavor's full set."""
     with session.writer() as s:
-        flavor = _flavor_row(s, flavorid)
+        flavor = flavor_access.flavor_row(s, flavorid)
         for key, value in specs.items():
             row = s.scalars(sa.select(models.FlavorExtraSpec).filter_by(
                 flavor_id=flavor.id, key=key)).first()
@@ -108,21 +103,13 @@ def flavor_extra_specs_update(flavorid, specs):
 
 def flavor_extra_spec_delete(flavorid, key):
     with session.writer() as s:
-        flavor = _flavor_row(s, flavorid)
+        flavor = flavor_access.flavor_row(s, flavorid)
         row = s.scalars(sa.select(models.FlavorExtraSpec).filter_by(
             flavor_id=flavor.id, key=key)).first()
         if row is None:
             raise exception.NotFound('Flavor %s has no extra specs with key '
                                      '%s.' % (flavorid, key))
         s.delete(row)
-
-
-def _flavor_row(s, flavorid):
-    flavor = s.scalars(sa.select(models.Flavor).filter_by(
-        flavorid=str(flavorid))).first()
-    if flavor is None:
-        raise exception.FlavorNotFound(flavor_id=flavorid)
-    return flavor
 
 
 def _image_dict(image):

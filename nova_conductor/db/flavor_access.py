@@ -8,7 +8,9 @@ from nova_conductor.db import models
 from nova_conductor.db import session
 
 
-def _flavor(s, flavorid):
+def flavor_row(s, flavorid):
+    """The flavor whose flavorid this is (FlavorNotFound if none); catalog
+    reads flavors through it too."""
     flavor = s.scalars(sa.select(models.Flavor).filter_by(
         flavorid=str(flavorid))).first()
     if flavor is None:
@@ -41,7 +43,7 @@ def can_use(s, flavor, project_id):
 def projects(flavorid):
     """Projects given access to a private flavor (404 for public ones)."""
     with session.reader() as s:
-        flavor = _flavor(s, flavorid)
+        flavor = flavor_row(s, flavorid)
         if flavor.is_public:
             raise exception.NotFound('Access list not available for public '
                                      'flavors.')
@@ -51,7 +53,7 @@ def projects(flavorid):
 def add(flavorid, project_id):
     try:
         with session.writer() as s:
-            flavor = _flavor(s, flavorid)
+            flavor = flavor_row(s, flavorid)
             if flavor.is_public:
                 raise exception.PublicFlavorAccess()
             if project_id in _projects(s, flavor):
@@ -69,7 +71,7 @@ def add(flavorid, project_id):
 
 def remove(flavorid, project_id):
     with session.writer() as s:
-        flavor = _flavor(s, flavorid)
+        flavor = flavor_row(s, flavorid)
         gone = s.execute(sa.delete(models.FlavorProject).filter_by(
             flavor_id=flavor.id, project_id=project_id)).rowcount
         if not gone:

@@ -80,12 +80,10 @@ def _filtered(filters):
                                    mig.dest_compute == filters['host']))
     if filters.get('hidden') is not None:
         query = query.where(mig.hidden == bool(filters['hidden']))
-    if filters.get('changes_since'):
-        query = query.where(mig.updated_at >= convert.parse_iso(
-            filters['changes_since']))
-    if filters.get('changes_before'):
-        query = query.where(mig.updated_at <= convert.parse_iso(
-            filters['changes_before']))
+    # An empty bound is no bound.
+    query = paginate.changed_between(
+        query, mig.updated_at, filters.get('changes_since') or None,
+        filters.get('changes_before') or None)
     return query
 
 

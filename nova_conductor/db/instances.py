@@ -138,12 +138,10 @@ def _filtered(filters):
         query = query.where(inst.uuid.in_(
             sa.select(models.FixedIp.instance_uuid).where(
                 models.FixedIp.address.regexp_match(filters['ip_regex']))))
-    if filters.get('changes_since'):
-        query = query.where(inst.updated_at >= convert.parse_iso(
-            filters['changes_since']))
-    if filters.get('changes_before'):
-        query = query.where(inst.updated_at <= convert.parse_iso(
-            filters['changes_before']))
+    # An empty bound is no bound.
+    query = paginate.changed_between(
+        query, inst.updated_at, filters.get('changes_since') or None,
+        filters.get('changes_before') or None)
     if filters.get('locked') is not None:
         query = query.where(inst.locked_by.is_not(None) if filters['locked']
                             else inst.locked_by.is_(None))

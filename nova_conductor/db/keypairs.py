@@ -33,14 +33,18 @@ def create(user_id, name, public_key, fingerprint, key_type='ssh'):
                                  % name)
 
 
+def _row(s, user_id, name):
+    row = s.scalars(sa.select(models.KeyPair).filter_by(
+        user_id=user_id, name=name)).first()
+    if row is None:
+        raise exception.NotFound('Keypair %s not found for user %s'
+                                 % (name, user_id))
+    return row
+
+
 def get(user_id, name):
     with session.reader() as s:
-        row = s.scalars(sa.select(models.KeyPair).filter_by(
-            user_id=user_id, name=name)).first()
-        if row is None:
-            raise exception.NotFound('Keypair %s not found for user %s'
-                                     % (name, user_id))
-        return convert.row_to_dict(row)
+        return convert.row_to_dict(_row(s, user_id, name))
 
 
 def get_all(user_id, limit=None, marker=None):
@@ -60,9 +64,4 @@ def get_all(user_id, limit=None, marker=None):
 
 def delete(user_id, name):
     with session.writer() as s:
-        row = s.scalars(sa.select(models.KeyPair).filter_by(
-            user_id=user_id, name=name)).first()
-        if row is None:
-            raise exception.NotFound('Keypair %s not found for user %s'
-                                     % (name, user_id))
-        s.delete(row)
+        s.delete(_row(s, user_id, name))

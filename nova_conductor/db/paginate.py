@@ -1,10 +1,12 @@
-"""Keyset pagination over any sort order: ORDER BY plus a marker row."""
+"""Listing pages: keyset pagination over any sort order (ORDER BY plus a
+marker row), and the changes-since/changes-before window."""
 
 import datetime
 
 import sqlalchemy as sa
 
 from common import exception
+from nova_conductor.db import convert
 
 _EPOCH = datetime.datetime(1970, 1, 1)
 
@@ -57,3 +59,13 @@ def marker_row(s, model, marker):
     if row is None:
         raise exception.MarkerNotFound(marker=marker)
     return row
+
+
+def changed_between(query, column, since=None, before=None):
+    """`query` kept to rows whose `column` (an updated_at) is at or after
+    `since` and at or before `before`: ISO 8601 texts, None for no bound."""
+    if since is not None:
+        query = query.where(column >= convert.parse_iso(since))
+    if before is not None:
+        query = query.where(column <= convert.parse_iso(before))
+    return query

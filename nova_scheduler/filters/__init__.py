@@ -29,12 +29,15 @@ filter_mask(hosts, mask, spec) returns a bool array over the slots (or
 None: every host passes). A filter without one is asked host by host
 (host_passes) about the hosts still in the mask, so it works unchanged,
 only slower. A rule is thus written twice at most: host_passes, the
-specification, and filter_mask, the fast path. Shipped filters answer with array arithmetic (resources,
-heartbeats, limits), with an index (host names, instances: the few hosts
-a hint or server group names), or once per static group: hosts equal in
-host_state.STATIC_ATTRIBUTES share one answer, remembered per request
-attributes (see group_mask()).
+specification, and filter_mask, the fast path. Shipped filters answer
+with array arithmetic (resources, heartbeats, limits), with an index
+(host names, instances: the few hosts a hint or server group names), or
+once per static group: hosts equal in host_state.STATIC_ATTRIBUTES share
+one answer, remembered per request attributes (see group_mask()).
 """
+
+from common.conf import CONF
+from nova_scheduler import aggregates
 
 
 def format_amount(value):
@@ -132,6 +135,104 @@ class BaseHostFilter:
             return ''
         closest = min(host_states, key=lambda hs: self.shortfall(hs, spec))
         return self.explain(closest, spec)
+
+
+class ExtraSpecsFilter(BaseHostFilter):
+    """A filter of the flavor's extra specs in its own scope. A subclass
+    gives requirements(flavor), the specs it checks, unmet(host_state,
+    reqs), the first of them the host does not meet (None if it meets
+    all), requirements_mask() for the fast path and explain_unmet()."""
+
+    def host_passes(self, host_state, spec):
+        return self.unmet(host_state,
+                          self.requirements(spec['flavor'])) is None
+
+    def filter_mask(self, hosts, mask, spec):
+        reqs = self.requirements(spec['flavor'])
+        if not reqs:
+            return None
+        return self.requirements_mask(hosts, mask, spec, reqs)
+
+    def requirements_mask(self, hosts, mask, spec, reqs):
+        """filter_mask() for the flavor's requirements `reqs` (not empty)."""
+        raise NotImplementedError()
+
+    def explain(self, host_state, spec):
+        unmet = self.unmet(host_state, self.requirements(spec['flavor']))
+        if unmet is None:
+            return super().explain(host_state, spec)
+        return self.explain_unmet(host_state, unmet)
+
+    def explain_unmet(self, host_state, unmet):
+        """explain() for the requirement `unmet` the host does not meet."""
+        raise NotImplementedError()
+
+
+class FreeResourceFilter(BaseHostFilter):
+    """Passes a host with at least the flavor's amount of one resource
+    free: `free` names the HostState attribute (and HostArrays column),
+    requested(flavor) gives the amount, and `explanation` words a
+    rejection from the free and the requested amounts."""
+
+    free = None
+    requested = None
+    explanation = None
+
+    def host_passes(self, host_state, spec):
+        return (self.requested(spec['flavor'])
+                <= getattr(host_state, self.free))
+
+    def filter_mask(self, hosts, mask, spec):
+        return getattr(hosts, self.free) >= self.requested(spec['flavor'])
+
+    def shortfall(self, host_state, spec):
+        return (self.requested(spec['flavor'])
+                - getattr(host_state, self.free))
+
+    def explain(self, host_state, spec):
+        return self.explanation % (
+            format_amount(getattr(host_state, self.free)),
+            format_amount(self.requested(spec['flavor'])))
+
+
+class CountLimitFilter(BaseHostFilter):
+    """Passes a host whose count, the HostState attribute (and HostArrays
+    column) named `counted`, is below its limit: the [filter_scheduler]
+    option `limit_option`, or with `limit_from_aggregates` the smallest
+    value its aggregates' metadata gives under the same key."""
+
+    counted = None
+    limit_option = None
+    limit_from_aggregates = False
+
+    def limit(self, host_state, default):
+        """The limit for this host; `default` is the option's value, read
+        once per request by the caller. It may read only the host's
+        aggregates: filter_mask() asks once per group of hosts in the same
+        ones."""
+        if self.limit_from_aggregates:
+            return aggregates.min_number(host_state, self.limit_option,
+                                         default, cast=int)
+        return default
+
+    def _default(self):
+        return getattr(CONF.filter_scheduler, self.limit_option)
+
+    def limit_of(self, host_state):
+        return self.limit(host_state, self._default())
+
+    def host_passes(self, host_state, spec):
+        return getattr(host_state, self.counted) < self.limit_of(host_state)
+
+    def filter_mask(self, hosts, mask, spec):
+        default = self._default()
+        limits = hosts.group_values(
+            (type(self), 'limit', default),
+            lambda group: self.limit(group, default))
+        return getattr(hosts, self.counted) < limits
+
+    def shortfall(self, host_state, spec):
+        return getattr(host_state, self.counted) - self.limit_of(host_state)
 
 
 def all_filters():

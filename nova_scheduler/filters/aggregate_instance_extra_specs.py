@@ -31,25 +31,19 @@ def _unmet(host_state, reqs):
     return None
 
 
-class AggregateInstanceExtraSpecsFilter(filters.BaseHostFilter):
+class AggregateInstanceExtraSpecsFilter(filters.ExtraSpecsFilter):
     """Passes a host whose aggregates' metadata meets each of the flavor's
     aggregate_instance_extra_specs (and unscoped) extra specs, with the
     operators of extra_specs_ops."""
 
-    def host_passes(self, host_state, spec):
-        return _unmet(host_state, requirements(spec['flavor'])) is None
+    requirements = staticmethod(requirements)
+    unmet = staticmethod(_unmet)
 
-    def filter_mask(self, hosts, mask, spec):
-        reqs = requirements(spec['flavor'])
-        if not reqs:
-            return None
+    def requirements_mask(self, hosts, mask, spec, reqs):
         return self.group_mask(hosts, mask, spec, reqs,
                                lambda host: _unmet(host, reqs) is None)
 
-    def explain(self, host_state, spec):
-        unmet = _unmet(host_state, requirements(spec['flavor']))
-        if unmet is None:
-            return super().explain(host_state, spec)
+    def explain_unmet(self, host_state, unmet):
         key, metadata_key, requirement = unmet
         have = host_state.aggregate_metadata.get(metadata_key)
         return ("the flavor asks %s='%s', the best host's aggregates have "

@@ -1,6 +1,5 @@
 """AggregateIoOpsFilter: IoOpsFilter with per-aggregate limits."""
 
-from nova_scheduler import aggregates
 from nova_scheduler.filters import io_ops_filter
 
 
@@ -9,6 +8,4 @@ class AggregateIoOpsFilter(io_ops_filter.IoOpsFilter):
     max_io_ops_per_host in its aggregates' metadata, or than
     [filter_scheduler] max_io_ops_per_host if none sets it."""
 
-    def max_io_ops(self, host_state, default):
-        return aggregates.min_number(host_state, 'max_io_ops_per_host',
-                                     default, cast=int)
+    limit_from_aggregates = True

@@ -1,7 +1,6 @@
 """AggregateNumInstancesFilter: NumInstancesFilter with per-aggregate
 limits."""
 
-from nova_scheduler import aggregates
 from nova_scheduler.filters import num_instances_filter
 
 
@@ -10,6 +9,4 @@ class AggregateNumInstancesFilter(num_instances_filter.NumInstancesFilter):
     max_instances_per_host in its aggregates' metadata, or than
     [filter_scheduler] max_instances_per_host if none sets it."""
 
-    def max_instances(self, host_state, default):
-        return aggregates.min_number(host_state, 'max_instances_per_host',
-                                     default, cast=int)
+    limit_from_aggregates = True

@@ -89,17 +89,14 @@ def _unmet(host_state, reqs):
     return None
 
 
-class ComputeCapabilitiesFilter(filters.BaseHostFilter):
+class ComputeCapabilitiesFilter(filters.ExtraSpecsFilter):
     """Passes a host whose capabilities meet every capabilities extra spec
     of the flavor (Nova's operator syntax, see extra_specs_ops)."""
 
-    def host_passes(self, host_state, spec):
-        return _unmet(host_state, requirements(spec['flavor'])) is None
+    requirements = staticmethod(requirements)
+    unmet = staticmethod(_unmet)
 
-    def filter_mask(self, hosts, mask, spec):
-        reqs = requirements(spec['flavor'])
-        if not reqs:
-            return None
+    def requirements_mask(self, hosts, mask, spec, reqs):
         static = [req for req in reqs if _is_static(req)]
         per_host = [req for req in reqs if not _is_static(req)]
         passed = None
@@ -113,10 +110,7 @@ class ComputeCapabilitiesFilter(filters.BaseHostFilter):
                                     lambda hs: _unmet(hs, per_host) is None)
         return passed
 
-    def explain(self, host_state, spec):
-        unmet = _unmet(host_state, requirements(spec['flavor']))
-        if unmet is None:
-            return super().explain(host_state, spec)
+    def explain_unmet(self, host_state, unmet):
         key, path, requirement = unmet
         return ("the best host has %s=%s, the flavor asks %s='%s'"
                 % (':'.join(path), capability(host_state, path), key,

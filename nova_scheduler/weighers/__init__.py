@@ -122,6 +122,19 @@ class BaseHostWeigher:
         return normalize_array(values)
 
 
+class ColumnWeigher(BaseHostWeigher):
+    """Weighs a host by one of its numbers: the HostState attribute, and
+    HostArrays column, named `column`."""
+
+    column = None
+
+    def _weigh_object(self, host_state, spec):
+        return getattr(host_state, self.column)
+
+    def weigh_slots(self, hosts, slots, spec):
+        return normalize_array(getattr(hosts, self.column)[slots])
+
+
 def weigh_hosts(weighers, host_states, spec):
     """(weight, host_state) pairs, best first; ties keep the input order."""
     totals = [0.0] * len(host_states)

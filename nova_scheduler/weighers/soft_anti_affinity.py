@@ -1,39 +1,16 @@
 """ServerGroupSoftAntiAffinityWeigher: spreads soft-anti-affinity group
 members."""
 
-import numpy as np
-
 from nova_scheduler import server_groups
-from nova_scheduler import weighers
+from nova_scheduler.weighers import soft_affinity
 
 
-class ServerGroupSoftAntiAffinityWeigher(weighers.BaseHostWeigher):
+class ServerGroupSoftAntiAffinityWeigher(
+        soft_affinity.ServerGroupSoftAffinityWeigher):
     """Weighs a host, for a member of a 'soft-anti-affinity' server group,
     by minus how many members it holds, scaled by [filter_scheduler]
     soft_anti_affinity_weight_multiplier."""
 
     multiplier_option = 'soft_anti_affinity_weight_multiplier'
-
-    def _weigh_object(self, host_state, spec):
-        group = server_groups.group_with_policy(
-            spec, server_groups.SOFT_ANTI_AFFINITY)
-        if not group:
-            return 0
-        return -server_groups.members_on_host(host_state, group)
-
-    def weigh_objects(self, host_states, spec):
-        # Most requests have no such group: skip the per-host walk.
-        if not server_groups.group_with_policy(
-                spec, server_groups.SOFT_ANTI_AFFINITY):
-            return [0.0] * len(host_states)
-        return super().weigh_objects(host_states, spec)
-
-    def weigh_slots(self, hosts, slots, spec):
-        group = server_groups.group_with_policy(
-            spec, server_groups.SOFT_ANTI_AFFINITY)
-        if not group:
-            return np.zeros(len(slots))
-        # Only hosts holding a member, or named in the group, score.
-        scored = (hosts.slots_holding(group.get('members') or ())
-                  | hosts.slots_of_hosts(group.get('hosts') or ()))
-        return self.sparse_scores(hosts, slots, scored, spec)
+    policy = server_groups.SOFT_ANTI_AFFINITY
+    sign = -1
