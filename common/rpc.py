@@ -103,6 +103,9 @@ class _Answering:
                 return func(*args, **kwargs)
             except exception.NovaException:
                 raise dispatcher.ExpectedException()
+        # Made once per method, not on every message (the dispatcher looks
+        # each one up twice).
+        setattr(self, name, answer)
         return answer
 
 

@@ -17,7 +17,7 @@ class InstanceOperationsAPI:
     def rebuild_instance(self, ctxt, instance_uuid, image_id, values=None):
         """Recreate the instance on its host from `image_id`."""
         return self.call(ctxt, 'rebuild_instance',
-                         instances._values_version(values),
+                         instances.values_version(values),
                          instance_uuid=instance_uuid, image_id=image_id,
                          values=values)
 

@@ -8,7 +8,7 @@ from common import rpc
 _UNSET = 'unset'
 
 
-def _values_version(values):
+def values_version(values):
     """1.10 for instance values that set auto_disk_config (a 1.9 conductor
     refuses the message, rather than failing on a column it lacks), else
     1.0."""
@@ -23,7 +23,7 @@ class InstancesAPI:
         Concurrent creates leave together and are stored in one
         transaction; one the quota refuses still fails alone."""
         # 1.6: a create sent again gets the stored instances.
-        version = max(['1.6'] + [_values_version(v) for v in instances],
+        version = max(['1.6'] + [values_version(v) for v in instances],
                       key=rpc.version_key)
         return self.call(ctxt, 'create_instances', version,
                          instances=instances, request_spec=request_spec)
@@ -50,7 +50,7 @@ class InstancesAPI:
                         expected_task_state=_UNSET,
                         expected_vm_state=_UNSET, host=None):
         """Compare-and-swap: raises UnexpectedTaskState on a mismatch."""
-        return self.call(ctxt, 'instance_update', _values_version(values),
+        return self.call(ctxt, 'instance_update', values_version(values),
                          instance_uuid=instance_uuid, values=values,
                          expected_task_state=expected_task_state,
                          expected_vm_state=expected_vm_state, host=host)
