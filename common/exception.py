@@ -115,6 +115,10 @@ class ResourceNotFound(NotFound):
     msg_fmt = 'The resource could not be found.'
 
 
+class MetadataNotFound(NotFound):
+    msg_fmt = 'The metadata service has nothing at this path.'
+
+
 class InstanceNotFound(NotFound):
     msg_fmt = 'Instance %(instance_id)s could not be found.'
 
@@ -227,6 +231,10 @@ class InstanceInvalidState(Conflict):
 
 class InstanceExists(Conflict):
     msg_fmt = 'Instance %(instance_uuid)s exists already.'
+
+
+class InstancePasswordSet(Conflict):
+    msg_fmt = 'Instance %(instance_id)s already has a password.'
 
 
 class UnexpectedTaskState(Conflict):

@@ -226,7 +226,8 @@ def _extensions(req, instance, view_ctx, user_data_attr):
     out = {
         'OS-EXT-AZ:availability_zone':
             instance.get('availability_zone') or '',
-        'config_drive': '',
+        # Nova's words: "True" once a drive was built, else "".
+        'config_drive': 'True' if instance.get('config_drive') else '',
         'OS-SRV-USG:launched_at':
             timestamps.microseconds(instance.get('launched_at')),
         'OS-SRV-USG:terminated_at':

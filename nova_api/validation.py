@@ -126,6 +126,21 @@ def _is_base64(value):
     return True
 
 
+# Most bytes of user data, once decoded (Nova's limit, on the encoded
+# text, is tighter: 65535 base64 characters hold 49149 bytes).
+MAX_USER_DATA_BYTES = 65535
+
+
+@_FORMATS.checks('user_data', raises=(binascii.Error, TypeError, ValueError))
+def _is_user_data(value):
+    if isinstance(value, str):
+        size = len(base64.b64decode(value, validate=True))
+        if size > MAX_USER_DATA_BYTES:
+            raise ValueError('decoded, it is %d bytes; the most is %d'
+                             % (size, MAX_USER_DATA_BYTES))
+    return True
+
+
 # Not shown as text: control and format characters, surrogates, private
 # use and unassigned code points, line and paragraph separators. A name
 # holding one cannot be displayed, and libvirt refuses a domain whose
@@ -363,6 +378,9 @@ def declared(resource, method):
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'format': 'name', 'pattern': r'^(?![\s])[\S\s]*(?<![\s])$'}
 UUID = {'type': 'string', 'format': 'uuid'}
+# Base64 text of at most MAX_USER_DATA_BYTES (4 characters per 3 bytes).
+USER_DATA = {'type': 'string', 'format': 'user_data',
+             'maxLength': -(-MAX_USER_DATA_BYTES // 3) * 4}
 NON_NEGATIVE_INT = {'type': ['integer', 'string'],
                     'pattern': '^[0-9]+$', 'minimum': 0, 'maximum': MAX_INT}
 POSITIVE_INT = {'type': ['integer', 'string'],

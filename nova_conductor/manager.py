@@ -39,7 +39,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        keypairs.KeypairsEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints):
-    target = messaging.Target(version='1.10')
+    target = messaging.Target(version='1.11')
 
     def __init__(self, scheduler_api=None, compute_api=None):
         if scheduler_api is None:

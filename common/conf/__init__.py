@@ -14,6 +14,7 @@ from common.conf import database
 from common.conf import default
 from common.conf import glance
 from common.conf import libvirt
+from common.conf import metadata
 from common.conf import network
 from common.conf import quota
 from common.conf import scheduler
@@ -23,7 +24,7 @@ from common.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
-           network, quota, dashboard, glance, upgrade_levels, wsgi)
+           network, quota, dashboard, glance, upgrade_levels, wsgi, metadata)
 
 for _module in MODULES:
     _module.register_opts(CONF)

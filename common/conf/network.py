@@ -11,6 +11,12 @@ opts = [
                     'address (gateway) and the broadcast are never handed out.'),
     cfg.StrOpt('flat_network_bridge', default='br100',
                help='Host bridge instance interfaces are plugged into.'),
+    cfg.ListOpt('dns_servers', default=[],
+                help='DNS servers guests are told of (network_data.json '
+                     'of the metadata service and the config drive). '
+                     'Empty: the network\'s gateway.'),
+    cfg.IntOpt('mtu', default=1500, min=68,
+               help='MTU of the flat network, told to guests.'),
 ]
 
 

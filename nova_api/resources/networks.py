@@ -9,14 +9,12 @@ and the rest stays null. Creating, deleting and (dis)associating
 networks were nova-network's and answer 410 Gone, as in Nova.
 """
 
-import ipaddress
-
 from common import exception
+from common import flat_network as network_facts
 from common.conf import CONF
 from nova_api import microversion
 from nova_api import policy
 from nova_api import validation
-from nova_api.resources import servers
 
 MAX_VERSION = (2, 35)
 FIELDS = ('id', 'cidr', 'netmask', 'gateway', 'broadcast', 'dns1', 'dns2',
@@ -31,11 +29,12 @@ ADMIN_FIELDS = ('created_at', 'updated_at', 'deleted_at', 'deleted',
 
 def flat_network():
     """What the network layer knows of its one network."""
-    net = ipaddress.ip_network(CONF.network.fixed_range_v4, strict=False)
+    net = network_facts.ip_network()
     hosts = net.hosts()
     gateway = next(hosts, None)
     first = next(hosts, None)
-    return {'id': servers.network_id(), 'label': CONF.network.network_name,
+    return {'id': network_facts.network_id(),
+            'label': CONF.network.network_name,
             'cidr': str(net), 'netmask': str(net.netmask),
             'gateway': str(gateway) if gateway else None,
             'broadcast': str(net.broadcast_address),

@@ -54,8 +54,8 @@ def rebuild_schema(version):
                              'maxLength': 255}
     if version >= (2, 57):
         del props['personality']
-        props['user_data'] = {'type': ['string', 'null'],
-                              'maxLength': 65535, 'format': 'base64'}
+        props['user_data'] = dict(validation.USER_DATA,
+                                  type=['string', 'null'])
     if version >= (2, 63):
         props['trusted_image_certificates'] = {'type': ['array', 'null'],
                                                'maxItems': 0}
@@ -218,10 +218,11 @@ class ServerAction(server_resource.ServerResource):
                                      'os_compute_api:servers:rebuild')
         image = self.specs.image(ctxt, params['imageRef'], instance['flavor'])
         values = servers.changed_values(params, image)
-        if params.get('key_name'):
-            self.specs.check_key_name(ctxt, params['key_name'])
+        if 'key_name' in params:
+            # 2.54: a new key pair, or none (null).
+            values.update(self.specs.key_values(ctxt, params['key_name']))
         # What a rebuild sets beyond an update's columns.
-        for key in ('metadata', 'user_data', 'key_name'):
+        for key in ('metadata', 'user_data'):
             if key in params:
                 values[key] = params[key]
         if params.get('personality'):

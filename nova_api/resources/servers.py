@@ -10,6 +10,7 @@ import falcon
 import netaddr
 
 from common import exception
+from common import flat_network
 from common import glance_client
 from common.conf import CONF
 from nova_api import create_checks
@@ -81,14 +82,13 @@ _SERVER_21 = {
     'availability_zone': {'type': 'string', 'minLength': 1,
                           'maxLength': 255},
     'key_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
-    'user_data': {'type': 'string', 'maxLength': 65535,
-                  'format': 'base64'},
+    'user_data': validation.USER_DATA,
     'min_count': validation.POSITIVE_INT,
     'max_count': validation.POSITIVE_INT,
     'return_reservation_id': {'type': 'boolean'},
     'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
     'security_groups': {'type': 'array'},
-    'config_drive': {'type': ['boolean', 'string']},
+    'config_drive': validation.BOOLEAN,
     'accessIPv4': ACCESS_IPV4,
     'accessIPv6': ACCESS_IPV6,
     'personality': PERSONALITY_SCHEMA,
@@ -205,12 +205,6 @@ def _hostname(name):
     return label.strip('-')[:63] or 'server'
 
 
-def network_id():
-    """Stable id of the one flat network, derived from its name."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL,
-                          'nova-lite/network/' + CONF.network.network_name))
-
-
 def _is_uuid(value):
     try:
         return str(uuid.UUID(value)) == value.lower()
@@ -261,16 +255,20 @@ class ServerSpecBuilder:
         }
         request_spec.update(self._zone(ctxt, server.get('availability_zone')))
         request_spec.update(self._requested_host(ctxt, server))
-        if server.get('key_name'):
-            self.check_key_name(ctxt, server['key_name'])
         return flavor, image, metadata, request_spec
 
-    def check_key_name(self, ctxt, key_name):
-        """400 unless the caller has a key pair of that name."""
+    def key_values(self, ctxt, key_name):
+        """The instance values of key pair `key_name` (None: no key): its
+        name and content as they are now, which the guest is given. 400
+        unless the caller has a key pair of that name."""
+        if not key_name:
+            return {'key_name': None, 'key_data': None, 'key_type': None}
         try:
-            self.conductor.keypair_get(ctxt, key_name)
+            keypair = self.conductor.keypair_get(ctxt, key_name)
         except exception.NotFound:
             raise exception.Invalid('Invalid key_name provided.')
+        return {'key_name': key_name, 'key_data': keypair['public_key'],
+                'key_type': keypair.get('type') or 'ssh'}
 
     @staticmethod
     def _counts(server):
@@ -383,7 +381,7 @@ class ServerSpecBuilder:
             if item.get('port'):
                 raise exception.Invalid('Ports are not supported: this '
                                         'cloud has one flat network.')
-            if item.get('uuid') != network_id():
+            if item.get('uuid') != flat_network.network_id():
                 raise exception.Invalid('Network %s could not be found.'
                                         % item.get('uuid'))
         return 'auto' if requested else 'none'
@@ -427,6 +425,7 @@ class ServerCollection(server_resource.ServerResource):
         access_ips = access_ip_values(server)
         auto_disk_config = disk_config.for_create(
             image, server.get(disk_config.KEY))
+        key_values = self.specs.key_values(ctxt, server.get('key_name'))
         instances = []
         for index in range(count):
             name = server['name']
@@ -446,14 +445,18 @@ class ServerCollection(server_resource.ServerResource):
                 'root_gb': flavor['root_gb'],
                 'ephemeral_gb': flavor['ephemeral_gb'],
                 'availability_zone': request_spec['availability_zone'],
-                'key_name': server.get('key_name'),
                 'user_data': server.get('user_data'),
+                # The compute builds the drive, and may be told to
+                # ([DEFAULT] force_config_drive).
+                'config_drive': validation.as_bool(
+                    server.get('config_drive', False)),
                 'metadata': metadata, 'reservation_id': reservation_id,
                 'launch_index': index,
                 'access_ip_v4': access_ips.get('access_ip_v4'),
                 'access_ip_v6': access_ips.get('access_ip_v6'),
                 'auto_disk_config': auto_disk_config,
                 'tags': server.get('tags') or [],
+                **key_values,
             })
         created = self.conductor.create_instances(ctxt, instances,
                                                   request_spec)

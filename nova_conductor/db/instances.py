@@ -93,6 +93,33 @@ def get(instance_uuid, read_deleted=False):
         return to_dicts(s, [row])[0]
 
 
+def get_by_fixed_ip(address, network):
+    """The live instance holding `address` on `network` (the metadata
+    service asks who a guest is by its source address); the unique
+    (network, address) index finds it."""
+    with session.reader() as s:
+        row = s.scalars(
+            sa.select(models.Instance)
+            .join(models.FixedIp,
+                  models.FixedIp.instance_uuid == models.Instance.uuid)
+            .where(models.FixedIp.network == network)
+            .where(models.FixedIp.address == address)
+            .where(models.Instance.deleted == sa.false())).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=address)
+        return to_dicts(s, [row])[0]
+
+
+def set_password(instance_uuid, password):
+    """Record the password a guest posts, unless it has one: a second post
+    is InstancePasswordSet. '' clears it (an admin's DELETE)."""
+    with session.writer() as s:
+        row = lock_live_object(s, instance_uuid)
+        if password and row.password:
+            raise exception.InstancePasswordSet(instance_id=instance_uuid)
+        row.password = password or None
+
+
 # Columns a list may be sorted by (the API's sort_key names).
 SORT_KEYS = ('created_at', 'updated_at', 'display_name', 'uuid', 'id',
              'vm_state', 'task_state', 'power_state', 'host', 'node',

@@ -175,7 +175,17 @@ class Instance(TimestampMixin, Base):
     compute_node_id: Mapped[int | None] = mapped_column(Integer)
     availability_zone: Mapped[str | None] = mapped_column(String(255))
     key_name: Mapped[str | None] = mapped_column(String(255))
+    # The key pair as it was at boot: what the metadata service and the
+    # config drive give the guest, even once the key pair is deleted.
+    key_data: Mapped[str | None] = mapped_column(Text)
+    key_type: Mapped[str | None] = mapped_column(String(20))
     user_data: Mapped[str | None] = mapped_column(Text)
+    # True once the compute built the server a config drive (asked at
+    # create, or [DEFAULT] force_config_drive on its host).
+    config_drive: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false())
+    # The (encrypted) password the guest posted to the metadata service.
+    password: Mapped[str | None] = mapped_column(Text)
     metadata_json: Mapped[str] = mapped_column('metadata', Text,
                                                default='{}')
     request_spec: Mapped[str] = mapped_column(Text, default='{}')

@@ -80,12 +80,22 @@ class InstancesEndpoints:
     def instance_get(self, context, instance_uuid, read_deleted=False):
         return instances_db.get(instance_uuid, read_deleted)
 
+    # (1.11)
+    def instance_get_by_fixed_ip(self, context, address):
+        return instances_db.get_by_fixed_ip(address,
+                                            CONF.network.network_name)
+
+    # (1.11)
+    def instance_password_set(self, context, instance_uuid, password):
+        instances_db.set_password(instance_uuid, password)
+
     # (1.0; sort from 1.1)
     def instance_get_all(self, context, filters=None, limit=None,
                          marker=None, sort=None):
         return instances_db.get_all(filters, limit, marker, sort)
 
-    # (1.0; values may set auto_disk_config from 1.10)
+    # (1.0; values may set auto_disk_config from 1.10, config_drive,
+    # key_data and key_type from 1.11)
     def instance_update(self, context, instance_uuid, values,
                         expected_task_state='unset',
                         expected_vm_state='unset', host=None):

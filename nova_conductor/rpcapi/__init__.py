@@ -30,9 +30,12 @@ Version history:
         1.9 conductor's database lacks): create_instances,
         instance_update and rebuild_instance may set it (what they send
         now when they do)
+  1.11 - instances carry config_drive, key_data and key_type (the same
+        rule: a message setting one is 1.11); instance_get_by_fixed_ip
+        and instance_password_set (the metadata service)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
-calls' version and the version that brought the batch form; a 1.10
+calls' version and the version that brought the batch form; a 1.10+
 conductor answers `<method>_many` for every method, running the method for
 each call unless it registered a batch handler (creates, advances).
 
@@ -83,7 +86,7 @@ class ConductorAPI(instances.InstancesAPI,
                    reports.ReportsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.10'
+    RPC_API_VERSION = '1.11'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -101,7 +104,8 @@ class ConductorAPI(instances.InstancesAPI,
         'server_group_get_all', 'scheduler_dry_run', 'quota_get',
         'quota_defaults', 'keypair_get', 'keypair_get_all',
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
-        'migration_get_all', 'instance_usage_get'))
+        'migration_get_all', 'instance_usage_get',
+        'instance_get_by_fixed_ip'))
 
     # Under a burst an API's creates, and a compute's reports of its
     # builds' progress, come at the same moments: they share messages.

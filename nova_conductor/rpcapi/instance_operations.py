@@ -13,7 +13,7 @@ class InstanceOperationsAPI:
                          instance_uuid=instance_uuid, action=action,
                          params=params)
 
-    # (1.0; 1.10 when values set auto_disk_config)
+    # (1.0; 1.10 / 1.11 when values set their columns)
     def rebuild_instance(self, ctxt, instance_uuid, image_id, values=None):
         """Recreate the instance on its host from `image_id`."""
         return self.call(ctxt, 'rebuild_instance',

@@ -8,15 +8,22 @@ from common import rpc
 _UNSET = 'unset'
 
 
+# Instance columns and the conductor version that has them: a message
+# setting one is refused by an older conductor, rather than failing on a
+# column its database lacks.
+_COLUMNS_SINCE = {'auto_disk_config': '1.10', 'config_drive': '1.11',
+                  'key_data': '1.11', 'key_type': '1.11'}
+
+
 def values_version(values):
-    """1.10 for instance values that set auto_disk_config (a 1.9 conductor
-    refuses the message, rather than failing on a column it lacks), else
-    1.0."""
-    return '1.10' if 'auto_disk_config' in (values or {}) else '1.0'
+    """The version instance `values` need: the newest of their columns'
+    (_COLUMNS_SINCE), else 1.0."""
+    return max([_COLUMNS_SINCE.get(key, '1.0') for key in values or ()] +
+               ['1.0'], key=rpc.version_key)
 
 
 class InstancesAPI:
-    # (1.0; sends 1.6, or 1.10 with auto_disk_config; together as
+    # (1.0; sends 1.6, or 1.10 / 1.11 with their columns; together as
     # create_instances_many from 1.5)
     def create_instances(self, ctxt, instances, request_spec):
         """Record building instances and start their build; returns them.
@@ -27,6 +34,20 @@ class InstancesAPI:
                       key=rpc.version_key)
         return self.call(ctxt, 'create_instances', version,
                          instances=instances, request_spec=request_spec)
+
+    # (1.11)
+    def instance_get_by_fixed_ip(self, ctxt, address):
+        """The live instance holding the flat network's `address`, or
+        InstanceNotFound (the metadata service's caller lookup)."""
+        return self.call(ctxt, 'instance_get_by_fixed_ip', '1.11',
+                         address=address)
+
+    # (1.11)
+    def instance_password_set(self, ctxt, instance_uuid, password):
+        """Record the password a guest posts, once: InstancePasswordSet
+        when it has one already (an admin clears it with '')."""
+        return self.call(ctxt, 'instance_password_set', '1.11',
+                         instance_uuid=instance_uuid, password=password)
 
     # (1.0; 1.1 with read_deleted)
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
@@ -45,7 +66,7 @@ class InstancesAPI:
         return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
                          limit=limit, marker=marker, sort=sort)
 
-    # (1.0; 1.10 when values set auto_disk_config)
+    # (1.0; 1.10 / 1.11 when values set their columns)
     def instance_update(self, ctxt, instance_uuid, values,
                         expected_task_state=_UNSET,
                         expected_vm_state=_UNSET, host=None):

@@ -26,7 +26,7 @@ def test_servers_there_before_the_migration_are_manual(tmp_path):
                 "'active', 1, '{}', '{}', 0, '[]', 0, "
                 "'2026-12-01 00:00:00')"))
         migration.db_sync()
-        assert migration.db_version() == '0012'
+        assert migration.db_version() == '0013'
         assert instances_db.get('u-1')['auto_disk_config'] is False
         with session.get_engine().begin() as conn:
             command.downgrade(migration._config(conn), '0011')
@@ -72,4 +72,4 @@ def test_the_mode_travels_at_1_10_and_other_values_as_before():
                         ('rebuild_instance', '1.0'),
                         ('rebuild_instance', '1.0')]
     assert manager.ConductorManager.target.version == \
-        rpcapi.ConductorAPI.RPC_API_VERSION == '1.10'
+        rpcapi.ConductorAPI.RPC_API_VERSION == '1.11'
