@@ -104,6 +104,8 @@ export async function render(main, serverId) {
         ['Project', server.tenant_id],
         ['Created', when(server.created)],
         ['Key pair', server.key_name || ''],
+        // The API answers True (Nova: the string "True") or "", never false.
+        ['Config drive', h('span', {id: 'detail-config-drive', text: server.config_drive ? 'Yes' : 'No'})],
       ].filter(Boolean))),
       section('Flavor', flavor ? dl([['Name', flavor.name], ['vCPUs', String(flavor.vcpus)],
         ['RAM', mb(flavor.ram)], ['Disk', `${flavor.disk} GB`]]) : h('p', {text: `Flavor ${server.flavor.id}`})),

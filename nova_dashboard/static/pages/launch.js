@@ -1,10 +1,12 @@
-// The launch wizard: details, source, flavor, networks, key pair and server
-// group steps; checks everything it can before it submits.
+// The launch wizard: details, source, flavor, networks, key pair, server
+// group and configuration steps; checks everything it can before it submits.
 
 import {compute} from '../api.js';
 import {button, field, h, mb, notify, replace, uid} from '../ui.js';
+import {configurationStep} from './launch_config.js';
 
-const STEPS = ['Details', 'Source', 'Flavor', 'Networks', 'Key Pair', 'Server Group'];
+const STEPS = ['Details', 'Source', 'Flavor', 'Networks', 'Key Pair', 'Server Group', 'Configuration'];
+const CONFIGURATION = STEPS.indexOf('Configuration');
 
 async function choices() {
   const soft = (promise, fallback) => promise.catch(() => fallback);
@@ -66,6 +68,7 @@ export async function openLaunchWizard(onLaunched) {
   const group = field({name: 'group', label: 'Server group', type: 'select',
     options: [['', 'No server group'], ...data.groups.map((g) => [g.id, `${g.name} (${(g.policies || [g.policy]).join(', ')})`])]});
   const flavorError = h('p', {class: 'field-error', id: uid('err')});
+  const config = configurationStep();
   const panels = [
     [name.wrapper, count.wrapper, zone.wrapper],
     [image.wrapper],
@@ -73,6 +76,7 @@ export async function openLaunchWizard(onLaunched) {
     [network.wrapper],
     [keypair.wrapper],
     [group.wrapper],
+    config.content,
   ].map((content, i) => h('fieldset', {class: 'step', hidden: i !== 0},
     h('legend', {text: STEPS[i]}), content));
 
@@ -131,6 +135,8 @@ export async function openLaunchWizard(onLaunched) {
     const firstRadio = form.querySelector('input[name=flavor]');
     if (firstRadio) mark(firstRadio, 2, flavorProblem, flavorError);
     else errors.push([2, 'There are no flavors to choose from.']);
+    const userDataProblem = config.check();
+    if (userDataProblem) errors.push([CONFIGURATION, userDataProblem, config.userData]);
     return errors;
   }
 
@@ -140,6 +146,7 @@ export async function openLaunchWizard(onLaunched) {
       networks: network.value, min_count: c, max_count: c};
     if (zone.value) server.availability_zone = zone.value;
     if (keypair.value) server.key_name = keypair.value;
+    config.apply(server);
     const out = {server};
     if (group.value) out['os:scheduler_hints'] = {group: group.value};
     return out;
