@@ -429,11 +429,10 @@ def test_launch_with_user_data_typed_or_from_a_file_and_config_drive(
     server = _launched(dep, token, 'with-data')
     assert server['status'] == 'ACTIVE', server
     assert _stored_user_data(dep, server['id']) == typed
-    # The page shows what the API answers. (Until the compute keeps the
-    # flag, issue 19, the API answers "" and the page "No".)
-    shown = 'Yes' if server['config_drive'] else 'No'
+    # The server keeps the flag, and the page shows it.
+    assert server['config_drive'] == 'True'
     row(page, 'with-data').get_by_role('link', name='with-data').click()
-    expect(page.locator('#detail-config-drive')).to_have_text(shown)
+    expect(page.locator('#detail-config-drive')).to_have_text('Yes')
     shot(page, 'instance-detail-config-drive')
     page.get_by_role('link', name='← Instances').click()
 
