@@ -14,6 +14,7 @@ import socket
 import sys
 
 from common import daemon
+from common import flat_network
 from common import rpc
 from common.conf import CONF
 
@@ -28,6 +29,9 @@ def build_parser():
                         help='API listen address (default %(default)s)')
     parser.add_argument('--port', type=int, default=8774,
                         help='API port; 0 picks a free one '
+                             '(default %(default)s)')
+    parser.add_argument('--metadata-port', type=int, default=8775,
+                        help='metadata service port; 0 picks a free one '
                              '(default %(default)s)')
     parser.add_argument('--state-dir', default='./state',
                         help='database, images and instance files '
@@ -68,6 +72,12 @@ def _configure(args):
                           'libvirt')
     CONF.set_override('osapi_compute_listen', args.listen)
     CONF.set_override('osapi_compute_listen_port', args.port)
+    CONF.set_override('metadata_listen', args.listen, 'api')
+    CONF.set_override('metadata_listen_port', args.metadata_port, 'api')
+    # So a newcomer can ask as a guest would: curl from this machine
+    # with X-Forwarded-For: <fixed IP> (the default trusts no one).
+    if not CONF.api.trusted_proxies:
+        CONF.set_override('trusted_proxies', ['127.0.0.1', '::1'], 'api')
 
 
 def _prepare_database():
@@ -86,19 +96,18 @@ def _compute_hosts(count):
 
 def start_services(compute_hosts):
     """Start every service in this process, each made as its own daemon
-    makes it; returns them (API last)."""
+    makes it; returns them (the metadata service, then the API, last)."""
     from nova_api import cmd as api_cmd
+    from nova_api.metadata import cmd as metadata_cmd
     from nova_compute import cmd as compute_cmd
     from nova_conductor import cmd as conductor_cmd
     from nova_scheduler import cmd as scheduler_cmd
 
     started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     started += [compute_cmd.make_service(host) for host in compute_hosts]
+    started += [metadata_cmd.make_server(), api_cmd.make_server()]
     for svc in started:
         svc.start()
-    api = api_cmd.make_server()
-    api.start()
-    started.append(api)
     return started
 
 
@@ -109,15 +118,24 @@ def _novalite():
     return os.path.relpath(path) if path.startswith(os.getcwd()) else path
 
 
-def _banner(port, listen, image):
+def _first_guest_ip():
+    """The fixed IP the first server gets: the one after the gateway."""
+    hosts = flat_network.ip_network().hosts()
+    next(hosts, None)
+    return str(next(hosts, ''))
+
+
+def _banner(port, metadata_port, listen, image):
     host = listen if listen not in ('0.0.0.0', '::') else socket.getfqdn()
     url = 'http://%s:%d' % (host, port)
+    metadata_url = 'http://%s:%d' % (host, metadata_port)
     body = json.dumps({'server': {'name': 'demo', 'flavorRef': '1',
                                   'imageRef': image, 'networks': 'auto'}})
     print('\nnova-all-in-one is running.\n'
           '  Compute API: %s/v2.1/\n'
           '  Image API:   %s/image\n'
           '  Dashboard:   %s/dashboard/\n'
+          '  Metadata API: %s/\n'
           '  State:       %s\n\n'
           'Boot a server:\n'
           '  curl -s -X POST %s/v2.1/servers -H "Content-Type: '
@@ -127,8 +145,13 @@ def _banner(port, listen, image):
           'Or with the CLI:\n'
           '  %s --os-endpoint %s server create --image demo-image '
           '--flavor m1.tiny --wait demo\n\n'
-          'Stop with Ctrl-C.\n' % (url, url, url, CONF.state_path, url, body,
-                                   url, _novalite(), url),
+          'What a guest sees (its fixed IP as X-Forwarded-For):\n'
+          '  curl -s -H "X-Forwarded-For: %s" '
+          '%s/openstack/latest/meta_data.json\n\n'
+          'Stop with Ctrl-C.\n' % (url, url, url, metadata_url,
+                                   CONF.state_path, url, body, url,
+                                   _novalite(), url, _first_guest_ip(),
+                                   metadata_url),
           flush=True)
 
 
@@ -138,8 +161,8 @@ def main(argv=None):
     demo_image = _prepare_database()
     rpc.init(CONF, url=args.transport_url)
     started = start_services(_compute_hosts(args.compute_hosts))
-    api = started[-1]
-    _banner(api.port, args.listen, demo_image)
+    metadata, api = started[-2:]
+    _banner(api.port, metadata.port, args.listen, demo_image)
 
     def stop():
         for svc in reversed(started):

@@ -16,8 +16,9 @@ LOG = logging.getLogger(__name__)
 class APIServer:
     """The WSGI server in a thread, so it can be started and stopped."""
 
-    def __init__(self, app, host, port, workers):
+    def __init__(self, app, host, port, workers, name='nova-api'):
         self.server = http_server.Server((host, port), app, workers)
+        self.name = name
         self.thread = None
 
     @property
@@ -27,9 +28,9 @@ class APIServer:
     def start(self):
         self.server.prepare()
         self.thread = threading.Thread(target=self.server.serve,
-                                       name='nova-api', daemon=True)
+                                       name=self.name, daemon=True)
         self.thread.start()
-        LOG.info('nova-api listening on http://%s:%s/',
+        LOG.info('%s listening on http://%s:%s/', self.name,
                  self.server.bind_addr[0], self.port)
 
     def stop(self):
@@ -45,13 +46,28 @@ def make_server(conductor_api=None):
                      CONF.osapi_compute_workers)
 
 
+def make_servers(conductor_api=None):
+    """The servers of [DEFAULT] enabled_apis: the Compute API, and the
+    metadata service on its own port when 'metadata' is listed."""
+    from nova_api.metadata import cmd as metadata_cmd
+    makers = {'osapi_compute': make_server,
+              'metadata': metadata_cmd.make_server}
+    return [makers[name](conductor_api)
+            for name in dict.fromkeys(CONF.enabled_apis)]
+
+
 def main(argv=None):
     daemon.parse_config(sys.argv[1:] if argv is None else argv,
                         'OpenStack-compatible Compute API')
     rpc.init(CONF)
-    server = make_server()
-    server.start()
-    daemon.wait_for_signals(server.stop)
+    servers = make_servers()
+    for server in servers:
+        server.start()
+
+    def stop():
+        for server in servers:
+            server.stop()
+    daemon.wait_for_signals(stop)
     rpc.cleanup()
     return 0
 

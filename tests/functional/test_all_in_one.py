@@ -17,7 +17,8 @@ def _start(state_dir, *extra, command=None, **popen_args):
     process, its API's URL and what it printed until its banner."""
     command = command or [os.path.join(BIN, 'nova-all-in-one')]
     proc = subprocess.Popen(
-        command + ['--port', '0', '--state-dir', str(state_dir)] +
+        command + ['--port', '0', '--metadata-port', '0',
+                   '--state-dir', str(state_dir)] +
         list(extra),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         **popen_args)
@@ -64,7 +65,20 @@ def test_all_in_one_boots_and_deletes_a_server(tmp_path):
         server = _wait(url, resp.json()['server']['id'], 'ACTIVE')
         assert server['OS-EXT-SRV-ATTR:host'].endswith(('-compute-1',
                                                         '-compute-2'))
-        assert server['addresses']['private'][0]['addr'].startswith('10.0.0.')
+        address = server['addresses']['private'][0]['addr']
+        assert address == '10.0.0.2'
+        # The banner's metadata line shows what this guest sees.
+        asked = re.search(r'curl -s -H "X-Forwarded-For: ([0-9.]+)" '
+                          r'(http://\S+/openstack/latest/meta_data.json)',
+                          banner)
+        assert asked and asked.group(1) == address, banner
+        assert re.search(r'Metadata API: %s/' % re.escape(
+            asked.group(2).split('/openstack')[0]), banner), banner
+        meta = requests.get(asked.group(2),
+                            headers={'X-Forwarded-For': address})
+        assert meta.status_code == 200, meta.text
+        assert meta.json()['uuid'] == server['id']
+        assert meta.json()['name'] == server['name'] == 'demo'
         flavors = requests.get(url + '/v2.1/flavors').json()['flavors']
         assert {'m1.tiny', 'm1.small'} <= {f['name'] for f in flavors}
         assert requests.delete('%s/v2.1/servers/%s' % (
