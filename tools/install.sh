@@ -113,11 +113,18 @@ if [ "${NOVA_SKIP_CLOUD_INIT:-0}" != 1 ]; then
   fi
   if [ ! -e ".venv-cloud-init/.installed-$CLOUD_INIT_VERSION" ]; then
     rm -rf .venv-cloud-init
-    /usr/bin/python3 -m venv --system-site-packages .venv-cloud-init
+    /usr/bin/python3 -m venv --system-site-packages --without-pip \
+      .venv-cloud-init
     debdir=$(mktemp -d)
     # apt-get download drops privileges to _apt, which must write here.
     chmod 777 "$debdir"
-    (cd "$debdir" && apt-get download -qq "cloud-init=$CLOUD_INIT_VERSION")
+    # Old package lists may name a version the mirror no longer has.
+    if ! (cd "$debdir" && apt-get download -qq "cloud-init=$CLOUD_INIT_VERSION"); then
+      $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+      CLOUD_INIT_VERSION=$(apt-cache show --no-all-versions cloud-init |
+                           sed -n 's/^Version: //p')
+      (cd "$debdir" && apt-get download -qq "cloud-init=$CLOUD_INIT_VERSION")
+    fi
     dpkg-deb -x "$debdir"/cloud-init_*.deb .venv-cloud-init/cloud-init
     rm -rf "$debdir"
     # A .pth puts the unpacked package on the venv's path.
