@@ -2,9 +2,10 @@
 # Installs what the project needs on a fresh Debian/Ubuntu machine:
 # system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
 # QEMU and busybox for the real-guest test; Chromium for the dashboard's
-# browser tests), then a virtualenv in .venv with
-# the project and its test tools, and Keystone and Tempest in venvs of
-# their own.
+# browser tests; xorriso and genisoimage for config drives), then a
+# virtualenv in .venv with the project and its test tools, Keystone and
+# Tempest in venvs of their own, and Debian's cloud-init unpacked into
+# .venv-cloud-init.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,12 @@ GUEST_PACKAGES=(qemu-system-x86 libvirt-daemon-system busybox-static)
 # For tests/functional/test_dashboard.py: Playwright (Python, from the test
 # extra) drives this Chromium; Playwright's own browser download is never used.
 GUEST_PACKAGES+=(chromium)
+# For tests/functional/cloud_init_readers.py: xorriso and genisoimage read and
+# write config drive ISOs, and Debian's python3 gets the Python packages the
+# cloud-init .deb depends on (see .venv-cloud-init below).
+GUEST_PACKAGES+=(xorriso genisoimage python3-configobj python3-jinja2
+  python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib
+  python3-requests python3-serial python3-yaml)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -84,4 +91,48 @@ if [ "${NOVA_SKIP_TEMPEST:-0}" != 1 ] &&
   rm -f .venv-tempest/.installed-*
   touch ".venv-tempest/.installed-$TEMPEST_VERSION"
   echo "Installed Tempest $TEMPEST_VERSION into .venv-tempest"
+fi
+
+# cloud-init for tests/functional/cloud_init_readers.py, which proves the
+# metadata service and config drive with cloud-init's own readers. PyPI has
+# no cloud-init release, and installing Debian's package would enable its
+# boot-time systemd units and pull in a DHCP client on this machine. So the
+# .deb is only unpacked (dpkg-deb -x) into .venv-cloud-init, a venv of
+# Debian's own python3 that sees the system site-packages: there the
+# Python packages the .deb depends on are installed from Debian above, the
+# versions this cloud-init release is built and tested with (PyPI's newest
+# could break it). Debian's python3 is /usr/bin/python3, not $PYTHON. The
+# stamp names the version, so a new Debian release of cloud-init is
+# unpacked again. NOVA_SKIP_CLOUD_INIT=1 skips it (those tests skip).
+if [ "${NOVA_SKIP_CLOUD_INIT:-0}" != 1 ]; then
+  CLOUD_INIT_VERSION=$(apt-cache show --no-all-versions cloud-init |
+                       sed -n 's/^Version: //p')
+  if [ -z "$CLOUD_INIT_VERSION" ]; then
+    echo "apt knows no cloud-init package" >&2
+    exit 1
+  fi
+  if [ ! -e ".venv-cloud-init/.installed-$CLOUD_INIT_VERSION" ]; then
+    rm -rf .venv-cloud-init
+    /usr/bin/python3 -m venv --system-site-packages --without-pip \
+      .venv-cloud-init
+    debdir=$(mktemp -d)
+    # apt-get download drops privileges to _apt, which must write here.
+    chmod 777 "$debdir"
+    # Old package lists may name a version the mirror no longer has.
+    if ! (cd "$debdir" && apt-get download -qq "cloud-init=$CLOUD_INIT_VERSION"); then
+      $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+      CLOUD_INIT_VERSION=$(apt-cache show --no-all-versions cloud-init |
+                           sed -n 's/^Version: //p')
+      (cd "$debdir" && apt-get download -qq "cloud-init=$CLOUD_INIT_VERSION")
+    fi
+    dpkg-deb -x "$debdir"/cloud-init_*.deb .venv-cloud-init/cloud-init
+    rm -rf "$debdir"
+    # A .pth puts the unpacked package on the venv's path.
+    site=$(.venv-cloud-init/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    echo "$PWD/.venv-cloud-init/cloud-init/usr/lib/python3/dist-packages" \
+      > "$site/cloud-init.pth"
+    .venv-cloud-init/bin/python -c 'import cloudinit.sources.helpers.openstack'
+    touch ".venv-cloud-init/.installed-$CLOUD_INIT_VERSION"
+    echo "Unpacked cloud-init $CLOUD_INIT_VERSION into .venv-cloud-init"
+  fi
 fi
