@@ -41,7 +41,7 @@ class Deployment:
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
-                 fixed_range_v4='10.11.0.0/24'):
+                 fixed_range_v4='10.11.0.0/24', metadata=False):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
@@ -56,6 +56,10 @@ class Deployment:
         self.dir = tempfile.mkdtemp(prefix='nova-func-')
         self.port = _free_port()
         self.api = 'http://127.0.0.1:%d' % self.port
+        # With `metadata`, nova-api-metadata runs too, at self.metadata.
+        self.metadata_port = _free_port() if metadata else None
+        self.metadata = 'http://127.0.0.1:%d' % self.metadata_port \
+            if metadata else None
         self.procs = {}
         # name -> argv, so a killed daemon can be started again as it was.
         self.commands = {}
@@ -101,12 +105,16 @@ class Deployment:
                 test_node_local_gb = %(disk)d
                 [network]
                 fixed_range_v4 = %(fixed_range)s
-                ''') % {'fixed_range': self.fixed_range_v4,'transport': transport_url, 'dir': self.dir,
+                ''') % {'fixed_range': self.fixed_range_v4,
+                        'transport': transport_url, 'dir': self.dir,
                         'run': self.run_id, 'port': self.port, 'db': db_url,
                         'vcpus': self.host_vcpus,
                         'mem': self.host_memory_mb,
                         'disk': self.host_local_gb})
             f.write(self.extra_conf)
+            if self.metadata:
+                f.write('\n[api]\nmetadata_listen = 127.0.0.1\n'
+                        'metadata_listen_port = %d\n' % self.metadata_port)
         self.db_url = db_url
         self.transport_url = transport_url
 
@@ -171,6 +179,8 @@ class Deployment:
             for host in self.compute_hosts:
                 self.start_compute(host)
             self._spawn('api', 'nova-api')
+            if self.metadata:
+                self._spawn('metadata', 'nova-api-metadata')
             self.wait_ready()
         except BaseException:
             self.stop()
@@ -188,6 +198,9 @@ class Deployment:
                         nodes = conn.exec_driver_sql(
                             'SELECT COUNT(*) FROM compute_nodes').scalar()
                     up = requests.get(self.api + '/', timeout=2).ok
+                    if self.metadata:
+                        # Any answer (404 for an unknown caller) will do.
+                        requests.get(self.metadata + '/', timeout=2)
                 except (sa.exc.DBAPIError, requests.RequestException):
                     nodes, up = 0, False
                 if up and nodes == len(self.compute_hosts):
