@@ -33,6 +33,7 @@ from nova_api.resources import server_actions
 from nova_api.resources import server_external_events
 from nova_api.resources import server_groups
 from nova_api.resources import server_metadata
+from nova_api.resources import server_password
 from nova_api.resources import server_tags
 from nova_api.resources import servers
 from nova_api.resources import services
@@ -175,6 +176,8 @@ def _add_admin_routes(app, conductor_api):
                   networks.TenantNetwork(conductor_api))
     app.add_route('/v2.1/os-quota-class-sets/{class_name}',
                   quota_classes.QuotaClassSet(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-server-password',
+                  server_password.ServerPassword(conductor_api))
 
 
 def create_app(conductor_api=None):

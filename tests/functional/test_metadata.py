@@ -161,7 +161,7 @@ def test_cloud_init_reads_the_ec2_tree(dep, guest, keypair):
     lambda g, o: _signed(g, signature=requester.sign(g['id'], 'guess')),
 ], ids=['empty', 'missing', 'wrong', 'another-instance', 'other-secret'])
 def test_a_bad_signature_is_403_and_tells_nothing(dep, guest, other,
-                                                 headers):
+                                                  headers):
     resp = _get(dep, '/openstack/latest/meta_data.json',
                 headers(guest, other))
     assert resp.status_code == 403
@@ -235,6 +235,16 @@ def test_the_guest_posts_its_password_once(dep, other):
     assert again.status_code == 409
     assert requests.post(url, data='x' * 1021,
                          headers=_signed(other)).status_code == 400
+    # Its owner reads it through the Compute API, and clears it so the
+    # guest may post another.
+    api = '/v2.1/servers/%s/os-server-password' % other['id']
+    assert dep.request('GET', api).json() == {'password': 'encrypted-blob'}
+    assert dep.request('DELETE', api).status_code == 204
+    assert dep.request('GET', api).json() == {'password': ''}
+    time.sleep(CACHE_SECONDS + 0.5)
+    assert requests.post(url, data='another', headers=_forwarded(
+        other)).status_code == 200
+    assert dep.request('GET', api).json() == {'password': 'another'}
 
 
 def test_rebuilt_user_data_reaches_the_guest(dep, guest):
