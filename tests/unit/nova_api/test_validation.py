@@ -119,6 +119,20 @@ def test_base64_format_refuses_non_ascii_text_with_400():
     assert validation.validate(schema, {'user_data': 'aGk='})
 
 
+def test_user_data_is_at_most_65535_bytes_once_decoded():
+    import base64
+    schema = {'type': 'object',
+              'properties': {'user_data': validation.USER_DATA}}
+    most = base64.b64encode(b'x' * 65535).decode()
+    assert validation.validate(schema, {'user_data': most})
+    message = _message(schema, {
+        'user_data': base64.b64encode(b'x' * 65536).decode()})
+    assert message.startswith('Invalid input for field/attribute user_data.')
+    assert message.endswith('decoded, it is 65536 bytes; the most is 65535')
+    assert _message(schema, {'user_data': 'not base64!'}).endswith(
+        'Only base64 data is allowed')
+
+
 INT_SCHEMA = {'type': 'object', 'properties': {
     'n': validation.NON_NEGATIVE_INT, 'p': validation.POSITIVE_INT}}
 
