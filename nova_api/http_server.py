@@ -29,7 +29,9 @@ Limits (all documented in docs/api.md, "Limits"):
 - requests served at once: `osapi_compute_workers` threads.
 """
 
+import logging
 import socket
+import threading
 import time
 import urllib.parse
 
@@ -39,6 +41,8 @@ from cheroot import wsgi
 from common.conf import CONF
 from nova_api import chunked
 from nova_api import errors
+
+LOG = logging.getLogger(__name__)
 
 # How long, and how much, a closing connection reads of what its client
 # still sends (see above).
@@ -186,3 +190,30 @@ class Server(wsgi.Server):
         self.max_request_header_size = CONF.wsgi.max_request_header_size
         self.max_request_body_size = max(CONF.image_size_cap,
                                          CONF.api.max_request_body_size)
+
+
+class ThreadedServer:
+    """A WSGI server in a thread, so it can be started and stopped (the
+    Compute API's, the metadata service's)."""
+
+    def __init__(self, app, host, port, workers, name='nova-api'):
+        self.server = Server((host, port), app, workers)
+        self.name = name
+        self.thread = None
+
+    @property
+    def port(self):
+        return self.server.bind_addr[1]
+
+    def start(self):
+        self.server.prepare()
+        self.thread = threading.Thread(target=self.server.serve,
+                                       name=self.name, daemon=True)
+        self.thread.start()
+        LOG.info('%s listening on http://%s:%s/', self.name,
+                 self.server.bind_addr[0], self.port)
+
+    def stop(self):
+        self.server.stop()
+        if self.thread:
+            self.thread.join(timeout=CONF.graceful_shutdown_timeout)

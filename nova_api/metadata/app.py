@@ -14,6 +14,7 @@ from common import context as nova_context
 from common import exception
 from common import instance_metadata
 from common.conf import CONF
+from nova_api import request_body
 from nova_api.metadata import cache
 from nova_api.metadata import requester
 
@@ -98,14 +99,8 @@ class MetadataService:
 
 
 def _password(req):
-    most = instance_metadata.MAX_PASSWORD_BYTES
-    if req.content_length is not None and req.content_length > most:
-        raise exception.Invalid('The password is longer than %d bytes.'
-                                % most)
-    data = req.bounded_stream.read(most + 1)
-    if len(data) > most:
-        raise exception.Invalid('The password is longer than %d bytes.'
-                                % most)
+    # 413 past the most a password may be (Content-Length or chunked).
+    data = request_body.read(req, instance_metadata.MAX_PASSWORD_BYTES)
     try:
         text = data.decode('utf-8')
     except UnicodeDecodeError:

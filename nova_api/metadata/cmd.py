@@ -5,16 +5,15 @@ import sys
 from common import daemon
 from common import rpc
 from common.conf import CONF
-from nova_api import cmd as api_cmd
+from nova_api import http_server
 from nova_api.metadata import app as metadata_app
 
 
 def make_server(conductor_api=None):
-    return api_cmd.APIServer(metadata_app.create_app(conductor_api),
-                             CONF.api.metadata_listen,
-                             CONF.api.metadata_listen_port,
-                             CONF.api.metadata_workers,
-                             name='nova-api-metadata')
+    return http_server.ThreadedServer(
+        metadata_app.create_app(conductor_api), CONF.api.metadata_listen,
+        CONF.api.metadata_listen_port, CONF.api.metadata_workers,
+        name='nova-api-metadata')
 
 
 def main(argv=None):

@@ -234,7 +234,7 @@ def test_the_guest_posts_its_password_once(dep, other):
     again = requests.post(url, data='another', headers=_signed(other))
     assert again.status_code == 409
     assert requests.post(url, data='x' * 1021,
-                         headers=_signed(other)).status_code == 400
+                         headers=_signed(other)).status_code == 413
     # Its owner reads it through the Compute API, and clears it so the
     # guest may post another.
     api = '/v2.1/servers/%s/os-server-password' % other['id']

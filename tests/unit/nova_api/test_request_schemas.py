@@ -55,7 +55,9 @@ def test_only_the_declarations_read_request_bodies():
         os.path.relpath(type(r.resource).__module__.replace('.', '/') +
                         '.py', 'nova_api')
         for r in ROUTES for m in r.methods
-        if getattr(api_routes.declared(r, m), 'kind', None) == 'raw'}
+        if getattr(api_routes.declared(r, m), 'kind', None) == 'raw'} | {
+        # The metadata service's one body, a guest's password.
+        'metadata/app.py'}
     for path, text in _sources():
         code = re.sub(r'"""[\s\S]*?"""|#.*', '', text)
         if path != 'validation.py':
