@@ -47,9 +47,10 @@ def check_metadata(limits, metadata):
 
 
 def check_personality(limits, files):
-    """Injected files (before 2.57) within the project's quotas; this
-    cloud has no config drive to carry them, so a valid request is still
-    refused, after the quota answer a client expects."""
+    """Injected files (before 2.57) within the project's quotas. This
+    cloud does not inject files (Nova deprecated it, and 2.57 removed it),
+    so a valid request is still refused, after the quota answer a client
+    expects; user_data carries files to cloud-init instead."""
     if not files:
         return
     if 0 <= limits['injected_files'] < len(files):
@@ -65,7 +66,8 @@ def check_personality(limits, files):
                 'Personality file content exceeds maximum %d'
                 % limits['injected_file_content_bytes'])
     raise exception.Invalid('File injection (personality) is not '
-                            'supported: this cloud has no config drive.')
+                            'supported; pass files in user_data (for '
+                            'cloud-init, its write_files) instead.')
 
 
 def image_from_bdms(bdms):

@@ -29,11 +29,13 @@ COMPUTE_FEATURES = {
     'rescue': (False, 'no rescue/unrescue action'),
     'stable_rescue': (False, 'no rescue'),
     'change_password': (False, 'no changePassword action'),
-    'metadata_service': (False, 'nova-api serves no metadata API to guests '
-                                'yet'),
+    'metadata_service': (True, 'nova-api-metadata (or nova-api with '
+                               'metadata in [DEFAULT] enabled_apis) serves '
+                               'the OpenStack and EC2 trees to guests'),
     'config_drive': (False, 'no config drive is built'),
-    'personality': (False, 'injected files are refused (400): no config '
-                           'drive to carry them'),
+    'personality': (False, 'injected files are refused (400): file '
+                           'injection is not implemented; user_data '
+                           'carries files to cloud-init'),
     'disk_config': (True, 'OS-DCF:diskConfig kept per server: set at '
                           'create, rebuild and update, shown on every body'),
     'interface_attach': (False, 'no os-interface API'),
