@@ -30,11 +30,6 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _rabbitmqctl(*args):
-    subprocess.run(['rabbitmqctl', '-q'] + list(args), check=True,
-                   capture_output=True, timeout=60)
-
-
 class Deployment:
     """Start with `start()`, stop with `stop()`; `api` is the base URL."""
 
@@ -68,13 +63,10 @@ class Deployment:
     # -- resources ---------------------------------------------------------
 
     def _make_transport(self):
-        services.require('RabbitMQ', services.RABBIT)
-        vhost = self.vhost = 'nova_test_%s' % self.run_id
-        _rabbitmqctl('add_vhost', vhost)
-        self._cleanups.append(lambda: _rabbitmqctl('delete_vhost', vhost))
-        _rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*',
-                     '.*')
-        return 'rabbit://guest:guest@%s/%s' % (services.RABBIT, vhost)
+        self.vhost = 'nova_test_%s' % self.run_id
+        url, delete = services.create_vhost(self.vhost)
+        self._cleanups.append(delete)
+        return url
 
     def _make_database(self):
         if self.backend == 'sqlite':
