@@ -109,6 +109,7 @@ class Cinder:
         try:
             self._write_conf()
             self._manage('db', 'sync')
+            self.timings['db_sync'] = time.monotonic() - began
             for name in DAEMONS:
                 self._spawn(name)
             self._wait_ready(timeout=90)
