@@ -82,6 +82,8 @@ class Cinder:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.endpoint = '%s/v3/%s' % (self.url, self.project_id)
         self.endpoint_template = self.url + '/v3/%(project_id)s'
+        self.vhost = 'cinder_test_%s' % self.run_id
+        self.database_url = None
         self.procs = {}
         self.timings = {}
         self._cleanups = []
@@ -127,10 +129,9 @@ class Cinder:
         return url
 
     def _write_conf(self):
-        transport_url, delete_vhost = services.create_vhost(
-            'cinder_test_%s' % self.run_id)
+        transport_url, delete_vhost = services.create_vhost(self.vhost)
         self._cleanups.append(delete_vhost)
-        database_url = self._database_url()
+        self.database_url = self._database_url()
         for name in ETC_FILES:
             shutil.copy(os.path.join(VENV, 'etc', 'cinder', name), self.dir)
         os.mkdir(os.path.join(self.dir, 'log'))
@@ -167,7 +168,7 @@ class Cinder:
                 ''') % {
                 'transport': transport_url, 'host': self.host,
                 'dir': self.dir, 'port': self.port, 'backend': BACKEND,
-                'database': database_url, 'pool': self.pool,
+                'database': self.database_url, 'pool': self.pool,
                 'ceph_conf': self.ceph.conf, 'rbd_user': self.ceph.client,
                 'secret': self.rbd_secret_uuid})
 
