@@ -145,7 +145,8 @@ fi
 # Cinder comes from PyPI, pinned, in a venv of its own (its pins clash
 # with ours) that sees the system site-packages, because the rados/rbd
 # bindings are Debian's, built for /usr/bin/python3. The stamp names the
-# version, so changing CINDER_VERSION installs it again. NOVA_SKIP_CINDER=1
+# version, so changing CINDER_VERSION installs it again; psycopg2 lets it
+# run on PostgreSQL, as operators run it. NOVA_SKIP_CINDER=1
 # skips both (those tests skip).
 CEPH_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd
   python3-rados qemu-block-extra)
@@ -173,7 +174,7 @@ if [ "${NOVA_SKIP_CINDER:-0}" != 1 ]; then
     rm -rf .venv-cinder
     /usr/bin/python3 -m venv --system-site-packages .venv-cinder
     .venv-cinder/bin/pip install -q --upgrade pip >/dev/null
-    .venv-cinder/bin/pip install -q "cinder==$CINDER_VERSION"
+    .venv-cinder/bin/pip install -q "cinder==$CINDER_VERSION" psycopg2-binary
     # Debian's pyOpenSSL is too old for the cryptography pip brings
     # ("module 'lib' has no attribute 'GEN_EMAIL'" at import).
     .venv-cinder/bin/pip install -q -U pyopenssl

@@ -154,6 +154,15 @@ class Cinder:
                 # one is seen down within seconds.
                 report_interval = 2
                 service_down_time = 10
+                # cinder-volume tells the scheduler its capacity when it
+                # starts, and the scheduler asks for it when it starts; both
+                # are fanout casts, lost when the other is not listening
+                # yet (seen: the scheduler then knew no backend for 60 s).
+                # Publishing every 3 s makes up for a lost one; on an
+                # exclusive pool (the default) that is two monitor commands.
+                periodic_interval = 3
+                periodic_fuzzy_delay = 0
+                backend_stats_polling_interval = 3
                 [database]
                 connection = %(database)s
                 [oslo_concurrency]
