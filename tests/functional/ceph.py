@@ -108,12 +108,12 @@ class Ceph:
     # -- bootstrap ------------------------------------------------------------
 
     def start(self):
-        lacking = missing_tools()
-        if lacking:
-            raise CephError('Ceph is not installed, no %s (run '
-                            'tools/install.sh)' % ', '.join(lacking))
         began = time.monotonic()
         try:
+            lacking = missing_tools()
+            if lacking:
+                raise CephError('Ceph is not installed, no %s (run '
+                                'tools/install.sh)' % ', '.join(lacking))
             self._write_conf()
             self._start_mon()
             self.timings['mon'] = time.monotonic() - began

@@ -104,11 +104,11 @@ class Cinder:
     # -- bootstrap ----------------------------------------------------------
 
     def start(self):
-        problem = missing()
-        if problem:
-            raise CinderError(problem)
         began = time.monotonic()
         try:
+            problem = missing()
+            if problem:
+                raise CinderError(problem)
             self._write_conf()
             self._manage('db', 'sync')
             self.timings['db_sync'] = time.monotonic() - began

@@ -11,13 +11,16 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 import uuid
 
 import psutil
+import pytest
 import sqlalchemy as sa
 
 from tests import services
+from tests.functional import block_storage
 from tests.functional import ceph as ceph_mod
 from tests.functional import cinder as cinder_mod
 
@@ -215,3 +218,19 @@ def test_cinder_stop_leaves_no_process_vhost_database_or_directory(
     assert volumes.vhost not in _vhosts()
     assert not _database_exists(volumes.database_url)
 
+
+
+@pytest.mark.parametrize('required, outcome', [
+    ('1', pytest.fail.Exception), ('0', pytest.skip.Exception)])
+def test_a_machine_without_ceph_skips_or_under_ci_fails(
+        monkeypatch, required, outcome):
+    monkeypatch.setenv('NOVA_TEST_REQUIRE_SERVICES', required)
+    monkeypatch.setenv('PATH', '/nonexistent')
+    made = set(os.listdir(tempfile.gettempdir()))
+    with pytest.raises(outcome) as raised:
+        block_storage.start()
+    assert str(raised.value).startswith(
+        'Ceph did not start: Ceph is not installed, no ceph-mon, ceph-mgr')
+    assert 'tools/install.sh' in str(raised.value)
+    assert not [d for d in set(os.listdir(tempfile.gettempdir())) - made
+                if d.startswith('ceph-func-')]
