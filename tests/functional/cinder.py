@@ -14,6 +14,9 @@ the vhost, the database and the directory.
 
 noauth: requests carry `X-Auth-Token: <user>:<project>`, and the project
 id in the URL must look like one (hex), so `/v3/admin/...` is a 404.
+Deleting an attachment in use is for services only (Cinder asks Nova
+otherwise, and noauth gives it no catalog to find Nova in: a 500), so
+such a request carries `X-Service-Roles: service`, see `headers()`.
 """
 
 import os
@@ -88,18 +91,26 @@ class Cinder:
         self.timings = {}
         self._cleanups = []
 
-    def headers(self, project_id=None, microversion=None):
+    def headers(self, project_id=None, microversion=None, service=False):
+        """noauth headers; `service`: as a service (Nova) calls, which
+        Cinder requires to delete an attachment in use."""
         headers = {'X-Auth-Token': 'admin:%s' % (project_id or
                                                  self.project_id)}
         if microversion:
             headers['OpenStack-API-Version'] = 'volume %s' % microversion
+        if service:
+            # With keystone, keystonemiddleware sets this from a validated
+            # service token; noauth takes it as it comes.
+            headers['X-Service-Roles'] = 'service'
         return headers
 
-    def request(self, method, path, microversion=None, **kwargs):
+    def request(self, method, path, microversion=None, service=False,
+                **kwargs):
         """A request to this project's volume API, e.g. ('GET', '/volumes')."""
         return requests.request(
             method, self.endpoint + path, timeout=30,
-            headers=self.headers(microversion=microversion), **kwargs)
+            headers=self.headers(microversion=microversion, service=service),
+            **kwargs)
 
     # -- bootstrap ----------------------------------------------------------
 

@@ -104,6 +104,55 @@ def test_a_volume_cloned_from_a_volume_has_its_data(ceph_cinder):
         [], ['volume-%s.deleted' % source]), images
 
 
+def test_an_attachment_describes_the_rbd_image_and_the_monitor(ceph_cinder):
+    ceph, cinder = ceph_cinder
+    volume_id = _create_volume(cinder, name='attached')
+    assert cinder.wait_for_volume(volume_id)['status'] == 'available'
+    instance_id = str(uuid.uuid4())
+
+    resp = cinder.request('POST', '/attachments', ATTACHMENTS, json={
+        'attachment': {'volume_uuid': volume_id,
+                       'instance_uuid': instance_id,
+                       'connector': CONNECTOR}})
+    assert resp.status_code == 200, resp.text
+    attachment = resp.json()['attachment']
+    assert attachment['instance'] == instance_id
+    info = attachment['connection_info']
+    assert info['driver_volume_type'] == 'rbd', info
+    assert info['name'] == 'volumes/volume-%s' % volume_id
+    assert info['hosts'] == [ceph.mon_host]
+    assert info['ports'] == [str(ceph.mon_port)]
+    assert info['auth_enabled'] is True
+    assert info['auth_username'] == ceph.client
+    assert info['secret_type'] == 'ceph'
+    assert info['secret_uuid'] == cinder.rbd_secret_uuid
+    # Attachment create with a connector answers once the volume service
+    # has made the connection.
+    volume = cinder.request('GET', '/volumes/%s' % volume_id).json()['volume']
+    assert volume['status'] == 'attaching'
+
+    resp = cinder.request('POST', '/attachments/%s/action' % attachment['id'],
+                          ATTACHMENTS, json={'os-complete': {}})
+    assert resp.status_code == 204, resp.text
+    volume = cinder.wait_for_volume(volume_id, statuses=('in-use',))
+    assert [a['server_id'] for a in volume['attachments']] == [instance_id]
+
+    # An attached volume is not deleted.
+    refused = cinder.request('DELETE', '/volumes/%s' % volume_id)
+    assert refused.status_code == 400
+    assert 'must not be migrating, attached' in \
+        refused.json()['badRequest']['message']
+
+    # As Nova does, with its service token.
+    resp = cinder.request('DELETE', '/attachments/%s' % attachment['id'],
+                          ATTACHMENTS, service=True)
+    assert resp.status_code == 200, resp.text
+    volume = cinder.wait_for_volume(volume_id)
+    assert volume['status'] == 'available'
+    assert volume['attachments'] == []
+    _delete_volume(cinder, volume_id)
+
+
 def _rss_mb(pids):
     total = 0
     for pid in pids:
@@ -217,7 +266,6 @@ def test_cinder_stop_leaves_no_process_vhost_database_or_directory(
     _assert_gone(pids, volumes.dir)
     assert volumes.vhost not in _vhosts()
     assert not _database_exists(volumes.database_url)
-
 
 
 @pytest.mark.parametrize('required, outcome', [
