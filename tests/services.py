@@ -41,10 +41,10 @@ def unique_name(prefix):
     return '%s_%s' % (prefix, uuid.uuid4().hex[:10])
 
 
-def create_database(backend):
+def create_database(backend, prefix='nova_test'):
     """A fresh, empty database on a real server; returns (url, drop)."""
     import sqlalchemy as sa
-    name = unique_name('nova_test')
+    name = unique_name(prefix)
     if backend == 'postgresql':
         require('PostgreSQL', POSTGRES)
         admin_url = 'postgresql+psycopg2://postgres@%s/postgres' % POSTGRES

@@ -141,13 +141,13 @@ fi
 # tests/functional/cinder.py (volumes, boot from volume, RBD disks). Ceph
 # comes from Debian (the monitor, the OSD and the mgr daemons, the ceph and
 # rbd tools, the Python rados/rbd bindings, and QEMU's rbd: block driver),
-# without its recommends (those add the MDS, FUSE and ~35 more packages).
-# Cinder comes from PyPI, pinned, in a venv of its own (its pins clash
-# with ours) that sees the system site-packages, because the rados/rbd
-# bindings are Debian's, built for /usr/bin/python3. The stamp names the
-# version, so changing CINDER_VERSION installs it again; psycopg2 lets it
-# run on PostgreSQL, as operators run it. NOVA_SKIP_CINDER=1
-# skips both (those tests skip).
+# without its recommends (74 packages instead of 89: those add the MDS and
+# FUSE). Cinder comes from PyPI, pinned, in a venv of its own (its pins
+# clash with ours) that sees the system site-packages, because the
+# rados/rbd bindings are Debian's, built for /usr/bin/python3. psycopg2
+# lets it run on PostgreSQL, as operators run it. The stamp names the
+# version, so changing CINDER_VERSION installs it again.
+# NOVA_SKIP_CINDER=1 skips both (those tests skip).
 CEPH_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd
   python3-rados qemu-block-extra)
 CINDER_VERSION=29.0.0

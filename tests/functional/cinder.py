@@ -135,7 +135,7 @@ class Cinder:
     def _database_url(self):
         if self.database == 'sqlite':
             return 'sqlite:///%s/cinder.sqlite' % self.dir
-        url, drop = services.create_database(self.database)
+        url, drop = services.create_database(self.database, 'cinder_test')
         self._cleanups.append(drop)
         return url
 
@@ -295,9 +295,10 @@ class Cinder:
         # Signal every group first, then wait: they shut down in parallel.
         for proc in self.procs.values():
             _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + 15
         for proc in self.procs.values():
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=max(0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
             # Workers outliving their parent, or a parent stuck draining.
