@@ -27,6 +27,7 @@ import textwrap
 import time
 import uuid
 
+from tests.functional import daemons
 from tests.functional import deployment
 
 TOOLS = ('ceph-mon', 'ceph-mgr', 'ceph-osd', 'ceph-authtool', 'monmaptool',
@@ -159,7 +160,13 @@ class Ceph:
                 # The disk is shared with everything else on the machine.
                 mon data avail warn = 1
                 mon data avail crit = 0
+                # Each pool create and `rbd pool init` waits out this
+                # interval (1 s by default) a few times: 11 s to ready
+                # becomes 3 s.
                 paxos propose interval = 0.1
+                # Each daemon reads its own key from its own keyring (the
+                # mgr fails with "failed to decode CephXAuthenticate" when
+                # it is only in the global one).
                 [mon]
                 mon data = %(dir)s/mon.$id
                 keyring = %(dir)s/keyring
@@ -226,11 +233,12 @@ class Ceph:
         self._run('ceph-osd', '-c', self.conf, '-i', str(OSD_ID), '--mkfs',
                   '--osd-uuid', osd_uuid)
         self._spawn('ceph-osd', '-i', str(OSD_ID))
-        self._wait('osd.%d up' % OSD_ID, self._osd_up, timeout=60)
+        daemons.wait_until(self._osd_down, self.procs, 60, CephError,
+                           self.logs)
 
-    def _osd_up(self):
+    def _osd_down(self):
         stat = json.loads(self.ceph('osd', 'stat', '--format', 'json'))
-        return stat.get('num_up_osds') == 1
+        return None if stat.get('num_up_osds') == 1 else 'osd.%d up' % OSD_ID
 
     def _make_pools(self):
         for pool in self.pools:
@@ -259,33 +267,12 @@ class Ceph:
                 stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL)
 
-    def _wait(self, what, ready, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            for name, proc in self.procs.items():
-                if proc.poll() is not None:
-                    raise CephError('%s exited %s while waiting for %s\n%s'
-                                    % (name, proc.returncode, what,
-                                       self.logs()))
-            if ready():
-                return
-            if time.monotonic() > deadline:
-                raise CephError('%s not within %ss\n%s'
-                                % (what, timeout, self.logs()))
-            time.sleep(0.2)
-
     def pids(self):
         return [p.pid for p in self.procs.values() if p.poll() is None]
 
-    def logs(self, tail=3000):
+    def logs(self):
         """The end of each daemon's log, to explain a failure."""
-        out = []
-        log_dir = os.path.join(self.dir, 'log')
-        for name in sorted(os.listdir(log_dir)) if os.path.isdir(
-                log_dir) else ():
-            with open(os.path.join(log_dir, name), errors='replace') as f:
-                out.append('--- %s ---\n%s' % (name, f.read()[-tail:]))
-        return '\n'.join(out)
+        return daemons.log_tails(os.path.join(self.dir, 'log'))
 
     def stop(self):
         # OSD first, monitor last: an OSD whose monitor is gone waits 5 s

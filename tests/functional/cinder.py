@@ -23,7 +23,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -32,6 +31,7 @@ import uuid
 import requests
 
 from tests import services
+from tests.functional import daemons
 from tests.functional import deployment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -125,7 +125,8 @@ class Cinder:
             self.timings['db_sync'] = time.monotonic() - began
             for name in DAEMONS:
                 self._spawn(name)
-            self._wait_ready(timeout=90)
+            daemons.wait_until(self._not_ready, self.procs, 90, CinderError,
+                               self.logs, interval=0.3)
             self.timings['ready'] = time.monotonic() - began
         except BaseException:
             self.stop()
@@ -213,29 +214,14 @@ class Cinder:
         finally:
             log.close()
 
-    def _wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        waiting_for = 'cinder-api to answer'
-        while True:
-            for name, proc in self.procs.items():
-                if proc.poll() is not None:
-                    raise CinderError('%s exited %s while waiting for %s\n%s'
-                                      % (name, proc.returncode, waiting_for,
-                                         self.logs()))
-            try:
-                waiting_for = self._not_ready()
-            except requests.RequestException:
-                pass
-            if waiting_for is None:
-                return
-            if time.monotonic() > deadline:
-                raise CinderError('Cinder not ready within %ss: waiting for '
-                                  '%s\n%s' % (timeout, waiting_for,
-                                              self.logs()))
-            time.sleep(0.3)
-
     def _not_ready(self):
         """What Cinder still lacks to create a volume, or None."""
+        try:
+            return self._lacking()
+        except requests.RequestException as e:
+            return 'cinder-api to answer (%s)' % e
+
+    def _lacking(self):
         found = self.request('GET', '/os-services')
         if found.status_code != 200:
             return 'os-services, answered %d %s' % (found.status_code,
@@ -281,15 +267,9 @@ class Cinder:
     def pids(self):
         return [p.pid for p in self.procs.values() if p.poll() is None]
 
-    def logs(self, tail=3000):
+    def logs(self):
         """The end of each daemon's log, to explain a failure."""
-        out = []
-        log_dir = os.path.join(self.dir, 'log')
-        for name in sorted(os.listdir(log_dir)) if os.path.isdir(
-                log_dir) else ():
-            with open(os.path.join(log_dir, name), errors='replace') as f:
-                out.append('--- %s ---\n%s' % (name, f.read()[-tail:]))
-        return '\n'.join(out)
+        return daemons.log_tails(os.path.join(self.dir, 'log'))
 
     def stop(self):
         # Signal every group first, then wait: they shut down in parallel.
@@ -308,12 +288,7 @@ class Cinder:
         if os.environ.get('NOVA_TEST_KEEP_LOGS') != '1':
             self._cleanups.insert(0, lambda: shutil.rmtree(
                 self.dir, ignore_errors=True))
-        for cleanup in reversed(self._cleanups):
-            try:
-                cleanup()
-            except Exception as e:  # keep cleaning the rest
-                print('cleanup failed: %s' % e, file=sys.stderr)
-        self._cleanups = []
+        daemons.run_cleanups(self._cleanups)
 
 
 def _signal_group(proc, sig):

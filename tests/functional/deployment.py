@@ -20,6 +20,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import services
+from tests.functional import daemons
 
 BIN = os.path.dirname(sys.executable)
 
@@ -268,12 +269,7 @@ class Deployment:
             # Logs and state go too; NOVA_TEST_KEEP_LOGS=1 keeps them.
             self._cleanups.insert(0, lambda: shutil.rmtree(
                 self.dir, ignore_errors=True))
-        for cleanup in reversed(self._cleanups):
-            try:
-                cleanup()
-            except Exception as e:  # keep cleaning the rest
-                print('cleanup failed: %s' % e, file=sys.stderr)
-        self._cleanups = []
+        daemons.run_cleanups(self._cleanups)
 
     # -- API helpers -------------------------------------------------------
 
