@@ -41,11 +41,16 @@ class Deployment:
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
-                 fixed_range_v4='10.11.0.0/24', metadata=False):
+                 fixed_range_v4='10.11.0.0/24', metadata=False,
+                 compute_conf=None):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
                               for h in compute_hosts]
+        # Config of one compute's own ([DEFAULT] lines first), by its
+        # name in compute_hosts.
+        self.compute_conf = {'%s-%s' % (h, self.run_id): conf
+                             for h, conf in (compute_conf or {}).items()}
         self.host_vcpus = host_vcpus
         self.host_memory_mb = host_memory_mb
         self.host_local_gb = host_local_gb
@@ -148,7 +153,11 @@ class Deployment:
             f.write('[DEFAULT]\nhost = %s\n%s' % (host, extra_conf))
         return self._spawn(name, binary, '--config-file', host_conf)
 
-    def start_compute(self, host, extra_conf=''):
+    def start_compute(self, host, extra_conf=None):
+        """Start nova-compute `host`, with `extra_conf` ([DEFAULT] lines
+        first) or else its own compute_conf."""
+        if extra_conf is None:
+            extra_conf = self.compute_conf.get(host, '')
         return self._spawn_as(host, 'nova-compute', host, extra_conf)
 
     def prepare(self):
