@@ -2,8 +2,9 @@
 its own process over RabbitMQ and PostgreSQL) writes
 <instances_path>/<uuid>/disk.config, and cloud-init's own
 ConfigDriveReader reads it back. What it parses must be what the API says
-about the server. Three hosts: one plain, one forcing a drive on every
-server ([DEFAULT] force_config_drive), one whose ISO tool fails.
+about the server. Three hosts: one plain (ISO drives), one forcing a
+drive on every server ([DEFAULT] force_config_drive) and writing vfat
+ones, one whose ISO tool fails.
 """
 
 import base64
@@ -28,7 +29,8 @@ def dep():
         'postgresql', compute_hosts=('plain', 'forced', 'broken'),
         extra_conf='[network]\ndns_servers = %s\n' % DNS,
         compute_conf={'plain': OWN_DIR,
-                      'forced': OWN_DIR + 'force_config_drive = true\n',
+                      'forced': OWN_DIR + 'force_config_drive = true\n'
+                                'config_drive_format = vfat\n',
                       # The command exists and fails: no xorriso fallback.
                       'broken': OWN_DIR + 'mkisofs_cmd = /bin/false\n'})
     deployment.start()
@@ -125,6 +127,8 @@ def test_a_server_that_asks_for_none_gets_none(dep):
 def test_a_host_forcing_drives_gives_one_and_the_api_says_so(dep):
     server = _boot(dep, 'cd-forced', 'forced')
     assert server['config_drive'] == 'True'
+    # A vfat drive, which cloud-init reads too.
+    assert os.path.getsize(_drive(dep, server)) == 64 * 1024 * 1024
     read = cloud_init_readers.config_drive(_drive(dep, server))
     assert read['metadata']['uuid'] == server['id']
     assert read['userdata'] == ''
