@@ -29,8 +29,8 @@ def dep():
         'postgresql', compute_hosts=('plain', 'forced', 'broken'),
         extra_conf='[network]\ndns_servers = %s\n' % DNS,
         compute_conf={'plain': OWN_DIR,
-                      'forced': OWN_DIR + 'force_config_drive = true\n'
-                                'config_drive_format = vfat\n',
+                      'forced': OWN_DIR + ('force_config_drive = true\n'
+                                           'config_drive_format = vfat\n'),
                       # The command exists and fails: no xorriso fallback.
                       'broken': OWN_DIR + 'mkisofs_cmd = /bin/false\n'})
     deployment.start()
@@ -43,8 +43,9 @@ def _host(dep, name):
 
 
 def _drive(dep, server):
-    return os.path.join(dep.dir, 'instances-%s' % server['OS-EXT-SRV-ATTR:host'],
-                        server['id'], 'disk.config')
+    host = server['OS-EXT-SRV-ATTR:host']
+    return os.path.join(dep.dir, 'instances-%s' % host, server['id'],
+                        'disk.config')
 
 
 def _boot(dep, name, host, status='ACTIVE', **server):

@@ -30,7 +30,6 @@ _NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd'
                       '\U00010000-\U0010ffff]')
 
 
-
 def default_cmdline(disk_bus='virtio'):
     """Kernel command line for direct boot when the image gives none."""
     # Root on the first disk of that bus; messages go to the serial log as

@@ -127,8 +127,8 @@ def test_the_instances_own_fixed_ips_come_before_the_builds(tmp_path):
     assert [n['ip_address'] for n in network['networks']] == ['10.0.0.9']
 
 
-def test_xorriso_writes_the_iso_when_mkisofs_cmd_is_missing(tmp_path,
-                                                             conf):
+def test_xorriso_writes_the_iso_when_mkisofs_cmd_is_missing(
+        tmp_path, conf):
     conf.set_override('mkisofs_cmd', 'no-such-mkisofs')
     assert configdrive.mkisofs_command('no-such-mkisofs') == \
         ['xorriso', '-as', 'mkisofs']
