@@ -300,6 +300,42 @@ class Deployment:
         return requests.request(method, self.api + path, headers=headers,
                                 timeout=30, **kwargs)
 
+    def boot(self, name, status='ACTIVE', show_headers=None, **server):
+        """Create a server (flavor 1, the deployment's image, networks
+        auto, unless `server` says otherwise), wait until it is ACTIVE or
+        ERROR, assert it is `status`, and return it as GET shows it with
+        `show_headers` (e.g. a microversion)."""
+        body = {'name': name, 'flavorRef': '1', 'imageRef': self.image['id'],
+                'networks': 'auto'}
+        body.update(server)
+        resp = self.request('POST', '/v2.1/servers', json={'server': body})
+        assert resp.status_code == 202, resp.text
+        done = self.wait_for_server(resp.json()['server']['id'])
+        assert done['status'] == status, done
+        return self.request('GET', '/v2.1/servers/%s' % done['id'],
+                            headers=show_headers or {}).json()['server']
+
+    def rebuild(self, server_id, version='2.57', **params):
+        """Rebuild a server (on the deployment's image unless `params`
+        name one) at microversion `version`, wait until it is ACTIVE
+        again, and return the rebuild's answer."""
+        params.setdefault('imageRef', self.image['id'])
+        resp = self.request(
+            'POST', '/v2.1/servers/%s/action' % server_id,
+            headers={'X-OpenStack-Nova-API-Version': version},
+            json={'rebuild': params})
+        assert resp.status_code == 202, resp.text
+        done = self.wait_for_server(server_id)
+        assert done['status'] == 'ACTIVE', done
+        return resp.json()['server']
+
+    def create_keypair(self, name):
+        """A new key pair `name` (the API makes its keys), as created."""
+        resp = self.request('POST', '/v2.1/os-keypairs',
+                            json={'keypair': {'name': name}})
+        assert resp.status_code == 200, resp.text
+        return resp.json()['keypair']
+
     def wait_for_server(self, server_id, statuses=('ACTIVE', 'ERROR'),
                         timeout=30):
         deadline = time.monotonic() + timeout

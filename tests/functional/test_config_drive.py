@@ -49,15 +49,9 @@ def _drive(dep, server):
 
 
 def _boot(dep, name, host, status='ACTIVE', **server):
-    body = {'name': name, 'flavorRef': '1', 'imageRef': dep.image['id'],
-            'networks': 'auto',
-            'availability_zone': 'nova:%s' % _host(dep, host)}
-    body.update(server)
-    resp = dep.request('POST', '/v2.1/servers', json={'server': body})
-    assert resp.status_code == 202, resp.text
-    done = dep.wait_for_server(resp.json()['server']['id'])
-    assert done['status'] == status, done
-    return _show(dep, done['id'])
+    """A server forced onto compute `host` (its short name)."""
+    return dep.boot(name, status, ADMIN_23,
+                    availability_zone='nova:%s' % _host(dep, host), **server)
 
 
 def _show(dep, server_id):
@@ -67,10 +61,7 @@ def _show(dep, server_id):
 
 @pytest.fixture(scope='module')
 def keypair(dep):
-    resp = dep.request('POST', '/v2.1/os-keypairs',
-                       json={'keypair': {'name': 'cd-key'}})
-    assert resp.status_code == 200, resp.text
-    return resp.json()['keypair']
+    return dep.create_keypair('cd-key')
 
 
 @pytest.fixture(scope='module')
@@ -147,15 +138,9 @@ def test_a_drive_that_cannot_be_built_is_a_fault_not_a_traceback(dep):
 
 def test_rebuild_writes_the_drive_again_with_the_new_user_data(dep, guest):
     new = b'#cloud-config\nhostname: rebuilt\n'
-    resp = dep.request(
-        'POST', '/v2.1/servers/%s/action' % guest['id'],
-        headers={'X-OpenStack-Nova-API-Version': '2.57'},
-        json={'rebuild': {'imageRef': dep.image['id'],
-                          'user_data': base64.b64encode(new).decode()}})
-    assert resp.status_code == 202, resp.text
-    assert resp.json()['server']['user_data'] == \
-        base64.b64encode(new).decode()
-    assert dep.wait_for_server(guest['id'])['status'] == 'ACTIVE'
+    rebuilt = dep.rebuild(guest['id'],
+                          user_data=base64.b64encode(new).decode())
+    assert rebuilt['user_data'] == base64.b64encode(new).decode()
     read = cloud_init_readers.config_drive(_drive(dep, guest))
     assert base64.b64decode(read['userdata']) == new
     assert read['metadata']['uuid'] == guest['id']

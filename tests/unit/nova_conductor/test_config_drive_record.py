@@ -3,7 +3,6 @@ or a rebuild's end may set it (a drive forced by the host), and such a
 message travels at 1.11, the version that brought the column."""
 
 from common import states
-from nova_conductor import rpcapi
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from tests.unit.nova_conductor import dbhelpers
@@ -28,18 +27,8 @@ def test_the_builds_last_advance_and_a_rebuilds_end_store_it(db):
     assert instances_db.get(rebuilt['uuid'])['config_drive'] is True
 
 
-class _Recorder(rpcapi.ConductorAPI):
-    """Records (method, version) of what it would send; no transport."""
-
-    def __init__(self):
-        self.sent = []
-
-    def call(self, ctxt, method, version, server=None, timeout=None, **kw):
-        self.sent.append((method, version))
-
-
 def test_config_drive_travels_at_1_11_and_other_values_as_before():
-    api = _Recorder()
+    api = dbhelpers.SentRecorder()
     api.instance_advance(None, 'u-1', {'vm_state': 'active',
                                        'config_drive': True}, 'spawning')
     api.instance_advance(None, 'u-1', {'vm_state': 'active'}, 'spawning')
