@@ -310,6 +310,12 @@ class HypervisorError(NovaException):
     msg_fmt = 'Hypervisor error: %(reason)s'
 
 
+class ConfigDriveBuildFailed(NovaException):
+    """The compute could not write an instance's config drive: the image
+    tool is missing or failed, or the contents are too big."""
+    msg_fmt = 'Could not build the config drive: %(reason)s'
+
+
 class ImageUnacceptable(Invalid):
     msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
 

@@ -2,10 +2,10 @@
 # Installs what the project needs on a fresh Debian/Ubuntu machine:
 # system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
 # QEMU and busybox for the real-guest test; Chromium for the dashboard's
-# browser tests; xorriso and genisoimage for config drives), then a
-# virtualenv in .venv with the project and its test tools, Keystone and
-# Tempest in venvs of their own, and Debian's cloud-init unpacked into
-# .venv-cloud-init.
+# browser tests; xorriso, genisoimage, dosfstools and mtools for config
+# drives), then a virtualenv in .venv with the project and its test tools,
+# Keystone and Tempest in venvs of their own, and Debian's cloud-init
+# unpacked into .venv-cloud-init.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,9 @@ GUEST_PACKAGES+=(chromium)
 GUEST_PACKAGES+=(xorriso genisoimage python3-configobj python3-jinja2
   python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib
   python3-requests python3-serial python3-yaml)
+# For nova-compute's vfat config drives ([DEFAULT] config_drive_format =
+# vfat): mkfs.vfat makes the file system, mtools' mcopy fills it.
+GUEST_PACKAGES+=(dosfstools mtools)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

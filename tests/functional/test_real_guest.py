@@ -3,9 +3,10 @@
 One nova-compute with `[libvirt] connection_uri = qemu:///system` and
 `virt_type = qemu` boots the guest of guest_image.py (Debian's kernel and a
 busybox initramfs, direct kernel boot from kernel_id/ramdisk_id image
-properties), reads its serial console through os-getConsoleOutput, then
-stops (ACPI), starts, reboots (soft and hard) and deletes it, asking
-libvirt (virsh) for the domain's state after each step.
+properties) with a config drive attached, reads its serial console through
+os-getConsoleOutput, then stops (ACPI), starts, reboots (soft and hard)
+and deletes it, asking libvirt (virsh) for the domain's state after each
+step.
 
 Every boot prints "NOVA-LITE-GUEST-BOOTED boot_id=<uuid>", a fresh uuid per
 boot, so a boot is recognised whether the console log was truncated or
@@ -156,7 +157,8 @@ def test_real_guest_lifecycle(dep, guest):
 
     resp = dep.request('POST', '/v2.1/servers', json={'server': {
         'name': 'real-guest', 'flavorRef': 'guest-tiny',
-        'imageRef': image['id'], 'networks': 'none'}})
+        'imageRef': image['id'], 'networks': 'none',
+        'config_drive': True}})
     assert resp.status_code == 202, resp.text
     server_id = resp.json()['server']['id']
     dep.servers.append(server_id)
@@ -173,6 +175,13 @@ def test_real_guest_lifecycle(dep, guest):
     assert '<cmdline>%s</cmdline>' % guest_image.CMDLINE in xml
     inst_dir = os.path.join(dep.instances_path, server_id)
     assert os.path.isfile(os.path.join(inst_dir, 'disk'))
+    # Its config drive, a read-only IDE CD-ROM QEMU accepted.
+    assert server['config_drive'] == 'True'
+    blocks = libvirtd.virsh('domblklist', '--details',
+                            'instance-%s' % server_id).stdout.split()
+    assert ['file', 'cdrom', 'hdd', os.path.join(
+        inst_dir, 'disk.config')] == blocks[blocks.index('cdrom') - 1:
+                                            blocks.index('cdrom') + 3]
 
     boots = set()
     _wait_boot(dep, server_id, boots)
