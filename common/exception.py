@@ -412,3 +412,8 @@ class VolumeStatusTimeout(Conflict):
 
 class VolumeStatusFailed(Conflict):
     msg_fmt = 'Volume %(volume_id)s went to status %(status)s.'
+
+
+class UnexpectedBlockDeviceState(Conflict):
+    msg_fmt = ('Block device mapping %(bdm_id)s is %(actual)s, expected '
+               '%(expected)s.')
