@@ -26,7 +26,7 @@ def test_servers_there_before_the_migration_are_manual(tmp_path):
                 "'active', 1, '{}', '{}', 0, '[]', 0, "
                 "'2026-12-01 00:00:00')"))
         migration.db_sync()
-        assert migration.db_version() == '0013'
+        assert migration.db_version() == migration.head()
         assert instances_db.get('u-1')['auto_disk_config'] is False
         with session.get_engine().begin() as conn:
             command.downgrade(migration._config(conn), '0011')
