@@ -170,21 +170,22 @@ class CinderClient:
         body = {'volume_uuid': volume_id, 'instance_uuid': instance_uuid}
         if connector is not None:
             body['connector'] = connector
-        return self._write(ctxt, 'POST', 'attachments',
-                           json={'attachment': body}, ok=(200,),
-                           volume_id=volume_id)['attachment']
+        return _translated(self._write(
+            ctxt, 'POST', 'attachments', json={'attachment': body},
+            ok=(200,), volume_id=volume_id)['attachment'])
 
     def attachment_get(self, ctxt, attachment_id):
-        return self._read(ctxt, 'attachments/%s' % _quote(attachment_id),
-                          attachment_id=attachment_id)['attachment']
+        return _translated(self._read(
+            ctxt, 'attachments/%s' % _quote(attachment_id),
+            attachment_id=attachment_id)['attachment'])
 
     def attachment_update(self, ctxt, attachment_id, connector):
         """Give the host's connector; the attachment with its
         connection_info."""
-        return self._write(
+        return _translated(self._write(
             ctxt, 'PUT', 'attachments/%s' % _quote(attachment_id),
             json={'attachment': {'connector': connector}}, ok=(200,),
-            attachment_id=attachment_id)['attachment']
+            attachment_id=attachment_id)['attachment'])
 
     def attachment_complete(self, ctxt, attachment_id):
         self._write(ctxt, 'POST', 'attachments/%s/action'
@@ -254,6 +255,20 @@ class CinderClient:
         except ValueError:
             raise exception.VolumeServiceUnavailable(
                 url=url, reason='its answer is not JSON')
+
+
+def _translated(attachment):
+    """The attachment with its connection_info in the shape the volume
+    drivers take, {'driver_volume_type': ..., 'data': {...}}: the
+    attachments API answers it flat, the type among the data."""
+    flat = attachment.get('connection_info')
+    if flat and 'data' not in flat:
+        data = {k: v for k, v in flat.items()
+                if k not in ('driver_volume_type', 'attachment_id')}
+        attachment = dict(attachment, connection_info={
+            'driver_volume_type': flat.get('driver_volume_type'),
+            'data': data})
+    return attachment
 
 
 def _quote(value):

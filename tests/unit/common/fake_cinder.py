@@ -136,12 +136,13 @@ class FakeCinder:
 
     @staticmethod
     def _connect(vol, connector):
+        # Flat, as the attachments API answers it.
         return {'status': 'attaching', 'connector': connector,
                 'connection_info': {
-                    'driver_volume_type': 'rbd',
-                    'data': {'name': 'volumes/volume-%s' % vol['id'],
-                             'hosts': ['127.0.0.1'], 'ports': ['6789'],
-                             'auth_username': 'cinder'}}}
+                    'driver_volume_type': 'rbd', 'attachment_id': 'x',
+                    'name': 'volumes/volume-%s' % vol['id'],
+                    'hosts': ['127.0.0.1'], 'ports': ['6789'],
+                    'auth_username': 'cinder'}}
 
 
 @contextlib.contextmanager

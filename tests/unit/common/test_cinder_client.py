@@ -159,9 +159,12 @@ def test_attach_flow_reserve_connect_complete_detach(cinder):
     att = client.attachment_create(_ctxt(), vol['id'], INSTANCE)
     assert att['status'] == 'reserved' and att['connection_info'] is None
     att = client.attachment_update(_ctxt(), att['id'], CONNECTOR)
-    info = att['connection_info']
-    assert info['driver_volume_type'] == 'rbd'
-    assert info['data']['name'] == 'volumes/volume-%s' % vol['id']
+    # Cinder's flat answer in the drivers' shape.
+    assert att['connection_info'] == {
+        'driver_volume_type': 'rbd',
+        'data': {'name': 'volumes/volume-%s' % vol['id'],
+                 'hosts': ['127.0.0.1'], 'ports': ['6789'],
+                 'auth_username': 'cinder'}}
     client.attachment_complete(_ctxt(), att['id'])
     assert client.get(_ctxt(), vol['id'])['status'] == 'in-use'
     assert fake.requests[-2][4] == {'os-complete': None}
