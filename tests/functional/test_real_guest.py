@@ -30,9 +30,6 @@ from tests.functional import deployment as deployment_mod
 from tests.functional import guest_image
 from tests.functional import libvirtd
 
-# Instance directories must be reachable by libvirt's qemu user, which a
-# 0700 tempfile.mkdtemp() directory is not.
-INSTANCES_ROOT = '/var/lib/nova-lite-test'
 BOOT_TIMEOUT = 60
 BOOT_LINE = re.compile(re.escape(guest_image.MARKER) +
                        r' boot_id=([0-9a-f-]{36})')
@@ -55,12 +52,7 @@ def guest():
 @pytest.fixture(scope='module')
 def dep(guest):
     d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
-    instances_path = os.path.join(INSTANCES_ROOT, d.run_id)
-    try:
-        os.makedirs(instances_path)
-        os.chmod(INSTANCES_ROOT, 0o755)
-    except OSError as err:
-        libvirtd.unavailable('cannot create %s: %s' % (instances_path, err))
+    instances_path = libvirtd.work_dir(d.run_id)
     d.instances_path = instances_path
     d.extra_conf = (
         '[DEFAULT]\n'
