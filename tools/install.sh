@@ -18,8 +18,8 @@ PACKAGES=(libvirt-dev pkg-config qemu-utils python3-venv python3-dev gcc)
 # guest's initramfs. Installed without their recommends (those pull in every
 # QEMU architecture and a GUI). The guest's kernel is not installed here:
 # tests/functional/guest_image.py runs `apt-get download` for the package
-# linux-image-amd64 depends on and unpacks only its vmlinuz and two modules
-# into a cache, so nothing lands in the host's /boot; that needs apt's
+# linux-image-amd64 depends on and copies only its vmlinuz and the modules
+# the guest needs into a cache, so nothing lands in the host's /boot; that needs apt's
 # package lists, so they are fetched here when there are none.
 GUEST_PACKAGES=(qemu-system-x86 libvirt-daemon-system busybox-static)
 # For tests/functional/test_dashboard.py: Playwright (Python, from the test
