@@ -310,6 +310,12 @@ class HypervisorError(NovaException):
     msg_fmt = 'Hypervisor error: %(reason)s'
 
 
+class ConfigDriveBuildFailed(NovaException):
+    """The compute could not write an instance's config drive: the image
+    tool is missing or failed, or the contents are too big."""
+    msg_fmt = 'Could not build the config drive: %(reason)s'
+
+
 class ImageUnacceptable(Invalid):
     msg_fmt = 'Image %(image_id)s is unacceptable: %(reason)s'
 
@@ -385,3 +391,35 @@ def from_primitive(data):
     if not (isinstance(cls, type) and issubclass(cls, NovaException)):
         cls = NovaException
     return cls(data.get('message'), **data.get('kwargs', {}))
+
+
+# -- the volume service (common/cinder_client.py) ----------------------------
+
+class VolumeNotFound(NotFound):
+    msg_fmt = 'Volume %(volume_id)s could not be found.'
+
+
+class VolumeAttachmentNotFound(NotFound):
+    msg_fmt = 'Volume attachment %(attachment_id)s could not be found.'
+
+
+class VolumeNotAuthorized(Forbidden):
+    msg_fmt = 'The volume service at %(url)s refused the request (%(code)s).'
+
+
+class VolumeServiceUnavailable(ServiceUnavailable):
+    msg_fmt = 'The volume service at %(url)s is unavailable: %(reason)s'
+
+
+class VolumeStatusTimeout(Conflict):
+    msg_fmt = ('Volume %(volume_id)s did not become %(wanted)s within '
+               '%(seconds)s s; it is %(status)s.')
+
+
+class VolumeStatusFailed(Conflict):
+    msg_fmt = 'Volume %(volume_id)s went to status %(status)s.'
+
+
+class UnexpectedBlockDeviceState(Conflict):
+    msg_fmt = ('Block device mapping %(bdm_id)s is %(actual)s, expected '
+               '%(expected)s.')

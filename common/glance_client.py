@@ -18,11 +18,10 @@ import re
 import urllib.parse
 
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import loading as ks_loading
-from keystoneauth1 import noauth
 from oslo_log import log as logging
 
 from common import exception
+from common import service_session
 
 LOG = logging.getLogger(__name__)
 
@@ -36,9 +35,6 @@ BASE_ATTRS = ('id', 'name', 'status', 'visibility', 'protected', 'os_hidden',
 # Keys Glance reserves for itself, never custom properties.
 RESERVED = ('location', 'locations', 'direct_url', 'deleted', 'deleted_at',
             'stores')
-# Seconds for a metadata request when [glance] timeout is unset; a
-# download (image_fetch) streams and has no such limit.
-METADATA_TIMEOUT = 60
 # Pages of GET /v2/images read for one list, at most.
 MAX_PAGES = 100
 # Glance's JSON-patch dialect in which "add" of a present property
@@ -134,13 +130,7 @@ class GlanceClient:
         """A keystoneauth session from [glance]; its auth is the service's
         (None without an auth_type, or with the `none` plugin)."""
         if self._session is None:
-            auth = ks_loading.load_auth_from_conf_options(self.conf, 'glance')
-            if isinstance(auth, noauth.NoAuth):
-                # Its placeholder token would name a user in noauth mode;
-                # no token at all is the anonymous admin.
-                auth = None
-            self._session = ks_loading.load_session_from_conf_options(
-                self.conf, 'glance', auth=auth)
+            self._session = service_session.load(self.conf, 'glance')
         return self._session
 
     def external_endpoints(self):
@@ -241,22 +231,9 @@ class GlanceClient:
         raise exception.ImageServiceUnavailable(url=url, reason=str(last))
 
     def _send(self, url, ctxt, method='GET', content_type=None, **extra):
-        kwargs = dict(extra, raise_exc=False,
-                      headers={'Accept': 'application/json'})
-        if content_type:
-            kwargs['headers']['Content-Type'] = content_type
-        if self.session.timeout is None:
-            kwargs['timeout'] = METADATA_TIMEOUT
-        if ctxt is not None:
-            # The caller's token, or none (noauth2's anonymous admin): never
-            # the service's own.
-            kwargs['authenticated'] = False
-            if ctxt.auth_token:
-                kwargs['headers']['X-Auth-Token'] = ctxt.auth_token
-            if ctxt.global_request_id or ctxt.request_id:
-                kwargs['headers']['X-OpenStack-Request-ID'] = \
-                    ctxt.global_request_id or ctxt.request_id
-        return self.session.request(url, method, **kwargs)
+        headers = {'Content-Type': content_type} if content_type else None
+        return service_session.send(self.session, url, ctxt, method,
+                                    headers=headers, **extra)
 
     @staticmethod
     def _answer(url, resp, image_id, ok=(200,)):

@@ -7,6 +7,7 @@ import traceback
 from common import exception
 from common import states
 from common.conf import CONF
+from nova_compute.virt import configdrive
 
 LOG = logging.getLogger(__name__)
 # A build's task_states in order; the compute moves through those after
@@ -89,8 +90,9 @@ class InstanceBuilder:
                 reason='domain did not reach running (power state %s)'
                 % states.POWER_STATE_NAMES.get(power, power))
         self._advance(ctxt, instance, states.SPAWNING,
-                      {'vm_state': states.ACTIVE, 'task_state': None,
-                       'power_state': power, 'launched_at': _now_iso()})
+                      dict(configdrive.recorded(instance),
+                           vm_state=states.ACTIVE, task_state=None,
+                           power_state=power, launched_at=_now_iso()))
 
     def _cleanup_domain(self, instance):
         try:

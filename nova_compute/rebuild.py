@@ -2,7 +2,9 @@
 
 Both recreate the domain for an existing instance: same id, flavor and
 fixed IPs; task_state walks rebuilding -> rebuild_block_device_mapping ->
-rebuild_spawning.
+rebuild_spawning. The spawn writes a new config drive (destroy removed the
+old one with the instance directory), so it carries the user data and
+image the rebuild set.
 """
 
 import logging
@@ -11,6 +13,7 @@ import traceback
 from common import exception
 from common import states
 from common.conf import CONF
+from nova_compute.virt import configdrive
 
 LOG = logging.getLogger(__name__)
 REBUILD_TASKS = [states.REBUILDING, states.REBUILD_BLOCK_DEVICE_MAPPING,
@@ -59,7 +62,8 @@ class Rebuilder:
                 vm_state = states.STOPPED
             self.conductor.instance_task_done(
                 ctxt, instance['uuid'],
-                {'vm_state': vm_state, 'power_state': power},
+                dict(configdrive.recorded(instance), vm_state=vm_state,
+                     power_state=power),
                 states.REBUILD_SPAWNING, host=self.host)
         except (exception.UnexpectedTaskState, exception.InstanceNotFound):
             LOG.info('Rebuild of %s overtaken by another operation',

@@ -2,10 +2,10 @@
 # Installs what the project needs on a fresh Debian/Ubuntu machine:
 # system packages (libvirt headers to build libvirt-python, qemu-img; libvirtd,
 # QEMU and busybox for the real-guest test; Chromium for the dashboard's
-# browser tests; xorriso and genisoimage for config drives), then a
-# virtualenv in .venv with the project and its test tools, Keystone,
-# Tempest and Cinder in venvs of their own, Debian's cloud-init unpacked
-# into .venv-cloud-init, and Ceph's daemons for a test cluster.
+# browser tests; xorriso, genisoimage, dosfstools and mtools for config
+# drives), then a virtualenv in .venv with the project and its test tools,
+# Keystone, Tempest and Cinder in venvs of their own, Debian's cloud-init
+# unpacked into .venv-cloud-init, and Ceph's daemons for a test cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +18,8 @@ PACKAGES=(libvirt-dev pkg-config qemu-utils python3-venv python3-dev gcc)
 # guest's initramfs. Installed without their recommends (those pull in every
 # QEMU architecture and a GUI). The guest's kernel is not installed here:
 # tests/functional/guest_image.py runs `apt-get download` for the package
-# linux-image-amd64 depends on and unpacks only its vmlinuz and two modules
-# into a cache, so nothing lands in the host's /boot; that needs apt's
+# linux-image-amd64 depends on and copies only its vmlinuz and the modules
+# the guest needs into a cache, so nothing lands in the host's /boot; that needs apt's
 # package lists, so they are fetched here when there are none.
 GUEST_PACKAGES=(qemu-system-x86 libvirt-daemon-system busybox-static)
 # For tests/functional/test_dashboard.py: Playwright (Python, from the test
@@ -31,6 +31,9 @@ GUEST_PACKAGES+=(chromium)
 GUEST_PACKAGES+=(xorriso genisoimage python3-configobj python3-jinja2
   python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib
   python3-requests python3-serial python3-yaml)
+# For nova-compute's vfat config drives ([DEFAULT] config_drive_format =
+# vfat): mkfs.vfat makes the file system, mtools' mcopy fills it.
+GUEST_PACKAGES+=(dosfstools mtools)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -7,6 +7,7 @@ feeds oslo-config-generator, which writes etc/nova.conf.sample.
 from oslo_config import cfg
 
 from common.conf import api
+from common.conf import cinder
 from common.conf import compute
 from common.conf import conductor
 from common.conf import dashboard
@@ -24,7 +25,8 @@ from common.conf import wsgi
 CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
-           network, quota, dashboard, glance, upgrade_levels, wsgi, metadata)
+           network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
+           cinder)
 
 for _module in MODULES:
     _module.register_opts(CONF)

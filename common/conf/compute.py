@@ -38,6 +38,20 @@ opts = [
                     'in a row, unchanged, is recovered as at start: the '
                     'build resumed from its step, the operation finished. '
                     '0 disables it.'),
+    cfg.BoolOpt('force_config_drive', default=False,
+                help='Give every instance built on this host a config drive, '
+                     'whether or not it asked for one; the instance then '
+                     'shows config_drive True.'),
+    cfg.StrOpt('config_drive_format', default='iso9660',
+               choices=[('iso9660', 'an ISO 9660 image (Joliet and Rock '
+                                    'Ridge), attached as a read-only CD-ROM'),
+                        ('vfat', 'a 64 MiB vfat image, attached as a disk')],
+               help='The file system of the config drive, labelled '
+                    'config-2 either way.'),
+    cfg.StrOpt('mkisofs_cmd', default='genisoimage',
+               help='The command that writes an iso9660 config drive, with '
+                    'mkisofs\'s options. When it is not installed, '
+                    'xorriso\'s "-as mkisofs" is used instead.'),
 ]
 
 

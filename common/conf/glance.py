@@ -5,8 +5,9 @@ Nova; with no auth_type the image API is called without a token, which
 suits nova-api's own endpoint in noauth mode.
 """
 
-from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
+
+from common import service_session
 
 GROUP = 'glance'
 
@@ -45,14 +46,11 @@ default_opts = [
 def register_opts(conf):
     conf.register_opts(glance_opts, group=GROUP)
     conf.register_opts(default_opts)
-    ks_loading.register_session_conf_options(conf, GROUP)
-    ks_loading.register_auth_conf_options(conf, GROUP)
+    service_session.register_opts(conf, GROUP)
 
 
 def list_opts():
     return {
-        GROUP: (glance_opts + ks_loading.get_session_conf_options() +
-                ks_loading.get_auth_common_conf_options() +
-                ks_loading.get_auth_plugin_conf_options('password')),
+        GROUP: glance_opts + service_session.list_opts(),
         'DEFAULT': default_opts,
     }

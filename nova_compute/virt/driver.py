@@ -37,7 +37,8 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def spawn(self, instance, image, network_info):
-        """Create the instance and start it, without waiting for it to run.
+        """Create the instance and start it, without waiting for it to run;
+        with a config drive (configdrive.py) when configdrive.required().
 
         image: id, name, disk_format, size, min_disk, properties, location.
         network_info: dicts of address, mac, bridge, network.

@@ -5,6 +5,7 @@ import os
 from alembic import command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
+from alembic import script as alembic_script
 
 import migrations
 from nova_conductor.db import session
@@ -31,6 +32,12 @@ def db_version():
     with session.get_engine().connect() as conn:
         return alembic_migration.MigrationContext.configure(
             conn).get_current_revision()
+
+
+def head():
+    """The newest revision migrations/ knows."""
+    return alembic_script.ScriptDirectory.from_config(
+        _config()).get_current_head()
 
 
 def revision(message, autogenerate=True):

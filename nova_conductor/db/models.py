@@ -288,6 +288,41 @@ class FixedIp(Base):
         DateTime, default=utcnow)
 
 
+class BlockDeviceMapping(TimestampMixin, Base):
+    """One disk of an instance: where it comes from (source_type, uuid)
+    and where it lives (destination_type: local file or Cinder volume).
+
+    A volume's progress is kept here step by step (status, volume_id,
+    attachment_id, connection_info), so a build or an attach interrupted
+    half way is finished or undone from what was recorded, never
+    forgotten with a volume left reserved.
+    """
+
+    __tablename__ = 'block_device_mappings'
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    source_type: Mapped[str] = mapped_column(String(32))
+    destination_type: Mapped[str] = mapped_column(String(32))
+    # The image or snapshot a volume is made from (or the image of a
+    # local root disk); None for blank and volume sources.
+    uuid: Mapped[str | None] = mapped_column(String(255))
+    volume_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    volume_size: Mapped[int | None] = mapped_column(Integer)
+    volume_type: Mapped[str | None] = mapped_column(String(255))
+    boot_index: Mapped[int | None] = mapped_column(Integer)
+    device_name: Mapped[str | None] = mapped_column(String(255))
+    disk_bus: Mapped[str | None] = mapped_column(String(32))
+    device_type: Mapped[str | None] = mapped_column(String(32))
+    guest_format: Mapped[str | None] = mapped_column(String(255))
+    delete_on_termination: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false())
+    tag: Mapped[str | None] = mapped_column(String(60))
+    attachment_id: Mapped[str | None] = mapped_column(String(36))
+    connection_info: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), default='new')
+
+
 class Aggregate(TimestampMixin, Base):
     """An admin's group of hosts with metadata; 'availability_zone' makes an AZ."""
 

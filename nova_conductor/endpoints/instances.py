@@ -104,8 +104,8 @@ class InstancesEndpoints:
             expected_task_state=_expected(expected_task_state),
             expected_vm_state=_expected(expected_vm_state), host=host)
 
-    # instance_advance (1.3); advance_together answers
-    # instance_advance_many (1.4).
+    # instance_advance (1.3; values may set config_drive from 1.11);
+    # advance_together answers instance_advance_many (1.4).
     def instance_advance(self, context, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
@@ -136,7 +136,7 @@ class InstancesEndpoints:
             ip['bridge'] = CONF.network.flat_network_bridge
         return ip
 
-    # (1.0)
+    # (1.0; values may set config_drive from 1.11)
     def instance_task_done(self, context, instance_uuid, values,
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):

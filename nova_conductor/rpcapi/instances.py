@@ -76,7 +76,8 @@ class InstancesAPI:
                          expected_task_state=expected_task_state,
                          expected_vm_state=expected_vm_state, host=host)
 
-    # (1.3; sends 1.6; together as instance_advance_many from 1.4)
+    # (1.3; sends 1.6, or 1.11 with config_drive; together as
+    # instance_advance_many from 1.4)
     def instance_advance(self, ctxt, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
@@ -86,18 +87,19 @@ class InstancesAPI:
         `allocate_ip`, the instance's fixed IP is allocated in the same
         transaction and returned (the networking step's work)."""
         # 1.6: an advance sent again, already made, succeeds.
-        return self.call(ctxt, 'instance_advance', '1.6',
+        version = max('1.6', values_version(values), key=rpc.version_key)
+        return self.call(ctxt, 'instance_advance', version,
                          instance_uuid=instance_uuid, values=values,
                          expected_task_state=expected_task_state,
                          through=list(through), host=host,
                          allocate_ip=allocate_ip)
 
-    # (1.0)
+    # (1.0; 1.11 with config_drive)
     def instance_task_done(self, ctxt, instance_uuid, values,
                            expected_task_state, failed=False, message=None,
                            details=None, host=None):
         """Compute finished an operation: final states and the event."""
-        return self.call(ctxt, 'instance_task_done', '1.0',
+        return self.call(ctxt, 'instance_task_done', values_version(values),
                          instance_uuid=instance_uuid, values=values,
                          expected_task_state=expected_task_state,
                          failed=failed, message=message, details=details,

@@ -112,27 +112,47 @@ def ec2_metadata(base_url, headers, api_version='latest'):
                 api_version=api_version)
 
 
-def config_drive(iso_path):
-    """ConfigDriveReader(<the ISO's files>).read_v2().
+def _is_iso(path):
+    # ISO 9660's primary volume descriptor: "CD001" at byte 32769.
+    with open(path, 'rb') as f:
+        f.seek(32769)
+        return f.read(5) == b'CD001'
 
-    The ISO is first probed as cloud-init's ConfigDrive datasource probes
-    a device (blkid: label config-2 or CONFIG-2, type iso9660 or vfat);
-    anything else raises ReaderError. Its files are extracted with
-    xorriso (no mount needed). Returns read_v2's dict as for
-    openstack_metadata, 'ec2-metadata' from ec2/latest/meta-data.json.
+
+def _extract(image_path, directory):
+    """The image's files into `directory` (no mount needed): an ISO with
+    xorriso, anything else (vfat) with mtools' mcopy."""
+    if _is_iso(image_path):
+        tool = 'xorriso'
+        argv = ['xorriso', '-osirrox', 'on', '-indev', image_path,
+                '-extract', '/', directory]
+    else:
+        tool = 'mcopy'
+        argv = ['mcopy', '-s', '-n', '-i', image_path, '::/*', directory]
+    if not shutil.which(tool):
+        services.unavailable('%s is not installed (run tools/install.sh)'
+                             % tool)
+    extract = subprocess.run(
+        argv, capture_output=True, text=True, timeout=TIMEOUT,
+        env=dict(os.environ, MTOOLS_SKIP_CHECK='1'))
+    if extract.returncode:
+        raise ReaderError('ExtractFailed', '%s cannot read %s'
+                          % (tool, image_path), extract.stderr)
+
+
+def config_drive(iso_path):
+    """ConfigDriveReader(<the drive's files>).read_v2().
+
+    The drive (an ISO, or a vfat image) is first probed as cloud-init's
+    ConfigDrive datasource probes a device (blkid: label config-2 or
+    CONFIG-2, type iso9660 or vfat); anything else raises ReaderError.
+    Its files are extracted with xorriso or mcopy (no mount needed).
+    Returns read_v2's dict as for openstack_metadata, 'ec2-metadata' from
+    ec2/latest/meta-data.json.
     """
-    if not shutil.which('xorriso'):
-        services.unavailable('xorriso is not installed (run '
-                             'tools/install.sh)')
     with tempfile.TemporaryDirectory(prefix='config-drive-') as directory:
         try:
-            extract = subprocess.run(
-                ['xorriso', '-osirrox', 'on', '-indev', iso_path,
-                 '-extract', '/', directory],
-                capture_output=True, text=True, timeout=TIMEOUT)
-            if extract.returncode:
-                raise ReaderError('ExtractFailed', 'xorriso cannot read %s'
-                                  % iso_path, extract.stderr)
+            _extract(iso_path, directory)
             return _run('config_drive', iso_path=os.path.abspath(iso_path),
                         directory=directory)
         finally:

@@ -37,11 +37,16 @@ class Deployment:
     def __init__(self, backend, compute_hosts=('compute1', 'compute2'),
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
-                 fixed_range_v4='10.11.0.0/24', metadata=False):
+                 fixed_range_v4='10.11.0.0/24', metadata=False,
+                 compute_conf=None):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
                               for h in compute_hosts]
+        # Config of one compute's own ([DEFAULT] lines first), by its
+        # name in compute_hosts.
+        self.compute_conf = {'%s-%s' % (h, self.run_id): conf
+                             for h, conf in (compute_conf or {}).items()}
         self.host_vcpus = host_vcpus
         self.host_memory_mb = host_memory_mb
         self.host_local_gb = host_local_gb
@@ -141,7 +146,11 @@ class Deployment:
             f.write('[DEFAULT]\nhost = %s\n%s' % (host, extra_conf))
         return self._spawn(name, binary, '--config-file', host_conf)
 
-    def start_compute(self, host, extra_conf=''):
+    def start_compute(self, host, extra_conf=None):
+        """Start nova-compute `host`, with `extra_conf` ([DEFAULT] lines
+        first) or else its own compute_conf."""
+        if extra_conf is None:
+            extra_conf = self.compute_conf.get(host, '')
         return self._spawn_as(host, 'nova-compute', host, extra_conf)
 
     def prepare(self):
@@ -278,6 +287,42 @@ class Deployment:
         headers.setdefault('X-Auth-Token', token)
         return requests.request(method, self.api + path, headers=headers,
                                 timeout=30, **kwargs)
+
+    def boot(self, name, status='ACTIVE', show_headers=None, **server):
+        """Create a server (flavor 1, the deployment's image, networks
+        auto, unless `server` says otherwise), wait until it is ACTIVE or
+        ERROR, assert it is `status`, and return it as GET shows it with
+        `show_headers` (e.g. a microversion)."""
+        body = {'name': name, 'flavorRef': '1', 'imageRef': self.image['id'],
+                'networks': 'auto'}
+        body.update(server)
+        resp = self.request('POST', '/v2.1/servers', json={'server': body})
+        assert resp.status_code == 202, resp.text
+        done = self.wait_for_server(resp.json()['server']['id'])
+        assert done['status'] == status, done
+        return self.request('GET', '/v2.1/servers/%s' % done['id'],
+                            headers=show_headers or {}).json()['server']
+
+    def rebuild(self, server_id, version='2.57', **params):
+        """Rebuild a server (on the deployment's image unless `params`
+        name one) at microversion `version`, wait until it is ACTIVE
+        again, and return the rebuild's answer."""
+        params.setdefault('imageRef', self.image['id'])
+        resp = self.request(
+            'POST', '/v2.1/servers/%s/action' % server_id,
+            headers={'X-OpenStack-Nova-API-Version': version},
+            json={'rebuild': params})
+        assert resp.status_code == 202, resp.text
+        done = self.wait_for_server(server_id)
+        assert done['status'] == 'ACTIVE', done
+        return resp.json()['server']
+
+    def create_keypair(self, name):
+        """A new key pair `name` (the API makes its keys), as created."""
+        resp = self.request('POST', '/v2.1/os-keypairs',
+                            json={'keypair': {'name': name}})
+        assert resp.status_code == 200, resp.text
+        return resp.json()['keypair']
 
     def wait_for_server(self, server_id, statuses=('ACTIVE', 'ERROR'),
                         timeout=30):

@@ -5,10 +5,11 @@ The guest is three files:
   linux-image-6.1.0-56-amd64). Its .deb is fetched with `apt-get download`
   and only unpacked here: nothing is installed into the host's /boot.
 - initrd.cpio.gz: an initramfs (written by this module, no cpio tool needed)
-  holding busybox-static's /bin/busybox, two kernel modules from the same
-  .deb (evdev, button) and an /init that prints MARKER and the boot id to
-  the serial console, runs busybox acpid so an ACPI power-button press
-  powers the guest off, and then sleeps forever.
+  holding busybox-static's /bin/busybox, the kernel modules of MODULES from
+  the same .deb with their dependencies (resolved by kernel_modules.py), and
+  an /init that prints MARKER and the boot id to the serial console, runs
+  busybox acpid so an ACPI power-button press powers the guest off, looks
+  for a config drive (below), and then sleeps forever.
 - disk.qcow2: a blank 1 GiB root disk, the image servers boot from; the
   kernel and initramfs are its kernel_id / ramdisk_id.
 
@@ -18,6 +19,19 @@ $NOVA_TEST_GUEST_CACHE (default /var/cache/nova-lite-test-guest, or
 named after a hash of the kernel package version, the busybox binary and
 the init script, so a new kernel or busybox builds a new guest. Downloaded
 .debs are kept in <cache>/debs.
+
+The config drive: /init looks (for 2 s, as the drivers probe) for a file
+system labelled config-2 (an ISO 9660 CD-ROM, or a vfat disk) with busybox
+findfs, mounts it read-only and prints
+
+    CONFIG-DRIVE device=/dev/sr0 type=iso9660 label=config-2
+    CONFIG-DRIVE uuid=<"uuid" of openstack/latest/meta_data.json>
+    CONFIG-DRIVE user_data=<first line of openstack/latest/user_data>
+
+or `CONFIG-DRIVE none` when there is none, after MARKER, so a test reads
+from the console what the guest found (config_drive_report() parses it).
+A device findfs misses (/dev/sr*, hd*, sd*, vd*) that mounts and holds
+openstack/latest/meta_data.json is reported too, with label=unknown.
 """
 
 import collections
@@ -35,39 +49,118 @@ import subprocess
 import tarfile
 import tempfile
 
+from tests.functional import kernel_modules
+
 MARKER = 'NOVA-LITE-GUEST-BOOTED'
 # Kernel command line for the disk image's os_command_line property.
 CMDLINE = 'console=ttyS0 quiet'
 # Bump when the layout of the built guest changes.
-FORMAT = 1
+FORMAT = 2
 
 BUSYBOX = '/bin/busybox'
 KERNEL_META = 'linux-image-amd64'
-# Modules the ACPI power button needs (both are =m in Debian's kernel).
-MODULES = ('kernel/drivers/input/evdev.ko', 'kernel/drivers/acpi/button.ko')
+# Modules /init loads (all =m in Debian's kernel), their dependencies added
+# by kernel_modules: the ACPI power button (evdev, button); the config
+# drive as an IDE CD-ROM (ata_piix on QEMU's i440fx, sr_mod) or a disk
+# (sd_mod, virtio_blk); its file system (isofs, or vfat with the code page
+# and charset vfat mounts with by default: cp437, ascii).
+MODULES = ('evdev', 'button', 'sr_mod', 'sd_mod', 'ata_piix', 'virtio_blk',
+           'virtio_pci', 'isofs', 'vfat', 'nls_cp437', 'nls_ascii',
+           'nls_utf8')
+# The initramfs lists the module files in load order in this file.
+LOAD_ORDER = 'lib/modules/load-order'
 
-INIT = '''#!/bin/busybox sh
+CONFIG_DRIVE = 'CONFIG-DRIVE'
+# What /init prints about the config drive: "device=... type=... label=...",
+# "uuid=...", then "user_data=..." or "no user_data"; or only "none".
+CONFIG_DRIVE_LINE = re.compile(r'^CONFIG-DRIVE (.*?)\r?$', re.M)
+
+INIT = r"""#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Dependencies come first in load-order. insmod returns once a driver has
+# probed its devices (the kernel waits for a module's async probing), so
+# the CD-ROM and disks exist when the config drive is looked for.
+for module in $(cat /%(load_order)s); do
+    insmod /lib/modules/$module
+done
 # An ACPI power-button press (virDomainShutdown) powers the guest off:
 # acpid (logging to the console) runs /etc/acpi/PWRF/00000080.
-insmod /lib/modules/evdev.ko
-insmod /lib/modules/button.ko
 for i in 1 2 3 4 5 6 7 8 9 10; do
     [ -e /dev/input/event0 ] && break
     sleep 0.1
 done
 acpid -d &
 echo "%(marker)s boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+
+# The config drive: findfs knows labels; a device it does not report is
+# still tried by mounting it and looking for the OpenStack tree, and then
+# reported with label=unknown.
+mount_config_drive() {
+    labelled=$(findfs LABEL=config-2 2>/dev/null ||
+               findfs LABEL=CONFIG-2 2>/dev/null)
+    for dev in $labelled /dev/sr* /dev/hd? /dev/sd? /dev/vd?; do
+        [ -b "$dev" ] || continue
+        for fstype in iso9660 vfat; do
+            mount -t $fstype -o ro "$dev" /mnt 2>/dev/null || continue
+            if [ -f /mnt/openstack/latest/meta_data.json ]; then
+                label=unknown
+                [ "$dev" = "$labelled" ] && label=config-2
+                echo "%(cd)s device=$dev type=$fstype label=$label"
+                return 0
+            fi
+            umount /mnt
+        done
+    done
+    return 1
+}
+report_config_drive() {
+    # meta_data.json may be one line or pretty-printed: join its lines.
+    uuid=$(tr -d '\r\n' < /mnt/openstack/latest/meta_data.json |
+           grep -o '"uuid"[[:space:]]*:[[:space:]]*"[^"]*"' | head -n 1 |
+           sed 's/.*"\([^"]*\)"$/\1/')
+    echo "%(cd)s uuid=$uuid"
+    if [ -f /mnt/openstack/latest/user_data ]; then
+        line=$(head -n 1 /mnt/openstack/latest/user_data | tr -d '\r' |
+               cut -c 1-200)
+        echo "%(cd)s user_data=$line"
+    else
+        echo "%(cd)s no user_data"
+    fi
+    umount /mnt
+}
+found=
+for i in $(seq 20); do
+    if mount_config_drive; then
+        report_config_drive
+        found=1
+        break
+    fi
+    sleep 0.1
+done
+[ -n "$found" ] || echo "%(cd)s none"
 while :; do sleep 3600; done
-''' % {'marker': MARKER}
+""" % {'marker': MARKER, 'cd': CONFIG_DRIVE, 'load_order': LOAD_ORDER}
 
 POWER_BUTTON = '#!/bin/sh\nexec poweroff -f\n'
 
 Guest = collections.namedtuple('Guest', 'kernel ramdisk disk directory')
+
+
+def config_drive_report(console):
+    """The CONFIG-DRIVE lines (without that word) the last boot on the
+    console printed, once it printed its last one; None until then."""
+    boot = console.rfind(MARKER)
+    if boot < 0:
+        return None
+    lines = CONFIG_DRIVE_LINE.findall(console[boot:])
+    if lines and (lines[-1] in ('none', 'no user_data') or
+                  lines[-1].startswith('user_data=')):
+        return lines
+    return None
 
 
 class Unavailable(Exception):
@@ -166,32 +259,48 @@ def _kernel_deb(debs_dir):
 
 
 def _extract_kernel(deb, dest_dir):
-    """Write vmlinuz and MODULES from the kernel .deb into dest_dir."""
-    wanted = {}
+    """Write vmlinuz and the /lib/modules/<version> tree of the kernel .deb
+    into dest_dir; return the path of that tree."""
+    modules_root = None
+    os.makedirs(dest_dir, exist_ok=True)
     proc = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb],
                             stdout=subprocess.PIPE)
     try:
         with tarfile.open(fileobj=proc.stdout, mode='r|') as tar:
             for member in tar:
                 name = member.name.lstrip('./')
-                if re.match(r'boot/vmlinuz-', name):
-                    key = 'vmlinuz'
-                else:
-                    key = next((os.path.basename(m) for m in MODULES
-                                if name.startswith('lib/modules/') and
-                                name.endswith('/' + m)), None)
-                if key is None or not member.isfile():
+                tree = re.match(r'lib/modules/([^/]+)/', name)
+                if not member.isfile() or '..' in name.split('/'):
                     continue
-                with open(os.path.join(dest_dir, key), 'wb') as out:
+                if re.match(r'boot/vmlinuz-', name):
+                    path = os.path.join(dest_dir, 'vmlinuz')
+                elif tree:
+                    path = os.path.join(dest_dir, name)
+                    modules_root = os.path.join(dest_dir, tree.group(0))
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                else:
+                    continue
+                with open(path, 'wb') as out:
                     shutil.copyfileobj(tar.extractfile(member), out)
-                wanted[key] = True
     finally:
         proc.stdout.close()
         proc.wait()
-    needed = ['vmlinuz'] + [os.path.basename(m) for m in MODULES]
-    lacking = [n for n in needed if n not in wanted]
+    lacking = [what for what, there in (
+        ('vmlinuz', os.path.exists(os.path.join(dest_dir, 'vmlinuz'))),
+        ('lib/modules', modules_root is not None)) if not there]
     if lacking:
         raise Unavailable('%s has no %s' % (deb, ', '.join(lacking)))
+    return modules_root
+
+
+def _copy_modules(modules_root, dest_dir):
+    """Copy MODULES and their dependencies into dest_dir; return the file
+    names in load order."""
+    try:
+        return kernel_modules.ModuleTree(modules_root).copy(MODULES,
+                                                            dest_dir)
+    except kernel_modules.ModuleNotFound as err:
+        raise Unavailable('the kernel cannot run the test guest: %s' % err)
 
 
 # -- the initramfs ------------------------------------------------------------
@@ -230,11 +339,12 @@ class _Cpio:
         self._entry('TRAILER!!!', 0, nlink=1)
 
 
-def _write_initramfs(path, modules_dir):
+def _write_initramfs(path, modules_dir, load_order):
     raw = io.BytesIO()
     cpio = _Cpio(raw)
     for directory in ('bin', 'dev', 'etc', 'etc/acpi', 'etc/acpi/PWRF',
-                      'lib', 'lib/modules', 'proc', 'root', 'sys', 'tmp'):
+                      'lib', 'lib/modules', 'mnt', 'proc', 'root', 'sys',
+                      'tmp'):
         cpio.directory(directory)
     # The kernel opens /dev/console for /init before any devtmpfs is there.
     cpio.char_device('dev/console', 5, 1)
@@ -244,10 +354,10 @@ def _write_initramfs(path, modules_dir):
     # busybox acpid runs /etc/acpi/<ACTION>/<PARAMETER> for an event; the
     # power button is PWRF/00000080.
     cpio.file('etc/acpi/PWRF/00000080', POWER_BUTTON.encode(), 0o755)
-    for module in MODULES:
-        name = os.path.basename(module)
+    for name in load_order:
         with open(os.path.join(modules_dir, name), 'rb') as f:
             cpio.file('lib/modules/' + name, f.read())
+    cpio.file(LOAD_ORDER, ''.join(n + '\n' for n in load_order).encode())
     cpio.close()
     with open(path, 'wb') as f:
         f.write(gzip.compress(raw.getvalue(), compresslevel=6, mtime=0))
@@ -293,6 +403,7 @@ def build(root=None):
         key_source = json.dumps({
             'format': FORMAT, 'kernel': os.path.basename(deb),
             'busybox': _file_hash(BUSYBOX), 'init': INIT,
+            'modules': MODULES,
             'power_button': POWER_BUTTON}, sort_keys=True)
         key = hashlib.sha256(key_source.encode()).hexdigest()[:16]
         directory = os.path.join(root, 'guest-' + key)
@@ -300,10 +411,17 @@ def build(root=None):
             return _guest(directory)
         tmp = tempfile.mkdtemp(dir=root, prefix='.build-')
         try:
-            _extract_kernel(deb, tmp)
-            _write_initramfs(os.path.join(tmp, 'initrd.cpio.gz'), tmp)
-            for module in MODULES:
-                os.unlink(os.path.join(tmp, os.path.basename(module)))
+            unpacked = os.path.join(tmp, 'deb')
+            modules_dir = os.path.join(tmp, 'modules')
+            os.makedirs(modules_dir)
+            modules_root = _extract_kernel(deb, unpacked)
+            load_order = _copy_modules(modules_root, modules_dir)
+            os.replace(os.path.join(unpacked, 'vmlinuz'),
+                       os.path.join(tmp, 'vmlinuz'))
+            _write_initramfs(os.path.join(tmp, 'initrd.cpio.gz'),
+                             modules_dir, load_order)
+            shutil.rmtree(unpacked)
+            shutil.rmtree(modules_dir)
             _run('qemu-img', 'create', '-q', '-f', 'qcow2',
                  os.path.join(tmp, 'disk.qcow2'), '1G')
             with open(os.path.join(tmp, 'manifest.json'), 'w') as f:

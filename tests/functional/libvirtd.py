@@ -26,6 +26,9 @@ import time
 import pytest
 
 URI = 'qemu:///system'
+# Files QEMU opens (disks, kernels, console logs) must be reachable by
+# libvirt's qemu user, which a 0700 tempfile.mkdtemp() directory is not.
+WORK_ROOT = '/var/lib/nova-lite-test'
 RUN_DIR = '/run/libvirt'
 SOCKETS = {'virtlogd': os.path.join(RUN_DIR, 'virtlogd-sock'),
            'libvirtd': os.path.join(RUN_DIR, 'libvirt-sock')}
@@ -40,6 +43,18 @@ def unavailable(message):
 
 class Unavailable(Exception):
     """libvirtd cannot be had here; the message says why."""
+
+
+def work_dir(name):
+    """A new directory WORK_ROOT/name that libvirt's qemu user can reach;
+    skips (or fails, see unavailable()) when it cannot be made."""
+    path = os.path.join(WORK_ROOT, name)
+    try:
+        os.makedirs(path)
+        os.chmod(WORK_ROOT, 0o755)
+    except OSError as err:
+        unavailable('cannot create %s: %s' % (path, err))
+    return path
 
 
 def virsh(*args, timeout=30):

@@ -38,23 +38,12 @@ dns_servers = %s
 
 
 def _boot(dep, name, **server):
-    body = {'name': name, 'flavorRef': '1', 'imageRef': dep.image['id'],
-            'networks': 'auto'}
-    body.update(server)
-    resp = dep.request('POST', '/v2.1/servers', json={'server': body})
-    assert resp.status_code == 202, resp.text
-    server = dep.wait_for_server(resp.json()['server']['id'])
-    assert server['status'] == 'ACTIVE', server
-    return dep.request('GET', '/v2.1/servers/%s' % server['id'],
-                       headers=ADMIN_23).json()['server']
+    return dep.boot(name, show_headers=ADMIN_23, **server)
 
 
 @pytest.fixture(scope='module')
 def keypair(dep):
-    resp = dep.request('POST', '/v2.1/os-keypairs',
-                       json={'keypair': {'name': 'md-key'}})
-    assert resp.status_code == 200, resp.text
-    return resp.json()['keypair']
+    return dep.create_keypair('md-key')
 
 
 @pytest.fixture(scope='module')
@@ -249,13 +238,7 @@ def test_the_guest_posts_its_password_once(dep, other):
 
 def test_rebuilt_user_data_reaches_the_guest(dep, guest):
     new = b'#cloud-config\nhostname: rebuilt\n'
-    resp = dep.request(
-        'POST', '/v2.1/servers/%s/action' % guest['id'],
-        headers={'X-OpenStack-Nova-API-Version': '2.57'},
-        json={'rebuild': {'imageRef': dep.image['id'],
-                          'user_data': base64.b64encode(new).decode()}})
-    assert resp.status_code == 202, resp.text
-    assert dep.wait_for_server(guest['id'])['status'] == 'ACTIVE'
+    dep.rebuild(guest['id'], user_data=base64.b64encode(new).decode())
     time.sleep(CACHE_SECONDS + 0.5)
     resp = _get(dep, '/openstack/latest/user_data', _signed(guest))
     assert resp.status_code == 200 and resp.content == new

@@ -3,13 +3,20 @@
 One nova-compute with `[libvirt] connection_uri = qemu:///system` and
 `virt_type = qemu` boots the guest of guest_image.py (Debian's kernel and a
 busybox initramfs, direct kernel boot from kernel_id/ramdisk_id image
-properties), reads its serial console through os-getConsoleOutput, then
-stops (ACPI), starts, reboots (soft and hard) and deletes it, asking
-libvirt (virsh) for the domain's state after each step.
+properties) with a config drive attached, reads its serial console through
+os-getConsoleOutput, then stops (ACPI), starts, reboots (soft and hard)
+and deletes it, asking libvirt (virsh) for the domain's state after each
+step.
 
 Every boot prints "NOVA-LITE-GUEST-BOOTED boot_id=<uuid>", a fresh uuid per
 boot, so a boot is recognised whether the console log was truncated or
 appended to.
+
+The compute attaches <instance dir>/disk.config as an IDE CD-ROM; the
+guest's /init mounts it and prints "CONFIG-DRIVE uuid=<server id>" and
+"CONFIG-DRIVE user_data=<its first line>" (or "CONFIG-DRIVE no user_data"),
+which the tests read back through the API. A second server boots with user
+data, and a rebuild with new user data (2.57) gives its guest a new drive.
 
 Needs root, libvirtd (started by tests/functional/libvirtd.py if it is not
 running), qemu-system-x86, busybox-static, a Debian kernel package (fetched
@@ -17,11 +24,14 @@ by apt-get download), RabbitMQ and PostgreSQL. A missing piece skips the
 test, or fails it under NOVA_TEST_REQUIRE_SERVICES=1.
 """
 
+import base64
 import json
 import os
 import re
 import shutil
 import time
+import uuid
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -29,9 +39,6 @@ from tests.functional import deployment as deployment_mod
 from tests.functional import guest_image
 from tests.functional import libvirtd
 
-# Instance directories must be reachable by libvirt's qemu user, which a
-# 0700 tempfile.mkdtemp() directory is not.
-INSTANCES_ROOT = '/var/lib/nova-lite-test'
 BOOT_TIMEOUT = 60
 BOOT_LINE = re.compile(re.escape(guest_image.MARKER) +
                        r' boot_id=([0-9a-f-]{36})')
@@ -54,12 +61,7 @@ def guest():
 @pytest.fixture(scope='module')
 def dep(guest):
     d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
-    instances_path = os.path.join(INSTANCES_ROOT, d.run_id)
-    try:
-        os.makedirs(instances_path)
-        os.chmod(INSTANCES_ROOT, 0o755)
-    except OSError as err:
-        libvirtd.unavailable('cannot create %s: %s' % (instances_path, err))
+    instances_path = libvirtd.work_dir(d.run_id)
     d.instances_path = instances_path
     d.extra_conf = (
         '[DEFAULT]\n'
@@ -84,6 +86,22 @@ def dep(guest):
             libvirtd.virsh('destroy', name)
             libvirtd.virsh('undefine', '--nvram', name)
         shutil.rmtree(instances_path, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def image(dep, guest):
+    """The guest's disk image (booting its kernel and initramfs) and the
+    flavor guest-tiny; returns (image, kernel, ramdisk) as imported."""
+    kernel = _import(dep, guest.kernel, 'guest-kernel')
+    ramdisk = _import(dep, guest.ramdisk, 'guest-ramdisk')
+    disk = _import(dep, guest.disk, 'guest-disk',
+                   kernel_id=kernel['id'], ramdisk_id=ramdisk['id'],
+                   os_command_line=guest_image.CMDLINE)
+    resp = dep.request('POST', '/v2.1/flavors', json={'flavor': {
+        'name': 'guest.tiny', 'id': 'guest-tiny', 'ram': 256, 'vcpus': 1,
+        'disk': 1}})
+    assert resp.status_code == 200, resp.text
+    return disk, kernel, ramdisk
 
 
 def _import(dep, path, name, **properties):
@@ -137,32 +155,56 @@ def _wait_boot(dep, server_id, seen):
                                             dep.logs()))
 
 
+def _wait_config_drive(dep, server_id):
+    """What the guest's last boot printed about its config drive."""
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    output = ''
+    while time.monotonic() < deadline:
+        output = _console(dep, server_id)
+        report = guest_image.config_drive_report(output)
+        if report is not None:
+            return report
+        time.sleep(0.25)
+    raise AssertionError('no CONFIG-DRIVE report on the console of %s in '
+                         '%ss; it ends with:\n%s\n%s' % (
+                             server_id, BOOT_TIMEOUT, output[-3000:],
+                             dep.logs()))
+
+
 def _domstate(server_id):
     proc = libvirtd.virsh('domstate', 'instance-%s' % server_id)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
 
-def test_real_guest_lifecycle(dep, guest):
-    kernel = _import(dep, guest.kernel, 'guest-kernel')
-    ramdisk = _import(dep, guest.ramdisk, 'guest-ramdisk')
-    image = _import(dep, guest.disk, 'guest-disk',
-                    kernel_id=kernel['id'], ramdisk_id=ramdisk['id'],
-                    os_command_line=guest_image.CMDLINE)
-    resp = dep.request('POST', '/v2.1/flavors', json={'flavor': {
-        'name': 'guest.tiny', 'id': 'guest-tiny', 'ram': 256, 'vcpus': 1,
-        'disk': 1}})
-    assert resp.status_code == 200, resp.text
-
-    resp = dep.request('POST', '/v2.1/servers', json={'server': {
-        'name': 'real-guest', 'flavorRef': 'guest-tiny',
-        'imageRef': image['id'], 'networks': 'none'}})
+def _create(dep, image_id, **extra):
+    """Boot a server of the guest image; return it once ACTIVE."""
+    body = {'name': 'real-guest', 'flavorRef': 'guest-tiny',
+            'imageRef': image_id, 'networks': 'none'}
+    body.update(extra)
+    resp = dep.request('POST', '/v2.1/servers', json={'server': body})
     assert resp.status_code == 202, resp.text
     server_id = resp.json()['server']['id']
     dep.servers.append(server_id)
     server = dep.wait_for_server(server_id, timeout=BOOT_TIMEOUT)
     assert server['status'] == 'ACTIVE', server
     assert _domstate(server_id) == 'running'
+    return server
+
+
+def _delete(dep, server_id):
+    resp = dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    assert resp.status_code == 204, resp.text
+    dep.wait_gone(server_id, timeout=60)
+    proc = libvirtd.virsh('domstate', 'instance-%s' % server_id)
+    assert proc.returncode != 0, proc.stdout
+    assert 'failed to get domain' in proc.stderr, proc.stderr
+
+
+def test_real_guest_lifecycle(dep, image):
+    image, kernel, ramdisk = image
+    server = _create(dep, image['id'], config_drive=True)
+    server_id = server['id']
 
     # The domain is a TCG guest booting the cached kernel and initramfs.
     xml = libvirtd.virsh('dumpxml', 'instance-%s' % server_id).stdout
@@ -173,9 +215,20 @@ def test_real_guest_lifecycle(dep, guest):
     assert '<cmdline>%s</cmdline>' % guest_image.CMDLINE in xml
     inst_dir = os.path.join(dep.instances_path, server_id)
     assert os.path.isfile(os.path.join(inst_dir, 'disk'))
+    # Its config drive, a read-only IDE CD-ROM QEMU accepted.
+    assert server['config_drive'] == 'True'
+    blocks = libvirtd.virsh('domblklist', '--details',
+                            'instance-%s' % server_id).stdout.split()
+    assert ['file', 'cdrom', 'hdd', os.path.join(
+        inst_dir, 'disk.config')] == blocks[blocks.index('cdrom') - 1:
+                                            blocks.index('cdrom') + 3]
 
     boots = set()
     _wait_boot(dep, server_id, boots)
+    # The guest found the drive, and no user data on it.
+    assert _wait_config_drive(dep, server_id) == [
+        'device=/dev/sr0 type=iso9660 label=config-2',
+        'uuid=%s' % server_id, 'no user_data']
 
     # Stop: the ACPI power button reaches the guest, which powers off.
     assert _action(dep, server_id, {'os-stop': None}).status_code == 202
@@ -205,10 +258,59 @@ def test_real_guest_lifecycle(dep, guest):
     assert server['OS-EXT-STS:power_state'] == 4
     assert _domstate(server_id) == 'shut off'
 
-    resp = dep.request('DELETE', '/v2.1/servers/%s' % server_id)
-    assert resp.status_code == 204, resp.text
-    dep.wait_gone(server_id, timeout=60)
-    proc = libvirtd.virsh('domstate', 'instance-%s' % server_id)
-    assert proc.returncode != 0, proc.stdout
-    assert 'failed to get domain' in proc.stderr, proc.stderr
+    _delete(dep, server_id)
+    assert not os.path.exists(inst_dir)
+
+
+def _user_data():
+    """User data whose first line is unique to this run: a shell comment,
+    so the script stays harmless whoever runs it."""
+    first = '# nova-lite-user-data %s' % uuid.uuid4().hex
+    script = first + '\necho "user data ran"\n'
+    return first, base64.b64encode(script.encode()).decode()
+
+
+def _config_drive_device(server_id):
+    """(source file, target bus, read-only?) of the domain's CD-ROM."""
+    xml = libvirtd.virsh('dumpxml', 'instance-%s' % server_id).stdout
+    cdroms = ET.fromstring(xml).findall("./devices/disk[@device='cdrom']")
+    assert len(cdroms) == 1, xml
+    cdrom = cdroms[0]
+    return (cdrom.find('source').get('file'), cdrom.find('target').get('bus'),
+            cdrom.find('readonly') is not None)
+
+
+def test_real_guest_reads_its_config_drive(dep, image):
+    image = image[0]
+    first, user_data = _user_data()
+    server = _create(dep, image['id'], config_drive=True,
+                     user_data=user_data)
+    server_id = server['id']
+    assert server['config_drive'] == 'True', server
+    inst_dir = os.path.join(dep.instances_path, server_id)
+    drive = os.path.join(inst_dir, 'disk.config')
+    assert os.path.isfile(drive)
+    assert _config_drive_device(server_id) == (drive, 'ide', True)
+
+    # The guest mounts the ISO labelled config-2 as /dev/sr0 and prints what
+    # it holds; the test reads it back through os-getConsoleOutput.
+    assert _wait_config_drive(dep, server_id) == [
+        'device=/dev/sr0 type=iso9660 label=config-2',
+        'uuid=%s' % server_id, 'user_data=%s' % first]
+
+    # A rebuild with new user data (2.57) gives the guest a new drive.
+    boots = set(BOOT_LINE.findall(_console(dep, server_id)))
+    first, user_data = _user_data()
+    resp = dep.request(
+        'POST', '/v2.1/servers/%s/action' % server_id,
+        headers={'X-OpenStack-Nova-API-Version': '2.57'},
+        json={'rebuild': {'imageRef': image['id'], 'user_data': user_data}})
+    assert resp.status_code == 202, resp.text
+    _settle(dep, server_id, 'ACTIVE', timeout=BOOT_TIMEOUT)
+    _wait_boot(dep, server_id, boots)
+    assert _wait_config_drive(dep, server_id) == [
+        'device=/dev/sr0 type=iso9660 label=config-2',
+        'uuid=%s' % server_id, 'user_data=%s' % first]
+
+    _delete(dep, server_id)
     assert not os.path.exists(inst_dir)

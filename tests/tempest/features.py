@@ -32,7 +32,10 @@ COMPUTE_FEATURES = {
     'metadata_service': (True, 'nova-api-metadata (or nova-api with '
                                'metadata in [DEFAULT] enabled_apis) serves '
                                'the OpenStack and EC2 trees to guests'),
-    'config_drive': (False, 'no config drive is built'),
+    'config_drive': (True, 'nova-compute writes an ISO 9660 (or vfat) '
+                           'config drive labelled config-2 for a server '
+                           'created with config_drive true, and the server '
+                           'shows config_drive "True"'),
     'personality': (False, 'injected files are refused (400): file '
                            'injection is not implemented; user_data '
                            'carries files to cloud-init'),

@@ -94,9 +94,7 @@ def standard(stats, instance, hypervisor, now=None):
         'hypervisor': hypervisor,
         'hypervisor_os': 'linux',
         'uptime': _uptime(instance.get('launched_at'), now),
-        # Guests read their metadata from the API: there is no config
-        # drive.
-        'config_drive': False,
+        'config_drive': bool(instance.get('config_drive')),
         'num_cpus': len(stats.vcpu_times),
         'num_nics': len(stats.nics),
         'num_disks': len(stats.disks),

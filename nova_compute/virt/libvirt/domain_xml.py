@@ -15,13 +15,19 @@ ET.register_namespace('nova', NOVA_NS)
 DISK_BUSES = {'virtio': 'vd', 'scsi': 'sd', 'sata': 'sd', 'ide': 'hd'}
 VIF_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet')
 
-# A disk to attach: file path, its format (qcow2/raw) and the guest bus.
-DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus')
+# A disk to attach: file path, its format (qcow2/raw), the guest bus, and
+# the device it is to the guest ('disk', or 'cdrom': read-only).
+DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus device',
+                                  defaults=('disk',))
+# Where an ISO config drive goes: the secondary IDE channel's second unit,
+# which the root and ephemeral disks (hda, hdb when their bus is ide)
+# never reach; every x86 machine type libvirt defaults to has IDE.
+CDROM_BUS = 'ide'
+CDROM_DEV = 'hdd'
 # What XML 1.0 cannot carry at all (ElementTree writes it, and libvirt
 # then refuses the whole domain).
 _NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd'
                       '\U00010000-\U0010ffff]')
-
 
 
 def default_cmdline(disk_bus='virtio'):
@@ -88,6 +94,14 @@ def _os(domain, kernel, ramdisk, cmdline):
         _sub(os_el, 'boot', dev='hd')
 
 
+def config_drive_disk(path, fmt, disk_bus):
+    """The DiskSpec of a config drive of format `fmt` (iso9660 or vfat):
+    an ISO is a CD-ROM, a vfat image one more disk on the root's bus."""
+    if fmt == 'iso9660':
+        return DiskSpec(path, 'raw', CDROM_BUS, 'cdrom')
+    return DiskSpec(path, 'raw', disk_bus)
+
+
 def _disks(devices, disks):
     used = collections.Counter()
     for disk in disks:
@@ -95,13 +109,18 @@ def _disks(devices, disks):
         if prefix is None:
             raise exception.Invalid(
                 reason='unsupported disk bus %r' % disk.bus)
-        # vda, vdb, ... counted per prefix (scsi and sata share "sd").
-        dev = prefix + chr(ord('a') + used[prefix])
-        used[prefix] += 1
-        element = _sub(devices, 'disk', type='file', device='disk')
+        if disk.device == 'cdrom':
+            dev = CDROM_DEV
+        else:
+            # vda, vdb, ... counted per prefix (scsi and sata share "sd").
+            dev = prefix + chr(ord('a') + used[prefix])
+            used[prefix] += 1
+        element = _sub(devices, 'disk', type='file', device=disk.device)
         _sub(element, 'driver', name='qemu', type=disk.fmt)
         _sub(element, 'source', file=disk.path)
         _sub(element, 'target', dev=dev, bus=disk.bus)
+        if disk.device == 'cdrom':
+            _sub(element, 'readonly')
     if any(disk.bus == 'scsi' for disk in disks):
         _sub(devices, 'controller', type='scsi', model='virtio-scsi')
 

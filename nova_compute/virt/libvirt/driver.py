@@ -4,9 +4,11 @@ With a test:... connection_uri, domains are bare <domain type='test'>
 definitions (no disks, no qemu-img) so a spawn costs well under a
 millisecond; otherwise they are kvm/qemu guests booting a qcow2 overlay of a
 cached image. Files of an instance live in <instances_path>/<uuid>: disk,
-disk.local (when the flavor has ephemeral_gb) and console.log, which a
-real guest's serial console writes and a simulated guest's boots write
-for it (simulated_console.py).
+disk.local (when the flavor has ephemeral_gb), disk.config (its config
+drive, configdrive.py, when it has one: written for a simulated guest too,
+but attached only to a real one) and console.log, which a real guest's
+serial console writes and a simulated guest's boots write for it
+(simulated_console.py).
 
 Direct kernel boot: when an image's properties carry kernel_id (and
 optionally ramdisk_id), spawn resolves them through `image_locator`, a
@@ -28,6 +30,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute import image_fetch
+from nova_compute.virt import configdrive
 from nova_compute.virt import driver
 from nova_compute.virt.libvirt import diagnostics
 from nova_compute.virt.libvirt import domain_xml
@@ -165,13 +168,20 @@ class LibvirtDriver(driver.ComputeDriver):
                 reason='a domain for instance %s already exists' % uuid)
         try:
             os.makedirs(inst_dir, exist_ok=True)
+            drive = None
+            if configdrive.required(instance, self._conf):
+                # Written for a simulated guest too, which has no devices
+                # to attach it to: a test reads what a guest would, and
+                # the build pays what it costs on a real host.
+                drive = configdrive.build(instance, network_info or [],
+                                          inst_dir, self._conf)
             if host.is_test:
                 if self._conf.libvirt.test_node_fetch_images:
                     self._image_cache.fetch(image)
                 xml = domain_xml.simulated_domain_xml(instance)
             else:
                 xml = self._guest_xml(instance, image, network_info or [],
-                                      inst_dir)
+                                      inst_dir, drive)
             with host.errors('Defining domain for %s' % uuid):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
@@ -183,8 +193,10 @@ class LibvirtDriver(driver.ComputeDriver):
                 self.destroy(instance)
             raise
 
-    def _guest_xml(self, instance, image, network_info, inst_dir):
-        """Create the instance's disks and return its kvm/qemu domain XML."""
+    def _guest_xml(self, instance, image, network_info, inst_dir,
+                   config_drive=None):
+        """Create the instance's disks and return its kvm/qemu domain XML
+        (`config_drive`: the path of the drive to attach, if any)."""
         props = image.get('properties') or {}
         disk_bus = props.get('hw_disk_bus') or 'virtio'
         vif_model = props.get('hw_vif_model') or 'virtio'
@@ -206,6 +218,9 @@ class LibvirtDriver(driver.ComputeDriver):
             local = cache.create_blank(os.path.join(inst_dir, 'disk.local'),
                                        ephemeral_gb)
             disks.append(domain_xml.DiskSpec(local, 'qcow2', disk_bus))
+        if config_drive:
+            disks.append(domain_xml.config_drive_disk(
+                config_drive, self._conf.config_drive_format, disk_bus))
         kernel, ramdisk = self._boot_files(image)
         cmdline = props.get('os_command_line') or \
             domain_xml.default_cmdline(disk_bus)

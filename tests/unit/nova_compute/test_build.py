@@ -1,9 +1,13 @@
 """The compute build steps with a fake conductor and the real test driver."""
 
+import os
 import uuid
+
+import pytest
 
 from common import exception
 from common import states
+from common.conf import CONF
 from nova_compute import build
 
 
@@ -12,6 +16,7 @@ class FakeConductor:
     def __init__(self, instance):
         self.instance = dict(instance)
         self.updates = []
+        self.values = []
         self.failures = []
         self.calls = 0
 
@@ -23,6 +28,7 @@ class FakeConductor:
                 expected=expected_task_state)
         self.updates.extend(through)
         self.updates.append(values.get('task_state', 'unchanged'))
+        self.values.append(values)
         self.instance.update(values)
         self.calls += 1
         return self.allocate_fixed_ip(ctxt, uuid) if allocate_ip else None
@@ -183,3 +189,42 @@ def test_a_resumed_build_runs_on_the_pool_with_its_specs_image(driver):
     assert spawned == [image]
     assert conductor.instance['vm_state'] == states.ACTIVE
     assert driver.get_power_state(instance) == states.RUNNING
+
+
+@pytest.fixture
+def conf():
+    yield CONF
+    for name in ('force_config_drive', 'mkisofs_cmd'):
+        CONF.clear_override(name)
+
+
+@pytest.mark.parametrize('asked,forced,stored', [
+    (True, False, True), (False, True, True), (False, False, False)])
+def test_a_drive_forced_by_the_host_is_stored_with_the_active_state(
+        driver, conf, asked, forced, stored):
+    conf.set_override('force_config_drive', forced)
+    conductor = FakeConductor(dict(_instance(), id=1, config_drive=asked))
+    build.InstanceBuilder('h1', driver, conductor).build(
+        None, conductor.instance, {}, {'requested_networks': 'auto'}, [])
+    assert conductor.instance['vm_state'] == states.ACTIVE
+    assert conductor.instance['config_drive'] is stored
+    # Only a forced drive is news to the conductor.
+    assert ('config_drive' in conductor.values[-1]) == (forced and not asked)
+    assert os.path.exists(os.path.join(
+        conf.instances_path, conductor.instance['uuid'],
+        'disk.config')) is stored
+
+
+def test_a_config_drive_that_cannot_be_built_is_a_readable_fault(
+        driver, conf):
+    conf.set_override('mkisofs_cmd', '/bin/false')
+    conductor = FakeConductor(dict(_instance(), id=1, config_drive=True))
+    build.InstanceBuilder('h1', driver, conductor).build(
+        None, conductor.instance, {}, {'requested_networks': 'auto'}, [])
+    assert conductor.failures == [
+        ('Could not build the config drive: false exited with 1: '
+         'no message', [])]
+    assert conductor.instance['vm_state'] == states.BUILDING
+    assert driver.list_instance_uuids() == []
+    assert not os.path.exists(os.path.join(conf.instances_path,
+                                           conductor.instance['uuid']))

@@ -3,6 +3,7 @@
 from sqlalchemy import event
 
 from common import states
+from nova_conductor import rpcapi
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instance_create
 from nova_conductor.db import session
@@ -92,3 +93,14 @@ class LostConnections:
                 raise self._error
             return real(cursor, *args, **kwargs)
         return run
+
+
+class SentRecorder(rpcapi.ConductorAPI):
+    """A conductor client that records (method, version) of each call it
+    would send, in `sent`; no transport."""
+
+    def __init__(self):
+        self.sent = []
+
+    def call(self, ctxt, method, version, server=None, timeout=None, **kw):
+        self.sent.append((method, version))

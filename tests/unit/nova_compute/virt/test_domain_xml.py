@@ -116,6 +116,37 @@ def test_second_disk_and_scsi_controller():
     assert root.find('devices/interface/model').get('type') == 'e1000'
 
 
+@pytest.mark.parametrize('bus', ['virtio', 'ide'])
+def test_an_iso_config_drive_is_a_read_only_ide_cdrom(bus):
+    # On an ide root (hda, hdb) as on virtio, hdd clashes with no disk.
+    disks = [domain_xml.DiskSpec('/d/disk', 'qcow2', bus),
+             domain_xml.DiskSpec('/d/disk.local', 'qcow2', bus),
+             domain_xml.config_drive_disk('/d/disk.config', 'iso9660', bus)]
+    _instance, root = host_xml('kvm', disks=disks)
+    found = root.findall('devices/disk')
+    prefix = domain_xml.DISK_BUSES[bus]
+    assert [(d.get('device'), d.find('target').get('dev'),
+             d.find('target').get('bus')) for d in found] == [
+        ('disk', prefix + 'a', bus), ('disk', prefix + 'b', bus),
+        ('cdrom', 'hdd', 'ide')]
+    cdrom = found[2]
+    assert cdrom.find('source').get('file') == '/d/disk.config'
+    assert cdrom.find('driver').get('type') == 'raw'
+    assert cdrom.find('readonly') is not None
+    assert found[0].find('readonly') is None
+
+
+def test_a_vfat_config_drive_is_the_next_disk_on_the_roots_bus():
+    disks = [domain_xml.DiskSpec('/d/disk', 'qcow2', 'scsi'),
+             domain_xml.config_drive_disk('/d/disk.config', 'vfat', 'scsi')]
+    _instance, root = host_xml('kvm', disks=disks)
+    found = root.findall('devices/disk')
+    assert [(d.get('device'), d.find('target').get('dev'),
+             d.find('driver').get('type')) for d in found] == [
+        ('disk', 'sda', 'qcow2'), ('disk', 'sdb', 'raw')]
+    assert found[1].find('readonly') is None
+
+
 def test_metadata_marks_our_domains():
     instance = make_instance(display_name='web', root_gb=20, ephemeral_gb=5)
     _instance, root = host_xml('kvm', instance=instance)
@@ -148,10 +179,16 @@ def test_libvirt_accepts_host_xml(tmp_path):
         instance = make_instance()
         xml = domain_xml.host_domain_xml(
             instance, 'kvm', [domain_xml.DiskSpec('/d/disk', 'qcow2',
-                                                  'virtio')],
+                                                  'virtio'),
+                              domain_xml.config_drive_disk(
+                                  '/d/disk.config', 'iso9660', 'virtio')],
             '/d/console.log', NETWORK, kernel='/b/k', ramdisk='/b/r')
         dom = conn.defineXML(xml)
         assert dom.UUIDString() == instance['uuid']
+        cdrom = ET.fromstring(dom.XMLDesc()).find(
+            "devices/disk[@device='cdrom']")
+        assert cdrom.find('target').get('dev') == 'hdd'
+        assert cdrom.find('readonly') is not None
         assert dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT,
                             domain_xml.NOVA_NS)
     finally:

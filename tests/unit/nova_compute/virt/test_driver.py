@@ -75,6 +75,33 @@ def test_spawn_run_list_destroy(driver, conf):
     assert not os.path.exists(inst_dir)
 
 
+def test_a_simulated_guest_gets_its_config_drive_file_only(driver, conf):
+    # The drive is written as on a real host (tests read it as a guest
+    # would), but a test domain has no devices to attach it to.
+    instance = make_instance(id=7, config_drive=True, hostname='vm')
+    driver.spawn(instance, IMAGE, NETWORK)
+    inst_dir = os.path.join(conf.instances_path, instance['uuid'])
+    assert sorted(os.listdir(inst_dir)) == ['console.log', 'disk.config']
+    xml = ET.fromstring(driver.host.lookup(instance['uuid']).XMLDesc())
+    assert xml.find('devices/disk') is None
+    standard = driver.get_instance_diagnostics(instance)
+    assert standard['config_drive'] is True
+    driver.destroy(instance)
+    assert not os.path.exists(inst_dir)
+
+
+def test_a_config_drive_that_cannot_be_built_fails_the_spawn_cleanly(
+        driver, conf):
+    conf.set_override('mkisofs_cmd', '/bin/false')
+    instance = make_instance(id=7, config_drive=True)
+    with pytest.raises(exception.ConfigDriveBuildFailed,
+                       match='false exited with 1'):
+        driver.spawn(instance, IMAGE, NETWORK)
+    assert driver.list_instance_uuids() == []
+    assert not os.path.exists(os.path.join(conf.instances_path,
+                                           instance['uuid']))
+
+
 def test_spawn_is_fast(driver):
     instances = [make_instance() for _ in range(50)]
     start = time.perf_counter()

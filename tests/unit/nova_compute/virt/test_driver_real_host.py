@@ -214,3 +214,36 @@ def test_diagnostics_of_a_real_guest_count_its_disks_and_nics(driver,
     # NIC counters by the guest's device name.
     [nic] = [k[:-3] for k in legacy if k.endswith('_rx')]
     assert {nic + '_tx', nic + '_rx_drop'} <= set(legacy)
+
+
+@pytest.mark.parametrize('fmt,device,dev,bus', [
+    ('iso9660', 'cdrom', 'hdd', 'ide'),
+    ('vfat', 'disk', 'vdb', 'virtio'),
+])
+def test_config_drive_is_written_and_attached(driver, conf, images, fmt,
+                                              device, dev, bus):
+    conf.set_override('config_drive_format', fmt)
+    instance = make_instance(id=1, config_drive=True, hostname='vm')
+    driver.spawn(instance, images['disk'], NETWORK)
+    drive = os.path.join(conf.instances_path, instance['uuid'],
+                         'disk.config')
+    assert os.path.isfile(drive)
+    [attached] = [d for d in domain_root(driver, instance).iter('disk')
+                  if d.find('source').get('file') == drive]
+    assert attached.get('device') == device
+    assert (attached.find('target').get('dev'),
+            attached.find('target').get('bus')) == (dev, bus)
+    assert (attached.find('readonly') is not None) == (device == 'cdrom')
+
+
+def test_no_config_drive_unless_asked_or_forced(driver, conf, images):
+    plain = make_instance(id=1, config_drive=False)
+    driver.spawn(plain, images['disk'], NETWORK)
+    assert len(list(domain_root(driver, plain).iter('disk'))) == 1
+    assert not os.path.exists(os.path.join(
+        conf.instances_path, plain['uuid'], 'disk.config'))
+    conf.set_override('force_config_drive', True)
+    forced = make_instance(id=2, config_drive=False)
+    driver.spawn(forced, images['disk'], NETWORK)
+    assert [d.get('device') for d in domain_root(driver, forced).iter(
+        'disk')] == ['disk', 'cdrom']
