@@ -34,4 +34,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/boot.py
 
 clean:
-	rm -rf $(VENV) .venv-keystone .venv-tempest .venv-cloud-init state
+	rm -rf $(VENV) .venv-keystone .venv-tempest .venv-cloud-init .venv-cinder state

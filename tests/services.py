@@ -6,6 +6,7 @@ Locally a missing service skips its tests; with NOVA_TEST_REQUIRE_SERVICES=1
 
 import os
 import socket
+import subprocess
 import uuid
 
 import pytest
@@ -40,10 +41,10 @@ def unique_name(prefix):
     return '%s_%s' % (prefix, uuid.uuid4().hex[:10])
 
 
-def create_database(backend):
+def create_database(backend, prefix='nova_test'):
     """A fresh, empty database on a real server; returns (url, drop)."""
     import sqlalchemy as sa
-    name = unique_name('nova_test')
+    name = unique_name(prefix)
     if backend == 'postgresql':
         require('PostgreSQL', POSTGRES)
         admin_url = 'postgresql+psycopg2://postgres@%s/postgres' % POSTGRES
@@ -67,3 +68,17 @@ def create_database(backend):
             conn.exec_driver_sql('DROP DATABASE IF EXISTS %s' % name)
         engine.dispose()
     return url, drop
+
+
+def rabbitmqctl(*args):
+    subprocess.run(['rabbitmqctl', '-q'] + list(args), check=True,
+                   capture_output=True, timeout=60)
+
+
+def create_vhost(name):
+    """A fresh RabbitMQ vhost `name` for guest; returns (url, delete)."""
+    require('RabbitMQ', RABBIT)
+    rabbitmqctl('add_vhost', name)
+    rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*')
+    return ('rabbit://guest:guest@%s/%s' % (RABBIT, name),
+            lambda: rabbitmqctl('delete_vhost', name))

@@ -4,8 +4,8 @@
 # QEMU and busybox for the real-guest test; Chromium for the dashboard's
 # browser tests; xorriso, genisoimage, dosfstools and mtools for config
 # drives), then a virtualenv in .venv with the project and its test tools,
-# Keystone and Tempest in venvs of their own, and Debian's cloud-init
-# unpacked into .venv-cloud-init.
+# Keystone, Tempest and Cinder in venvs of their own, Debian's cloud-init
+# unpacked into .venv-cloud-init, and Ceph's daemons for a test cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -137,5 +137,53 @@ if [ "${NOVA_SKIP_CLOUD_INIT:-0}" != 1 ]; then
     .venv-cloud-init/bin/python -c 'import cloudinit.sources.helpers.openstack'
     touch ".venv-cloud-init/.installed-$CLOUD_INIT_VERSION"
     echo "Unpacked cloud-init $CLOUD_INIT_VERSION into .venv-cloud-init"
+  fi
+fi
+
+# A single-node Ceph and a real Cinder for tests/functional/ceph.py and
+# tests/functional/cinder.py (volumes, boot from volume, RBD disks). Ceph
+# comes from Debian (the monitor, the OSD and the mgr daemons, the ceph and
+# rbd tools, the Python rados/rbd bindings, and QEMU's rbd: block driver),
+# without its recommends (74 packages instead of 89: those add the MDS and
+# FUSE). Cinder comes from PyPI, pinned, in a venv of its own (its pins
+# clash with ours) that sees the system site-packages, because the
+# rados/rbd bindings are Debian's, built for /usr/bin/python3. psycopg2
+# lets it run on PostgreSQL, as operators run it. The stamp names the
+# version, so changing CINDER_VERSION installs it again.
+# NOVA_SKIP_CINDER=1 skips both (those tests skip).
+CEPH_PACKAGES=(ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd
+  python3-rados qemu-block-extra)
+CINDER_VERSION=29.0.0
+if [ "${NOVA_SKIP_CINDER:-0}" != 1 ]; then
+  missing_ceph=()
+  for pkg in "${CEPH_PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing_ceph+=("$pkg")
+  done
+  if [ ${#missing_ceph[@]} -gt 0 ]; then
+    echo "Installing Ceph: ${missing_ceph[*]}"
+    ceph_install() {
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get \
+        -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+        "${missing_ceph[@]}" >/dev/null
+    }
+    # Old package lists may name versions the mirror no longer has.
+    if ! ceph_install; then
+      $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+      ceph_install
+    fi
+  fi
+  if [ ! -e ".venv-cinder/.installed-$CINDER_VERSION" ]; then
+    echo "Installing Cinder $CINDER_VERSION into .venv-cinder"
+    rm -rf .venv-cinder
+    /usr/bin/python3 -m venv --system-site-packages .venv-cinder
+    .venv-cinder/bin/pip install -q --upgrade pip >/dev/null
+    .venv-cinder/bin/pip install -q "cinder==$CINDER_VERSION" psycopg2-binary
+    # Debian's pyOpenSSL is too old for the cryptography pip brings
+    # ("module 'lib' has no attribute 'GEN_EMAIL'" at import).
+    .venv-cinder/bin/pip install -q -U pyopenssl
+    .venv-cinder/bin/python -W ignore -c \
+      'import rbd, rados, cinder.volume.drivers.rbd'
+    touch ".venv-cinder/.installed-$CINDER_VERSION"
+    echo "Installed Cinder $CINDER_VERSION into .venv-cinder"
   fi
 fi

@@ -20,6 +20,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import services
+from tests.functional import daemons
 
 BIN = os.path.dirname(sys.executable)
 
@@ -28,11 +29,6 @@ def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
-
-
-def _rabbitmqctl(*args):
-    subprocess.run(['rabbitmqctl', '-q'] + list(args), check=True,
-                   capture_output=True, timeout=60)
 
 
 class Deployment:
@@ -73,13 +69,10 @@ class Deployment:
     # -- resources ---------------------------------------------------------
 
     def _make_transport(self):
-        services.require('RabbitMQ', services.RABBIT)
-        vhost = self.vhost = 'nova_test_%s' % self.run_id
-        _rabbitmqctl('add_vhost', vhost)
-        self._cleanups.append(lambda: _rabbitmqctl('delete_vhost', vhost))
-        _rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*',
-                     '.*')
-        return 'rabbit://guest:guest@%s/%s' % (services.RABBIT, vhost)
+        self.vhost = 'nova_test_%s' % self.run_id
+        url, delete = services.create_vhost(self.vhost)
+        self._cleanups.append(delete)
+        return url
 
     def _make_database(self):
         if self.backend == 'sqlite':
@@ -285,12 +278,7 @@ class Deployment:
             # Logs and state go too; NOVA_TEST_KEEP_LOGS=1 keeps them.
             self._cleanups.insert(0, lambda: shutil.rmtree(
                 self.dir, ignore_errors=True))
-        for cleanup in reversed(self._cleanups):
-            try:
-                cleanup()
-            except Exception as e:  # keep cleaning the rest
-                print('cleanup failed: %s' % e, file=sys.stderr)
-        self._cleanups = []
+        daemons.run_cleanups(self._cleanups)
 
     # -- API helpers -------------------------------------------------------
 
