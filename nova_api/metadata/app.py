@@ -159,6 +159,9 @@ def _password(req):
         raise exception.Invalid('The password is not UTF-8 text.')
     if not text:
         raise exception.Invalid('The password is empty.')
+    if '\x00' in text:
+        # No database stores it as text (PostgreSQL refuses it outright).
+        raise exception.Invalid('The password contains a NUL character.')
     return text
 
 

@@ -254,7 +254,8 @@ def test_the_guest_posts_its_password_once(client, conductor):
 
 
 @pytest.mark.parametrize('body, code', [
-    ('x' * 1020, 200), ('x' * 1021, 413), ('', 400), (b'\xff\xfe', 400)])
+    ('x' * 1020, 200), ('x' * 1021, 413), ('', 400), (b'\xff\xfe', 400),
+    (b'\x00', 400), (b'sealed\x00tail', 400)])
 def test_a_password_too_big_empty_or_not_text_is_refused(client, conductor,
                                                          body, code):
     resp = client.simulate_post('/openstack/latest/password', body=body,
