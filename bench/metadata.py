@@ -24,6 +24,7 @@ other work on the machine counts too) and the metadata daemon's own
 """
 
 import argparse
+import base64
 import concurrent.futures
 import http.client
 import json
@@ -70,7 +71,6 @@ def process_busy(pid):
 def boot_servers(dep, count, concurrency):
     """{uuid: fixed IP} of `count` ACTIVE servers with user data."""
     user_data = '#!/bin/sh\necho hello from the metadata bench\n'
-    import base64
     body = {'flavorRef': '1', 'imageRef': dep.image['id'],
             'networks': 'auto',
             'user_data': base64.b64encode(user_data.encode()).decode()}
@@ -214,12 +214,14 @@ def print_table(rows, servers):
 
 
 def print_per_path(rows):
-    print('\np50 / p95 per GET (ms)')
-    print('%-38s' % 'path' + ''.join(' %17s' % (r['label'][:17])
-                                     for r in rows))
-    for path in CRAWL:
-        print('%-38s' % path + ''.join(
-            ' %8.2f /%7.2f' % r['per_path'][path] for r in rows))
+    print('\np50 per GET by path (ms); paths numbered as crawled:')
+    for number, path in enumerate(CRAWL, 1):
+        print('  %2d %s' % (number, path))
+    print('%-34s %3s' % ('phase', 'c') + ''.join(
+        ' %5d' % n for n in range(1, len(CRAWL) + 1)))
+    for r in rows:
+        print('%-34s %3d' % (r['label'], r['concurrency']) + ''.join(
+            ' %5.2f' % r['per_path'][path][0] for path in CRAWL))
 
 
 def main():
