@@ -187,7 +187,8 @@ def phase(label, daemon, servers, concurrency, restart=False):
     every = [t for v in times.values() for t in v]
     row = {'label': label, 'concurrency': concurrency, 'gets': gets,
            'p50': percentile(every, 50) * 1000,
-           'p95': percentile(every, 95) * 1000, 'rate': gets / wall,
+           'p95': percentile(every, 95) * 1000, 'max': max(every) * 1000,
+           'rate': gets / wall,
            'calls': (daemon.conductor_calls() - calls) / len(servers),
            'machine': machine * 1000 / gets, 'own': own * 1000 / gets,
            'per_path': {p: (percentile(v, 50) * 1000,
@@ -203,24 +204,24 @@ def phase(label, daemon, servers, concurrency, restart=False):
 def print_table(rows, servers):
     print('\n%d instances, %d GETs per crawl; times in ms; CPU in ms per GET'
           % (servers, len(CRAWL)))
-    print('%-34s %3s %6s %6s %7s %10s %8s %8s' % (
-        'phase', 'c', 'p50', 'p95', 'GET/s', 'calls/inst', 'machine',
-        'daemon'))
+    print('%-26s %3s %6s %6s %7s %6s %10s %8s %7s' % (
+        'phase', 'c', 'p50', 'p95', 'max', 'GET/s', 'calls/inst',
+        'machine', 'daemon'))
     for r in rows:
         calls = '%.2f' % r['calls'] if r['calls'] is not None else 'n/a'
-        print('%-34s %3d %6.2f %6.2f %7.0f %10s %8.2f %8.2f' % (
-            r['label'], r['concurrency'], r['p50'], r['p95'], r['rate'],
-            calls, r['machine'], r['own']))
+        print('%-26s %3d %6.2f %6.2f %7.1f %6.0f %10s %8.2f %7.2f' % (
+            r['label'], r['concurrency'], r['p50'], r['p95'], r['max'],
+            r['rate'], calls, r['machine'], r['own']))
 
 
 def print_per_path(rows):
     print('\np50 per GET by path (ms); paths numbered as crawled:')
     for number, path in enumerate(CRAWL, 1):
         print('  %2d %s' % (number, path))
-    print('%-34s %3s' % ('phase', 'c') + ''.join(
+    print('%-26s %3s' % ('phase', 'c') + ''.join(
         ' %5d' % n for n in range(1, len(CRAWL) + 1)))
     for r in rows:
-        print('%-34s %3d' % (r['label'], r['concurrency']) + ''.join(
+        print('%-26s %3d' % (r['label'], r['concurrency']) + ''.join(
             ' %5.2f' % r['per_path'][path][0] for path in CRAWL))
 
 
@@ -275,8 +276,8 @@ def main():
                 # That checkout logs no conductor call to count.
                 for row in rows[-4:]:
                     row['calls'] = None
-        rows += [phase('no cache (expiration 0)', uncached, servers, c),
-                 phase('no cache (expiration 0)', uncached, servers, 1)]
+        rows += [phase('no cache', uncached, servers, c),
+                 phase('no cache', uncached, servers, 1)]
         print_table(rows, len(servers))
         print_per_path(rows)
         if any(r['wrong'] for r in rows):
