@@ -41,7 +41,12 @@ class ConductorManager(instances.InstancesEndpoints,
                        reports.ReportsEndpoints):
     target = messaging.Target(version='1.11')
 
-    def __init__(self, scheduler_api=None, compute_api=None):
+    def __init__(self, scheduler_api=None, compute_api=None,
+                 metadata_api=None):
+        # Told of every fixed IP handed out (endpoints/instances.py);
+        # made when first needed, as tests of everything else make no
+        # RPC transport.
+        self._metadata_api = metadata_api
         if scheduler_api is None:
             from nova_scheduler import rpcapi as scheduler_rpcapi
             scheduler_api = scheduler_rpcapi.SchedulerAPI()
@@ -59,6 +64,13 @@ class ConductorManager(instances.InstancesEndpoints,
             max_workers=BUILD_THREADS, thread_name_prefix='build')
         self.owner = takeover.BuildOwner(self.builder, compute_api,
                                          self._start_build)
+
+    @property
+    def metadata_api(self):
+        if self._metadata_api is None:
+            from nova_api.metadata import rpcapi as metadata_rpcapi
+            self._metadata_api = metadata_rpcapi.MetadataAPI()
+        return self._metadata_api
 
     def init_host(self):
         self.owner.start()

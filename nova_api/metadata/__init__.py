@@ -6,7 +6,9 @@ route brings them here, to [api] metadata_listen_port).
   address as a fixed IP);
 - cache.py: what was read of each instance, for a while;
 - app.py: the WSGI application;
-- cmd.py: the daemon.
+- rpcapi.py / manager.py: what the conductor tells every metadata
+  process (a fixed IP handed out: forget what was kept by it);
+- cmd.py: the daemon (the HTTP server and that RPC listener).
 The trees themselves are common/instance_metadata.py, which the config
 drive shares.
 """

@@ -2,8 +2,21 @@
 
 Every path is served by one sink: who is asking (requester.py), what we
 know of that instance (the cache, else one conductor call), and the
-answer at the path (common/instance_metadata.py). Errors are short text,
-as guests' readers expect, never a traceback.
+answer at the path (common/instance_metadata.py), rendered once per
+cached instance and path. Errors are short text, as guests' readers
+expect, never a traceback.
+
+A guest found by its source address is cached by that address, and
+fixed IPs are handed out again (the flat network gives the lowest free
+one): an instance booted on a deleted one's address must not be answered
+with what was kept of the deleted one, nor its password land there. The
+conductor therefore tells every metadata process when it hands out an
+address (rpcapi.forget_addresses, a fanout; manager.py), before the new
+instance's guest can ask, and the cache drops that address, also from a
+load still in flight. Asking the conductor on every request would cost a
+call per GET; keying by address for less time would only shorten the
+window. A message lost (the broker restarting) leaves at most
+[api] metadata_cache_expiration.
 """
 
 import logging
@@ -28,30 +41,46 @@ _BYTES = 'application/octet-stream'
 class MetadataService:
     """GET any path of the trees; POST the guest's password."""
 
-    def __init__(self, conductor_api):
+    def __init__(self, conductor_api=None):
+        if conductor_api is None:
+            from nova_conductor import rpcapi as conductor_rpcapi
+            conductor_api = conductor_rpcapi.ConductorAPI()
         self.conductor = conductor_api
         self.cache = cache.TTLCache(self._load,
                                     CONF.api.metadata_cache_expiration)
 
     def _load(self, key):
         ctxt = nova_context.get_admin_context()
+        # One line per conductor call (bench/metadata.py counts them).
+        LOG.debug('Metadata: asking the conductor for the instance by %s %s',
+                  key[0], key[1])
         if key[0] == requester.BY_UUID:
             instance = self.conductor.instance_get(ctxt, key[1])
         else:
             instance = self.conductor.instance_get_by_fixed_ip(ctxt, key[1])
-        return instance_metadata.InstanceMetadata(instance)
+        return _Answers(instance_metadata.InstanceMetadata(instance))
 
-    def metadata_for(self, who):
-        """The InstanceMetadata of the instance `who` (a requester key)
-        names; MetadataNotFound when there is none, or when a proxy's
-        tenant is not the instance's."""
+    def forget_addresses(self, addresses):
+        """These fixed IPs have a new holder (see the module's comment)."""
+        for address in addresses:
+            self.cache.forget((requester.BY_ADDRESS, address))
+
+    def _forget_instance(self, metadata):
+        """Drop what is kept of this instance, by uuid and by address."""
+        self.cache.forget((requester.BY_UUID, metadata.instance['uuid']))
+        self.forget_addresses(ip['address'] for ip in metadata.fixed_ips)
+
+    def answers_for(self, who):
+        """The _Answers of the instance `who` (a requester key) names;
+        MetadataNotFound when there is none, or when a proxy's tenant is
+        not the instance's."""
         try:
             found = self.cache.get(who[:2],
                                    not_found=exception.InstanceNotFound)
         except exception.InstanceNotFound:
             raise exception.MetadataNotFound()
         if who[0] == requester.BY_UUID and \
-                found.instance.get('project_id') != who[2]:
+                found.metadata.instance.get('project_id') != who[2]:
             LOG.warning('Metadata request for instance %s names tenant %r, '
                         'not its own', who[1], who[2][:64])
             raise exception.MetadataNotFound()
@@ -67,14 +96,7 @@ class MetadataService:
 
     def _get(self, req, resp):
         who = requester.identify(req)
-        answer = self.metadata_for(who).lookup(req.path)
-        if isinstance(answer, str):
-            resp.content_type = _TEXT
-            answer = answer.encode()
-        else:
-            resp.content_type = _JSON if req.path.endswith('.json') \
-                else _BYTES
-        resp.data = answer
+        resp.content_type, resp.data = self.answers_for(who).get(req.path)
 
     def _post(self, req, resp):
         """The guest's one-time post of its (encrypted) password to
@@ -84,18 +106,48 @@ class MetadataService:
                 parts[2] != instance_metadata.PASSWORD:
             raise falcon.HTTPMethodNotAllowed(['GET', 'HEAD'])
         who = requester.identify(req)
-        found = self.metadata_for(who)
+        found = self.answers_for(who).metadata
         if instance_metadata.PASSWORD not in found.openstack_listing(
                 parts[1]):
             raise exception.MetadataNotFound()
         password = _password(req)
-        uuid = found.instance['uuid']
         self.conductor.instance_password_set(
-            nova_context.get_admin_context(), uuid, password)
-        self.cache.forget(who[:2])
+            nova_context.get_admin_context(), found.instance['uuid'],
+            password)
+        self._forget_instance(found)
         resp.status = falcon.HTTP_200
         resp.content_type = _TEXT
         resp.text = ''
+
+
+class _Answers:
+    """One instance's trees and the answers rendered from them so far: a
+    cached instance's GET costs a dict lookup, not a JSON dump. Only
+    paths the trees answer are kept, so a guest cannot grow it past the
+    trees' size."""
+
+    def __init__(self, metadata):
+        self.metadata = metadata
+        self._rendered = {}  # path's names -> (content type, bytes)
+
+    def get(self, path):
+        """(content type, bytes) of GET `path`, or MetadataNotFound."""
+        names = tuple(p for p in path.split('/') if p)
+        rendered = self._rendered.get(names)
+        if rendered is None:
+            rendered = _rendered(names, self.metadata.lookup(path))
+            # Two threads may render one path at once: alike, either wins.
+            self._rendered[names] = rendered
+        return rendered
+
+
+def _rendered(names, answer):
+    if isinstance(answer, str):
+        return _TEXT, answer.encode()
+    # A file: JSON by its name, with or without a trailing slash.
+    if names and names[-1].endswith('.json'):
+        return _JSON, answer
+    return _BYTES, answer
 
 
 def _password(req):
@@ -107,6 +159,9 @@ def _password(req):
         raise exception.Invalid('The password is not UTF-8 text.')
     if not text:
         raise exception.Invalid('The password is empty.')
+    if '\x00' in text:
+        # No database stores it as text (PostgreSQL refuses it outright).
+        raise exception.Invalid('The password contains a NUL character.')
     return text
 
 
@@ -122,6 +177,9 @@ def _nova_error(req, resp, error, params):
         LOG.error('Metadata request %s %s failed: %s', req.method, req.path,
                   error)
     _respond(resp, code, error.message)
+    # e.g. Connection: close after a body too large to read to its end.
+    for key, value in error.headers.items():
+        resp.set_header(key, value)
 
 
 def _http_error(req, resp, error, params):
@@ -135,13 +193,12 @@ def _unexpected(req, resp, error, params):
     _respond(resp, 500, 'Unexpected error.')
 
 
-def create_app(conductor_api=None):
-    if conductor_api is None:
-        from nova_conductor import rpcapi as conductor_rpcapi
-        conductor_api = conductor_rpcapi.ConductorAPI()
+def create_app(conductor_api=None, service=None):
+    """The WSGI app serving `service` (a MetadataService; by default one
+    asking `conductor_api`)."""
     app = falcon.App()
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(falcon.HTTPError, _http_error)
     app.add_error_handler(exception.NovaException, _nova_error)
-    app.add_sink(MetadataService(conductor_api), prefix='/')
+    app.add_sink(service or MetadataService(conductor_api), prefix='/')
     return app

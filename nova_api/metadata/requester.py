@@ -5,7 +5,8 @@ Two ways, as in Nova:
   X-Instance-ID, with X-Tenant-ID, and signs the id with the shared secret
   in X-Instance-ID-Signature (HMAC-SHA256, hex). Only believed when
   [neutron] service_metadata_proxy is set; a missing or wrong signature is
-  403 and logged.
+  403 and logged. A signed id that is not an instance uuid (in its
+  canonical form) is 404 at once: the conductor is not asked.
 - otherwise the caller's address is a fixed IP: the source address, or,
   from one of [api] trusted_proxies, the last X-Forwarded-For entry (the
   address that proxy saw).
@@ -15,6 +16,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import uuid
 
 from common import exception
 from common.conf import CONF
@@ -61,7 +63,18 @@ def _signed(req, instance_id):
     tenant = _header(req, 'X-Tenant-ID')
     if not tenant:
         raise exception.Invalid('X-Tenant-ID header is missing.')
+    if not _is_uuid(instance_id):
+        raise exception.MetadataNotFound()
     return BY_UUID, instance_id, tenant
+
+
+def _is_uuid(text):
+    """Whether `text` is a uuid as instances' are written (lower-case,
+    hyphenated): anything else names no instance."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def _address(req):

@@ -6,6 +6,7 @@ worker's takeover.BuildOwner.
 """
 
 import contextlib
+import logging
 
 from common import coalesce
 from common import exception
@@ -15,6 +16,8 @@ from nova_conductor.db import instance_create
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import network as network_db
+
+LOG = logging.getLogger(__name__)
 
 
 def _expected(value):
@@ -109,9 +112,11 @@ class InstancesEndpoints:
     def instance_advance(self, context, instance_uuid, values,
                          expected_task_state, through=(), host=None,
                          allocate_ip=False):
-        return self._with_bridge(transitions_db.advance(
+        ip = self._with_bridge(transitions_db.advance(
             **self._advance_args(instance_uuid, values, expected_task_state,
                                  through, host, allocate_ip)))
+        self._handed_out(context, [ip] if ip else [])
+        return ip
 
     @coalesce.batch_of('instance_advance')
     def advance_together(self, items):
@@ -120,8 +125,12 @@ class InstancesEndpoints:
         alone."""
         outcomes = transitions_db.advance_together(
             [self._advance_args(**kwargs) for _ctxt, kwargs in items])
-        return [outcome if isinstance(outcome, Exception)
-                else self._with_bridge(outcome) for outcome in outcomes]
+        outcomes = [outcome if isinstance(outcome, Exception)
+                    else self._with_bridge(outcome) for outcome in outcomes]
+        self._handed_out(items[0][0], [
+            outcome for outcome in outcomes
+            if outcome and not isinstance(outcome, Exception)])
+        return outcomes
 
     def _advance_args(self, instance_uuid, values, expected_task_state,
                       through=(), host=None, allocate_ip=False):
@@ -163,8 +172,26 @@ class InstancesEndpoints:
 
     # (1.0)
     def allocate_fixed_ip(self, context, instance_uuid):
-        return self._with_bridge(network_db.allocate_fixed_ip(
+        ip = self._with_bridge(network_db.allocate_fixed_ip(
             instance_uuid, *self._ip_network()))
+        self._handed_out(context, [ip])
+        return ip
+
+    def _handed_out(self, context, ips):
+        """Tell every metadata service these fixed IPs (committed, the
+        guests not booted yet) have a new holder: none may answer it with
+        what it kept of the last one (nova_api/metadata/app.py). Sent
+        again with a build's resent allocation, which is harmless. A
+        failure to send fails no build: the cache period bounds it."""
+        if not ips:
+            return
+        try:
+            self.metadata_api.forget_addresses(
+                context, [ip['address'] for ip in ips])
+        except Exception as error:
+            LOG.warning('Could not tell the metadata services that %s '
+                        'changed hands: %s',
+                        ', '.join(ip['address'] for ip in ips), error)
 
     @staticmethod
     def _ip_network():

@@ -246,3 +246,54 @@ def test_rebuilt_user_data_reaches_the_guest(dep, guest):
     meta = _get(dep, '/openstack/latest/meta_data.json',
                 _signed(guest)).json()
     assert list(meta['public_keys']) == ['md-key']
+
+
+@pytest.fixture(scope='module')
+def long_cache_dep():
+    """A deployment whose metadata service keeps what it read for ten
+    minutes: longer than any test, so nothing it answers has expired."""
+    deployment = deployment_mod.Deployment(
+        'postgresql', metadata=True, fixed_range_v4='10.13.0.0/24',
+        extra_conf='[api]\ntrusted_proxies = 127.0.0.1\n'
+                   'metadata_cache_expiration = 600\n')
+    deployment.start()
+    yield deployment
+    deployment.stop()
+
+
+def test_a_fixed_ip_handed_to_a_new_server_never_answers_for_the_old_one(
+        long_cache_dep):
+    """The flat network gives each server the lowest free address, so a
+    server booted after a delete takes the deleted one's: the metadata
+    service, which keeps answers by address, must answer for the new
+    one at once, and take its password for it."""
+    dep = long_cache_dep
+    url = dep.metadata + '/openstack/latest/meta_data.json'
+    first = _boot(dep, 'first-holder')
+    assert requests.get(url, headers=_forwarded(first)).json()['uuid'] == \
+        first['id']
+    assert dep.request('DELETE', '/v2.1/servers/%s'
+                       % first['id']).status_code == 204
+    dep.wait_gone(first['id'])
+    second = _boot(dep, 'second-holder')
+    assert _ip(second) == _ip(first)
+    resp = requests.get(url, headers=_forwarded(second))
+    assert resp.status_code == 200
+    assert resp.json()['uuid'] == second['id']
+    assert first['id'] not in resp.text
+    password = dep.metadata + '/openstack/latest/password'
+    assert requests.post(password, data='sealed-for-second',
+                         headers=_forwarded(second)).status_code == 200
+    assert dep.request('GET', '/v2.1/servers/%s/os-server-password'
+                       % second['id']).json() == {
+                           'password': 'sealed-for-second'}
+    # An address asked for before anyone held it (kept as unknown)
+    # answers for the server that takes it next.
+    next_free = _ip(second).rsplit('.', 1)[0] + '.%d' % (
+        int(_ip(second).rsplit('.', 1)[1]) + 1)
+    assert requests.get(url, headers={
+        'X-Forwarded-For': next_free}).status_code == 404
+    third = _boot(dep, 'third-holder')
+    assert _ip(third) == next_free
+    assert requests.get(url, headers=_forwarded(third)).json()['uuid'] == \
+        third['id']

@@ -36,12 +36,12 @@ def test_by_default_only_the_compute_api():
     assert [s.name for s in servers] == ['nova-api']
 
 
-def test_metadata_listed_serves_it_on_its_own_port():
+def test_metadata_listed_serves_it_on_its_own_port(fake_rpc):
     servers = _serve(['osapi_compute', 'metadata', 'metadata'])
     assert [s.name for s in servers] == ['nova-api', 'nova-api-metadata']
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         compute, metadata = servers
         assert compute.port != metadata.port
         resp = requests.get('http://127.0.0.1:%d/openstack/latest/'
