@@ -16,6 +16,7 @@ tenant may send anything.
 """
 
 from common import exception
+from nova_api import validation
 
 # Most mappings one server may have (Nova has no such bound; a request
 # with thousands would cost a Cinder call each).
@@ -35,7 +36,6 @@ _SIZE = {'type': ['integer', 'string', 'null'], 'pattern': '^[0-9]+$',
          'minimum': 0, 'maximum': 2 ** 31 - 1}
 _DEVICE_NAME = {'type': ['string', 'null'], 'maxLength': 255,
                 'pattern': '^[a-zA-Z0-9._/-]*$'}
-_BOOL = {'type': ['boolean', 'string'], 'maxLength': 5}
 _TAG = {'type': 'string', 'minLength': 1, 'maxLength': 60,
         'pattern': '^[^,/]*$'}
 
@@ -57,7 +57,7 @@ V2_ITEM = {
                         list(DEVICE_TYPES) + [None]},
         'guest_format': {'type': ['string', 'null'], 'maxLength': 255,
                          'pattern': '^[a-z0-9]*$'},
-        'delete_on_termination': _BOOL,
+        'delete_on_termination': validation.BOOLEAN,
         'no_device': {},
         'tag': _TAG,
         'volume_type': {'type': ['string', 'null'], 'maxLength': 255},
@@ -74,7 +74,7 @@ LEGACY_ITEM = {
         'volume_id': _ID,
         'snapshot_id': _ID,
         'volume_size': _SIZE,
-        'delete_on_termination': _BOOL,
+        'delete_on_termination': validation.BOOLEAN,
         'no_device': {},
         'virtual_name': {'type': 'string', 'maxLength': 255},
     },
@@ -82,9 +82,6 @@ LEGACY_ITEM = {
 }
 LEGACY_SCHEMA = {'type': 'array', 'maxItems': MAX_MAPPINGS,
                  'items': LEGACY_ITEM}
-
-_TRUE = ('true', '1', 'yes', 'on', 't', 'y')
-_FALSE = ('false', '0', 'no', 'off', 'f', 'n')
 
 
 class _Invalid(exception.Invalid):
@@ -127,7 +124,7 @@ def is_volume_backed(mappings):
 
 
 def _from_v2(item):
-    if 'no_device' in item and item.get('no_device') not in (None, False):
+    if item.get('no_device') not in (None, False):
         # "Suppress this device": nothing to make.
         return None
     source = item['source_type']
@@ -257,12 +254,8 @@ def _int(value, field):
 
 
 def _bool(value):
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise _Invalid(reason='delete_on_termination %r is not true or false'
-                   % value)
+    # The API's own boolean words; normalize may run before the schema.
+    if value not in validation.BOOLEAN['enum']:
+        raise _Invalid(reason='delete_on_termination %r is not true or '
+                              'false' % (value,))
+    return validation.as_bool(value)

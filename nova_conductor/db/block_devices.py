@@ -46,14 +46,18 @@ def _boot_order(row):
 def create_in(s, instance_uuid, mappings):
     """Add the instance's mappings in the caller's transaction (the one
     that creates the instance). A volume source's volume is known from
-    the start."""
+    the start. Returns the new rows."""
+    rows = []
     for mapping in mappings:
         values = {key: mapping.get(key) for key in CREATE_FIELDS}
         values['delete_on_termination'] = bool(
             values['delete_on_termination'])
         if mapping['source_type'] == 'volume':
             values['volume_id'] = mapping['uuid']
-        s.add(_BDM(instance_uuid=instance_uuid, status='new', **values))
+        rows.append(_BDM(instance_uuid=instance_uuid, status='new',
+                         **values))
+    s.add_all(rows)
+    return rows
 
 
 def for_instances(s, instance_uuids):
@@ -75,11 +79,8 @@ def add(instance_uuid, mapping):
     """One more mapping (a volume being attached to a live instance),
     new; the stored mapping."""
     with session.writer() as s:
-        create_in(s, instance_uuid, [mapping])
+        (row,) = create_in(s, instance_uuid, [mapping])
         s.flush()
-        row = s.scalars(sa.select(_BDM).where(
-            _BDM.instance_uuid == instance_uuid).order_by(
-            _BDM.id.desc()).limit(1)).one()
         return _as_dict(row)
 
 
