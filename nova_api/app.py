@@ -39,6 +39,7 @@ from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import simple_tenant_usage
 from nova_api.resources import versions
+from nova_api.resources import volume_attachments
 from nova_dashboard import web as dashboard
 
 
@@ -129,6 +130,11 @@ def _add_routes(app, conductor_api):
                   server_metadata.ServerMetadata(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/metadata/{key}',
                   server_metadata.ServerMetadataItem(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-volume_attachments',
+                  volume_attachments.VolumeAttachments(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-volume_attachments/'
+                  '{volume_id}',
+                  volume_attachments.VolumeAttachment(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/tags',
                   server_tags.ServerTags(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/tags/{tag}',

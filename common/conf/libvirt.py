@@ -28,6 +28,12 @@ opts = [
                      'guests.'),
     cfg.IntOpt('wait_running_timeout', default=60, min=1,
                help='Seconds to wait for a started domain to report running.'),
+    cfg.StrOpt('rbd_user',
+               help='The ceph client (without "client.") guests open RBD '
+                    'disks as; wins over the user Cinder names.'),
+    cfg.StrOpt('rbd_secret_uuid',
+               help='The libvirt secret holding rbd_user\'s key; wins over '
+                    'the one Cinder names.'),
 ]
 
 

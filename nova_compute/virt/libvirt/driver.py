@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 import uuid as uuid_lib
+import xml.etree.ElementTree as ET
 
 import libvirt
 from oslo_log import log as logging
@@ -37,6 +38,7 @@ from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
 from nova_compute.virt.libvirt import simulated_console
+from nova_compute.virt.libvirt import volume
 
 LOG = logging.getLogger(__name__)
 
@@ -74,6 +76,9 @@ class LibvirtDriver(driver.ComputeDriver):
         self._host = None
         self._image_cache = None
         self._init_lock = threading.Lock()
+        # Simulated guests' volume disks: {uuid: {device: <disk> XML}}.
+        self._simulated_disks = {}
+        self._lock = threading.Lock()
 
     # -- node -----------------------------------------------------------------
 
@@ -158,7 +163,7 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- spawn ----------------------------------------------------------------
 
-    def spawn(self, instance, image, network_info):
+    def spawn(self, instance, image, network_info, block_devices=()):
         host = self.host
         uuid = instance['uuid']
         inst_dir = self._instance_dir(uuid)
@@ -179,9 +184,13 @@ class LibvirtDriver(driver.ComputeDriver):
                 if self._conf.libvirt.test_node_fetch_images:
                     self._image_cache.fetch(image)
                 xml = domain_xml.simulated_domain_xml(instance)
+                # The test driver's domains have no devices: the disks
+                # are checked and remembered (see attach_volume).
+                for bdm in block_devices:
+                    self.attach_volume(instance, bdm)
             else:
                 xml = self._guest_xml(instance, image, network_info or [],
-                                      inst_dir, drive)
+                                      inst_dir, drive, block_devices)
             with host.errors('Defining domain for %s' % uuid):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
@@ -194,9 +203,11 @@ class LibvirtDriver(driver.ComputeDriver):
             raise
 
     def _guest_xml(self, instance, image, network_info, inst_dir,
-                   config_drive=None):
+                   config_drive=None, block_devices=()):
         """Create the instance's disks and return its kvm/qemu domain XML
-        (`config_drive`: the path of the drive to attach, if any)."""
+        (`config_drive`: the path of the drive to attach, if any;
+        `block_devices`: its volumes, a boot volume instead of the
+        image's root disk)."""
         props = image.get('properties') or {}
         disk_bus = props.get('hw_disk_bus') or 'virtio'
         vif_model = props.get('hw_vif_model') or 'virtio'
@@ -209,9 +220,11 @@ class LibvirtDriver(driver.ComputeDriver):
                 image_id=image.get('id'),
                 reason='hw_vif_model %r is not supported' % vif_model)
         cache = self._image_cache
-        root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
-                                    int(instance.get('root_gb') or 0))
-        disks = [domain_xml.DiskSpec(root, 'qcow2', disk_bus)]
+        disks = []
+        if not any(bdm.get('boot_index') == 0 for bdm in block_devices):
+            root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
+                                        int(instance.get('root_gb') or 0))
+            disks.append(domain_xml.DiskSpec(root, 'qcow2', disk_bus))
         ephemeral_gb = int(instance.get('ephemeral_gb') or 0)
         if ephemeral_gb:
             # Left unformatted: the guest (cloud-init) formats it.
@@ -228,7 +241,8 @@ class LibvirtDriver(driver.ComputeDriver):
             instance, self._conf.libvirt.virt_type, disks,
             os.path.join(inst_dir, 'console.log'), network_info,
             kernel=kernel, ramdisk=ramdisk, cmdline=cmdline,
-            vif_model=vif_model)
+            vif_model=vif_model,
+            volume_disks=[self._volume_disk(bdm) for bdm in block_devices])
 
     def _boot_files(self, image):
         """Cached (kernel, ramdisk) paths for direct boot, or (None, None)."""
@@ -301,6 +315,73 @@ class LibvirtDriver(driver.ComputeDriver):
         return diagnostics.standard(self._stats(instance), instance,
                                     hypervisor)
 
+    # -- volumes --------------------------------------------------------------
+
+    def volume_connector(self, host, ip):
+        return volume.connector(host, ip)
+
+    def _volume_disk(self, bdm):
+        return volume.disk_element(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
+            rbd_user=self._conf.libvirt.rbd_user,
+            rbd_secret_uuid=self._conf.libvirt.rbd_secret_uuid)
+
+    def _disk_flags(self, dom):
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if dom.isActive():
+            flags |= libvirt.VIR_DOMAIN_AFFECT_LIVE
+        return flags
+
+    def attach_volume(self, instance, bdm):
+        disk = volume.disk_xml(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
+            rbd_user=self._conf.libvirt.rbd_user,
+            rbd_secret_uuid=self._conf.libvirt.rbd_secret_uuid)
+        if self.host.is_test:
+            # The test driver cannot attach devices: the disk, checked
+            # above, is kept as the domain's for as long as this process.
+            with self._lock:
+                self._simulated_disks.setdefault(instance['uuid'], {})[
+                    bdm['device_name']] = disk
+            return
+        dom = self._domain(instance)
+        with self.host.errors('Attaching volume %s to %s'
+                              % (bdm.get('volume_id'), instance['uuid'])):
+            dom.attachDeviceFlags(disk, self._disk_flags(dom))
+
+    def detach_volume(self, instance, bdm):
+        if self.host.is_test:
+            with self._lock:
+                self._simulated_disks.get(instance['uuid'], {}).pop(
+                    bdm.get('device_name'), None)
+            return
+        dom = self.host.lookup(instance['uuid'])
+        if dom is None or not bdm.get('connection_info'):
+            return
+        disk = volume.disk_xml(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'))
+        try:
+            dom.detachDeviceFlags(disk, self._disk_flags(dom))
+        except libvirt.libvirtError as err:
+            # Not plugged (an earlier detach got this far): done.
+            if not _is_code(err, libvirt.VIR_ERR_DEVICE_MISSING,
+                            libvirt.VIR_ERR_OPERATION_FAILED):
+                raise host_mod.hypervisor_error(err, 'Detaching volume')
+
+    def volume_devices(self, instance):
+        """The guest devices of the instance's volumes (what a test reads
+        of a simulated guest)."""
+        if self.host.is_test:
+            with self._lock:
+                return sorted(self._simulated_disks.get(instance['uuid'], {}))
+        dom = self._domain(instance)
+        tree = ET.fromstring(dom.XMLDesc(0))
+        return sorted(d.find('target').get('dev') for d in tree.iter('disk')
+                      if d.get('type') == 'network')
+
     # -- destroy --------------------------------------------------------------
 
     def destroy(self, instance):
@@ -311,6 +392,8 @@ class LibvirtDriver(driver.ComputeDriver):
             self._stop_hard(dom)
             self._undefine(dom)
             LOG.info('Destroyed domain instance-%s', uuid)
+        with self._lock:
+            self._simulated_disks.pop(uuid, None)
         try:
             shutil.rmtree(inst_dir)
         except FileNotFoundError:
