@@ -85,6 +85,10 @@ class Cinder:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.endpoint = '%s/v3/%s' % (self.url, self.project_id)
         self.endpoint_template = self.url + '/v3/%(project_id)s'
+        # Where Cinder finds images: the Glance v2 API a nova-api serves
+        # under /image. A Deployment started with port=glance_port is it
+        # (one at a time); volumes made from images need one running.
+        self.glance_port = deployment._free_port()
         self.vhost = 'cinder_test_%s' % self.run_id
         self.database_url = None
         self.procs = {}
@@ -175,6 +179,7 @@ class Cinder:
                 periodic_interval = 3
                 periodic_fuzzy_delay = 0
                 backend_stats_polling_interval = 3
+                glance_api_servers = http://127.0.0.1:%(glance_port)d/image
                 [database]
                 connection = %(database)s
                 [oslo_concurrency]
@@ -191,7 +196,8 @@ class Cinder:
                 'dir': self.dir, 'port': self.port, 'backend': BACKEND,
                 'database': self.database_url, 'pool': self.pool,
                 'ceph_conf': self.ceph.conf, 'rbd_user': self.ceph.client,
-                'secret': self.rbd_secret_uuid})
+                'secret': self.rbd_secret_uuid,
+                'glance_port': self.glance_port})
 
     def _manage(self, *args):
         argv = [os.path.join(VENV, 'bin', 'cinder-manage'), '--config-file',
