@@ -17,6 +17,10 @@ id in the URL must look like one (hex), so `/v3/admin/...` is a 404.
 Deleting an attachment in use is for services only (Cinder asks Nova
 otherwise, and noauth gives it no catalog to find Nova in: a 500), so
 such a request carries `X-Service-Roles: service`, see `headers()`.
+
+Optional: `cors_origins` lets pages from those origins (the dashboard)
+call it from a browser; `image_api` is the image API (Glance v2) that
+volumes are created from.
 """
 
 import os
@@ -68,8 +72,13 @@ class Cinder:
     """
 
     def __init__(self, ceph, database='postgresql', pool='volumes',
-                 rbd_secret_uuid=None):
+                 rbd_secret_uuid=None, cors_origins=(), image_api=None):
         self.ceph = ceph
+        # Web origins whose pages may call this Cinder (the dashboard's).
+        self.cors_origins = list(cors_origins)
+        # The image API (Glance v2) volumes are made from, e.g. a
+        # deployment's http://127.0.0.1:PORT/image; noauth has no catalog.
+        self.image_api = image_api
         self.database = database
         self.pool = pool
         # The libvirt secret holding the Ceph client's key; Cinder only
@@ -192,6 +201,18 @@ class Cinder:
                 'database': self.database_url, 'pool': self.pool,
                 'ceph_conf': self.ceph.conf, 'rbd_user': self.ceph.client,
                 'secret': self.rbd_secret_uuid})
+            f.write(self._optional_conf())
+
+    def _optional_conf(self):
+        lines = []
+        if self.image_api:
+            lines += ['[DEFAULT]', 'glance_api_servers = %s' % self.image_api]
+        if self.cors_origins:
+            # Cinder's own CORS defaults already allow X-Auth-Token and
+            # OpenStack-API-Version.
+            lines += ['[cors]',
+                      'allowed_origin = %s' % ','.join(self.cors_origins)]
+        return ''.join(line + '\n' for line in lines)
 
     def _manage(self, *args):
         argv = [os.path.join(VENV, 'bin', 'cinder-manage'), '--config-file',
