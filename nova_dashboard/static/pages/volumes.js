@@ -42,9 +42,9 @@ export async function render(main) {
       h('td', {text: v.bootable === 'true' ? 'Yes' : 'No'}),
       h('td', {}, attachedTo(v)),
       h('td', {class: 'mono', text: v.id}),
-      h('td', {class: 'toolbar'},
+      h('td', {}, h('div', {class: 'toolbar'},
         v.status === 'available' ? button('Attach', () => attach(v), {ariaLabel: `Attach ${label(v)}`}) : null,
-        button('Delete', () => remove(v), {kind: 'danger', ariaLabel: `Delete volume ${label(v)}`})));
+        button('Delete', () => remove(v), {kind: 'danger', ariaLabel: `Delete volume ${label(v)}`}))));
   }
 
   async function load() {
