@@ -169,6 +169,7 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
     posted = []
     config = {'auth_strategy': 'keystone', 'identity_url': dep.api + '/id',
               'user_domain': 'Default', 'regions': [], 'image_url': '',
+              'volume_url': dep.api + '/volume/v3/%(project_id)s',
               'compute_api_version': '2.1'}
     catalog = [{'type': 'compute', 'endpoints': [
         {'interface': 'public', 'region_id': region, 'url': dep.api + '/v2.1'}
@@ -190,6 +191,11 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
     page.route('**/dashboard/config.json',
                lambda route: route.fulfill(json=config))
     page.route('**/id/v3/auth/tokens', identity)
+    # Cinder, faked too: the token's project id goes into its URL.
+    page.route('**/volume/v3/p-k/volumes/detail', lambda route: route.fulfill(
+        json={'volumes': [{'id': 'v-1', 'name': 'kay-data', 'size': 3,
+                           'status': 'available', 'bootable': 'false',
+                           'attachments': []}]}))
     page.goto(dep.api + '/dashboard')
     page.get_by_label('User name').fill('erin')
     page.get_by_label('Password').fill('s3cret')
@@ -207,6 +213,9 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
         'scope': {'project': {'name': 'Kay',
                               'domain': {'name': 'Default'}}}}}]
     shot(page, 'keystone-overview')
+    go(page, 'Volumes')
+    expect(page.locator('#volumes-table tr[data-name="kay-data"]')
+           ).to_contain_text('3 GB')
     page.get_by_role('button', name='Log out').click()
     expect(page.get_by_label('Password')).to_be_visible()
 
