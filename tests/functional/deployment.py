@@ -284,9 +284,12 @@ class Deployment:
 
     # -- API helpers -------------------------------------------------------
 
-    def request(self, method, path, token='admin:admin', **kwargs):
+    # Who request() is by default (noauth2 "user:project").
+    token = 'admin:admin'
+
+    def request(self, method, path, token=None, **kwargs):
         headers = kwargs.pop('headers', {})
-        headers.setdefault('X-Auth-Token', token)
+        headers.setdefault('X-Auth-Token', token or self.token)
         return requests.request(method, self.api + path, headers=headers,
                                 timeout=30, **kwargs)
 

@@ -28,17 +28,20 @@ def cloud(ceph_cinder):
             [service_user]
             send_service_user_token = true
             ''' % cinder.endpoint_template))
+    # Cinder's noauth takes only hex project ids.
+    dep.token = 'admin:%s' % cinder.project_id
     dep.start()
     yield dep
     dep.stop()
 
 
 class Volumes:
-    """Cinder as the deployment's callers (noauth 'admin:admin') see it."""
+    """Cinder as the deployment's callers see it (the same noauth user
+    and project)."""
 
     def __init__(self, cinder):
-        self.url = cinder.url + '/v3/admin'
-        self.headers = {'X-Auth-Token': 'admin:admin',
+        self.url = cinder.endpoint
+        self.headers = {'X-Auth-Token': 'admin:%s' % cinder.project_id,
                         'OpenStack-API-Version': 'volume 3.44'}
 
     def request(self, method, path, **kwargs):
