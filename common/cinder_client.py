@@ -175,6 +175,15 @@ class CinderClient:
             ctxt, 'POST', 'attachments', json={'attachment': body},
             ok=(200,), volume_id=volume_id)['attachment'])
 
+    def attachments_of(self, ctxt, instance_uuid, volume_id):
+        """The attachments of a volume to an instance, reserved ones too
+        (a volume's own list shows only those connected)."""
+        found = self._read(ctxt, 'attachments?instance_id=%s&volume_id=%s'
+                           % (_quote(instance_uuid), _quote(volume_id)),
+                           volume_id=volume_id)['attachments']
+        return [a for a in found if a.get('volume_id') == volume_id and
+                a.get('instance') == instance_uuid]
+
     def attachment_get(self, ctxt, attachment_id):
         return _translated(self._read(
             ctxt, 'attachments/%s' % _quote(attachment_id),

@@ -84,7 +84,8 @@ class ComputeManager:
                                              conductor_api)
         self.power = lifecycle.PowerOperations(self.host, driver,
                                                conductor_api)
-        self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api)
+        self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api,
+                                           self.builder.volumes)
         self.locks = _InstanceLocks()
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')

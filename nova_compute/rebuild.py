@@ -1,8 +1,9 @@
 """Rebuild (new image, same host) and evacuate (same image, new host).
 
 Both recreate the domain for an existing instance: same id, flavor and
-fixed IPs; task_state walks rebuilding -> rebuild_block_device_mapping ->
-rebuild_spawning. The spawn writes a new config drive (destroy removed the
+fixed IPs and volumes; task_state walks rebuilding ->
+rebuild_block_device_mapping (an evacuated instance's volumes are
+connected to its new host) -> rebuild_spawning. The spawn writes a new config drive (destroy removed the
 old one with the instance directory), so it carries the user data and
 image the rebuild set.
 """
@@ -13,6 +14,7 @@ import traceback
 from common import exception
 from common import states
 from common.conf import CONF
+from nova_compute import volumes
 from nova_compute.virt import configdrive
 
 LOG = logging.getLogger(__name__)
@@ -22,15 +24,31 @@ REBUILD_TASKS = [states.REBUILDING, states.REBUILD_BLOCK_DEVICE_MAPPING,
 
 class Rebuilder:
 
-    def __init__(self, host, driver, conductor_api):
+    def __init__(self, host, driver, conductor_api, volumes_api=None):
         self.host = host
         self.driver = driver
         self.conductor = conductor_api
+        self.volumes = volumes_api or volumes.Volumes(host, driver,
+                                                      conductor_api)
 
     def _step(self, ctxt, instance, expected, task_state):
         return self.conductor.instance_update(
             ctxt, instance['uuid'], {'task_state': task_state},
             expected_task_state=expected, host=self.host)
+
+    def _volumes(self, ctxt, instance, evacuate):
+        """The volumes the new domain gets: on the same host, as they are
+        connected; evacuated, connected to this host instead of the one
+        that went down (its attachment deleted first, so a step
+        interrupted here is taken again from what is recorded)."""
+        mappings = volumes.volume_mappings(instance)
+        if not mappings:
+            return []
+        if evacuate:
+            mappings = [self.volumes.disconnect(ctxt, bdm)
+                        for bdm in mappings]
+        return [self.volumes.connect(ctxt, instance, bdm, mappings)
+                for bdm in mappings]
 
     def rebuild(self, ctxt, instance, image, evacuate=False):
         # A stopped server is rebuilt stopped, as Nova does: its owner
@@ -46,10 +64,12 @@ class Rebuilder:
                 # Idempotent: hands back the addresses it already holds.
                 network_info.append(self.conductor.allocate_fixed_ip(
                     ctxt, instance['uuid']))
+            block_devices = self._volumes(ctxt, instance, evacuate)
             instance = self._step(ctxt, instance,
                                   states.REBUILD_BLOCK_DEVICE_MAPPING,
                                   states.REBUILD_SPAWNING)
-            self.driver.spawn(instance, image or {}, network_info)
+            self.driver.spawn(instance, image or {}, network_info,
+                              block_devices=block_devices)
             power = self.driver.wait_for_running(
                 instance, CONF.libvirt.wait_running_timeout)
             if power != states.RUNNING:

@@ -22,6 +22,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute import build
+from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
 
@@ -39,6 +40,31 @@ def reconcile(manager):
     _remove_evacuated(manager, ctxt)
     recover(manager, ctxt, _in_a_task(manager, ctxt),
             'nova-compute on %s restarted during ' % manager.host)
+    _finish_volume_steps(manager, ctxt)
+
+
+def _finish_volume_steps(manager, ctxt):
+    """An attach or detach of a live instance's volume cut short by the
+    restart (builds resume their own): a detach is finished, and an
+    attach undone, so no attachment is left that nothing uses."""
+    for instance in manager.conductor.instance_get_all(
+            ctxt, {'host': manager.host}):
+        if instance['task_state'] is not None:
+            continue
+        for bdm in volumes.volume_mappings(instance):
+            if bdm['status'] == 'attached':
+                continue
+            LOG.warning('Volume %s of %s was left %s; detaching it',
+                        bdm.get('volume_id'), instance['uuid'],
+                        bdm['status'])
+            owner = nova_context.RequestContext(
+                user_id=instance['user_id'],
+                project_id=instance['project_id'], overwrite=False)
+            try:
+                manager.detach_volume(owner, instance, bdm)
+            except Exception:
+                LOG.exception('Detaching volume %s of %s failed',
+                              bdm.get('volume_id'), instance['uuid'])
 
 
 class StuckTasks:

@@ -168,14 +168,14 @@ class Volumes:
         return self._record(ctxt, bdm, 'creating', status='attaching',
                             attachment_id=attachment['id'])
 
-    @staticmethod
-    def _existing_attachment(ctxt, instance, volume):
+    def _existing_attachment(self, ctxt, instance, volume):
         """An attachment of the volume to this instance made by an earlier
         attempt whose id was never recorded."""
-        for attachment in volume.get('attachments') or ():
-            if attachment.get('server_id') == instance['uuid']:
-                return {'id': attachment.get('attachment_id')}
-        return None
+        if volume['status'] in ATTACHABLE:
+            return None
+        found = self.cinder.attachments_of(ctxt, instance['uuid'],
+                                           volume['id'])
+        return found[0] if found else None
 
     # -- releasing ---------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Rebuild: recreate an instance on its own host from an image."""
 
+from common import exception
 from common import glance_client
 from common import states
+from nova_compute import volumes
 from nova_conductor import image_lookup
 from nova_conductor import lifecycle
 from nova_conductor.db import instance_transitions as transitions_db
@@ -13,6 +15,11 @@ def rebuild(compute_api, context, instance_uuid, image_id, values=None):
     the instance's compute host; the instance as it then is."""
     instance = instances_db.get(instance_uuid)
     lifecycle.check_host(instance, 'rebuild')
+    if volumes.is_volume_backed(instance):
+        # Its root disk is the volume: a new image would mean rewriting
+        # the user's volume (Nova's 2.93), which is not done here.
+        raise exception.Invalid(
+            'Rebuilding a volume-backed server is not supported.')
     image = image_lookup.get(image_id)
     # The spec follows the new image, so a later evacuation recreates
     # this image and the scheduler sees its properties.

@@ -39,6 +39,7 @@ def stack(browser, ceph_cinder):
     # Set before start(): the ports are picked at construction.
     dep.extra_conf += ('[dashboard]\nvolume_url = %s\n'
                        '[cinder]\nendpoint_template = %s\n'
+                       '[service_user]\nsend_service_user_token = true\n'
                        % (volumes.endpoint_template,
                           volumes.endpoint_template))
     volumes.start()

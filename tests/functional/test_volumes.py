@@ -6,6 +6,7 @@ The deployment's nova-api is the Glance Cinder reads images from (the
 fixture's glance_port), so volumes made from images hold our image.
 """
 
+import subprocess
 import textwrap
 import time
 
@@ -234,3 +235,115 @@ def test_what_cinder_cannot_give_is_refused_before_anything_is_made(
     _delete(cloud, server['id'])
     assert volumes.request('DELETE', '/volumes/%s'
                            % blank['id']).status_code == 202
+
+
+def _kill_while_reserved(cloud, volumes, host, volume_id):
+    """Kill -9 compute `host` once the volume is reserved or attaching
+    (its attachment made, not completed); whether it was caught so."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = (volumes.get(volume_id) or {}).get('status')
+        if status in ('reserved', 'attaching'):
+            cloud.kill(host)
+            return True
+        if status == 'in-use':
+            return False
+        time.sleep(0.005)
+    raise AssertionError('volume %s never reserved' % volume_id)
+
+
+def test_a_compute_killed_mid_attachment_converges_on_restart(cloud,
+                                                              volumes):
+    """Killed between attachment create and complete, the compute
+    restarted finishes the build from what was recorded: one
+    attachment, to its host, and the server ACTIVE."""
+    host = cloud.compute_hosts[0]
+    for _ in range(3):
+        boot = volumes.create(image_id=cloud.image['id'], name='kill')
+        resp = cloud.request('POST', '/v2.1/servers', json={'server': {
+            'name': 'killed', 'flavorRef': '1', 'imageRef': '',
+            'networks': 'auto', 'availability_zone': 'nova:%s' % host,
+            'block_device_mapping_v2': [{
+                'source_type': 'volume', 'destination_type': 'volume',
+                'uuid': boot['id'], 'boot_index': 0,
+                'delete_on_termination': True}]}})
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()['server']['id']
+        caught = _kill_while_reserved(cloud, volumes, host, boot['id'])
+        if caught:
+            break
+        cloud.wait_for_server(server_id)
+        _delete(cloud, server_id)
+    assert caught, 'the attach was never caught half way in 3 tries'
+    cloud.restart(host)
+    server = cloud.wait_for_server(server_id, timeout=60)
+    assert server['status'] == 'ACTIVE', server.get('fault')
+    volume = volumes.get(boot['id'])
+    assert volume['status'] == 'in-use'
+    assert [(a['server_id'], a['host_name'])
+            for a in volume['attachments']] == [(server_id, host)]
+    _delete(cloud, server_id)
+    volumes.wait(boot['id'], None)
+
+
+def _qemu_io(ceph, image, command):
+    """A qemu-io command on RBD image `image` (pool/name), as client.admin:
+    the data as a guest's QEMU reads and writes it."""
+    done = subprocess.run(
+        ['qemu-io', '-f', 'raw', '-c', command,
+         'rbd:%s:conf=%s' % (image, ceph.conf)],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_evacuate_keeps_the_boot_volume_and_its_data(cloud, volumes,
+                                                     ceph_cinder):
+    """Last here: it kills a compute (started again at the end)."""
+    source, target = cloud.compute_hosts
+    server = cloud.boot(
+        'evacuee', imageRef='', show_headers=VERSION,
+        availability_zone='nova:%s' % source,
+        block_device_mapping_v2=[{
+            'source_type': 'image', 'destination_type': 'volume',
+            'uuid': cloud.image['id'], 'boot_index': 0, 'volume_size': 1,
+            'delete_on_termination': True}])
+    [attached] = server['os-extended-volumes:volumes_attached']
+    image = '%s/volume-%s' % (ceph_cinder.cinder.pool, attached['id'])
+    # Past the image's first MiB: data the guest wrote, not the image's.
+    _qemu_io(ceph_cinder.ceph, image, 'write -P 0x5a 4M 64k')
+    [before] = volumes.get(attached['id'])['attachments']
+    assert before['host_name'] == source
+
+    cloud.kill(source)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        resp = cloud.request('POST', '/v2.1/servers/%s/action' % server['id'],
+                             headers={'X-OpenStack-Nova-API-Version': '2.14'},
+                             json={'evacuate': {}})
+        if resp.status_code != 409:
+            break
+        time.sleep(0.5)
+    assert resp.status_code == 200, resp.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        after = cloud.request('GET', '/v2.1/servers/%s' % server['id'],
+                              headers=VERSION).json()['server']
+        if after['status'] != 'REBUILD' and \
+                after['OS-EXT-SRV-ATTR:host'] == target:
+            break
+        time.sleep(0.2)
+    assert after['status'] == 'ACTIVE', after
+    assert after['OS-EXT-SRV-ATTR:host'] == target
+    assert after['os-extended-volumes:volumes_attached'] == [attached]
+    # The same volume, now connected to the new host only.
+    volume = volumes.get(attached['id'])
+    assert volume['status'] == 'in-use'
+    assert [a['host_name'] for a in volume['attachments']] == [target]
+    assert [a['server_id'] for a in volume['attachments']] == [server['id']]
+    out = _qemu_io(ceph_cinder.ceph, image, 'read -P 0x5a 4M 64k')
+    assert 'read 65536/65536 bytes' in out, out
+
+    cloud.start_compute(source)
+    _delete(cloud, server['id'])
+    volumes.wait(attached['id'], None)
