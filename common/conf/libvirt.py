@@ -28,6 +28,29 @@ opts = [
                      'guests.'),
     cfg.IntOpt('wait_running_timeout', default=60, min=1,
                help='Seconds to wait for a started domain to report running.'),
+    cfg.StrOpt('images_type', default='qcow2', choices=['qcow2', 'rbd'],
+               help='Where the root and ephemeral disks of image-backed '
+                    'servers live: qcow2 files under instances_path, '
+                    'overlays of the cached image; or rbd, RBD images '
+                    '<images_rbd_pool>/<uuid>_disk and <uuid>_disk.local '
+                    'in Ceph, which an evacuation to another host '
+                    're-uses and a delete removes.'),
+    cfg.StrOpt('images_rbd_pool', default='rbd',
+               help='The Ceph pool of the disks when images_type = rbd.'),
+    cfg.StrOpt('images_rbd_ceph_conf', default='',
+               help='The ceph.conf naming the cluster of the disks when '
+                    'images_type = rbd; empty: Ceph\'s default '
+                    '(/etc/ceph/ceph.conf).'),
+    cfg.StrOpt('rbd_user',
+               help='The cephx user (without "client.") that reaches RBD '
+                    'disks and volumes; its key is found through the ceph '
+                    'conf\'s keyring. Unset: Ceph\'s default user (admin) '
+                    'for images_type = rbd, and the one Cinder names for '
+                    'volumes.'),
+    cfg.StrOpt('rbd_secret_uuid',
+               help='UUID of the libvirt secret holding rbd_user\'s key; '
+                    'nova-compute defines it on real hosts when a guest '
+                    'first needs it.'),
 ]
 
 
