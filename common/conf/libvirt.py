@@ -28,7 +28,11 @@ opts = [
                      'guests.'),
     cfg.IntOpt('wait_running_timeout', default=60, min=1,
                help='Seconds to wait for a started domain to report running.'),
-    cfg.StrOpt('images_type', default='qcow2', choices=['qcow2', 'rbd'],
+    cfg.StrOpt('images_type', default='qcow2',
+               choices=[('qcow2', 'files under instances_path, local to '
+                                  'this host'),
+                        ('rbd', 'RBD images in Ceph, shared by every '
+                                'host of the cluster')],
                help='Where the root and ephemeral disks of image-backed '
                     'servers live: qcow2 files under instances_path, '
                     'overlays of the cached image; or rbd, RBD images '
