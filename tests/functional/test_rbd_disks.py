@@ -51,22 +51,12 @@ def _qemu_io(ceph, name, command):
     return done.stdout
 
 
-def _action(dep, server_id, body):
-    return dep.request('POST', '/v2.1/servers/%s/action' % server_id,
-                       json=body)
-
-
-def _settle(dep, server_id, status, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        server = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
-            )['server']
-        if server['status'] == status and \
-                server['OS-EXT-STS:task_state'] is None:
-            return server
-        time.sleep(0.1)
-    raise AssertionError('%s never settled in %s: %s\n%s' % (
-        server_id, status, server, dep.logs()))
+def _delete(dep, server_id):
+    """Delete the server; assert its RBD images went with it."""
+    resp = dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    assert resp.status_code == 204, resp.text
+    dep.wait_gone(server_id)
+    assert _images_of(dep.ceph, server_id) == []
 
 
 def test_an_evacuated_server_keeps_its_rbd_root_disk(dep):
@@ -86,14 +76,14 @@ def test_an_evacuated_server_keeps_its_rbd_root_disk(dep):
     dep.kill(source)
     deadline = time.monotonic() + 30
     while True:
-        resp = _action(dep, server_id, {'evacuate': {
+        resp = dep.action(server_id, {'evacuate': {
             'onSharedStorage': False}})
         # 409 until the dead host's service is seen down.
         if resp.status_code != 409 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     assert resp.status_code == 200, resp.text
-    after = _settle(dep, server_id, 'ACTIVE')
+    after = dep.settle(server_id, 'ACTIVE')
     [target] = [h for h in dep.compute_hosts if h != source]
     assert after['OS-EXT-SRV-ATTR:host'] == target
     assert _images_of(ceph, server_id) == [root]
@@ -105,10 +95,7 @@ def test_an_evacuated_server_keeps_its_rbd_root_disk(dep):
     # (The dead host, back, destroys its stale domain with its disks
     # kept: recovery.py; a simulated node forgets its domains when it
     # dies, so that is unit-tested.)
-    assert dep.request('DELETE', '/v2.1/servers/%s' % server_id
-                       ).status_code == 204
-    dep.wait_gone(server_id)
-    assert _images_of(ceph, server_id) == []
+    _delete(dep, server_id)
 
 
 def test_root_and_ephemeral_disks_take_the_flavor_sizes_until_deleted(dep):
@@ -123,10 +110,7 @@ def test_root_and_ephemeral_disks_take_the_flavor_sizes_until_deleted(dep):
     assert _images_of(ceph, server_id) == [root, local]
     assert (_size(ceph, root), _size(ceph, local)) == (2 * GiB, GiB)
 
-    assert dep.request('DELETE', '/v2.1/servers/%s' % server_id
-                       ).status_code == 204
-    dep.wait_gone(server_id)
-    assert _images_of(ceph, server_id) == []
+    _delete(dep, server_id)
 
 
 def test_what_libvirt_is_told_comes_from_the_real_ceph_conf(ceph_cinder):

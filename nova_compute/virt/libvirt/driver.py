@@ -262,7 +262,7 @@ class LibvirtDriver(driver.ComputeDriver):
             disks.append(domain_xml.DiskSpec(local, 'qcow2', disk_bus))
         return disks
 
-    # -- RBD disks ([libvirt] images_type = rbd) --------------------------------
+    # -- RBD disks ([libvirt] images_type = rbd) ------------------------------
 
     def _rbd_disks(self):
         """The RbdDisks of this host's options, or None (local disks)."""

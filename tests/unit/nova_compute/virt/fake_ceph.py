@@ -100,9 +100,9 @@ class FakeCeph:
 
     def _conf(self, args):
         key = args[args.index('--show-config-value') + 1]
-        return self._done(0, {'mon_host': MON_HOST,
-                               'keyring': '/nonexistent,' + self.keyring}[
-                                   key] + '\n')
+        values = {'mon_host': MON_HOST,
+                  'keyring': '/nonexistent,' + self.keyring}
+        return self._done(0, values[key] + '\n')
 
     def _authtool(self, args):
         name = args[args.index('-n') + 1]

@@ -16,6 +16,7 @@ from common.conf import CONF
 from nova_compute import rebuild
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import driver as libvirt_driver
+from tests.unit.nova_compute import test_rebuild
 from tests.unit.nova_compute.virt import fake_ceph
 
 GiB = 1 << 30
@@ -153,22 +154,6 @@ def test_a_failed_spawn_removes_only_the_disks_it_made(
     assert ceph.images == {'vms/%s_disk' % uid: 3 * GiB}
 
 
-class FakeConductor:
-
-    def __init__(self, instance):
-        self.instance = instance
-        self.done = []
-
-    def instance_update(self, ctxt, uuid, values, expected_task_state=None,
-                        host=None):
-        return dict(self.instance, **values)
-
-    def instance_task_done(self, ctxt, uuid, values=None,
-                           expected_task_state=None, failed=False,
-                           message=None, details=None, host=None):
-        self.done.append((values, failed, message))
-
-
 @pytest.mark.parametrize('evacuate', [True, False])
 def test_evacuate_reuses_the_root_disk_and_rebuild_makes_a_fresh_one(
         conf, ceph, image, evacuate):
@@ -183,11 +168,12 @@ def test_evacuate_reuses_the_root_disk_and_rebuild_makes_a_fresh_one(
         target.init_host('other-host')
     else:
         target = source
-    conductor = FakeConductor(instance)
+    conductor = test_rebuild.FakeConductor()
+    conductor.instance = instance
     before = len(_imports(ceph))
     rebuild.Rebuilder('h2', target, conductor).rebuild(
         None, instance, image, evacuate=evacuate)
-    assert [failed for _v, failed, _m in conductor.done] == [False]
+    assert [failed for _values, failed in conductor.done] == [False]
     assert target.get_power_state(instance) == states.RUNNING
     if evacuate:
         assert ceph.images == {'vms/%s_disk' % uid: 7 * GiB}
