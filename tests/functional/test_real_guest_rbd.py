@@ -7,14 +7,12 @@ Uses the guest, image and helpers of test_real_guest.py, and skips (or
 fails under NOVA_TEST_REQUIRE_SERVICES=1) as that does.
 """
 
-import shutil
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from nova_compute.virt.libvirt import rbd_disks
-from tests.functional import deployment as deployment_mod
 from tests.functional import libvirtd
 from tests.functional import test_real_guest
 
@@ -27,29 +25,18 @@ image = test_real_guest.image
 @pytest.fixture(scope='module')
 def dep(guest, ceph_cinder):
     ceph = ceph_cinder.ceph
-    d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
-    instances_path = libvirtd.work_dir(d.run_id)
-    d.secret_uuid = str(uuid.uuid4())
-    d.extra_conf = (
-        '[DEFAULT]\ninstances_path = %s\nshutdown_timeout = 10\n'
-        '[libvirt]\nconnection_uri = %s\nvirt_type = qemu\n'
-        'images_type = rbd\nimages_rbd_pool = vms\n'
-        'images_rbd_ceph_conf = %s\nrbd_user = %s\nrbd_secret_uuid = %s\n'
-        % (instances_path, libvirtd.URI, ceph.conf, ceph.client,
-           d.secret_uuid))
-    d.servers = []
-    d.ceph = ceph
+    secret_uuid = str(uuid.uuid4())
     try:
-        d.start()
-        yield d
+        with test_real_guest.serving(
+                'images_type = rbd\nimages_rbd_pool = vms\n'
+                'images_rbd_ceph_conf = %s\nrbd_user = %s\n'
+                'rbd_secret_uuid = %s\n' % (ceph.conf, ceph.client,
+                                            secret_uuid)) as d:
+            d.ceph, d.secret_uuid = ceph, secret_uuid
+            yield d
     finally:
-        d.stop()
-        for server_id in d.servers:
-            name = 'instance-%s' % server_id
-            libvirtd.virsh('destroy', name)
-            libvirtd.virsh('undefine', '--nvram', name)
-        libvirtd.virsh('secret-undefine', d.secret_uuid)
-        shutil.rmtree(instances_path, ignore_errors=True)
+        # The compute defined it in libvirtd, which outlives the test.
+        libvirtd.virsh('secret-undefine', secret_uuid)
 
 
 def test_a_real_guest_boots_with_its_root_disk_in_ceph(dep, image):
