@@ -167,19 +167,24 @@ class RbdDisks:
 
     # -- changes ------------------------------------------------------------
 
-    def import_image(self, base, fmt, name, size_bytes=0):
-        """Copy the cached image file `base` (format `fmt`) into a raw RBD
-        image `name`, grown to size_bytes when that is more than the
-        image's own size."""
+    def import_image(self, base, fmt, name, size_bytes=0, image_bytes=None):
+        """Copy the cached image file `base` (format `fmt`, virtual size
+        image_bytes if known) into a raw RBD image `name`, grown to
+        size_bytes when that is more than the image's own size."""
         part = name + PART
-        self.remove(part)
         spec = self._spec(part)
         try:
-            self._command(['qemu-img', 'convert', '-f', fmt, '-O', 'raw',
-                           base, self.qemu_target(part)],
-                          'Importing %s into RBD image %s' % (base, spec),
-                          timeout=IMPORT_TIMEOUT)
-            if size_bytes and size_bytes > self.size(part):
+            try:
+                self._convert(base, fmt, part)
+            except exception.HypervisorError as err:
+                # A .part left by a compute killed mid-copy: once more.
+                if 'File exists' not in err.message:
+                    raise
+                self.remove(part)
+                self._convert(base, fmt, part)
+            if image_bytes is None:
+                image_bytes = self.size(part)
+            if size_bytes and size_bytes > image_bytes:
                 self._command(['qemu-img', 'resize', '-f', 'raw',
                                self.qemu_target(part), str(size_bytes)],
                               'Growing RBD image %s' % spec)
@@ -190,6 +195,12 @@ class RbdDisks:
                 self.remove(part)
             raise
         return name
+
+    def _convert(self, base, fmt, part):
+        self._command(['qemu-img', 'convert', '-f', fmt, '-O', 'raw', base,
+                       self.qemu_target(part)],
+                      'Importing %s into RBD image %s'
+                      % (base, self._spec(part)), timeout=IMPORT_TIMEOUT)
 
     def create_blank(self, name, size_bytes):
         """An empty image of size_bytes (rounded up to a MiB)."""
@@ -216,17 +227,19 @@ class RbdDisks:
 
         An existing root disk is one an evacuated instance left on the
         shared storage: it is kept, data and all. Otherwise `fetch()`
-        gives the (path, format) of the cached image to import, grown to
-        root_gb (0: the image's own size). `made` names what this call
-        created, so a failed spawn removes those and nothing else.
+        gives the (path, format, virtual size) of the cached image to
+        import, grown to root_gb (0: the image's own size). `made` names
+        what this call created, so a failed spawn removes those and
+        nothing else.
         """
         root = disk_name(uuid, ROOT)
         names, made = [root], []
         if self.exists(root):
             LOG.info('Re-using RBD disk %s', self._spec(root))
         else:
-            base, fmt = fetch()
-            self.import_image(base, fmt, root, int(root_gb or 0) * GiB)
+            base, fmt, image_bytes = fetch()
+            self.import_image(base, fmt, root, int(root_gb or 0) * GiB,
+                              image_bytes)
             made.append(root)
         if ephemeral_gb:
             local = disk_name(uuid, EPHEMERAL)

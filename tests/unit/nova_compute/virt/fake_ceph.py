@@ -41,7 +41,7 @@ class FakeCeph:
         handler = {'rbd': self._rbd, 'ceph-conf': self._conf,
                    'ceph-authtool': self._authtool,
                    'qemu-img': self._qemu_img}[tool]
-        return handler(_strip_client_args(argv[1:]))
+        return handler(strip_client_args(argv[1:]))
 
     @staticmethod
     def _done(code, out='', err=''):
@@ -89,6 +89,10 @@ class FakeCeph:
             return self._done(1, err="qemu-img: %s: error opening pool" %
                               target)
         if args[0] == 'convert':
+            if spec in self.images:
+                return self._done(1, err='qemu-img: %s: error while '
+                                  'converting raw: error rbd create: File '
+                                  'exists' % target)
             source = args[args.index('-O') + 2]
             info = json.loads(self._real_run(
                 ['qemu-img', 'info', '--output=json', source],
@@ -115,7 +119,7 @@ class FakeCeph:
         return [c for c in self.calls if c[0] == 'rbd' and verb in c]
 
 
-def _strip_client_args(args):
+def strip_client_args(args):
     out, skip = [], False
     for arg in args:
         if skip:

@@ -31,7 +31,13 @@ def image(tmp_path):
     path = tmp_path / 'base.qcow2'
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', str(path),
                     '64M'], check=True)
-    return str(path), 'qcow2'
+    return str(path), 'qcow2', 64 << 20
+
+
+def _commands(ceph):
+    """'tool verb' of each command run, its client options left out."""
+    return ['%s %s' % (c[0], fake_ceph.strip_client_args(c[1:])[0])
+            for c in ceph.calls]
 
 
 def test_disk_names_are_the_uuid_and_refuse_anything_else():
@@ -70,7 +76,18 @@ def test_root_gb_0_keeps_the_images_own_size(ceph, disks, image):
     uid = str(uuid.uuid4())
     disks.make_instance_disks(uid, 0, 0, lambda: image)
     assert ceph.images == {'vms/%s_disk' % uid: 64 << 20}
-    assert not [c for c in ceph.calls if 'resize' in c]
+    # The image's size is known: no resize, nor a question to Ceph.
+    assert _commands(ceph) == ['rbd info', 'qemu-img convert', 'rbd rename']
+
+
+def test_a_part_left_by_a_killed_compute_is_replaced(ceph, disks, image):
+    uid = str(uuid.uuid4())
+    ceph.images['vms/%s_disk.part' % uid] = 12345
+    disks.make_instance_disks(uid, 1, 0, lambda: image)
+    assert ceph.images == {'vms/%s_disk' % uid: GiB}
+    assert _commands(ceph) == ['rbd info', 'qemu-img convert', 'rbd rm',
+                               'qemu-img convert', 'qemu-img resize',
+                               'rbd rename']
 
 
 def test_an_existing_root_disk_is_kept_and_the_image_not_fetched(
