@@ -15,6 +15,7 @@ from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
 from nova_api.glance import image_data as glance_image_data
 from nova_api.glance import images as glance_images
+from nova_api.glance import schemas as glance_schemas
 from nova_api.glance import versions as glance_versions
 from nova_api.resources import hosts
 from nova_api.resources import hypervisors
@@ -39,6 +40,7 @@ from nova_api.resources import servers
 from nova_api.resources import services
 from nova_api.resources import simple_tenant_usage
 from nova_api.resources import versions
+from nova_api.resources import volume_attachments
 from nova_dashboard import web as dashboard
 
 
@@ -76,6 +78,7 @@ def _add_routes(app, conductor_api):
                   glance_images.Image(conductor_api))
     app.add_route('/image/v2/images/{image_id}/file',
                   glance_image_data.ImageData(conductor_api))
+    app.add_route('/image/v2/schemas/image', glance_schemas.ImageSchema())
     app.add_route('/v2.1/servers', servers.ServerCollection(conductor_api))
     app.add_route('/v2.1/servers/detail', servers.ServerDetail(conductor_api))
     app.add_route('/v2.1/servers/{server_id}', servers.Server(conductor_api))
@@ -129,6 +132,11 @@ def _add_routes(app, conductor_api):
                   server_metadata.ServerMetadata(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/metadata/{key}',
                   server_metadata.ServerMetadataItem(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-volume_attachments',
+                  volume_attachments.VolumeAttachments(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/os-volume_attachments/'
+                  '{volume_id}',
+                  volume_attachments.VolumeAttachment(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/tags',
                   server_tags.ServerTags(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/tags/{tag}',

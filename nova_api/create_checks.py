@@ -1,6 +1,5 @@
 """Checks of a server create body that need no conductor: how many
-servers the quota lets it make, metadata and injected-file quotas, and
-which block device mappings we can honour."""
+servers the quota lets it make, metadata and injected-file quotas."""
 
 import base64
 
@@ -69,18 +68,3 @@ def check_personality(limits, files):
                             'supported; pass files in user_data (for '
                             'cloud-init, its write_files) instead.')
 
-
-def image_from_bdms(bdms):
-    """The image a boot-from-image mapping names, or None; volumes are
-    refused (there is no volume service)."""
-    image = None
-    for bdm in bdms:
-        destination = bdm.get('destination_type', 'local')
-        source = bdm.get('source_type')
-        if destination == 'volume' or source in ('volume', 'snapshot'):
-            raise exception.Invalid('Block device mappings with volumes are '
-                                    'not supported: this cloud has no '
-                                    'volume service.')
-        if source == 'image' and str(bdm.get('boot_index', '')) == '0':
-            image = bdm.get('uuid')
-    return image

@@ -219,6 +219,21 @@ def _body(req, instance, view_ctx, extended=True, key_name=True,
     return out
 
 
+def volumes_attached(instance, version):
+    """The instance's volumes (with delete_on_termination from 2.3)."""
+    out = []
+    for bdm in instance.get('block_device_mappings') or ():
+        if bdm.get('destination_type') != 'volume' or \
+                not bdm.get('volume_id'):
+            continue
+        item = {'id': bdm['volume_id']}
+        if version >= (2, 3):
+            item['delete_on_termination'] = bool(
+                bdm.get('delete_on_termination'))
+        out.append(item)
+    return out
+
+
 def _extensions(req, instance, view_ctx, user_data_attr):
     """The attributes that were API extensions before 2.1, and those
     policy shows (OS-EXT-SRV-ATTR:*, host_status)."""
@@ -235,7 +250,8 @@ def _extensions(req, instance, view_ctx, user_data_attr):
         'OS-EXT-STS:vm_state': instance['vm_state'],
         'OS-EXT-STS:task_state': instance['task_state'],
         'OS-EXT-STS:power_state': instance['power_state'],
-        'os-extended-volumes:volumes_attached': [],
+        'os-extended-volumes:volumes_attached': volumes_attached(
+            instance, version),
         'security_groups': [{'name': 'default'}],
     }
     target = policy.server_target(instance)

@@ -7,6 +7,7 @@ import traceback
 from common import exception
 from common import states
 from common.conf import CONF
+from nova_compute import volumes
 from nova_compute.virt import configdrive
 
 LOG = logging.getLogger(__name__)
@@ -22,10 +23,12 @@ def _now_iso():
 
 class InstanceBuilder:
 
-    def __init__(self, host, driver, conductor_api):
+    def __init__(self, host, driver, conductor_api, volumes_api=None):
         self.host = host
         self.driver = driver
         self.conductor = conductor_api
+        self.volumes = volumes_api or volumes.Volumes(host, driver,
+                                                      conductor_api)
 
     def _advance(self, ctxt, instance, expected, values, through=()):
         """Move the instance on (a compare-and-swap in the conductor); the
@@ -71,6 +74,8 @@ class InstanceBuilder:
         except Exception as error:
             LOG.exception('Build of %s failed on %s', uuid, self.host)
             self._cleanup_domain(instance)
+            if volumes.volume_mappings(instance):
+                self._release_connections(ctxt, instance)
             message = (error.message
                        if isinstance(error, exception.NovaException)
                        else '%s: %s' % (type(error).__name__, error))
@@ -80,9 +85,15 @@ class InstanceBuilder:
                 alternates=alternates, request_spec=request_spec)
 
     def _build(self, ctxt, instance, image, request_spec, resume_from):
+        block_devices = []
+        if volumes.volume_mappings(instance):
+            instance, block_devices = self._volumes_step(ctxt, instance,
+                                                         resume_from)
+            resume_from = states.BLOCK_DEVICE_MAPPING
         instance, network_info = self._enter_spawning(
             ctxt, instance, request_spec, resume_from)
-        self.driver.spawn(instance, image or {}, network_info)
+        self.driver.spawn(instance, image or {}, network_info,
+                          block_devices=block_devices)
         power = self.driver.wait_for_running(
             instance, CONF.libvirt.wait_running_timeout)
         if power != states.RUNNING:
@@ -93,6 +104,32 @@ class InstanceBuilder:
                       dict(configdrive.recorded(instance),
                            vm_state=states.ACTIVE, task_state=None,
                            power_state=power, launched_at=_now_iso()))
+
+    def _volumes_step(self, ctxt, instance, resume_from):
+        """The block_device_mapping step of a build with volumes: they are
+        made, reserved and connected to this host (volumes.py), each
+        step recorded, so a resumed build goes on from where it was."""
+        if resume_from != states.BLOCK_DEVICE_MAPPING:
+            steps = BUILD_STEPS[BUILD_STEPS.index(resume_from) + 1:
+                                BUILD_STEPS.index(states.BLOCK_DEVICE_MAPPING)]
+            instance = self._advance(ctxt, instance, resume_from,
+                                     {'task_state':
+                                      states.BLOCK_DEVICE_MAPPING},
+                                     through=list(steps))
+        return instance, self.volumes.prepare(ctxt, instance)
+
+    def _release_connections(self, ctxt, instance):
+        """After a failed build: the volumes' attachments go, the volumes
+        stay with the instance, for the next host to connect, or for the
+        delete to remove."""
+        try:
+            for bdm in self.conductor.block_devices_get(ctxt,
+                                                        instance['uuid']):
+                if volumes.is_volume(bdm):
+                    self.volumes.disconnect(ctxt, bdm)
+        except Exception:
+            LOG.exception('Releasing the volume attachments of %s after a '
+                          'failed build', instance['uuid'])
 
     def _cleanup_domain(self, instance):
         try:

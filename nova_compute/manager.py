@@ -18,6 +18,7 @@ from nova_compute import lifecycle
 from nova_compute import rebuild
 from nova_compute import recovery
 from nova_compute import resources
+from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
 # Builds that arrived together run side by side on these; each mostly
@@ -67,7 +68,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -255,11 +256,51 @@ class ComputeManager:
             except exception.NovaException:
                 LOG.exception('Destroying domain of %s failed', uuid)
                 raise
+            if volumes.volume_mappings(instance):
+                # Before the record goes: a volume still attached stops
+                # the delete (tried again), it is never forgotten.
+                self.builder.volumes.release_all(context, instance)
             try:
                 self.conductor.instance_destroy(context, uuid)
             except exception.InstanceNotFound:
                 pass
         self.locks.forget(uuid)
+
+    # (1.5)
+    def attach_volume(self, context, instance, bdm):
+        """Connect a volume to a live instance and plug its disk; the
+        mapping as attached (its device name)."""
+        with self.locks(instance['uuid']):
+            mappings = volumes.volume_mappings(instance)
+            try:
+                return self.builder.volumes.connect(
+                    context, instance, bdm, mappings,
+                    plug=lambda b: self.driver.attach_volume(instance, b))
+            except Exception:
+                LOG.exception('Attaching volume %s to %s failed',
+                              bdm.get('volume_id'), instance['uuid'])
+                # Nothing is left reserved: the mapping goes too.
+                self.builder.volumes.release(context, dict(
+                    bdm, **self._current(context, bdm)), delete_volume=False)
+                raise
+
+    def _current(self, context, bdm):
+        for row in self.conductor.block_devices_get(context,
+                                                    bdm['instance_uuid']):
+            if row['id'] == bdm['id']:
+                return row
+        return {}
+
+    # (1.5)
+    def detach_volume(self, context, instance, bdm):
+        """Unplug a volume's disk, delete its attachment, forget it."""
+        with self.locks(instance['uuid']):
+            self.builder.volumes.release(
+                context, bdm, delete_volume=False,
+                unplug=lambda b: self.driver.detach_volume(instance, b))
+
+    def volume_devices(self, context, instance):
+        return self.driver.volume_devices(instance)
 
     def get_console_output(self, context, instance, tail_length=None):
         output = self.driver.get_console_output(instance)

@@ -7,6 +7,8 @@ Version history:
   1.3 - list_instance_uuids (the instances the hypervisor really has, for
         checks that compare it with the database, e.g. the fault tests)
   1.4 - get_instance_diagnostics (Nova's standard diagnostics, 2.48)
+  1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
+        live instance)
 """
 
 from common import exception
@@ -16,7 +18,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -104,3 +106,25 @@ class ComputeAPI(rpc.RPCAPIBase):
         has, whatever the database says (a test-driver node keeps its
         domains in the nova-compute process, so only it can answer)."""
         return self.call(ctxt, 'list_instance_uuids', '1.3', server=host)
+
+    def _volume_version(self):
+        if not self.can_send_version('1.5'):
+            raise exception.Conflict(
+                reason='the compute service is too old for volumes '
+                       '([upgrade_levels] compute holds it below 1.5)')
+        return '1.5'
+
+    def attach_volume(self, ctxt, host, instance, bdm):
+        """Connect and plug a volume; the mapping as attached."""
+        return self.call(ctxt, 'attach_volume', self._volume_version(),
+                         server=host, instance=instance, bdm=bdm)
+
+    def detach_volume(self, ctxt, host, instance, bdm):
+        return self.call(ctxt, 'detach_volume', self._volume_version(),
+                         server=host, instance=instance, bdm=bdm)
+
+    def volume_devices(self, ctxt, host, instance):
+        """The guest devices the instance's volumes are plugged at, as
+        its hypervisor has them."""
+        return self.call(ctxt, 'volume_devices', self._volume_version(),
+                         server=host, instance=instance)

@@ -2,9 +2,12 @@
 can be reached, else the conductor does."""
 
 from common import states
+from nova_compute import volumes
 from nova_conductor import lifecycle
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.endpoints import block_devices as \
+    block_devices_endpoints
 
 
 def delete(compute_api, context, instance_uuid):
@@ -17,5 +20,11 @@ def delete(compute_api, context, instance_uuid):
         compute_api.terminate_instance(context, instance['host'], instance)
         return instance
     # Never placed, or its host is down: nothing to clean on a
-    # hypervisor we can reach, so finish here.
+    # hypervisor we can reach, so finish here; its volumes are detached
+    # (deleted when delete_on_termination) first, as the compute would.
+    if volumes.volume_mappings(instance):
+        # The conductor's own records, where a compute asks over RPC.
+        records = block_devices_endpoints.BlockDevicesEndpoints()
+        volumes.Volumes(None, None, records).release_all(context, instance)
     return instances_db.destroy(instance_uuid)
+

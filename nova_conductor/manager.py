@@ -10,6 +10,7 @@ from common import exception
 from nova_conductor import build
 from nova_conductor import takeover
 from nova_conductor.endpoints import aggregates
+from nova_conductor.endpoints import block_devices
 from nova_conductor.endpoints import flavors
 from nova_conductor.endpoints import hosts
 from nova_conductor.endpoints import images
@@ -38,8 +39,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        quotas.QuotasEndpoints,
                        keypairs.KeypairsEndpoints,
                        server_groups.ServerGroupsEndpoints,
-                       reports.ReportsEndpoints):
-    target = messaging.Target(version='1.11')
+                       reports.ReportsEndpoints,
+                       block_devices.BlockDevicesEndpoints):
+    target = messaging.Target(version='1.12')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

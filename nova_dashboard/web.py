@@ -28,6 +28,7 @@ def client_config():
         'user_domain': CONF.dashboard.user_domain,
         'regions': regions,
         'image_url': CONF.dashboard.image_url.rstrip('/'),
+        'volume_url': CONF.dashboard.volume_url.rstrip('/'),
         'compute_api_version': '2.1',
     }
 
@@ -35,7 +36,8 @@ def client_config():
 def content_security_policy(config):
     # The page talks only to this origin plus the endpoints it is told of.
     others = sorted({_origin(u) for u in
-                     [config['identity_url'], config['image_url']] +
+                     [config['identity_url'], config['image_url'],
+                      config['volume_url']] +
                      [r['compute_url'] for r in config['regions']]} - {''})
     connect = ' '.join(["'self'"] + others)
     return ("default-src 'self'; connect-src %s; img-src 'self' data:; "

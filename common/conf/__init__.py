@@ -19,6 +19,7 @@ from common.conf import metadata
 from common.conf import network
 from common.conf import quota
 from common.conf import scheduler
+from common.conf import service_user
 from common.conf import upgrade_levels
 from common.conf import wsgi
 
@@ -26,7 +27,7 @@ CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
-           cinder)
+           cinder, service_user)
 
 for _module in MODULES:
     _module.register_opts(CONF)

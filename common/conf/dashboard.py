@@ -21,6 +21,16 @@ dashboard_opts = [
     cfg.StrOpt('image_url', default='',
                help='Image service (Glance v2) base URL used for image '
                     'upload; empty means this origin.'),
+    cfg.StrOpt('volume_url', default='',
+               help='Block storage (Cinder v3) endpoint the browser calls '
+                    'for the Volumes page and boot from volume, with '
+                    '%(project_id)s for the logged-in project, e.g. '
+                    'http://cinder:8776/v3/%(project_id)s. Empty: no '
+                    'Volumes page. The same in noauth and keystone mode '
+                    '(the catalog\'s volumev3 endpoint is not used: the '
+                    'page\'s Content-Security-Policy allows only origins '
+                    'named here). Cinder must allow this origin (CORS: '
+                    'cinder.conf [cors] allowed_origin).'),
 ]
 
 

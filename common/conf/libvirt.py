@@ -46,14 +46,15 @@ opts = [
                     'images_type = rbd; empty: Ceph\'s default '
                     '(/etc/ceph/ceph.conf).'),
     cfg.StrOpt('rbd_user',
-               help='The cephx user (without "client.") that reaches RBD '
-                    'disks and volumes; its key is found through the ceph '
-                    'conf\'s keyring. Unset: Ceph\'s default user (admin) '
-                    'for images_type = rbd, and the one Cinder names for '
-                    'volumes.'),
+               help='The ceph client (without "client.") guests open RBD '
+                    'disks as: volumes (wins over the user Cinder names) '
+                    'and, with images_type = rbd, root and ephemeral disks '
+                    '(unset: Ceph\'s default, admin), whose key is read '
+                    'from the keyring images_rbd_ceph_conf names.'),
     cfg.StrOpt('rbd_secret_uuid',
-               help='UUID of the libvirt secret holding rbd_user\'s key; '
-                    'nova-compute defines it on real hosts when a guest '
+               help='The libvirt secret holding rbd_user\'s key; wins over '
+                    'the one Cinder names. With images_type = rbd, '
+                    'nova-compute defines it on a real host when a guest '
                     'first needs it.'),
 ]
 

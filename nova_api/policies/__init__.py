@@ -35,6 +35,7 @@ from nova_api.policies import server_tags
 from nova_api.policies import servers
 from nova_api.policies import services
 from nova_api.policies import simple_tenant_usage
+from nova_api.policies import volume_attachments
 
 MODULES = (base, servers, server_actions, server_metadata, server_tags,
            diagnostics, instance_actions, flavors, flavor_access,
@@ -42,7 +43,8 @@ MODULES = (base, servers, server_actions, server_metadata, server_tags,
            availability_zones, hypervisors, services, quota_sets,
            server_groups, scheduler, hosts, simple_tenant_usage,
            instance_usage_audit_log, migrations, server_external_events,
-           networks, quota_class_sets, extensions, server_password)
+           networks, quota_class_sets, extensions, server_password,
+           volume_attachments)
 
 
 def list_rules():

@@ -13,6 +13,7 @@ from common import exception
 from common import flat_network
 from common import glance_client
 from common.conf import CONF
+from nova_api import block_devices
 from nova_api import create_checks
 from nova_api import disk_config
 from nova_api import image_source
@@ -21,6 +22,7 @@ from nova_api import policy
 from nova_api import server_filters
 from nova_api import server_view
 from nova_api import validation
+from nova_api import volume_checks as volume_checks_mod
 from nova_api.resources import server_resource
 
 METADATA_SCHEMA = {
@@ -39,7 +41,6 @@ _NETWORK_ITEM = {
                    'tag': {'type': 'string', 'maxLength': 60}},
     'additionalProperties': False}
 _NETWORKS = {'type': 'array', 'items': _NETWORK_ITEM}
-_BDM = {'type': 'array', 'items': {'type': 'object'}}
 TAGS_SCHEMA = {'type': 'array', 'maxItems': 50, 'items': {
     'type': 'string', 'minLength': 1, 'maxLength': 60,
     'pattern': '^[^,/]*$'}}
@@ -92,8 +93,8 @@ _SERVER_21 = {
     'accessIPv4': ACCESS_IPV4,
     'accessIPv6': ACCESS_IPV6,
     'personality': PERSONALITY_SCHEMA,
-    'block_device_mapping': _BDM,
-    'block_device_mapping_v2': _BDM,
+    'block_device_mapping': block_devices.LEGACY_SCHEMA,
+    'block_device_mapping_v2': block_devices.V2_SCHEMA,
 }
 
 # (first version, changes to the 'server' properties). None removes one.
@@ -218,15 +219,25 @@ class ServerSpecBuilder:
     networks, key pair. Shared by POST /servers and the scheduler dry
     run; a rebuild checks its new image and key pair with it."""
 
-    def __init__(self, conductor_api):
+    def __init__(self, conductor_api, volume_checks=None):
         self.conductor = conductor_api
+        self.volume_checks = volume_checks or \
+            volume_checks_mod.VolumeChecks()
 
     def request_spec(self, ctxt, body, count_quota=True):
         """Check a create body; (flavor, image, metadata, request_spec).
         `count_quota` False (a dry run) leaves the count to max_count."""
         server = body['server']
         flavor = self._flavor(ctxt, server['flavorRef'])
-        image = self.image(ctxt, self._image_ref(server), flavor)
+        mappings = block_devices.normalize(server, server.get('imageRef'))
+        volume_backed = block_devices.is_volume_backed(mappings)
+        if volume_backed:
+            image = self.volume_checks.boot_image(
+                ctxt, mappings[0], lambda ref: self.image(
+                    ctxt, ref, flavor, check_disk=False))
+        else:
+            image = self.image(ctxt, self._image_ref(server, mappings),
+                               flavor)
         metadata = server.get('metadata') or {}
         min_count, max_count = self._counts(server)
         count = max_count
@@ -255,6 +266,12 @@ class ServerSpecBuilder:
         }
         request_spec.update(self._zone(ctxt, server.get('availability_zone')))
         request_spec.update(self._requested_host(ctxt, server))
+        if any(m['destination_type'] == 'volume' for m in mappings):
+            self.volume_checks.check(ctxt, mappings, image,
+                                     request_spec['availability_zone'],
+                                     count)
+            # Stored with each instance (see on_post).
+            request_spec['block_device_mappings'] = mappings
         return flavor, image, metadata, request_spec
 
     def key_values(self, ctxt, key_name):
@@ -287,11 +304,12 @@ class ServerSpecBuilder:
         return min_count, min(max_count, most)
 
     @staticmethod
-    def _image_ref(server):
-        """imageRef, or the image of a boot-from-image block device."""
-        bdms = (server.get('block_device_mapping_v2') or []) + (
-            server.get('block_device_mapping') or [])
-        return create_checks.image_from_bdms(bdms) or server.get('imageRef')
+    def _image_ref(server, mappings):
+        """The image of the boot mapping (an image on a local disk), or
+        imageRef."""
+        if mappings and mappings[0]['source_type'] == 'image':
+            return mappings[0]['uuid']
+        return server.get('imageRef')
 
     @staticmethod
     def _requested_host(ctxt, server):
@@ -318,9 +336,10 @@ class ServerSpecBuilder:
             raise exception.Invalid('Flavor %s is disabled.' % flavor_ref)
         return flavor
 
-    def image(self, ctxt, image_ref, flavor):
+    def image(self, ctxt, image_ref, flavor, check_disk=True):
         """The active image `image_ref` names, checked against
-        `flavor` (its disk and memory)."""
+        `flavor` (its disk, unless the root disk is a volume, and
+        memory)."""
         if not image_ref:
             raise exception.Invalid('Missing imageRef attribute')
         image_id = image_ref.rstrip('/').rsplit('/', 1)[-1]
@@ -334,7 +353,8 @@ class ServerSpecBuilder:
         if image['status'] != 'active':
             raise exception.ImageNotActive(image_id=image_id)
         gib = 1024 ** 3
-        if flavor['root_gb'] and image['min_disk'] > flavor['root_gb']:
+        if check_disk and flavor['root_gb'] and \
+                image['min_disk'] > flavor['root_gb']:
             raise exception.FlavorDiskSmallerThanMinDisk(
                 flavor_size=flavor['root_gb'] * gib,
                 image_min_disk=image['min_disk'] * gib)
@@ -438,7 +458,11 @@ class ServerCollection(server_resource.ServerResource):
                 'display_description': server.get('description'),
                 'hostname': server.get('hostname') or _hostname(name),
                 'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
-                'image_ref': image['id'] if image else None,
+                # A volume-backed server has no image of its own (Nova
+                # shows "" for it).
+                'image_ref': '' if block_devices.is_volume_backed(
+                    request_spec.get('block_device_mappings') or []) else
+                image['id'] if image else None,
                 'flavor': flavor, 'flavorid': flavor['flavorid'],
                 'vcpus': flavor['vcpus'],
                 'memory_mb': flavor['memory_mb'],
@@ -458,6 +482,9 @@ class ServerCollection(server_resource.ServerResource):
                 'tags': server.get('tags') or [],
                 **key_values,
             })
+            if request_spec.get('block_device_mappings'):
+                instances[-1]['block_device_mappings'] = \
+                    request_spec['block_device_mappings']
         created = self.conductor.create_instances(ctxt, instances,
                                                   request_spec)
         first = created[0]

@@ -4,6 +4,7 @@ import abc
 import os
 import time
 
+from common import exception
 from common import states
 
 # wait_for_running polls fast first (the test driver answers at once), then
@@ -36,13 +37,30 @@ class ComputeDriver(abc.ABC):
         """UUIDs of the instances defined on this node (ours only)."""
 
     @abc.abstractmethod
-    def spawn(self, instance, image, network_info):
+    def spawn(self, instance, image, network_info, block_devices=()):
         """Create the instance and start it, without waiting for it to run;
         with a config drive (configdrive.py) when configdrive.required().
 
         image: id, name, disk_format, size, min_disk, properties, location.
         network_info: dicts of address, mac, bridge, network.
+        block_devices: its attached volume mappings (connection_info,
+        device_name, disk_bus, volume_id, boot_index); one with
+        boot_index 0 is the root disk, instead of the image's.
         """
+
+    def volume_connector(self, host, ip):
+        """What the volume service needs of this host to connect a volume
+        to it."""
+        raise exception.Invalid(reason='this driver cannot use volumes')
+
+    def attach_volume(self, instance, bdm):
+        """Plug an attached volume's disk into the instance (live, and in
+        its persistent definition)."""
+        raise exception.Invalid(reason='this driver cannot use volumes')
+
+    def detach_volume(self, instance, bdm):
+        """Unplug a volume's disk; one not plugged is not an error."""
+        raise exception.Invalid(reason='this driver cannot use volumes')
 
     @abc.abstractmethod
     def get_power_state(self, instance):

@@ -57,7 +57,8 @@ def create_in(s, instance_uuid, mappings):
         rows.append(_BDM(instance_uuid=instance_uuid, status='new',
                          **values))
     s.add_all(rows)
-    return rows
+    s.flush()
+    return [_as_dict(row) for row in rows]
 
 
 def for_instances(s, instance_uuids):
@@ -80,8 +81,7 @@ def add(instance_uuid, mapping):
     new; the stored mapping."""
     with session.writer() as s:
         (row,) = create_in(s, instance_uuid, [mapping])
-        s.flush()
-        return _as_dict(row)
+        return row
 
 
 def update(bdm_id, values, expected_status=None):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from common import exception
 from nova_conductor.db import actions
+from nova_conductor.db import block_devices
 from nova_conductor.db import instances
 from nova_conductor.db import models
 from nova_conductor.db import quotas
@@ -27,6 +28,7 @@ def _insert_all(s, values_list, ctxt_dict):
     for values in values_list:
         values = dict(values)
         values.setdefault('uuid', str(uuidlib.uuid4()))
+        mappings = values.pop('block_device_mappings', None) or []
         for key in instances.JSON_FIELDS:
             if key in values:
                 # Table columns carry the keys' names ('metadata' too).
@@ -37,7 +39,12 @@ def _insert_all(s, values_list, ctxt_dict):
         row = dict.fromkeys(_instances.c.keys())
         row.update(result.last_inserted_params())
         row['id'] = result.inserted_primary_key[0]
-        rows.append(instances.as_stored(row))
+        row = instances.as_stored(row)
+        # Its disks, stored with it: a boot from volume is never an
+        # instance without the volume it boots from.
+        row['block_device_mappings'] = block_devices.create_in(
+            s, values['uuid'], mappings) if mappings else []
+        rows.append(row)
         actions.action_start(s, values['uuid'], 'create', ctxt_dict,
                              first_event=values.get('task_state'))
     return rows

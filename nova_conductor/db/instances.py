@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from common import exception
 from common import states
 from nova_conductor.db import actions
+from nova_conductor.db import block_devices
 from nova_conductor.db import compute
 from nova_conductor.db import convert
 from nova_conductor.db import models
@@ -63,7 +64,20 @@ def to_dicts(s, rows, new=False):
         d['fault'] = faults.get(uuid)
         d['fixed_ips'] = ips.get(uuid, [])
         out.append(d)
+    _add_block_devices(s, out, new)
     return out
+
+
+def _add_block_devices(s, instances, new):
+    """Each instance's mappings; of new rows, only those created with
+    volumes are looked up (the others have none yet)."""
+    wanted = [d['uuid'] for d in instances
+              if 'block_device_mappings' not in d and (
+                  not new or (d['request_spec'] or {}).get(
+                      'block_device_mappings'))]
+    found = block_devices.for_instances(s, wanted) if wanted else {}
+    for d in instances:
+        d.setdefault('block_device_mappings', found.get(d['uuid'], []))
 
 
 def _get(row, key):
@@ -251,6 +265,8 @@ def destroy(instance_uuid):
         row.terminated_at = now
         compute._free(s, instance_uuid)
         network.deallocate_fixed_ips(s, instance_uuid)
+        # Its volumes were detached (or deleted) before: the rows go.
+        block_devices.destroy_for_instance(s, instance_uuid)
         s.execute(sa.delete(models.InstanceGroupMember).filter_by(
             instance_uuid=instance_uuid))
         actions.record_step(s, instance_uuid, None, finish_action=True)

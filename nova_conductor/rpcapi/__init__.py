@@ -33,6 +33,11 @@ Version history:
   1.11 - instances carry config_drive, key_data and key_type (the same
         rule: a message setting one is 1.11); instance_get_by_fixed_ip
         and instance_password_set (the metadata service)
+  1.12 - block device mappings: create_instances' instances may carry
+        block_device_mappings (stored with them; a message with them is
+        1.12); block_devices_get, block_device_update,
+        block_device_destroy (a volume's progress, from its compute);
+        volume_attach, volume_detach
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -50,6 +55,7 @@ import time
 from common import exception
 from common import rpc
 from nova_conductor.rpcapi import aggregates
+from nova_conductor.rpcapi import block_devices
 from nova_conductor.rpcapi import flavors
 from nova_conductor.rpcapi import hosts
 from nova_conductor.rpcapi import images
@@ -84,9 +90,10 @@ class ConductorAPI(instances.InstancesAPI,
                    keypairs.KeypairsAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
+                   block_devices.BlockDevicesAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.11'
+    RPC_API_VERSION = '1.12'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -102,6 +109,7 @@ class ConductorAPI(instances.InstancesAPI,
         'instance_action_get', 'aggregate_get_all', 'aggregate_get',
         'availability_zones_get', 'server_group_get',
         'server_group_get_all', 'scheduler_dry_run', 'quota_get',
+        'block_devices_get',
         'quota_defaults', 'keypair_get', 'keypair_get_all',
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get',

@@ -12,7 +12,8 @@ _UNSET = 'unset'
 # setting one is refused by an older conductor, rather than failing on a
 # column its database lacks.
 _COLUMNS_SINCE = {'auto_disk_config': '1.10', 'config_drive': '1.11',
-                  'key_data': '1.11', 'key_type': '1.11'}
+                  'key_data': '1.11', 'key_type': '1.11',
+                  'block_device_mappings': '1.12'}
 
 
 def values_version(values):

@@ -1,4 +1,4 @@
-// Calls the Compute API (and Keystone, Glance) with the session's token and
+// Calls the Compute API (and Keystone, Glance, Cinder) with the session's token and
 // turns every error body into the API's own message.
 
 const SESSION_KEY = 'nova-dashboard-session';
@@ -46,7 +46,7 @@ export const session = {
   },
 };
 
-// Nova ({"itemNotFound": {"message": ...}}), Keystone ({"error": {...}})
+// Nova and Cinder ({"itemNotFound": {"message": ...}}), Keystone ({"error": {...}})
 // and Glance (plain text or HTML) all put the message somewhere different.
 export async function errorMessage(resp) {
   const text = await resp.text();
@@ -120,3 +120,19 @@ export function imageServiceUrl() {
   const current = session.get();
   return (current && current.imageUrl) || (config && config.image_url) || '';
 }
+
+// Cinder v3 of the session's project: `[dashboard] volume_url` with the
+// project filled in; '' when none is configured (no Volumes page then).
+export function volumeServiceUrl() {
+  const current = session.get();
+  const template = (config && config.volume_url) || '';
+  if (!template || !current) return '';
+  return template.split('%(project_id)s').join(encodeURIComponent(current.project));
+}
+
+// volume.get('/volumes/detail') etc., at Cinder's base microversion.
+export const volume = {
+  get: (path) => request('GET', `${volumeServiceUrl()}${path}`),
+  post: (path, body) => request('POST', `${volumeServiceUrl()}${path}`, {body}),
+  del: (path) => request('DELETE', `${volumeServiceUrl()}${path}`),
+};

@@ -10,6 +10,7 @@ const PAGES = [
   {section: 'Project', path: 'instances', title: 'Instances', module: './pages/instances.js'},
   {section: 'Project', path: 'flavors', title: 'Flavors', module: './pages/flavors.js'},
   {section: 'Project', path: 'images', title: 'Images', module: './pages/images.js'},
+  {section: 'Project', path: 'volumes', title: 'Volumes', module: './pages/volumes.js', needs: 'volume_url'},
   {section: 'Project', path: 'keypairs', title: 'Key Pairs', module: './pages/keypairs.js'},
   {section: 'Project', path: 'server-groups', title: 'Server Groups', module: './pages/server_groups.js'},
   {section: 'Admin', path: 'admin/hypervisors', title: 'Hypervisors', module: './pages/hypervisors.js'},
@@ -23,9 +24,12 @@ let config;
 let cleanup = null;
 let renderSeq = 0;
 
+// A page that `needs` an endpoint exists only when config.json names one.
+const available = () => PAGES.filter((p) => !p.needs || config[p.needs]);
+
 function currentRoute() {
   const path = decodeURIComponent(location.hash.replace(/^#\/?/, '')) || 'overview';
-  const page = PAGES.find((p) => p.path === path);
+  const page = available().find((p) => p.path === path);
   if (page) return {page, param: null};
   if (path.startsWith(DETAIL.path)) return {page: DETAIL, param: path.slice(DETAIL.path.length)};
   return {page: PAGES[0], param: null};
@@ -36,7 +40,7 @@ function renderNav(active) {
   const sections = current.isAdmin ? ['Project', 'Admin'] : ['Project'];
   replace(document.getElementById('nav'), sections.map((section) => [
     h('h2', {class: 'nav-section', text: section}),
-    h('ul', {}, PAGES.filter((p) => p.section === section).map((p) => h('li', {},
+    h('ul', {}, available().filter((p) => p.section === section).map((p) => h('li', {},
       h('a', {href: `#/${p.path}`, 'aria-current': p === active ? 'page' : undefined}, p.title)))),
   ]));
 }

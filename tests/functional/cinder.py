@@ -17,6 +17,10 @@ id in the URL must look like one (hex), so `/v3/admin/...` is a 404.
 Deleting an attachment in use is for services only (Cinder asks Nova
 otherwise, and noauth gives it no catalog to find Nova in: a 500), so
 such a request carries `X-Service-Roles: service`, see `headers()`.
+
+Optional: `cors_origins` lets pages from those origins (the dashboard)
+call it from a browser; `image_api` is the image API (Glance v2) that
+volumes are created from.
 """
 
 import os
@@ -68,8 +72,13 @@ class Cinder:
     """
 
     def __init__(self, ceph, database='postgresql', pool='volumes',
-                 rbd_secret_uuid=None):
+                 rbd_secret_uuid=None, cors_origins=(), image_api=None):
         self.ceph = ceph
+        # Web origins whose pages may call this Cinder (the dashboard's).
+        self.cors_origins = list(cors_origins)
+        # The image API (Glance v2) volumes are made from, e.g. a
+        # deployment's http://127.0.0.1:PORT/image; noauth has no catalog.
+        self.image_api = image_api
         self.database = database
         self.pool = pool
         # The libvirt secret holding the Ceph client's key; Cinder only
@@ -85,6 +94,10 @@ class Cinder:
         self.url = 'http://127.0.0.1:%d' % self.port
         self.endpoint = '%s/v3/%s' % (self.url, self.project_id)
         self.endpoint_template = self.url + '/v3/%(project_id)s'
+        # Where Cinder finds images: the Glance v2 API a nova-api serves
+        # under /image. A Deployment started with port=glance_port is it
+        # (one at a time); volumes made from images need one running.
+        self.glance_port = deployment._free_port()
         self.vhost = 'cinder_test_%s' % self.run_id
         self.database_url = None
         self.procs = {}
@@ -146,6 +159,8 @@ class Cinder:
         self.database_url = self._database_url()
         for name in ETC_FILES:
             shutil.copy(os.path.join(VENV, 'etc', 'cinder', name), self.dir)
+        if self.cors_origins:
+            self._cors_reads_this_conf()
         os.mkdir(os.path.join(self.dir, 'log'))
         with open(self.conf, 'w') as f:
             f.write(textwrap.dedent('''\
@@ -192,6 +207,38 @@ class Cinder:
                 'database': self.database_url, 'pool': self.pool,
                 'ceph_conf': self.ceph.conf, 'rbd_user': self.ceph.client,
                 'secret': self.rbd_secret_uuid})
+            f.write(self._optional_conf())
+
+    def _optional_conf(self):
+        # Cinder's privileged helpers (qemu-img checks of an image being
+        # made a volume, os-brick) start as `sudo cinder-rootwrap
+        # /etc/cinder/rootwrap.conf privsep-helper`, which is not
+        # installed; the tests run as root, so start the helper directly.
+        helper = '%s --config-file %s' % (
+            os.path.join(VENV, 'bin', 'privsep-helper'), self.conf)
+        lines = ['[%s]' % section + '\nhelper_command = %s' % helper
+                 for section in ('cinder_sys_admin', 'privsep_osbrick')]
+        lines += ['[DEFAULT]', 'glance_api_servers = %s' % (
+            self.image_api or 'http://127.0.0.1:%d/image' % self.glance_port)]
+        if self.cors_origins:
+            # Cinder's own CORS defaults already allow X-Auth-Token and
+            # OpenStack-API-Version.
+            lines += ['[cors]',
+                      'allowed_origin = %s' % ','.join(self.cors_origins)]
+        return ''.join(line + '\n' for line in lines)
+
+    def _cors_reads_this_conf(self):
+        # The CORS filter loads the configuration again by itself, from
+        # /etc/cinder unless the pipeline names the file.
+        paste = os.path.join(self.dir, 'api-paste.ini')
+        with open(paste) as f:
+            text = f.read()
+        marker = 'oslo_config_project = cinder\n'
+        if marker not in text:
+            raise CinderError('%s: no CORS filter to configure' % paste)
+        with open(paste, 'w') as f:
+            f.write(text.replace(marker, marker + 'oslo_config_file = %s\n'
+                                 % self.conf))
 
     def _manage(self, *args):
         argv = [os.path.join(VENV, 'bin', 'cinder-manage'), '--config-file',

@@ -38,7 +38,7 @@ class Deployment:
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
                  fixed_range_v4='10.11.0.0/24', metadata=False,
-                 compute_conf=None):
+                 compute_conf=None, port=None):
         self.backend = backend
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
@@ -55,7 +55,9 @@ class Deployment:
         self.schedulers = schedulers
         self.fixed_range_v4 = fixed_range_v4
         self.dir = tempfile.mkdtemp(prefix='nova-func-')
-        self.port = _free_port()
+        # `port`: the API's, when something else must know it beforehand
+        # (a Cinder's glance_api_servers).
+        self.port = port or _free_port()
         self.api = 'http://127.0.0.1:%d' % self.port
         # With `metadata`, nova-api-metadata runs too, at self.metadata.
         self.metadata_port = _free_port() if metadata else None
@@ -282,9 +284,12 @@ class Deployment:
 
     # -- API helpers -------------------------------------------------------
 
-    def request(self, method, path, token='admin:admin', **kwargs):
+    # Who request() is by default (noauth2 "user:project").
+    token = 'admin:admin'
+
+    def request(self, method, path, token=None, **kwargs):
         headers = kwargs.pop('headers', {})
-        headers.setdefault('X-Auth-Token', token)
+        headers.setdefault('X-Auth-Token', token or self.token)
         return requests.request(method, self.api + path, headers=headers,
                                 timeout=30, **kwargs)
 

@@ -1,52 +1,21 @@
-"""The web dashboard in a real browser against separate daemons.
-
-Playwright drives the system's Chromium (Debian package `chromium`; the
-browser download of Playwright is never used). Each page visited is saved as
-a screenshot under $NOVA_TEST_ARTIFACTS (default test-artifacts/dashboard).
-"""
+"""The web dashboard in a real browser against separate daemons
+(see browser.py for how Chromium runs)."""
 
 import base64
-import os
 import re
 
 import pytest
 
+from tests.functional import browser as browser_mod
 from tests.functional import deployment as deployment_mod
+from tests.functional.browser import go, log_in, open_wizard, row, shot
 
-CHROMIUM = os.environ.get('NOVA_TEST_CHROMIUM', '/usr/bin/chromium')
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-ARTIFACTS = os.environ.get('NOVA_TEST_ARTIFACTS',
-                           os.path.join(REPO, 'test-artifacts', 'dashboard'))
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
-                 '--disable-gpu', '--disable-component-update',
-                 '--disable-sync', '--no-first-run']
 ACTIVE_TIMEOUT = 30000  # ms
-
-
-def _require_browser():
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = 'playwright (Python) is not installed'
-    if problem is None and not os.access(CHROMIUM, os.X_OK):
-        problem = 'Chromium is not installed at %s' % CHROMIUM
-    if problem:
-        if os.environ.get('NOVA_TEST_REQUIRE_SERVICES') == '1':
-            pytest.fail(problem + ' (NOVA_TEST_REQUIRE_SERVICES=1)')
-        pytest.skip(problem)
 
 
 @pytest.fixture(scope='module')
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield from browser_mod.chromium()
 
 
 @pytest.fixture(scope='module')
@@ -59,43 +28,7 @@ def dep(browser):
 
 @pytest.fixture
 def page(browser, dep):
-    from playwright.sync_api import expect
-    expect.set_options(timeout=10000)
-    context = browser.new_context(viewport={'width': 1366, 'height': 768})
-    tab = context.new_page()
-    uncaught = []
-    tab.on('pageerror', lambda err: uncaught.append(str(err)))
-    yield tab
-    context.close()
-    assert uncaught == [], 'JavaScript errors: %s' % uncaught
-
-
-def shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, name + '.png'),
-                    full_page=True)
-
-
-def log_in(page, dep, user, project):
-    from playwright.sync_api import expect
-    page.goto(dep.api + '/dashboard')
-    page.get_by_label('User', exact=True).fill(user)
-    page.get_by_label('Project', exact=True).fill(project)
-    page.get_by_role('button', name='Log in').click()
-    expect(page.get_by_role('heading', name='Overview')).to_be_visible()
-    expect(page.locator('#current-project')).to_have_text(project)
-
-
-def go(page, link):
-    from playwright.sync_api import expect
-    page.get_by_role('navigation', name='Dashboard sections').get_by_role(
-        'link', name=link, exact=True).click()
-    expect(page.get_by_role('heading', name=link, exact=True)).to_be_visible()
-
-
-def open_wizard(page):
-    page.get_by_role('button', name='Launch instance').click()
-    return page.get_by_role('dialog', name='Launch instance')
+    yield from browser_mod.tab(browser)
 
 
 def fill_wizard(wizard, dep, name, flavor='m1.tiny', zone=None,
@@ -109,10 +42,6 @@ def fill_wizard(wizard, dep, name, flavor='m1.tiny', zone=None,
     wizard.get_by_label(flavor, exact=True).check()
     wizard.get_by_role('button', name='4. Networks').click()
     wizard.get_by_label('Network').select_option(network)
-
-
-def row(page, name):
-    return page.locator('#instances-table tbody tr[data-name="%s"]' % name)
 
 
 def row_action(page, name, action):
@@ -130,6 +59,8 @@ def test_login_launch_watch_active_stop_start_delete(page, dep):
     expect(page.get_by_role('img', name='Instances: 0 of 10 used')
            ).to_be_visible()
     expect(page.get_by_role('link', name='Hypervisors')).to_have_count(0)
+    # No volume endpoint configured: no Volumes page.
+    expect(page.get_by_role('link', name='Volumes')).to_have_count(0)
     shot(page, 'overview')
 
     go(page, 'Instances')
@@ -238,6 +169,7 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
     posted = []
     config = {'auth_strategy': 'keystone', 'identity_url': dep.api + '/id',
               'user_domain': 'Default', 'regions': [], 'image_url': '',
+              'volume_url': dep.api + '/volume/v3/%(project_id)s',
               'compute_api_version': '2.1'}
     catalog = [{'type': 'compute', 'endpoints': [
         {'interface': 'public', 'region_id': region, 'url': dep.api + '/v2.1'}
@@ -259,6 +191,11 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
     page.route('**/dashboard/config.json',
                lambda route: route.fulfill(json=config))
     page.route('**/id/v3/auth/tokens', identity)
+    # Cinder, faked too: the token's project id goes into its URL.
+    page.route('**/volume/v3/p-k/volumes/detail', lambda route: route.fulfill(
+        json={'volumes': [{'id': 'v-1', 'name': 'kay-data', 'size': 3,
+                           'status': 'available', 'bootable': 'false',
+                           'attachments': []}]}))
     page.goto(dep.api + '/dashboard')
     page.get_by_label('User name').fill('erin')
     page.get_by_label('Password').fill('s3cret')
@@ -276,6 +213,9 @@ def test_keystone_login_posts_the_password_and_uses_the_catalog(page, dep):
         'scope': {'project': {'name': 'Kay',
                               'domain': {'name': 'Default'}}}}}]
     shot(page, 'keystone-overview')
+    go(page, 'Volumes')
+    expect(page.locator('#volumes-table tr[data-name="kay-data"]')
+           ).to_contain_text('3 GB')
     page.get_by_role('button', name='Log out').click()
     expect(page.get_by_label('Password')).to_be_visible()
 

@@ -105,7 +105,9 @@ def config_drive_disk(path, fmt, disk_bus):
     return DiskSpec(path, 'raw', disk_bus)
 
 
-def _disks(devices, disks):
+def _disks(devices, disks, reserved=()):
+    # `reserved`: guest devices volumes hold (vda for a boot volume), which
+    # the local disks' names skip.
     used = collections.Counter()
     for disk in disks:
         prefix = DISK_BUSES.get(disk.bus)
@@ -117,6 +119,9 @@ def _disks(devices, disks):
         else:
             # vda, vdb, ... counted per prefix (scsi and sata share "sd").
             dev = prefix + chr(ord('a') + used[prefix])
+            while dev in reserved:
+                used[prefix] += 1
+                dev = prefix + chr(ord('a') + used[prefix])
             used[prefix] += 1
         if disk.rbd:
             devices.append(volume.disk_element(disk.rbd, dev, disk.bus))
@@ -154,11 +159,13 @@ def _serial_console(devices, console_path):
 
 def host_domain_xml(instance, virt_type, disks, console_path, network_info,
                     kernel=None, ramdisk=None, cmdline=None,
-                    vif_model='virtio'):
+                    vif_model='virtio', volume_disks=()):
     """A kvm or qemu (TCG) domain with disks, bridged NICs and a serial log.
 
     disks: DiskSpec list, the root disk first; kernel/ramdisk: file paths for
-    direct kernel boot (cmdline defaults to default_cmdline()).
+    direct kernel boot (cmdline defaults to default_cmdline());
+    volume_disks: <disk> elements of volumes (volume.disk_element), a boot
+    volume first, whose target names the local disks then skip.
     """
     if virt_type not in ('kvm', 'qemu'):
         raise exception.Invalid(reason='unsupported virt_type %r' % virt_type)
@@ -175,7 +182,11 @@ def host_domain_xml(instance, virt_type, disks, console_path, network_info,
     _sub(domain, 'on_reboot', 'restart')
     _sub(domain, 'on_crash', 'destroy')
     devices = _sub(domain, 'devices')
-    _disks(devices, disks)
+    targets = [d.find('target').get('dev') for d in volume_disks]
+    # A boot volume (vda) comes first: the firmware boots the first disk.
+    devices.extend(d for d, t in zip(volume_disks, targets) if t == 'vda')
+    _disks(devices, disks, reserved=set(targets))
+    devices.extend(d for d, t in zip(volume_disks, targets) if t != 'vda')
     _interfaces(devices, network_info, vif_model)
     _serial_console(devices, console_path)
     _sub(devices, 'memballoon', model='virtio')

@@ -29,6 +29,7 @@ import shutil
 import threading
 import time
 import uuid as uuid_lib
+import xml.etree.ElementTree as ET
 
 import libvirt
 from oslo_log import log as logging
@@ -67,6 +68,10 @@ POWER_STATES = {
 CONSOLE_MAX_BYTES = 100 * 1024
 
 
+def _boots_from_volume(block_devices):
+    return any(bdm.get('boot_index') == 0 for bdm in block_devices)
+
+
 def _is_code(err, *codes):
     return isinstance(err, libvirt.libvirtError) and \
         err.get_error_code() in codes
@@ -83,6 +88,9 @@ class LibvirtDriver(driver.ComputeDriver):
         self._host = None
         self._image_cache = None
         self._init_lock = threading.Lock()
+        # Simulated guests' volume disks: {uuid: {device: <disk> XML}}.
+        self._simulated_disks = {}
+        self._lock = threading.Lock()
         # The ceph secret (uuid, user) defined in this host's libvirt.
         self._ceph_secret = None
 
@@ -169,7 +177,7 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- spawn ----------------------------------------------------------------
 
-    def spawn(self, instance, image, network_info):
+    def spawn(self, instance, image, network_info, block_devices=()):
         host = self.host
         uuid = instance['uuid']
         inst_dir = self._instance_dir(uuid)
@@ -190,13 +198,19 @@ class LibvirtDriver(driver.ComputeDriver):
                                           inst_dir, self._conf)
             if host.is_test:
                 if rbd is not None:
-                    made = self._make_rbd_disks(rbd, instance, image)[1]
+                    made = self._make_rbd_disks(rbd, instance, image,
+                                                block_devices)[1]
                 elif self._conf.libvirt.test_node_fetch_images:
                     self._image_cache.fetch(image)
                 xml = domain_xml.simulated_domain_xml(instance)
+                # The test driver's domains have no devices: the disks
+                # are checked and remembered (see attach_volume).
+                for bdm in block_devices:
+                    self.attach_volume(instance, bdm)
             else:
                 xml = self._guest_xml(instance, image, network_info or [],
-                                      inst_dir, drive, rbd, made)
+                                      inst_dir, drive, block_devices, rbd,
+                                      made)
             with host.errors('Defining domain for %s' % uuid):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
@@ -212,10 +226,13 @@ class LibvirtDriver(driver.ComputeDriver):
             raise
 
     def _guest_xml(self, instance, image, network_info, inst_dir,
-                   config_drive=None, rbd=None, made=None):
+                   config_drive=None, block_devices=(), rbd=None,
+                   made=None):
         """Create the instance's disks and return its kvm/qemu domain XML
-        (`config_drive`: the path of the drive to attach, if any; `rbd`:
-        the RbdDisks the disks go to, appending what it makes to `made`)."""
+        (`config_drive`: the path of the drive to attach, if any;
+        `block_devices`: its volumes, a boot volume instead of the
+        image's root disk; `rbd`: the RbdDisks the image-backed disks go
+        to, appending what it makes to `made`)."""
         props = image.get('properties') or {}
         disk_bus = props.get('hw_disk_bus') or 'virtio'
         vif_model = props.get('hw_vif_model') or 'virtio'
@@ -228,14 +245,16 @@ class LibvirtDriver(driver.ComputeDriver):
                 image_id=image.get('id'),
                 reason='hw_vif_model %r is not supported' % vif_model)
         if rbd is not None:
-            names, new = self._make_rbd_disks(rbd, instance, image)
+            names, new = self._make_rbd_disks(rbd, instance, image,
+                                              block_devices)
             made.extend(new)
             secret = self._define_ceph_secret(rbd)
             disks = [domain_xml.DiskSpec(None, 'raw', disk_bus,
                                          rbd=rbd.connection_info(n, secret))
                      for n in names]
         else:
-            disks = self._local_disks(instance, image, inst_dir, disk_bus)
+            disks = self._local_disks(instance, image, inst_dir, disk_bus,
+                                      block_devices)
         if config_drive:
             disks.append(domain_xml.config_drive_disk(
                 config_drive, self._conf.config_drive_format, disk_bus))
@@ -246,14 +265,19 @@ class LibvirtDriver(driver.ComputeDriver):
             instance, self._conf.libvirt.virt_type, disks,
             os.path.join(inst_dir, 'console.log'), network_info,
             kernel=kernel, ramdisk=ramdisk, cmdline=cmdline,
-            vif_model=vif_model)
+            vif_model=vif_model,
+            volume_disks=[self._volume_disk(bdm) for bdm in block_devices])
 
-    def _local_disks(self, instance, image, inst_dir, disk_bus):
-        """Root (and ephemeral) qcow2 files in the instance's directory."""
+    def _local_disks(self, instance, image, inst_dir, disk_bus,
+                     block_devices):
+        """Root (unless a volume is) and ephemeral qcow2 files in the
+        instance's directory."""
         cache = self._image_cache
-        root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
-                                    int(instance.get('root_gb') or 0))
-        disks = [domain_xml.DiskSpec(root, 'qcow2', disk_bus)]
+        disks = []
+        if not _boots_from_volume(block_devices):
+            root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
+                                        int(instance.get('root_gb') or 0))
+            disks.append(domain_xml.DiskSpec(root, 'qcow2', disk_bus))
         ephemeral_gb = int(instance.get('ephemeral_gb') or 0)
         if ephemeral_gb:
             # Left unformatted: the guest (cloud-init) formats it.
@@ -272,13 +296,14 @@ class LibvirtDriver(driver.ComputeDriver):
         return rbd_disks.RbdDisks(opts.images_rbd_pool,
                                   opts.images_rbd_ceph_conf, opts.rbd_user)
 
-    def _make_rbd_disks(self, rbd, instance, image):
-        """(names, made) of the instance's RBD disks; see
-        RbdDisks.make_instance_disks."""
+    def _make_rbd_disks(self, rbd, instance, image, block_devices):
+        """(names, made) of the instance's RBD disks (no root one when a
+        volume is); see RbdDisks.make_instance_disks."""
         root_gb = int(instance.get('root_gb') or 0)
         return rbd.make_instance_disks(
             instance['uuid'], root_gb, int(instance.get('ephemeral_gb') or 0),
-            lambda: self._image_cache.fetch_disk(image, root_gb))
+            lambda: self._image_cache.fetch_disk(image, root_gb),
+            root=not _boots_from_volume(block_devices))
 
     def _define_ceph_secret(self, rbd):
         """The uuid of the libvirt secret with rbd_user's key, defined on
@@ -369,6 +394,73 @@ class LibvirtDriver(driver.ComputeDriver):
         return diagnostics.standard(self._stats(instance), instance,
                                     hypervisor)
 
+    # -- volumes --------------------------------------------------------------
+
+    def volume_connector(self, host, ip):
+        return volume.connector(host, ip)
+
+    def _volume_disk(self, bdm):
+        return volume.disk_element(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
+            rbd_user=self._conf.libvirt.rbd_user,
+            rbd_secret_uuid=self._conf.libvirt.rbd_secret_uuid)
+
+    def _disk_flags(self, dom):
+        flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        if dom.isActive():
+            flags |= libvirt.VIR_DOMAIN_AFFECT_LIVE
+        return flags
+
+    def attach_volume(self, instance, bdm):
+        disk = volume.disk_xml(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
+            rbd_user=self._conf.libvirt.rbd_user,
+            rbd_secret_uuid=self._conf.libvirt.rbd_secret_uuid)
+        if self.host.is_test:
+            # The test driver cannot attach devices: the disk, checked
+            # above, is kept as the domain's for as long as this process.
+            with self._lock:
+                self._simulated_disks.setdefault(instance['uuid'], {})[
+                    bdm['device_name']] = disk
+            return
+        dom = self._domain(instance)
+        with self.host.errors('Attaching volume %s to %s'
+                              % (bdm.get('volume_id'), instance['uuid'])):
+            dom.attachDeviceFlags(disk, self._disk_flags(dom))
+
+    def detach_volume(self, instance, bdm):
+        if self.host.is_test:
+            with self._lock:
+                self._simulated_disks.get(instance['uuid'], {}).pop(
+                    bdm.get('device_name'), None)
+            return
+        dom = self.host.lookup(instance['uuid'])
+        if dom is None or not bdm.get('connection_info'):
+            return
+        disk = volume.disk_xml(
+            bdm['connection_info'], bdm['device_name'],
+            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'))
+        try:
+            dom.detachDeviceFlags(disk, self._disk_flags(dom))
+        except libvirt.libvirtError as err:
+            # Not plugged (an earlier detach got this far): done.
+            if not _is_code(err, libvirt.VIR_ERR_DEVICE_MISSING,
+                            libvirt.VIR_ERR_OPERATION_FAILED):
+                raise host_mod.hypervisor_error(err, 'Detaching volume')
+
+    def volume_devices(self, instance):
+        """The guest devices of the instance's volumes (what a test reads
+        of a simulated guest)."""
+        if self.host.is_test:
+            with self._lock:
+                return sorted(self._simulated_disks.get(instance['uuid'], {}))
+        dom = self._domain(instance)
+        tree = ET.fromstring(dom.XMLDesc(0))
+        return sorted(d.find('target').get('dev') for d in tree.iter('disk')
+                      if d.get('type') == 'network')
+
     # -- destroy --------------------------------------------------------------
 
     def destroy(self, instance, destroy_disks=True):
@@ -383,6 +475,8 @@ class LibvirtDriver(driver.ComputeDriver):
             self._stop_hard(dom)
             self._undefine(dom)
             LOG.info('Destroyed domain instance-%s', uuid)
+        with self._lock:
+            self._simulated_disks.pop(uuid, None)
         try:
             shutil.rmtree(inst_dir)
         except FileNotFoundError:

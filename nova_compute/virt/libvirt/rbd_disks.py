@@ -222,8 +222,10 @@ class RbdDisks:
             self.remove(name)
         return names
 
-    def make_instance_disks(self, uuid, root_gb, ephemeral_gb, fetch):
-        """The instance's disks, made unless they exist: (names, made).
+    def make_instance_disks(self, uuid, root_gb, ephemeral_gb, fetch,
+                            root=True):
+        """The instance's disks, made unless they exist: (names, made);
+        no root disk unless `root` (a volume is the instance's root).
 
         An existing root disk is one an evacuated instance left on the
         shared storage: it is kept, data and all. Otherwise `fetch()`
@@ -232,15 +234,17 @@ class RbdDisks:
         what this call created, so a failed spawn removes those and
         nothing else.
         """
-        root = disk_name(uuid, ROOT)
-        names, made = [root], []
-        if self.exists(root):
-            LOG.info('Re-using RBD disk %s', self._spec(root))
-        else:
-            base, fmt, image_bytes = fetch()
-            self.import_image(base, fmt, root, int(root_gb or 0) * GiB,
-                              image_bytes)
-            made.append(root)
+        names, made = [], []
+        if root:
+            root = disk_name(uuid, ROOT)
+            names.append(root)
+            if self.exists(root):
+                LOG.info('Re-using RBD disk %s', self._spec(root))
+            else:
+                base, fmt, image_bytes = fetch()
+                self.import_image(base, fmt, root, int(root_gb or 0) * GiB,
+                                  image_bytes)
+                made.append(root)
         if ephemeral_gb:
             local = disk_name(uuid, EPHEMERAL)
             names.append(local)

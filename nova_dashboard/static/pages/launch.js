@@ -1,24 +1,28 @@
 // The launch wizard: details, source, flavor, networks, key pair, server
 // group and configuration steps; checks everything it can before it submits.
 
-import {compute} from '../api.js';
+import {compute, volumeServiceUrl} from '../api.js';
 import {button, field, h, mb, notify, replace, uid} from '../ui.js';
 import {configurationStep} from './launch_config.js';
+import {sourceStep} from './launch_source.js';
+import {listVolumes} from './volumes.js';
 
 const STEPS = ['Details', 'Source', 'Flavor', 'Networks', 'Key Pair', 'Server Group', 'Configuration'];
 const CONFIGURATION = STEPS.indexOf('Configuration');
 
 async function choices() {
   const soft = (promise, fallback) => promise.catch(() => fallback);
-  const [images, flavors, zones, keypairs, groups, limits] = await Promise.all([
+  const [images, flavors, zones, keypairs, groups, limits, volumes] = await Promise.all([
     compute.get('/images/detail').then((b) => b.images),
     compute.get('/flavors/detail').then((b) => b.flavors),
     soft(compute.get('/os-availability-zone').then((b) => b.availabilityZoneInfo), []),
     soft(compute.get('/os-keypairs').then((b) => b.keypairs.map((k) => k.keypair)), []),
     soft(compute.get('/os-server-groups').then((b) => b.server_groups), []),
     soft(compute.get('/limits').then((b) => b.limits.absolute), null),
+    // null: no volume endpoint, so no volume choices; [] when Cinder fails.
+    volumeServiceUrl() ? soft(listVolumes(), []) : null,
   ]);
-  return {images: images.filter((i) => i.status === 'ACTIVE'), flavors, zones, keypairs, groups, limits};
+  return {images: images.filter((i) => i.status === 'ACTIVE'), flavors, zones, keypairs, groups, limits, volumes};
 }
 
 // What the launch would add to the project's usage, against its quota.
@@ -58,9 +62,7 @@ export async function openLaunchWizard(onLaunched) {
   const count = field({name: 'count', label: 'Count', type: 'number', value: 1, min: 1, max: 100});
   const zone = field({name: 'availability_zone', label: 'Availability zone', type: 'select',
     options: [['', 'Any availability zone'], ...data.zones.filter((z) => z.zoneState.available).map((z) => [z.zoneName, z.zoneName])]});
-  const image = field({name: 'image', label: 'Image', type: 'select', required: true,
-    options: [['', 'Select an image'], ...data.images.map((i) => [i.id,
-      `${i.name}${i.minDisk ? ` (min disk ${i.minDisk} GB)` : ''}${i.minRam ? ` (min RAM ${i.minRam} MB)` : ''}`])]});
+  const source = sourceStep(data.images, data.volumes);
   const network = field({name: 'networks', label: 'Network', type: 'select',
     options: [['auto', 'auto: one address on the project network'], ['none', 'none: no network']]});
   const keypair = field({name: 'key_name', label: 'Key pair', type: 'select',
@@ -71,7 +73,7 @@ export async function openLaunchWizard(onLaunched) {
   const config = configurationStep();
   const panels = [
     [name.wrapper, count.wrapper, zone.wrapper],
-    [image.wrapper],
+    source.content,
     [flavorTable(data.flavors, 'flavor'), flavorError, quotaNote],
     [network.wrapper],
     [keypair.wrapper],
@@ -123,11 +125,11 @@ export async function openLaunchWizard(onLaunched) {
       : n !== n.trim() ? 'The name cannot start or end with spaces.' : n.length > 255 ? 'The name is too long.' : '');
     const c = Number(count.value);
     mark(count, 0, Number.isInteger(c) && c >= 1 && c <= 100 ? '' : 'Count must be a whole number from 1 to 100.');
-    const img = data.images.find((i) => i.id === image.value);
-    mark(image, 1, img ? '' : 'Select an image.');
+    for (const [message, input] of source.check(c)) errors.push([1, message, input]);
+    const img = source.image();
     const flavor = chosenFlavor();
     let flavorProblem = flavor ? '' : 'Select a flavor.';
-    if (flavor && img && flavor.disk > 0 && img.minDisk > flavor.disk) {
+    if (flavor && img && source.onHostDisk() && flavor.disk > 0 && img.minDisk > flavor.disk) {
       flavorProblem = `${flavor.name} has a ${flavor.disk} GB disk; the image needs ${img.minDisk} GB.`;
     } else if (flavor && img && img.minRam > flavor.ram) {
       flavorProblem = `${flavor.name} has ${flavor.ram} MB RAM; the image needs ${img.minRam} MB.`;
@@ -142,8 +144,9 @@ export async function openLaunchWizard(onLaunched) {
 
   function body() {
     const c = Number(count.value);
-    const server = {name: name.value, imageRef: image.value, flavorRef: chosenFlavor().id,
+    const server = {name: name.value, flavorRef: chosenFlavor().id,
       networks: network.value, min_count: c, max_count: c};
+    source.apply(server);
     if (zone.value) server.availability_zone = zone.value;
     if (keypair.value) server.key_name = keypair.value;
     config.apply(server);

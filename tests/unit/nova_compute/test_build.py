@@ -54,7 +54,7 @@ def _record_spawns(driver):
     spawned = []
     real_spawn = driver.spawn
 
-    def spawn(instance, image, network_info):
+    def spawn(instance, image, network_info, block_devices=()):
         spawned.append(network_info)
         return real_spawn(instance, image, network_info)
     driver.spawn = spawn
@@ -96,7 +96,7 @@ def test_build_without_networks_passes_networking_through(driver):
 def test_spawn_failure_reports_with_alternates_and_cleans_up(driver):
     conductor = FakeConductor(_instance())
 
-    def broken_spawn(instance, image, network_info):
+    def broken_spawn(instance, image, network_info, block_devices=()):
         raise exception.HypervisorError(reason='no room in the inn')
     driver.spawn = broken_spawn
     alternates = [{'host': 'other', 'nodename': 'other',
@@ -180,7 +180,7 @@ def test_a_resumed_build_runs_on_the_pool_with_its_specs_image(driver):
     spawned = []
     real_spawn = driver.spawn
 
-    def spawn(inst, img, network_info):
+    def spawn(inst, img, network_info, block_devices=()):
         spawned.append(img)
         return real_spawn(inst, img, network_info)
     driver.spawn = spawn

@@ -100,7 +100,7 @@ def test_builds_for_one_host_travel_in_one_message(compute, driver):
     barrier = threading.Barrier(3, timeout=20)
     real_spawn = driver.spawn
 
-    def spawn(*args):
+    def spawn(*args, **kwargs):
         barrier.wait()
         return real_spawn(*args)
     driver.spawn = spawn

@@ -38,7 +38,8 @@ def test_config_in_noauth_mode(client):
     assert resp.status_code == 200
     assert resp.json == {'auth_strategy': 'noauth2', 'identity_url': '',
                          'user_domain': 'Default', 'regions': [],
-                         'image_url': '', 'compute_api_version': '2.1'}
+                         'image_url': '', 'volume_url': '',
+                         'compute_api_version': '2.1'}
 
 
 def test_config_names_keystone_and_regions_and_the_policy_allows_them(
@@ -58,6 +59,18 @@ def test_config_names_keystone_and_regions_and_the_policy_allows_them(
         'content-security-policy']
     assert ("connect-src 'self' http://a:8774 http://b:8774 "
             "http://keystone:5000;") in csp
+
+
+def test_config_passes_the_volume_template_and_the_policy_allows_it(
+        client):
+    CONF.set_override('volume_url', 'http://cinder:8776/v3/%(project_id)s/',
+                      'dashboard')
+    got = client.simulate_get('/dashboard/config.json').json
+    # The browser fills in the project: it knows who is logged in.
+    assert got['volume_url'] == 'http://cinder:8776/v3/%(project_id)s'
+    csp = client.simulate_get('/dashboard').headers[
+        'content-security-policy']
+    assert "connect-src 'self' http://cinder:8776;" in csp
 
 
 def test_static_files_have_their_types(client):

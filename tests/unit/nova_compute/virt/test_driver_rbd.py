@@ -123,6 +123,20 @@ def test_a_simulated_guest_gets_its_disks_in_ceph(simulated, ceph, image):
     assert simulated.get_power_state(instance) == states.NOSTATE
 
 
+def test_a_server_booted_from_a_volume_gets_no_rbd_root_disk(
+        simulated, ceph):
+    instance = _instance(ephemeral_gb=1, image_ref='')
+    boot_volume = {'boot_index': 0, 'device_name': 'vda',
+                   'volume_id': str(uuid.uuid4()),
+                   'connection_info': {'driver_volume_type': 'rbd', 'data': {
+                       'name': 'volumes/volume-x'}}}
+    simulated.spawn(instance, {}, [], [boot_volume])
+    assert ceph.images == {'vms/%s_disk.local' % instance['uuid']: GiB}
+    assert not _imports(ceph)
+    simulated.destroy(instance)
+    assert ceph.images == {}
+
+
 def test_qcow2_hosts_never_call_ceph(simulated, ceph, image):
     CONF.set_override('images_type', 'qcow2', group='libvirt')
     instance = _instance()
