@@ -55,8 +55,9 @@ class Rebuilder:
         # stopped it, and a rebuild (or a move) does not start it.
         keep_stopped = instance.get('vm_state') == states.STOPPED
         try:
-            # Evacuated instances have no domain here; destroy is a no-op.
-            self.driver.destroy(instance)
+            # Evacuated instances have no domain here, and their disks on
+            # shared storage (RBD) are what the spawn re-uses.
+            self.driver.destroy(instance, destroy_disks=not evacuate)
             instance = self._step(ctxt, instance, states.REBUILDING,
                                   states.REBUILD_BLOCK_DEVICE_MAPPING)
             network_info = []

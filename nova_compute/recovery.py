@@ -126,7 +126,9 @@ def _remove_evacuated(manager, ctxt):
                         'lives on %s%s', instance['uuid'], instance['host'],
                         ' (deleted)' if instance.get('deleted') else '')
             try:
-                manager.driver.destroy(instance)
+                # Shared disks (RBD) serve the instance where it went.
+                manager.driver.destroy(
+                    instance, destroy_disks=bool(instance.get('deleted')))
             except exception.NovaException:
                 LOG.exception('Could not destroy domain of %s',
                               instance['uuid'])

@@ -28,12 +28,34 @@ opts = [
                      'guests.'),
     cfg.IntOpt('wait_running_timeout', default=60, min=1,
                help='Seconds to wait for a started domain to report running.'),
+    cfg.StrOpt('images_type', default='qcow2',
+               choices=[('qcow2', 'files under instances_path, local to '
+                                  'this host'),
+                        ('rbd', 'RBD images in Ceph, shared by every '
+                                'host of the cluster')],
+               help='Where the root and ephemeral disks of image-backed '
+                    'servers live: qcow2 files under instances_path, '
+                    'overlays of the cached image; or rbd, RBD images '
+                    '<images_rbd_pool>/<uuid>_disk and <uuid>_disk.local '
+                    'in Ceph, which an evacuation to another host '
+                    're-uses and a delete removes.'),
+    cfg.StrOpt('images_rbd_pool', default='rbd',
+               help='The Ceph pool of the disks when images_type = rbd.'),
+    cfg.StrOpt('images_rbd_ceph_conf', default='',
+               help='The ceph.conf naming the cluster of the disks when '
+                    'images_type = rbd; empty: Ceph\'s default '
+                    '(/etc/ceph/ceph.conf).'),
     cfg.StrOpt('rbd_user',
                help='The ceph client (without "client.") guests open RBD '
-                    'disks as; wins over the user Cinder names.'),
+                    'disks as: volumes (wins over the user Cinder names) '
+                    'and, with images_type = rbd, root and ephemeral disks '
+                    '(unset: Ceph\'s default, admin), whose key is read '
+                    'from the keyring images_rbd_ceph_conf names.'),
     cfg.StrOpt('rbd_secret_uuid',
                help='The libvirt secret holding rbd_user\'s key; wins over '
-                    'the one Cinder names.'),
+                    'the one Cinder names. With images_type = rbd, '
+                    'nova-compute defines it on a real host when a guest '
+                    'first needs it.'),
 ]
 
 

@@ -82,9 +82,11 @@ class ComputeDriver(abc.ABC):
             interval = min(interval * 2, _POLL_MAX)
 
     @abc.abstractmethod
-    def destroy(self, instance):
+    def destroy(self, instance, destroy_disks=True):
         """Stop the instance hard and delete it and its files; a missing
-        instance is not an error."""
+        instance is not an error. destroy_disks False keeps its disks on
+        shared storage, which the instance still uses from another host
+        (evacuated)."""
 
     @abc.abstractmethod
     def power_off(self, instance, timeout=0):

@@ -349,3 +349,21 @@ class Deployment:
             time.sleep(0.05)
         raise AssertionError('server %s not deleted: %s\n%s' % (
             server_id, resp.text, self.logs()))
+
+    def action(self, server_id, body, **kwargs):
+        """POST a server action; the response."""
+        return self.request('POST', '/v2.1/servers/%s/action' % server_id,
+                            json=body, **kwargs)
+
+    def settle(self, server_id, status, timeout=30):
+        """Wait until the server is `status` with no task_state; it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            server = self.request('GET', '/v2.1/servers/%s' % server_id
+                                  ).json()['server']
+            if server['status'] == status and \
+                    server['OS-EXT-STS:task_state'] is None:
+                return server
+            time.sleep(0.05)
+        raise AssertionError('%s never settled in %s: %s\n%s' % (
+            server_id, status, server, self.logs()))

@@ -57,6 +57,16 @@ def work_dir(name):
     return path
 
 
+def remove_leftovers(server_ids, path):
+    """After a deployment stopped: the domains a failed test may have
+    left of these servers, and the work directory `path`."""
+    for server_id in server_ids:
+        name = 'instance-%s' % server_id
+        virsh('destroy', name)
+        virsh('undefine', '--nvram', name)
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def virsh(*args, timeout=30):
     """Run `virsh -c qemu:///system ARGS`; return the CompletedProcess."""
     return subprocess.run(['virsh', '-c', URI] + list(args),

@@ -25,10 +25,10 @@ test, or fails it under NOVA_TEST_REQUIRE_SERVICES=1.
 """
 
 import base64
+import contextlib
 import json
 import os
 import re
-import shutil
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -58,8 +58,10 @@ def guest():
         libvirtd.unavailable(str(err))
 
 
-@pytest.fixture(scope='module')
-def dep(guest):
+@contextlib.contextmanager
+def serving(libvirt_conf=''):
+    """A running deployment of one compute on libvirtd, with these
+    [libvirt] lines too; stopped after, with what its guests left."""
     d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
     instances_path = libvirtd.work_dir(d.run_id)
     d.instances_path = instances_path
@@ -73,19 +75,20 @@ def dep(guest):
         'sync_power_state_interval = 2\n'
         '[libvirt]\n'
         'connection_uri = %s\n'
-        'virt_type = qemu\n' % (instances_path, libvirtd.URI))
+        'virt_type = qemu\n' % (instances_path, libvirtd.URI)) + libvirt_conf
     d.servers = []
     try:
         d.start()
         yield d
     finally:
         d.stop()
-        # A failed test may leave its domains behind: remove them.
-        for server_id in d.servers:
-            name = 'instance-%s' % server_id
-            libvirtd.virsh('destroy', name)
-            libvirtd.virsh('undefine', '--nvram', name)
-        shutil.rmtree(instances_path, ignore_errors=True)
+        libvirtd.remove_leftovers(d.servers, instances_path)
+
+
+@pytest.fixture(scope='module')
+def dep(guest):
+    with serving() as d:
+        yield d
 
 
 @pytest.fixture(scope='module')

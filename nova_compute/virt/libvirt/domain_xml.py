@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from common import exception
+from nova_compute.virt.libvirt import volume
 
 # Our own namespace for the <metadata> block: its presence is what marks a
 # domain as one of ours (list_instance_uuids skips all others).
@@ -16,9 +17,11 @@ DISK_BUSES = {'virtio': 'vd', 'scsi': 'sd', 'sata': 'sd', 'ide': 'hd'}
 VIF_MODELS = ('virtio', 'e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet')
 
 # A disk to attach: file path, its format (qcow2/raw), the guest bus, and
-# the device it is to the guest ('disk', or 'cdrom': read-only).
-DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus device',
-                                  defaults=('disk',))
+# the device it is to the guest ('disk', or 'cdrom': read-only); or, with
+# `rbd` (connection info as Cinder gives a volume's), an RBD image QEMU
+# opens over the network (path None).
+DiskSpec = collections.namedtuple('DiskSpec', 'path fmt bus device rbd',
+                                  defaults=('disk', None))
 # Where an ISO config drive goes: the secondary IDE channel's second unit,
 # which the root and ephemeral disks (hda, hdb when their bus is ide)
 # never reach; every x86 machine type libvirt defaults to has IDE.
@@ -120,6 +123,9 @@ def _disks(devices, disks, reserved=()):
                 used[prefix] += 1
                 dev = prefix + chr(ord('a') + used[prefix])
             used[prefix] += 1
+        if disk.rbd:
+            devices.append(volume.disk_element(disk.rbd, dev, disk.bus))
+            continue
         element = _sub(devices, 'disk', type='file', device=disk.device)
         _sub(element, 'driver', name='qemu', type=disk.fmt)
         _sub(element, 'source', file=disk.path)

@@ -10,12 +10,19 @@ but attached only to a real one) and console.log, which a real guest's
 serial console writes and a simulated guest's boots write for it
 (simulated_console.py).
 
+With [libvirt] images_type = rbd the root and ephemeral disks are RBD
+images in Ceph instead (rbd_disks.py), made for a simulated guest too
+(like its config drive, not attached to it): shared storage, so a spawn
+keeps the root disk it finds (an evacuated instance's), and only a
+destroy that asks for it (destroy_disks, as Nova's) removes them.
+
 Direct kernel boot: when an image's properties carry kernel_id (and
 optionally ramdisk_id), spawn resolves them through `image_locator`, a
 callable the compute manager sets on the driver: it takes an image id and
 returns that image's record, which the image cache fetches like any image.
 """
 
+import base64
 import contextlib
 import os
 import shutil
@@ -37,6 +44,7 @@ from nova_compute.virt.libvirt import diagnostics
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
+from nova_compute.virt.libvirt import rbd_disks
 from nova_compute.virt.libvirt import simulated_console
 from nova_compute.virt.libvirt import volume
 
@@ -60,6 +68,10 @@ POWER_STATES = {
 CONSOLE_MAX_BYTES = 100 * 1024
 
 
+def _boots_from_volume(block_devices):
+    return any(bdm.get('boot_index') == 0 for bdm in block_devices)
+
+
 def _is_code(err, *codes):
     return isinstance(err, libvirt.libvirtError) and \
         err.get_error_code() in codes
@@ -79,6 +91,8 @@ class LibvirtDriver(driver.ComputeDriver):
         # Simulated guests' volume disks: {uuid: {device: <disk> XML}}.
         self._simulated_disks = {}
         self._lock = threading.Lock()
+        # The ceph secret (uuid, user) defined in this host's libvirt.
+        self._ceph_secret = None
 
     # -- node -----------------------------------------------------------------
 
@@ -171,6 +185,8 @@ class LibvirtDriver(driver.ComputeDriver):
             # Redefining would silently replace a live guest's config.
             raise exception.HypervisorError(
                 reason='a domain for instance %s already exists' % uuid)
+        rbd = self._rbd_disks()
+        made = []  # RBD images this spawn made: a failure removes those only
         try:
             os.makedirs(inst_dir, exist_ok=True)
             drive = None
@@ -181,7 +197,10 @@ class LibvirtDriver(driver.ComputeDriver):
                 drive = configdrive.build(instance, network_info or [],
                                           inst_dir, self._conf)
             if host.is_test:
-                if self._conf.libvirt.test_node_fetch_images:
+                if rbd is not None:
+                    made = self._make_rbd_disks(rbd, instance, image,
+                                                block_devices)[1]
+                elif self._conf.libvirt.test_node_fetch_images:
                     self._image_cache.fetch(image)
                 xml = domain_xml.simulated_domain_xml(instance)
                 # The test driver's domains have no devices: the disks
@@ -190,7 +209,8 @@ class LibvirtDriver(driver.ComputeDriver):
                     self.attach_volume(instance, bdm)
             else:
                 xml = self._guest_xml(instance, image, network_info or [],
-                                      inst_dir, drive, block_devices)
+                                      inst_dir, drive, block_devices, rbd,
+                                      made)
             with host.errors('Defining domain for %s' % uuid):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
@@ -199,15 +219,20 @@ class LibvirtDriver(driver.ComputeDriver):
         except Exception:
             LOG.warning('Spawn of %s failed; removing what it made', uuid)
             with contextlib.suppress(Exception):
-                self.destroy(instance)
+                self.destroy(instance, destroy_disks=False)
+            for name in made:
+                with contextlib.suppress(Exception):
+                    rbd.remove(name)
             raise
 
     def _guest_xml(self, instance, image, network_info, inst_dir,
-                   config_drive=None, block_devices=()):
+                   config_drive=None, block_devices=(), rbd=None,
+                   made=None):
         """Create the instance's disks and return its kvm/qemu domain XML
         (`config_drive`: the path of the drive to attach, if any;
         `block_devices`: its volumes, a boot volume instead of the
-        image's root disk)."""
+        image's root disk; `rbd`: the RbdDisks the image-backed disks go
+        to, appending what it makes to `made`)."""
         props = image.get('properties') or {}
         disk_bus = props.get('hw_disk_bus') or 'virtio'
         vif_model = props.get('hw_vif_model') or 'virtio'
@@ -219,18 +244,17 @@ class LibvirtDriver(driver.ComputeDriver):
             raise exception.ImageUnacceptable(
                 image_id=image.get('id'),
                 reason='hw_vif_model %r is not supported' % vif_model)
-        cache = self._image_cache
-        disks = []
-        if not any(bdm.get('boot_index') == 0 for bdm in block_devices):
-            root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
-                                        int(instance.get('root_gb') or 0))
-            disks.append(domain_xml.DiskSpec(root, 'qcow2', disk_bus))
-        ephemeral_gb = int(instance.get('ephemeral_gb') or 0)
-        if ephemeral_gb:
-            # Left unformatted: the guest (cloud-init) formats it.
-            local = cache.create_blank(os.path.join(inst_dir, 'disk.local'),
-                                       ephemeral_gb)
-            disks.append(domain_xml.DiskSpec(local, 'qcow2', disk_bus))
+        if rbd is not None:
+            names, new = self._make_rbd_disks(rbd, instance, image,
+                                              block_devices)
+            made.extend(new)
+            secret = self._define_ceph_secret(rbd)
+            disks = [domain_xml.DiskSpec(None, 'raw', disk_bus,
+                                         rbd=rbd.connection_info(n, secret))
+                     for n in names]
+        else:
+            disks = self._local_disks(instance, image, inst_dir, disk_bus,
+                                      block_devices)
         if config_drive:
             disks.append(domain_xml.config_drive_disk(
                 config_drive, self._conf.config_drive_format, disk_bus))
@@ -243,6 +267,61 @@ class LibvirtDriver(driver.ComputeDriver):
             kernel=kernel, ramdisk=ramdisk, cmdline=cmdline,
             vif_model=vif_model,
             volume_disks=[self._volume_disk(bdm) for bdm in block_devices])
+
+    def _local_disks(self, instance, image, inst_dir, disk_bus,
+                     block_devices):
+        """Root (unless a volume is) and ephemeral qcow2 files in the
+        instance's directory."""
+        cache = self._image_cache
+        disks = []
+        if not _boots_from_volume(block_devices):
+            root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
+                                        int(instance.get('root_gb') or 0))
+            disks.append(domain_xml.DiskSpec(root, 'qcow2', disk_bus))
+        ephemeral_gb = int(instance.get('ephemeral_gb') or 0)
+        if ephemeral_gb:
+            # Left unformatted: the guest (cloud-init) formats it.
+            local = cache.create_blank(os.path.join(inst_dir, 'disk.local'),
+                                       ephemeral_gb)
+            disks.append(domain_xml.DiskSpec(local, 'qcow2', disk_bus))
+        return disks
+
+    # -- RBD disks ([libvirt] images_type = rbd) ------------------------------
+
+    def _rbd_disks(self):
+        """The RbdDisks of this host's options, or None (local disks)."""
+        opts = self._conf.libvirt
+        if opts.images_type != 'rbd':
+            return None
+        return rbd_disks.RbdDisks(opts.images_rbd_pool,
+                                  opts.images_rbd_ceph_conf, opts.rbd_user)
+
+    def _make_rbd_disks(self, rbd, instance, image, block_devices):
+        """(names, made) of the instance's RBD disks (no root one when a
+        volume is); see RbdDisks.make_instance_disks."""
+        root_gb = int(instance.get('root_gb') or 0)
+        return rbd.make_instance_disks(
+            instance['uuid'], root_gb, int(instance.get('ephemeral_gb') or 0),
+            lambda: self._image_cache.fetch_disk(image, root_gb),
+            root=not _boots_from_volume(block_devices))
+
+    def _define_ceph_secret(self, rbd):
+        """The uuid of the libvirt secret with rbd_user's key, defined on
+        first use in this process (the key may have changed since the
+        host last ran), or None when no rbd_user/rbd_secret_uuid is set:
+        then QEMU reads the ceph conf's own keyring."""
+        opts = self._conf.libvirt
+        wanted = (opts.rbd_secret_uuid, opts.rbd_user)
+        if not all(wanted):
+            return None
+        if self._ceph_secret != wanted:
+            # Two spawns racing here both define it: the same secret.
+            key = base64.b64decode(rbd.client_key())
+            conn = self.host.get_connection()
+            with self.host.errors('Defining the ceph secret %s' % wanted[0]):
+                conn.secretDefineXML(volume.secret_xml(*wanted)).setValue(key)
+            self._ceph_secret = wanted
+        return wanted[0]
 
     def _boot_files(self, image):
         """Cached (kernel, ramdisk) paths for direct boot, or (None, None)."""
@@ -384,7 +463,11 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- destroy --------------------------------------------------------------
 
-    def destroy(self, instance):
+    def destroy(self, instance, destroy_disks=True):
+        """destroy_disks False keeps the disks on shared storage (RBD):
+        the instance lives on elsewhere (evacuated), or a failed spawn
+        removes only what it made. The files of the instance's directory
+        are this host's and always go."""
         uuid = instance['uuid']
         inst_dir = self._instance_dir(uuid)
         dom = self.host.lookup(uuid)
@@ -401,6 +484,12 @@ class LibvirtDriver(driver.ComputeDriver):
         except OSError as err:
             raise exception.HypervisorError(
                 reason='cannot remove %s: %s' % (inst_dir, err))
+        rbd = self._rbd_disks() if destroy_disks else None
+        if rbd is not None:
+            removed = rbd.remove_instance(uuid)
+            if removed:
+                LOG.info('Removed RBD disks %s of %s', ', '.join(removed),
+                         uuid)
 
     def _stop_hard(self, dom):
         try:

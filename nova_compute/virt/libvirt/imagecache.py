@@ -140,17 +140,23 @@ class ImageCache:
                 self._disk_info[image['id']] = _check_disk(image, path)
         return path
 
-    def create_overlay(self, image, dest, size_gb):
-        """A qcow2 at dest backed by the cached image, grown to size_gb.
-
-        size_gb 0 keeps the image's own virtual size.
-        """
+    def fetch_disk(self, image, size_gb=0):
+        """(path, format, virtual size) of the cached disk image, which
+        must fit in a root disk of size_gb (0: any size)."""
         base = self.fetch(image)
         fmt, virtual_size = self._disk_info[image['id']]
         if size_gb and size_gb * GiB < virtual_size:
             raise _unacceptable(
                 image, 'its virtual size %d bytes exceeds the %d GB root disk'
                 % (virtual_size, size_gb))
+        return base, fmt, virtual_size
+
+    def create_overlay(self, image, dest, size_gb):
+        """A qcow2 at dest backed by the cached image, grown to size_gb.
+
+        size_gb 0 keeps the image's own virtual size.
+        """
+        base, fmt, _size = self.fetch_disk(image, size_gb)
         args = ['create', '-f', 'qcow2', '-F', fmt, '-b', base, dest]
         if size_gb:
             args.append('%dG' % size_gb)

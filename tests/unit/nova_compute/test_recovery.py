@@ -14,13 +14,15 @@ class FakeDriver:
 
     def __init__(self, local=()):
         self.destroyed = []
+        self.disks_destroyed = []
         self.local = list(local)
 
     def list_instance_uuids(self):
         return self.local
 
-    def destroy(self, instance):
+    def destroy(self, instance, destroy_disks=True):
         self.destroyed.append(instance['uuid'])
+        self.disks_destroyed.append(destroy_disks)
 
 
 class FakeConductor:
@@ -166,6 +168,8 @@ def test_domains_of_evacuated_or_deleted_instances_are_destroyed():
     manager.driver.local = ['moved', 'gone', 'mine', 'unknown']
     recovery.reconcile(manager)
     assert manager.driver.destroyed == ['moved', 'gone']
+    # The moved instance's shared disks serve it on h2; a deleted one's go.
+    assert manager.driver.disks_destroyed == [False, True]
 
 
 def test_a_running_host_recovers_tasks_seen_idle_and_unchanged_twice():
