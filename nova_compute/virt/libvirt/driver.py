@@ -400,6 +400,13 @@ class LibvirtDriver(driver.ComputeDriver):
         return volume.connector(host, ip)
 
     def _volume_disk(self, bdm):
+        if not self.host.is_test:
+            # QEMU opens the volume with rbd_user's key: the secret must
+            # be in libvirt first (from the ceph conf's keyring).
+            opts = self._conf.libvirt
+            self._define_ceph_secret(rbd_disks.RbdDisks(
+                opts.images_rbd_pool, opts.images_rbd_ceph_conf,
+                opts.rbd_user))
         return volume.disk_element(
             bdm['connection_info'], bdm['device_name'],
             bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
@@ -413,11 +420,7 @@ class LibvirtDriver(driver.ComputeDriver):
         return flags
 
     def attach_volume(self, instance, bdm):
-        disk = volume.disk_xml(
-            bdm['connection_info'], bdm['device_name'],
-            bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'),
-            rbd_user=self._conf.libvirt.rbd_user,
-            rbd_secret_uuid=self._conf.libvirt.rbd_secret_uuid)
+        disk = ET.tostring(self._volume_disk(bdm), encoding='unicode')
         if self.host.is_test:
             # The test driver cannot attach devices: the disk, checked
             # above, is kept as the domain's for as long as this process.
