@@ -1,11 +1,11 @@
 """Rebuild (new image, same host) and evacuate (same image, new host).
 
-Both recreate the domain for an existing instance: same id, flavor and
+Both recreate the domain for an existing instance: same id, flavor,
 fixed IPs and volumes; task_state walks rebuilding ->
 rebuild_block_device_mapping (an evacuated instance's volumes are
-connected to its new host) -> rebuild_spawning. The spawn writes a new config drive (destroy removed the
-old one with the instance directory), so it carries the user data and
-image the rebuild set.
+connected to its new host) -> rebuild_spawning. The spawn writes a new
+config drive (destroy removed the old one with the instance directory),
+so it carries the user data and image the rebuild set.
 """
 
 import logging

@@ -27,4 +27,3 @@ def delete(compute_api, context, instance_uuid):
         records = block_devices_endpoints.BlockDevicesEndpoints()
         volumes.Volumes(None, None, records).release_all(context, instance)
     return instances_db.destroy(instance_uuid)
-

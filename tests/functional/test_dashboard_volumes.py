@@ -33,7 +33,7 @@ def stack(browser, ceph_cinder):
     """(deployment, cinder): the dashboard and the Compute API know the
     Cinder, the Cinder lets the dashboard's pages call it."""
     dep = deployment_mod.Deployment('sqlite')
-    volumes = cinder_mod.Cinder(ceph_cinder.ceph, database='sqlite',
+    volumes = cinder_mod.Cinder(ceph_cinder.ceph,
                                 cors_origins=[dep.api],
                                 image_api=dep.api + '/image')
     # Set before start(): the ports are picked at construction.
@@ -150,8 +150,11 @@ def _boot(dep, token, name):
     return server
 
 
-def _delete_server(dep, server_id):
-    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+def _delete_server(dep, project, server_id):
+    # As its project: Cinder's noauth takes only hex project ids, so the
+    # Cinder calls of the delete must be in this one.
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id,
+                token='admin:%s' % project)
     dep.wait_gone(server_id)
 
 
@@ -269,7 +272,7 @@ def test_attach_and_detach_a_volume_from_the_volumes_page(
     expect(listed).to_have_attribute('data-status', 'available',
                                      timeout=VOLUME_TIMEOUT)
     assert _wait_volume(volumes, project, data['id'])['attachments'] == []
-    _delete_server(dep, server['id'])
+    _delete_server(dep, project, server['id'])
 
 
 def _wizard_source(wizard, name):
@@ -323,7 +326,7 @@ def test_launch_boots_from_a_new_volume_made_from_the_image(
     assert root['size'] == 2 and root['status'] == 'in-use', root
     server_id = launched.get_attribute('data-id')
     assert [a['server_id'] for a in root['attachments']] == [server_id]
-    _delete_server(dep, server_id)
+    _delete_server(dep, project, server_id)
     # delete_on_termination: the volume goes with the instance.
     assert _wait_volume(volumes, project, root['id'],
                         statuses=('deleted',)) is None
@@ -368,7 +371,7 @@ def test_launch_boots_from_an_existing_bootable_volume(page, stack, project):
     in_use = _wait_volume(volumes, project, boot['id'], ('in-use',))
     server_id = launched.get_attribute('data-id')
     assert [a['server_id'] for a in in_use['attachments']] == [server_id]
-    _delete_server(dep, server_id)
+    _delete_server(dep, project, server_id)
     # Not delete_on_termination: the volume is left available.
     left = _wait_volume(volumes, project, boot['id'])
     assert left['status'] == 'available' and left['attachments'] == []
