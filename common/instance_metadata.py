@@ -133,9 +133,19 @@ class InstanceMetadata:
             out['keys'] = self._keys()
             out['project_id'] = inst.get('project_id')
         if version >= '2017-02-22':
-            # Device tags: this cloud tags no devices.
-            out['devices'] = []
+            out['devices'] = self._tagged_devices()
         return out
+
+    def _tagged_devices(self):
+        """The volumes given a tag (2.49): a guest finds each by its
+        serial, the volume id (/dev/disk/by-id/virtio-<first 20>)."""
+        return [{'type': 'disk', 'bus': bdm.get('disk_bus') or 'virtio',
+                 'serial': bdm['volume_id'], 'path': '/dev/%s'
+                 % bdm['device_name'] if bdm.get('device_name') else None,
+                 'tags': [bdm['tag']]}
+                for bdm in self.instance.get('block_device_mappings') or ()
+                if bdm.get('tag') and bdm.get('volume_id') and
+                bdm.get('destination_type') == 'volume']
 
     def network_data(self):
         """network_data.json: a link, a network and DNS per fixed IP."""

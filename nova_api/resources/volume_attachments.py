@@ -134,10 +134,29 @@ class VolumeAttachment(_Base):
 
     @validation.schema(UPDATE_SCHEMA)
     def on_put(self, req, resp, server_id, volume_id, body):
-        self.get_writable(req, server_id, _ROOT + 'update')
-        raise exception.Invalid('Swapping or updating a volume attachment '
-                                'is not supported yet; detach the volume '
-                                'and attach the other one.')
+        """2.85: the same volume with a new delete_on_termination. Swap
+        (another volumeId) is not supported."""
+        item = body['volumeAttachment']
+        instance = self.get_writable(req, server_id, _ROOT + 'update')
+        bdm = self._find(instance, volume_id)
+        if item['volumeId'] != volume_id:
+            raise exception.Invalid(
+                'Swapping a volume for another is not supported; detach '
+                'the volume and attach the other one.')
+        if req.context.api_version < (2, 85):
+            raise exception.Invalid('Updating a volume attachment needs '
+                                    'microversion 2.85 or later.')
+        for key in ('id', 'serverId', 'tag'):
+            if key in item and item[key] != view(
+                    req, server_id, bdm).get(key, item[key]):
+                raise exception.Invalid('%s of an attachment cannot be '
+                                        'changed.' % key)
+        if 'delete_on_termination' in item:
+            bdm = self.conductor.block_device_update(
+                req.context.ctxt, bdm['id'], {
+                    'delete_on_termination': validation.as_bool(
+                        item['delete_on_termination'])})
+        resp.status = falcon.HTTP_204
 
     def on_delete(self, req, resp, server_id, volume_id):
         instance = self.get_writable(req, server_id, _ROOT + 'delete')

@@ -28,6 +28,8 @@ CREATE_FIELDS = ('source_type', 'destination_type', 'uuid', 'volume_size',
 # Columns the compute records as a volume comes along.
 PROGRESS_FIELDS = ('volume_id', 'attachment_id', 'connection_info',
                    'status', 'device_name', 'disk_bus')
+# What its user may change (os-volume_attachments PUT, 2.85).
+USER_FIELDS = ('delete_on_termination',)
 
 _BDM = models.BlockDeviceMapping
 
@@ -87,7 +89,7 @@ def add(instance_uuid, mapping):
 def update(bdm_id, values, expected_status=None):
     """Record a step; with `expected_status` (a status or a tuple), only
     from that status: UnexpectedBlockDeviceState else."""
-    unknown = set(values) - set(PROGRESS_FIELDS)
+    unknown = set(values) - set(PROGRESS_FIELDS + USER_FIELDS)
     if unknown:
         raise exception.Invalid(reason='cannot set %s of a block device '
                                        'mapping' % ', '.join(sorted(unknown)))

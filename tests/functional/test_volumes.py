@@ -177,12 +177,26 @@ def test_boot_from_an_existing_volume_attach_and_detach_a_data_volume(
 def test_a_data_volume_deleted_with_its_server(cloud, volumes):
     server = cloud.boot('with-data')
     data = volumes.create(name='scratch')
-    resp = cloud.request(
-        'POST', '/v2.1/servers/%s/os-volume_attachments' % server['id'],
-        headers=VERSION, json={'volumeAttachment': {
-            'volumeId': data['id'], 'delete_on_termination': True}})
+    path = '/v2.1/servers/%s/os-volume_attachments' % server['id']
+    resp = cloud.request('POST', path, headers=VERSION, json={
+        'volumeAttachment': {'volumeId': data['id']}})
     assert resp.status_code == 200, resp.text
     assert resp.json()['volumeAttachment']['device'] == '/dev/vdb'
+    assert resp.json()['volumeAttachment']['delete_on_termination'] is False
+    # 2.85: delete_on_termination changed; another volume (a swap) not.
+    v285 = {'X-OpenStack-Nova-API-Version': '2.85'}
+    swap = cloud.request('PUT', '%s/%s' % (path, data['id']), headers=v285,
+                         json={'volumeAttachment': {
+                             'volumeId': server['id']}})
+    assert swap.status_code == 400, swap.text
+    assert 'Swapping' in swap.json()['badRequest']['message']
+    resp = cloud.request('PUT', '%s/%s' % (path, data['id']), headers=v285,
+                         json={'volumeAttachment': {
+                             'volumeId': data['id'],
+                             'delete_on_termination': True}})
+    assert resp.status_code == 204, resp.text
+    shown = cloud.request('GET', '%s/%s' % (path, data['id']), headers=v285)
+    assert shown.json()['volumeAttachment']['delete_on_termination'] is True
     _delete(cloud, server['id'])
     volumes.wait(data['id'], None)
 

@@ -109,10 +109,10 @@ def test_wait_for_status_polls_with_growing_pauses(cinder):
     fake, client, clock = cinder
     vol = client.create(_ctxt(), 1)
     fake.script[vol['id']] = ['creating', 'creating', 'downloading',
-                              'available']
+                              'downloading', 'downloading', 'available']
     found = client.wait_for_status(_ctxt(), vol['id'], 'available', 60)
     assert found['status'] == 'available'
-    assert clock.sleeps == [0.2, 0.4, 0.8]
+    assert clock.sleeps == [0.1, 0.2, 0.4, 0.5, 0.5]
 
 
 def test_a_volume_in_error_fails_the_wait_at_once(cinder):

@@ -50,6 +50,20 @@ def test_meta_data_says_who_the_guest_is(metadata):
     assert len(base64.b64decode(meta['random_seed'])) == 512
 
 
+def test_tagged_volumes_are_its_devices():
+    bdms = [{'destination_type': 'volume', 'volume_id': 'v-1', 'tag': 'db',
+             'device_name': 'vdb', 'disk_bus': 'virtio'},
+            {'destination_type': 'volume', 'volume_id': 'v-2', 'tag': None,
+             'device_name': 'vdc'},
+            {'destination_type': 'local', 'volume_id': None, 'tag': 'x'}]
+    meta = _json(instance_metadata.InstanceMetadata(_instance(
+        block_device_mappings=bdms)).lookup(
+            '/openstack/latest/meta_data.json'))
+    assert meta['devices'] == [{'type': 'disk', 'bus': 'virtio',
+                                'serial': 'v-1', 'path': '/dev/vdb',
+                                'tags': ['db']}]
+
+
 def test_older_versions_carry_only_their_keys(metadata):
     old = _json(metadata.lookup('/openstack/2012-08-10/meta_data.json'))
     assert 'keys' not in old and 'random_seed' not in old
