@@ -36,6 +36,7 @@ class Volumes:
     def __init__(self, cinder):
         self.root = cinder.url
         self.url = cinder.endpoint
+        self.project_id = cinder.project_id
         self.headers = {'X-Auth-Token': 'admin:%s' % cinder.project_id,
                         'OpenStack-API-Version': 'volume 3.44'}
 
@@ -245,6 +246,27 @@ def test_what_cinder_cannot_give_is_refused_before_anything_is_made(
                            % blank['id']).status_code == 202
 
 
+
+def test_a_volume_over_cinders_quota_fails_the_build_with_its_reason(
+        cloud, volumes):
+    quota = '/os-quota-sets/%s' % volumes.project_id
+    resp = volumes.request('PUT', quota, json={'quota_set': {'volumes': 0}})
+    assert resp.status_code == 200, resp.text
+    try:
+        server = cloud.boot(
+            'over-quota', status='ERROR', imageRef='',
+            block_device_mapping_v2=[{
+                'source_type': 'image', 'destination_type': 'volume',
+                'uuid': cloud.image['id'], 'boot_index': 0,
+                'volume_size': 1, 'delete_on_termination': True}])
+    finally:
+        volumes.request('PUT', quota, json={'quota_set': {'volumes': -1}})
+    assert 'VolumeLimitExceeded' in server['fault']['message'] or \
+        'quota' in server['fault']['message'], server['fault']
+    assert 'Traceback' not in server['fault']['message']
+    _delete(cloud, server['id'])
+
+
 CLI_CLOUDS = '''\
 clouds:
   volumes:
@@ -373,6 +395,35 @@ def test_a_compute_killed_mid_attachment_converges_on_restart(cloud,
             for a in volume['attachments']] == [(server_id, host)]
     _delete(cloud, server_id)
     volumes.wait(boot['id'], None)
+
+
+
+def test_a_server_of_a_dead_host_is_deleted_with_its_volumes_detached(
+        cloud, volumes):
+    """The conductor finishes the delete (the host is down) and does the
+    compute's part with Cinder."""
+    host = cloud.compute_hosts[1]
+    boot = volumes.create(image_id=cloud.image['id'], name='orphan')
+    server = cloud.boot(
+        'orphan', imageRef='', availability_zone='nova:%s' % host,
+        block_device_mapping_v2=[{
+            'source_type': 'volume', 'destination_type': 'volume',
+            'uuid': boot['id'], 'boot_index': 0,
+            'delete_on_termination': False}])
+    cloud.kill(host)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        services = cloud.request('GET', '/v2.1/os-services?host=%s'
+                                 % host).json()['services']
+        if services and services[0]['state'] == 'down':
+            break
+        time.sleep(0.5)
+    _delete(cloud, server['id'])
+    volume = volumes.wait(boot['id'], 'available')
+    assert volume['attachments'] == []
+    cloud.restart(host)
+    assert volumes.request('DELETE', '/volumes/%s'
+                           % boot['id']).status_code == 202
 
 
 def _qemu_io(ceph, image, command):
