@@ -98,6 +98,14 @@ def _server_in(status):
     return make
 
 
+# A volume no server has.
+NO_VOLUME = '3f0c5a56-1d6e-4b1a-9c55-0b7f3f4e2a11'
+
+
+def _server_and_volume(world):
+    return dict(_server_in('ACTIVE')(world), volume_id=NO_VOLUME)
+
+
 def _server_with_metadata(world):
     params = _server_in('ACTIVE')(world)
     _ok(world.dep.request('POST', '/v2.1/servers/%(server_id)s/metadata'
@@ -249,6 +257,7 @@ def _service_body(**extra):
 
 SERVER = '/v2.1/servers/{server_id}'
 ACTION = SERVER + '/action'
+VOLUME_ATTACHMENT = SERVER + '/os-volume_attachments/{volume_id}'
 FLAVOR = '/v2.1/flavors/{flavor_id}'
 SPECS = FLAVOR + '/os-extra_specs'
 AGG = '/v2.1/os-aggregates/{aggregate_id}'
@@ -332,6 +341,25 @@ ROWS = [
     row('server-tags:delete_all', 'DELETE', SERVER + '/tags',
         (204, 204, 403, 404), P + 'os-server-tags:delete_all',
         fixture=_server_with_tag, consumes=True, version='2.26'),
+    # No Cinder here: attach stops at the volume service (503) after the
+    # policy; the server has no volume to show, change or detach (404).
+    row('volume-attachments:index', 'GET', SERVER + '/os-volume_attachments',
+        OWNER_READ, P + 'os-volumes-attachments:index',
+        fixture=_server_and_volume),
+    row('volume-attachments:show', 'GET', VOLUME_ATTACHMENT,
+        (404, 404, 404, 404), P + 'os-volumes-attachments:show',
+        fixture=_server_and_volume),
+    row('volume-attachments:create', 'POST',
+        SERVER + '/os-volume_attachments', (503, 503, 403, 404),
+        P + 'os-volumes-attachments:create',
+        {'volumeAttachment': {'volumeId': NO_VOLUME}}, _server_and_volume),
+    row('volume-attachments:update', 'PUT', VOLUME_ATTACHMENT,
+        (404, 404, 403, 404), P + 'os-volumes-attachments:update',
+        {'volumeAttachment': {'volumeId': NO_VOLUME}}, _server_and_volume,
+        version='2.85'),
+    row('volume-attachments:delete', 'DELETE', VOLUME_ATTACHMENT,
+        (404, 404, 403, 404), P + 'os-volumes-attachments:delete',
+        fixture=_server_and_volume),
     # server actions
     row('action:os-stop', 'POST', ACTION, OWNER_CHANGE,
         P + 'servers:stop', _action('os-stop'), _server_in('ACTIVE'), True),
