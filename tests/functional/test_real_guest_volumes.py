@@ -19,7 +19,6 @@ NOVA_TEST_REQUIRE_SERVICES=1) as those do.
 
 import os
 import time
-import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -28,6 +27,7 @@ from tests.functional import block_storage
 from tests.functional import guest_image
 from tests.functional import libvirtd
 from tests.functional import test_real_guest as real
+from tests.functional import test_real_guest_rbd
 from tests.functional import test_volumes
 
 GiB = 1 << 30
@@ -40,20 +40,11 @@ volumes = test_volumes.volumes
 
 @pytest.fixture(scope='module')
 def dep(guest, ceph_cinder):
-    ceph = ceph_cinder.ceph
-    secret_uuid = str(uuid.uuid4())
     d = block_storage.deployment_on(ceph_cinder.cinder,
                                     compute_hosts=('compute1', 'compute2'))
-    try:
-        with real.serving('images_rbd_ceph_conf = %s\nrbd_user = %s\n'
-                          'rbd_secret_uuid = %s\n' % (
-                              ceph.conf, ceph.client, secret_uuid), d):
-            d.ceph, d.secret_uuid = ceph, secret_uuid
-            d.pool = ceph_cinder.cinder.pool
-            yield d
-    finally:
-        # The computes defined it in libvirtd, which outlives the test.
-        libvirtd.virsh('secret-undefine', secret_uuid)
+    d.pool = ceph_cinder.cinder.pool
+    with test_real_guest_rbd.serving_on(ceph_cinder.ceph, d=d):
+        yield d
 
 
 def _serial(volume_id):
