@@ -32,6 +32,18 @@ or `CONFIG-DRIVE none` when there is none, after MARKER, so a test reads
 from the console what the guest found (config_drive_report() parses it).
 A device findfs misses (/dev/sr*, hd*, sd*, vd*) that mounts and holds
 openstack/latest/meta_data.json is reported too, with label=unknown.
+
+Volumes: /init then watches (every 0.5 s) for virtio disks with a serial
+(a Cinder volume's id, its first 20 characters: virtio-blk's limit) and
+prints, when one appears,
+
+    VOLUME dev=vdb serial=<volume id> sectors=<size in 512-byte sectors>
+    VOLUME dev=vdb wrote=NOVA-LITE-MARK serial=<volume id> boot_id=<uuid>
+
+writing that mark at the start of a blank volume (and syncing it), or
+`found=<the mark>` when the volume holds one already, a mark an earlier
+boot (or the same guest on another host) wrote; `VOLUME dev=vdb gone`
+when it is unplugged. volume_report() parses these lines.
 """
 
 import collections
@@ -74,6 +86,12 @@ CONFIG_DRIVE = 'CONFIG-DRIVE'
 # What /init prints about the config drive: "device=... type=... label=...",
 # "uuid=...", then "user_data=..." or "no user_data"; or only "none".
 CONFIG_DRIVE_LINE = re.compile(r'^CONFIG-DRIVE (.*?)\r?$', re.M)
+
+VOLUME = 'VOLUME'
+# What /init writes at the start of a blank volume (then the volume's
+# serial and the boot id).
+VOLUME_MARK = 'NOVA-LITE-MARK'
+VOLUME_LINE = re.compile(r'^VOLUME dev=(\w+) (.*?)\r?$', re.M)
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
@@ -142,8 +160,44 @@ for i in $(seq 20); do
     sleep 0.1
 done
 [ -n "$found" ] || echo "%(cd)s none"
-while :; do sleep 3600; done
-""" % {'marker': MARKER, 'cd': CONFIG_DRIVE, 'load_order': LOAD_ORDER}
+
+# Volumes: virtio disks with a serial (the volume id; local disks have
+# none), reported when they appear and when they go. A blank one gets a
+# mark at its start, one with a mark has it printed: a test sees what a
+# guest wrote outlive it (a new boot, another host).
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+report_volume() {
+    dev=$1
+    echo "%(vol)s dev=$dev serial=$2 sectors=$(cat /sys/block/$dev/size)"
+    mark=$(dd if=/dev/$dev bs=512 count=1 2>/dev/null | tr -d '\0' |
+           head -c 200)
+    case "$mark" in
+    %(mark)s*) echo "%(vol)s dev=$dev found=$mark" ;;
+    '') mark="%(mark)s serial=$2 boot_id=$boot_id"
+        printf '%%s' "$mark" |
+            dd of=/dev/$dev bs=512 count=1 conv=sync,fsync 2>/dev/null &&
+            echo "%(vol)s dev=$dev wrote=$mark" ;;
+    *) echo "%(vol)s dev=$dev holds other data" ;;
+    esac
+}
+seen=
+while :; do
+    now=
+    for sys in /sys/block/vd*; do
+        serial=$(cat $sys/serial 2>/dev/null)
+        [ -n "$serial" ] || continue
+        dev=${sys##*/}
+        now="$now $dev"
+        case "$seen " in *" $dev "*) ;; *) report_volume $dev $serial ;; esac
+    done
+    for dev in $seen; do
+        case "$now " in *" $dev "*) ;; *) echo "%(vol)s dev=$dev gone" ;; esac
+    done
+    seen=$now
+    sleep 0.5
+done
+""" % {'marker': MARKER, 'cd': CONFIG_DRIVE, 'load_order': LOAD_ORDER,
+       'vol': VOLUME, 'mark': VOLUME_MARK}
 
 POWER_BUTTON = '#!/bin/sh\nexec poweroff -f\n'
 
@@ -161,6 +215,17 @@ def config_drive_report(console):
                   lines[-1].startswith('user_data=')):
         return lines
     return None
+
+
+def volume_report(console):
+    """(device, what) of each VOLUME line the last boot on the console
+    printed, in order: "serial=<volume id> sectors=<512-byte sectors>",
+    then "wrote=<mark>", "found=<mark>" or "holds other data"; later
+    "gone" when it was unplugged."""
+    boot = console.rfind(MARKER)
+    if boot < 0:
+        return []
+    return VOLUME_LINE.findall(console[boot:])
 
 
 class Unavailable(Exception):

@@ -59,13 +59,17 @@ def guest():
 
 
 @contextlib.contextmanager
-def serving(libvirt_conf=''):
-    """A running deployment of one compute on libvirtd, with these
-    [libvirt] lines too; stopped after, with what its guests left."""
-    d = deployment_mod.Deployment('postgresql', compute_hosts=('compute1',))
+def serving(libvirt_conf='', d=None):
+    """A running deployment on libvirtd, with these [libvirt] lines too:
+    `d` (a Deployment not started; by default one of one compute) with
+    all its computes on the one libvirtd; stopped after, with what its
+    guests left."""
+    if d is None:
+        d = deployment_mod.Deployment('postgresql',
+                                      compute_hosts=('compute1',))
     instances_path = libvirtd.work_dir(d.run_id)
     d.instances_path = instances_path
-    d.extra_conf = (
+    d.extra_conf += (
         '[DEFAULT]\n'
         'instances_path = %s\n'
         # The guest powers off on ACPI in about a second; this only bounds

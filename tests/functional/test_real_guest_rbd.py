@@ -7,6 +7,7 @@ Uses the guest, image and helpers of test_real_guest.py, and skips (or
 fails under NOVA_TEST_REQUIRE_SERVICES=1) as that does.
 """
 
+import contextlib
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -22,21 +23,29 @@ guest = test_real_guest.guest
 image = test_real_guest.image
 
 
-@pytest.fixture(scope='module')
-def dep(guest, ceph_cinder):
-    ceph = ceph_cinder.ceph
+@contextlib.contextmanager
+def serving_on(ceph, libvirt_conf='', d=None):
+    """test_real_guest.serving with these [libvirt] lines, its computes
+    connecting to `ceph` as its client with a fresh secret (d.ceph,
+    d.secret_uuid), which goes from libvirtd after."""
     secret_uuid = str(uuid.uuid4())
     try:
         with test_real_guest.serving(
-                'images_type = rbd\nimages_rbd_pool = vms\n'
-                'images_rbd_ceph_conf = %s\nrbd_user = %s\n'
+                libvirt_conf + 'images_rbd_ceph_conf = %s\nrbd_user = %s\n'
                 'rbd_secret_uuid = %s\n' % (ceph.conf, ceph.client,
-                                            secret_uuid)) as d:
+                                            secret_uuid), d) as d:
             d.ceph, d.secret_uuid = ceph, secret_uuid
             yield d
     finally:
-        # The compute defined it in libvirtd, which outlives the test.
+        # The computes defined it in libvirtd, which outlives the test.
         libvirtd.virsh('secret-undefine', secret_uuid)
+
+
+@pytest.fixture(scope='module')
+def dep(guest, ceph_cinder):
+    with serving_on(ceph_cinder.ceph,
+                    'images_type = rbd\nimages_rbd_pool = vms\n') as d:
+        yield d
 
 
 def test_a_real_guest_boots_with_its_root_disk_in_ceph(dep, image):

@@ -66,6 +66,11 @@ POWER_STATES = {
 # get_console_output returns at most the last this many bytes of the log,
 # as Nova does, so a chatty guest cannot make one API answer huge.
 CONSOLE_MAX_BYTES = 100 * 1024
+# A live detach asks the guest to let go of the disk (PCI hot-unplug);
+# libvirt answers after a few seconds even when it has not. The volume
+# goes back to Cinder only once QEMU no longer has it open, or the detach
+# fails after this many seconds (and is finished by a later try).
+DETACH_TIMEOUT = 20
 
 
 def _boots_from_volume(block_devices):
@@ -445,13 +450,38 @@ class LibvirtDriver(driver.ComputeDriver):
         disk = volume.disk_xml(
             bdm['connection_info'], bdm['device_name'],
             bdm.get('disk_bus') or 'virtio', serial=bdm.get('volume_id'))
+        flags = self._disk_flags(dom)
         try:
-            dom.detachDeviceFlags(disk, self._disk_flags(dom))
+            dom.detachDeviceFlags(disk, flags)
         except libvirt.libvirtError as err:
             # Not plugged (an earlier detach got this far): done.
             if not _is_code(err, libvirt.VIR_ERR_DEVICE_MISSING,
                             libvirt.VIR_ERR_OPERATION_FAILED):
                 raise host_mod.hypervisor_error(err, 'Detaching volume')
+        if flags & libvirt.VIR_DOMAIN_AFFECT_LIVE:
+            self._wait_unplugged(dom, instance['uuid'], bdm['device_name'])
+
+    def _wait_unplugged(self, dom, uuid, dev):
+        """Return once the running domain has no disk `dev` (or stopped);
+        HypervisorError after DETACH_TIMEOUT seconds."""
+        deadline = time.monotonic() + DETACH_TIMEOUT
+        while True:
+            try:
+                if not dom.isActive():
+                    return
+                live = ET.fromstring(dom.XMLDesc(0))
+            except libvirt.libvirtError as err:
+                if _is_code(err, libvirt.VIR_ERR_NO_DOMAIN):
+                    return
+                raise host_mod.hypervisor_error(err, 'Detaching volume')
+            if dev not in [t.get('dev') for t in
+                           live.findall('./devices/disk/target')]:
+                return
+            if time.monotonic() >= deadline:
+                raise exception.HypervisorError(
+                    reason='the guest of %s did not release disk %s in %ss'
+                           % (uuid, dev, DETACH_TIMEOUT))
+            time.sleep(0.2)
 
     def volume_devices(self, instance):
         """The guest devices of the instance's volumes (what a test reads

@@ -12,6 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import jsonschema
+import libvirt
 import pytest
 
 from common import exception
@@ -196,8 +197,8 @@ def test_console_output_reads_log_tail(driver, conf, images):
     assert output.endswith('login: ')
 
 
-def test_diagnostics_of_a_real_guest_count_its_disks_and_nics(driver,
-                                                               images):
+def test_diagnostics_of_a_real_guest_count_its_disks_and_nics(
+        driver, images):
     instance = make_instance(ephemeral_gb=1)
     driver.spawn(instance, images['disk'], NETWORK)
     standard = driver.get_instance_diagnostics(instance)
@@ -247,3 +248,56 @@ def test_no_config_drive_unless_asked_or_forced(driver, conf, images):
     driver.spawn(forced, images['disk'], NETWORK)
     assert [d.get('device') for d in domain_root(driver, forced).iter(
         'disk')] == ['disk', 'cdrom']
+
+
+class UnpluggingDomain:
+    """A running domain whose guest lets go of a detached disk only after
+    `polls` more looks at its live XML (a real guest's PCI hot-unplug);
+    `release` False: never."""
+
+    def __init__(self, polls=2, release=True):
+        self.polls, self.release = polls, release
+        self.detached = []
+
+    def isActive(self):
+        return True
+
+    def detachDeviceFlags(self, xml, flags):
+        self.detached.append((ET.fromstring(xml).find('target').get('dev'),
+                              flags))
+
+    def XMLDesc(self, flags=0):
+        plugged = not self.detached or not self.release or self.polls > 0
+        self.polls -= 1
+        disks = ['vda'] + (['vdb'] if plugged else [])
+        return '<domain><devices>%s</devices></domain>' % ''.join(
+            "<disk type='network'><target dev='%s'/></disk>" % d
+            for d in disks)
+
+
+RBD_BDM = {'volume_id': 'vol-1', 'device_name': 'vdb',
+           'connection_info': {'driver_volume_type': 'rbd',
+                               'data': {'name': 'volumes/volume-vol-1'}}}
+
+
+def test_a_live_detach_returns_once_the_guest_let_go(driver, monkeypatch):
+    dom = UnpluggingDomain(polls=2)
+    monkeypatch.setattr(driver.host, 'lookup', lambda uuid: dom)
+    driver.detach_volume(make_instance(), RBD_BDM)
+    # From the live domain and its definition, asked once; then waited
+    # for until the live XML had no vdb.
+    assert dom.detached == [('vdb', libvirt.VIR_DOMAIN_AFFECT_CONFIG |
+                             libvirt.VIR_DOMAIN_AFFECT_LIVE)]
+    assert dom.polls == -1
+
+
+def test_a_guest_that_keeps_the_disk_fails_the_detach(driver, monkeypatch):
+    dom = UnpluggingDomain(release=False)
+    monkeypatch.setattr(driver.host, 'lookup', lambda uuid: dom)
+    monkeypatch.setattr(libvirt_driver, 'DETACH_TIMEOUT', 0.3)
+    instance = make_instance()
+    # The volume stays attached in Cinder: the caller deletes the
+    # attachment only after this returns.
+    with pytest.raises(exception.HypervisorError,
+                       match='did not release disk vdb in 0.3s'):
+        driver.detach_volume(instance, RBD_BDM)
