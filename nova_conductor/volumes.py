@@ -73,6 +73,8 @@ def detach(compute_api, context, instance_uuid, volume_id):
     if bdm['boot_index'] == 0:
         raise exception.Invalid(
             reason='Cannot detach a root device volume')
+    # 'detaching': a detach that failed half way is tried again.
     bdm = block_devices_db.update(bdm['id'], {'status': 'detaching'},
-                                  expected_status=('attached', 'error'))
+                                  expected_status=('attached', 'error',
+                                                   'detaching'))
     compute_api.detach_volume(context, instance['host'], instance, bdm)
