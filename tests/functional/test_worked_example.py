@@ -31,15 +31,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 WORKED_EXAMPLE = r'''
 --- a/nova_api/resources/servers.py
 +++ b/nova_api/resources/servers.py
-@@ -92,6 +92,7 @@
+@@ -95,6 +95,7 @@
      'personality': PERSONALITY_SCHEMA,
-     'block_device_mapping': _BDM,
-     'block_device_mapping_v2': _BDM,
+     'block_device_mapping': block_devices.LEGACY_SCHEMA,
+     'block_device_mapping_v2': block_devices.V2_SCHEMA,
 +    'x-example:note': {'type': 'string', 'maxLength': 255},
  }
  
  # (first version, changes to the 'server' properties). None removes one.
-@@ -299,6 +300,7 @@
+@@ -263,6 +264,7 @@
              'scheduler_hints': self._hints(body),
              'requested_networks': self._networks(server.get('networks')),
              'ignore_hosts': [],
@@ -49,16 +49,16 @@ WORKED_EXAMPLE = r'''
          request_spec.update(self._requested_host(ctxt, server))
 --- a/nova_compute/build.py
 +++ b/nova_compute/build.py
-@@ -79,6 +79,9 @@
+@@ -85,6 +85,9 @@
                  alternates=alternates, request_spec=request_spec)
  
      def _build(self, ctxt, instance, image, request_spec, resume_from):
 +        if request_spec.get('note'):
 +            LOG.info('Build of %s carries the note %r', instance['uuid'],
 +                     request_spec['note'])
-         instance, network_info = self._enter_spawning(
-             ctxt, instance, request_spec, resume_from)
-         self.driver.spawn(instance, image or {}, network_info)
+         block_devices = []
+         if volumes.volume_mappings(instance):
+             instance, block_devices = self._volumes_step(ctxt, instance,
 '''.lstrip('\n')
 
 
