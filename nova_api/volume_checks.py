@@ -15,6 +15,21 @@ def _volume_mappings(mappings):
     return [m for m in mappings if m['destination_type'] == 'volume']
 
 
+def check_attachable(volume, zone):
+    """400 unless the volume is available, and in `zone` when [cinder]
+    cross_az_attach is False."""
+    if volume.get('status') != 'available':
+        raise exception.Invalid(
+            'Invalid volume: volume %s status must be \'available\'. '
+            'Currently in \'%s\'' % (volume['id'], volume.get('status')))
+    if not CONF.cinder.cross_az_attach and zone and \
+            volume.get('availability_zone') != zone:
+        raise exception.Invalid(
+            'Server and volumes are not in the same availability zone. '
+            'Server is in: %s. Volumes are in: %s'
+            % (zone, volume.get('availability_zone')))
+
+
 class VolumeChecks:
 
     def __init__(self, cinder=None):
@@ -65,17 +80,7 @@ class VolumeChecks:
                         'Cannot attach one or more volumes to multiple '
                         'instances')
                 volume = self._volume(ctxt, m['uuid'])
-                if volume.get('status') != 'available':
-                    raise exception.Invalid(
-                        'Invalid volume: volume %s status must be '
-                        '\'available\'. Currently in \'%s\''
-                        % (m['uuid'], volume.get('status')))
-                if not CONF.cinder.cross_az_attach and zone and \
-                        volume.get('availability_zone') != zone:
-                    raise exception.Invalid(
-                        'Server and volumes are not in the same '
-                        'availability zone. Server is in: %s. Volumes are '
-                        'in: %s' % (zone, volume.get('availability_zone')))
+                check_attachable(volume, zone)
                 size = int(volume.get('size') or 0)
             elif m['source_type'] in ('image', 'blank'):
                 size = m['volume_size']

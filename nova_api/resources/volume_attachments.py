@@ -14,6 +14,7 @@ from common import exception
 from common.conf import CONF
 from nova_api import query
 from nova_api import validation
+from nova_api import volume_checks
 from nova_api.resources import server_resource
 
 _ROOT = 'os_compute_api:os-volumes-attachments:'
@@ -112,17 +113,8 @@ class VolumeAttachments(_Base):
         except exception.VolumeNotFound:
             raise exception.NotFound('Volume %s could not be found.'
                                      % volume_id)
-        if volume.get('status') != 'available':
-            raise exception.Invalid(
-                'Invalid volume: volume %s status must be \'available\'. '
-                'Currently in \'%s\'' % (volume_id, volume.get('status')))
-        zone = instance.get('availability_zone')
-        if not CONF.cinder.cross_az_attach and zone and \
-                volume.get('availability_zone') != zone:
-            raise exception.Invalid(
-                'Server and volumes are not in the same availability zone. '
-                'Server is in: %s. Volumes are in: %s'
-                % (zone, volume.get('availability_zone')))
+        volume_checks.check_attachable(volume,
+                                       instance.get('availability_zone'))
 
 
 class VolumeAttachment(_Base):
