@@ -27,7 +27,8 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
     action_id = s.execute(_START_ACTION, dict(
         action=action, instance_uuid=instance_uuid,
         request_id=ctxt_dict.get('request_id'),
-        user_id=ctxt_dict.get('user_id'),
+        # oslo.context's to_dict() names the user 'user', not 'user_id'.
+        user_id=ctxt_dict.get('user_id') or ctxt_dict.get('user'),
         project_id=ctxt_dict.get('project_id'),
         start_time=now, created_at=now, updated_at=now)
     ).inserted_primary_key[0]

@@ -57,6 +57,8 @@ def test_stop_start_and_reboot(dep):
                        headers=V248).json()['state'] == 'shutdown'
     action = _events(dep, server_id, resp.headers['x-openstack-request-id'])
     assert action['action'] == 'stop'
+    # Who asked: the token's user and project (noauth 'user:project').
+    assert (action['user_id'], action['project_id']) == ('admin', 'admin')
     assert [(e['event'], e['result']) for e in action['events']] == [
         ('powering-off', 'Success')]
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import autogenerate
 from alembic import migration as alembic_migration
 
+from common import context as nova_context
 from common import exception
 from common import states
 from nova_conductor.db import actions as actions_db
@@ -228,6 +229,17 @@ def test_advance_records_steps_on_the_newest_action(db):
                          states.SCHEDULING, host='host1')
     newest = actions_db.action_get_by_request_id(inst['uuid'], 'req-2')
     assert [e['event'] for e in newest['events']] == ['spawning']
+
+
+def test_an_action_names_the_user_of_a_real_request_context(db):
+    # What the API sends over RPC: oslo.context calls the user 'user'.
+    inst = dbhelpers.make_instance(host='host1')
+    ctxt = nova_context.RequestContext(user_id='alice', project_id='p1',
+                                       request_id='req-real')
+    with db_session.writer() as s:
+        actions_db.action_start(s, inst['uuid'], 'stop', ctxt.to_dict())
+    action = actions_db.action_get_by_request_id(inst['uuid'], 'req-real')
+    assert (action['user_id'], action['project_id']) == ('alice', 'p1')
 
 
 def test_advance_allocates_the_ip_in_its_own_transaction(db):
