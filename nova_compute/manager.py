@@ -68,7 +68,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.5')
+    target = messaging.Target(version='1.6')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -245,9 +245,11 @@ class ComputeManager:
         with self.locks(instance['uuid']):
             self.power.reboot(context, instance, reboot_type)
 
-    def rebuild_instance(self, context, instance, image, evacuate=False):
+    def rebuild_instance(self, context, instance, image, evacuate=False,
+                         target_state=None):
         with self.locks(instance['uuid']):
-            self.rebuilder.rebuild(context, instance, image, evacuate)
+            self.rebuilder.rebuild(context, instance, image, evacuate,
+                                   target_state)
 
     def terminate_instance(self, context, instance):
         uuid = instance['uuid']

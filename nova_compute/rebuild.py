@@ -50,10 +50,13 @@ class Rebuilder:
         return [self.volumes.connect(ctxt, instance, bdm, mappings)
                 for bdm in mappings]
 
-    def rebuild(self, ctxt, instance, image, evacuate=False):
+    def rebuild(self, ctxt, instance, image, evacuate=False,
+                target_state=None):
         # A stopped server is rebuilt stopped, as Nova does: its owner
-        # stopped it, and a rebuild (or a move) does not start it.
-        keep_stopped = instance.get('vm_state') == states.STOPPED
+        # stopped it, and a rebuild (or a move) does not start it. An
+        # evacuation may also ask for it stopped (target_state, 2.95).
+        keep_stopped = (instance.get('vm_state') == states.STOPPED or
+                        target_state == states.STOPPED)
         try:
             # Evacuated instances have no domain here, and their disks on
             # shared storage (RBD) are what the spawn re-uses.

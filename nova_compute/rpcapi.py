@@ -9,6 +9,7 @@ Version history:
   1.4 - get_instance_diagnostics (Nova's standard diagnostics, 2.48)
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
+  1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
 """
 
 from common import exception
@@ -18,7 +19,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -74,9 +75,15 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'reboot_instance', '1.0', server=host,
                   instance=instance, reboot_type=reboot_type)
 
-    def rebuild_instance(self, ctxt, host, instance, image, evacuate=False):
-        self.cast(ctxt, 'rebuild_instance', '1.0', server=host,
-                  instance=instance, image=image, evacuate=evacuate)
+    def rebuild_instance(self, ctxt, host, instance, image, evacuate=False,
+                         target_state=None):
+        kwargs = {'instance': instance, 'image': image,
+                  'evacuate': evacuate}
+        version = '1.0'
+        if target_state:
+            kwargs['target_state'] = target_state
+            version = '1.6'
+        self.cast(ctxt, 'rebuild_instance', version, server=host, **kwargs)
 
     def terminate_instance(self, ctxt, host, instance):
         self.cast(ctxt, 'terminate_instance', '1.0', server=host,

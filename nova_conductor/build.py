@@ -172,9 +172,17 @@ class BuildOrchestrator:
                 outcomes.append(error)
         return outcomes
 
-    def evacuate(self, ctxt, instance_uuid, host=None):
+    def evacuate(self, ctxt, instance_uuid, host=None, target_state=None):
         """Recreate an instance of a down host on another one, keeping its
-        id, image, flavor and fixed IPs."""
+        id, image, flavor and fixed IPs; `target_state` 'stopped' brings
+        it back stopped."""
+        if target_state not in (None, states.STOPPED):
+            raise exception.Invalid(
+                reason='unknown evacuation target state %s' % target_state)
+        if target_state and not self.compute_api.can_send_version('1.6'):
+            # Computes capped below 1.6 would start it anyway.
+            raise exception.Invalid(
+                reason='Stopped evacuation needs every compute upgraded.')
         instance = instances_db.get(instance_uuid)
         source = instance['host']
         lifecycle.check_host(instance, 'evacuate')
@@ -206,7 +214,7 @@ class BuildOrchestrator:
                     continue
                 self.compute_api.rebuild_instance(
                     ctxt, choice['host'], moved, self._image(spec),
-                    evacuate=True)
+                    evacuate=True, target_state=target_state)
                 return moved
             raise exception.NoValidHost(
                 reason='Every host chosen was taken before the claim.')

@@ -41,7 +41,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints,
                        block_devices.BlockDevicesEndpoints):
-    target = messaging.Target(version='1.12')
+    target = messaging.Target(version='1.13')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

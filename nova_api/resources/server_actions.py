@@ -66,12 +66,15 @@ def rebuild_schema(version):
 
 
 _HOST = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+# From 2.95 an evacuated server comes back stopped, whatever its state:
+# its owner starts it once it is known to be safe to run.
+V_EVACUATE_STOPPED = (2, 95)
 
 
 def evacuate_schema(version):
     """onSharedStorage went in 2.14; force came in 2.29 and left in
-    2.68 (the scheduler checks the host either way). targetState (2.95) is
-    not offered: evacuated servers always come back running."""
+    2.68 (the scheduler checks the host either way). The body does not
+    change at 2.95, where the server comes back stopped."""
     props = {'host': _HOST, 'adminPass': {'type': 'string'}}
     required = []
     if version < (2, 14):
@@ -240,8 +243,9 @@ class ServerAction(server_resource.ServerResource):
         """Admin: recreate the server of a down host elsewhere."""
         version = req.context.api_version
         self.get_visible(req, server_id, 'os_compute_api:os-evacuate')
+        target = 'stopped' if version >= V_EVACUATE_STOPPED else None
         self.conductor.evacuate_instance(req.context.ctxt, server_id,
-                                         params.get('host'))
+                                         params.get('host'), target)
         if version < (2, 14):
             resp.media = {'adminPass': params.get('adminPass') or
                           secrets.token_urlsafe(9)}

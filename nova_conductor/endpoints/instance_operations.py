@@ -19,9 +19,11 @@ class InstanceOperationsEndpoints:
         return rebuild.rebuild(self.compute_api, context, instance_uuid,
                                image_id, values)
 
-    # (1.0)
-    def evacuate_instance(self, context, instance_uuid, host=None):
-        return self.builder.evacuate(context, instance_uuid, host)
+    # (1.0; target_state from 1.13)
+    def evacuate_instance(self, context, instance_uuid, host=None,
+                          target_state=None):
+        return self.builder.evacuate(context, instance_uuid, host,
+                                     target_state)
 
     # (1.0)
     def delete_instance(self, context, instance_uuid):

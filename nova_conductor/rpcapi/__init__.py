@@ -38,6 +38,8 @@ Version history:
         1.12); block_devices_get, block_device_update,
         block_device_destroy (a volume's progress, from its compute);
         volume_attach, volume_detach
+  1.13 - evacuate_instance's target_state ('stopped': the evacuated server
+        comes back stopped, the API's 2.95)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -93,7 +95,7 @@ class ConductorAPI(instances.InstancesAPI,
                    block_devices.BlockDevicesAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.12'
+    RPC_API_VERSION = '1.13'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

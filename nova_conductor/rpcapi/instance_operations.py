@@ -21,11 +21,17 @@ class InstanceOperationsAPI:
                          instance_uuid=instance_uuid, image_id=image_id,
                          values=values)
 
-    # (1.0)
-    def evacuate_instance(self, ctxt, instance_uuid, host=None):
-        """Recreate an instance of a down host elsewhere (admin)."""
-        return self.call(ctxt, 'evacuate_instance', '1.0',
-                         instance_uuid=instance_uuid, host=host)
+    # (1.0; 1.13 with a target_state)
+    def evacuate_instance(self, ctxt, instance_uuid, host=None,
+                          target_state=None):
+        """Recreate an instance of a down host elsewhere (admin);
+        `target_state` 'stopped' brings it back stopped."""
+        kwargs = {'instance_uuid': instance_uuid, 'host': host}
+        version = '1.0'
+        if target_state:
+            kwargs['target_state'] = target_state
+            version = '1.13'
+        return self.call(ctxt, 'evacuate_instance', version, **kwargs)
 
     # (1.0)
     def delete_instance(self, ctxt, instance_uuid):

@@ -186,6 +186,16 @@ def test_rebuild_keeps_id_host_and_address(dep):
     dep.wait_gone(server_id)
 
 
+def _boot_on(dep, name, host):
+    resp = dep.request('POST', '/v2.1/servers', json={'server': {
+        'name': name, 'flavorRef': '1', 'imageRef': dep.image['id'],
+        'availability_zone': 'nova:%s' % host}})
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    assert dep.wait_for_server(server_id)['OS-EXT-SRV-ATTR:host'] == host
+    return server_id
+
+
 def test_evacuate_moves_instances_of_a_dead_host(dep):
     # Booted onto a forced host (az:host): the move must not keep it.
     resp = dep.request('POST', '/v2.1/servers', json={'server': {
@@ -196,6 +206,12 @@ def test_evacuate_moves_instances_of_a_dead_host(dep):
     source = before['OS-EXT-SRV-ATTR:host']
     assert source == dep.compute_hosts[0]
     [target] = [h for h in dep.compute_hosts if h != source]
+
+    # A stopped server, and one evacuated at 2.95: both come back stopped.
+    stopped_id, at_295_id = (_boot_on(dep, name, source)
+                             for name in ('sleeper', 'evacuee-2.95'))
+    assert _action(dep, stopped_id, {'os-stop': None}).status_code == 202
+    _settle(dep, stopped_id, 'SHUTOFF')
 
     refused = _action(dep, server_id, {'evacuate': {
         'onSharedStorage': False}})
@@ -223,6 +239,17 @@ def test_evacuate_moves_instances_of_a_dead_host(dep):
     assert action['action'] == 'evacuate'
     assert [e['event'] for e in action['events']] == [
         'rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']
+
+    assert _action(dep, stopped_id, {'evacuate': {
+        'onSharedStorage': False}}).status_code == 200
+    assert _action(dep, at_295_id, {'evacuate': {}}, headers={
+        'OpenStack-API-Version': 'compute 2.95'}).status_code == 200, \
+        dep.logs()
+    for moved_id in (stopped_id, at_295_id):
+        moved = _settle(dep, moved_id, 'SHUTOFF')
+        assert moved['OS-EXT-SRV-ATTR:host'] == target
+        assert moved['OS-EXT-STS:power_state'] == 4
+        dep.request('DELETE', '/v2.1/servers/%s' % moved_id)
 
     # The failed host comes back: the instance stays where it went.
     dep.start_compute(source)

@@ -104,3 +104,19 @@ def test_an_evacuation_to_a_host_forcing_a_drive_stores_it(driver):
                                 'power_state': states.RUNNING}, False)]
     assert os.path.isfile(os.path.join(CONF.instances_path,
                                        instance['uuid'], 'disk.config'))
+
+
+def test_an_evacuation_asked_stopped_brings_a_running_server_back_stopped(
+        driver):
+    instance = {'uuid': str(uuid.uuid4()), 'display_name': 'vm',
+                'vcpus': 1, 'memory_mb': 128, 'root_gb': 1,
+                'ephemeral_gb': 0, 'image_ref': None, 'host': 'h2',
+                'node': 'h2', 'vm_state': states.ACTIVE,
+                'task_state': states.REBUILDING}
+    conductor = FakeConductor()
+    conductor.instance = instance
+    rebuild.Rebuilder('h2', driver, conductor).rebuild(
+        None, instance, {}, evacuate=True, target_state=states.STOPPED)
+    assert conductor.done == [({'vm_state': states.STOPPED,
+                                'power_state': states.SHUTDOWN}, False)]
+    assert driver.get_power_state(instance) == states.SHUTDOWN
