@@ -423,3 +423,19 @@ class VolumeStatusFailed(Conflict):
 class UnexpectedBlockDeviceState(Conflict):
     msg_fmt = ('Block device mapping %(bdm_id)s is %(actual)s, expected '
                '%(expected)s.')
+
+
+# -- live migration (nova_compute/live_migration.py) -------------------------
+
+class MigrationPreCheckError(Invalid):
+    msg_fmt = 'Migration pre-check error: %(reason)s'
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ('Migration %(migration_id)s state of instance '
+               '%(instance_uuid)s is %(state)s. Cannot %(method)s while the '
+               'migration is in this state.')
+
+
+class LiveMigrationAborted(NovaException):
+    msg_fmt = 'Live migration of %(instance_uuid)s was aborted: %(reason)s'

@@ -15,6 +15,7 @@ from common import states
 from common.conf import CONF
 from nova_compute import build
 from nova_compute import lifecycle
+from nova_compute import live_migration
 from nova_compute import rebuild
 from nova_compute import recovery
 from nova_compute import resources
@@ -68,9 +69,10 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.11')
 
-    def __init__(self, driver=None, conductor_api=None, host=None):
+    def __init__(self, driver=None, conductor_api=None, host=None,
+                 compute_api=None):
         if driver is None:
             from nova_compute.virt import loader as virt_loader
             driver = virt_loader.load_driver(CONF)
@@ -90,6 +92,8 @@ class ComputeManager:
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
         self.stuck_tasks = recovery.StuckTasks(self)
+        self._compute_api = compute_api
+        self.live_migrations = live_migration.LiveMigrations(self)
         # Kernel/ramdisk images named by an image's properties are found
         # where the image itself came from: the external Glance, or the
         # local registry through the conductor.
@@ -101,6 +105,15 @@ class ComputeManager:
             return conductor_api.image_get(nova_context.get_admin_context(),
                                            image_id)
         driver.image_locator = locate
+
+    @property
+    def compute_api(self):
+        """The client for other computes (live migration's host to host
+        calls), made on first use."""
+        if self._compute_api is None:
+            from nova_compute import rpcapi as compute_rpcapi
+            self._compute_api = compute_rpcapi.ComputeAPI()
+        return self._compute_api
 
     # -- service hooks -----------------------------------------------------
 
@@ -324,3 +337,49 @@ class ComputeManager:
 
     def list_instance_uuids(self, context):
         return self.driver.list_instance_uuids()
+
+    # -- live migration (1.11): nova_compute/live_migration.py --------------
+
+    def check_can_live_migrate_destination(self, context, instance,
+                                           block_migration='auto'):
+        """On the destination; asks the source in turn; migrate_data."""
+        return self.live_migrations.check_destination(
+            context, instance, block_migration)
+
+    def check_can_live_migrate_source(self, context, instance,
+                                      dest_check_data):
+        return self.live_migrations.steps.check_source(instance,
+                                                       dest_check_data)
+
+    def pre_live_migration(self, context, instance, migrate_data):
+        with self.locks(instance['uuid']):
+            return self.live_migrations.pre_live_migration(
+                context, instance, migrate_data)
+
+    def live_migration(self, context, instance, dest, migrate_data,
+                       migration=None):
+        """Runs on the build pool, under the instance's lock; abort and
+        force-complete reach it meanwhile."""
+        def run():
+            with self.locks(instance['uuid']):
+                self.live_migrations.live_migration(
+                    context, instance, dest, migrate_data, migration)
+        self._submit(instance['uuid'], run)
+
+    def live_migration_abort(self, context, instance, migration_id=None):
+        self.live_migrations.abort(context, instance, migration_id)
+
+    def live_migration_force_complete(self, context, instance):
+        self.live_migrations.force_complete(context, instance)
+
+    def post_live_migration_at_destination(self, context, instance,
+                                           migrate_data, migration=None):
+        with self.locks(instance['uuid']):
+            return self.live_migrations.post_at_destination(
+                context, instance, migrate_data, migration)
+
+    def rollback_live_migration_at_destination(self, context, instance,
+                                               migrate_data):
+        with self.locks(instance['uuid']):
+            self.live_migrations.rollback_at_destination(
+                context, instance, migrate_data)

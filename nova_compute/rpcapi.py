@@ -10,6 +10,10 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.11 - live migration: check_can_live_migrate_destination/_source,
+         pre_live_migration, live_migration, live_migration_abort,
+         live_migration_force_complete, post_live_migration_at_destination,
+         rollback_live_migration_at_destination
 """
 
 from common import exception
@@ -19,7 +23,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.11'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -135,3 +139,65 @@ class ComputeAPI(rpc.RPCAPIBase):
         its hypervisor has them."""
         return self.call(ctxt, 'volume_devices', self._volume_version(),
                          server=host, instance=instance)
+
+    # -- live migration (1.11; nova_compute/live_migration.py) ---------------
+
+    def _live_migration_version(self):
+        if not self.can_send_version('1.11'):
+            raise exception.MigrationPreCheckError(
+                reason='the compute service is too old for live migration '
+                       '([upgrade_levels] compute holds it below 1.11)')
+        return '1.11'
+
+    def check_can_live_migrate_destination(self, ctxt, destination,
+                                           instance, block_migration='auto'):
+        """Asked of the destination, which asks the source in turn; the
+        migrate_data the migration then carries (MigrationPreCheckError
+        when it cannot be done)."""
+        return self.call(ctxt, 'check_can_live_migrate_destination',
+                         self._live_migration_version(), server=destination,
+                         instance=instance, block_migration=block_migration)
+
+    def check_can_live_migrate_source(self, ctxt, source, instance,
+                                      dest_check_data):
+        return self.call(ctxt, 'check_can_live_migrate_source',
+                         self._live_migration_version(), server=source,
+                         instance=instance, dest_check_data=dest_check_data)
+
+    def pre_live_migration(self, ctxt, destination, instance, migrate_data):
+        return self.call(ctxt, 'pre_live_migration',
+                         self._live_migration_version(), server=destination,
+                         instance=instance, migrate_data=migrate_data)
+
+    def live_migration(self, ctxt, source, instance, dest, migrate_data,
+                       migration=None):
+        """Cast to the source, which runs the migration and reports how
+        it ended (nova_compute/live_migration.py's reporter)."""
+        self.cast(ctxt, 'live_migration', self._live_migration_version(),
+                  server=source, instance=instance, dest=dest,
+                  migrate_data=migrate_data, migration=migration)
+
+    def live_migration_abort(self, ctxt, source, instance,
+                             migration_id=None):
+        self.cast(ctxt, 'live_migration_abort',
+                  self._live_migration_version(), server=source,
+                  instance=instance, migration_id=migration_id)
+
+    def live_migration_force_complete(self, ctxt, source, instance):
+        self.cast(ctxt, 'live_migration_force_complete',
+                  self._live_migration_version(), server=source,
+                  instance=instance)
+
+    def post_live_migration_at_destination(self, ctxt, destination,
+                                           instance, migrate_data,
+                                           migration=None):
+        return self.call(ctxt, 'post_live_migration_at_destination',
+                         self._live_migration_version(), server=destination,
+                         instance=instance, migrate_data=migrate_data,
+                         migration=migration)
+
+    def rollback_live_migration_at_destination(self, ctxt, destination,
+                                               instance, migrate_data):
+        self.cast(ctxt, 'rollback_live_migration_at_destination',
+                  self._live_migration_version(), server=destination,
+                  instance=instance, migrate_data=migrate_data)

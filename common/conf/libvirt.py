@@ -56,6 +56,44 @@ opts = [
                     'the one Cinder names. With images_type = rbd, '
                     'nova-compute defines it on a real host when a guest '
                     'first needs it.'),
+    # Live migration (nova_compute/virt/libvirt/live_migration.py).
+    cfg.StrOpt('live_migration_scheme', default='tcp',
+               choices=['tcp', 'ssh', 'tls'],
+               help='Transport of the libvirt connection the source host\'s '
+                    'libvirtd opens to the destination\'s for a '
+                    'peer-to-peer live migration: qemu+SCHEME://ADDR/system, '
+                    'ADDR being the destination\'s '
+                    'live_migration_inbound_addr, else its host name.'),
+    cfg.StrOpt('live_migration_uri',
+               help='The whole destination libvirt URI, "%s" standing for '
+                    'the destination (its live_migration_inbound_addr, '
+                    'else its host name); wins over live_migration_scheme.'),
+    cfg.StrOpt('live_migration_inbound_addr',
+               help='This host\'s address that live migrations to it use, '
+                    'both the libvirt connection and the memory and disk '
+                    'streams (tcp://ADDR). Unset: its host name.'),
+    cfg.IntOpt('live_migration_bandwidth', default=0, min=0,
+               max=1024 * 1024,
+               help='Most MiB/s a live migration\'s stream may use; 0: no '
+                    'limit.'),
+    cfg.BoolOpt('live_migration_permit_post_copy', default=False,
+                help='Let force-complete (or a migration past its '
+                     'completion timeout with timeout_action '
+                     'force_complete) switch to post-copy: the guest runs '
+                     'on the destination at once and pulls the memory it '
+                     'still lacks. Off: force-complete pauses the guest '
+                     'until the copy ends.'),
+    cfg.IntOpt('live_migration_completion_timeout', default=800, min=0,
+               help='Seconds a live migration may take per GiB of memory '
+                    'and disk to copy (at least 60 s in all) before '
+                    'live_migration_timeout_action is taken; 0: no '
+                    'limit.'),
+    cfg.StrOpt('live_migration_timeout_action', default='abort',
+               choices=['abort', 'force_complete'],
+               help='What a live migration past its completion timeout '
+                    'does: abort it (the guest stays on the source), or '
+                    'force it to complete (see '
+                    'live_migration_permit_post_copy).'),
 ]
 
 

@@ -62,6 +62,14 @@ class ComputeDriver(abc.ABC):
         """Unplug a volume's disk; one not plugged is not an error."""
         raise exception.Invalid(reason='this driver cannot use volumes')
 
+    def live_migration_steps(self):
+        """The object doing this driver's live-migration steps (see
+        nova_compute/virt/libvirt/live_migration.py for what it has);
+        MigrationPreCheckError for a driver that cannot migrate."""
+        raise exception.MigrationPreCheckError(
+            reason='the %s driver cannot live-migrate instances'
+                   % type(self).__name__)
+
     @abc.abstractmethod
     def get_power_state(self, instance):
         """The instance's power state; NOSTATE when it does not exist."""

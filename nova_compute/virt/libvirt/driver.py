@@ -44,6 +44,7 @@ from nova_compute.virt.libvirt import diagnostics
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
+from nova_compute.virt.libvirt import live_migration
 from nova_compute.virt.libvirt import rbd_disks
 from nova_compute.virt.libvirt import simulated_console
 from nova_compute.virt.libvirt import volume
@@ -98,6 +99,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self._lock = threading.Lock()
         # The ceph secret (uuid, user) defined in this host's libvirt.
         self._ceph_secret = None
+        self._live_migration = live_migration.LiveMigration(self)
 
     # -- node -----------------------------------------------------------------
 
@@ -143,6 +145,10 @@ class LibvirtDriver(driver.ComputeDriver):
             'hypervisor_hostname': host.nodename,
             'cpu_info': host.cpu_info(),
         }
+
+    def live_migration_steps(self):
+        """live_migration.LiveMigration: it refuses the test driver."""
+        return self._live_migration
 
     def list_instance_uuids(self):
         domains = self.host.call('Listing domains',
