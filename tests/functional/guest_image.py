@@ -92,6 +92,12 @@ VOLUME = 'VOLUME'
 # serial and the boot id).
 VOLUME_MARK = 'NOVA-LITE-MARK'
 VOLUME_LINE = re.compile(r'^VOLUME dev=(\w+) (.*?)\r?$', re.M)
+# The counter /init prints every second when the kernel command line has
+# TICK_ARG (TICK_CMDLINE): "TICK 1", "TICK 2"...
+TICK = 'TICK'
+TICK_ARG = 'nova_tick'
+TICK_CMDLINE = CMDLINE + ' ' + TICK_ARG
+TICK_LINE = re.compile(r'^TICK (\d+)\r?$', re.M)
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
@@ -113,6 +119,11 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 acpid -d &
 echo "%(marker)s boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+# With nova_tick on the kernel command line, a counter on the console
+# every second: a test sees the guest run on (across a live migration).
+case " $(cat /proc/cmdline) " in *" %(tick_arg)s "*)
+    (n=0; while :; do n=$((n+1)); echo "%(tick)s $n"; sleep 1; done) & ;;
+esac
 
 # The config drive: findfs knows labels; a device it does not report is
 # still tried by mounting it and looking for the OpenStack tree, and then
@@ -197,7 +208,8 @@ while :; do
     sleep 0.5
 done
 """ % {'marker': MARKER, 'cd': CONFIG_DRIVE, 'load_order': LOAD_ORDER,
-       'vol': VOLUME, 'mark': VOLUME_MARK}
+       'vol': VOLUME, 'mark': VOLUME_MARK, 'tick': TICK,
+       'tick_arg': TICK_ARG}
 
 POWER_BUTTON = '#!/bin/sh\nexec poweroff -f\n'
 
@@ -226,6 +238,11 @@ def volume_report(console):
     if boot < 0:
         return []
     return VOLUME_LINE.findall(console[boot:])
+
+
+def ticks(console):
+    """The counter values on the console, in order (see TICK_CMDLINE)."""
+    return [int(n) for n in TICK_LINE.findall(console)]
 
 
 class Unavailable(Exception):
