@@ -419,7 +419,8 @@ class LiveMigration:
                  'block' if block else 'shared storage')
         try:
             worker.start()
-            self._monitor(job, worker, self._timeout(dom), on_progress)
+            self._monitor(job, worker, self._timeout(dom, migrate_data),
+                          on_progress)
         finally:
             with self._lock:
                 self._jobs.pop(uuid, None)
@@ -433,15 +434,21 @@ class LiveMigration:
                                             'Live migration of %s' % uuid)
         return dict(job.stats, post_copy=job.post_copy, paused=job.paused)
 
-    def _timeout(self, dom):
+    def _timeout(self, dom, migrate_data):
+        """Seconds the migration may take: per GiB of memory, and of the
+        disks a block migration copies."""
         per_gib = self._opts().live_migration_completion_timeout
         if not per_gib:
             return None
         try:
-            memory = dom.info()[1] * 1024
+            size = dom.info()[1] * 1024
         except libvirt.libvirtError:
-            memory = GiB
-        return max(MIN_COMPLETION_TIMEOUT, per_gib * memory / GiB)
+            size = GiB
+        if migrate_data.get('block_migration'):
+            size += sum(d.get('virtual_size') or 0
+                        for d in migrate_data.get('disks') or ()
+                        if not d['readonly'])
+        return max(MIN_COMPLETION_TIMEOUT, per_gib * size / GiB)
 
     def _monitor(self, job, worker, timeout, on_progress):
         start = time.monotonic()

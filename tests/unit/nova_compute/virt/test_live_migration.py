@@ -456,7 +456,7 @@ def test_past_the_completion_timeout(conf, tmp_path, monkeypatch, action,
     dom = FakeDomain(hold=True)
     steps = _steps(conf, tmp_path, dom, monkeypatch,
                    live_migration_timeout_action=action)
-    monkeypatch.setattr(steps, '_timeout', lambda dom: 0.05)
+    monkeypatch.setattr(steps, '_timeout', lambda dom, data: 0.05)
     worker, outcome = _in_background(steps, _migrate_data())
     for _ in range(500):
         if (expected,) in dom.calls:
@@ -471,14 +471,20 @@ def test_past_the_completion_timeout(conf, tmp_path, monkeypatch, action,
         assert outcome['result']['paused'] is True
 
 
-def test_completion_timeout_scales_with_memory(conf, tmp_path, monkeypatch):
+def test_completion_timeout_scales_with_what_is_copied(conf, tmp_path,
+                                                       monkeypatch):
     steps = _steps(conf, tmp_path, FakeDomain(), monkeypatch,
                    live_migration_completion_timeout=800)
     dom = FakeDomain()
-    assert steps._timeout(dom) == 200   # 800 s/GiB, 256 MiB
+    assert steps._timeout(dom, {}) == 200   # 800 s/GiB, 256 MiB
+    # A block migration copies its writable disks too.
+    data = dict(_migrate_data(), disks=[
+        {'target': 'vda', 'readonly': False, 'virtual_size': 1024 ** 3},
+        {'target': 'hdd', 'readonly': True, 'virtual_size': 1024 ** 3}])
+    assert steps._timeout(dom, data) == 1000
     none = _steps(conf, tmp_path, dom, monkeypatch,
                   live_migration_completion_timeout=0)
-    assert none._timeout(dom) is None
+    assert none._timeout(dom, data) is None
 
 
 def test_cleanup_on_either_host(hosts, running, image):
