@@ -34,6 +34,9 @@ GUEST_PACKAGES+=(xorriso genisoimage python3-configobj python3-jinja2
 # For nova-compute's vfat config drives ([DEFAULT] config_drive_format =
 # vfat): mkfs.vfat makes the file system, mtools' mcopy fills it.
 GUEST_PACKAGES+=(dosfstools mtools)
+# For tests/functional/netns_hosts.py (live migration between two libvirtds,
+# each in its own network namespace): ip netns and veth pairs.
+GUEST_PACKAGES+=(iproute2)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -357,7 +357,8 @@ class LiveMigration:
         return {'power_state': self._driver.get_power_state(instance),
                 'downtime_ms': stats.get('downtime'),
                 'time_elapsed_ms': stats.get('time_elapsed'),
-                'data_total': stats.get('data_total')}
+                'data_total': stats.get('data_total'),
+                'data_processed': stats.get('data_processed')}
 
     def rollback_at_destination(self, instance, migrate_data):
         """On the destination after a failure: its half of the domain

@@ -1,8 +1,15 @@
-"""A libvirt test-driver host of 4 vCPUs and 4 GB, named 'h1', per test."""
+"""A libvirt test-driver host of 4 vCPUs and 4 GB, named 'h1', per test;
+and serving(), a compute manager behind a real RPC server."""
 
+import contextlib
+
+import oslo_messaging
 import pytest
 
+from common import rpc
+
 from common.conf import CONF
+from nova_compute import rpcapi
 from nova_compute.virt import loader as virt_loader
 
 
@@ -18,3 +25,22 @@ def driver(tmp_path):
     drv.init_host('h1')
     yield drv
     drv.cleanup_host()
+
+
+@contextlib.contextmanager
+def serving(manager, host='h1'):
+    """`manager` answering compute RPC for `host` on a fake:// transport
+    (one of its own unless the process has one)."""
+    owned = rpc.TRANSPORT is None
+    rpc.init(CONF, url='fake://')
+    server = rpc.get_server(
+        oslo_messaging.Target(topic=rpcapi.ComputeAPI.TOPIC, server=host),
+        [manager])
+    server.start()
+    try:
+        yield manager
+    finally:
+        server.stop()
+        server.wait()
+        if owned:
+            rpc.cleanup()

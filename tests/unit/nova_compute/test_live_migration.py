@@ -6,7 +6,6 @@ computes."""
 import threading
 import uuid
 
-import oslo_messaging
 import pytest
 
 from common import context as nova_context
@@ -17,6 +16,7 @@ from common.conf import CONF
 from nova_compute import live_migration
 from nova_compute import manager as compute_manager
 from nova_compute import rpcapi
+from tests.unit.nova_compute import conftest
 
 
 class Conductor:
@@ -257,20 +257,9 @@ def test_the_reporter_is_the_seam_for_the_migration_record(pair):
 
 @pytest.fixture
 def served(driver):
-    owned = rpc.TRANSPORT is None
-    rpc.init(CONF, url='fake://')
-    manager = compute_manager.ComputeManager(driver, Conductor(), 'h1')
-    server = rpc.get_server(
-        oslo_messaging.Target(topic=rpcapi.ComputeAPI.TOPIC, server='h1'),
-        [manager])
-    server.start()
-    try:
+    with conftest.serving(compute_manager.ComputeManager(
+            driver, Conductor(), 'h1')) as manager:
         yield manager
-    finally:
-        server.stop()
-        server.wait()
-        if owned:
-            rpc.cleanup()
 
 
 def test_the_test_driver_refuses_over_rpc_with_a_clear_error(served):

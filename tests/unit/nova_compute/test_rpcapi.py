@@ -4,16 +4,15 @@ builds cast to one host together, one message or (capped) one each."""
 import threading
 import uuid
 
-import oslo_messaging
 import pytest
 
 from common import context as nova_context
 from common import exception
-from common import rpc
 from common import states
 from common.conf import CONF
 from nova_compute import manager as compute_manager
 from nova_compute import rpcapi
+from tests.unit.nova_compute import conftest
 
 
 class Conductor:
@@ -45,21 +44,10 @@ class Conductor:
 
 @pytest.fixture
 def compute(driver):
-    owned = rpc.TRANSPORT is None
-    rpc.init(CONF, url='fake://')
     conductor = Conductor()
-    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
-    server = rpc.get_server(
-        oslo_messaging.Target(topic=rpcapi.ComputeAPI.TOPIC, server='h1'),
-        [manager])
-    server.start()
-    try:
+    with conftest.serving(
+            compute_manager.ComputeManager(driver, conductor, 'h1')):
         yield conductor
-    finally:
-        server.stop()
-        server.wait()
-        if owned:
-            rpc.cleanup()
 
 
 def _builds(count):

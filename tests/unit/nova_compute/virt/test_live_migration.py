@@ -23,31 +23,9 @@ from common.conf import CONF
 from nova_compute.virt import driver as driver_base
 from nova_compute.virt.libvirt import driver as libvirt_driver
 from nova_compute.virt.libvirt import live_migration as lm
+from tests.host_conf import HostConf
 from tests.unit.nova_compute.virt.test_driver_real_host import (
     make_instance)
-
-
-class _HostConf:
-    """CONF as one host sees it: its own instances_path and [libvirt]
-    overrides on top of the global options."""
-
-    def __init__(self, instances_path, **libvirt_opts):
-        self.instances_path = instances_path
-        self.libvirt = _Overlay(CONF.libvirt, libvirt_opts)
-
-    def __getattr__(self, name):
-        return getattr(CONF, name)
-
-
-class _Overlay:
-    def __init__(self, group, values):
-        self._group = group
-        self._values = values
-
-    def __getattr__(self, name):
-        if name in self._values:
-            return self._values[name]
-        return getattr(self._group, name)
 
 
 @pytest.fixture
@@ -60,7 +38,7 @@ def conf(tmp_path):
 
 
 def _driver(path, name, **libvirt_opts):
-    drv = libvirt_driver.LibvirtDriver(_HostConf(path, **libvirt_opts))
+    drv = libvirt_driver.LibvirtDriver(HostConf(path, **libvirt_opts))
     drv.init_host(name)
     drv.host.is_test = False
     return drv
@@ -108,7 +86,7 @@ def _checked(hosts, instance, block_migration='auto'):
 
 
 def test_the_test_driver_refuses_every_step(conf, tmp_path):
-    drv = libvirt_driver.LibvirtDriver(_HostConf(str(tmp_path / 'a')))
+    drv = libvirt_driver.LibvirtDriver(HostConf(str(tmp_path / 'a')))
     drv.init_host('h')
     steps = drv.live_migration_steps()
     instance = make_instance()
