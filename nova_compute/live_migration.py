@@ -30,6 +30,7 @@ default moves the instance's host and node but not its claim).
 import logging
 import traceback
 
+from common import context as nova_context
 from common import exception
 from common import states
 
@@ -174,6 +175,35 @@ class LiveMigrations:
         except (exception.UnexpectedTaskState, exception.InstanceNotFound):
             LOG.info('Live migration of %s was overtaken by another '
                      'operation', instance['uuid'])
+
+    def recover_at_start(self):
+        """Instances of this host left migrating when nova-compute
+        stopped (libvirt ends a migration whose client went away). One
+        whose guest still runs here stayed: its task ends with a fault.
+        One whose guest is not here went to the destination: left for
+        the conductor's task, which knows the migration record."""
+        ctxt = nova_context.get_admin_context()
+        manager = self.manager
+        for instance in manager.conductor.instance_get_all(
+                ctxt, {'host': manager.host,
+                       'task_state_in': [states.MIGRATING]}):
+            if instance['task_state'] != states.MIGRATING:
+                continue
+            try:
+                power = manager.driver.get_power_state(instance)
+                if power not in (states.RUNNING, states.PAUSED_POWER):
+                    LOG.warning('%s was migrating from %s and its guest is '
+                                'not here', instance['uuid'], manager.host)
+                    continue
+                LOG.warning('%s was left migrating; its guest is still on '
+                            '%s', instance['uuid'], manager.host)
+                self.reporter.failed(
+                    ctxt, instance, None,
+                    'nova-compute on %s restarted during the live '
+                    'migration' % manager.host)
+            except Exception:
+                LOG.exception('Recovering the migration of %s failed',
+                              instance['uuid'])
 
     def abort(self, ctxt, instance, migration_id=None):
         self.steps.abort(instance)

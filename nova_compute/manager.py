@@ -122,6 +122,7 @@ class ComputeManager:
         self.driver.init_host(self.host)
         self.heartbeat()
         recovery.reconcile(self)
+        self.live_migrations.recover_at_start()
         # No resource report here: the first is the periodic task's, run
         # as soon as the RPC server has declared this host's queue. A node
         # reported before that could be chosen, and on a first start its

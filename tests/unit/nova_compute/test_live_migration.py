@@ -20,9 +20,13 @@ from tests.unit.nova_compute import conftest
 
 
 class Conductor:
-    def __init__(self):
+    def __init__(self, instances=()):
         self.done = []
         self.finished = threading.Event()
+        self.instances = list(instances)
+
+    def instance_get_all(self, ctxt, filters):
+        return [i for i in self.instances if i['host'] == filters['host']]
 
     def instance_task_done(self, ctxt, uuid, values, expected_task_state,
                            failed=False, message=None, details=None,
@@ -92,6 +96,10 @@ class Driver:
     def __init__(self, steps):
         self.steps = steps
         self.image_locator = None
+        self.power = {}
+
+    def get_power_state(self, instance):
+        return self.power.get(instance['uuid'], states.NOSTATE)
 
     def live_migration_steps(self):
         return self.steps
@@ -251,6 +259,21 @@ def test_the_reporter_is_the_seam_for_the_migration_record(pair):
     assert conductor.finished.wait(10)
     assert seen == [('progress', {'id': 3}, 40),
                     ('succeeded', {'id': 3}, 'dst')]
+
+
+def test_at_start_a_migration_whose_guest_stayed_ends_with_a_fault(pair):
+    managers, conductor, _api, _log = pair
+    stayed, went, idle = (_instance(), _instance(),
+                          _instance(task_state=None))
+    conductor.instances = [stayed, went, idle]
+    managers['src'].driver.power = {stayed['uuid']: states.RUNNING,
+                                    idle['uuid']: states.RUNNING}
+    managers['src'].live_migrations.recover_at_start()
+    done, = conductor.done
+    assert done['uuid'] == stayed['uuid']
+    assert done['failed'] is True and done['expected'] == states.MIGRATING
+    assert 'restarted during the live migration' in done['message']
+    assert done['values'] == {'vm_state': states.ACTIVE}
 
 
 # -- over RPC ----------------------------------------------------------------
