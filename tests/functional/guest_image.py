@@ -97,7 +97,9 @@ VOLUME_LINE = re.compile(r'^VOLUME dev=(\w+) (.*?)\r?$', re.M)
 TICK = 'TICK'
 TICK_ARG = 'nova_tick'
 TICK_CMDLINE = CMDLINE + ' ' + TICK_ARG
-TICK_LINE = re.compile(r'^TICK (\d+)\r?$', re.M)
+# Whole lines only: a log read while the guest writes may end in half of
+# one ("TICK 1" of "TICK 12").
+TICK_LINE = re.compile(r'^TICK (\d+)\r?\n', re.M)
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
