@@ -16,7 +16,9 @@ between the two libvirtds, post_live_migration on both hosts, and the
 instance record moved by nova_compute/live_migration.py's reporter.
 
 The second host migrates at 1 MiB/s ([libvirt] live_migration_bandwidth),
-so a migration back from it is slow enough to abort.
+so a migration back from it is slow enough to abort, or to force to
+complete: it permits post-copy, which moves the guest at once and pulls
+its memory after it.
 
 Needs root (ip netns, mount), libvirtd, qemu-system-x86, busybox-static,
 a Debian kernel package, RabbitMQ and PostgreSQL; a missing piece skips
@@ -69,14 +71,16 @@ def hosts():
         pair.stop()
 
 
-def _compute_conf(host, bandwidth=0):
+def _compute_conf(host, bandwidth=0, post_copy=False):
     return ('instances_path = %s\n'
             '[libvirt]\n'
             'connection_uri = %s\n'
             'virt_type = qemu\n'
             'live_migration_inbound_addr = %s\n'
             'live_migration_bandwidth = %d\n'
-            % (host.instances_path, host.uri, host.addr, bandwidth))
+            'live_migration_permit_post_copy = %s\n'
+            % (host.instances_path, host.uri, host.addr, bandwidth,
+               post_copy))
 
 
 @pytest.fixture(scope='module')
@@ -85,7 +89,8 @@ def dep(hosts):
     d = deployment_mod.Deployment(
         'postgresql', compute_hosts=('lma', 'lmb'),
         compute_conf={'lma': _compute_conf(a),
-                      'lmb': _compute_conf(b, SLOW_BANDWIDTH)},
+                      'lmb': _compute_conf(b, SLOW_BANDWIDTH,
+                                           post_copy=True)},
         extra_conf='[DEFAULT]\nshutdown_timeout = 10\n')
     d.start()
     try:
@@ -268,10 +273,7 @@ def test_abort_leaves_the_guest_running_on_its_host(dep, server):
     data = dep.rpc.check(back, server)
     instance = dep.rpc.start(server, back, data)
     # The incoming domain appears on the first host once the copy runs.
-    deadline = time.monotonic() + 30
-    while server not in a.domains():
-        assert time.monotonic() < deadline, dep.logs()
-        time.sleep(0.2)
+    _wait_incoming(dep, a, server)
     time.sleep(1)
     assert _server(dep, server)['OS-EXT-STS:task_state'] == \
         states.MIGRATING
@@ -287,3 +289,34 @@ def test_abort_leaves_the_guest_running_on_its_host(dep, server):
     ticks = guest_image.ticks(_console(b, server))
     assert _wait_ticks(b, server, ticks[-1] + 1)
     assert 'aborted on request' in dep.log(here)
+
+
+def _wait_incoming(dep, host, server):
+    deadline = time.monotonic() + 30
+    while server not in host.domains():
+        assert time.monotonic() < deadline, dep.logs()
+        time.sleep(0.2)
+
+
+def test_force_complete_switches_a_crawling_migration_to_post_copy(dep,
+                                                                   server):
+    # After the abort: still on the second host, still at 1 MiB/s, which
+    # would take over a minute for the guest's memory.
+    back, here = dep.compute_hosts
+    a, b = dep.libvirt[back], dep.libvirt[here]
+    before = guest_image.ticks(_console(b, server))
+    instance = dep.rpc.start(server, back, dep.rpc.check(back, server))
+    _wait_incoming(dep, a, server)
+    time.sleep(2)   # into the memory copy
+    started = time.monotonic()
+    dep.rpc.compute.live_migration_force_complete(dep.rpc.ctxt, here,
+                                                  instance)
+    done = _settle(dep, server, timeout=60)
+    assert time.monotonic() - started < 30
+    assert done['status'] == 'ACTIVE', done
+    assert done['OS-EXT-SRV-ATTR:host'] == back
+    assert a.domains() == {server: 1}
+    assert server not in b.domains()
+    ticks = _wait_ticks(a, server, before[-1] + 1)
+    assert not BOOT_LINE.search(_console(a, server))
+    assert ticks[0] > before[-1]

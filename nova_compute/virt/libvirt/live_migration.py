@@ -512,9 +512,13 @@ class LiveMigration:
     def _force(self, job):
         try:
             if job.flags & libvirt.VIR_MIGRATE_POSTCOPY:
+                LOG.info('Switching the migration of %s to post-copy',
+                         job.dom.UUIDString())
                 job.dom.migrateStartPostCopy(0)
                 job.post_copy = True
             elif not job.paused:
+                LOG.info('Pausing %s until its migration completes',
+                         job.dom.UUIDString())
                 job.dom.suspend()
                 job.paused = True
         except libvirt.libvirtError as err:
