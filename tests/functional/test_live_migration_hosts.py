@@ -320,3 +320,5 @@ def test_force_complete_switches_a_crawling_migration_to_post_copy(dep,
     ticks = _wait_ticks(a, server, before[-1] + 1)
     assert not BOOT_LINE.search(_console(a, server))
     assert ticks[0] > before[-1]
+    assert 'Switching the migration of %s to post-copy' % server in \
+        dep.log(here)
