@@ -156,8 +156,16 @@ class LiveMigrations:
             self.compute.post_live_migration_at_destination(
                 ctxt, dest, instance, prepared, migration)
         except Exception:
-            LOG.exception('Finishing the migration of %s on %s failed',
-                          uuid, dest)
+            LOG.exception('Finishing the migration of %s on %s failed; '
+                          'recording it there from here', uuid, dest)
+            # libvirt moved the guest: the record must follow, or the
+            # destination would take it for a stray domain at its next
+            # start and destroy it.
+            try:
+                self.reporter.succeeded(ctxt, instance, migration, dest,
+                                        dest, states.RUNNING)
+            except Exception:
+                LOG.exception('Recording %s on %s failed', uuid, dest)
 
     def _rollback(self, ctxt, instance, dest, migrate_data, migration,
                   error, aborted):

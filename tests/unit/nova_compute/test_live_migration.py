@@ -234,6 +234,14 @@ def test_a_cleanup_failure_on_the_source_still_finishes(pair):
     assert conductor.done[0]['values']['host'] == 'dst'
 
 
+def test_the_record_follows_the_guest_when_the_destination_cannot(pair):
+    managers, conductor, _api, _log = pair
+    managers['dst'].driver.steps.fail = 'post_at_destination'
+    _migrate(managers, conductor, _instance())
+    done, = conductor.done
+    assert done['values']['host'] == 'dst' and done['failed'] is False
+
+
 def test_abort_and_force_complete_reach_the_source_driver(pair):
     managers, _conductor, _api, log = pair
     managers['src'].live_migration_abort(CTXT, _instance(), 7)
