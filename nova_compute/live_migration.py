@@ -186,10 +186,11 @@ class LiveMigrations:
 
     def recover_at_start(self):
         """Instances of this host left migrating when nova-compute
-        stopped (libvirt ends a migration whose client went away). One
-        whose guest still runs here stayed: its task ends with a fault.
-        One whose guest is not here went to the destination: left for
-        the conductor's task, which knows the migration record."""
+        stopped. libvirtd goes on with a peer-to-peer migration whose
+        client went away: it is aborted. A guest still here then stays:
+        its task ends with a fault. One that is not here went to the
+        destination: left for the conductor's task, which knows the
+        migration record."""
         ctxt = nova_context.get_admin_context()
         manager = self.manager
         for instance in manager.conductor.instance_get_all(
@@ -198,8 +199,7 @@ class LiveMigrations:
             if instance['task_state'] != states.MIGRATING:
                 continue
             try:
-                power = manager.driver.get_power_state(instance)
-                if power not in (states.RUNNING, states.PAUSED_POWER):
+                if not self.steps.abort_unwatched(instance):
                     LOG.warning('%s was migrating from %s and its guest is '
                                 'not here', instance['uuid'], manager.host)
                     continue

@@ -88,9 +88,13 @@ class Host:
     def prepare(self):
         for sub in list(STATE_DIRS.values()) + ['instances']:
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        # The machine's libvirt configuration files, not its domains,
+        # networks or hooks (its own libvirtd's).
         etc = os.path.join(self.dir, 'etc')
-        shutil.copytree('/etc/libvirt', etc, dirs_exist_ok=True,
-                        symlinks=True)
+        for name in os.listdir('/etc/libvirt'):
+            path = os.path.join('/etc/libvirt', name)
+            if name.endswith('.conf') and os.path.isfile(path):
+                shutil.copy(path, etc)
         with open(os.path.join(etc, 'libvirtd.conf'), 'w') as f:
             f.write(LIBVIRTD_CONF % {'addr': self.addr})
         with open(os.path.join(etc, 'qemu.conf'), 'a') as f:

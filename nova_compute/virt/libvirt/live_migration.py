@@ -551,6 +551,30 @@ class LiveMigration:
             shutil.rmtree(self._driver._instance_dir(uuid),
                           ignore_errors=True)
 
+    def abort_unwatched(self, instance, timeout=30):
+        """Abort a migration libvirt still runs for the instance with no
+        one here watching it (nova-compute restarted: a peer-to-peer
+        migration goes on in libvirtd without its client). Whether the
+        guest is still here afterwards."""
+        host = self._host
+        dom = host.lookup(instance['uuid'])
+        if dom is None:
+            return False
+        deadline = time.monotonic() + timeout
+        with host.errors('Aborting the migration of %s'
+                         % instance['uuid']):
+            while dom.jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE:
+                try:
+                    dom.abortJob()
+                except libvirt.libvirtError:
+                    pass  # ending by itself, or past the point of abort
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+        return host.lookup(instance['uuid']) is not None and \
+            self._driver.get_power_state(instance) in (
+                states.RUNNING, states.PAUSED_POWER)
+
     def running(self, instance):
         """Whether a migration of the instance runs here."""
         with self._lock:

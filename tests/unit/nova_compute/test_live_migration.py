@@ -49,6 +49,7 @@ class Steps:
         self.log = log
         self.fail = fail
         self.error = error or exception.HypervisorError(reason='boom')
+        self.here = {}
 
     def _step(self, name, result=None):
         self.log.append(name)
@@ -88,6 +89,10 @@ class Steps:
     def abort(self, instance):
         self._step('abort')
 
+    def abort_unwatched(self, instance):
+        self.log.append('abort_unwatched')
+        return self.here.get(instance['uuid'], False)
+
     def force_complete(self, instance):
         self._step('force_complete')
 
@@ -96,10 +101,6 @@ class Driver:
     def __init__(self, steps):
         self.steps = steps
         self.image_locator = None
-        self.power = {}
-
-    def get_power_state(self, instance):
-        return self.power.get(instance['uuid'], states.NOSTATE)
 
     def live_migration_steps(self):
         return self.steps
@@ -270,13 +271,15 @@ def test_the_reporter_is_the_seam_for_the_migration_record(pair):
 
 
 def test_at_start_a_migration_whose_guest_stayed_ends_with_a_fault(pair):
-    managers, conductor, _api, _log = pair
+    managers, conductor, _api, log = pair
     stayed, went, idle = (_instance(), _instance(),
                           _instance(task_state=None))
     conductor.instances = [stayed, went, idle]
-    managers['src'].driver.power = {stayed['uuid']: states.RUNNING,
-                                    idle['uuid']: states.RUNNING}
+    managers['src'].driver.steps.here = {stayed['uuid']: True,
+                                         idle['uuid']: True}
     managers['src'].live_migrations.recover_at_start()
+    # Each migrating one had its leftover libvirt job aborted first.
+    assert log == ['abort_unwatched', 'abort_unwatched']
     done, = conductor.done
     assert done['uuid'] == stayed['uuid']
     assert done['failed'] is True and done['expected'] == states.MIGRATING

@@ -497,3 +497,22 @@ def test_progress_is_the_share_of_data_copied():
     assert lm.progress({}) == 0
     assert lm.progress({'data_total': 400, 'data_remaining': 100}) == 75
     assert lm.progress({'data_total': 400, 'data_remaining': 0}) == 100
+
+
+def test_a_migration_left_unwatched_is_aborted(conf, tmp_path, monkeypatch):
+    dom = FakeDomain()
+    jobs = [libvirt.VIR_DOMAIN_JOB_UNBOUNDED]
+    dom.jobInfo = lambda: [jobs[-1]]
+    real_abort = dom.abortJob
+
+    def abort():
+        real_abort()
+        jobs.append(libvirt.VIR_DOMAIN_JOB_NONE)
+    dom.abortJob = abort
+    steps = _steps(conf, tmp_path, dom, monkeypatch)
+    monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: dom)
+    assert steps.abort_unwatched({'uuid': 'u'}) is True
+    assert dom.calls == [('abortJob',)]
+    # Gone from here (it completed before): nothing to abort, not here.
+    monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: None)
+    assert steps.abort_unwatched({'uuid': 'u'}) is False
