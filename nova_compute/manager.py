@@ -17,6 +17,7 @@ from nova_compute import build
 from nova_compute import lifecycle
 from nova_compute import rebuild
 from nova_compute import recovery
+from nova_compute import rescue
 from nova_compute import resources
 from nova_compute import volumes
 
@@ -68,7 +69,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.9')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -86,6 +87,7 @@ class ComputeManager:
                                                conductor_api)
         self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api,
                                            self.builder.volumes)
+        self.rescuer = rescue.Rescuer(self.host, driver, conductor_api)
         self.locks = _InstanceLocks()
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
@@ -250,6 +252,22 @@ class ComputeManager:
         with self.locks(instance['uuid']):
             self.rebuilder.rebuild(context, instance, image, evacuate,
                                    target_state)
+
+    # (1.9)
+    def rescue_instance(self, context, instance, image):
+        with self.locks(instance['uuid']):
+            self.rescuer.rescue(context, instance, image)
+
+    # (1.9)
+    def unrescue_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.rescuer.unrescue(context, instance)
+
+    # (1.9)
+    def trigger_crash_dump(self, context, instance):
+        # No instance lock: an NMI is one quick hypervisor call, and the
+        # conductor let it through only with no task under way.
+        self.driver.inject_nmi(instance)
 
     def terminate_instance(self, context, instance):
         uuid = instance['uuid']

@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.9 - rescue_instance, unrescue_instance (casts), trigger_crash_dump
+        (a call: the API answers once the NMI went in)
 """
 
 from common import exception
@@ -19,7 +21,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.9'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -134,4 +136,28 @@ class ComputeAPI(rpc.RPCAPIBase):
         """The guest devices the instance's volumes are plugged at, as
         its hypervisor has them."""
         return self.call(ctxt, 'volume_devices', self._volume_version(),
+                         server=host, instance=instance)
+
+    def _rescue_version(self):
+        if not self.can_send_version('1.9'):
+            raise exception.Conflict(
+                reason='the compute service is too old for rescue and '
+                       'crash dumps ([upgrade_levels] compute holds it '
+                       'below 1.9)')
+        return '1.9'
+
+    def rescue_instance(self, ctxt, host, instance, image):
+        """Boot the instance from a rescue disk made from `image`."""
+        self.cast(ctxt, 'rescue_instance', self._rescue_version(),
+                  server=host, instance=instance, image=image)
+
+    def unrescue_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'unrescue_instance', self._rescue_version(),
+                  server=host, instance=instance)
+
+    def trigger_crash_dump(self, ctxt, host, instance):
+        """Inject an NMI into the guest; TriggerCrashDumpNotSupported
+        where the hypervisor cannot, InstanceNotReady when it is not
+        running."""
+        return self.call(ctxt, 'trigger_crash_dump', self._rescue_version(),
                          server=host, instance=instance)
