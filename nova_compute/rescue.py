@@ -30,7 +30,23 @@ class Rescuer:
         self.driver = driver
         self.conductor = conductor_api
 
+    def _still(self, ctxt, instance, task_state):
+        """Whether the instance still waits for `task_state` here: a
+        cast taken again after a restart finds the recovery finished it."""
+        try:
+            current = self.conductor.instance_get(ctxt, instance['uuid'])
+        except exception.InstanceNotFound:
+            return False
+        if current['task_state'] == task_state and \
+                current['host'] == self.host:
+            return True
+        LOG.info('%s of %s was overtaken (now %s on %s)', task_state,
+                 instance['uuid'], current['task_state'], current['host'])
+        return False
+
     def rescue(self, ctxt, instance, image):
+        if not self._still(ctxt, instance, states.RESCUING):
+            return
         try:
             self.driver.rescue(instance, image)
             self._wait_running(instance)
@@ -43,6 +59,8 @@ class Rescuer:
                     'power_state': self.driver.get_power_state(instance)})
 
     def unrescue(self, ctxt, instance):
+        if not self._still(ctxt, instance, states.UNRESCUING):
+            return
         try:
             self.driver.unrescue(instance)
             self._wait_running(instance)
@@ -61,8 +79,10 @@ class Rescuer:
         if instance['task_state'] == states.UNRESCUING:
             self.unrescue(ctxt, instance)
             return
-        self._undo(ctxt, instance, exception.NovaException(
-            '%srescuing: the rescue was undone' % why), None)
+        message = '%srescuing: the rescue was undone' % why
+        LOG.warning('%s: %s', instance['uuid'], message)
+        self._undo(ctxt, instance, exception.NovaException(message),
+                   message)
 
     def _undo(self, ctxt, instance, error, details):
         """Back to the guest's own definition, powered as its vm_state

@@ -21,6 +21,11 @@ class FakeConductor:
 
     def __init__(self):
         self.done = []
+        self.task_state = states.RESCUING
+
+    def instance_get(self, ctxt, uuid):
+        # The task the instance is in: the one the last call expects.
+        return {'uuid': uuid, 'host': 'h1', 'task_state': self.task_state}
 
     def instance_task_done(self, ctxt, uuid, values=None,
                            expected_task_state=None, failed=False,
@@ -67,6 +72,7 @@ def test_rescue_then_unrescue_reports_states_and_cleans_up(driver, spawned):
     assert 'booting from disk.rescue (image rescue-img)' in \
         _console(driver, spawned)
 
+    conductor.task_state = states.UNRESCUING
     rescuer.unrescue(None, dict(spawned, vm_state=states.RESCUED,
                                 task_state=states.UNRESCUING))
     assert conductor.done[1] == (states.UNRESCUING,
@@ -89,6 +95,7 @@ def test_a_stopped_server_rescued_runs_and_comes_back_active(driver,
                    {'id': 'img-1'})
     assert conductor.done[0][1] == {'vm_state': states.RESCUED,
                                     'power_state': states.RUNNING}
+    conductor.task_state = states.UNRESCUING
     rescuer.unrescue(None, spawned)
     assert conductor.done[1][1]['vm_state'] == states.ACTIVE
     assert driver.get_power_state(spawned) == states.RUNNING
@@ -130,6 +137,7 @@ def test_a_failed_unrescue_leaves_it_rescued_with_a_fault(driver, spawned,
     def fail(instance):
         raise exception.HypervisorError(reason='cannot')
     monkeypatch.setattr(driver, 'unrescue', fail)
+    conductor.task_state = states.UNRESCUING
     rescuer.unrescue(None, dict(spawned, vm_state=states.RESCUED))
     task, values, failed, message = conductor.done[1]
     assert (task, failed) == (states.UNRESCUING, True)
@@ -151,6 +159,7 @@ def test_recovery_undoes_a_rescue_and_redoes_an_unrescue(driver, spawned):
     assert _files(spawned) == []
     # Killed mid-unrescue: done again.
     driver.rescue(spawned, {'id': 'img-1'})
+    conductor.task_state = states.UNRESCUING
     rescuer.recover(None, dict(spawned, vm_state=states.RESCUED,
                                task_state=states.UNRESCUING), '')
     assert conductor.done[1][1:3] == ({'vm_state': states.ACTIVE,
@@ -234,3 +243,12 @@ def test_rescue_xml_boots_the_rescue_images_kernel():
     assert 'root=/dev/vda' in os_el.find('cmdline').text
     assert os_el.find('boot') is None
     assert libvirt_rescue.root_disk_bus(_real_xml()) == 'virtio'
+
+
+def test_a_rescue_cast_overtaken_by_recovery_does_nothing(driver, spawned):
+    conductor = FakeConductor()
+    conductor.task_state = None
+    rescue.Rescuer('h1', driver, conductor).rescue(None, spawned,
+                                                   {'id': 'img-1'})
+    assert conductor.done == [] and _files(spawned) == []
+    assert not driver.is_rescued(spawned)
