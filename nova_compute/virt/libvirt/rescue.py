@@ -27,9 +27,9 @@ SAVED_XML = 'unrescue.xml'
 _NOVA_RESCUE = '{%s}rescue' % domain_xml.NOVA_NS
 
 
-def _targets_after(devices, bus, first):
-    """Move every disk on `bus` one device name up (vda -> vdb...), from
-    the last, so `first` is free for the rescue disk."""
+def _move_up(devices, bus):
+    """Move every disk on `bus` one device name up (vda -> vdb...), so
+    the first name is free for the rescue disk."""
     prefix = domain_xml.DISK_BUSES[bus]
     disks = [d for d in devices.findall('disk')
              if d.get('device') != 'cdrom' and d.find('target') is not None
@@ -38,7 +38,8 @@ def _targets_after(devices, bus, first):
         target = disk.find('target')
         dev = target.get('dev')
         target.set('dev', dev[:-1] + chr(ord(dev[-1]) + 1))
-    return first
+        for boot in disk.findall('boot'):
+            disk.remove(boot)
 
 
 def rescue_xml(original, rescue_disk, disk_bus, kernel=None, ramdisk=None,
@@ -50,7 +51,7 @@ def rescue_xml(original, rescue_disk, disk_bus, kernel=None, ramdisk=None,
     domain = ET.fromstring(original)
     devices = domain.find('devices')
     prefix = domain_xml.DISK_BUSES[disk_bus]
-    _targets_after(devices, disk_bus, prefix + 'a')
+    _move_up(devices, disk_bus)
     disk = ET.Element('disk', type='file', device='disk')
     ET.SubElement(disk, 'driver', name='qemu', type='qcow2')
     ET.SubElement(disk, 'source', file=rescue_disk)
@@ -69,7 +70,9 @@ def rescue_xml(original, rescue_disk, disk_bus, kernel=None, ramdisk=None,
         ET.SubElement(os_el, 'cmdline').text = \
             cmdline or domain_xml.default_cmdline(disk_bus)
     else:
-        ET.SubElement(os_el, 'boot', dev='hd')
+        # The firmware's first boot device, whatever the PCI order of
+        # the disks (the kept ones keep their addresses).
+        ET.SubElement(disk, 'boot', order='1')
     _mark(domain)
     return ET.tostring(domain, encoding='unicode')
 

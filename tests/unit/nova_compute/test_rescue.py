@@ -229,8 +229,11 @@ def test_rescue_xml_boots_the_rescue_disk_first_root_second():
                            ('/i/disk.local', 'vdc'),
                            ('/i/disk.config', 'hdd')]
     os_el = ET.fromstring(xml).find('os')
-    assert os_el.find('kernel') is None
-    assert os_el.find('boot').get('dev') == 'hd'
+    assert os_el.find('kernel') is None and os_el.find('boot') is None
+    [boot] = ET.fromstring(xml).findall('./devices/disk/boot')
+    assert boot.get('order') == '1'
+    assert ET.fromstring(xml).find('./devices/disk/source').get(
+        'file') == '/i/disk.rescue'
     assert libvirt_rescue.is_rescue_xml(xml)
 
 
