@@ -7,25 +7,21 @@ import pytest
 from common import exception
 from common.conf import CONF
 from nova_api import app as api_app
+from tests.unit.nova_api import test_server_actions
 
-UUID = '6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11'
+UUID = test_server_actions.UUID
 IMAGE = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'
 OWNER = {'X-Auth-Token': 'u1:p1'}
 
 
-class FakeConductor:
+class FakeConductor(test_server_actions.FakeConductor):
+    """The server actions' fake, which also records what it is asked and
+    raises `error` when one is set."""
 
     def __init__(self):
+        super().__init__()
         self.calls = []
         self.error = None
-        self.locked_by = None
-
-    def instance_get(self, ctxt, uuid, read_deleted=False):
-        if uuid != UUID:
-            raise exception.InstanceNotFound(instance_id=uuid)
-        return {'uuid': UUID, 'project_id': 'p1', 'user_id': 'u1',
-                'vm_state': 'active', 'task_state': None,
-                'locked_by': self.locked_by}
 
     def _record(self, *call):
         self.calls.append(call)
@@ -43,11 +39,13 @@ class FakeConductor:
 
 
 @pytest.fixture
-def client():
-    conductor = FakeConductor()
-    test_client = falcon.testing.TestClient(api_app.create_app(conductor))
-    test_client.conductor = conductor
-    return test_client
+def conductor():
+    return FakeConductor()
+
+
+@pytest.fixture
+def client(conductor):
+    return falcon.testing.TestClient(api_app.create_app(conductor))
 
 
 def _post(client, body, version='2.1', headers=OWNER, server=UUID):
@@ -57,19 +55,20 @@ def _post(client, body, version='2.1', headers=OWNER, server=UUID):
                                  'compute ' + version}))
 
 
-def test_rescue_answers_200_with_the_given_admin_pass(client):
+def test_rescue_answers_200_with_the_given_admin_pass(client, conductor):
     resp = _post(client, {'rescue': {'adminPass': 's3cret',
                                      'rescue_image_ref': IMAGE}})
     assert resp.status_code == 200, resp.text
     assert resp.json == {'adminPass': 's3cret'}
-    assert client.conductor.calls == [('rescue', UUID, IMAGE)]
+    assert conductor.calls == [('rescue', UUID, IMAGE)]
 
 
-def test_rescue_null_makes_a_password_and_uses_the_servers_image(client):
+def test_rescue_null_makes_a_password_and_uses_the_servers_image(
+        client, conductor):
     resp = _post(client, {'rescue': None})
     assert resp.status_code == 200
     assert len(resp.json['adminPass']) >= 12
-    assert client.conductor.calls == [('rescue', UUID, None)]
+    assert conductor.calls == [('rescue', UUID, None)]
 
 
 def test_rescue_hides_the_password_when_instance_passwords_are_off(client):
@@ -84,17 +83,17 @@ def test_rescue_hides_the_password_when_instance_passwords_are_off(client):
 @pytest.mark.parametrize('params', [
     {'rescue_image_ref': 'not-a-uuid'}, {'flavor': '1'},
     {'adminPass': 5}])
-def test_a_bad_rescue_body_is_400(client, params):
+def test_a_bad_rescue_body_is_400(client, conductor, params):
     resp = _post(client, {'rescue': params})
     assert resp.status_code == 400
     assert 'badRequest' in resp.json
-    assert client.conductor.calls == []
+    assert conductor.calls == []
 
 
-def test_unrescue_is_202_with_no_body(client):
+def test_unrescue_is_202_with_no_body(client, conductor):
     resp = _post(client, {'unrescue': None})
     assert resp.status_code == 202 and not resp.text
-    assert client.conductor.calls == [('unrescue', UUID)]
+    assert conductor.calls == [('unrescue', UUID)]
 
 
 def test_trigger_crash_dump_is_202_from_2_17(client):
@@ -114,20 +113,21 @@ def test_trigger_crash_dump_is_202_from_2_17(client):
         instance_id=UUID, reason='Cannot rescue a volume-backed instance'),
      400, 'badRequest'),
 ])
-def test_conductor_refusals_become_nova_errors(client, error, status, key):
-    client.conductor.error = error
+def test_conductor_refusals_become_nova_errors(client, conductor, error,
+                                               status, key):
+    conductor.error = error
     resp = _post(client, {'rescue': None})
     assert resp.status_code == status
     assert resp.json[key]['message'] == error.message
 
 
-def test_crash_dump_not_ready_or_unsupported(client):
-    client.conductor.error = exception.InstanceNotReady(instance_id=UUID)
+def test_crash_dump_not_ready_or_unsupported(client, conductor):
+    conductor.error = exception.InstanceNotReady(instance_id=UUID)
     resp = _post(client, {'trigger_crash_dump': None}, '2.17')
     assert resp.status_code == 409
     assert resp.json['conflictingRequest']['message'] == \
         'Instance %s is not ready' % UUID
-    client.conductor.error = exception.TriggerCrashDumpNotSupported()
+    conductor.error = exception.TriggerCrashDumpNotSupported()
     resp = _post(client, {'trigger_crash_dump': None}, '2.17')
     assert resp.status_code == 400
 
@@ -135,10 +135,11 @@ def test_crash_dump_not_ready_or_unsupported(client):
 @pytest.mark.parametrize('body, version', [
     ({'rescue': None}, '2.1'), ({'unrescue': None}, '2.1'),
     ({'trigger_crash_dump': None}, '2.17')])
-def test_locked_is_409_and_another_project_404(client, body, version):
+def test_locked_is_409_and_another_project_404(client, conductor, body,
+                                               version):
     resp = _post(client, body, version, headers={'X-Auth-Token': 'u2:p2'})
     assert resp.status_code == 404
-    client.conductor.locked_by = 'admin'
+    conductor.locked_by = 'admin'
     resp = _post(client, body, version)
     assert resp.status_code == 409
-    assert client.conductor.calls == []
+    assert conductor.calls == []
