@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from tests.functional import deployment as deployment_mod
+from tests.functional.test_usage import openstack
 
 V217 = {'OpenStack-API-Version': 'compute 2.17'}
 MISSING_IMAGE = '99999999-9999-4999-8999-999999999999'
@@ -180,5 +181,25 @@ def test_a_compute_killed_mid_rescue_undoes_it_on_restart(dep):
     assert 'restarted during rescuing: the rescue was undone' in \
         dep.log(host)
     assert _files(dep, server_id) == []
+    dep.request('DELETE', '/v2.1/servers/%s' % server_id)
+    dep.wait_gone(server_id)
+
+
+def test_the_openstack_cli_rescues_unrescues_and_dumps(dep):
+    server_id = dep.boot('cli-rescue')['id']
+    openstack(dep, 'server', 'rescue', '--image', dep.image['id'],
+              '--password', 'cli-pass', server_id, parse=False)
+    assert dep.settle(server_id, 'RESCUE')['OS-EXT-STS:vm_state'] == \
+        'rescued'
+    shown = openstack(dep, 'server', 'show', server_id)
+    assert shown['status'] == 'RESCUE'
+    openstack(dep, 'server', 'unrescue', server_id, parse=False)
+    dep.settle(server_id, 'ACTIVE')
+    openstack(dep, '--os-compute-api-version', '2.17', 'server', 'dump',
+              'create', server_id, parse=False)
+    actions = dep.request('GET', '/v2.1/servers/%s/os-instance-actions'
+                          % server_id).json()['instanceActions']
+    assert [a['action'] for a in actions][:3] == [
+        'trigger_crash_dump', 'unrescue', 'rescue']
     dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     dep.wait_gone(server_id)

@@ -36,7 +36,9 @@ def servers(dep):
     return kept, gone
 
 
-def _openstack(dep, *args):
+def openstack(dep, *args, parse=True):
+    """The unmodified `openstack` CLI against `dep` (README's noauth
+    clouds.yaml): its JSON output parsed, or with parse=False its text."""
     clouds = os.path.join(dep.dir, 'clouds.yaml')
     with open(clouds, 'w') as f:
         f.write(test_noauth_cli.CLOUDS_YAML % {'url': dep.api})
@@ -44,11 +46,11 @@ def _openstack(dep, *args):
     env['OS_CLIENT_CONFIG_FILE'] = clouds
     result = subprocess.run(
         [os.path.join(BIN, 'openstack'), '--os-cloud', 'nova-lite'] +
-        list(args) + ['-f', 'json'], env=env, capture_output=True,
-        text=True, timeout=120)
+        list(args) + (['-f', 'json'] if parse else []), env=env,
+        capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert 'Traceback' not in result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout) if parse else result.stdout
 
 
 def _days():
@@ -60,14 +62,14 @@ def _days():
 def test_usage_list_and_show_count_deleted_servers_too(dep, servers):
     ids = {server['id'] for server in servers}
     start, end = _days()
-    rows = _openstack(dep, 'usage', 'list', '--start', start, '--end', end)
+    rows = openstack(dep, 'usage', 'list', '--start', start, '--end', end)
     [row] = [r for r in rows if r['Project'] == 'admin']
     # detailed=True (as the SDK sends it, text 'True') lists both servers
     # (the JSON formatter shows them; a table shows their count).
     assert {s['instance_id'] for s in row['Servers']} == ids
     assert float(row['RAM MB-Hours']) > 0
-    shown = _openstack(dep, 'usage', 'show', '--project', 'admin',
-                       '--start', start, '--end', end)
+    shown = openstack(dep, 'usage', 'show', '--project', 'admin',
+                      '--start', start, '--end', end)
     assert {s['instance_id'] for s in shown['Servers']} == ids
     assert float(shown['CPU Hours']) > 0
 
