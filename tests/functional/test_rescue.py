@@ -45,9 +45,22 @@ def _console(dep, server_id):
         )['output']
 
 
+def _held(dep):
+    """What the project's quota counts and what each host holds: rescue
+    moves nothing and claims nothing more."""
+    limits = dep.request('GET', '/v2.1/limits').json()['limits']['absolute']
+    hosts = dep.request('GET', '/v2.1/os-hypervisors/detail').json(
+        )['hypervisors']
+    return ({k: limits[k] for k in ('totalInstancesUsed', 'totalCoresUsed',
+                                    'totalRAMUsed')},
+            {h['hypervisor_hostname']: (h['vcpus_used'], h['memory_mb_used'])
+             for h in hosts})
+
+
 def test_rescue_and_unrescue_an_active_server(dep):
     server = dep.boot('rescue-me')
     server_id, host = server['id'], server['OS-EXT-SRV-ATTR:host']
+    before = _held(dep)
 
     resp = dep.action(server_id, {'rescue': {'adminPass': 'pa55word'}})
     assert resp.status_code == 200, resp.text
@@ -59,6 +72,7 @@ def test_rescue_and_unrescue_an_active_server(dep):
     assert _events(dep, server_id, resp) == [('rescuing', 'Success')]
     assert _action_of(dep, server_id, resp)['action'] == 'rescue'
     assert _files(dep, server_id) == ['disk.rescue', 'unrescue.xml']
+    assert _held(dep) == before
     assert 'Rescue: booting from disk.rescue (image %s)' % dep.image['id'] \
         in _console(dep, server_id)
 
@@ -76,6 +90,7 @@ def test_rescue_and_unrescue_an_active_server(dep):
     assert active['OS-EXT-STS:power_state'] == 1
     assert _events(dep, server_id, resp) == [('unrescuing', 'Success')]
     assert _files(dep, server_id) == []
+    assert _held(dep) == before
     assert 'Unrescue: booting from the root disk' in \
         _console(dep, server_id)
     assert dep.action(server_id, {'unrescue': None}).status_code == 409
