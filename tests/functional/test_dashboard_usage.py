@@ -1,6 +1,7 @@
-"""The overview's usage-over-time chart in Chromium, against separate
-daemons: per-day bars worked out from os-simple-tenant-usage, a deleted
-server counted, and the same numbers in a table."""
+"""In Chromium, against separate daemons: the overview's usage-over-time
+chart (per-day bars worked out from os-simple-tenant-usage, a deleted
+server counted, the same numbers in a table), and rescue and unrescue
+from an instance's action menu."""
 
 import datetime
 
@@ -8,7 +9,8 @@ import pytest
 
 from tests.functional import browser as browser_mod
 from tests.functional import deployment as deployment_mod
-from tests.functional.browser import log_in, shot
+from tests.functional.browser import go, log_in, row, shot
+from tests.functional.test_dashboard import ACTIVE_TIMEOUT, row_action
 
 
 @pytest.fixture(scope='module')
@@ -80,3 +82,31 @@ def test_overview_charts_the_projects_usage_per_day(page, dep):
                         '%sT00:00:00' % today.isoformat(),
                         token=token).json()['tenant_usage']
     assert len(usage['server_usages']) == 2
+
+
+def test_rescue_and_unrescue_from_the_action_menu(page, dep):
+    from playwright.sync_api import expect
+    token = 'rita:proj-r'
+    server = _boot(dep, token, 'broken')
+    log_in(page, dep, 'rita', 'proj-r')
+    go(page, 'Instances')
+    broken = row(page, 'broken')
+    expect(broken).to_have_attribute('data-status', 'ACTIVE')
+    row_action(page, 'broken', 'Rescue')
+    dialog = page.get_by_role('dialog', name='Rescue broken')
+    expect(dialog.get_by_label('Rescue image')).to_have_value(
+        dep.image['id'])
+    dialog.get_by_role('button', name='Rescue').click()
+    expect(page.get_by_text('Rescue password of broken:')).to_be_visible()
+    expect(broken).to_have_attribute('data-status', 'RESCUE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(broken).to_have_attribute('data-task', '')
+    shot(page, 'instance-rescued')
+    row_action(page, 'broken', 'Unrescue')
+    expect(broken).to_have_attribute('data-status', 'ACTIVE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(broken).to_have_attribute('data-task', '')
+    actions = dep.request('GET', '/v2.1/servers/%s/os-instance-actions'
+                          % server['id'], token=token).json()
+    assert [a['action'] for a in actions['instanceActions']][:2] == [
+        'unrescue', 'rescue']
