@@ -237,6 +237,18 @@ class InstancePasswordSet(Conflict):
     msg_fmt = 'Instance %(instance_id)s already has a password.'
 
 
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+class InstanceNotRescuable(Invalid):
+    msg_fmt = 'Instance %(instance_id)s cannot be rescued: %(reason)s'
+
+
+class TriggerCrashDumpNotSupported(Invalid):
+    msg_fmt = 'Triggering crash dump is not supported'
+
+
 class UnexpectedTaskState(Conflict):
     msg_fmt = ('Instance %(instance_uuid)s is in task_state %(actual)s, '
                'expected %(expected)s.')

@@ -35,6 +35,8 @@ UNPAUSING = 'unpausing'
 SUSPENDING = 'suspending'
 RESUMING = 'resuming'
 MIGRATING = 'migrating'
+RESCUING = 'rescuing'
+UNRESCUING = 'unrescuing'
 
 BUILD_TASK_STATES = (SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING, SPAWNING)
 

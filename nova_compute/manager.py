@@ -18,6 +18,7 @@ from nova_compute import lifecycle
 from nova_compute import live_migration
 from nova_compute import rebuild
 from nova_compute import recovery
+from nova_compute import rescue
 from nova_compute import resources
 from nova_compute import volumes
 
@@ -88,6 +89,7 @@ class ComputeManager:
                                                conductor_api)
         self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api,
                                            self.builder.volumes)
+        self.rescuer = rescue.Rescuer(self.host, driver, conductor_api)
         self.locks = _InstanceLocks()
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
@@ -264,6 +266,22 @@ class ComputeManager:
         with self.locks(instance['uuid']):
             self.rebuilder.rebuild(context, instance, image, evacuate,
                                    target_state)
+
+    # (1.9)
+    def rescue_instance(self, context, instance, image):
+        with self.locks(instance['uuid']):
+            self.rescuer.rescue(context, instance, image)
+
+    # (1.9)
+    def unrescue_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.rescuer.unrescue(context, instance)
+
+    # (1.9)
+    def trigger_crash_dump(self, context, instance):
+        # No instance lock: an NMI is one quick hypervisor call, and the
+        # conductor let it through only with no task under way.
+        self.driver.inject_nmi(instance)
 
     def terminate_instance(self, context, instance):
         uuid = instance['uuid']

@@ -22,6 +22,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_compute import build
+from nova_compute import rescue
 from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ LOG = logging.getLogger(__name__)
 # as they are.
 RECOVERABLE = build.BUILD_STEPS + (
     states.POWERING_OFF, states.POWERING_ON, states.REBOOTING,
-    states.REBOOTING_HARD, states.DELETING)
+    states.REBOOTING_HARD, states.DELETING) + rescue.TASKS
 
 
 def reconcile(manager):
@@ -145,6 +146,9 @@ def _recover(manager, ctxt, instance, task, why):
         manager.reboot_instance(ctxt, instance, 'HARD')
     elif task == states.DELETING:
         manager.terminate_instance(ctxt, instance)
+    elif task in rescue.TASKS:
+        with manager.locks(instance['uuid']):
+            manager.rescuer.recover(ctxt, instance, why)
 
 
 def _resume_build(manager, instance, task, why):

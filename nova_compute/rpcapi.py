@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.9 - rescue_instance, unrescue_instance (casts), trigger_crash_dump
+        (a call: the API answers once the NMI went in)
   1.11 - live migration: check_can_live_migrate_destination/_source,
          pre_live_migration, live_migration, live_migration_abort,
          live_migration_force_complete, post_live_migration_at_destination,

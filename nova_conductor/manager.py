@@ -21,6 +21,7 @@ from nova_conductor.endpoints import instances
 from nova_conductor.endpoints import keypairs
 from nova_conductor.endpoints import quotas
 from nova_conductor.endpoints import reports
+from nova_conductor.endpoints import rescue
 from nova_conductor.endpoints import server_groups
 
 LOG = logging.getLogger(__name__)
@@ -40,8 +41,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        keypairs.KeypairsEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints,
-                       block_devices.BlockDevicesEndpoints):
-    target = messaging.Target(version='1.13')
+                       block_devices.BlockDevicesEndpoints,
+                       rescue.RescueEndpoints):
+    target = messaging.Target(version='1.16')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

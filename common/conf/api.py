@@ -33,6 +33,10 @@ api_opts = [
                       'another shows within this time. Images from an '
                       'external Glance are never cached. 0 reads every '
                       'time.'),
+    cfg.BoolOpt('enable_instance_password', default=True,
+                help='Whether rescue (and the other actions that set one) '
+                     'answer with the server\'s new adminPass. Nova\'s '
+                     'option of the same name.'),
 ]
 
 listen_opts = [

@@ -1,6 +1,7 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
-console output, reset-state, restore and forceDelete; the other actions
-Nova serves answer 501 once the server is found."""
+console output, reset-state, restore and forceDelete, and rescue
+(server_rescue.py); the other actions Nova serves answer 501 once the
+server is found."""
 
 import re
 import secrets
@@ -13,6 +14,7 @@ from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import server_resource
+from nova_api.resources import server_rescue
 from nova_api.resources import servers
 
 REBOOT_SCHEMA = {
@@ -104,18 +106,17 @@ RESET_STATE_SCHEMA = {
 
 _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 # Actions Nova serves and this cloud does not do (resize and migration,
-# shelve, rescue, snapshots, passwords, security groups, fixed and
+# shelve, snapshots, passwords, security groups, fixed and
 # floating IPs, remote consoles), with the microversions Nova serves each
 # at. As every action, they find the server first (404); then they
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
     name: _EVERY_VERSION for name in (
         'resize', 'confirmResize', 'revertResize', 'migrate',
-        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve', 'rescue',
-        'unrescue', 'createImage', 'createBackup', 'changePassword',
+        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve',
+        'createImage', 'createBackup', 'changePassword',
         'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
 NOT_IMPLEMENTED.update({
-    'trigger_crash_dump': ((2, 17), microversion.MAX_VERSION),
     'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
     'addFloatingIp': ((2, 1), (2, 43)),
     'removeFloatingIp': ((2, 1), (2, 43)),
@@ -147,6 +148,7 @@ _SCHEMAS = {
     # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
     'restore': validation.ANY, 'forceDelete': validation.ANY,
 }
+_SCHEMAS.update(server_rescue.SCHEMAS)
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
 ACTIONS = validation.Actions(_SCHEMAS)
@@ -187,6 +189,9 @@ class ServerAction(server_resource.ServerResource):
             return self._restore(req, server_id)
         if name == 'forceDelete':
             return self._force_delete(req, resp, server_id)
+        if name in server_rescue.HANDLERS:
+            return server_rescue.HANDLERS[name](self, req, resp, server_id,
+                                                params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

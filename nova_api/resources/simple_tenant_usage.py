@@ -11,6 +11,8 @@ each page's totals count that page's servers only.
 
 import datetime
 
+from oslo_utils import strutils
+
 from common import exception
 from common.conf import CONF
 from nova_api import links
@@ -150,7 +152,9 @@ class TenantUsages(_Base):
             raise exception.ResourceNotFound()
         policy.authorize(req, ROOT % 'list')
         servers, start, stop, limit = self._usages(req)
-        detailed = req.get_param('detailed') == '1'
+        # Nova's clients send 1; openstacksdk (`openstack usage list`)
+        # sends its Python bool as text, True.
+        detailed = strutils.bool_from_string(req.get_param('detailed'))
         resp.media = {'tenant_usages': summarize(servers, start, stop,
                                                  detailed)}
         found = self._next(req, servers, limit, COLLECTION)

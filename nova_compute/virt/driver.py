@@ -125,6 +125,25 @@ class ComputeDriver(abc.ABC):
     def resume(self, instance):
         """Restore a suspended guest from its saved memory."""
 
+    def rescue(self, instance, image):
+        """Boot the instance from a rescue disk made from `image`, its
+        root disk attached second."""
+        raise exception.InstanceNotRescuable(
+            instance_id=instance['uuid'], reason='this driver cannot')
+
+    def unrescue(self, instance):
+        """Boot the instance's own disks again; the rescue disk goes."""
+        raise exception.InstanceNotRescuable(
+            instance_id=instance['uuid'], reason='this driver cannot')
+
+    def is_rescued(self, instance):
+        """Whether the instance runs a rescue definition here."""
+        return False
+
+    def inject_nmi(self, instance):
+        """A non-maskable interrupt into the running guest (crash dump)."""
+        raise exception.TriggerCrashDumpNotSupported()
+
     @abc.abstractmethod
     def get_console_output(self, instance):
         """What the instance wrote to its serial console, as text."""

@@ -40,6 +40,7 @@ Version history:
         volume_attach, volume_detach
   1.13 - evacuate_instance's target_state ('stopped': the evacuated server
         comes back stopped, the API's 2.95)
+  1.16 - rescue_instance, unrescue_instance, trigger_crash_dump
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -68,6 +69,7 @@ from nova_conductor.rpcapi import instances
 from nova_conductor.rpcapi import keypairs
 from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
+from nova_conductor.rpcapi import rescue
 from nova_conductor.rpcapi import server_groups
 
 LOG = logging.getLogger(__name__)
@@ -93,9 +95,10 @@ class ConductorAPI(instances.InstancesAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
                    block_devices.BlockDevicesAPI,
+                   rescue.RescueAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.13'
+    RPC_API_VERSION = '1.16'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -89,7 +89,7 @@ def _server_in(status):
                                     json=_boot_body(dep)))['server']['id']
         _settle(dep, server_id, 'ACTIVE')
         action = {'ACTIVE': None, 'SHUTOFF': 'os-stop', 'PAUSED': 'pause',
-                  'SUSPENDED': 'suspend'}[status]
+                  'SUSPENDED': 'suspend', 'RESCUE': 'rescue'}[status]
         if action:
             _ok(dep.request('POST', '/v2.1/servers/%s/action' % server_id,
                             json={action: None}))
@@ -385,6 +385,13 @@ ROWS = [
     row('action:resume', 'POST', ACTION, OWNER_CHANGE,
         P + 'os-suspend-server:resume', _action('resume'),
         _server_in('SUSPENDED'), True),
+    row('action:rescue', 'POST', ACTION, (200, 200, 403, 404),
+        P + 'os-rescue', _action('rescue'), _server_in('ACTIVE'), True),
+    row('action:unrescue', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-unrescue', _action('unrescue'), _server_in('RESCUE'), True),
+    row('action:trigger_crash_dump', 'POST', ACTION, OWNER_CHANGE,
+        P + 'servers:trigger_crash_dump', _action('trigger_crash_dump'),
+        _server_in('ACTIVE'), version='2.17'),
     row('action:os-getConsoleOutput', 'POST', ACTION, (200, 200, 403, 404),
         P + 'os-console-output', _action('os-getConsoleOutput', {}),
         _server_in('ACTIVE')),

@@ -321,3 +321,43 @@ def test_real_guest_reads_its_config_drive(dep, image):
 
     _delete(dep, server_id)
     assert not os.path.exists(inst_dir)
+
+
+def _disks(server_id):
+    """(target, source file) of the domain's disks, as virsh lists them."""
+    out = libvirtd.virsh('domblklist', 'instance-%s' % server_id).stdout
+    return [tuple(line.split()) for line in out.splitlines()[2:]
+            if line.strip()]
+
+
+def test_real_guest_rescue_boots_the_rescue_disk_first(dep, image):
+    image = image[0]
+    server_id = _create(dep, image['id'])['id']
+    inst_dir = os.path.join(dep.instances_path, server_id)
+    boots = set()
+    _wait_boot(dep, server_id, boots)
+    assert _disks(server_id) == [('vda', os.path.join(inst_dir, 'disk'))]
+
+    started = time.monotonic()
+    resp = _action(dep, server_id, {'rescue': {'adminPass': 'rescue-me'}})
+    assert resp.status_code == 200, resp.text
+    server = _settle(dep, server_id, 'RESCUE')
+    rescued = time.monotonic() - started
+    assert server['OS-EXT-STS:power_state'] == 1
+    # The guest booted again, from the rescue disk; its own disk second.
+    _wait_boot(dep, server_id, boots)
+    assert _disks(server_id) == [
+        ('vda', os.path.join(inst_dir, 'disk.rescue')),
+        ('vdb', os.path.join(inst_dir, 'disk'))]
+    assert _domstate(server_id) == 'running'
+
+    started = time.monotonic()
+    assert _action(dep, server_id, {'unrescue': None}).status_code == 202
+    _settle(dep, server_id, 'ACTIVE')
+    print('real guest: rescue %.2f s, unrescue %.2f s (request to settled)'
+          % (rescued, time.monotonic() - started))
+    _wait_boot(dep, server_id, boots)
+    assert _disks(server_id) == [('vda', os.path.join(inst_dir, 'disk'))]
+    assert not os.path.exists(os.path.join(inst_dir, 'disk.rescue'))
+    assert len(boots) == 3
+    _delete(dep, server_id)

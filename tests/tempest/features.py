@@ -26,8 +26,11 @@ COMPUTE_FEATURES = {
     'shelve': (False, 'no shelve/unshelve/shelveOffload action'),
     'shelve_migrate': (False, 'no shelve'),
     'snapshot': (False, 'no createImage action'),
-    'rescue': (False, 'no rescue/unrescue action'),
-    'stable_rescue': (False, 'no rescue'),
+    'rescue': (True, 'rescue/unrescue server actions (disk.rescue first, '
+                     'the root disk second)'),
+    'stable_rescue': (False, 'no stable device rescue (2.87 '
+                             'hw_rescue_device); volume-backed rescue is '
+                             'refused'),
     'change_password': (False, 'no changePassword action'),
     'metadata_service': (True, 'nova-api-metadata (or nova-api with '
                                'metadata in [DEFAULT] enabled_apis) serves '
@@ -48,7 +51,8 @@ COMPUTE_FEATURES = {
     'attach_encrypted_volume': (False, 'no volume attachment'),
     'swap_volume': (False, 'no volume attachment'),
     'volume_multiattach': (False, 'no volume attachment'),
-    'ide_bus': (False, 'only used with rescue, which does not exist'),
+    'ide_bus': (False, 'only used with stable device rescue, which does '
+                       'not exist'),
     'hostname_fqdn_sanitization': (
         False, 'checked inside a guest over SSH; run_validation is off'),
     'unified_limits': (False, 'quotas are os-quota-sets, not Keystone '

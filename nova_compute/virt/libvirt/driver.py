@@ -46,6 +46,7 @@ from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
 from nova_compute.virt.libvirt import live_migration
 from nova_compute.virt.libvirt import rbd_disks
+from nova_compute.virt.libvirt import rescue
 from nova_compute.virt.libvirt import simulated_console
 from nova_compute.virt.libvirt import volume
 
@@ -83,7 +84,7 @@ def _is_code(err, *codes):
         err.get_error_code() in codes
 
 
-class LibvirtDriver(driver.ComputeDriver):
+class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
     """A compute node managed through one libvirt connection."""
 
     def __init__(self, conf=None):

@@ -4,7 +4,7 @@
 import {compute} from '../api.js';
 import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
 
-const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED']);
+const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED']);
 
 // True while a poll should follow soon: a build, a reboot, a task running.
 export function inTransition(server) {
@@ -25,7 +25,8 @@ function actionsFor(server) {
   if (s === 'SHUTOFF') list.push(['start', 'Start']);
   if (s === 'ACTIVE') list.push(['stop', 'Stop'], ['soft-reboot', 'Soft reboot']);
   if (['ACTIVE', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT'].includes(s)) list.push(['hard-reboot', 'Hard reboot']);
-  if (['ACTIVE', 'SHUTOFF', 'ERROR'].includes(s)) list.push(['rebuild', 'Rebuild']);
+  if (['ACTIVE', 'SHUTOFF', 'ERROR'].includes(s)) list.push(['rebuild', 'Rebuild'], ['rescue', 'Rescue']);
+  if (s === 'RESCUE') list.push(['unrescue', 'Unrescue']);
   list.push(['delete', 'Delete']);
   return list;
 }
@@ -40,6 +41,23 @@ async function rebuild(server) {
       options: images.map((i) => [i.id, i.name])}],
     submitLabel: 'Rebuild',
     onSubmit: (values) => compute.action(server.id, {rebuild: {imageRef: values.image}}),
+  });
+}
+
+async function rescue(server) {
+  const images = (await compute.get('/images')).images;
+  const current = server.image && server.image.id;
+  return formDialog({
+    title: `Rescue ${server.name}`,
+    intro: 'The instance boots from the rescue image; its own disk is attached second for repair.',
+    fields: [{name: 'image', label: 'Rescue image', type: 'select', value: current,
+      options: images.map((i) => [i.id, i.name])}],
+    submitLabel: 'Rescue',
+    onSubmit: async (values) => {
+      const answer = await compute.action(server.id, {rescue: {rescue_image_ref: values.image}});
+      if (answer && answer.adminPass) notify(`Rescue password of ${server.name}: ${answer.adminPass}`);
+      return answer;
+    },
   });
 }
 
@@ -62,6 +80,12 @@ export async function runAction(server, action) {
         break;
       case 'rebuild':
         if (!(await rebuild(server))) return false;
+        break;
+      case 'rescue':
+        if (!(await rescue(server))) return false;
+        break;
+      case 'unrescue':
+        await compute.action(id, {unrescue: null});
         break;
       case 'delete':
         if (!(await confirmDialog({title: 'Delete instance',

@@ -226,14 +226,16 @@ def test_usage_counts_only_the_period(client):
     assert empty == {'tenant_usage': {}}
 
 
-@pytest.mark.parametrize('detailed', ['1', '0'])
-def test_usage_of_all_projects(client, detailed):
+# openstacksdk (`openstack usage list`) sends its bool as text: True.
+@pytest.mark.parametrize('detailed, listed', [
+    ('1', True), ('0', False), ('True', True), ('False', False),
+    ('true', True)])
+def test_usage_of_all_projects(client, detailed, listed):
     got = Caller(client)('GET', '/os-simple-tenant-usage?' + _period(
-        detailed=detailed), schemas.tenant_usage_list((2, 1),
-                                                      detailed == '1'))
+        detailed=detailed), schemas.tenant_usage_list((2, 1), listed))
     [proj_a] = [u for u in got['tenant_usages']
                 if u['tenant_id'] == 'proj-a']
-    assert ('server_usages' in proj_a) == (detailed == '1')
+    assert ('server_usages' in proj_a) == listed
 
 
 def test_usage_rules_and_bad_periods(client):

@@ -29,6 +29,9 @@ class FakeConductor:
     def delete_instance(self, ctxt, uuid):
         self.deleted.append(uuid)
 
+    def trigger_crash_dump(self, ctxt, uuid):
+        pass
+
     def instance_console_output(self, ctxt, uuid, tail_length=None):
         self.tail_length = tail_length
         return 'boot\r\n\x1b[1mweb-1\x1b[0m login: \t\x00'
@@ -85,7 +88,7 @@ def test_actions_follow_nova_microversions(client):
     assert _post(client, UUID, {'trigger_crash_dump': None},
                  '2.16').status_code == 400
     assert _post(client, UUID, {'trigger_crash_dump': None},
-                 '2.17').status_code == 501
+                 '2.17').status_code == 202
     assert _post(client, UUID, {'addFixedIp': {'networkId': 1}},
                  '2.43').status_code == 501
     assert _post(client, UUID, {'addFixedIp': {'networkId': 1}},

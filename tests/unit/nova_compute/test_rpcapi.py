@@ -169,3 +169,34 @@ def test_standard_diagnostics_need_computes_at_1_4(compute):
         api.get_instance_diagnostics(nova_context.get_admin_context(), 'h1',
                                      {'uuid': str(uuid.uuid4())})
     assert err.value.code == 501
+
+
+def test_crash_dump_is_a_call_that_carries_the_hosts_refusal(
+        compute, driver):
+    instance = {'uuid': str(uuid.uuid4()), 'display_name': 'vm',
+                'vcpus': 1, 'memory_mb': 128, 'root_gb': 1,
+                'ephemeral_gb': 0, 'image_ref': None, 'host': 'h1',
+                'node': 'h1'}
+    driver.spawn(instance, {}, [])
+    api = rpcapi.ComputeAPI(timeout=10)
+    ctxt = nova_context.get_admin_context()
+    assert api.trigger_crash_dump(ctxt, 'h1', instance) is None
+    assert 'NMI received' in driver.get_console_output(instance)
+    driver.power_off(instance)
+    with pytest.raises(exception.InstanceNotReady):
+        api.trigger_crash_dump(ctxt, 'h1', instance)
+
+
+def test_rescue_needs_computes_at_1_9(compute):
+    CONF.set_override('compute', '1.8', 'upgrade_levels')
+    try:
+        api = rpcapi.ComputeAPI(timeout=10)
+    finally:
+        CONF.clear_override('compute', 'upgrade_levels')
+    ctxt = nova_context.get_admin_context()
+    for call in (lambda: api.rescue_instance(ctxt, 'h1', {}, {}),
+                 lambda: api.unrescue_instance(ctxt, 'h1', {}),
+                 lambda: api.trigger_crash_dump(ctxt, 'h1', {})):
+        with pytest.raises(exception.Conflict) as err:
+            call()
+        assert '1.9' in err.value.message
