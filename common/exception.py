@@ -423,3 +423,22 @@ class VolumeStatusFailed(Conflict):
 class UnexpectedBlockDeviceState(Conflict):
     msg_fmt = ('Block device mapping %(bdm_id)s is %(actual)s, expected '
                '%(expected)s.')
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Resize error: %(reason)s'
+
+
+class MigrationNotFoundByStatus(Invalid):
+    """Confirm or revert of an instance with no finished move (Nova
+    answers 400)."""
+    msg_fmt = 'Instance %(instance_id)s has not been resized.'
+
+
+class MigrationNotFoundForInstance(NotFound):
+    msg_fmt = ('Migration %(migration_id)s for instance %(instance_id)s '
+               'does not exist.')

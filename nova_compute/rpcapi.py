@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.7 - resize_instance, finish_resize, confirm_resize, revert_resize,
+        finish_revert_resize (resize and cold migration, docs/resize.md)
 """
 
 from common import exception
@@ -19,7 +21,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -135,3 +137,34 @@ class ComputeAPI(rpc.RPCAPIBase):
         its hypervisor has them."""
         return self.call(ctxt, 'volume_devices', self._volume_version(),
                          server=host, instance=instance)
+
+    # -- resize and cold migration (1.7) ------------------------------------
+
+    def resize_instance(self, ctxt, host, instance, migration):
+        """To the source: power off, set the disks aside for the target."""
+        self.cast(ctxt, 'resize_instance', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def finish_resize(self, ctxt, host, instance, migration, disk_info):
+        """To the target: take the disks, start with the new flavor."""
+        self.cast(ctxt, 'finish_resize', '1.7', server=host,
+                  instance=instance, migration=migration,
+                  disk_info=disk_info)
+
+    def confirm_resize(self, ctxt, host, instance, migration):
+        """To the source: drop what it kept for a revert."""
+        self.cast(ctxt, 'confirm_resize', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def revert_resize(self, ctxt, host, instance, migration):
+        """To the target: drop its copy, then hand back to the source."""
+        self.cast(ctxt, 'revert_resize', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctxt, host, instance, migration,
+                             failed=False, message=None, details=None):
+        """To the source: bring the instance back as before the move
+        (`failed`: the move failed on the target, with `message`)."""
+        self.cast(ctxt, 'finish_revert_resize', '1.7', server=host,
+                  instance=instance, migration=migration, failed=failed,
+                  message=message, details=details)

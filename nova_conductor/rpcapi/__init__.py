@@ -40,6 +40,9 @@ Version history:
         volume_attach, volume_detach
   1.13 - evacuate_instance's target_state ('stopped': the evacuated server
         comes back stopped, the API's 2.95)
+  1.14 - resize_instance, confirm_resize, revert_resize (resize and cold
+        migration, docs/resize.md); move_progress, move_reverted,
+        move_confirmed (a compute's steps of a move)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -66,6 +69,7 @@ from nova_conductor.rpcapi import instance_details
 from nova_conductor.rpcapi import instance_operations
 from nova_conductor.rpcapi import instances
 from nova_conductor.rpcapi import keypairs
+from nova_conductor.rpcapi import moves
 from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
 from nova_conductor.rpcapi import server_groups
@@ -93,9 +97,10 @@ class ConductorAPI(instances.InstancesAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
                    block_devices.BlockDevicesAPI,
+                   moves.MovesAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.13'
+    RPC_API_VERSION = '1.14'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
