@@ -45,6 +45,16 @@ def allowed_params(version):
     return out
 
 
+def _with_ids(version, out, migration):
+    """The uuid from 2.59, the owner's user and project from 2.80."""
+    if version >= V_PAGES:
+        out['uuid'] = migration['uuid']
+    if version >= V_OWNERS:
+        out['user_id'] = migration['user_id']
+        out['project_id'] = migration['project_id']
+    return out
+
+
 def view(req, migration):
     version = req.context.api_version
     out = {k: migration[k] for k in _FIELDS}
@@ -57,12 +67,7 @@ def view(req, migration):
             out['links'] = links.resource_links(
                 req, 'servers/%s/migrations' % migration['instance_uuid'],
                 migration['id'])
-    if version >= V_PAGES:
-        out['uuid'] = migration['uuid']
-    if version >= V_OWNERS:
-        out['user_id'] = migration['user_id']
-        out['project_id'] = migration['project_id']
-    return out
+    return _with_ids(version, out, migration)
 
 
 class Migrations:
@@ -131,12 +136,7 @@ def server_migration_view(req, migration):
     for key in ('memory_total', 'memory_processed', 'memory_remaining',
                 'disk_total', 'disk_processed', 'disk_remaining'):
         out[key + '_bytes'] = migration.get(key)
-    if version >= V_PAGES:
-        out['uuid'] = migration['uuid']
-    if version >= V_OWNERS:
-        out['user_id'] = migration['user_id']
-        out['project_id'] = migration['project_id']
-    return out
+    return _with_ids(version, out, migration)
 
 
 class _ServerMigrationsBase(server_resource.ServerResource):

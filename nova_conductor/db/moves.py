@@ -221,13 +221,7 @@ def reverted(instance_uuid, migration_uuid, failed=False, message=None,
             values['power_state'] = power_state
         for key, value in values.items():
             setattr(row, key, value)
-        if failed:
-            actions.fault_create(s, instance_uuid, 500, message, details,
-                                 host)
-        actions.record_step(s, instance_uuid, None,
-                            result='Error' if failed else 'Success',
-                            host=host, traceback=details,
-                            finish_action=True)
+        actions.end_action(s, instance_uuid, failed, message, details, host)
         migration.status = ms.ERROR if failed else ms.REVERTED
         migration.updated_at = models.utcnow()
         s.flush()

@@ -13,20 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.functional import deployment as deployment_mod
+from tests.functional.test_openstack_clients import NOAUTH_CLOUDS
 
 BIN = os.path.dirname(sys.executable)
 V223 = {'OpenStack-API-Version': 'compute 2.23'}
 V256 = {'OpenStack-API-Version': 'compute 2.56'}
 V280 = {'OpenStack-API-Version': 'compute 2.80'}
-CLOUDS = '''\
-clouds:
-  e2e:
-    auth_type: none
-    auth:
-      endpoint: %(api)s/v2.1
-    identity_endpoint_override: %(api)s/identity
-    image_endpoint_override: %(api)s/image
-'''
 
 
 @pytest.fixture(scope='module')
@@ -39,7 +31,7 @@ def dep(tmp_path_factory):
     d.start()
     d.engine = sa.create_engine(d.db_url)
     clouds = tmp_path_factory.mktemp('resize') / 'clouds.yaml'
-    clouds.write_text(CLOUDS % {'api': d.api})
+    clouds.write_text(NOAUTH_CLOUDS % {'api': d.api})
     d.clouds = clouds
     yield d
     d.engine.dispose()
