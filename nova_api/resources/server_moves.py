@@ -62,11 +62,12 @@ class ServerMoves:
         instance = self.get_writable(req, server_id,
                                      'os_compute_api:servers:resize')
         flavor = self.specs._flavor(ctxt, params['flavorRef'])
-        if 'OS-DCF:diskConfig' in params:
-            self.conductor.instance_update(ctxt, instance['uuid'], {
-                'auto_disk_config': params['OS-DCF:diskConfig'] == 'AUTO'})
         _no_host_is_400(lambda: self.conductor.resize_instance(
             ctxt, instance['uuid'], flavor['flavorid']))
+        if 'OS-DCF:diskConfig' in params:
+            # Only once the resize is under way: a refusal changes nothing.
+            self.conductor.instance_update(ctxt, instance['uuid'], {
+                'auto_disk_config': params['OS-DCF:diskConfig'] == 'AUTO'})
         resp.status = falcon.HTTP_202
 
     def _migrate(self, req, resp, server_id, params):
