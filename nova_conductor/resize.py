@@ -50,6 +50,12 @@ class MoveOrchestrator:
             new = catalog.flavor_get(flavor_id)
             check_new_flavor(old, new)
         lifecycle.check_host(instance, action)
+        if any(bdm.get('destination_type') == 'volume'
+               for bdm in instance.get('block_device_mappings') or ()):
+            # The target would not connect them (docs/resize.md).
+            raise exception.Invalid(
+                'Resize and migration of a server with volumes are not '
+                'supported by this cloud yet.')
         source = instance['host']
         if host is not None:
             if compute_db.service_get_by_host(host) is None:

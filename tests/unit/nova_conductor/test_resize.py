@@ -241,6 +241,15 @@ def test_refusals(world):
         w.mover.resize(Ctxt(), w.uuid, None, 'nowhere')
     with pytest.raises(exception.Invalid):
         w.mover.resize(Ctxt(), w.uuid, None, 'h1')
+    with session.writer() as s:
+        s.add(models.BlockDeviceMapping(
+            instance_uuid=w.uuid, source_type='volume',
+            destination_type='volume', volume_id='v1', status='attached'))
+    with pytest.raises(exception.Invalid) as err:
+        w.mover.resize(Ctxt(), w.uuid, '2')
+    assert 'volumes' in err.value.message
+    with session.writer() as s:
+        s.execute(sa.delete(models.BlockDeviceMapping))
     # Not in VERIFY_RESIZE: 409.
     with pytest.raises(exception.InstanceInvalidState):
         w.mover.confirm(Ctxt(), w.uuid)
