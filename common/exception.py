@@ -437,6 +437,23 @@ class UnexpectedBlockDeviceState(Conflict):
                '%(expected)s.')
 
 
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Resize error: %(reason)s'
+
+
+class MigrationNotFoundByStatus(Invalid):
+    """Confirm or revert of an instance with no finished move (Nova
+    answers 400)."""
+    msg_fmt = 'Instance %(instance_id)s has not been resized.'
+
+
+class MigrationNotFoundForInstance(NotFound):
+    msg_fmt = ('Migration %(migration_id)s for instance %(instance_id)s '
+               'does not exist.')
 # -- live migration (nova_compute/live_migration.py) -------------------------
 
 class MigrationPreCheckError(Invalid):

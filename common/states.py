@@ -34,6 +34,14 @@ PAUSING = 'pausing'
 UNPAUSING = 'unpausing'
 SUSPENDING = 'suspending'
 RESUMING = 'resuming'
+# Resize and cold migration (docs/resize.md).
+RESIZE_PREP = 'resize_prep'
+RESIZE_MIGRATING = 'resize_migrating'
+RESIZE_MIGRATED = 'resize_migrated'
+RESIZE_FINISH = 'resize_finish'
+RESIZE_REVERTING = 'resize_reverting'
+RESIZE_TASK_STATES = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
+                      RESIZE_FINISH)
 MIGRATING = 'migrating'
 RESCUING = 'rescuing'
 UNRESCUING = 'unrescuing'
@@ -65,6 +73,9 @@ _STATUS_BY_TASK_STATE = {
     REBOOTING: 'REBOOT', REBOOTING_HARD: 'HARD_REBOOT',
     REBUILDING: 'REBUILD', REBUILD_BLOCK_DEVICE_MAPPING: 'REBUILD',
     REBUILD_SPAWNING: 'REBUILD',
+    RESIZE_PREP: 'RESIZE', RESIZE_MIGRATING: 'RESIZE',
+    RESIZE_MIGRATED: 'RESIZE', RESIZE_FINISH: 'RESIZE',
+    RESIZE_REVERTING: 'REVERT_RESIZE',
     MIGRATING: 'MIGRATING',
 }
 
@@ -72,6 +83,10 @@ _STATUS_BY_TASK_STATE = {
 def api_status(vm_state, task_state=None):
     """The server status the Compute API shows for these states."""
     if vm_state == ACTIVE and task_state in _STATUS_BY_TASK_STATE:
+        return _STATUS_BY_TASK_STATE[task_state]
+    # A stopped server resizes too; a revert starts from VERIFY_RESIZE.
+    if (vm_state in (STOPPED, RESIZED) and
+            task_state in RESIZE_TASK_STATES + (RESIZE_REVERTING,)):
         return _STATUS_BY_TASK_STATE[task_state]
     return _STATUS_BY_VM_STATE.get(vm_state, 'UNKNOWN')
 

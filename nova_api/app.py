@@ -168,6 +168,10 @@ def _add_admin_routes(app, conductor_api):
                   instance_usage_audit_log.AuditLog(conductor_api))
     app.add_route('/v2.1/os-migrations',
                   migrations.Migrations(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/migrations',
+                  migrations.ServerMigrations(conductor_api))
+    app.add_route('/v2.1/servers/{server_id}/migrations/{migration_id}',
+                  migrations.ServerMigration(conductor_api))
     app.add_route('/v2.1/os-server-external-events',
                   server_external_events.ServerExternalEvents(
                       conductor_api))

@@ -19,6 +19,7 @@ from nova_compute import live_migration
 from nova_compute import rebuild
 from nova_compute import recovery
 from nova_compute import rescue
+from nova_compute import resize
 from nova_compute import resources
 from nova_compute import volumes
 
@@ -69,6 +70,16 @@ class _InstanceLocks:
             self._locks.pop(uuid, None)
 
 
+class _Lazy:
+    """The manager's compute_api, looked up at each use."""
+
+    def __init__(self, manager):
+        self._manager = manager
+
+    def __getattr__(self, name):
+        return getattr(self._manager.compute_api, name)
+
+
 class ComputeManager:
     target = messaging.Target(version='1.11')
 
@@ -91,6 +102,10 @@ class ComputeManager:
                                            self.builder.volumes)
         self.rescuer = rescue.Rescuer(self.host, driver, conductor_api)
         self.locks = _InstanceLocks()
+        # Casts to the other compute of a move, made when first needed.
+        self._compute_api = compute_api
+        self.resizer = resize.Resizer(self.host, driver, conductor_api,
+                                      _Lazy(self), self._spec_image)
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
         self.stuck_tasks = recovery.StuckTasks(self)
@@ -333,6 +348,37 @@ class ComputeManager:
             self.builder.volumes.release(
                 context, bdm, delete_volume=False,
                 unplug=lambda b: self.driver.detach_volume(instance, b))
+
+    # -- resize and cold migration (1.7) -------------------------------------
+
+    @property
+    def compute_api(self):
+        if self._compute_api is None:
+            from nova_compute import rpcapi as compute_rpcapi
+            self._compute_api = compute_rpcapi.ComputeAPI()
+        return self._compute_api
+
+    def resize_instance(self, context, instance, migration):
+        with self.locks(instance['uuid']):
+            self.resizer.resize(context, instance, migration)
+
+    def finish_resize(self, context, instance, migration, disk_info):
+        with self.locks(instance['uuid']):
+            self.resizer.finish(context, instance, migration, disk_info)
+
+    def confirm_resize(self, context, instance, migration):
+        with self.locks(instance['uuid']):
+            self.resizer.confirm(context, instance, migration)
+
+    def revert_resize(self, context, instance, migration):
+        with self.locks(instance['uuid']):
+            self.resizer.revert(context, instance, migration)
+
+    def finish_revert_resize(self, context, instance, migration,
+                             failed=False, message=None, details=None):
+        with self.locks(instance['uuid']):
+            self.resizer.finish_revert(context, instance, migration, failed,
+                                       message, details)
 
     def volume_devices(self, context, instance):
         return self.driver.volume_devices(instance)

@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.7 - resize_instance, finish_resize, confirm_resize, revert_resize,
+        finish_revert_resize (resize and cold migration, docs/resize.md)
   1.9 - rescue_instance, unrescue_instance (casts), trigger_crash_dump
         (a call: the API answers once the NMI went in)
   1.11 - live migration: check_can_live_migrate_destination/_source,
@@ -142,6 +144,36 @@ class ComputeAPI(rpc.RPCAPIBase):
         return self.call(ctxt, 'volume_devices', self._volume_version(),
                          server=host, instance=instance)
 
+    # -- resize and cold migration (1.7) ------------------------------------
+
+    def resize_instance(self, ctxt, host, instance, migration):
+        """To the source: power off, set the disks aside for the target."""
+        self.cast(ctxt, 'resize_instance', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def finish_resize(self, ctxt, host, instance, migration, disk_info):
+        """To the target: take the disks, start with the new flavor."""
+        self.cast(ctxt, 'finish_resize', '1.7', server=host,
+                  instance=instance, migration=migration,
+                  disk_info=disk_info)
+
+    def confirm_resize(self, ctxt, host, instance, migration):
+        """To the source: drop what it kept for a revert."""
+        self.cast(ctxt, 'confirm_resize', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def revert_resize(self, ctxt, host, instance, migration):
+        """To the target: drop its copy, then hand back to the source."""
+        self.cast(ctxt, 'revert_resize', '1.7', server=host,
+                  instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctxt, host, instance, migration,
+                             failed=False, message=None, details=None):
+        """To the source: bring the instance back as before the move
+        (`failed`: the move failed on the target, with `message`)."""
+        self.cast(ctxt, 'finish_revert_resize', '1.7', server=host,
+                  instance=instance, migration=migration, failed=failed,
+                  message=message, details=details)
     # -- live migration (1.11; nova_compute/live_migration.py) ---------------
 
     def _live_migration_version(self):

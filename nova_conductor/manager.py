@@ -7,7 +7,9 @@ import logging
 import oslo_messaging as messaging
 
 from common import exception
+from common.conf import CONF
 from nova_conductor import build
+from nova_conductor import resize
 from nova_conductor import takeover
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
@@ -19,6 +21,7 @@ from nova_conductor.endpoints import instance_details
 from nova_conductor.endpoints import instance_operations
 from nova_conductor.endpoints import instances
 from nova_conductor.endpoints import keypairs
+from nova_conductor.endpoints import moves
 from nova_conductor.endpoints import quotas
 from nova_conductor.endpoints import reports
 from nova_conductor.endpoints import rescue
@@ -42,6 +45,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints,
                        block_devices.BlockDevicesEndpoints,
+                       moves.MovesEndpoints,
                        rescue.RescueEndpoints):
     target = messaging.Target(version='1.16')
 
@@ -59,6 +63,7 @@ class ConductorManager(instances.InstancesEndpoints,
             compute_api = compute_rpcapi.ComputeAPI()
         self.compute_api = compute_api
         self.builder = build.BuildOrchestrator(scheduler_api, compute_api)
+        self.mover = resize.MoveOrchestrator(scheduler_api, compute_api)
         # Builds run here, after create_instances has answered the API. A
         # cast to ourselves would cost two more messages per boot for no
         # gain: oslo.messaging acknowledges a message on receipt either way.
@@ -83,7 +88,11 @@ class ConductorManager(instances.InstancesEndpoints,
         # At start too: builds of this host's workers killed before us are
         # resumed at once.
         return [('resume-lost-builds', self.owner.interval,
-                 self.owner.sweep)]
+                 self.owner.sweep),
+                # [DEFAULT] resize_confirm_window (0: does nothing).
+                ('confirm-resizes',
+                 min(60, CONF.resize_confirm_window or 60),
+                 self.mover.confirm_expired)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this

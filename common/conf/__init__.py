@@ -18,6 +18,7 @@ from common.conf import libvirt
 from common.conf import metadata
 from common.conf import network
 from common.conf import quota
+from common.conf import resize
 from common.conf import scheduler
 from common.conf import service_user
 from common.conf import upgrade_levels
@@ -27,7 +28,7 @@ CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
-           cinder, service_user)
+           cinder, service_user, resize)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -1,4 +1,5 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
+resize and cold migration (server_moves.py),
 console output, reset-state, restore and forceDelete, and rescue
 (server_rescue.py); the other actions Nova serves answer 501 once the
 server is found."""
@@ -13,6 +14,7 @@ from nova_api import create_checks
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
+from nova_api.resources import server_moves
 from nova_api.resources import server_resource
 from nova_api.resources import server_rescue
 from nova_api.resources import servers
@@ -105,14 +107,13 @@ RESET_STATE_SCHEMA = {
 }
 
 _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
-# Actions Nova serves and this cloud does not do (resize and migration,
+# Actions Nova serves and this cloud does not do (live migration,
 # shelve, snapshots, passwords, security groups, fixed and
 # floating IPs, remote consoles), with the microversions Nova serves each
 # at. As every action, they find the server first (404); then they
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
     name: _EVERY_VERSION for name in (
-        'resize', 'confirmResize', 'revertResize', 'migrate',
         'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve',
         'createImage', 'createBackup', 'changePassword',
         'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
@@ -149,6 +150,7 @@ _SCHEMAS = {
     'restore': validation.ANY, 'forceDelete': validation.ANY,
 }
 _SCHEMAS.update(server_rescue.SCHEMAS)
+_SCHEMAS.update(server_moves.SCHEMAS)
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
 ACTIONS = validation.Actions(_SCHEMAS)
@@ -166,7 +168,8 @@ RULES = {'os-stop': 'os_compute_api:servers:stop',
          'resume': 'os_compute_api:os-suspend-server:resume'}
 
 
-class ServerAction(server_resource.ServerResource):
+class ServerAction(server_moves.ServerMoves,
+                   server_resource.ServerResource):
 
     def __init__(self, conductor_api):
         super().__init__(conductor_api)
@@ -192,6 +195,8 @@ class ServerAction(server_resource.ServerResource):
         if name in server_rescue.HANDLERS:
             return server_rescue.HANDLERS[name](self, req, resp, server_id,
                                                 params)
+        if name in server_moves.SCHEMAS:
+            return self.move(req, resp, server_id, name, params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

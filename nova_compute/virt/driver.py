@@ -48,6 +48,25 @@ class ComputeDriver(abc.ABC):
         boot_index 0 is the root disk, instead of the image's.
         """
 
+    def migrate_disk_and_power_off(self, instance, dest_host, timeout=0):
+        """Resize/migrate, on the source: stop the instance and set its
+        disks aside; a dict telling the target how to copy them."""
+        raise exception.NotSupported()
+
+    def finish_migration(self, instance, disk_info, image, network_info,
+                         power_on=True):
+        """On the target: take the disks, start with the new flavor."""
+        raise exception.NotSupported()
+
+    def finish_revert_migration(self, instance, image, network_info,
+                                power_on=True):
+        """On the source: bring back the disks set aside, start again."""
+        raise exception.NotSupported()
+
+    def confirm_migration(self, instance):
+        """On the source: remove what was set aside for a revert."""
+        raise exception.NotSupported()
+
     def volume_connector(self, host, ip):
         """What the volume service needs of this host to connect a volume
         to it."""

@@ -39,6 +39,17 @@ def action_start(s, instance_uuid, action, ctxt_dict, first_event=None):
     return action_id
 
 
+def end_action(s, instance_uuid, failed=False, message=None, details=None,
+               host=None):
+    """Close the action under way: its last event's result, and with
+    `failed` a fault (500) saying why."""
+    if failed:
+        fault_create(s, instance_uuid, 500, message, details, host)
+    record_step(s, instance_uuid, None,
+                result='Error' if failed else 'Success', host=host,
+                traceback=details, finish_action=True)
+
+
 def record_step(s, instance_uuid, new_step, result='Success', host=None,
                 traceback=None, finish_action=False, through=(),
                 action_id=None):

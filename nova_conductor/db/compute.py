@@ -293,6 +293,24 @@ def _free(s, instance_uuid):
     return True
 
 
+def hand_over(s, from_consumer, to_consumer):
+    """Give what `from_consumer` holds to `to_consumer`, as it is (a
+    resize's source allocation moves to its migration and back)."""
+    return s.execute(
+        _allocations.update()
+        .where(_allocations.c.instance_uuid == from_consumer)
+        .values(instance_uuid=to_consumer)).rowcount
+
+
+def free_moves_of(s, instance_uuid):
+    """Give back what the instance's moves hold (a resize's source, while
+    it waits for confirmation)."""
+    migrations = models.Migration.__table__
+    for consumer in s.execute(sa.select(migrations.c.uuid).where(
+            migrations.c.instance_uuid == instance_uuid)).scalars():
+        _free(s, consumer)
+
+
 def free(instance_uuid):
     """Give back whatever the instance holds; safe to call twice."""
     with session.writer() as s:

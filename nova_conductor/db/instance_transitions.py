@@ -296,13 +296,7 @@ def end_task(instance_uuid, values, expected_task_state, failed=False,
         for key, value in values.items():
             setattr(row, key, value)
         row.task_state = None
-        if failed:
-            actions.fault_create(s, instance_uuid, 500, message, details,
-                                 host)
-        actions.record_step(s, instance_uuid, None,
-                            result='Error' if failed else 'Success',
-                            host=host, traceback=details,
-                            finish_action=True)
+        actions.end_action(s, instance_uuid, failed, message, details, host)
         s.flush()
         return instances.to_dicts(s, [row])[0]
 

@@ -264,6 +264,7 @@ def destroy(instance_uuid):
         row.deleted_at = now
         row.terminated_at = now
         compute._free(s, instance_uuid)
+        compute.free_moves_of(s, instance_uuid)
         network.deallocate_fixed_ips(s, instance_uuid)
         # Its volumes were detached (or deleted) before: the rows go.
         block_devices.destroy_for_instance(s, instance_uuid)

@@ -482,6 +482,7 @@ class Migration(TimestampMixin, Base):
         UniqueConstraint('uuid', name='uniq_migrations0uuid'),
         Index('migrations_instance_uuid_idx', 'instance_uuid'),
         Index('migrations_created_at_idx', 'created_at'),
+        Index('migrations_status_updated_at_idx', 'status', 'updated_at'),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -502,5 +503,19 @@ class Migration(TimestampMixin, Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     user_id: Mapped[str | None] = mapped_column(String(255))
     project_id: Mapped[str | None] = mapped_column(String(255))
+    # JSON snapshots of the flavors (0015): a revert restores the old one
+    # even if it was deleted since.
+    old_flavor: Mapped[str | None] = mapped_column(Text)
+    new_flavor: Mapped[str | None] = mapped_column(Text)
+    # What a revert returns the instance to (active or stopped).
+    old_vm_state: Mapped[str | None] = mapped_column(String(255))
+    dest_compute_node_id: Mapped[int | None] = mapped_column(Integer)
+    # A live migration's progress, in bytes.
+    memory_total: Mapped[int | None] = mapped_column(BigInteger)
+    memory_processed: Mapped[int | None] = mapped_column(BigInteger)
+    memory_remaining: Mapped[int | None] = mapped_column(BigInteger)
+    disk_total: Mapped[int | None] = mapped_column(BigInteger)
+    disk_processed: Mapped[int | None] = mapped_column(BigInteger)
+    disk_remaining: Mapped[int | None] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)

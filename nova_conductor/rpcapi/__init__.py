@@ -40,6 +40,9 @@ Version history:
         volume_attach, volume_detach
   1.13 - evacuate_instance's target_state ('stopped': the evacuated server
         comes back stopped, the API's 2.95)
+  1.14 - resize_instance, confirm_resize, revert_resize (resize and cold
+        migration, docs/resize.md); move_progress, move_reverted,
+        move_confirmed (a compute's steps of a move)
   1.16 - rescue_instance, unrescue_instance, trigger_crash_dump
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
@@ -67,6 +70,7 @@ from nova_conductor.rpcapi import instance_details
 from nova_conductor.rpcapi import instance_operations
 from nova_conductor.rpcapi import instances
 from nova_conductor.rpcapi import keypairs
+from nova_conductor.rpcapi import moves
 from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
 from nova_conductor.rpcapi import rescue
@@ -95,6 +99,7 @@ class ConductorAPI(instances.InstancesAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
                    block_devices.BlockDevicesAPI,
+                   moves.MovesAPI,
                    rescue.RescueAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'

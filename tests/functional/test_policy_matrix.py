@@ -132,6 +132,19 @@ def _server_with_action(world):
     return params
 
 
+def _server_resized(world):
+    """A server of proj-a in VERIFY_RESIZE (m1.tiny to m1.small)."""
+    params = _server_in('ACTIVE')(world)
+    _ok(world.dep.request('POST', '/v2.1/servers/%(server_id)s/action'
+                          % params, json={'resize': {'flavorRef': '2'}}))
+    _settle(world.dep, params['server_id'], 'VERIFY_RESIZE')
+    return params
+
+
+def _server_and_migration(world):
+    return dict(_server_in('ACTIVE')(world), migration_id='1')
+
+
 def _server_on_down_host(world):
     return {'server_id': world.evacuable.pop()}
 
@@ -405,6 +418,26 @@ ROWS = [
     row('action:evacuate', 'POST', ACTION, (200, 403, 403, 404),
         P + 'os-evacuate', _action('evacuate', {'onSharedStorage': False}),
         _server_on_down_host, True),
+    # resize and cold migration; a server's live migrations in progress
+    row('action:resize', 'POST', ACTION, OWNER_CHANGE, P + 'servers:resize',
+        _action('resize', {'flavorRef': '2'}), _server_in('ACTIVE'), True),
+    row('action:confirmResize', 'POST', ACTION, (204, 204, 403, 404),
+        P + 'servers:confirm_resize', _action('confirmResize'),
+        _server_resized, True),
+    row('action:revertResize', 'POST', ACTION, OWNER_CHANGE,
+        P + 'servers:revert_resize', _action('revertResize'),
+        _server_resized, True),
+    row('action:migrate', 'POST', ACTION, (202, 403, 403, 404),
+        P + 'os-migrate-server:migrate', _action('migrate'),
+        _server_in('ACTIVE'), True),
+    row('servers:migrations:index', 'GET', SERVER + '/migrations',
+        (200, 403, 403, 404), P + 'servers:migrations:index',
+        fixture=_server_in('ACTIVE'), version='2.23'),
+    # No live migration is in progress: an admin finds none (404).
+    row('servers:migrations:show', 'GET',
+        SERVER + '/migrations/{migration_id}', (404, 403, 403, 404),
+        P + 'servers:migrations:show', fixture=_server_and_migration,
+        version='2.23'),
     # flavors and their extra specs
     row('flavors:index', 'GET', '/v2.1/flavors', ALL),
     row('flavors:detail', 'GET', '/v2.1/flavors/detail', ALL),
@@ -658,7 +691,7 @@ def _force_down(dep, host):
 def world():
     dep = deployment_mod.Deployment(
         'sqlite', compute_hosts=('compute1', 'compute2', 'doomed'),
-        host_vcpus=64, host_memory_mb=65536,
+        host_vcpus=64, host_memory_mb=65536, host_local_gb=2000,
         extra_conf='[DEFAULT]\nshutdown_timeout = 0\n'
                    '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
                    'server_groups = -1\n')

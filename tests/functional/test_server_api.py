@@ -280,13 +280,14 @@ def test_actions_this_cloud_lacks_find_the_server_first(deployment):
         resp = dep.request('POST', missing, json=body)
         assert resp.status_code == 404, (body, resp.text)
         assert resp.json()['itemNotFound']['code'] == 404
-    server_id = _boot(dep, 'no-migrate', token=token)
+    server_id = _boot(dep, 'no-password', token=token)
     dep.wait_for_server(server_id)
     action = '/v2.1/servers/%s/action' % server_id
-    resp = dep.request('POST', action, token=token, json={'migrate': None})
+    resp = dep.request('POST', action, token=token,
+                       json={'changePassword': {'adminPass': 'x'}})
     assert resp.status_code == 501
     assert resp.json()['notImplemented']['message'] == \
-        "This cloud does not implement the 'migrate' action."
+        "This cloud does not implement the 'changePassword' action."
     resp = dep.request('POST', action, token=token, json={'restore': None})
     assert resp.status_code == 409
     assert 'vm_state active' in resp.json()['conflictingRequest']['message']

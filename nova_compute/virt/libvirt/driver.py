@@ -45,6 +45,7 @@ from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
 from nova_compute.virt.libvirt import live_migration
+from nova_compute.virt.libvirt import migration
 from nova_compute.virt.libvirt import rbd_disks
 from nova_compute.virt.libvirt import rescue
 from nova_compute.virt.libvirt import simulated_console
@@ -84,7 +85,8 @@ def _is_code(err, *codes):
         err.get_error_code() in codes
 
 
-class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
+class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
+                    driver.ComputeDriver):
     """A compute node managed through one libvirt connection."""
 
     def __init__(self, conf=None):
@@ -189,7 +191,10 @@ class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
 
     # -- spawn ----------------------------------------------------------------
 
-    def spawn(self, instance, image, network_info, block_devices=()):
+    def spawn(self, instance, image, network_info, block_devices=(),
+              reuse_disks=False):
+        """`reuse_disks`: local disks found in the instance's directory
+        are its own (a resize copied them here), not made again."""
         host = self.host
         uuid = instance['uuid']
         inst_dir = self._instance_dir(uuid)
@@ -222,7 +227,7 @@ class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
             else:
                 xml = self._guest_xml(instance, image, network_info or [],
                                       inst_dir, drive, block_devices, rbd,
-                                      made)
+                                      made, reuse_disks)
             with host.errors('Defining domain for %s' % uuid):
                 dom = host.get_connection().defineXML(xml)
             with host.errors('Starting domain for %s' % uuid):
@@ -239,7 +244,7 @@ class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
 
     def _guest_xml(self, instance, image, network_info, inst_dir,
                    config_drive=None, block_devices=(), rbd=None,
-                   made=None):
+                   made=None, reuse_disks=False):
         """Create the instance's disks and return its kvm/qemu domain XML
         (`config_drive`: the path of the drive to attach, if any;
         `block_devices`: its volumes, a boot volume instead of the
@@ -266,7 +271,7 @@ class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
                      for n in names]
         else:
             disks = self._local_disks(instance, image, inst_dir, disk_bus,
-                                      block_devices)
+                                      block_devices, reuse_disks)
         if config_drive:
             disks.append(domain_xml.config_drive_disk(
                 config_drive, self._conf.config_drive_format, disk_bus))
@@ -281,20 +286,23 @@ class LibvirtDriver(rescue.RescueMixin, driver.ComputeDriver):
             volume_disks=[self._volume_disk(bdm) for bdm in block_devices])
 
     def _local_disks(self, instance, image, inst_dir, disk_bus,
-                     block_devices):
+                     block_devices, reuse_disks=False):
         """Root (unless a volume is) and ephemeral qcow2 files in the
         instance's directory."""
         cache = self._image_cache
         disks = []
+        root = os.path.join(inst_dir, 'disk')
         if not _boots_from_volume(block_devices):
-            root = cache.create_overlay(image, os.path.join(inst_dir, 'disk'),
-                                        int(instance.get('root_gb') or 0))
+            if not (reuse_disks and os.path.exists(root)):
+                cache.create_overlay(image, root,
+                                     int(instance.get('root_gb') or 0))
             disks.append(domain_xml.DiskSpec(root, 'qcow2', disk_bus))
         ephemeral_gb = int(instance.get('ephemeral_gb') or 0)
+        local = os.path.join(inst_dir, 'disk.local')
         if ephemeral_gb:
             # Left unformatted: the guest (cloud-init) formats it.
-            local = cache.create_blank(os.path.join(inst_dir, 'disk.local'),
-                                       ephemeral_gb)
+            if not (reuse_disks and os.path.exists(local)):
+                cache.create_blank(local, ephemeral_gb)
             disks.append(domain_xml.DiskSpec(local, 'qcow2', disk_bus))
         return disks
 
