@@ -34,6 +34,16 @@ PAUSING = 'pausing'
 UNPAUSING = 'unpausing'
 SUSPENDING = 'suspending'
 RESUMING = 'resuming'
+# Snapshots and backups (createImage, createBackup), and shelving.
+IMAGE_SNAPSHOT = 'image_snapshot'
+IMAGE_BACKUP = 'image_backup'
+IMAGE_PENDING_UPLOAD = 'image_pending_upload'
+IMAGE_UPLOADING = 'image_uploading'
+SHELVING = 'shelving'
+SHELVING_IMAGE_PENDING_UPLOAD = 'shelving_image_pending_upload'
+SHELVING_IMAGE_UPLOADING = 'shelving_image_uploading'
+SHELVING_OFFLOADING = 'shelving_offloading'
+UNSHELVING = 'unshelving'
 
 BUILD_TASK_STATES = (SCHEDULING, NETWORKING, BLOCK_DEVICE_MAPPING, SPAWNING)
 
@@ -55,7 +65,7 @@ _STATUS_BY_VM_STATE = {
     ACTIVE: 'ACTIVE', BUILDING: 'BUILD', STOPPED: 'SHUTOFF',
     PAUSED: 'PAUSED', SUSPENDED: 'SUSPENDED', RESCUED: 'RESCUE',
     RESIZED: 'VERIFY_RESIZE', ERROR: 'ERROR', DELETED: 'DELETED',
-    SOFT_DELETED: 'SOFT_DELETED', SHELVED: 'SHELVED_OFFLOADED',
+    SOFT_DELETED: 'SOFT_DELETED', SHELVED: 'SHELVED',
     SHELVED_OFFLOADED: 'SHELVED_OFFLOADED',
 }
 _STATUS_BY_TASK_STATE = {

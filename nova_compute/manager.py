@@ -18,6 +18,8 @@ from nova_compute import lifecycle
 from nova_compute import rebuild
 from nova_compute import recovery
 from nova_compute import resources
+from nova_compute import shelve
+from nova_compute import snapshot
 from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.8')
 
     def __init__(self, driver=None, conductor_api=None, host=None):
         if driver is None:
@@ -86,6 +88,11 @@ class ComputeManager:
                                                conductor_api)
         self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api,
                                            self.builder.volumes)
+        self.snapshots = snapshot.Snapshots(
+            self.host, driver, conductor_api,
+            glance_client.GlanceClient(CONF))
+        self.shelving = shelve.Shelving(self.host, driver, conductor_api,
+                                        self.snapshots)
         self.locks = _InstanceLocks()
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
@@ -120,6 +127,9 @@ class ComputeManager:
                   self.update_available_resource, 1.0),
                  ('sync_power_states', CONF.sync_power_state_interval,
                   self.sync_power_states)]
+        if CONF.shelved_poll_interval > 0:
+            tasks.append(('offload_shelved', CONF.shelved_poll_interval,
+                          self.shelving.offload_old))
         if CONF.recover_stuck_tasks_interval:
             tasks.append(('recover_stuck_tasks',
                           CONF.recover_stuck_tasks_interval,
@@ -268,6 +278,28 @@ class ComputeManager:
             except exception.InstanceNotFound:
                 pass
         self.locks.forget(uuid)
+
+    # (1.8)
+    def snapshot_instance(self, context, instance, image, kind,
+                          backup_type=None, rotation=None):
+        with self.locks(instance['uuid']):
+            self.snapshots.snapshot(context, instance, image, kind,
+                                    backup_type, rotation)
+
+    # (1.8)
+    def shelve_instance(self, context, instance, image):
+        with self.locks(instance['uuid']):
+            self.shelving.shelve(context, instance, image)
+
+    # (1.8)
+    def shelve_offload_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.shelving.offload(context, instance)
+
+    # (1.8)
+    def unshelve_instance(self, context, instance, image=None, node=None):
+        with self.locks(instance['uuid']):
+            self.shelving.unshelve(context, instance, image)
 
     # (1.5)
     def attach_volume(self, context, instance, bdm):

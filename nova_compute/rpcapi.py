@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.8 - snapshot_instance (createImage, createBackup), shelve_instance,
+        shelve_offload_instance, unshelve_instance
 """
 
 from common import exception
@@ -19,7 +21,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.8'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -135,3 +137,34 @@ class ComputeAPI(rpc.RPCAPIBase):
         its hypervisor has them."""
         return self.call(ctxt, 'volume_devices', self._volume_version(),
                          server=host, instance=instance)
+
+    def _snapshot_version(self):
+        if not self.can_send_version('1.8'):
+            raise exception.Conflict(
+                reason='the compute service is too old for snapshots and '
+                       'shelving ([upgrade_levels] compute holds it below '
+                       '1.8)')
+        return '1.8'
+
+    def snapshot_instance(self, ctxt, host, instance, image, kind,
+                          backup_type=None, rotation=None):
+        """Copy the root disk to the queued `image` (kind 'snapshot' or
+        'backup'; a backup keeps `rotation` of its `backup_type`)."""
+        self.cast(ctxt, 'snapshot_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image, kind=kind,
+                  backup_type=backup_type, rotation=rotation)
+
+    def shelve_instance(self, ctxt, host, instance, image):
+        self.cast(ctxt, 'shelve_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image)
+
+    def shelve_offload_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'shelve_offload_instance', self._snapshot_version(),
+                  server=host, instance=instance)
+
+    def unshelve_instance(self, ctxt, host, instance, image=None,
+                          node=None):
+        """Power on a SHELVED instance (no image), or spawn an offloaded
+        one placed on `host` from its shelved `image`."""
+        self.cast(ctxt, 'unshelve_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image, node=node)

@@ -22,6 +22,7 @@ from nova_conductor.endpoints import keypairs
 from nova_conductor.endpoints import quotas
 from nova_conductor.endpoints import reports
 from nova_conductor.endpoints import server_groups
+from nova_conductor.endpoints import snapshots
 
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
@@ -40,8 +41,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        keypairs.KeypairsEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints,
-                       block_devices.BlockDevicesEndpoints):
-    target = messaging.Target(version='1.13')
+                       block_devices.BlockDevicesEndpoints,
+                       snapshots.SnapshotsEndpoints):
+    target = messaging.Target(version='1.15')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

@@ -1,5 +1,6 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
-console output, reset-state, restore and forceDelete; the other actions
+console output, reset-state, restore and forceDelete (snapshots and
+shelving in server_snapshots.py); the other actions
 Nova serves answer 501 once the server is found."""
 
 import re
@@ -13,6 +14,7 @@ from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import server_resource
+from nova_api.resources import server_snapshots
 from nova_api.resources import servers
 
 REBOOT_SCHEMA = {
@@ -111,8 +113,8 @@ _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 NOT_IMPLEMENTED = {
     name: _EVERY_VERSION for name in (
         'resize', 'confirmResize', 'revertResize', 'migrate',
-        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve', 'rescue',
-        'unrescue', 'createImage', 'createBackup', 'changePassword',
+        'os-migrateLive', 'rescue',
+        'unrescue', 'changePassword',
         'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
 NOT_IMPLEMENTED.update({
     'trigger_crash_dump': ((2, 17), microversion.MAX_VERSION),
@@ -147,6 +149,7 @@ _SCHEMAS = {
     # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
     'restore': validation.ANY, 'forceDelete': validation.ANY,
 }
+_SCHEMAS.update(server_snapshots.SCHEMAS)
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
 ACTIONS = validation.Actions(_SCHEMAS)
@@ -187,6 +190,9 @@ class ServerAction(server_resource.ServerResource):
             return self._restore(req, server_id)
         if name == 'forceDelete':
             return self._force_delete(req, resp, server_id)
+        if name in server_snapshots.HANDLERS:
+            return server_snapshots.HANDLERS[name](self, req, resp,
+                                                   server_id, params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

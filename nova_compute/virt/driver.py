@@ -62,6 +62,11 @@ class ComputeDriver(abc.ABC):
         """Unplug a volume's disk; one not plugged is not an error."""
         raise exception.Invalid(reason='this driver cannot use volumes')
 
+    def snapshot(self, instance, dest):
+        """Write a copy of the instance's root disk to the file `dest`
+        as a standalone qcow2 image (a running guest paused meanwhile)."""
+        raise exception.Invalid(reason='this driver cannot take snapshots')
+
     @abc.abstractmethod
     def get_power_state(self, instance):
         """The instance's power state; NOSTATE when it does not exist."""

@@ -40,6 +40,10 @@ Version history:
         volume_attach, volume_detach
   1.13 - evacuate_instance's target_state ('stopped': the evacuated server
         comes back stopped, the API's 2.95)
+  1.15 - snapshots and shelving: snapshot_instance (createImage and
+        createBackup), shelve_instance, shelve_offload_instance,
+        unshelve_instance; from computes instance_shelved,
+        instance_offloaded, instance_unshelved, unshelve_failed
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -69,6 +73,7 @@ from nova_conductor.rpcapi import keypairs
 from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
 from nova_conductor.rpcapi import server_groups
+from nova_conductor.rpcapi import snapshots
 
 LOG = logging.getLogger(__name__)
 
@@ -93,9 +98,10 @@ class ConductorAPI(instances.InstancesAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
                    block_devices.BlockDevicesAPI,
+                   snapshots.SnapshotsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.13'
+    RPC_API_VERSION = '1.15'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
