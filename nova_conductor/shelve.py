@@ -49,8 +49,7 @@ def shelve(compute_api, ctxt, instance_uuid):
 
 
 def shelve_offload(compute_api, ctxt, instance_uuid):
-    instance = instances_db.get(instance_uuid)
-    lifecycle.check_host(instance, 'shelveOffload')
+    # Only a SHELVED server may be offloaded, and it is on its host.
     instance = transitions_db.begin_task(
         instance_uuid, 'shelveOffload', states.SHELVING_OFFLOADING,
         (states.SHELVED,), (None,), ctxt.to_dict())
@@ -96,7 +95,7 @@ def unshelve(scheduler_api, compute_api, ctxt, instance_uuid, zone=UNSET,
         compute_api.unshelve_instance(ctxt, instance['host'], instance)
         return instance
     spec = dict(instance['request_spec'] or {})
-    if zone is not UNSET:
+    if zone != UNSET:
         # Remembered: later moves keep to the zone (or to none, null).
         spec['availability_zone'] = zone
     instance = transitions_db.begin_task(

@@ -89,7 +89,8 @@ def _server_in(status):
                                     json=_boot_body(dep)))['server']['id']
         _settle(dep, server_id, 'ACTIVE')
         action = {'ACTIVE': None, 'SHUTOFF': 'os-stop', 'PAUSED': 'pause',
-                  'SUSPENDED': 'suspend'}[status]
+                  'SUSPENDED': 'suspend',
+                  'SHELVED_OFFLOADED': 'shelve'}[status]
         if action:
             _ok(dep.request('POST', '/v2.1/servers/%s/action' % server_id,
                             json={action: None}))
@@ -398,6 +399,19 @@ ROWS = [
     row('action:evacuate', 'POST', ACTION, (200, 403, 403, 404),
         P + 'os-evacuate', _action('evacuate', {'onSharedStorage': False}),
         _server_on_down_host, True),
+    row('action:createImage', 'POST', ACTION, OWNER_CHANGE,
+        P + 'servers:create_image', _action('createImage', {'name': 'p'}),
+        _server_in('ACTIVE'), True),
+    row('action:createBackup', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-create-backup', _action('createBackup', {
+            'name': 'p', 'backup_type': 'daily', 'rotation': 1}),
+        _server_in('ACTIVE'), True),
+    row('action:shelve', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-shelve:shelve', _action('shelve'), _server_in('ACTIVE'),
+        True),
+    row('action:unshelve', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-shelve:unshelve', _action('unshelve'),
+        _server_in('SHELVED_OFFLOADED'), True),
     # flavors and their extra specs
     row('flavors:index', 'GET', '/v2.1/flavors', ALL),
     row('flavors:detail', 'GET', '/v2.1/flavors/detail', ALL),

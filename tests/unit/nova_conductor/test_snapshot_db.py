@@ -202,6 +202,14 @@ def test_unshelve_with_no_host_stays_offloaded_with_a_fault(db):
     with pytest.raises(exception.ValidationError):
         shelve.unshelve(FakeScheduler([node]), FakeCompute(), _ctxt(), uuid,
                         host='no-such-host')
+    # No zone asked for: what came over RPC is another 'unset' string.
+    scheduler = FakeScheduler([node])
+    placed = shelve.unshelve(scheduler, FakeCompute(), _ctxt(), uuid,
+                             ''.join(['un', 'set']))
+    assert placed['host'] == 'host1'
+    assert 'availability_zone' not in scheduler.specs[0]
+    with pytest.raises(exception.InstanceInvalidState):
+        shelve.shelve_offload(FakeCompute(), _ctxt(), uuid)
 
 
 def test_versions():
