@@ -198,6 +198,30 @@ class GlanceClient:
         """Delete the image as the caller (Glance says who may)."""
         self._write('DELETE', image_id, ctxt)
 
+    def create(self, ctxt, body):
+        """POST /v2/images as the caller: a queued image with `body`'s
+        attributes (custom properties as top-level keys); its record.
+        Sent once, as every change."""
+        url = v2_url(self.endpoints()[0], 'images')
+        try:
+            resp = self._send(url, ctxt, 'POST', json=body)
+        except ks_exc.ClientException as err:
+            raise exception.ImageServiceUnavailable(url=url, reason=str(err))
+        return from_glance(self._answer(url, resp, None, ok=(201,)))
+
+    def upload(self, image_id, ctxt, data, size):
+        """PUT the image's data (a binary file of `size` bytes) as the
+        caller; the image goes active."""
+        url = v2_url(self.endpoints()[0], 'images/%s/file' % urllib.parse.
+                     quote(str(image_id), safe=''))
+        try:
+            resp = self._send(url, ctxt, 'PUT', 'application/octet-stream',
+                              data=data,
+                              headers_extra={'Content-Length': str(size)})
+        except ks_exc.ClientException as err:
+            raise exception.ImageServiceUnavailable(url=url, reason=str(err))
+        self._answer(url, resp, image_id, ok=(204,))
+
     def _write(self, method, image_id, ctxt, content_type=None, **kwargs):
         """One change, sent once to the first endpoint: unlike a read, a
         change whose answer was lost may have been made, so it is never
@@ -230,8 +254,11 @@ class GlanceClient:
             return self._answer(url, resp, image_id)
         raise exception.ImageServiceUnavailable(url=url, reason=str(last))
 
-    def _send(self, url, ctxt, method='GET', content_type=None, **extra):
-        headers = {'Content-Type': content_type} if content_type else None
+    def _send(self, url, ctxt, method='GET', content_type=None,
+              headers_extra=None, **extra):
+        headers = dict(headers_extra or {})
+        if content_type:
+            headers['Content-Type'] = content_type
         return service_session.send(self.session, url, ctxt, method,
                                     headers=headers, **extra)
 

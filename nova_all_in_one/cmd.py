@@ -162,6 +162,9 @@ def main(argv=None):
     rpc.init(CONF, url=args.transport_url)
     started = start_services(_compute_hosts(args.compute_hosts))
     metadata, api = started[-2:]
+    # With --port 0 the API's port is known only now: the computes upload
+    # snapshots to its /image (common/glance_client.local_image_endpoint).
+    CONF.set_override('osapi_compute_listen_port', api.port)
     _banner(api.port, metadata.port, args.listen, demo_image)
 
     def stop():

@@ -21,6 +21,8 @@ from nova_compute import recovery
 from nova_compute import rescue
 from nova_compute import resize
 from nova_compute import resources
+from nova_compute import shelve
+from nova_compute import snapshot
 from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
@@ -101,6 +103,11 @@ class ComputeManager:
         self.rebuilder = rebuild.Rebuilder(self.host, driver, conductor_api,
                                            self.builder.volumes)
         self.rescuer = rescue.Rescuer(self.host, driver, conductor_api)
+        self.snapshots = snapshot.Snapshots(
+            self.host, driver, conductor_api,
+            glance_client.GlanceClient(CONF))
+        self.shelving = shelve.Shelving(self.host, driver, conductor_api,
+                                        self.snapshots)
         self.locks = _InstanceLocks()
         # Casts to the other compute of a move, made when first needed.
         self._compute_api = compute_api
@@ -151,6 +158,9 @@ class ComputeManager:
                   self.update_available_resource, 1.0),
                  ('sync_power_states', CONF.sync_power_state_interval,
                   self.sync_power_states)]
+        if CONF.shelved_poll_interval > 0:
+            tasks.append(('offload_shelved', CONF.shelved_poll_interval,
+                          self.shelving.offload_old))
         if CONF.recover_stuck_tasks_interval:
             tasks.append(('recover_stuck_tasks',
                           CONF.recover_stuck_tasks_interval,
@@ -315,6 +325,28 @@ class ComputeManager:
             except exception.InstanceNotFound:
                 pass
         self.locks.forget(uuid)
+
+    # (1.8)
+    def snapshot_instance(self, context, instance, image, kind,
+                          backup_type=None, rotation=None):
+        with self.locks(instance['uuid']):
+            self.snapshots.snapshot(context, instance, image, kind,
+                                    backup_type, rotation)
+
+    # (1.8)
+    def shelve_instance(self, context, instance, image):
+        with self.locks(instance['uuid']):
+            self.shelving.shelve(context, instance, image)
+
+    # (1.8)
+    def shelve_offload_instance(self, context, instance):
+        with self.locks(instance['uuid']):
+            self.shelving.offload(context, instance)
+
+    # (1.8)
+    def unshelve_instance(self, context, instance, image=None, node=None):
+        with self.locks(instance['uuid']):
+            self.shelving.unshelve(context, instance, image)
 
     # (1.5)
     def attach_volume(self, context, instance, bdm):

@@ -12,6 +12,8 @@ Version history:
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
   1.7 - resize_instance, finish_resize, confirm_resize, revert_resize,
         finish_revert_resize (resize and cold migration, docs/resize.md)
+  1.8 - snapshot_instance (createImage, createBackup), shelve_instance,
+        shelve_offload_instance, unshelve_instance
   1.9 - rescue_instance, unrescue_instance (casts), trigger_crash_dump
         (a call: the API answers once the NMI went in)
   1.11 - live migration: check_can_live_migrate_destination/_source,
@@ -174,6 +176,7 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'finish_revert_resize', '1.7', server=host,
                   instance=instance, migration=migration, failed=failed,
                   message=message, details=details)
+
     # -- live migration (1.11; nova_compute/live_migration.py) ---------------
 
     def _live_migration_version(self):
@@ -235,3 +238,33 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'rollback_live_migration_at_destination',
                   self._live_migration_version(), server=destination,
                   instance=instance, migrate_data=migrate_data)
+    def _snapshot_version(self):
+        if not self.can_send_version('1.8'):
+            raise exception.Conflict(
+                reason='the compute service is too old for snapshots and '
+                       'shelving ([upgrade_levels] compute holds it below '
+                       '1.8)')
+        return '1.8'
+
+    def snapshot_instance(self, ctxt, host, instance, image, kind,
+                          backup_type=None, rotation=None):
+        """Copy the root disk to the queued `image` (kind 'snapshot' or
+        'backup'; a backup keeps `rotation` of its `backup_type`)."""
+        self.cast(ctxt, 'snapshot_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image, kind=kind,
+                  backup_type=backup_type, rotation=rotation)
+
+    def shelve_instance(self, ctxt, host, instance, image):
+        self.cast(ctxt, 'shelve_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image)
+
+    def shelve_offload_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'shelve_offload_instance', self._snapshot_version(),
+                  server=host, instance=instance)
+
+    def unshelve_instance(self, ctxt, host, instance, image=None,
+                          node=None):
+        """Power on a SHELVED instance (no image), or spawn an offloaded
+        one placed on `host` from its shelved `image`."""
+        self.cast(ctxt, 'unshelve_instance', self._snapshot_version(),
+                  server=host, instance=instance, image=image, node=node)

@@ -26,6 +26,7 @@ from nova_conductor.endpoints import quotas
 from nova_conductor.endpoints import reports
 from nova_conductor.endpoints import rescue
 from nova_conductor.endpoints import server_groups
+from nova_conductor.endpoints import snapshots
 
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
@@ -46,7 +47,8 @@ class ConductorManager(instances.InstancesEndpoints,
                        reports.ReportsEndpoints,
                        block_devices.BlockDevicesEndpoints,
                        moves.MovesEndpoints,
-                       rescue.RescueEndpoints):
+                       rescue.RescueEndpoints,
+                       snapshots.SnapshotsEndpoints):
     target = messaging.Target(version='1.16')
 
     def __init__(self, scheduler_api=None, compute_api=None,

@@ -38,6 +38,14 @@ opts = [
                     'in a row, unchanged, is recovered as at start: the '
                     'build resumed from its step, the operation finished. '
                     '0 disables it.'),
+    cfg.IntOpt('shelved_offload_time', default=0, min=-1,
+               help='Seconds a shelved server keeps its host before it is '
+                    'offloaded (its domain destroyed, its resources given '
+                    'back): 0 offloads it at once, -1 never.'),
+    cfg.IntOpt('shelved_poll_interval', default=3600, min=-1,
+               help='Seconds between looks for servers shelved longer than '
+                    'shelved_offload_time, to offload them; 0 or -1 '
+                    'disables it.'),
     cfg.BoolOpt('force_config_drive', default=False,
                 help='Give every instance built on this host a config drive, '
                      'whether or not it asked for one; the instance then '

@@ -32,6 +32,7 @@ from nova_api.policies import server_groups
 from nova_api.policies import server_metadata
 from nova_api.policies import server_moves
 from nova_api.policies import server_password
+from nova_api.policies import server_snapshots
 from nova_api.policies import server_tags
 from nova_api.policies import servers
 from nova_api.policies import services
@@ -45,7 +46,7 @@ MODULES = (base, servers, server_actions, server_metadata, server_tags,
            server_groups, scheduler, hosts, simple_tenant_usage,
            instance_usage_audit_log, migrations, server_external_events,
            networks, quota_class_sets, extensions, server_password,
-           volume_attachments, server_moves)
+           volume_attachments, server_moves, server_snapshots)
 
 
 def list_rules():

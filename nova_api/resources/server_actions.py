@@ -1,8 +1,8 @@
 """/v2.1/servers/{id}/action: power actions, rebuild, evacuate, lock,
 resize and cold migration (server_moves.py),
-console output, reset-state, restore and forceDelete, and rescue
-(server_rescue.py); the other actions Nova serves answer 501 once the
-server is found."""
+console output, reset-state, restore and forceDelete, rescue
+(server_rescue.py), snapshots and shelving (server_snapshots.py); the
+other actions Nova serves answer 501 once the server is found."""
 
 import re
 import secrets
@@ -17,6 +17,7 @@ from nova_api import validation
 from nova_api.resources import server_moves
 from nova_api.resources import server_resource
 from nova_api.resources import server_rescue
+from nova_api.resources import server_snapshots
 from nova_api.resources import servers
 
 REBOOT_SCHEMA = {
@@ -114,8 +115,7 @@ _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
     name: _EVERY_VERSION for name in (
-        'os-migrateLive', 'shelve', 'shelveOffload', 'unshelve',
-        'createImage', 'createBackup', 'changePassword',
+        'os-migrateLive', 'changePassword',
         'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
 NOT_IMPLEMENTED.update({
     'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
@@ -151,6 +151,7 @@ _SCHEMAS = {
 }
 _SCHEMAS.update(server_rescue.SCHEMAS)
 _SCHEMAS.update(server_moves.SCHEMAS)
+_SCHEMAS.update(server_snapshots.SCHEMAS)
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
 ACTIONS = validation.Actions(_SCHEMAS)
@@ -197,6 +198,9 @@ class ServerAction(server_moves.ServerMoves,
                                                 params)
         if name in server_moves.SCHEMAS:
             return self.move(req, resp, server_id, name, params)
+        if name in server_snapshots.HANDLERS:
+            return server_snapshots.HANDLERS[name](self, req, resp,
+                                                   server_id, params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

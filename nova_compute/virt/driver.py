@@ -89,6 +89,11 @@ class ComputeDriver(abc.ABC):
             reason='the %s driver cannot live-migrate instances'
                    % type(self).__name__)
 
+    def snapshot(self, instance, dest):
+        """Write a copy of the instance's root disk to the file `dest`
+        as a standalone qcow2 image (a running guest paused meanwhile)."""
+        raise exception.Invalid(reason='this driver cannot take snapshots')
+
     @abc.abstractmethod
     def get_power_state(self, instance):
         """The instance's power state; NOSTATE when it does not exist."""

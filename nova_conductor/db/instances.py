@@ -21,7 +21,8 @@ from nova_conductor.db import session
 
 
 JSON_FIELDS = {'metadata': 'metadata_json', 'flavor': 'flavor',
-               'request_spec': 'request_spec', 'tags': 'tags'}
+               'request_spec': 'request_spec', 'tags': 'tags',
+               'system_metadata': 'system_metadata'}
 
 
 def json_value(key, value):
@@ -61,6 +62,9 @@ def to_dicts(s, rows, new=False):
         d['flavor'] = convert.loads(d['flavor'])
         d['request_spec'] = convert.loads(d['request_spec'])
         d['tags'] = convert.loads(d['tags']) if d.get('tags') else []
+        if 'system_metadata' in d:
+            d['system_metadata'] = convert.loads(
+                d['system_metadata'] or '{}')
         d['fault'] = faults.get(uuid)
         d['fixed_ips'] = ips.get(uuid, [])
         out.append(d)

@@ -188,6 +188,10 @@ class Instance(TimestampMixin, Base):
     password: Mapped[str | None] = mapped_column(Text)
     metadata_json: Mapped[str] = mapped_column('metadata', Text,
                                                default='{}')
+    # What the system keeps of the instance (Nova's system_metadata): a
+    # shelved server's shelved_image_id, shelved_host and shelved_at.
+    system_metadata: Mapped[str] = mapped_column(
+        Text, default='{}', server_default='{}')
     request_spec: Mapped[str] = mapped_column(Text, default='{}')
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launch_index: Mapped[int] = mapped_column(Integer, default=0)

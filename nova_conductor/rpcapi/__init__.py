@@ -43,6 +43,10 @@ Version history:
   1.14 - resize_instance, confirm_resize, revert_resize (resize and cold
         migration, docs/resize.md); move_progress, move_reverted,
         move_confirmed (a compute's steps of a move)
+  1.15 - snapshots and shelving: snapshot_instance (createImage and
+        createBackup), shelve_instance, shelve_offload_instance,
+        unshelve_instance; from computes instance_shelved,
+        instance_offloaded, instance_unshelved, unshelve_failed
   1.16 - rescue_instance, unrescue_instance, trigger_crash_dump
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
@@ -75,6 +79,7 @@ from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
 from nova_conductor.rpcapi import rescue
 from nova_conductor.rpcapi import server_groups
+from nova_conductor.rpcapi import snapshots
 
 LOG = logging.getLogger(__name__)
 
@@ -101,6 +106,7 @@ class ConductorAPI(instances.InstancesAPI,
                    block_devices.BlockDevicesAPI,
                    moves.MovesAPI,
                    rescue.RescueAPI,
+                   snapshots.SnapshotsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
     RPC_API_VERSION = '1.16'

@@ -81,6 +81,18 @@ def test_all_in_one_boots_and_deletes_a_server(tmp_path):
         assert meta.json()['name'] == server['name'] == 'demo'
         flavors = requests.get(url + '/v2.1/flavors').json()['flavors']
         assert {'m1.tiny', 'm1.small'} <= {f['name'] for f in flavors}
+        # A snapshot: the compute uploads to the API's /image, on the
+        # port picked at start (--port 0).
+        resp = requests.post('%s/v2.1/servers/%s/action' % (
+            url, server['id']), json={'createImage': {'name': 'aio-snap'}},
+            headers={'OpenStack-API-Version': 'compute 2.45'})
+        assert resp.status_code == 202, resp.text
+        image_url = '%s/image/v2/images/%s' % (url, resp.json()['image_id'])
+        deadline = time.monotonic() + 30
+        while requests.get(image_url).json()['status'] != 'active':
+            assert time.monotonic() < deadline, requests.get(image_url).text
+            time.sleep(0.05)
+        _wait(url, server['id'], 'ACTIVE')
         assert requests.delete('%s/v2.1/servers/%s' % (
             url, server['id'])).status_code == 204
         _wait(url, server['id'], 'GONE')

@@ -358,3 +358,36 @@ def test_what_tempest_asks_of_flavors_images_and_paths(cloud, tmp_path):
     v2 = requests.get(cloud.dep.api + '/v2/', timeout=30)
     assert v2.status_code == 200
     assert v2.json()['version']['id'] == 'v2.0'
+
+
+def test_server_image_backup_and_shelve(cloud):
+    """createImage, createBackup and shelving through `openstack`: the
+    compute uploads with the caller's token (Keystone's, in that mode)."""
+    server = cloud.cli('server', 'create', '--image',
+                       cloud.dep.image['id'], '--flavor', 'm1.tiny',
+                       '--nic', 'none', '--wait', 'e2e-snap')
+    image = cloud.cli('server', 'image', 'create', '--name', 'e2e-snap-img',
+                      '--wait', 'e2e-snap')
+    assert (image['name'], image['status']) == ('e2e-snap-img', 'active')
+    props = cloud.cli('image', 'show', image['id'])['properties']
+    assert (props['image_type'], props['instance_uuid']) == (
+        'snapshot', server['id'])
+    backup = cloud.cli('server', 'backup', 'create', '--name', 'e2e-bk',
+                       '--type', 'daily', '--rotate', '1', '--wait',
+                       'e2e-snap')
+    # It prints the image as found before its wait (queued); once the
+    # wait is over the image is active.
+    assert backup['name'] == 'e2e-bk'
+    shown = cloud.cli('image', 'show', backup['id'])
+    assert (shown['status'], shown['properties']['backup_type']) == (
+        'active', 'daily')
+    cloud.cli('server', 'shelve', '--offload', '--wait', 'e2e-snap',
+              fmt=None)
+    shown = cloud.cli('server', 'show', 'e2e-snap')
+    assert (shown['status'], shown['OS-EXT-SRV-ATTR:host']) == (
+        'SHELVED_OFFLOADED', None)
+    cloud.cli('server', 'unshelve', '--wait', 'e2e-snap', fmt=None)
+    assert cloud.cli('server', 'show', 'e2e-snap')['status'] == 'ACTIVE'
+    cloud.cli('server', 'delete', '--wait', 'e2e-snap', fmt=None)
+    for made in (image, backup):
+        cloud.cli('image', 'delete', made['id'], fmt=None)

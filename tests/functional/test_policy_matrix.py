@@ -89,7 +89,8 @@ def _server_in(status):
                                     json=_boot_body(dep)))['server']['id']
         _settle(dep, server_id, 'ACTIVE')
         action = {'ACTIVE': None, 'SHUTOFF': 'os-stop', 'PAUSED': 'pause',
-                  'SUSPENDED': 'suspend', 'RESCUE': 'rescue'}[status]
+                  'SUSPENDED': 'suspend', 'RESCUE': 'rescue',
+                  'SHELVED_OFFLOADED': 'shelve'}[status]
         if action:
             _ok(dep.request('POST', '/v2.1/servers/%s/action' % server_id,
                             json={action: None}))
@@ -438,6 +439,19 @@ ROWS = [
         SERVER + '/migrations/{migration_id}', (404, 403, 403, 404),
         P + 'servers:migrations:show', fixture=_server_and_migration,
         version='2.23'),
+    row('action:createImage', 'POST', ACTION, OWNER_CHANGE,
+        P + 'servers:create_image', _action('createImage', {'name': 'p'}),
+        _server_in('ACTIVE'), True),
+    row('action:createBackup', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-create-backup', _action('createBackup', {
+            'name': 'p', 'backup_type': 'daily', 'rotation': 1}),
+        _server_in('ACTIVE'), True),
+    row('action:shelve', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-shelve:shelve', _action('shelve'), _server_in('ACTIVE'),
+        True),
+    row('action:unshelve', 'POST', ACTION, OWNER_CHANGE,
+        P + 'os-shelve:unshelve', _action('unshelve'),
+        _server_in('SHELVED_OFFLOADED'), True),
     # flavors and their extra specs
     row('flavors:index', 'GET', '/v2.1/flavors', ALL),
     row('flavors:detail', 'GET', '/v2.1/flavors/detail', ALL),

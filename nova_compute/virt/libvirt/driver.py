@@ -41,6 +41,7 @@ from nova_compute import image_fetch
 from nova_compute.virt import configdrive
 from nova_compute.virt import driver
 from nova_compute.virt.libvirt import diagnostics
+from nova_compute.virt.libvirt import disk_snapshot
 from nova_compute.virt.libvirt import domain_xml
 from nova_compute.virt.libvirt import host as host_mod
 from nova_compute.virt.libvirt import imagecache
@@ -508,6 +509,17 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
         tree = ET.fromstring(dom.XMLDesc(0))
         return sorted(d.find('target').get('dev') for d in tree.iter('disk')
                       if d.get('type') == 'network')
+
+    # -- snapshot -------------------------------------------------------------
+
+    def snapshot(self, instance, dest):
+        if self._rbd_disks() is not None:
+            raise exception.Invalid(
+                reason='snapshots of RBD-backed disks are not supported')
+        return disk_snapshot.snapshot(
+            instance, self._instance_dir(instance['uuid']),
+            self._domain(instance), self.host.is_test, self._image_cache,
+            dest)
 
     # -- destroy --------------------------------------------------------------
 
