@@ -423,3 +423,30 @@ class VolumeStatusFailed(Conflict):
 class UnexpectedBlockDeviceState(Conflict):
     msg_fmt = ('Block device mapping %(bdm_id)s is %(actual)s, expected '
                '%(expected)s.')
+
+
+# -- remote consoles (nova_conductor/consoles.py, nova_console/) -------------
+
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = 'Invalid console type %(console_type)s'
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = 'Unavailable console type %(console_type)s.'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s has not been ready yet.'
+
+
+class ConsoleNotImplemented(NotSupported):
+    msg_fmt = ('Unable to get %(console_type)s console, functionality not '
+               'implemented')
+
+
+class InvalidToken(NotFound):
+    msg_fmt = 'Token not found'
+
+
+class ConsoleTokenNotAccessible(Unauthenticated):
+    msg_fmt = 'The requested console type details are not accessible'

@@ -10,6 +10,8 @@ Version history:
   1.5 - attach_volume, detach_volume, volume_devices (Cinder volumes of a
         live instance)
   1.6 - rebuild_instance's target_state (an evacuation that ends stopped)
+  1.10 - get_vnc_console, get_serial_console (remote consoles: where the
+        guest's VNC server or TCP serial port is)
 """
 
 from common import exception
@@ -19,7 +21,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.10'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -92,6 +94,23 @@ class ComputeAPI(rpc.RPCAPIBase):
     def get_console_output(self, ctxt, host, instance, tail_length=None):
         return self.call(ctxt, 'get_console_output', '1.0', server=host,
                          instance=instance, tail_length=tail_length)
+
+    def _console_version(self, console_type):
+        if not self.can_send_version('1.10'):
+            raise exception.ConsoleNotImplemented(console_type=console_type)
+        return '1.10'
+
+    def get_vnc_console(self, ctxt, host, instance, console_type):
+        """Where the guest's VNC server is (host, port, the proxy URL)."""
+        return self.call(ctxt, 'get_vnc_console',
+                         self._console_version(console_type), server=host,
+                         instance=instance, console_type=console_type)
+
+    def get_serial_console(self, ctxt, host, instance, console_type):
+        """Where the guest's TCP serial port is (host, port, proxy URL)."""
+        return self.call(ctxt, 'get_serial_console',
+                         self._console_version(console_type), server=host,
+                         instance=instance, console_type=console_type)
 
     def get_diagnostics(self, ctxt, host, instance):
         return self.call(ctxt, 'get_diagnostics', '1.0', server=host,

@@ -11,6 +11,7 @@ from nova_conductor import build
 from nova_conductor import takeover
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
+from nova_conductor.endpoints import consoles
 from nova_conductor.endpoints import flavors
 from nova_conductor.endpoints import hosts
 from nova_conductor.endpoints import images
@@ -40,8 +41,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        keypairs.KeypairsEndpoints,
                        server_groups.ServerGroupsEndpoints,
                        reports.ReportsEndpoints,
-                       block_devices.BlockDevicesEndpoints):
-    target = messaging.Target(version='1.13')
+                       block_devices.BlockDevicesEndpoints,
+                       consoles.ConsolesEndpoints):
+    target = messaging.Target(version='1.17')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

@@ -12,6 +12,7 @@ from nova_api import create_checks
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
+from nova_api.resources import remote_consoles
 from nova_api.resources import server_resource
 from nova_api.resources import servers
 
@@ -119,10 +120,8 @@ NOT_IMPLEMENTED.update({
     'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
     'addFloatingIp': ((2, 1), (2, 43)),
     'removeFloatingIp': ((2, 1), (2, 43)),
-    'os-getVNCConsole': ((2, 1), (2, 5)),
     'os-getSPICEConsole': ((2, 1), (2, 5)),
     'os-getRDPConsole': ((2, 1), (2, 5)),
-    'os-getSerialConsole': ((2, 1), (2, 5)),
 })
 
 
@@ -146,6 +145,11 @@ _SCHEMAS = {
     # Soft delete is off here (deletes are immediate): no server is ever
     # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
     'restore': validation.ANY, 'forceDelete': validation.ANY,
+    # 2.1 to 2.5; from 2.6 POST /servers/{id}/remote-consoles.
+    'os-getVNCConsole': remote_consoles.versioned(
+        remote_consoles.VNC_ACTION_SCHEMA),
+    'os-getSerialConsole': remote_consoles.versioned(
+        remote_consoles.SERIAL_ACTION_SCHEMA),
 }
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
@@ -187,6 +191,9 @@ class ServerAction(server_resource.ServerResource):
             return self._restore(req, server_id)
         if name == 'forceDelete':
             return self._force_delete(req, resp, server_id)
+        if name in remote_consoles.ACTION_PROTOCOLS:
+            return remote_consoles.action_console(self, req, resp,
+                                                  server_id, name, params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

@@ -40,6 +40,8 @@ Version history:
         volume_attach, volume_detach
   1.13 - evacuate_instance's target_state ('stopped': the evacuated server
         comes back stopped, the API's 2.95)
+  1.17 - instance_get_console, console_token_consume, console_token_get
+        (remote consoles and their one-time tokens)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -58,6 +60,7 @@ from common import exception
 from common import rpc
 from nova_conductor.rpcapi import aggregates
 from nova_conductor.rpcapi import block_devices
+from nova_conductor.rpcapi import consoles
 from nova_conductor.rpcapi import flavors
 from nova_conductor.rpcapi import hosts
 from nova_conductor.rpcapi import images
@@ -93,9 +96,10 @@ class ConductorAPI(instances.InstancesAPI,
                    server_groups.ServerGroupsAPI,
                    reports.ReportsAPI,
                    block_devices.BlockDevicesAPI,
+                   consoles.ConsolesAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.13'
+    RPC_API_VERSION = '1.17'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -115,7 +119,7 @@ class ConductorAPI(instances.InstancesAPI,
         'quota_defaults', 'keypair_get', 'keypair_get_all',
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get',
-        'instance_get_by_fixed_ip'))
+        'instance_get_by_fixed_ip', 'console_token_get'))
 
     # Under a burst an API's creates, and a compute's reports of its
     # builds' progress, come at the same moments: they share messages.
