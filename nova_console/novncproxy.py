@@ -1,0 +1,40 @@
+"""nova-novncproxy: noVNC's pages ([vnc] web, Debian's novnc package)
+and browsers' websockets to guests' VNC servers."""
+
+import logging
+import os
+import sys
+
+from common import daemon
+from common import rpc
+from common.conf import CONF
+from nova_console import proxy
+
+BINARY = 'nova-novncproxy'
+LOG = logging.getLogger(__name__)
+
+
+def make_server(conductor_api=None):
+    web = CONF.vnc.web
+    if not os.path.isdir(web):
+        # The websocket still works (a VNC client of its own can use it).
+        LOG.warning('[vnc] web %s is not a directory: no noVNC pages '
+                    'served (install the novnc package)', web)
+        web = None
+    return proxy.ConsoleProxy(BINARY, 'novnc', CONF.vnc.novncproxy_host,
+                              CONF.vnc.novncproxy_port, conductor_api, web)
+
+
+def main(argv=None):
+    daemon.parse_config(sys.argv[1:] if argv is None else argv,
+                        'Websocket proxy to guests\' VNC displays')
+    rpc.init(CONF)
+    server = make_server()
+    server.start()
+    daemon.wait_for_signals(server.stop)
+    rpc.cleanup()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
