@@ -114,4 +114,3 @@ def add_routes(app, conductor_api):
                   RemoteConsoles(conductor_api))
     app.add_route('/v2.1/os-console-auth-tokens/{console_token}',
                   ConsoleAuthToken(conductor_api))
-

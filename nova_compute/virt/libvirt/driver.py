@@ -676,7 +676,7 @@ class LibvirtDriver(driver.ComputeDriver):
                 reason='cannot read console log %s: %s' % (path, err))
         return data.decode('utf-8', errors='replace')
 
-    # -- remote consoles (docs/consoles.md) ------------------------------------
+    # -- remote consoles (docs/consoles.md) -----------------------------------
 
     def _console_devices(self):
         """host_domain_xml's serial_tcp and vnc_listen, as configured."""

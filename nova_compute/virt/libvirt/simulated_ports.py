@@ -80,4 +80,3 @@ class SimulatedPorts:
             uuids = list(self._servers)
         for uuid in uuids:
             self.close(uuid)
-
