@@ -27,7 +27,7 @@ def upgrade():
         sa.Column('instance_uuid', sa.String(36), nullable=False),
         sa.Column('access_url_base', sa.String(255), nullable=True),
         sa.Column('expires', sa.Integer(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.UniqueConstraint('token_hash',
                             name='uniq_console_auth_tokens0token_hash'),
     )
