@@ -56,12 +56,7 @@ def console_output(dep, server_id):
 
 
 def remote_console(dep, server_id, protocol='serial', kind='serial'):
-    resp = dep.request(
-        'POST', '/v2.1/servers/%s/remote-consoles' % server_id,
-        headers={'OpenStack-API-Version': 'compute 2.6'},
-        json={'remote_console': {'protocol': protocol, 'type': kind}})
-    assert resp.status_code == 200, resp.text
-    return resp.json()['remote_console']['url']
+    return consoles.console_url(dep, server_id, protocol, kind)
 
 
 def serial_first_bytes(url):

@@ -5,8 +5,6 @@ import logging
 import os
 import sys
 
-from common import daemon
-from common import rpc
 from common.conf import CONF
 from nova_console import proxy
 
@@ -26,14 +24,8 @@ def make_server(conductor_api=None):
 
 
 def main(argv=None):
-    daemon.parse_config(sys.argv[1:] if argv is None else argv,
-                        'Websocket proxy to guests\' VNC displays')
-    rpc.init(CONF)
-    server = make_server()
-    server.start()
-    daemon.wait_for_signals(server.stop)
-    rpc.cleanup()
-    return 0
+    return proxy.run(make_server, 'Websocket proxy to guests\' VNC displays',
+                     sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == '__main__':

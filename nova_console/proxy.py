@@ -19,7 +19,9 @@ import urllib.parse
 from websockify import websocketproxy
 
 from common import context as nova_context
+from common import daemon
 from common import exception
+from common import rpc
 from common.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -190,3 +192,14 @@ class ConsoleProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def run(make_server, description, argv):
+    """A proxy daemon's main: config, RPC, serve until SIGTERM."""
+    daemon.parse_config(argv, description)
+    rpc.init(CONF)
+    server = make_server()
+    server.start()
+    daemon.wait_for_signals(server.stop)
+    rpc.cleanup()
+    return 0

@@ -2,8 +2,6 @@
 
 import sys
 
-from common import daemon
-from common import rpc
 from common.conf import CONF
 from nova_console import proxy
 
@@ -18,14 +16,9 @@ def make_server(conductor_api=None):
 
 
 def main(argv=None):
-    daemon.parse_config(sys.argv[1:] if argv is None else argv,
-                        'Websocket proxy to guests\' serial consoles')
-    rpc.init(CONF)
-    server = make_server()
-    server.start()
-    daemon.wait_for_signals(server.stop)
-    rpc.cleanup()
-    return 0
+    return proxy.run(make_server,
+                     'Websocket proxy to guests\' serial consoles',
+                     sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == '__main__':

@@ -41,6 +41,22 @@ def start_proxies(dep, ports, timeout=30):
                 time.sleep(0.1)
 
 
+def remote_console(dep, server_id, protocol='serial', kind='serial',
+                   version='2.6', token=None):
+    """POST /servers/{id}/remote-consoles; the response."""
+    return dep.request(
+        'POST', '/v2.1/servers/%s/remote-consoles' % server_id, token=token,
+        headers={'OpenStack-API-Version': 'compute %s' % version},
+        json={'remote_console': {'protocol': protocol, 'type': kind}})
+
+
+def console_url(dep, server_id, protocol='serial', kind='serial'):
+    """A new console's URL (asserting the create answered 200)."""
+    resp = remote_console(dep, server_id, protocol, kind)
+    assert resp.status_code == 200, resp.text
+    return resp.json()['remote_console']['url']
+
+
 def token_of(url):
     """The token of a console URL (serial: ?token=, noVNC: ?path=...)."""
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)

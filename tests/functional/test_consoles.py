@@ -34,16 +34,12 @@ def server(dep):
 
 
 def _remote(dep, server_id, protocol, kind, version='2.6', token=None):
-    return dep.request(
-        'POST', '/v2.1/servers/%s/remote-consoles' % server_id, token=token,
-        headers={'OpenStack-API-Version': 'compute %s' % version},
-        json={'remote_console': {'protocol': protocol, 'type': kind}})
+    return consoles.remote_console(dep, server_id, protocol, kind, version,
+                                   token)
 
 
 def _serial_url(dep, server_id):
-    resp = _remote(dep, server_id, 'serial', 'serial')
-    assert resp.status_code == 200, resp.text
-    return resp.json()['remote_console']['url']
+    return consoles.console_url(dep, server_id)
 
 
 def test_shapes_per_microversion(dep, server):

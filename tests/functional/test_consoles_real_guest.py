@@ -35,15 +35,6 @@ def server(dep, image):
     return server
 
 
-def _console(dep, server_id, protocol, kind):
-    resp = dep.request(
-        'POST', '/v2.1/servers/%s/remote-consoles' % server_id,
-        headers={'OpenStack-API-Version': 'compute 2.6'},
-        json={'remote_console': {'protocol': protocol, 'type': kind}})
-    assert resp.status_code == 200, resp.text
-    return resp.json()['remote_console']['url']
-
-
 def _domain_serial_port(server_id):
     proc = real.libvirtd.virsh('dumpxml', 'instance-%s' % server_id)
     assert proc.returncode == 0, proc.stderr
@@ -51,7 +42,7 @@ def _domain_serial_port(server_id):
 
 
 def test_typing_into_the_serial_console_runs_in_the_guest(dep, server):
-    url = _console(dep, server['id'], 'serial', 'serial')
+    url = consoles.console_url(dep, server['id'])
     xml = _domain_serial_port(server['id'])
     assert "<serial type='tcp'>" in xml, xml
     ws = wsclient.WebSocket(url, timeout=30)
@@ -73,7 +64,7 @@ def test_typing_into_the_serial_console_runs_in_the_guest(dep, server):
 
 
 def test_novnc_proxy_reaches_qemus_vnc_server(dep, server):
-    url = _console(dep, server['id'], 'vnc', 'novnc')
+    url = consoles.console_url(dep, server['id'], 'vnc', 'novnc')
     ws = wsclient.WebSocket(consoles.websocket_url(url), timeout=30)
     try:
         assert ws.read_until(b'\n').startswith(b'RFB 003.')
