@@ -9,6 +9,7 @@ import oslo_messaging as messaging
 from common import exception
 from nova_conductor import build
 from nova_conductor import takeover
+from nova_conductor.db import console_tokens
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
 from nova_conductor.endpoints import consoles
@@ -27,6 +28,7 @@ from nova_conductor.endpoints import server_groups
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
 BUILD_THREADS = 32
+CONSOLE_TOKEN_PURGE_INTERVAL = 300
 
 
 class ConductorManager(instances.InstancesEndpoints,
@@ -83,7 +85,10 @@ class ConductorManager(instances.InstancesEndpoints,
         # At start too: builds of this host's workers killed before us are
         # resumed at once.
         return [('resume-lost-builds', self.owner.interval,
-                 self.owner.sweep)]
+                 self.owner.sweep),
+                # Expired console tokens (a new token purges them too).
+                ('purge-console-tokens', CONSOLE_TOKEN_PURGE_INTERVAL,
+                 console_tokens.purge_expired)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this
