@@ -106,7 +106,7 @@ RESET_STATE_SCHEMA = {
 _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 # Actions Nova serves and this cloud does not do (resize and migration,
 # shelve, rescue, snapshots, passwords, security groups, fixed and
-# floating IPs, remote consoles), with the microversions Nova serves each
+# floating IPs, SPICE/RDP consoles), with the microversions Nova serves each
 # at. As every action, they find the server first (404); then they
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
