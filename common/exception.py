@@ -454,6 +454,8 @@ class MigrationNotFoundByStatus(Invalid):
 class MigrationNotFoundForInstance(NotFound):
     msg_fmt = ('Migration %(migration_id)s for instance %(instance_id)s '
                'does not exist.')
+
+
 # -- live migration (nova_compute/live_migration.py) -------------------------
 
 class MigrationPreCheckError(Invalid):
@@ -468,3 +470,30 @@ class InvalidMigrationState(Invalid):
 
 class LiveMigrationAborted(NovaException):
     msg_fmt = 'Live migration of %(instance_uuid)s was aborted: %(reason)s'
+
+
+# -- remote consoles (nova_conductor/consoles.py, nova_console/) -------------
+
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = 'Invalid console type %(console_type)s'
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = 'Unavailable console type %(console_type)s.'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s has not been ready yet.'
+
+
+class ConsoleNotImplemented(NotSupported):
+    msg_fmt = ('Unable to get %(console_type)s console, functionality not '
+               'implemented')
+
+
+class InvalidToken(NotFound):
+    msg_fmt = 'Token not found'
+
+
+class ConsoleTokenNotAccessible(Unauthenticated):
+    msg_fmt = 'The requested console type details are not accessible'

@@ -33,6 +33,12 @@ def build_parser():
     parser.add_argument('--metadata-port', type=int, default=8775,
                         help='metadata service port; 0 picks a free one '
                              '(default %(default)s)')
+    parser.add_argument('--serial-proxy-port', type=int, default=6083,
+                        help='nova-serialproxy port; 0 picks a free one '
+                             '(default %(default)s)')
+    parser.add_argument('--novnc-proxy-port', type=int, default=6080,
+                        help='nova-novncproxy port; 0 picks a free one '
+                             '(default %(default)s)')
     parser.add_argument('--state-dir', default='./state',
                         help='database, images and instance files '
                              '(default %(default)s)')
@@ -74,6 +80,11 @@ def _configure(args):
     CONF.set_override('osapi_compute_listen_port', args.port)
     CONF.set_override('metadata_listen', args.listen, 'api')
     CONF.set_override('metadata_listen_port', args.metadata_port, 'api')
+    CONF.set_override('serialproxy_host', args.listen, 'serial_console')
+    CONF.set_override('serialproxy_port', args.serial_proxy_port,
+                      'serial_console')
+    CONF.set_override('novncproxy_host', args.listen, 'vnc')
+    CONF.set_override('novncproxy_port', args.novnc_proxy_port, 'vnc')
     # So a newcomer can ask as a guest would: curl from this machine
     # with X-Forwarded-For: <fixed IP> (the default trusts no one).
     if not CONF.api.trusted_proxies:
@@ -105,10 +116,36 @@ def start_services(compute_hosts):
 
     started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     started += [compute_cmd.make_service(host) for host in compute_hosts]
+    started += _console_proxies()
     started += [metadata_cmd.make_server(), api_cmd.make_server()]
     for svc in started:
         svc.start()
     return started
+
+
+def _console_proxies():
+    """nova-serialproxy and nova-novncproxy, each where it could listen
+    (a port in use costs that console, not the all-in-one); the console
+    URLs handed out name the ports they got."""
+    from nova_console import novncproxy
+    from nova_console import serialproxy
+
+    host = CONF.serial_console.serialproxy_host
+    if host in ('0.0.0.0', '::'):
+        host = socket.getfqdn()
+    proxies = []
+    for module, group, option, url in (
+            (serialproxy, 'serial_console', 'base_url', 'ws://%s:%d/'),
+            (novncproxy, 'vnc', 'novncproxy_base_url',
+             'http://%s:%d/vnc_auto.html')):
+        try:
+            proxy = module.make_server()
+        except OSError as err:
+            LOG.warning('%s not started: %s', module.BINARY, err)
+            continue
+        CONF.set_override(option, url % (host, proxy.port), group)
+        proxies.append(proxy)
+    return proxies
 
 
 def _novalite():
@@ -136,6 +173,7 @@ def _banner(port, metadata_port, listen, image):
           '  Image API:   %s/image\n'
           '  Dashboard:   %s/dashboard/\n'
           '  Metadata API: %s/\n'
+          '  Consoles:    %s (serial), %s (noVNC)\n'
           '  State:       %s\n\n'
           'Boot a server:\n'
           '  curl -s -X POST %s/v2.1/servers -H "Content-Type: '
@@ -149,6 +187,8 @@ def _banner(port, metadata_port, listen, image):
           '  curl -s -H "X-Forwarded-For: %s" '
           '%s/openstack/latest/meta_data.json\n\n'
           'Stop with Ctrl-C.\n' % (url, url, url, metadata_url,
+                                   CONF.serial_console.base_url,
+                                   CONF.vnc.novncproxy_base_url,
                                    CONF.state_path, url, body, url,
                                    _novalite(), url, _first_guest_ip(),
                                    metadata_url),

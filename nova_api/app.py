@@ -30,6 +30,7 @@ from nova_api.resources import networks
 from nova_api.resources import quota_classes
 from nova_api.resources import quotas
 from nova_api.resources import scheduler_dry_run
+from nova_api.resources import remote_consoles
 from nova_api.resources import server_actions
 from nova_api.resources import server_external_events
 from nova_api.resources import server_groups
@@ -190,6 +191,7 @@ def _add_admin_routes(app, conductor_api):
                   quota_classes.QuotaClassSet(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/os-server-password',
                   server_password.ServerPassword(conductor_api))
+    remote_consoles.add_routes(app, conductor_api)
 
 
 def create_app(conductor_api=None):

@@ -14,6 +14,7 @@ from common import glance_client
 from common import states
 from common.conf import CONF
 from nova_compute import build
+from nova_compute import consoles
 from nova_compute import lifecycle
 from nova_compute import live_migration
 from nova_compute import rebuild
@@ -422,6 +423,14 @@ class ComputeManager:
             output = '\n'.join(lines[-int(tail_length):]) if tail_length \
                 else ''
         return output
+
+    # (1.10)
+    def get_vnc_console(self, context, instance, console_type):
+        return consoles.vnc(self.driver, instance, console_type)
+
+    # (1.10)
+    def get_serial_console(self, context, instance, console_type):
+        return consoles.serial(self.driver, instance, console_type)
 
     def get_diagnostics(self, context, instance):
         return self.driver.get_diagnostics(instance)

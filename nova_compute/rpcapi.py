@@ -16,6 +16,8 @@ Version history:
         shelve_offload_instance, unshelve_instance
   1.9 - rescue_instance, unrescue_instance (casts), trigger_crash_dump
         (a call: the API answers once the NMI went in)
+  1.10 - get_vnc_console, get_serial_console (remote consoles: where the
+        guest's VNC server or TCP serial port is)
   1.11 - live migration: check_can_live_migrate_destination/_source,
          pre_live_migration, live_migration, live_migration_abort,
          live_migration_force_complete, post_live_migration_at_destination,
@@ -102,6 +104,23 @@ class ComputeAPI(rpc.RPCAPIBase):
     def get_console_output(self, ctxt, host, instance, tail_length=None):
         return self.call(ctxt, 'get_console_output', '1.0', server=host,
                          instance=instance, tail_length=tail_length)
+
+    def _console_version(self, console_type):
+        if not self.can_send_version('1.10'):
+            raise exception.ConsoleNotImplemented(console_type=console_type)
+        return '1.10'
+
+    def get_vnc_console(self, ctxt, host, instance, console_type):
+        """Where the guest's VNC server is (host, port, the proxy URL)."""
+        return self.call(ctxt, 'get_vnc_console',
+                         self._console_version(console_type), server=host,
+                         instance=instance, console_type=console_type)
+
+    def get_serial_console(self, ctxt, host, instance, console_type):
+        """Where the guest's TCP serial port is (host, port, proxy URL)."""
+        return self.call(ctxt, 'get_serial_console',
+                         self._console_version(console_type), server=host,
+                         instance=instance, console_type=console_type)
 
     def get_diagnostics(self, ctxt, host, instance):
         return self.call(ctxt, 'get_diagnostics', '1.0', server=host,

@@ -11,8 +11,10 @@ from common.conf import CONF
 from nova_conductor import build
 from nova_conductor import resize
 from nova_conductor import takeover
+from nova_conductor.db import console_tokens
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
+from nova_conductor.endpoints import consoles
 from nova_conductor.endpoints import flavors
 from nova_conductor.endpoints import hosts
 from nova_conductor.endpoints import images
@@ -31,6 +33,7 @@ from nova_conductor.endpoints import snapshots
 LOG = logging.getLogger(__name__)
 # Builds in flight per conductor; each mostly waits on RPC and SQL.
 BUILD_THREADS = 32
+CONSOLE_TOKEN_PURGE_INTERVAL = 300
 
 
 class ConductorManager(instances.InstancesEndpoints,
@@ -48,8 +51,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        block_devices.BlockDevicesEndpoints,
                        moves.MovesEndpoints,
                        rescue.RescueEndpoints,
-                       snapshots.SnapshotsEndpoints):
-    target = messaging.Target(version='1.16')
+                       snapshots.SnapshotsEndpoints,
+                       consoles.ConsolesEndpoints):
+    target = messaging.Target(version='1.17')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):
@@ -94,7 +98,10 @@ class ConductorManager(instances.InstancesEndpoints,
                 # [DEFAULT] resize_confirm_window (0: does nothing).
                 ('confirm-resizes',
                  min(60, CONF.resize_confirm_window or 60),
-                 self.mover.confirm_expired)]
+                 self.mover.confirm_expired),
+                # Expired console tokens (a new token purges them too).
+                ('purge-console-tokens', CONSOLE_TOKEN_PURGE_INTERVAL,
+                 console_tokens.purge_expired)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this

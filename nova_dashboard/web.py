@@ -35,9 +35,10 @@ def client_config():
 
 def content_security_policy(config):
     # The page talks only to this origin plus the endpoints it is told of.
+    # The serial console tab's websocket goes to nova-serialproxy.
     others = sorted({_origin(u) for u in
                      [config['identity_url'], config['image_url'],
-                      config['volume_url']] +
+                      config['volume_url'], CONF.serial_console.base_url] +
                      [r['compute_url'] for r in config['regions']]} - {''})
     connect = ' '.join(["'self'"] + others)
     return ("default-src 'self'; connect-src %s; img-src 'self' data:; "

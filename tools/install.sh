@@ -37,6 +37,10 @@ GUEST_PACKAGES+=(dosfstools mtools)
 # For tests/functional/netns_hosts.py (live migration between two libvirtds,
 # each in its own network namespace): ip netns and veth pairs.
 GUEST_PACKAGES+=(iproute2)
+# Remote consoles (docs/consoles.md): nova-novncproxy serves Debian's noVNC
+# pages; npm fetches xterm.js for the dashboard's serial console tab (below).
+GUEST_PACKAGES+=(novnc)
+command -v npm >/dev/null 2>&1 || GUEST_PACKAGES+=(npm)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -66,6 +70,23 @@ fi
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
 echo "Installed into .venv"
+
+# xterm.js for the dashboard's serial console tab, from npm, vendored into
+# nova_dashboard/static/vendor/ (git-ignored): nova-api serves it, so the
+# browser loads nothing from elsewhere.
+XTERM_VERSION=6.0.0
+XTERM_DIR=nova_dashboard/static/vendor/xterm
+if [ ! -f "$XTERM_DIR/xterm.js" ] || ! grep -qs "$XTERM_VERSION" "$XTERM_DIR/VERSION"; then
+  xterm_tmp=$(mktemp -d)
+  (cd "$xterm_tmp" && npm pack -q "@xterm/xterm@$XTERM_VERSION" >/dev/null &&
+   tar -xzf xterm-xterm-*.tgz)
+  mkdir -p "$XTERM_DIR"
+  cp "$xterm_tmp/package/lib/xterm.js" "$xterm_tmp/package/css/xterm.css" \
+    "$xterm_tmp/package/LICENSE" "$XTERM_DIR/"
+  echo "$XTERM_VERSION" > "$XTERM_DIR/VERSION"
+  rm -rf "$xterm_tmp"
+  echo "Vendored xterm.js $XTERM_VERSION into $XTERM_DIR"
+fi
 
 # A real Keystone for tests/functional/test_keystone_auth.py, in a venv of
 # its own because its pins clash with ours; served by gunicorn through

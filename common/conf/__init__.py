@@ -10,6 +10,7 @@ from common.conf import api
 from common.conf import cinder
 from common.conf import compute
 from common.conf import conductor
+from common.conf import console
 from common.conf import dashboard
 from common.conf import database
 from common.conf import default
@@ -28,7 +29,7 @@ CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
-           cinder, service_user, resize)
+           cinder, service_user, resize, console)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -10,6 +10,7 @@ import itertools
 from nova_api.policies import aggregates
 from nova_api.policies import availability_zones
 from nova_api.policies import base
+from nova_api.policies import consoles
 from nova_api.policies import diagnostics
 from nova_api.policies import extensions
 from nova_api.policies import flavor_access
@@ -46,7 +47,7 @@ MODULES = (base, servers, server_actions, server_metadata, server_tags,
            server_groups, scheduler, hosts, simple_tenant_usage,
            instance_usage_audit_log, migrations, server_external_events,
            networks, quota_class_sets, extensions, server_password,
-           volume_attachments, server_moves, server_snapshots)
+           volume_attachments, server_moves, server_snapshots, consoles)
 
 
 def list_rules():

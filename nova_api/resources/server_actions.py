@@ -15,6 +15,7 @@ from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
 from nova_api.resources import server_moves
+from nova_api.resources import remote_consoles
 from nova_api.resources import server_resource
 from nova_api.resources import server_rescue
 from nova_api.resources import server_snapshots
@@ -109,8 +110,8 @@ RESET_STATE_SCHEMA = {
 
 _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 # Actions Nova serves and this cloud does not do (live migration,
-# shelve, snapshots, passwords, security groups, fixed and
-# floating IPs, remote consoles), with the microversions Nova serves each
+# passwords, security groups, fixed and
+# floating IPs, SPICE/RDP consoles), with the microversions Nova serves each
 # at. As every action, they find the server first (404); then they
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
@@ -121,10 +122,8 @@ NOT_IMPLEMENTED.update({
     'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
     'addFloatingIp': ((2, 1), (2, 43)),
     'removeFloatingIp': ((2, 1), (2, 43)),
-    'os-getVNCConsole': ((2, 1), (2, 5)),
     'os-getSPICEConsole': ((2, 1), (2, 5)),
     'os-getRDPConsole': ((2, 1), (2, 5)),
-    'os-getSerialConsole': ((2, 1), (2, 5)),
 })
 
 
@@ -148,6 +147,11 @@ _SCHEMAS = {
     # Soft delete is off here (deletes are immediate): no server is ever
     # SOFT_DELETED, so restore always conflicts and forceDelete deletes.
     'restore': validation.ANY, 'forceDelete': validation.ANY,
+    # 2.1 to 2.5; from 2.6 POST /servers/{id}/remote-consoles.
+    'os-getVNCConsole': remote_consoles.versioned(
+        remote_consoles.VNC_ACTION_SCHEMA),
+    'os-getSerialConsole': remote_consoles.versioned(
+        remote_consoles.SERIAL_ACTION_SCHEMA),
 }
 _SCHEMAS.update(server_rescue.SCHEMAS)
 _SCHEMAS.update(server_moves.SCHEMAS)
@@ -201,6 +205,9 @@ class ServerAction(server_moves.ServerMoves,
         if name in server_snapshots.HANDLERS:
             return server_snapshots.HANDLERS[name](self, req, resp,
                                                    server_id, params)
+        if name in remote_consoles.ACTION_PROTOCOLS:
+            return remote_consoles.action_console(self, req, resp,
+                                                  server_id, name, params)
         if name in NOT_IMPLEMENTED:
             self.get_visible(req, server_id, 'os_compute_api:servers:show')
             raise exception.ActionNotImplemented(action=name)

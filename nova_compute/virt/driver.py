@@ -172,6 +172,14 @@ class ComputeDriver(abc.ABC):
     def get_console_output(self, instance):
         """What the instance wrote to its serial console, as text."""
 
+    def get_serial_console(self, instance):
+        """{'host', 'port'} of the guest's TCP serial port."""
+        raise exception.ConsoleNotImplemented(console_type='serial')
+
+    def get_vnc_console(self, instance):
+        """{'host', 'port'} of the guest's VNC server."""
+        raise exception.ConsoleNotImplemented(console_type='vnc')
+
     def get_host_uptime(self):
         """The host's `uptime` line: time, up for, users, load average.
 

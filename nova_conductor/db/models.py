@@ -523,3 +523,30 @@ class Migration(TimestampMixin, Base):
     disk_remaining: Mapped[int | None] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+class ConsoleAuthToken(Base):
+    """A remote console's one-time token (db/console_tokens.py): only its
+    sha256 is kept, with where the console is and when the token
+    expires (seconds since the epoch). A proxy's connect deletes it."""
+
+    __tablename__ = 'console_auth_tokens'
+    __table_args__ = (
+        UniqueConstraint('token_hash',
+                         name='uniq_console_auth_tokens0token_hash'),
+        Index('console_auth_tokens_instance_uuid_idx', 'instance_uuid'),
+        Index('console_auth_tokens_expires_idx', 'expires'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # 'novnc', 'serial' (Nova's console types).
+    console_type: Mapped[str] = mapped_column(String(32))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    internal_access_path: Mapped[str | None] = mapped_column(String(255))
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    access_url_base: Mapped[str | None] = mapped_column(String(255))
+    expires: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)

@@ -48,6 +48,8 @@ Version history:
         unshelve_instance; from computes instance_shelved,
         instance_offloaded, instance_unshelved, unshelve_failed
   1.16 - rescue_instance, unrescue_instance, trigger_crash_dump
+  1.17 - instance_get_console, console_token_consume, console_token_get
+        (remote consoles and their one-time tokens)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -66,6 +68,7 @@ from common import exception
 from common import rpc
 from nova_conductor.rpcapi import aggregates
 from nova_conductor.rpcapi import block_devices
+from nova_conductor.rpcapi import consoles
 from nova_conductor.rpcapi import flavors
 from nova_conductor.rpcapi import hosts
 from nova_conductor.rpcapi import images
@@ -107,9 +110,10 @@ class ConductorAPI(instances.InstancesAPI,
                    moves.MovesAPI,
                    rescue.RescueAPI,
                    snapshots.SnapshotsAPI,
+                   consoles.ConsolesAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.16'
+    RPC_API_VERSION = '1.17'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -129,7 +133,7 @@ class ConductorAPI(instances.InstancesAPI,
         'quota_defaults', 'keypair_get', 'keypair_get_all',
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get',
-        'instance_get_by_fixed_ip'))
+        'instance_get_by_fixed_ip', 'console_token_get'))
 
     # Under a burst an API's creates, and a compute's reports of its
     # builds' progress, come at the same moments: they share messages.

@@ -174,6 +174,13 @@ for i in $(seq 20); do
 done
 [ -n "$found" ] || echo "%(cd)s none"
 
+# Commands from the serial port, as a getty's shell would run them: what
+# is typed through a console proxy runs (test_consoles_real_guest.py); the
+# terminal echoes it. No interactive shell: no prompt or job control
+# message lands in front of the lines this script prints.
+sh -c 'while read -r line; do eval "$line"; done' \
+    </dev/ttyS0 >/dev/ttyS0 2>&1 &
+
 # Volumes: virtio disks with a serial (the volume id; local disks have
 # none), reported when they appear and when they go. A blank one gets a
 # mark at its start, one with a mark has it printed: a test sees what a

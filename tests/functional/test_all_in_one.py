@@ -9,6 +9,8 @@ import time
 
 import requests
 
+from nova_console import wsclient
+
 BIN = os.path.dirname(sys.executable)
 
 
@@ -18,6 +20,7 @@ def _start(state_dir, *extra, command=None, **popen_args):
     command = command or [os.path.join(BIN, 'nova-all-in-one')]
     proc = subprocess.Popen(
         command + ['--port', '0', '--metadata-port', '0',
+                   '--serial-proxy-port', '0', '--novnc-proxy-port', '0',
                    '--state-dir', str(state_dir)] +
         list(extra),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -79,6 +82,18 @@ def test_all_in_one_boots_and_deletes_a_server(tmp_path):
         assert meta.status_code == 200, meta.text
         assert meta.json()['uuid'] == server['id']
         assert meta.json()['name'] == server['name'] == 'demo'
+        # Its serial console, through the all-in-one's own proxy, to the
+        # simulated guest's stand-in (which echoes).
+        console = requests.post(
+            '%s/v2.1/servers/%s/remote-consoles' % (url, server['id']),
+            headers={'OpenStack-API-Version': 'compute 2.6'},
+            json={'remote_console': {'protocol': 'serial',
+                                     'type': 'serial'}})
+        assert console.status_code == 200, console.text
+        ws = wsclient.WebSocket(console.json()['remote_console']['url'])
+        ws.send(b'hi\r')
+        assert ws.read_until(b'hi\r') == b'hi\r'
+        ws.close()
         flavors = requests.get(url + '/v2.1/flavors').json()['flavors']
         assert {'m1.tiny', 'm1.small'} <= {f['name'] for f in flavors}
         # A snapshot: the compute uploads to the API's /image, on the

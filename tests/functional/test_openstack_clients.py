@@ -391,3 +391,19 @@ def test_server_image_backup_and_shelve(cloud):
     cloud.cli('server', 'delete', '--wait', 'e2e-snap', fmt=None)
     for made in (image, backup):
         cloud.cli('image', 'delete', made['id'], fmt=None)
+def test_console_urls(cloud):
+    """`openstack console url show` at 2.6+ (remote-consoles) and at 2.1
+    (the old actions), docs/consoles.md."""
+    cloud.cli('server', 'create', '--image', cloud.dep.image['id'],
+              '--flavor', 'm1.tiny', '--nic', 'none', '--wait',
+              'e2e-console')
+    serial = cloud.cli('console', 'url', 'show', '--serial', 'e2e-console')
+    assert serial['protocol'] == 'serial' and serial['type'] == 'serial'
+    assert '/?token=' in serial['url']
+    novnc = cloud.cli('console', 'url', 'show', '--novnc', 'e2e-console')
+    assert '/vnc_auto.html?path=%3Ftoken%3D' in novnc['url']
+    old = cloud.cli('--os-compute-api-version', '2.1', 'console', 'url',
+                    'show', '--serial', 'e2e-console')
+    assert old['type'] == 'serial' and 'protocol' not in old
+    assert old['url'] != serial['url']
+    cloud.cli('server', 'delete', '--wait', 'e2e-console', fmt=None)

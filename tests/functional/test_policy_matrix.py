@@ -144,6 +144,13 @@ def _server_resized(world):
 
 def _server_and_migration(world):
     return dict(_server_in('ACTIVE')(world), migration_id='1')
+def _console_token(world):
+    params = _server_in('ACTIVE')(world)
+    url = _ok(world.dep.request(
+        'POST', '/v2.1/servers/%(server_id)s/remote-consoles' % params,
+        headers=_version('2.6'), json={'remote_console': {
+            'protocol': 'serial', 'type': 'serial'}}))['remote_console']['url']
+    return {'token': url.rsplit('token=', 1)[1]}
 
 
 def _server_on_down_host(world):
@@ -409,6 +416,18 @@ ROWS = [
     row('action:os-getConsoleOutput', 'POST', ACTION, (200, 200, 403, 404),
         P + 'os-console-output', _action('os-getConsoleOutput', {}),
         _server_in('ACTIVE')),
+    row('action:os-getSerialConsole', 'POST', ACTION, (200, 200, 403, 404),
+        P + 'os-remote-consoles',
+        _action('os-getSerialConsole', {'type': 'serial'}),
+        _server_in('ACTIVE')),
+    row('remote-consoles:create', 'POST', SERVER + '/remote-consoles',
+        (200, 200, 403, 404), P + 'os-remote-consoles',
+        {'remote_console': {'protocol': 'vnc', 'type': 'novnc'}},
+        _server_in('ACTIVE'), version='2.6'),
+    row('console-auth-tokens:show', 'GET',
+        '/v2.1/os-console-auth-tokens/{token}', ADMIN_ONLY,
+        P + 'os-console-auth-tokens', fixture=_console_token,
+        version='2.31'),
     row('action:forceDelete', 'POST', ACTION, OWNER_CHANGE,
         P + 'os-deferred-delete:force', _action('forceDelete'),
         _server_in('ACTIVE'), True),

@@ -146,26 +146,49 @@ def _interfaces(devices, network_info, vif_model):
         _sub(element, 'model', type=vif_model)
 
 
-def _serial_console(devices, console_path):
+def _serial_console(devices, console_path, serial_tcp=None):
     # The serial port writes to a file we can read back for
     # get_console_output; <console> makes it the guest's primary console.
-    serial = _sub(devices, 'serial', type='file')
-    _sub(serial, 'source', path=console_path)
+    # With `serial_tcp` (host, port) the port is a TCP server a console
+    # proxy connects to, and <log> still copies what the guest writes to
+    # the file.
+    if serial_tcp is None:
+        serial = _sub(devices, 'serial', type='file')
+        _sub(serial, 'source', path=console_path)
+    else:
+        serial = _sub(devices, 'serial', type='tcp')
+        _sub(serial, 'source', mode='bind', host=serial_tcp[0],
+             service=str(serial_tcp[1]))
+        _sub(serial, 'protocol', type='raw')
+        _sub(serial, 'log', file=console_path, append='on')
     _sub(serial, 'target', port='0')
-    console = _sub(devices, 'console', type='file')
-    _sub(console, 'source', path=console_path)
+    console = _sub(devices, 'console', type=serial.get('type'))
+    for child in serial:
+        if child.tag != 'target':
+            console.append(child)
     _sub(console, 'target', type='serial', port='0')
+
+
+def _vnc(devices, listen):
+    """A VNC display on `listen`, its port chosen by libvirt at start."""
+    graphics = _sub(devices, 'graphics', type='vnc', autoport='yes',
+                    listen=listen)
+    _sub(graphics, 'listen', type='address', address=listen)
 
 
 def host_domain_xml(instance, virt_type, disks, console_path, network_info,
                     kernel=None, ramdisk=None, cmdline=None,
-                    vif_model='virtio', volume_disks=()):
+                    vif_model='virtio', volume_disks=(), serial_tcp=None,
+                    vnc_listen=None):
     """A kvm or qemu (TCG) domain with disks, bridged NICs and a serial log.
 
     disks: DiskSpec list, the root disk first; kernel/ramdisk: file paths for
     direct kernel boot (cmdline defaults to default_cmdline());
     volume_disks: <disk> elements of volumes (volume.disk_element), a boot
-    volume first, whose target names the local disks then skip.
+    volume first, whose target names the local disks then skip;
+    serial_tcp: (host, port) the serial port listens on for a console
+    proxy (its output still logged); vnc_listen: the address of a VNC
+    display, if any.
     """
     if virt_type not in ('kvm', 'qemu'):
         raise exception.Invalid(reason='unsupported virt_type %r' % virt_type)
@@ -188,6 +211,30 @@ def host_domain_xml(instance, virt_type, disks, console_path, network_info,
     _disks(devices, disks, reserved=set(targets))
     devices.extend(d for d, t in zip(volume_disks, targets) if t != 'vda')
     _interfaces(devices, network_info, vif_model)
-    _serial_console(devices, console_path)
+    _serial_console(devices, console_path, serial_tcp)
+    if vnc_listen:
+        _vnc(devices, vnc_listen)
     _sub(devices, 'memballoon', model='virtio')
     return ET.tostring(domain, encoding='unicode')
+
+
+def console_ports(xml):
+    """What a running domain's XML says of its consoles: {'serial': (host,
+    port) of a TCP serial port, 'vnc': its VNC port}, each when present
+    (a VNC port of -1, not started yet, counts as absent)."""
+    devices = ET.fromstring(xml).find('devices')
+    found = {}
+    if devices is None:
+        return found
+    for serial in devices.findall('serial'):
+        source = serial.find('source')
+        if serial.get('type') == 'tcp' and source is not None and \
+                source.get('service', '').isdigit():
+            found['serial'] = (source.get('host'), int(source.get('service')))
+            break
+    for graphics in devices.findall('graphics'):
+        port = graphics.get('port', '')
+        if graphics.get('type') == 'vnc' and port.isdigit():
+            found['vnc'] = int(port)
+            break
+    return found

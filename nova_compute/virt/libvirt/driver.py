@@ -49,7 +49,9 @@ from nova_compute.virt.libvirt import live_migration
 from nova_compute.virt.libvirt import migration
 from nova_compute.virt.libvirt import rbd_disks
 from nova_compute.virt.libvirt import rescue
+from nova_compute.virt.libvirt import serial_ports
 from nova_compute.virt.libvirt import simulated_console
+from nova_compute.virt.libvirt import simulated_ports
 from nova_compute.virt.libvirt import volume
 
 LOG = logging.getLogger(__name__)
@@ -104,6 +106,9 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
         # The ceph secret (uuid, user) defined in this host's libvirt.
         self._ceph_secret = None
         self._live_migration = live_migration.LiveMigration(self)
+        # Simulated guests' console ports (made on first console asked).
+        self._simulated_ports = simulated_ports.SimulatedPorts(
+            self._conf.serial_console.proxyclient_address)
 
     # -- node -----------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
 
     def cleanup_host(self):
         """Close the connection; a test driver node forgets its domains."""
+        self._simulated_ports.close_all()
         with self._init_lock:
             if self._host is not None:
                 self._host.close()
@@ -284,7 +290,8 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
             os.path.join(inst_dir, 'console.log'), network_info,
             kernel=kernel, ramdisk=ramdisk, cmdline=cmdline,
             vif_model=vif_model,
-            volume_disks=[self._volume_disk(bdm) for bdm in block_devices])
+            volume_disks=[self._volume_disk(bdm) for bdm in block_devices],
+            **self._console_devices())
 
     def _local_disks(self, instance, image, inst_dir, disk_bus,
                      block_devices, reuse_disks=False):
@@ -537,6 +544,7 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
             LOG.info('Destroyed domain instance-%s', uuid)
         with self._lock:
             self._simulated_disks.pop(uuid, None)
+        self._simulated_ports.close(uuid)
         try:
             shutil.rmtree(inst_dir)
         except FileNotFoundError:
@@ -694,3 +702,62 @@ class LibvirtDriver(migration.MigrationMixin, rescue.RescueMixin,
             raise exception.HypervisorError(
                 reason='cannot read console log %s: %s' % (path, err))
         return data.decode('utf-8', errors='replace')
+
+    # -- remote consoles (docs/consoles.md) -----------------------------------
+
+    def _console_devices(self):
+        """host_domain_xml's serial_tcp and vnc_listen, as configured."""
+        conf = self._conf
+        devices = {}
+        if conf.serial_console.enabled:
+            address = conf.serial_console.proxyclient_address
+            devices['serial_tcp'] = (address, serial_ports.choose(
+                address, conf.serial_console.port_range,
+                self._serial_ports_used()))
+        if conf.vnc.enabled:
+            devices['vnc_listen'] = conf.vnc.server_listen
+        return devices
+
+    def _serial_ports_used(self):
+        used = []
+        for dom in self.host.call('Listing domains',
+                                  lambda c: c.listAllDomains()):
+            try:
+                serial = domain_xml.console_ports(dom.XMLDesc()).get(
+                    'serial')
+            except libvirt.libvirtError:
+                continue  # gone meanwhile
+            if serial:
+                used.append(serial[1])
+        return used
+
+    def _console_ports(self, instance):
+        dom = self._domain(instance)
+        with self.host.errors('Reading the consoles of %s' %
+                              instance['uuid']):
+            return domain_xml.console_ports(dom.XMLDesc())
+
+    def get_serial_console(self, instance):
+        if self.host.is_test:
+            self._domain(instance)
+            return {'host': self._simulated_ports.address,
+                    'port': self._simulated_ports.port(instance['uuid'],
+                                                       'serial')}
+        serial = self._console_ports(instance).get('serial')
+        if serial is None:
+            # Defined while [serial_console] was disabled.
+            raise exception.ConsoleTypeUnavailable(console_type='serial')
+        return {'host': self._conf.serial_console.proxyclient_address,
+                'port': serial[1]}
+
+    def get_vnc_console(self, instance):
+        host = self._conf.vnc.server_proxyclient_address
+        if self.host.is_test:
+            self._domain(instance)
+            return {'host': self._simulated_ports.address,
+                    'port': self._simulated_ports.port(instance['uuid'],
+                                                       'vnc')}
+        port = self._console_ports(instance).get('vnc')
+        if port is None:
+            raise exception.ConsoleTypeUnavailable(console_type='novnc')
+        return {'host': host, 'port': port}

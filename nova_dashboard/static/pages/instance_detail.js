@@ -4,6 +4,7 @@
 import {compute, session} from '../api.js';
 import {poller} from '../poll.js';
 import {button, guarded, h, mb, pageHeader, replace, table, when} from '../ui.js';
+import {consoleTabs} from './console.js';
 import {actionMenu, inTransition, statusBadge} from './server_actions.js';
 
 function dl(pairs) {
@@ -129,8 +130,12 @@ export async function render(main, serverId) {
   }
 
   const poll = poller(load);
-  replace(main, h('p', {}, h('a', {href: '#/instances'}, '← Instances')), header, overview, log,
-    section('Console output', h('div', {class: 'toolbar'}, button('Load console output', loadConsole)), consoleOut));
+  const [consoles, stopConsole] = consoleTabs(serverId,
+    h('div', {}, h('div', {class: 'toolbar'}, button('Load console output', loadConsole)), consoleOut));
+  replace(main, h('p', {}, h('a', {href: '#/instances'}, '← Instances')), header, overview, log, consoles);
   await poll.now();
-  return poll.stop;
+  return () => {
+    stopConsole();
+    poll.stop();
+  };
 }

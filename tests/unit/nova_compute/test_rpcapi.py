@@ -200,3 +200,25 @@ def test_rescue_needs_computes_at_1_9(compute):
         with pytest.raises(exception.Conflict) as err:
             call()
         assert '1.9' in err.value.message
+def test_consoles_come_over_rpc_at_1_10(compute):
+    assert compute_manager.ComputeManager.target.version == \
+        rpcapi.ComputeAPI.RPC_API_VERSION == '1.11'
+    api = rpcapi.ComputeAPI(timeout=10)
+    ctxt = nova_context.get_admin_context()
+    builds = _builds(1)
+    api.build_and_run_instances('h1', builds)
+    compute.wait_for(1)
+    instance = dict(builds[0][1]['instance'], vm_state=states.ACTIVE)
+    serial = api.get_serial_console(ctxt, 'h1', instance, 'serial')
+    assert serial['host'] == '127.0.0.1' and serial['port'] > 0
+    assert serial['access_url_base'] == CONF.serial_console.base_url
+    vnc = api.get_vnc_console(ctxt, 'h1', instance, 'novnc')
+    assert vnc['port'] not in (None, serial['port'])
+    CONF.set_override('compute', '1.6', 'upgrade_levels')
+    try:
+        capped = rpcapi.ComputeAPI(timeout=10)
+    finally:
+        CONF.clear_override('compute', 'upgrade_levels')
+    with pytest.raises(exception.ConsoleNotImplemented) as err:
+        capped.get_serial_console(ctxt, 'h1', instance, 'serial')
+    assert err.value.code == 501

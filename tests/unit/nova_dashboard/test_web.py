@@ -30,7 +30,8 @@ def test_page_is_served_with_a_strict_policy(client, path):
     assert '<script type="module" src="/dashboard/static/app.js">' in resp.text
     csp = resp.headers['content-security-policy']
     assert "default-src 'self'" in csp
-    assert "connect-src 'self';" in csp
+    # The serial console's websocket is nova-serialproxy's.
+    assert "connect-src 'self' ws://127.0.0.1:6083;" in csp
 
 
 def test_config_in_noauth_mode(client):
@@ -58,7 +59,7 @@ def test_config_names_keystone_and_regions_and_the_policy_allows_them(
     csp = client.simulate_get('/dashboard').headers[
         'content-security-policy']
     assert ("connect-src 'self' http://a:8774 http://b:8774 "
-            "http://keystone:5000;") in csp
+            "http://keystone:5000 ws://127.0.0.1:6083;") in csp
 
 
 def test_config_passes_the_volume_template_and_the_policy_allows_it(
@@ -70,7 +71,8 @@ def test_config_passes_the_volume_template_and_the_policy_allows_it(
     assert got['volume_url'] == 'http://cinder:8776/v3/%(project_id)s'
     csp = client.simulate_get('/dashboard').headers[
         'content-security-policy']
-    assert "connect-src 'self' http://cinder:8776;" in csp
+    assert "connect-src 'self' http://cinder:8776 ws://127.0.0.1:6083;" \
+        in csp
 
 
 def test_static_files_have_their_types(client):
