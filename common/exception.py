@@ -482,10 +482,6 @@ class ConsoleTypeUnavailable(Invalid):
     msg_fmt = 'Unavailable console type %(console_type)s.'
 
 
-class InstanceNotReady(Conflict):
-    msg_fmt = 'Instance %(instance_id)s has not been ready yet.'
-
-
 class ConsoleNotImplemented(NotSupported):
     msg_fmt = ('Unable to get %(console_type)s console, functionality not '
                'implemented')

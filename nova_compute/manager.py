@@ -117,7 +117,6 @@ class ComputeManager:
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
         self.stuck_tasks = recovery.StuckTasks(self)
-        self._compute_api = compute_api
         self.live_migrations = live_migration.LiveMigrations(self)
         # Kernel/ramdisk images named by an image's properties are found
         # where the image itself came from: the external Glance, or the
@@ -383,13 +382,6 @@ class ComputeManager:
                 unplug=lambda b: self.driver.detach_volume(instance, b))
 
     # -- resize and cold migration (1.7) -------------------------------------
-
-    @property
-    def compute_api(self):
-        if self._compute_api is None:
-            from nova_compute import rpcapi as compute_rpcapi
-            self._compute_api = compute_rpcapi.ComputeAPI()
-        return self._compute_api
 
     def resize_instance(self, context, instance, migration):
         with self.locks(instance['uuid']):

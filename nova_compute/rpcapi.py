@@ -257,6 +257,9 @@ class ComputeAPI(rpc.RPCAPIBase):
         self.cast(ctxt, 'rollback_live_migration_at_destination',
                   self._live_migration_version(), server=destination,
                   instance=instance, migrate_data=migrate_data)
+
+    # -- snapshots and shelving (1.8) ---------------------------------------
+
     def _snapshot_version(self):
         if not self.can_send_version('1.8'):
             raise exception.Conflict(

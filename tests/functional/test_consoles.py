@@ -87,7 +87,7 @@ def test_a_stopped_server_has_no_console(dep):
     dep.settle(stopped['id'], 'SHUTOFF')
     resp = _remote(dep, stopped['id'], 'serial', 'serial')
     assert resp.status_code == 409
-    assert 'has not been ready yet' in \
+    assert 'is not ready' in \
         resp.json()['conflictingRequest']['message']
 
 

@@ -391,6 +391,8 @@ def test_server_image_backup_and_shelve(cloud):
     cloud.cli('server', 'delete', '--wait', 'e2e-snap', fmt=None)
     for made in (image, backup):
         cloud.cli('image', 'delete', made['id'], fmt=None)
+
+
 def test_console_urls(cloud):
     """`openstack console url show` at 2.6+ (remote-consoles) and at 2.1
     (the old actions), docs/consoles.md."""

@@ -144,6 +144,8 @@ def _server_resized(world):
 
 def _server_and_migration(world):
     return dict(_server_in('ACTIVE')(world), migration_id='1')
+
+
 def _console_token(world):
     params = _server_in('ACTIVE')(world)
     url = _ok(world.dep.request(

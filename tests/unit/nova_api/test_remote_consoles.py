@@ -101,7 +101,7 @@ def test_bad_bodies_are_400_before_any_lookup(client, body, version):
     (exception.ConsoleTypeUnavailable(console_type='serial'), 400,
      'badRequest', 'Unavailable console type serial.'),
     (exception.InstanceNotReady(instance_id=UUID), 409,
-     'conflictingRequest', 'Instance %s has not been ready yet.' % UUID),
+     'conflictingRequest', 'Instance %s is not ready' % UUID),
     (exception.ConsoleNotImplemented(console_type='spice'), 501,
      'notImplemented',
      'Unable to get spice console, functionality not implemented'),

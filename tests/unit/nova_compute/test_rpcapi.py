@@ -200,6 +200,8 @@ def test_rescue_needs_computes_at_1_9(compute):
         with pytest.raises(exception.Conflict) as err:
             call()
         assert '1.9' in err.value.message
+
+
 def test_consoles_come_over_rpc_at_1_10(compute):
     assert compute_manager.ComputeManager.target.version == \
         rpcapi.ComputeAPI.RPC_API_VERSION == '1.11'
