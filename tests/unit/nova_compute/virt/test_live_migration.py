@@ -516,3 +516,40 @@ def test_a_migration_left_unwatched_is_aborted(conf, tmp_path, monkeypatch):
     # Gone from here (it completed before): nothing to abort, not here.
     monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: None)
     assert steps.abort_unwatched({'uuid': 'u'}) is False
+
+
+KVM_XML = ("<domain type='kvm'><cpu mode='custom' match='exact'>"
+           "<model fallback='forbid'>Skylake-Client</model>"
+           "<feature policy='require' name='ss'/></cpu></domain>")
+
+
+def test_only_a_kvm_guest_cpu_is_compared():
+    cpu = lm.guest_cpu(KVM_XML)
+    assert cpu.startswith('<cpu') and 'Skylake-Client' in cpu
+    assert lm.guest_cpu(KVM_XML.replace("'kvm'", "'qemu'")) is None
+    assert lm.guest_cpu("<domain type='kvm'/>") is None
+
+
+@pytest.mark.parametrize('answer,refused', [
+    (libvirt.VIR_CPU_COMPARE_INCOMPATIBLE, True),
+    (libvirt.VIR_CPU_COMPARE_SUPERSET, False)])
+def test_the_destination_refuses_a_cpu_it_cannot_run(hosts, running, image,
+                                                     monkeypatch, answer,
+                                                     refused):
+    src, dst = hosts
+    asked = []
+
+    class Conn:
+        def compareCPU(self, xml, flags):
+            asked.append(xml)
+            return answer
+    data = dict(_checked(hosts, running), guest_cpu=lm.guest_cpu(KVM_XML))
+    monkeypatch.setattr(dst.host, 'get_connection', lambda: Conn())
+    steps = dst.live_migration_steps()
+    if refused:
+        with pytest.raises(exception.MigrationPreCheckError) as err:
+            steps.pre_live_migration(running, image, [], data)
+        assert "cannot run the guest's CPU" in err.value.message
+    else:
+        steps.pre_live_migration(running, image, [], data)
+    assert asked == [lm.guest_cpu(KVM_XML)]
