@@ -454,6 +454,13 @@ class LiveMigration:
         finally:
             with self._lock:
                 self._jobs.pop(uuid, None)
+        if failure and host.lookup(uuid) is None:
+            # UNDEFINE_SOURCE ran: the guest is on the destination,
+            # whatever the error says (a rollback would destroy it).
+            LOG.warning('Live migration of %s reported %s, but its domain '
+                        'left this host: it migrated', uuid,
+                        failure[0].get_error_message())
+            failure = []
         if failure:
             if job.paused:
                 self._resume(dom)

@@ -287,6 +287,7 @@ def _migrate_data(block=True):
 def _steps(conf, tmp_path, dom, monkeypatch, **opts):
     drv = _driver(str(tmp_path / 'a'), 'src', **opts)
     monkeypatch.setattr(drv, '_domain', lambda instance: dom)
+    monkeypatch.setattr(drv.host, 'lookup', lambda uuid: dom)
     monkeypatch.setattr(lm, 'MONITOR_INTERVAL', 0.01)
     return drv.live_migration_steps()
 
@@ -382,6 +383,16 @@ def test_a_failed_migration_is_a_hypervisor_error(conf, tmp_path,
     with pytest.raises(exception.HypervisorError) as err:
         steps.migrate({'uuid': 'u'}, _migrate_data())
     assert 'unable to connect to server' in err.value.message
+
+
+def test_an_error_after_the_domain_left_is_a_success(conf, tmp_path,
+                                                     monkeypatch):
+    # libvirt's UNDEFINE_SOURCE ran (the guest is on the destination) and
+    # the call still failed, e.g. the connection dropped at the end.
+    dom = FakeDomain(error=_libvirt_error('connection reset'))
+    steps = _steps(conf, tmp_path, dom, monkeypatch)
+    monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: None)
+    assert steps.migrate({'uuid': 'u'}, _migrate_data())['paused'] is False
 
 
 def test_force_complete_pauses_without_post_copy(conf, tmp_path,
