@@ -8,8 +8,10 @@ The order (nova_compute/live_migration.py drives it):
                hypervisor no newer than the destination's; block_migration
                'auto' resolved (block unless the instance path is shared);
                its disks and the paths the domain uses
-  destination  pre_live_migration: instance directory, kernel/ramdisk and
-               base image in its own cache, empty overlays of the same
+  destination  pre_live_migration: a kvm guest's CPU compared with this
+               host's (TCG emulates any), instance directory,
+               kernel/ramdisk and base image in its own cache, empty
+               overlays of the same
                size for libvirt to fill (block migration), a new config
                drive; answers how the source's paths map to its own
   source       migrate: migrateToURI3, peer to peer (the source's libvirtd
@@ -125,6 +127,18 @@ def destination_xml(xml, path_map):
             if found is not None and found.text:
                 found.text = _mapped(found.text, path_map)
     return ET.tostring(domain, encoding='unicode')
+
+
+def guest_cpu(xml):
+    """The <cpu> of a running kvm domain's XML (host-model expanded to
+    what the guest got), or None: a TCG guest's CPU is emulated and runs
+    anywhere."""
+    domain = ET.fromstring(xml)
+    cpu = domain.find('cpu')
+    if domain.get('type') != 'kvm' or cpu is None or \
+            cpu.find('model') is None:
+        return None
+    return ET.tostring(cpu, encoding='unicode')
 
 
 def progress(stats):
@@ -278,6 +292,7 @@ class LiveMigration:
                            'instance needs up to %s MB' % (
                                data.get('disk_available_mb'), need_mb))
         return dict(data, block_migration=block,
+                    guest_cpu=guest_cpu(xml),
                     is_shared_instance_path=shared_path,
                     is_shared_block_storage=shared_block,
                     src_host=host.nodename,
@@ -290,11 +305,12 @@ class LiveMigration:
                            migrate_data):
         """On the destination: what the incoming domain needs; returns
         migrate_data with `dst_paths` (source path -> this host's)."""
-        self._host  # refuses the test driver
+        host = self._host  # refuses the test driver
         driver = self._driver
         uuid = instance['uuid']
         inst_dir = driver._instance_dir(uuid)
         data = dict(migrate_data)
+        self._check_cpu(host, data.get('guest_cpu'))
         if data.get('is_shared_instance_path'):
             data['dst_paths'] = {}
             return data
@@ -323,6 +339,19 @@ class LiveMigration:
         open(os.path.join(inst_dir, 'console.log'), 'a').close()
         data['dst_paths'] = paths
         return data
+
+    @staticmethod
+    def _check_cpu(host, cpu_xml):
+        """The guest's CPU (a kvm guest's; TCG emulates any) must run on
+        this host's."""
+        if not cpu_xml:
+            return
+        answer = host.call('Comparing the guest CPU',
+                           lambda conn: conn.compareCPU(cpu_xml, 0))
+        if answer == libvirt.VIR_CPU_COMPARE_INCOMPATIBLE:
+            raise exception.MigrationPreCheckError(
+                reason='the CPU of %s cannot run the guest\'s CPU'
+                       % host.nodename)
 
     def _blank_like(self, image, disk, dest):
         """An empty disk at `dest` of the source disk's size, over this
@@ -425,6 +454,13 @@ class LiveMigration:
         finally:
             with self._lock:
                 self._jobs.pop(uuid, None)
+        if failure and host.lookup(uuid) is None:
+            # UNDEFINE_SOURCE ran: the guest is on the destination,
+            # whatever the error says (a rollback would destroy it).
+            LOG.warning('Live migration of %s reported %s, but its domain '
+                        'left this host: it migrated', uuid,
+                        failure[0].get_error_message())
+            failure = []
         if failure:
             if job.paused:
                 self._resume(dom)

@@ -287,6 +287,7 @@ def _migrate_data(block=True):
 def _steps(conf, tmp_path, dom, monkeypatch, **opts):
     drv = _driver(str(tmp_path / 'a'), 'src', **opts)
     monkeypatch.setattr(drv, '_domain', lambda instance: dom)
+    monkeypatch.setattr(drv.host, 'lookup', lambda uuid: dom)
     monkeypatch.setattr(lm, 'MONITOR_INTERVAL', 0.01)
     return drv.live_migration_steps()
 
@@ -382,6 +383,16 @@ def test_a_failed_migration_is_a_hypervisor_error(conf, tmp_path,
     with pytest.raises(exception.HypervisorError) as err:
         steps.migrate({'uuid': 'u'}, _migrate_data())
     assert 'unable to connect to server' in err.value.message
+
+
+def test_an_error_after_the_domain_left_is_a_success(conf, tmp_path,
+                                                     monkeypatch):
+    # libvirt's UNDEFINE_SOURCE ran (the guest is on the destination) and
+    # the call still failed, e.g. the connection dropped at the end.
+    dom = FakeDomain(error=_libvirt_error('connection reset'))
+    steps = _steps(conf, tmp_path, dom, monkeypatch)
+    monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: None)
+    assert steps.migrate({'uuid': 'u'}, _migrate_data())['paused'] is False
 
 
 def test_force_complete_pauses_without_post_copy(conf, tmp_path,
@@ -516,3 +527,40 @@ def test_a_migration_left_unwatched_is_aborted(conf, tmp_path, monkeypatch):
     # Gone from here (it completed before): nothing to abort, not here.
     monkeypatch.setattr(steps._driver.host, 'lookup', lambda uuid: None)
     assert steps.abort_unwatched({'uuid': 'u'}) is False
+
+
+KVM_XML = ("<domain type='kvm'><cpu mode='custom' match='exact'>"
+           "<model fallback='forbid'>Skylake-Client</model>"
+           "<feature policy='require' name='ss'/></cpu></domain>")
+
+
+def test_only_a_kvm_guest_cpu_is_compared():
+    cpu = lm.guest_cpu(KVM_XML)
+    assert cpu.startswith('<cpu') and 'Skylake-Client' in cpu
+    assert lm.guest_cpu(KVM_XML.replace("'kvm'", "'qemu'")) is None
+    assert lm.guest_cpu("<domain type='kvm'/>") is None
+
+
+@pytest.mark.parametrize('answer,refused', [
+    (libvirt.VIR_CPU_COMPARE_INCOMPATIBLE, True),
+    (libvirt.VIR_CPU_COMPARE_SUPERSET, False)])
+def test_the_destination_refuses_a_cpu_it_cannot_run(hosts, running, image,
+                                                     monkeypatch, answer,
+                                                     refused):
+    src, dst = hosts
+    asked = []
+
+    class Conn:
+        def compareCPU(self, xml, flags):
+            asked.append(xml)
+            return answer
+    data = dict(_checked(hosts, running), guest_cpu=lm.guest_cpu(KVM_XML))
+    monkeypatch.setattr(dst.host, 'get_connection', lambda: Conn())
+    steps = dst.live_migration_steps()
+    if refused:
+        with pytest.raises(exception.MigrationPreCheckError) as err:
+            steps.pre_live_migration(running, image, [], data)
+        assert "cannot run the guest's CPU" in err.value.message
+    else:
+        steps.pre_live_migration(running, image, [], data)
+    assert asked == [lm.guest_cpu(KVM_XML)]
