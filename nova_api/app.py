@@ -34,6 +34,7 @@ from nova_api.resources import remote_consoles
 from nova_api.resources import server_actions
 from nova_api.resources import server_external_events
 from nova_api.resources import server_groups
+from nova_api.resources import server_live_migration
 from nova_api.resources import server_metadata
 from nova_api.resources import server_password
 from nova_api.resources import server_tags
@@ -172,7 +173,10 @@ def _add_admin_routes(app, conductor_api):
     app.add_route('/v2.1/servers/{server_id}/migrations',
                   migrations.ServerMigrations(conductor_api))
     app.add_route('/v2.1/servers/{server_id}/migrations/{migration_id}',
-                  migrations.ServerMigration(conductor_api))
+                  server_live_migration.ServerMigration(conductor_api))
+    app.add_route(
+        '/v2.1/servers/{server_id}/migrations/{migration_id}/action',
+        server_live_migration.ServerMigrationAction(conductor_api))
     app.add_route('/v2.1/os-server-external-events',
                   server_external_events.ServerExternalEvents(
                       conductor_api))

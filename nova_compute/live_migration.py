@@ -18,13 +18,11 @@ nova_compute/rpcapi.py, version 1.11):
 The instance is expected in task_state `migrating` (set by whoever starts
 the migration) and leaves it through the reporter.
 
-The reporter is the one seam the conductor's live-migration task (with
-the migration record, which this side never touches) fills in:
-`MigrationReporter` below reports with the conductor calls that exist
-today, on the instance record only. Replace its three methods to also
-move the migration record (status running / completed / cancelled /
-error, memory and disk counters) and the claim on the source node (the
-default moves the instance's host and node but not its claim).
+The reporter is the one seam to the conductor's live-migration task
+(nova_conductor/live_migrate.py): `MigrationReporter` below reports with
+its conductor methods (1.18) when the cast carried a migration record:
+the record's status and counters, the instance's host and the claims
+move together.
 """
 
 import logging
@@ -38,10 +36,11 @@ LOG = logging.getLogger(__name__)
 
 
 class MigrationReporter:
-    """Default reporting: the instance record through the conductor.
-
-    `migration` is whatever the caller passed along with the migration
-    (a migration record's dict once there is one; None today).
+    """Reporting through the conductor. With a migration record (the
+    conductor's task passes one, conductor RPC 1.18) its live-migration
+    reports move the record, the instance and the allocations together
+    (nova_conductor/db/live_moves.py); without one (an instance found
+    migrating at start) the instance record alone.
     """
 
     def __init__(self, conductor_api):
@@ -49,12 +48,22 @@ class MigrationReporter:
 
     def progress(self, ctxt, instance, migration, percent, stats):
         """A running migration's progress (percent of data copied) and
-        libvirt's job statistics; nothing in the instance holds it."""
+        libvirt's job statistics: the record's byte counters."""
         LOG.debug('Live migration of %s: %s%% (%s)', instance['uuid'],
                   percent, stats)
+        if migration:
+            self.conductor.live_migration_progress(
+                ctxt, migration['uuid'],
+                {k: v for k, v in (stats or {}).items()
+                 if k.startswith(('memory_', 'disk_'))})
 
     def succeeded(self, ctxt, instance, migration, host, node, power_state):
         """The guest runs on `host` now: the instance's record says so."""
+        if migration:
+            self.conductor.live_migration_succeeded(
+                ctxt, instance['uuid'], migration['uuid'], host, node,
+                power_state)
+            return
         self.conductor.instance_task_done(
             ctxt, instance['uuid'],
             {'host': host, 'node': node, 'power_state': power_state,
@@ -65,6 +74,11 @@ class MigrationReporter:
                aborted=False):
         """The guest stayed on the source: the task ends there; a failure
         (not an abort) leaves a fault."""
+        if migration:
+            self.conductor.live_migration_failed(
+                ctxt, instance['uuid'], migration['uuid'], message,
+                details, aborted, instance.get('host'))
+            return
         self.conductor.instance_task_done(
             ctxt, instance['uuid'],
             {'vm_state': instance.get('vm_state') or states.ACTIVE},

@@ -9,6 +9,7 @@ import oslo_messaging as messaging
 from common import exception
 from common.conf import CONF
 from nova_conductor import build
+from nova_conductor import live_migrate
 from nova_conductor import resize
 from nova_conductor import takeover
 from nova_conductor.db import console_tokens
@@ -23,6 +24,7 @@ from nova_conductor.endpoints import instance_details
 from nova_conductor.endpoints import instance_operations
 from nova_conductor.endpoints import instances
 from nova_conductor.endpoints import keypairs
+from nova_conductor.endpoints import live_migrations
 from nova_conductor.endpoints import moves
 from nova_conductor.endpoints import quotas
 from nova_conductor.endpoints import reports
@@ -52,8 +54,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        moves.MovesEndpoints,
                        rescue.RescueEndpoints,
                        snapshots.SnapshotsEndpoints,
-                       consoles.ConsolesEndpoints):
-    target = messaging.Target(version='1.17')
+                       consoles.ConsolesEndpoints,
+                       live_migrations.LiveMigrationsEndpoints):
+    target = messaging.Target(version='1.18')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):
@@ -77,6 +80,8 @@ class ConductorManager(instances.InstancesEndpoints,
         # worker takes the builds over (takeover.py).
         self._builds = futures.ThreadPoolExecutor(
             max_workers=BUILD_THREADS, thread_name_prefix='build')
+        self.live_migrator = live_migrate.LiveMigrator(
+            scheduler_api, compute_api, self._builds.submit)
         self.owner = takeover.BuildOwner(self.builder, compute_api,
                                          self._start_build)
 

@@ -14,6 +14,7 @@ from nova_api import create_checks
 from nova_api import microversion
 from nova_api import server_view
 from nova_api import validation
+from nova_api.resources import server_live_migration
 from nova_api.resources import server_moves
 from nova_api.resources import remote_consoles
 from nova_api.resources import server_resource
@@ -116,7 +117,7 @@ _EVERY_VERSION = (microversion.MIN_VERSION, microversion.MAX_VERSION)
 # answer 501 notImplemented, Nova's answer for what a cloud cannot do.
 NOT_IMPLEMENTED = {
     name: _EVERY_VERSION for name in (
-        'os-migrateLive', 'changePassword',
+        'changePassword',
         'addSecurityGroup', 'removeSecurityGroup', 'injectNetworkInfo')}
 NOT_IMPLEMENTED.update({
     'addFixedIp': ((2, 1), (2, 43)), 'removeFixedIp': ((2, 1), (2, 43)),
@@ -155,6 +156,7 @@ _SCHEMAS = {
 }
 _SCHEMAS.update(server_rescue.SCHEMAS)
 _SCHEMAS.update(server_moves.SCHEMAS)
+_SCHEMAS.update(server_live_migration.SCHEMAS)
 _SCHEMAS.update(server_snapshots.SCHEMAS)
 _SCHEMAS.update((name, _served(*versions))
                 for name, versions in NOT_IMPLEMENTED.items())
@@ -200,6 +202,9 @@ class ServerAction(server_moves.ServerMoves,
         if name in server_rescue.HANDLERS:
             return server_rescue.HANDLERS[name](self, req, resp, server_id,
                                                 params)
+        if name in server_live_migration.HANDLERS:
+            return server_live_migration.HANDLERS[name](self, req, resp,
+                                                        server_id, params)
         if name in server_moves.SCHEMAS:
             return self.move(req, resp, server_id, name, params)
         if name in server_snapshots.HANDLERS:

@@ -50,6 +50,10 @@ Version history:
   1.16 - rescue_instance, unrescue_instance, trigger_crash_dump
   1.17 - instance_get_console, console_token_consume, console_token_get
         (remote consoles and their one-time tokens)
+  1.18 - live migration: live_migrate_instance, live_migration_abort,
+        live_migration_force_complete; from the source compute
+        live_migration_progress, live_migration_succeeded,
+        live_migration_failed (docs/live-migration.md)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -77,6 +81,7 @@ from nova_conductor.rpcapi import instance_details
 from nova_conductor.rpcapi import instance_operations
 from nova_conductor.rpcapi import instances
 from nova_conductor.rpcapi import keypairs
+from nova_conductor.rpcapi import live_migrations
 from nova_conductor.rpcapi import moves
 from nova_conductor.rpcapi import quotas
 from nova_conductor.rpcapi import reports
@@ -111,9 +116,10 @@ class ConductorAPI(instances.InstancesAPI,
                    rescue.RescueAPI,
                    snapshots.SnapshotsAPI,
                    consoles.ConsolesAPI,
+                   live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.17'
+    RPC_API_VERSION = '1.18'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -56,7 +56,8 @@ def _post(client, server_id, body, version='2.1', headers=OWNER):
     ('migrate', None), ('shelve', None), ('restore', None),
     ('removeSecurityGroup', {'name': 'default'}), ('forceDelete', None),
     ('resize', {'flavorRef': '2'}), ('createImage', {'name': 'snap'}),
-    ('os-migrateLive', {'host': None, 'block_migration': 'auto'}),
+    ('os-migrateLive', {'host': None, 'block_migration': False,
+                        'disk_over_commit': False}),
 ])
 def test_a_server_that_does_not_exist_is_404_first(client, name, params):
     resp = _post(client, MISSING, {name: params})
