@@ -81,7 +81,6 @@ def node_choice(host):
     nodes = models.ComputeNode
     with session.reader() as s:
         node = s.scalars(sa.select(nodes).where(nodes.host == host)
-                         .where(nodes.deleted == sa.false())
                          .order_by(nodes.id).limit(1)).first()
         if node is None:
             raise exception.ComputeHostNotFound(host=host)
