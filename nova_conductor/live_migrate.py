@@ -149,4 +149,3 @@ class LiveMigrator:
                 state=migration['status'], method='force complete')
         self.compute_api.live_migration_force_complete(
             ctxt, instance['host'], instance)
-

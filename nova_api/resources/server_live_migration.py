@@ -115,4 +115,3 @@ class ServerMigration(migrations.ServerMigration):
             _migration_id(server_id, migration_id),
             early=req.context.api_version >= V_ABORT_EARLY)
         resp.status = falcon.HTTP_202
-
