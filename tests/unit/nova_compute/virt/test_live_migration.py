@@ -214,6 +214,15 @@ def test_destination_xml_moves_kernel_initrd_and_logs():
     assert lm.destination_xml(xml, {}) == xml
 
 
+def test_destination_xml_moves_a_tcp_serial_ports_log():
+    xml = ('<domain><devices><serial type="tcp"><source mode="bind" '
+           'host="127.0.0.1" service="10001"/><log file="/a/u/console.log" '
+           'append="on"/></serial></devices></domain>')
+    out = ET.fromstring(lm.destination_xml(xml, {'/a/u': '/b/u'}))
+    assert out.find('devices/serial/log').get('file') == '/b/u/console.log'
+    assert out.find('devices/serial/source').get('service') == '10001'
+
+
 class FakeDomain:
     """What migrate() asks of a domain; migrateToURI3 runs until
     `release` is set, or fails with `error`."""
