@@ -106,10 +106,18 @@ def test_rescue_and_unrescue_from_the_action_menu(page, dep):
     expect(broken).to_have_attribute('data-status', 'ACTIVE',
                                      timeout=ACTIVE_TIMEOUT)
     expect(broken).to_have_attribute('data-task', '')
+    # Rebuild shares the image dialog.
+    row_action(page, 'broken', 'Rebuild')
+    page.get_by_role('dialog', name='Rebuild broken').get_by_role(
+        'button', name='Rebuild').click()
+    expect(broken).to_have_attribute('data-status', 'ACTIVE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(broken).to_have_attribute('data-task', '',
+                                     timeout=ACTIVE_TIMEOUT)
     actions = dep.request('GET', '/v2.1/servers/%s/os-instance-actions'
                           % server['id'], token=token).json()
-    assert [a['action'] for a in actions['instanceActions']][:2] == [
-        'unrescue', 'rescue']
+    assert [a['action'] for a in actions['instanceActions']][:3] == [
+        'rebuild', 'unrescue', 'rescue']
 
 
 def test_an_admin_sees_a_chart_per_project(page, dep):
