@@ -109,6 +109,11 @@ def main():
     finally:
         dep.stop()
         storage.stop()
+    report(results)
+
+
+def report(results):
+    """A line per phase: p50, p95 and CPU seconds per operation."""
     print('%-34s %8s %8s %12s' % ('phase', 'p50 s', 'p95 s', 'CPU s/op'))
     for phase, samples in results.items():
         times = sorted(t for t, _ in samples)

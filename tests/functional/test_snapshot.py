@@ -7,22 +7,15 @@ so the snapshot's data is checked against its recorded hash when the
 server booted from it is built.
 """
 
-import textwrap
 import time
 
 import pytest
 
 from tests.functional import deployment as deployment_mod
+from tests.functional import test_glance
 
-COMPUTE_CONF = textwrap.dedent('''\
-    [DEFAULT]
-    shutdown_timeout = 0
-    [glance]
-    copy_from_local_store = false
-    num_retries = 0
-    [libvirt]
-    test_node_fetch_images = true
-    ''')
+# Computes that fetch every image over HTTP, as test_glance's.
+COMPUTE_CONF = '[DEFAULT]\nshutdown_timeout = 0\n' + test_glance.COMPUTE_CONF
 V245 = {'OpenStack-API-Version': 'compute 2.45'}
 
 
