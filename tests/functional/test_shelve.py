@@ -182,5 +182,8 @@ def test_shelve_offload_action_and_errors(dep):
         resp = dep.action(sid, {'unshelve': body}, headers=headers)
         assert resp.status_code == 400, resp.text
         assert _show(dep, sid)['status'] == 'SHELVED_OFFLOADED'
+    [shelved] = _shelved_images(dep, 'shelf-errors')
     dep.request('DELETE', '/v2.1/servers/%s' % sid)
     dep.wait_gone(sid)
+    # Its shelved image went with it.
+    assert _shelved_images(dep, 'shelf-errors') == []
