@@ -182,6 +182,25 @@ def test_shelve_offload_action_and_errors(dep):
         resp = dep.action(sid, {'unshelve': body}, headers=headers)
         assert resp.status_code == 400, resp.text
         assert _show(dep, sid)['status'] == 'SHELVED_OFFLOADED'
+    # A host that takes nothing: the unshelve is accepted, finds no
+    # host, and the server stays offloaded, holding nothing, with the
+    # reason in its action.
+    used = _used(dep)
+    resp = dep.request('PUT', '/v2.1/os-services/disable', json={
+        'host': host1, 'binary': 'nova-compute'})
+    assert resp.status_code == 200, resp.text
+    try:
+        resp = dep.action(sid, {'unshelve': {'host': host1}},
+                          headers=_version('2.91'))
+        assert resp.status_code == 202, resp.text
+    finally:
+        dep.request('PUT', '/v2.1/os-services/enable', json={
+            'host': host1, 'binary': 'nova-compute'})
+    failed = dep.settle(sid, 'SHELVED_OFFLOADED')
+    assert failed['OS-EXT-SRV-ATTR:host'] is None
+    assert _used(dep) == used
+    assert _events(dep, sid, resp) == ('unshelve', [
+        ('unshelving', 'Error')])
     [shelved] = _shelved_images(dep, 'shelf-errors')
     dep.request('DELETE', '/v2.1/servers/%s' % sid)
     dep.wait_gone(sid)
