@@ -60,10 +60,21 @@ class Shelving:
         except Exception as error:
             LOG.exception('Shelve of %s failed', uuid)
             self.snapshots.delete_image(ctxt, image['id'])
+            self._power_back(instance)
             self.snapshots.failed(ctxt, instance, SHELVE_TASKS, error)
             return
         if offload:
             self.offload(ctxt, instance)
+
+    def _power_back(self, instance):
+        """A server that ran before a failed shelve runs again."""
+        if instance.get('vm_state') != states.ACTIVE:
+            return
+        try:
+            self.driver.power_on(instance)
+        except Exception:
+            LOG.exception('Could not start %s again after its failed '
+                          'shelve', instance['uuid'])
 
     def offload(self, ctxt, instance):
         """Destroy the domain; the conductor frees the host's resources."""
