@@ -4,7 +4,7 @@
 import {compute} from '../api.js';
 import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
 
-const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED']);
+const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED', 'SHELVED_OFFLOADED']);
 
 // True while a poll should follow soon: a build, a reboot, a task running.
 export function inTransition(server) {
