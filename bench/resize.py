@@ -20,22 +20,12 @@ operation (/proc/stat).
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.boot import percentile  # noqa: E402
-from bench.metadata import machine_busy  # noqa: E402
+from bench.phases import print_table  # noqa: E402
+from bench.phases import timed as _timed  # noqa: E402
 from tests.functional import deployment as deployment_mod  # noqa: E402
-
-
-def _timed(phase, results, func):
-    busy = machine_busy()
-    began = time.monotonic()
-    out = func()
-    results.setdefault(phase, []).append((time.monotonic() - began,
-                                          machine_busy() - busy))
-    return out
 
 
 def _act(dep, server_id, body, status, code=202):
@@ -84,13 +74,7 @@ def main():
         results = run(dep, args.count)
     finally:
         dep.stop()
-    print('%-28s %8s %8s %12s' % ('phase (n=%d)' % args.count, 'p50 s',
-                                  'p95 s', 'CPU s/op'))
-    for phase, samples in results.items():
-        times = sorted(t for t, _ in samples)
-        cpu = sum(c for _, c in samples) / len(samples)
-        print('%-28s %8.3f %8.3f %12.2f' % (
-            phase, percentile(times, 50), percentile(times, 95), cpu))
+    print_table(results, 'phase (n=%d)' % args.count, 28)
 
 
 if __name__ == '__main__':

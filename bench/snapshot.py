@@ -26,8 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.boot import percentile  # noqa: E402
-from bench.metadata import machine_busy  # noqa: E402
+from bench import phases  # noqa: E402
 from tests.functional import deployment as deployment_mod  # noqa: E402
 
 CONF = textwrap.dedent('''\
@@ -44,15 +43,7 @@ CONF = textwrap.dedent('''\
     ram = -1
     ''')
 V245 = '2.45'
-
-
-def _timed(phase, results, func):
-    busy = machine_busy()
-    began = time.monotonic()
-    out = func()
-    results.setdefault(phase, []).append((time.monotonic() - began,
-                                          machine_busy() - busy))
-    return out
+timed = phases.timed
 
 
 def _headers():
@@ -91,23 +82,23 @@ def run(dep, count):
     results = {}
     servers = []
     for i in range(count):
-        servers.append(_timed('boot', results, lambda: dep.boot(
+        servers.append(timed('boot', results, lambda: dep.boot(
             'bench-%d' % i, networks='none'))['id'])
     server = servers[0]
     images = []
     for i in range(count):
-        images.append(_timed('createImage', results, lambda: _snapshot(
+        images.append(timed('createImage', results, lambda: _snapshot(
             dep, server, {'createImage': {'name': 'snap-%d' % i}})))
     for i in range(count):
-        _timed('createBackup (rotation 2)', results, lambda: _snapshot(
+        timed('createBackup (rotation 2)', results, lambda: _snapshot(
             dep, server, {'createBackup': {'name': 'bk-%d' % i,
                                            'backup_type': 'daily',
                                            'rotation': 2}}))
     for server_id in servers:
-        _timed('shelve (offload at once)', results,
-               lambda: _shelve(dep, server_id))
-        _timed('unshelve (offloaded)', results,
-               lambda: _unshelve(dep, server_id))
+        timed('shelve (offload at once)', results,
+              lambda: _shelve(dep, server_id))
+        timed('unshelve (offloaded)', results,
+              lambda: _unshelve(dep, server_id))
     for server_id in servers:
         dep.request('DELETE', '/v2.1/servers/%s' % server_id)
     for image_id in images:
@@ -126,12 +117,7 @@ def main():
         results = run(dep, args.count)
     finally:
         dep.stop()
-    print('%-30s %8s %8s %12s' % ('phase', 'p50 s', 'p95 s', 'CPU s/op'))
-    for phase, samples in results.items():
-        times = sorted(t for t, _ in samples)
-        cpu = sum(c for _, c in samples) / len(samples)
-        print('%-30s %8.3f %8.3f %12.2f' % (
-            phase, percentile(times, 50), percentile(times, 95), cpu))
+    phases.print_table(results)
 
 
 if __name__ == '__main__':

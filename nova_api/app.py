@@ -78,6 +78,8 @@ def _add_routes(app, conductor_api):
                   glance_images.ImageCollection(conductor_api))
     app.add_route('/image/v2/images/{image_id}',
                   glance_images.Image(conductor_api))
+    app.add_route('/image/v2/images/{image_id}/tasks',
+                  glance_images.ImageTasks(conductor_api))
     app.add_route('/image/v2/images/{image_id}/file',
                   glance_image_data.ImageData(conductor_api))
     app.add_route('/image/v2/schemas/image', glance_schemas.ImageSchema())

@@ -7,12 +7,15 @@ image are Glance's answers to the caller's token; with the local registry
 the API applies Glance's rules itself (glance/view.py).
 """
 
+import logging
+
 from common import exception
 from common import glance_client
 from common.conf import CONF
 from nova_api.glance import view as glance_view
 from nova_api.glance import store as image_store
 
+LOG = logging.getLogger(__name__)
 client = glance_client.shared_client
 reset = glance_client.reset_shared_client
 
@@ -98,3 +101,19 @@ def delete(ctxt, conductor, image_id):
     glance_view.check_owner(ctxt, get(ctxt, conductor, image_id))
     deleted = conductor.image_delete(ctxt, image_id)
     image_store.remove(deleted.get('location'), CONF.image_store_path)
+
+
+def delete_shelved(ctxt, conductor, instance):
+    """A shelved server's snapshot goes with the server, as in Nova; a
+    failure leaves it for its owner to delete, never fails the delete."""
+    if instance.get('vm_state') not in ('shelved', 'shelved_offloaded'):
+        return
+    image_id = (instance.get('system_metadata') or {}).get(
+        'shelved_image_id')
+    if not image_id:
+        return
+    try:
+        delete(ctxt, conductor, image_id)
+    except exception.NovaException as err:
+        LOG.warning('Could not delete image %s of shelved server %s: %s',
+                    image_id, instance['uuid'], err.message)

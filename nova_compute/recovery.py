@@ -1,10 +1,11 @@
 """Work this host left half done: found at start, and while running.
 
 An instance of this host found in a transitional task_state is finished
-(stop, start, reboot, delete). An interrupted build, or one whose cast
-this host had taken, is run again from the step it was in, after any
-half-made domain is removed; after [conductor] max_build_resumes it is
-put in error with a fault instead: nothing stays in BUILD forever.
+(stop, start, reboot, delete; snapshots and shelving: shelve.py). An
+interrupted build, or one whose cast this host had taken, is run again
+from the step it was in, after any half-made domain is removed; after
+[conductor] max_build_resumes it is put in error with a fault instead:
+nothing stays in BUILD forever.
 
 At start nothing here can be working on an instance yet, so every one is
 recovered (`reconcile`). While running, the same recovery is applied to
@@ -23,6 +24,7 @@ from common import states
 from common.conf import CONF
 from nova_compute import build
 from nova_compute import rescue
+from nova_compute import shelve
 from nova_compute import volumes
 
 LOG = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ LOG = logging.getLogger(__name__)
 # as they are.
 RECOVERABLE = build.BUILD_STEPS + (
     states.POWERING_OFF, states.POWERING_ON, states.REBOOTING,
-    states.REBOOTING_HARD, states.DELETING) + rescue.TASKS
+    states.REBOOTING_HARD, states.DELETING) + rescue.TASKS + \
+    shelve.RECOVERABLE
 
 
 def reconcile(manager):
@@ -136,7 +139,11 @@ def _remove_evacuated(manager, ctxt):
 
 
 def _recover(manager, ctxt, instance, task, why):
-    if task in build.BUILD_STEPS:
+    if task in shelve.RECOVERABLE or \
+            instance['vm_state'] == states.SHELVED_OFFLOADED:
+        # An offloaded server's spawn is an unshelve's, not a build's.
+        manager.shelving.recover(ctxt, instance, why)
+    elif task in build.BUILD_STEPS:
         _resume_build(manager, instance, task, why)
     elif task == states.POWERING_OFF:
         manager.stop_instance(ctxt, instance)

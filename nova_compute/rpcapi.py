@@ -196,6 +196,32 @@ class ComputeAPI(rpc.RPCAPIBase):
                   instance=instance, migration=migration, failed=failed,
                   message=message, details=details)
 
+    # -- rescue and crash dumps (1.9) ---------------------------------------
+
+    def _rescue_version(self):
+        if not self.can_send_version('1.9'):
+            raise exception.Conflict(
+                reason='the compute service is too old for rescue and '
+                       'crash dumps ([upgrade_levels] compute holds it '
+                       'below 1.9)')
+        return '1.9'
+
+    def rescue_instance(self, ctxt, host, instance, image):
+        """Boot the instance from a rescue disk made from `image`."""
+        self.cast(ctxt, 'rescue_instance', self._rescue_version(),
+                  server=host, instance=instance, image=image)
+
+    def unrescue_instance(self, ctxt, host, instance):
+        self.cast(ctxt, 'unrescue_instance', self._rescue_version(),
+                  server=host, instance=instance)
+
+    def trigger_crash_dump(self, ctxt, host, instance):
+        """Inject an NMI into the guest; TriggerCrashDumpNotSupported
+        where the hypervisor cannot, InstanceNotReady when it is not
+        running."""
+        return self.call(ctxt, 'trigger_crash_dump', self._rescue_version(),
+                         server=host, instance=instance)
+
     # -- live migration (1.11; nova_compute/live_migration.py) ---------------
 
     def _live_migration_version(self):

@@ -24,6 +24,11 @@ from common.conf import CONF
 LOG = logging.getLogger(__name__)
 SHELVE_TASKS = (states.SHELVING, states.SHELVING_IMAGE_PENDING_UPLOAD,
                 states.SHELVING_IMAGE_UPLOADING)
+SNAPSHOT_TASKS = (states.IMAGE_SNAPSHOT, states.IMAGE_BACKUP,
+                  states.IMAGE_PENDING_UPLOAD, states.IMAGE_UPLOADING)
+# What recovery.py hands here when this host left it half done.
+RECOVERABLE = SNAPSHOT_TASKS + SHELVE_TASKS + (
+    states.SHELVING_OFFLOADING, states.UNSHELVING)
 
 
 def _now():
@@ -55,10 +60,21 @@ class Shelving:
         except Exception as error:
             LOG.exception('Shelve of %s failed', uuid)
             self.snapshots.delete_image(ctxt, image['id'])
+            self._power_back(instance)
             self.snapshots.failed(ctxt, instance, SHELVE_TASKS, error)
             return
         if offload:
             self.offload(ctxt, instance)
+
+    def _power_back(self, instance):
+        """A server that ran before a failed shelve runs again."""
+        if instance.get('vm_state') != states.ACTIVE:
+            return
+        try:
+            self.driver.power_on(instance)
+        except Exception:
+            LOG.exception('Could not start %s again after its failed '
+                          'shelve', instance['uuid'])
 
     def offload(self, ctxt, instance):
         """Destroy the domain; the conductor frees the host's resources."""
@@ -139,6 +155,32 @@ class Shelving:
             self.conductor.unshelve_failed(
                 ctxt, instance['uuid'], self.host, expected, message,
                 traceback.format_exc())
+        except (exception.UnexpectedTaskState, exception.InstanceNotFound):
+            pass
+
+    def recover(self, ctxt, instance, why):
+        """Finish what a snapshot, shelve or unshelve left (the service
+        restarted, or nothing here works on it any more; `why` says which):
+        an offload or an unshelve in place is done again; an unshelve
+        spawn goes back to offloaded; a copy or upload cut short ends
+        with a fault, its queued image left for its owner."""
+        task = instance['task_state']
+        if task == states.SHELVING_OFFLOADING:
+            return self.offload(ctxt, instance)
+        if task == states.UNSHELVING and \
+                instance['vm_state'] == states.SHELVED:
+            return self.unshelve(ctxt, instance)
+        message = '%s%s' % (why, task)
+        try:
+            if instance['vm_state'] == states.SHELVED_OFFLOADED:
+                self.driver.destroy(instance)
+                self.conductor.unshelve_failed(
+                    ctxt, instance['uuid'], self.host, task, message)
+                return
+            self.conductor.instance_task_done(
+                ctxt, instance['uuid'],
+                {'power_state': self.driver.get_power_state(instance)},
+                task, failed=True, message=message, host=self.host)
         except (exception.UnexpectedTaskState, exception.InstanceNotFound):
             pass
 

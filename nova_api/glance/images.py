@@ -159,6 +159,15 @@ class ImageLookup:
         return glance_view.check_visible(req.context.ctxt, image)
 
 
+class ImageTasks(ImageLookup):
+    """GET /v2/images/{id}/tasks (Glance 2.12): the image's import
+    tasks. Data here is uploaded, never imported: there are none."""
+
+    def on_get(self, req, resp, image_id):
+        self._get(req, image_id)
+        resp.media = {'tasks': []}
+
+
 class Image(ImageLookup):
 
     def on_get(self, req, resp, image_id):

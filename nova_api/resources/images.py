@@ -155,6 +155,10 @@ class ImageCollection(_Base):
     def on_get(self, req, resp):
         self._list(req, resp, detail=False)
 
+    def on_delete(self, req, resp):
+        """DELETE /images/ names no image: Nova answers 404."""
+        raise exception.ImageNotFound('Image not found.')
+
 
 class ImageDetail(_Base):
 

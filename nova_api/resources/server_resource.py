@@ -7,6 +7,7 @@ one, builds the server body the API answers, and deletes a server.
 """
 
 from common import exception
+from nova_api import image_source
 from nova_api import policy
 from nova_api import server_view
 
@@ -46,12 +47,14 @@ class ServerResource:
     def delete(self, req, server_id, rule):
         """Delete the server now (DELETE, forceDelete): 404 when it is
         gone, 409 when locked."""
-        self.get_writable(req, server_id, rule)
+        instance = self.get_writable(req, server_id, rule)
         try:
             self.conductor.delete_instance(req.context.ctxt, server_id)
         except exception.InstanceNotFound:
             # Deleted meanwhile: answered as if it was never found.
             raise exception.InstanceNotFound(instance_id=server_id)
+        image_source.delete_shelved(req.context.ctxt, self.conductor,
+                                    instance)
 
     def _server_groups(self, ctxt, instance):
         """Ids of the groups the instance belongs to (2.71)."""

@@ -13,8 +13,9 @@ const MAX_PAGES = 10;
 const svgNs = 'http://www.w3.org/2000/svg';
 
 function apiTime(date) {
-  // The API takes naive UTC times without a zone.
-  return date.toISOString().slice(0, 19);
+  // The API takes naive UTC times without a zone. The milliseconds stay:
+  // an end cut to the second would leave out a server launched within it.
+  return date.toISOString().slice(0, 23);
 }
 
 function parseTime(text) {
@@ -22,20 +23,35 @@ function parseTime(text) {
   return new Date(/Z$|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
 }
 
-// Server usages of `project` that overlap [start, end), following the
-// paging links (2.40) up to MAX_PAGES pages.
+function nextMarker(links) {
+  const next = (links || []).find((l) => l.rel === 'next');
+  return next ? new URL(next.href, window.location.href).searchParams.get('marker') : null;
+}
+
+// Server usages overlapping [start, end): of `project`, or of every
+// project (the admin's index), following 2.40's paging links up to
+// MAX_PAGES pages.
 export async function fetchServerUsages(project, start, end) {
   const servers = [];
   let marker = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({start: apiTime(start), end: apiTime(end)});
     if (marker) query.set('marker', marker);
-    const body = await compute.get(
-      `/os-simple-tenant-usage/${encodeURIComponent(project)}?${query}`, {version: '2.40'});
-    const found = (body.tenant_usage && body.tenant_usage.server_usages) || [];
+    let found, links;
+    if (project) {
+      const body = await compute.get(
+        `/os-simple-tenant-usage/${encodeURIComponent(project)}?${query}`, {version: '2.40'});
+      found = (body.tenant_usage && body.tenant_usage.server_usages) || [];
+      links = body.tenant_usage_links;
+    } else {
+      query.set('detailed', '1');
+      const body = await compute.get(`/os-simple-tenant-usage?${query}`, {version: '2.40'});
+      found = body.tenant_usages.flatMap((u) => u.server_usages || []);
+      links = body.tenant_usages_links;
+    }
     servers.push(...found);
-    if (!body.tenant_usage_links || !found.length) break;
-    marker = found[found.length - 1].instance_id;
+    marker = nextMarker(links);
+    if (!marker || !found.length) break;
   }
   return servers;
 }
@@ -125,4 +141,30 @@ export async function usageOverTime(project, label, days = 7, now = new Date()) 
   const start = new Date(today.getTime() - (days - 1) * DAY_MS);
   const servers = await fetchServerUsages(project, start, now);
   return usageCard(label || project, dailyUsage(servers, start, days, now));
+}
+
+// Projects drawn at most on the admin's card, the busiest first.
+const MAX_PROJECTS = 12;
+
+// The admin's card: one instance-hours chart per project.
+export async function projectsOverTime(days = 7, now = new Date()) {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const start = new Date(today.getTime() - (days - 1) * DAY_MS);
+  const byProject = new Map();
+  for (const s of await fetchServerUsages(null, start, now)) {
+    if (!byProject.has(s.tenant_id)) byProject.set(s.tenant_id, []);
+    byProject.get(s.tenant_id).push(s);
+  }
+  const projects = [...byProject].map(([id, servers]) => {
+    const buckets = dailyUsage(servers, start, days, now);
+    return {id, buckets, total: buckets.reduce((sum, b) => sum + b.instanceHours, 0)};
+  }).sort((a, b) => b.total - a.total || a.id.localeCompare(b.id));
+  const shown = projects.slice(0, MAX_PROJECTS);
+  return h('section', {class: 'card', 'aria-labelledby': 'projects-usage-title'},
+    h('h2', {id: 'projects-usage-title', text: `Usage per project over the last ${days} days`}),
+    shown.length ? h('div', {class: 'charts'}, ...shown.map((p) =>
+      barChart(`Project ${p.id}: instance hours per day`, p.buckets, 'instanceHours', 'instance hours')))
+      : h('p', {class: 'chart-text', text: 'No project ran servers in this period.'}),
+    projects.length > shown.length
+      ? h('p', {class: 'chart-text', text: `${projects.length - shown.length} quieter projects not shown.`}) : null);
 }

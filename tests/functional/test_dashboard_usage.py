@@ -106,7 +106,40 @@ def test_rescue_and_unrescue_from_the_action_menu(page, dep):
     expect(broken).to_have_attribute('data-status', 'ACTIVE',
                                      timeout=ACTIVE_TIMEOUT)
     expect(broken).to_have_attribute('data-task', '')
+    # Rebuild shares the image dialog.
+    row_action(page, 'broken', 'Rebuild')
+    page.get_by_role('dialog', name='Rebuild broken').get_by_role(
+        'button', name='Rebuild').click()
+    expect(broken).to_have_attribute('data-status', 'ACTIVE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(broken).to_have_attribute('data-task', '',
+                                     timeout=ACTIVE_TIMEOUT)
     actions = dep.request('GET', '/v2.1/servers/%s/os-instance-actions'
                           % server['id'], token=token).json()
-    assert [a['action'] for a in actions['instanceActions']][:2] == [
-        'unrescue', 'rescue']
+    assert [a['action'] for a in actions['instanceActions']][:3] == [
+        'rebuild', 'unrescue', 'rescue']
+
+
+def test_an_admin_sees_a_chart_per_project(page, dep):
+    from playwright.sync_api import expect
+    _boot(dep, 'xena:proj-x', 'x-1')
+    _boot(dep, 'yuri:proj-y', 'y-1')
+    log_in(page, dep, 'admin', 'admin')
+    card = page.get_by_role('region', name='Usage per project over the '
+                                           'last 7 days')
+    expect(card).to_be_visible()
+    for project in ('proj-x', 'proj-y'):
+        chart = card.locator('figure[aria-label^="Project %s: instance '
+                             'hours per day"]' % project)
+        expect(chart).to_have_count(1)
+        bars = chart.locator('rect.bar')
+        expect(bars).to_have_count(7)
+        assert float(bars.nth(6).get_attribute('data-value')) > 0
+    shot(page, 'overview-usage-per-project')
+    # A project's member sees no such card.
+    page.evaluate('sessionStorage.clear(); localStorage.clear()')
+    log_in(page, dep, 'xena', 'proj-x')
+    expect(page.get_by_role('region', name='Usage of project proj-x over '
+                                           'the last 7 days')).to_be_visible()
+    expect(page.get_by_role('region', name='Usage per project over the '
+                                           'last 7 days')).to_have_count(0)

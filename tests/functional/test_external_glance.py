@@ -221,3 +221,40 @@ def test_unreachable_external_glance_is_a_clear_error(dep, glance_dep,
     listed = dep.request('GET', '/v2.1/images')
     assert listed.status_code == 503
     assert 'serviceUnavailable' in listed.json()
+
+
+def test_snapshot_and_shelve_go_to_the_external_glance(dep, glance_dep,
+                                                       images):
+    """createImage and shelve: B's conductor creates the image in A (the
+    caller's token), B's compute uploads its data there; B's registry
+    never has them, and an offloaded server comes back from A's copy."""
+    resp = _boot(dep, images['public'], 'snap-ext')
+    assert resp.status_code == 202, resp.text
+    server_id = resp.json()['server']['id']
+    _settle(dep, server_id, 'ACTIVE')
+    resp = dep.request('POST', '/v2.1/servers/%s/action' % server_id,
+                       json={'createImage': {'name': 'ext-snap'}},
+                       headers={'OpenStack-API-Version': 'compute 2.45'})
+    assert resp.status_code == 202, resp.text
+    image_id = resp.json()['image_id']
+    _settle(dep, server_id, 'ACTIVE')
+    snap = glance_dep.request('GET', '/image/v2/images/%s' % image_id).json()
+    assert (snap['status'], snap['instance_uuid'], snap['os_distro'],
+            snap['base_image_ref']) == ('active', server_id, 'first',
+                                        images['public'])
+    assert dep.request('GET', '/image/v2/images/%s' % image_id
+                       ).status_code == 404
+
+    assert _action(dep, server_id, {'shelve': None}).status_code == 202
+    _settle(dep, server_id, 'SHELVED_OFFLOADED')
+    [shelved] = [i for i in glance_dep.request(
+        'GET', '/image/v2/images?name=snap-ext-shelved').json()['images']]
+    assert shelved['status'] == 'active'
+    assert _action(dep, server_id, {'unshelve': None}).status_code == 202
+    _settle(dep, server_id, 'ACTIVE')
+    # Unshelved from A's copy, which then went.
+    assert glance_dep.request('GET', '/image/v2/images/%s' % shelved['id']
+                              ).status_code == 404
+    assert dep.request('DELETE', '/v2.1/servers/%s' % server_id
+                       ).status_code == 204
+    dep.wait_gone(server_id)

@@ -521,6 +521,8 @@ ROWS = [
     # images
     row('images:index', 'GET', '/v2.1/images', ALL),
     row('images:detail', 'GET', '/v2.1/images/detail', ALL),
+    # No image named (Tempest's blank id): 404 for everyone, as Nova.
+    row('images:delete-no-id', 'DELETE', '/v2.1/images', (404,) * 4),
     row('images:show', 'GET', '/v2.1/images/{image_id}', ALL,
         fixture=lambda world: {'image_id': world.dep.image['id']}),
     row('images:delete', 'DELETE', IMAGE, (204, 204, 403, 404),

@@ -67,25 +67,13 @@ def _shelved_images(dep, name):
         'images'] if i['name'] == '%s-shelved' % name]
 
 
-def _wait_settled(dep, server_id, status, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        server = _show(dep, server_id)
-        if server['status'] == status and \
-                server['OS-EXT-STS:task_state'] is None:
-            return server
-        time.sleep(0.05)
-    raise AssertionError('%s never %s: %s\n%s' % (
-        server_id, status, server, dep.logs()))
-
-
 def test_offload_at_once_then_unshelve_to_a_host(dep):
     host1, host2 = dep.compute_hosts
     server = _boot(dep, 'shelf-now', host2)
     used, cores = _used(dep), _cores_used(dep)
     resp = dep.action(server['id'], {'shelve': None})
     assert resp.status_code == 202, resp.text
-    shelved = _wait_settled(dep, server['id'], 'SHELVED_OFFLOADED')
+    shelved = dep.settle(server['id'], 'SHELVED_OFFLOADED')
     assert shelved['OS-EXT-STS:vm_state'] == 'shelved_offloaded'
     assert shelved['OS-EXT-SRV-ATTR:host'] is None
     assert shelved['OS-EXT-STS:power_state'] == 0
@@ -104,7 +92,7 @@ def test_offload_at_once_then_unshelve_to_a_host(dep):
     resp = dep.action(server['id'], {'unshelve': {'host': host1}},
                       headers=_version('2.91'))
     assert resp.status_code == 202, resp.text
-    back = _wait_settled(dep, server['id'], 'ACTIVE')
+    back = dep.settle(server['id'], 'ACTIVE')
     assert back['OS-EXT-SRV-ATTR:host'] == host1
     assert back['OS-EXT-STS:power_state'] == 1
     assert back['addresses'] == server['addresses']
@@ -123,7 +111,7 @@ def test_shelved_unshelves_in_place_and_periodic_offload(dep):
     server = _boot(dep, 'shelf-keep', host1)
     used = _used(dep)
     assert dep.action(server['id'], {'shelve': None}).status_code == 202
-    shelved = _wait_settled(dep, server['id'], 'SHELVED')
+    shelved = dep.settle(server['id'], 'SHELVED')
     assert shelved['OS-EXT-SRV-ATTR:host'] == host1
     assert shelved['OS-EXT-STS:power_state'] == 4
     assert _used(dep) == used
@@ -134,7 +122,7 @@ def test_shelved_unshelves_in_place_and_periodic_offload(dep):
     assert resp.status_code == 409, resp.text
     resp = dep.action(server['id'], {'unshelve': None})
     assert resp.status_code == 202
-    back = _wait_settled(dep, server['id'], 'ACTIVE')
+    back = dep.settle(server['id'], 'ACTIVE')
     assert back['OS-EXT-SRV-ATTR:host'] == host1
     assert _events(dep, server['id'], resp) == ('unshelve', [
         ('unshelving', 'Success')])
@@ -143,9 +131,8 @@ def test_shelved_unshelves_in_place_and_periodic_offload(dep):
     # Shelved again, kept KEEP seconds, then offloaded by compute1.
     started = time.monotonic()
     assert dep.action(server['id'], {'shelve': None}).status_code == 202
-    _wait_settled(dep, server['id'], 'SHELVED')
-    gone = _wait_settled(dep, server['id'], 'SHELVED_OFFLOADED',
-                         timeout=KEEP + 20)
+    dep.settle(server['id'], 'SHELVED')
+    gone = dep.settle(server['id'], 'SHELVED_OFFLOADED', timeout=KEEP + 20)
     assert time.monotonic() - started >= KEEP - 1
     assert gone['OS-EXT-SRV-ATTR:host'] is None
     assert _used(dep)[host1] == used[host1] - 1
@@ -154,7 +141,7 @@ def test_shelved_unshelves_in_place_and_periodic_offload(dep):
     resp = dep.action(server['id'], {'unshelve': {
         'availability_zone': 'nova'}}, headers=_version('2.77'))
     assert resp.status_code == 202, resp.text
-    assert _wait_settled(dep, server['id'], 'ACTIVE')[
+    assert dep.settle(server['id'], 'ACTIVE')[
         'OS-EXT-AZ:availability_zone'] == 'nova'
     dep.request('DELETE', '/v2.1/servers/%s' % server['id'])
     dep.wait_gone(server['id'])
@@ -181,10 +168,10 @@ def test_shelve_offload_action_and_errors(dep):
     assert resp.status_code == 403, resp.text
 
     assert dep.action(sid, {'shelve': None}).status_code == 202
-    _wait_settled(dep, sid, 'SHELVED')
+    dep.settle(sid, 'SHELVED')
     resp = dep.action(sid, {'shelveOffload': None})
     assert resp.status_code == 202, resp.text
-    offloaded = _wait_settled(dep, sid, 'SHELVED_OFFLOADED')
+    offloaded = dep.settle(sid, 'SHELVED_OFFLOADED')
     assert offloaded['OS-EXT-SRV-ATTR:host'] is None
     assert _events(dep, sid, resp) == ('shelveOffload', [
         ('shelving_offloading', 'Success')])
@@ -195,5 +182,27 @@ def test_shelve_offload_action_and_errors(dep):
         resp = dep.action(sid, {'unshelve': body}, headers=headers)
         assert resp.status_code == 400, resp.text
         assert _show(dep, sid)['status'] == 'SHELVED_OFFLOADED'
+    # A host that takes nothing: the unshelve is accepted, finds no
+    # host, and the server stays offloaded, holding nothing, with the
+    # reason in its action.
+    used = _used(dep)
+    resp = dep.request('PUT', '/v2.1/os-services/disable', json={
+        'host': host1, 'binary': 'nova-compute'})
+    assert resp.status_code == 200, resp.text
+    try:
+        resp = dep.action(sid, {'unshelve': {'host': host1}},
+                          headers=_version('2.91'))
+        assert resp.status_code == 202, resp.text
+    finally:
+        dep.request('PUT', '/v2.1/os-services/enable', json={
+            'host': host1, 'binary': 'nova-compute'})
+    failed = dep.settle(sid, 'SHELVED_OFFLOADED')
+    assert failed['OS-EXT-SRV-ATTR:host'] is None
+    assert _used(dep) == used
+    assert _events(dep, sid, resp) == ('unshelve', [
+        ('unshelving', 'Error')])
+    [shelved] = _shelved_images(dep, 'shelf-errors')
     dep.request('DELETE', '/v2.1/servers/%s' % sid)
     dep.wait_gone(sid)
+    # Its shelved image went with it.
+    assert _shelved_images(dep, 'shelf-errors') == []

@@ -7,23 +7,20 @@ so the snapshot's data is checked against its recorded hash when the
 server booted from it is built.
 """
 
-import textwrap
 import time
 
 import pytest
 
 from tests.functional import deployment as deployment_mod
+from tests.functional import test_glance
 
-COMPUTE_CONF = textwrap.dedent('''\
-    [DEFAULT]
-    shutdown_timeout = 0
-    [glance]
-    copy_from_local_store = false
-    num_retries = 0
-    [libvirt]
-    test_node_fetch_images = true
-    ''')
-V245 = {'OpenStack-API-Version': 'compute 2.45'}
+# Computes that fetch every image over HTTP, as test_glance's.
+COMPUTE_CONF = '[DEFAULT]\nshutdown_timeout = 0\n' + test_glance.COMPUTE_CONF
+
+
+def v245():
+    # A new dict each time: request() adds the token to the one it gets.
+    return {'OpenStack-API-Version': 'compute 2.45'}
 
 
 @pytest.fixture(scope='module')
@@ -69,9 +66,9 @@ def events(dep, server_id, request_id):
                               for e in action['events']]
 
 
-def snapshot(dep, server_id, name, headers=V245, **params):
+def snapshot(dep, server_id, name, headers=None, **params):
     resp = dep.action(server_id, {'createImage': dict(params, name=name)},
-                      headers=headers)
+                      headers=v245() if headers is None else headers)
     assert resp.status_code == 202, resp.text
     return resp
 
@@ -128,7 +125,7 @@ def test_location_before_245_and_a_stopped_server(dep, server):
 def _backup(dep, server_id, name, kind, rotation):
     resp = dep.action(server_id, {'createBackup': {
         'name': name, 'backup_type': kind, 'rotation': rotation}},
-        headers=V245)
+        headers=v245())
     assert resp.status_code == 202, resp.text
     dep.settle(server_id, 'ACTIVE')
     return resp.json().get('image_id')
@@ -155,7 +152,7 @@ def test_backup_rotation(dep, server):
     # Rotation 0 leaves none of the type, and points at no image.
     resp = dep.action(server['id'], {'createBackup': {
         'name': 'none', 'backup_type': 'daily', 'rotation': 0}},
-        headers=V245)
+        headers=v245())
     assert resp.status_code == 202 and not resp.content
     dep.settle(server['id'], 'ACTIVE')
     deadline = time.monotonic() + 10

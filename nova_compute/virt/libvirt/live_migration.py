@@ -117,8 +117,9 @@ def destination_xml(xml, path_map):
         return xml
     domain = ET.fromstring(xml)
     for element in domain.iter():
+        # <log file=...> is a TCP serial port's console log.
         for attr in ('file', 'path'):
-            if element.tag == 'source' and element.get(attr):
+            if element.tag in ('source', 'log') and element.get(attr):
                 element.set(attr, _mapped(element.get(attr), path_map))
     os_el = domain.find('os')
     if os_el is not None:

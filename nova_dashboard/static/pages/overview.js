@@ -3,7 +3,7 @@
 
 import {compute, session} from '../api.js';
 import {donut, h, pageHeader, replace} from '../ui.js';
-import {usageOverTime} from '../usage_chart.js';
+import {projectsOverTime, usageOverTime} from '../usage_chart.js';
 
 export async function render(main) {
   const limits = (await compute.get('/limits')).limits.absolute;
@@ -15,6 +15,14 @@ export async function render(main) {
     // A role that may not read usage still gets its quotas.
     usage = h('p', {class: 'chart-text', text: `Usage unavailable: ${err.message}`});
   }
+  let projects = null;
+  if (current.isAdmin) {
+    try {
+      projects = await projectsOverTime();
+    } catch (err) {
+      projects = h('p', {class: 'chart-text', text: `Usage per project unavailable: ${err.message}`});
+    }
+  }
   replace(main,
     pageHeader('Overview'),
     h('section', {class: 'card', 'aria-labelledby': 'quota-title'},
@@ -25,5 +33,6 @@ export async function render(main) {
         donut('RAM', limits.totalRAMUsed, limits.maxTotalRAMSize, ' MB'),
         donut('Server groups', limits.totalServerGroupsUsed, limits.maxServerGroups))),
     usage,
+    projects,
     h('p', {}, h('a', {href: '#/instances'}, 'Go to instances')));
 }

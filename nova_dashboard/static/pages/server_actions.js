@@ -4,7 +4,7 @@
 import {compute} from '../api.js';
 import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
 
-const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED_OFFLOADED']);
+const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED', 'SHELVED_OFFLOADED']);
 
 // True while a poll should follow soon: a build, a reboot, a task running.
 export function inTransition(server) {
@@ -31,30 +31,31 @@ function actionsFor(server) {
   return list;
 }
 
-async function rebuild(server) {
+// A dialog choosing one image (the server's own first selected).
+async function imageDialog(server, {title, intro, label, submitLabel, onSubmit}) {
   const images = (await compute.get('/images')).images;
   const current = server.image && server.image.id;
   return formDialog({
-    title: `Rebuild ${server.name}`,
-    intro: 'The instance keeps its id, addresses and flavor; its disk is replaced.',
-    fields: [{name: 'image', label: 'Image', type: 'select', value: current,
+    title, intro, submitLabel, onSubmit: (values) => onSubmit(values.image),
+    fields: [{name: 'image', label, type: 'select', value: current,
       options: images.map((i) => [i.id, i.name])}],
-    submitLabel: 'Rebuild',
-    onSubmit: (values) => compute.action(server.id, {rebuild: {imageRef: values.image}}),
   });
 }
 
-async function rescue(server) {
-  const images = (await compute.get('/images')).images;
-  const current = server.image && server.image.id;
-  return formDialog({
-    title: `Rescue ${server.name}`,
+function rebuild(server) {
+  return imageDialog(server, {
+    title: `Rebuild ${server.name}`, label: 'Image', submitLabel: 'Rebuild',
+    intro: 'The instance keeps its id, addresses and flavor; its disk is replaced.',
+    onSubmit: (image) => compute.action(server.id, {rebuild: {imageRef: image}}),
+  });
+}
+
+function rescue(server) {
+  return imageDialog(server, {
+    title: `Rescue ${server.name}`, label: 'Rescue image', submitLabel: 'Rescue',
     intro: 'The instance boots from the rescue image; its own disk is attached second for repair.',
-    fields: [{name: 'image', label: 'Rescue image', type: 'select', value: current,
-      options: images.map((i) => [i.id, i.name])}],
-    submitLabel: 'Rescue',
-    onSubmit: async (values) => {
-      const answer = await compute.action(server.id, {rescue: {rescue_image_ref: values.image}});
+    onSubmit: async (image) => {
+      const answer = await compute.action(server.id, {rescue: {rescue_image_ref: image}});
       if (answer && answer.adminPass) notify(`Rescue password of ${server.name}: ${answer.adminPass}`);
       return answer;
     },

@@ -127,3 +127,18 @@ def test_unshelve_by_microversion(client):
     assert _post(client, {'unshelve': {'host': 'h'}}, '2.91',
                  ADMIN).status_code == 202
     assert asked[-1] == ('unshelve', {'host': 'h'})
+
+
+def test_image_tasks_and_a_delete_naming_no_image(client):
+    """What Tempest's backup test and its blank-id delete ask."""
+    client.conductor.image_get = lambda ctxt, image_id: {
+        'id': IMAGE, 'owner': 'p1', 'visibility': 'private'}
+    resp = client.simulate_get('/image/v2/images/%s/tasks' % IMAGE,
+                               headers=OWNER)
+    assert resp.status_code == 200 and resp.json == {'tasks': []}
+    resp = client.simulate_get('/image/v2/images/%s/tasks' % IMAGE,
+                               headers={'X-Auth-Token': 'u2:p2'})
+    assert resp.status_code == 404
+    resp = client.simulate_delete('/v2.1/images/', headers=OWNER)
+    assert resp.status_code == 404
+    assert resp.json['itemNotFound']['message'] == 'Image not found.'

@@ -159,12 +159,17 @@ def test_both_diagnostics_shapes_come_over_rpc(compute):
     assert standard['memory_details'] == {'maximum': 256, 'used': 256}
 
 
-def test_standard_diagnostics_need_computes_at_1_4(compute):
-    CONF.set_override('compute', '1.3', 'upgrade_levels')
+def _api_capped_at(version):
+    """A client as `[upgrade_levels] compute = version` makes it."""
+    CONF.set_override('compute', version, 'upgrade_levels')
     try:
-        api = rpcapi.ComputeAPI(timeout=10)
+        return rpcapi.ComputeAPI(timeout=10)
     finally:
         CONF.clear_override('compute', 'upgrade_levels')
+
+
+def test_standard_diagnostics_need_computes_at_1_4(compute):
+    api = _api_capped_at('1.3')
     with pytest.raises(exception.InstanceDiagnosticsUnsupported) as err:
         api.get_instance_diagnostics(nova_context.get_admin_context(), 'h1',
                                      {'uuid': str(uuid.uuid4())})
@@ -188,11 +193,7 @@ def test_crash_dump_is_a_call_that_carries_the_hosts_refusal(
 
 
 def test_rescue_needs_computes_at_1_9(compute):
-    CONF.set_override('compute', '1.8', 'upgrade_levels')
-    try:
-        api = rpcapi.ComputeAPI(timeout=10)
-    finally:
-        CONF.clear_override('compute', 'upgrade_levels')
+    api = _api_capped_at('1.8')
     ctxt = nova_context.get_admin_context()
     for call in (lambda: api.rescue_instance(ctxt, 'h1', {}, {}),
                  lambda: api.unrescue_instance(ctxt, 'h1', {}),

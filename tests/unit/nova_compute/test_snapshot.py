@@ -241,3 +241,28 @@ def test_versions_and_a_capped_compute():
     api.can_send_version = lambda version: version <= '1.6'
     with pytest.raises(exception.Conflict):
         api.snapshot_instance(None, 'h1', {}, {'id': 'x'}, 'snapshot')
+
+
+@pytest.mark.parametrize('task, vm_state, expected', [
+    (states.IMAGE_UPLOADING, states.ACTIVE, 'done'),
+    (states.SHELVING_IMAGE_PENDING_UPLOAD, states.ACTIVE, 'done'),
+    (states.SHELVING_OFFLOADING, states.SHELVED, 'offloaded'),
+    (states.UNSHELVING, states.SHELVED, 'unshelved'),
+    (states.SPAWNING, states.SHELVED_OFFLOADED, 'unshelve_failed'),
+])
+def test_recovery_after_a_restart(driver, task, vm_state, expected):
+    """What a restarted nova-compute does with each task it finds."""
+    from nova_compute import recovery
+    instance = _spawned(driver, task, vm_state)
+    conductor = FakeConductor(instance)
+    snaps = snapshot.Snapshots('h1', driver, conductor, FakeGlance())
+
+    class Manager:
+        host = 'h1'
+        shelving = shelve.Shelving('h1', driver, conductor, snaps)
+    recovery.recover(Manager, None, [instance], 'restarted during ')
+    assert conductor.calls[-1][0] == expected
+    if expected == 'done':
+        assert conductor.calls[-1][2:] == (True, 'restarted during ' + task)
+    if expected in ('offloaded', 'unshelve_failed'):
+        assert instance['uuid'] not in driver.list_instance_uuids()

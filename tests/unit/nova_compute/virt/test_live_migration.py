@@ -191,8 +191,10 @@ def test_pre_live_migration_makes_empty_disks_of_the_same_size(hosts,
     # The domain XML the destination gets points at its own files.
     xml = lm.destination_xml(
         src.host.lookup(running['uuid']).XMLDesc(0), data['dst_paths'])
+    # File sources only: a TCP serial port's source names no file.
     paths = [s.get('file') or s.get('path')
-             for s in ET.fromstring(xml).iter('source')]
+             for s in ET.fromstring(xml).iter('source')
+             if s.get('file') or s.get('path')]
     assert paths and all(p.startswith(inst_dir) for p in paths)
 
 
@@ -210,6 +212,15 @@ def test_destination_xml_moves_kernel_initrd_and_logs():
     assert [s.get('file') or s.get('path') for s in out.iter('source')] == \
         ['/b/u/disk', '/b/u/console.log', '/elsewhere/x']
     assert lm.destination_xml(xml, {}) == xml
+
+
+def test_destination_xml_moves_a_tcp_serial_ports_log():
+    xml = ('<domain><devices><serial type="tcp"><source mode="bind" '
+           'host="127.0.0.1" service="10001"/><log file="/a/u/console.log" '
+           'append="on"/></serial></devices></domain>')
+    out = ET.fromstring(lm.destination_xml(xml, {'/a/u': '/b/u'}))
+    assert out.find('devices/serial/log').get('file') == '/b/u/console.log'
+    assert out.find('devices/serial/source').get('service') == '10001'
 
 
 class FakeDomain:
