@@ -33,6 +33,7 @@ import uuid
 
 import oslo_messaging as messaging
 import pytest
+import sqlalchemy as sa
 
 from common import context as nova_context
 from common import exception
@@ -322,3 +323,60 @@ def test_force_complete_switches_a_crawling_migration_to_post_copy(dep,
     assert ticks[0] > before[-1]
     assert 'Switching the migration of %s to post-copy' % server in \
         dep.log(here)
+
+
+def _allocations(dep):
+    """{consumer: host} of every allocation."""
+    engine = sa.create_engine(dep.db_url)
+    try:
+        with engine.connect() as conn:
+            return {r.instance_uuid: r.host for r in conn.execute(sa.text(
+                'SELECT a.instance_uuid, n.host FROM allocations a JOIN '
+                'compute_nodes n ON n.id = a.compute_node_id'))}
+    finally:
+        engine.dispose()
+
+
+def test_os_migrate_live_through_the_api(dep, server):
+    # After force-complete: on the first host. os-migrateLive with no
+    # host: the scheduler picks the other one, the conductor claims it,
+    # checks and casts; the source's reports complete the record.
+    here, there = dep.compute_hosts
+    a, b = dep.libvirt[here], dep.libvirt[there]
+    assert _server(dep, server)['OS-EXT-SRV-ATTR:host'] == here
+    assert _allocations(dep)[server] == here
+    before = guest_image.ticks(_console(a, server))
+    v = {'OpenStack-API-Version': 'compute 2.80'}
+    resp = dep.request('POST', '/v2.1/servers/%s/action' % server,
+                       headers=v, json={'os-migrateLive': {
+                           'host': None, 'block_migration': 'auto'}})
+    assert resp.status_code == 202, resp.text
+    request_id = resp.headers['x-openstack-request-id']
+    done = _settle(dep, server)
+    assert done['status'] == 'ACTIVE', done
+    assert done['OS-EXT-SRV-ATTR:host'] == there
+    [migration] = dep.request(
+        'GET', '/v2.1/os-migrations?instance_uuid=%s&migration_type='
+        'live-migration' % server, headers=v).json()['migrations']
+    assert (migration['status'], migration['source_compute'],
+            migration['dest_compute']) == ('completed', here, there)
+    # Only the destination holds anything: the instance, nothing for
+    # the migration.
+    allocations = _allocations(dep)
+    assert allocations[server] == there
+    assert migration['uuid'] not in allocations
+    # None in progress any more.
+    assert dep.request('GET', '/v2.1/servers/%s/migrations' % server,
+                       headers=v).json() == {'migrations': []}
+    action = dep.request('GET', '/v2.1/servers/%s/os-instance-actions/%s'
+                         % (server, request_id)).json()['instanceAction']
+    assert action['action'] == 'live-migration'
+    assert [(e['event'], e['result']) for e in action['events']] == [
+        ('conductor_live_migrate_instance', 'Success'),
+        ('compute_live_migration', 'Success')]
+    assert b.domains() == {server: 1}
+    assert server not in a.domains()
+    # The same guest counting on.
+    ticks = _wait_ticks(b, server, before[-1] + 1)
+    assert not BOOT_LINE.search(_console(b, server))
+    assert ticks[0] > before[-1]
