@@ -6,14 +6,17 @@ rest of a deployment on RabbitMQ and PostgreSQL. The guest of
 guest_image.py boots on the first host with `nova_tick` on its kernel
 command line, so its console counts every second.
 
-Until the conductor's live-migration task exists, the test plays its
-part over the deployment's own RabbitMQ: it sets task_state migrating
+The first tests play the conductor's part over the deployment's own
+RabbitMQ (the compute side alone): they set task_state migrating
 (conductor instance_update), asks the destination
 check_can_live_migrate_destination and casts live_migration to the
 source (compute RPC 1.11). Everything else is the computes' own work:
 pre_live_migration on the destination, the peer-to-peer block migration
 between the two libvirtds, post_live_migration on both hosts, and the
-instance record moved by nova_compute/live_migration.py's reporter.
+instance record moved by nova_compute/live_migration.py's reporter. The
+last two go through the API and the conductor's task (os-migrateLive
+with no host, then an abort by DELETE /servers/{id}/migrations/{id}):
+migration records, allocations, progress counters.
 
 The second host migrates at 1 MiB/s ([libvirt] live_migration_bandwidth),
 so a migration back from it is slow enough to abort, or to force to
@@ -380,3 +383,51 @@ def test_os_migrate_live_through_the_api(dep, server):
     ticks = _wait_ticks(b, server, before[-1] + 1)
     assert not BOOT_LINE.search(_console(b, server))
     assert ticks[0] > before[-1]
+
+
+def test_abort_through_the_api(dep, server):
+    # After the API's migration: on the second host, whose stream crawls.
+    # A migration back is listed in progress with libvirt's counters, then
+    # DELETE aborts it: cancelled, the guest and its claim where they were.
+    back, here = dep.compute_hosts
+    a, b = dep.libvirt[back], dep.libvirt[here]
+    v = {'OpenStack-API-Version': 'compute 2.80'}
+    resp = dep.request('POST', '/v2.1/servers/%s/action' % server,
+                       headers=v, json={'os-migrateLive': {
+                           'host': back, 'block_migration': 'auto'}})
+    assert resp.status_code == 202, resp.text
+    _wait_incoming(dep, a, server)
+    deadline = time.monotonic() + 20
+    while True:
+        [running] = dep.request('GET', '/v2.1/servers/%s/migrations'
+                                % server, headers=v).json()['migrations']
+        if running['status'] == 'running' and running['memory_total_bytes']:
+            break
+        assert time.monotonic() < deadline, running
+        time.sleep(0.5)
+    assert (running['source_compute'], running['dest_compute'],
+            running['server_uuid']) == (here, back, server)
+    assert running['memory_total_bytes'] >= running[
+        'memory_remaining_bytes'] > 0
+    shown = dep.request('GET', '/v2.1/servers/%s/migrations/%d'
+                        % (server, running['id']), headers=v).json()
+    assert shown['migration']['uuid'] == running['uuid']
+    # Both hosts are claimed while it runs.
+    assert set(_allocations(dep).items()) >= {(server, back),
+                                              (running['uuid'], here)}
+    resp = dep.request('DELETE', '/v2.1/servers/%s/migrations/%d'
+                       % (server, running['id']), headers=v)
+    assert resp.status_code == 202, resp.text
+    done = _settle(dep, server, timeout=60)
+    assert (done['status'], done['OS-EXT-SRV-ATTR:host']) == \
+        ('ACTIVE', here)
+    assert 'fault' not in done
+    [migration] = [m for m in dep.request(
+        'GET', '/v2.1/os-migrations?instance_uuid=%s' % server,
+        headers=v).json()['migrations'] if m['uuid'] == running['uuid']]
+    assert migration['status'] == 'cancelled'
+    allocations = _allocations(dep)
+    assert allocations[server] == here
+    assert running['uuid'] not in allocations
+    assert b.domains() == {server: 1}
+    assert server not in a.domains()
