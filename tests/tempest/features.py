@@ -19,7 +19,9 @@ COMPUTE_FEATURES = {
                       'tests are not yet judged here'),
     'cold_migration': (False, 'migrate is served (docs/resize.md); its '
                               'Tempest tests are not yet judged here'),
-    'live_migration': (False, 'no os-migrateLive action'),
+    'live_migration': (False, 'os-migrateLive is served '
+                              '(docs/live-migration.md), but not on the '
+                              'test driver Tempest runs against'),
     'live_migrate_back_and_forth': (False, 'no live migration'),
     'block_migration_for_live_migration': (False, 'no live migration'),
     'can_migrate_between_any_hosts': (False, 'no migration of any kind'),
