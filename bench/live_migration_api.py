@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.phases import print_table  # noqa: E402
 from bench.phases import timed  # noqa: E402
-from tests.functional import deployment as deployment_mod  # noqa: E402
+from bench.resize import two_computes  # noqa: E402
 
 V234 = {'OpenStack-API-Version': 'compute 2.34'}
 
@@ -72,11 +72,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--count', type=int, default=20)
     args = parser.parse_args()
-    dep = deployment_mod.Deployment(
-        'postgresql', extra_conf='[DEFAULT]\nshutdown_timeout = 0\n',
-        compute_conf={
-            'compute1': 'instances_path = $state_path/instances-1\n',
-            'compute2': 'instances_path = $state_path/instances-2\n'})
+    dep = two_computes()
     try:
         dep.start()
         results = run(dep, args.count)

@@ -60,15 +60,20 @@ def run(dep, count):
     return results
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--count', type=int, default=20)
-    args = parser.parse_args()
-    dep = deployment_mod.Deployment(
+def two_computes():
+    """The deployment: two computes, each with its own instances_path."""
+    return deployment_mod.Deployment(
         'postgresql', extra_conf='[DEFAULT]\nshutdown_timeout = 0\n',
         compute_conf={
             'compute1': 'instances_path = $state_path/instances-1\n',
             'compute2': 'instances_path = $state_path/instances-2\n'})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--count', type=int, default=20)
+    args = parser.parse_args()
+    dep = two_computes()
     try:
         dep.start()
         results = run(dep, args.count)

@@ -8,8 +8,6 @@ claim on the destination. Success frees the migration's; a failure or an
 abort frees the destination's and hands the source's back.
 """
 
-import uuid as uuid_lib
-
 import sqlalchemy as sa
 
 from common import exception
@@ -53,18 +51,9 @@ def begin(instance_uuid, ctxt_dict):
                 action='os-migrateLive', instance_uuid=instance_uuid,
                 attr='host', state='None')
         flavor = convert.loads(row['flavor'])
-        migration = models.Migration(
-            uuid=str(uuid_lib.uuid4()), instance_uuid=instance_uuid,
-            migration_type=ms.LIVE_MIGRATION, status=ms.QUEUED,
-            source_compute=row['host'], source_node=row['node'],
-            old_instance_type_id=flavor.get('id'),
-            new_instance_type_id=flavor.get('id'),
-            old_flavor=convert.dumps(flavor),
-            new_flavor=convert.dumps(flavor),
-            old_vm_state=row['vm_state'], hidden=False,
-            user_id=ctxt_dict.get('user_id') or ctxt_dict.get('user'),
-            project_id=ctxt_dict.get('project_id'))
-        s.add(migration)
+        migration = moves.add_migration(s, row, ms.LIVE_MIGRATION,
+                                        ms.QUEUED, flavor, flavor,
+                                        ctxt_dict)
         table = models.Instance.__table__
         s.execute(sa.update(table).where(table.c.id == row['id']).values(
             task_state=states.MIGRATING, updated_at=models.utcnow()))

@@ -81,6 +81,24 @@ def _open(s, row, action, task_state, ctxt_dict, values=None):
                          first_event=task_state)
 
 
+def add_migration(s, row, migration_type, status, old_flavor, new_flavor,
+                  ctxt_dict):
+    """A new migration of the locked instance row, from its host."""
+    migration = models.Migration(
+        uuid=str(uuid_lib.uuid4()), instance_uuid=row['uuid'],
+        migration_type=migration_type, status=status,
+        source_compute=row['host'], source_node=row['node'],
+        old_instance_type_id=old_flavor.get('id'),
+        new_instance_type_id=new_flavor.get('id'),
+        old_flavor=convert.dumps(old_flavor),
+        new_flavor=convert.dumps(new_flavor),
+        old_vm_state=row['vm_state'], hidden=False,
+        user_id=ctxt_dict.get('user_id') or ctxt_dict.get('user'),
+        project_id=ctxt_dict.get('project_id'))
+    s.add(migration)
+    return migration
+
+
 def begin(instance_uuid, action, migration_type, new_flavor, ctxt_dict):
     """Open a resize or cold migration: task_state resize_prep, the
     action, a migration in pre-migrating; the project's quota must have
@@ -98,18 +116,8 @@ def begin(instance_uuid, action, migration_type, new_flavor, ctxt_dict):
                   'ram': max(0, (new_flavor.get('memory_mb') or 0) -
                              row['memory_mb'])}
         quotas.check(s, row['project_id'], deltas, lock=True)
-        migration = models.Migration(
-            uuid=str(uuid_lib.uuid4()), instance_uuid=instance_uuid,
-            migration_type=migration_type, status=ms.PRE_MIGRATING,
-            source_compute=row['host'], source_node=row['node'],
-            old_instance_type_id=old_flavor.get('id'),
-            new_instance_type_id=new_flavor.get('id'),
-            old_flavor=convert.dumps(old_flavor),
-            new_flavor=convert.dumps(new_flavor),
-            old_vm_state=row['vm_state'], hidden=False,
-            user_id=ctxt_dict.get('user_id') or ctxt_dict.get('user'),
-            project_id=ctxt_dict.get('project_id'))
-        s.add(migration)
+        migration = add_migration(s, row, migration_type, ms.PRE_MIGRATING,
+                                  old_flavor, new_flavor, ctxt_dict)
         _open(s, row, action, states.RESIZE_PREP, ctxt_dict)
         s.flush()
         return _instance(s, instance_uuid), migration_dict(migration)

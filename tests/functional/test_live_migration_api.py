@@ -6,44 +6,25 @@ an error, the server ACTIVE on its host with its allocation unchanged.
 Bodies by microversion, the 409 of a server in the wrong state, the
 refusals of abort and force_complete, and the `openstack` CLI."""
 
-import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
-import sqlalchemy as sa
 
-from tests.functional import deployment as deployment_mod
-from tests.functional.test_openstack_clients import NOAUTH_CLOUDS
+from tests.functional import test_resize
 from tests.functional.test_resize import _allocations
+from tests.functional.test_resize import _cli
 from tests.functional.test_resize import _other
 
-BIN = os.path.dirname(sys.executable)
+# The module's deployment: test_resize's (two computes on the test
+# driver, each with its own instances_path, and a clouds.yaml).
+dep = test_resize.dep
+
 REFUSAL = ('the libvirt test driver (test:///) cannot live-migrate '
            'instances')
 
 
 def _v(version):
     return {'OpenStack-API-Version': 'compute %s' % version}
-
-
-@pytest.fixture(scope='module')
-def dep(tmp_path_factory):
-    d = deployment_mod.Deployment(
-        'postgresql', extra_conf='[DEFAULT]\nshutdown_timeout = 0\n',
-        compute_conf={
-            'compute1': 'instances_path = $state_path/instances-1\n',
-            'compute2': 'instances_path = $state_path/instances-2\n'})
-    d.start()
-    d.engine = sa.create_engine(d.db_url)
-    clouds = tmp_path_factory.mktemp('livewire') / 'clouds.yaml'
-    clouds.write_text(NOAUTH_CLOUDS % {'api': d.api})
-    d.clouds = clouds
-    yield d
-    d.engine.dispose()
-    d.stop()
 
 
 @pytest.fixture(scope='module')
@@ -176,21 +157,6 @@ def test_wrong_state_and_abort_force_complete_refusals(dep, server):
         'message']
     assert dep.action(server_id, {'os-start': None}).status_code == 202
     dep.settle(server_id, 'ACTIVE')
-
-
-def _cli(dep, *args, fmt='json', ok=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
-    env.update(OS_CLIENT_CONFIG_FILE=str(dep.clouds), OS_CLOUD='e2e',
-               OS_COMPUTE_API_VERSION='2.80')
-    extra = ['-f', fmt] if fmt else []
-    result = subprocess.run([os.path.join(BIN, 'openstack')] + list(args) +
-                            extra, env=env, capture_output=True, text=True,
-                            timeout=120)
-    assert (result.returncode == 0) == ok, (args, result.stdout,
-                                            result.stderr)
-    if not ok:
-        return result.stdout + result.stderr
-    return json.loads(result.stdout) if fmt == 'json' else result.stdout
 
 
 def test_openstack_cli(dep, server):

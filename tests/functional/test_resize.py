@@ -267,7 +267,9 @@ def test_failed_resizes_leave_the_server_active_where_it_was(dep):
     dep.wait_gone(server_id)
 
 
-def _cli(dep, *args, fmt='json'):
+def _cli(dep, *args, fmt='json', ok=True):
+    """The `openstack` CLI's output (parsed with `fmt`); with `ok`
+    False, it must fail: its stdout and stderr."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
     env.update(OS_CLIENT_CONFIG_FILE=str(dep.clouds), OS_CLOUD='e2e',
                OS_COMPUTE_API_VERSION='2.80')
@@ -275,7 +277,10 @@ def _cli(dep, *args, fmt='json'):
     result = subprocess.run([os.path.join(BIN, 'openstack')] + list(args) +
                             extra, env=env, capture_output=True, text=True,
                             timeout=180)
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    assert (result.returncode == 0) == ok, (args, result.stdout,
+                                            result.stderr)
+    if not ok:
+        return result.stdout + result.stderr
     return json.loads(result.stdout) if fmt == 'json' else result.stdout
 
 
