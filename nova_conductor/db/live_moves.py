@@ -188,6 +188,21 @@ def _restore_source(s, migration, instance_uuid):
         compute.hand_over(s, migration.uuid, instance_uuid)
 
 
+def _already_ended(s, row, migration):
+    """A report of a migration whose task ended already: nothing to do.
+    One cancelled early still has its task to end, unless the instance
+    left it or moved on to a newer migration."""
+    if migration.status not in ms.DONE:
+        return False
+    if migration.status != ms.CANCELLED or \
+            row.task_state != states.MIGRATING:
+        return True
+    mig = models.Migration
+    return s.execute(sa.select(sa.func.count()).select_from(mig).where(
+        mig.instance_uuid == migration.instance_uuid).where(
+        mig.id > migration.id)).scalar() > 0
+
+
 def ended_on_source(instance_uuid, migration_uuid, message=None,
                     details=None, status=ms.FAILED, fault=True, host=None):
     """The guest stayed on (or never left) the source: allocations as
@@ -198,10 +213,7 @@ def ended_on_source(instance_uuid, migration_uuid, message=None,
     with session.writer() as s:
         row = instances.lock_live_object(s, instance_uuid)
         migration = _migration_of(s, migration_uuid)
-        early_cancel = migration.status == ms.CANCELLED and \
-            migration.dest_compute_node_id is not None
-        if migration.status in ms.DONE and not early_cancel and \
-                migration.status != ms.CANCELLED:
+        if _already_ended(s, row, migration):
             return instances.to_dicts(s, [row])[0]
         _restore_source(s, migration, instance_uuid)
         if row.task_state == states.MIGRATING:

@@ -253,3 +253,19 @@ def test_abort_early_cancels_a_queued_migration(world):
     assert (instance['host'], instance['task_state']) == ('h1', None)
     assert _allocations() == {w.uuid: (w.n1['id'], 1, 512, 1)}
     assert not [c for c in w.compute.calls if c[0] == 'live_migration']
+
+
+def test_a_second_report_of_an_ended_migration_changes_nothing(world):
+    w = world
+    first = w.migrator.live_migrate(Ctxt(), w.uuid)
+    live_moves.ended_on_source(w.uuid, first['uuid'], 'aborted',
+                               status='cancelled', fault=False)
+    second = w.migrator.live_migrate(Ctxt(), w.uuid)
+    # The first one's abort reported again (a compute's retry).
+    live_moves.ended_on_source(w.uuid, first['uuid'], 'aborted',
+                               status='cancelled', fault=False)
+    instance = instances_db.get(w.uuid)
+    assert instance['task_state'] == states.MIGRATING
+    assert moves_db.get(second['uuid'])['status'] == 'running'
+    assert _allocations() == {second['uuid']: (w.n1['id'], 1, 512, 1),
+                              w.uuid: (w.n2['id'], 1, 512, 1)}
