@@ -14,9 +14,10 @@ source (compute RPC 1.11). Everything else is the computes' own work:
 pre_live_migration on the destination, the peer-to-peer block migration
 between the two libvirtds, post_live_migration on both hosts, and the
 instance record moved by nova_compute/live_migration.py's reporter. The
-last two go through the API and the conductor's task (os-migrateLive
-with no host, then an abort by DELETE /servers/{id}/migrations/{id}):
-migration records, allocations, progress counters.
+last three go through the API and the conductor's task (os-migrateLive
+with no host; a crawling one shown and aborted with the `openstack` CLI;
+one started and forced to complete with it): migration records,
+allocations, progress counters.
 
 The second host migrates at 1 MiB/s ([libvirt] live_migration_bandwidth),
 so a migration back from it is slow enough to abort, or to force to
@@ -49,6 +50,8 @@ from tests.functional import deployment as deployment_mod
 from tests.functional import guest_image
 from tests.functional import libvirtd
 from tests.functional import netns_hosts
+from tests.functional.test_openstack_clients import NOAUTH_CLOUDS
+from tests.functional.test_resize import _cli
 
 BOOT_LINE = re.compile(re.escape(guest_image.MARKER) + r' boot_id=')
 # The second host's migration stream, in MiB/s: slow enough to abort.
@@ -385,7 +388,14 @@ def test_os_migrate_live_through_the_api(dep, server):
     assert ticks[0] > before[-1]
 
 
-def test_abort_through_the_api(dep, server):
+@pytest.fixture(scope='module')
+def cli(dep, tmp_path_factory):
+    clouds = tmp_path_factory.mktemp('livemig') / 'clouds.yaml'
+    clouds.write_text(NOAUTH_CLOUDS % {'api': dep.api})
+    dep.clouds = clouds
+
+
+def test_abort_through_the_api(dep, server, cli):
     # After the API's migration: on the second host, whose stream crawls.
     # A migration back is listed in progress with libvirt's counters, then
     # DELETE aborts it: cancelled, the guest and its claim where they were.
@@ -415,9 +425,14 @@ def test_abort_through_the_api(dep, server):
     # Both hosts are claimed while it runs.
     assert set(_allocations(dep).items()) >= {(server, back),
                                               (running['uuid'], here)}
-    resp = dep.request('DELETE', '/v2.1/servers/%s/migrations/%d'
-                       % (server, running['id']), headers=v)
-    assert resp.status_code == 202, resp.text
+    # The CLI shows it (by uuid: this python-openstackclient swaps the
+    # server and the migration when given a numeric id), and aborts it
+    # (DELETE at 2.80).
+    shown = _cli(dep, 'server', 'migration', 'show', server,
+                 running['uuid'])
+    assert (shown['Status'], shown['Dest Compute']) == ('running', back)
+    _cli(dep, 'server', 'migration', 'abort', server, str(running['id']),
+         fmt=None)
     done = _settle(dep, server, timeout=60)
     assert (done['status'], done['OS-EXT-SRV-ATTR:host']) == \
         ('ACTIVE', here)
@@ -431,3 +446,31 @@ def test_abort_through_the_api(dep, server):
     assert running['uuid'] not in allocations
     assert b.domains() == {server: 1}
     assert server not in a.domains()
+
+
+def test_cli_live_migration_forced_to_complete(dep, server, cli):
+    # Still on the crawling second host: the CLI starts a migration (the
+    # scheduler picks the first host) and forces it to complete.
+    back, here = dep.compute_hosts
+    a = dep.libvirt[back]
+    before = guest_image.ticks(_console(dep.libvirt[here], server))
+    _cli(dep, 'server', 'migrate', '--live-migration', server, fmt=None)
+    _wait_incoming(dep, a, server)
+    deadline = time.monotonic() + 20
+    while True:
+        listed = _cli(dep, 'server', 'migration', 'list', '--server',
+                      server, '--status', 'running')
+        if listed:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    [running] = listed
+    _cli(dep, 'server', 'migration', 'force', 'complete', server,
+         str(running['Id']), fmt=None)
+    done = _settle(dep, server, timeout=60)
+    assert (done['status'], done['OS-EXT-SRV-ATTR:host']) == \
+        ('ACTIVE', back)
+    assert _allocations(dep)[server] == back
+    assert a.domains() == {server: 1}
+    ticks = _wait_ticks(a, server, before[-1] + 1)
+    assert ticks[0] > before[-1]
