@@ -16,6 +16,8 @@ DELETED = 'deleted'
 ERROR = 'error'
 SHELVED = 'shelved'
 SHELVED_OFFLOADED = 'shelved_offloaded'
+# vm_states whose guest runs and has a remote console (docs/consoles.md).
+CONSOLE_VM_STATES = (ACTIVE, RESIZED, RESCUED)
 
 # task_state: the operation under way, None when idle.
 SCHEDULING = 'scheduling'

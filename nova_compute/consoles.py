@@ -1,6 +1,6 @@
 """Where a guest's remote console is, for the conductor to hand out a
 token for (docs/consoles.md): the checks Nova's compute makes (the
-console type, the console enabled here, the instance active), then the
+console type, the console enabled here, the guest running), then the
 driver's host and port, with the proxy URL clients are to use."""
 
 from common import exception
@@ -11,7 +11,7 @@ VNC_TYPES = ('novnc', 'xvpvnc')
 
 
 def _check_active(instance):
-    if instance.get('vm_state') != states.ACTIVE:
+    if instance.get('vm_state') not in states.CONSOLE_VM_STATES:
         raise exception.InstanceNotReady(instance_id=instance['uuid'])
 
 

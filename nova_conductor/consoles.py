@@ -42,7 +42,8 @@ def get_console(compute_api, context, instance_uuid, protocol, console_type):
     instance = instances_db.get(instance_uuid)
     if protocol not in SERVED:
         raise exception.ConsoleNotImplemented(console_type=protocol)
-    if instance['vm_state'] != states.ACTIVE or not instance.get('host'):
+    if instance['vm_state'] not in states.CONSOLE_VM_STATES or \
+            not instance.get('host'):
         raise exception.InstanceNotReady(instance_id=instance_uuid)
     where = getattr(compute_api, SERVED[protocol])(
         context, instance['host'], instance, console_type)
@@ -69,7 +70,7 @@ def _still_there(found):
         instance = instances_db.get(found['instance_uuid'])
     except exception.InstanceNotFound:
         return None
-    if instance['vm_state'] != states.ACTIVE:
+    if instance['vm_state'] not in states.CONSOLE_VM_STATES:
         return None
     return found
 

@@ -15,16 +15,17 @@ COMPUTE_FEATURES = {
     'enable_instance_password': (
         True, 'create and rebuild answer with adminPass, as Nova does '
               'with [api] enable_instance_password'),
-    'resize': (False, 'resize is served (docs/resize.md); its Tempest '
-                      'tests are not yet judged here'),
-    'cold_migration': (False, 'migrate is served (docs/resize.md); its '
-                              'Tempest tests are not yet judged here'),
+    'resize': (True, 'resize, confirmResize and revertResize server '
+                     'actions (docs/resize.md)'),
+    'cold_migration': (True, 'migrate server action (admin), to the other '
+                             'simulated host'),
     'live_migration': (False, 'os-migrateLive is served '
                               '(docs/live-migration.md), but not on the '
                               'test driver Tempest runs against'),
     'live_migrate_back_and_forth': (False, 'no live migration'),
     'block_migration_for_live_migration': (False, 'no live migration'),
-    'can_migrate_between_any_hosts': (False, 'no migration of any kind'),
+    'can_migrate_between_any_hosts': (
+        False, 'read only by the live migration tests, which are off'),
     'volume_backed_live_migration': (False, 'no live migration, no volumes'),
     'vtpm_live_migration': (False, 'no live migration, no vTPM'),
     'shelve': (True, 'shelve, shelveOffload and unshelve server actions'),

@@ -150,6 +150,16 @@ def test_what_the_compute_is_never_asked(active, protocol, kind, error):
     assert compute.asked == [] and _rows() == []
 
 
+@pytest.mark.parametrize('vm_state', [states.RESIZED, states.RESCUED])
+def test_a_resized_or_rescued_guest_has_a_console(active, vm_state):
+    instance_transitions.update(active['uuid'], {'vm_state': vm_state})
+    compute = FakeCompute()
+    token = _token(consoles.get_console(compute, None, active['uuid'],
+                                        'serial', 'serial')['url'])
+    assert len(compute.asked) == 1
+    assert consoles.consume(token)['instance_uuid'] == active['uuid']
+
+
 def test_an_instance_not_active_is_not_ready(db):
     building = dbhelpers.make_instance()
     compute = FakeCompute()

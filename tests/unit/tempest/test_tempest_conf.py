@@ -45,5 +45,6 @@ def test_every_feature_flag_is_written_with_its_decision():
         assert reason, name
         assert conf.get('service_available', name) == str(value).lower()
     assert conf.get('service_available', 'neutron') == 'false'
-    assert conf.get('compute-feature-enabled', 'resize') == 'false'
+    assert conf.get('compute-feature-enabled', 'resize') == 'true'
+    assert conf.get('compute-feature-enabled', 'live_migration') == 'false'
     assert conf.get('compute-feature-enabled', 'pause') == 'true'

@@ -165,7 +165,11 @@ def test_compute_checks_before_asking_the_driver(driver):
             consoles.serial(driver, instance, 'serial')
     finally:
         CONF.clear_override('enabled', 'serial_console')
-    found = consoles.serial(driver, instance, 'serial')
-    assert found['access_url_base'] == CONF.serial_console.base_url
+    found_serial = consoles.serial(driver, instance, 'serial')
+    assert found_serial['access_url_base'] == CONF.serial_console.base_url
     found = consoles.vnc(driver, instance, 'novnc')
     assert found['access_url_base'] == CONF.vnc.novncproxy_base_url
+    # A resized guest waiting for its confirm, a rescued one: running.
+    for vm_state in (states.RESIZED, states.RESCUED):
+        assert consoles.serial(driver, dict(instance, vm_state=vm_state),
+                               'serial')['port'] == found_serial['port']
