@@ -110,6 +110,8 @@ def test_rescue_and_unrescue_from_the_action_menu(page, dep):
     row_action(page, 'broken', 'Rebuild')
     page.get_by_role('dialog', name='Rebuild broken').get_by_role(
         'button', name='Rebuild').click()
+    # Accepted before the status is read: it was ACTIVE already.
+    expect(page.get_by_text('rebuild requested for broken')).to_be_visible()
     expect(broken).to_have_attribute('data-status', 'ACTIVE',
                                      timeout=ACTIVE_TIMEOUT)
     expect(broken).to_have_attribute('data-task', '',

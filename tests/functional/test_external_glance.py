@@ -207,22 +207,6 @@ def test_rebuild_then_evacuate_keep_the_external_image(dep, images):
     dep.start_compute(source)
 
 
-def test_unreachable_external_glance_is_a_clear_error(dep, glance_dep,
-                                                      images):
-    """Runs last: it stops A."""
-    glance_dep.stop()
-    resp = _boot(dep, images['public'])
-    assert resp.status_code == 503, resp.text
-    message = resp.json()['serviceUnavailable']['message']
-    assert message.startswith('The image service at %s/image/v2/images/%s '
-                              'is unavailable' % (glance_dep.api,
-                                                  images['public']))
-    assert 'Traceback' not in message
-    listed = dep.request('GET', '/v2.1/images')
-    assert listed.status_code == 503
-    assert 'serviceUnavailable' in listed.json()
-
-
 def test_snapshot_and_shelve_go_to_the_external_glance(dep, glance_dep,
                                                        images):
     """createImage and shelve: B's conductor creates the image in A (the
@@ -258,3 +242,19 @@ def test_snapshot_and_shelve_go_to_the_external_glance(dep, glance_dep,
     assert dep.request('DELETE', '/v2.1/servers/%s' % server_id
                        ).status_code == 204
     dep.wait_gone(server_id)
+
+
+def test_unreachable_external_glance_is_a_clear_error(dep, glance_dep,
+                                                      images):
+    """Runs last: it stops A."""
+    glance_dep.stop()
+    resp = _boot(dep, images['public'])
+    assert resp.status_code == 503, resp.text
+    message = resp.json()['serviceUnavailable']['message']
+    assert message.startswith('The image service at %s/image/v2/images/%s '
+                              'is unavailable' % (glance_dep.api,
+                                                  images['public']))
+    assert 'Traceback' not in message
+    listed = dep.request('GET', '/v2.1/images')
+    assert listed.status_code == 503
+    assert 'serviceUnavailable' in listed.json()
