@@ -3,6 +3,12 @@
 from oslo_config import cfg
 
 opts = [
+    cfg.StrOpt('compute_driver', default='libvirt',
+               choices=[('libvirt', 'libvirt: real guests, or its test:/// '
+                                    'driver'),
+                        ('fake', 'an in-memory hypervisor sized by [fake], '
+                                 'for simulated fleets; no guests run')],
+               help='The hypervisor driver nova-compute uses.'),
     cfg.StrOpt('instances_path', default='$state_path/instances',
                help='Where instance disks, console logs and the image cache '
                     '(_base) live on a compute host.'),
