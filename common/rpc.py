@@ -66,15 +66,29 @@ def get_server(target, endpoints):
     """A server answering `endpoints`' public methods, and a batch of any
     of them (`<method>_many`, common.coalesce.BatchEndpoint)."""
     assert TRANSPORT is not None, 'common.rpc.init() was not called'
-    answering = []
-    for endpoint in endpoints:
-        answering += [_Answering(endpoint),
-                      _Answering(coalesce.BatchEndpoint(endpoint))]
     # No executor argument: oslo.messaging uses native threads.
     return messaging.get_rpc_server(
-        TRANSPORT, target, answering,
+        TRANSPORT, target, answering(endpoints),
         serializer=RequestContextSerializer(),
         access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def get_dispatcher(endpoints):
+    """What get_server's server dispatches a message with, for a caller
+    that receives messages its own way (bench/fleet.py's one consumer of
+    many hosts' queues)."""
+    return dispatcher.RPCDispatcher(
+        answering(endpoints), RequestContextSerializer(),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def answering(endpoints):
+    """`endpoints` as a server serves them: each, and its batches."""
+    result = []
+    for endpoint in endpoints:
+        result += [_Answering(endpoint),
+                   _Answering(coalesce.BatchEndpoint(endpoint))]
+    return result
 
 
 class _Answering:

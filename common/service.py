@@ -26,25 +26,29 @@ class Periodic(threading.Thread):
         self.run_now = run_now
         self.retry_after = retry_after
         self.stopped = threading.Event()
+        self.failures = 0
 
     def run(self):
         if not self.run_now and self.stopped.wait(self.interval):
             return
-        failures = 0
         while not self.stopped.is_set():
-            try:
-                self.func()
-                failures = 0
-            except exception.NovaException as error:
-                # Expected now and then (a peer not up yet): no traceback.
-                failures += 1
-                LOG.warning('Periodic task %s failed: %s', self.name,
-                            error.message)
-            except Exception:
-                failures += 1
-                LOG.exception('Periodic task %s failed', self.name)
-            if self.stopped.wait(self._next_wait(failures)):
+            if self.stopped.wait(self.run_once()):
                 return
+
+    def run_once(self):
+        """Call `func` once; the seconds to wait before the next call."""
+        try:
+            self.func()
+            self.failures = 0
+        except exception.NovaException as error:
+            # Expected now and then (a peer not up yet): no traceback.
+            self.failures += 1
+            LOG.warning('Periodic task %s failed: %s', self.name,
+                        error.message)
+        except Exception:
+            self.failures += 1
+            LOG.exception('Periodic task %s failed', self.name)
+        return self._next_wait(self.failures)
 
     def _next_wait(self, failures):
         if not failures or self.retry_after is None:
@@ -62,6 +66,12 @@ class Service:
     the server starts taking messages), `periodic_tasks()` returning
     (name, interval, callable[, retry_after]) tuples (see Periodic), and
     `cleanup_host()`.
+
+    `rpc_server(target, endpoints)` makes the RPC server (default
+    common.rpc.get_server) and `start_timer(periodic)` runs each Periodic
+    (default: as a thread of its own). A simulator of many hosts in one
+    process (bench/fleet.py) gives its own, sharing one connection and
+    one timer thread among all of them.
     """
 
     # A failed heartbeat is sent again after this many seconds, then twice
@@ -69,7 +79,7 @@ class Service:
     HEARTBEAT_RETRY = 1.0
 
     def __init__(self, binary, topic, host, manager, heartbeat=None,
-                 report_interval=10):
+                 report_interval=10, rpc_server=None, start_timer=None):
         self.binary = binary
         self.topic = topic
         self.host = host
@@ -78,6 +88,8 @@ class Service:
         self.report_interval = report_interval
         self.rpcserver = None
         self.timers = []
+        self._make_rpc_server = rpc_server or rpc.get_server
+        self._start_timer = start_timer or Periodic.start
 
     def start(self):
         LOG.info('Starting %s on host %s (topic %s)', self.binary, self.host,
@@ -85,7 +97,7 @@ class Service:
         if hasattr(self.manager, 'init_host'):
             self.manager.init_host()
         target = messaging.Target(topic=self.topic, server=self.host)
-        self.rpcserver = rpc.get_server(target, [self.manager])
+        self.rpcserver = self._make_rpc_server(target, [self.manager])
         self.rpcserver.start()
         tasks = []
         if self.heartbeat is not None:
@@ -98,7 +110,7 @@ class Service:
         for name, interval, func, *retry in tasks:
             timer = Periodic('%s-%s' % (self.binary, name), interval, func,
                              retry_after=retry[0] if retry else None)
-            timer.start()
+            self._start_timer(timer)
             self.timers.append(timer)
 
     def _beat(self):

@@ -12,14 +12,16 @@ from nova_compute import rpcapi
 BINARY = 'nova-compute'
 
 
-def make_service(host=None):
-    """The compute service for `host` (default [DEFAULT] host)."""
-    mgr = manager.ComputeManager(host=host)
+def make_service(host=None, driver=None, **service_args):
+    """The compute service for `host` (default [DEFAULT] host), on
+    `driver` (default [DEFAULT] compute_driver's); `service_args` go to
+    common.service.Service (a simulator's RPC server and timers)."""
+    mgr = manager.ComputeManager(driver=driver, host=host)
     return service.Service(
         BINARY, rpcapi.ComputeAPI.TOPIC, mgr.host, mgr,
         heartbeat=lambda host, binary, topic: mgr.conductor.service_heartbeat(
             nova_context.get_admin_context(), host, binary, topic),
-        report_interval=CONF.report_interval)
+        report_interval=CONF.report_interval, **service_args)
 
 
 def main(argv=None):

@@ -76,3 +76,53 @@ class _NullServer:
 
     def wait(self):
         pass
+
+
+def test_run_once_says_when_to_run_next():
+    task, calls, _done = _recorder(2)
+    timer = service.Periodic('beat', 30, task, retry_after=0.5)
+    assert [timer.run_once() for _ in range(4)] == [0.5, 1.0, 30, 30]
+    assert len(calls) == 4
+    # Never started as a thread: run_once is all a shared timer needs.
+    assert not timer.is_alive()
+
+
+def test_a_service_takes_its_rpc_server_and_timers_from_its_caller():
+    made, timed = [], []
+
+    class Server:
+        stopped = False
+
+        def start(self):
+            self.started = True
+
+        def stop(self):
+            self.stopped = True
+
+        def wait(self):
+            pass
+
+    class Manager:
+        def periodic_tasks(self):
+            return [('report', 60, lambda: None, 1.0)]
+
+    def rpc_server(target, endpoints):
+        made.append((target.topic, target.server, endpoints))
+        made.append(Server())
+        return made[-1]
+
+    mgr = Manager()
+    svc = service.Service('nova-compute', 'compute', 'h7', mgr,
+                          heartbeat=lambda *a: None, report_interval=10,
+                          rpc_server=rpc_server, start_timer=timed.append)
+    svc.start()
+    assert made[0] == ('compute', 'h7', [mgr])
+    assert made[1].started
+    assert [(t.name, t.interval, t.retry_after) for t in timed] == [
+        ('nova-compute-heartbeat', 10, svc.HEARTBEAT_RETRY),
+        ('nova-compute-report', 60, 1.0)]
+    # No thread of their own: the caller runs them.
+    assert not any(t.is_alive() for t in timed)
+    svc.stop()
+    assert made[1].stopped
+    assert all(t.stopped.is_set() for t in timed)
