@@ -88,7 +88,7 @@ class Service:
         self.report_interval = report_interval
         self.rpcserver = None
         self.timers = []
-        self._make_rpc_server = rpc_server or rpc.get_server
+        self._make_rpc_server = rpc_server
         self._start_timer = start_timer or Periodic.start
 
     def start(self):
@@ -97,7 +97,8 @@ class Service:
         if hasattr(self.manager, 'init_host'):
             self.manager.init_host()
         target = messaging.Target(topic=self.topic, server=self.host)
-        self.rpcserver = self._make_rpc_server(target, [self.manager])
+        make_server = self._make_rpc_server or rpc.get_server
+        self.rpcserver = make_server(target, [self.manager])
         self.rpcserver.start()
         tasks = []
         if self.heartbeat is not None:
