@@ -147,6 +147,73 @@ class CpuMeter:
         print('  %-18s %6.1f' % ('whole machine', machine * 1000 / boots))
 
 
+def run_sequential(dep, count, prefix='seq'):
+    """Boot `count` servers one at a time, each polled until ACTIVE (or
+    ERROR): the latencies in seconds, so they are the path's, not a
+    queue's."""
+    sequential = []
+    for i in range(count):
+        t0 = time.perf_counter()
+        resp = api(dep, 'POST', '/v2.1/servers', json={'server': {
+            'name': '%s-%d' % (prefix, i), 'flavorRef': '1',
+            'imageRef': dep.image['id'], 'networks': 'none'}})
+        assert resp.status_code == 202, resp.text
+        server_id = resp.json()['server']['id']
+        while True:
+            server = api(dep, 'GET',
+                         '/v2.1/servers/%s' % server_id).json()['server']
+            if server['status'] in ('ACTIVE', 'ERROR'):
+                break
+            time.sleep(0.002)
+        sequential.append(time.perf_counter() - t0)
+    return sequential
+
+
+def run_burst(dep, servers, concurrency, prefix='bench'):
+    """Boot `servers` servers from `concurrency` clients at once and wait
+    until all are ACTIVE or ERROR: a dict of api_times and latencies (s),
+    active, error, started, seconds, boots_per_s and up to 5 faults."""
+    watcher = ActiveWatcher(dep)
+    watcher.start()
+    started = {}
+
+    def boot(i):
+        body = {'server': {'name': '%s-%d' % (prefix, i), 'flavorRef': '1',
+                           'imageRef': dep.image['id'],
+                           'networks': 'none'}}
+        t0 = time.perf_counter()
+        resp = api(dep, 'POST', '/v2.1/servers', json=body)
+        assert resp.status_code == 202, resp.text
+        started[resp.json()['server']['id']] = t0
+        return time.perf_counter() - t0
+
+    t_start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        api_times = list(pool.map(boot, range(servers)))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = [s for s in started if s in watcher.seen or
+                s in watcher.errors]
+        if len(done) == len(started):
+            break
+        time.sleep(0.01)
+    watcher.stop.set()
+    watcher.join()
+    failed = sorted(set(started) & watcher.errors)
+    faults = [dep.request('GET', '/v2.1/servers/%s' % server_id).json(
+              )['server'].get('fault', {}).get('message')
+              for server_id in failed[:5]]
+    active = {s: watcher.seen[s] - t0 for s, t0 in started.items()
+              if s in watcher.seen}
+    t_end = max([watcher.seen[s] for s in active] or [t_start])
+    seconds = t_end - t_start
+    return {'api_times': api_times, 'latencies': list(active.values()),
+            'active': len(active), 'error': len(failed),
+            'started': len(started), 'seconds': seconds,
+            'boots_per_s': len(active) / seconds if seconds else 0.0,
+            'faults': faults}
+
+
 def py_spy():
     # pip puts py-spy beside this interpreter, which may not be on PATH.
     beside = os.path.join(os.path.dirname(sys.executable), 'py-spy')
@@ -191,37 +258,7 @@ def main():
         warm = api(dep, 'POST', '/v2.1/servers', json=body).json()
         dep.wait_for_server(warm['server']['id'])
 
-        watcher = ActiveWatcher(dep)
-        watcher.start()
-        started = {}
-
-        def boot(i):
-            body = {'server': {'name': 'bench-%d' % i, 'flavorRef': '1',
-                               'imageRef': dep.image['id'],
-                               'networks': 'none'}}
-            t0 = time.perf_counter()
-            resp = api(dep, 'POST', '/v2.1/servers', json=body)
-            assert resp.status_code == 202, resp.text
-            started[resp.json()['server']['id']] = t0
-            return time.perf_counter() - t0
-
-        # Phase 1: one at a time, so latency is the path's, not a queue's.
-        sequential = []
-        for i in range(args.sequential):
-            t0 = time.perf_counter()
-            resp = api(dep, 'POST', '/v2.1/servers', json={'server': {
-                'name': 'seq-%d' % i, 'flavorRef': '1',
-                'imageRef': dep.image['id'], 'networks': 'none'}})
-            server_id = resp.json()['server']['id']
-            while True:
-                server = api(dep, 'GET', '/v2.1/servers/%s'
-                                     % server_id).json()['server']
-                if server['status'] in ('ACTIVE', 'ERROR'):
-                    break
-                time.sleep(0.002)
-            sequential.append(time.perf_counter() - t0)
-
-        # Phase 2: a burst from concurrent clients, for throughput.
+        sequential = run_sequential(dep, args.sequential)
         meter = CpuMeter(dep)
         # Compute daemons are named after their host and the run id:
         # a prefix ('compute1') is enough.
@@ -236,49 +273,33 @@ def main():
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for name, proc in profiled.items()]
         cpu_before = meter.sample()
-        t_start = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(args.concurrency) as pool:
-            api_times = list(pool.map(boot, range(args.servers)))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            done = [s for s in started if s in watcher.seen or
-                    s in watcher.errors]
-            if len(done) == len(started):
-                break
-            time.sleep(0.01)
-        watcher.stop.set()
-        watcher.join()
+        result = run_burst(dep, args.servers, args.concurrency)
         cpu_after = meter.sample()
         for profiler in profilers:
             profiler.send_signal(signal.SIGINT)
             profiler.wait()
-        for server_id in sorted(set(started) & watcher.errors)[:5]:
-            fault = dep.request('GET', '/v2.1/servers/%s' % server_id).json(
-                )['server'].get('fault', {})
-            print('error: %s' % fault.get('message'))
-        active = {s: watcher.seen[s] - t0 for s, t0 in started.items()
-                  if s in watcher.seen}
-        t_end = max(watcher.seen[s] for s in active)
-        latencies = list(active.values())
+        for message in result['faults']:
+            print('error: %s' % message)
         print('backend=%s servers=%d concurrency=%d' % (
             args.backend, args.servers, args.concurrency))
-        print('active=%d error=%d' % (len(active), len(
-            set(started) & watcher.errors)))
+        print('active=%d error=%d' % (result['active'], result['error']))
         if sequential:
             print('sequential API -> ACTIVE  p50 %.1f ms  p95 %.1f ms '
                   '(%d boots)' % (percentile(sequential, 50) * 1000,
                                   percentile(sequential, 95) * 1000,
                                   len(sequential)))
+        api_times, latencies = result['api_times'], result['latencies']
         print('burst: POST /servers      p50 %.1f ms  p95 %.1f ms' % (
             percentile(api_times, 50) * 1000,
             percentile(api_times, 95) * 1000))
-        print('burst: API -> ACTIVE      p50 %.1f ms  p95 %.1f ms  mean %.1f ms' % (
+        print('burst: API -> ACTIVE      p50 %.1f ms  p95 %.1f ms  '
+              'mean %.1f ms' % (
             percentile(latencies, 50) * 1000,
             percentile(latencies, 95) * 1000,
             statistics.mean(latencies) * 1000))
         print('burst: throughput         %.1f boots/s (%d in %.2f s)' % (
-            len(active) / (t_end - t_start), len(active), t_end - t_start))
-        CpuMeter.report(cpu_before, cpu_after, len(started))
+            result['boots_per_s'], result['active'], result['seconds']))
+        CpuMeter.report(cpu_before, cpu_after, result['started'])
     finally:
         dep.stop()
 
