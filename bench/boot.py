@@ -293,10 +293,9 @@ def main():
             percentile(api_times, 50) * 1000,
             percentile(api_times, 95) * 1000))
         print('burst: API -> ACTIVE      p50 %.1f ms  p95 %.1f ms  '
-              'mean %.1f ms' % (
-            percentile(latencies, 50) * 1000,
-            percentile(latencies, 95) * 1000,
-            statistics.mean(latencies) * 1000))
+              'mean %.1f ms' % (percentile(latencies, 50) * 1000,
+                                percentile(latencies, 95) * 1000,
+                                statistics.mean(latencies) * 1000))
         print('burst: throughput         %.1f boots/s (%d in %.2f s)' % (
             result['boots_per_s'], result['active'], result['seconds']))
         CpuMeter.report(cpu_before, cpu_after, result['started'])
