@@ -220,7 +220,17 @@ def main():
     logging.basicConfig(level=logging.WARNING, filename=args.log_file,
                         format='%(asctime)s %(levelname)s %(name)s '
                                '%(message)s')
-    CONF(['--config-file', args.config_file], project='nova')
+    # RPC clients of every host share this process's pool of publishing
+    # connections: room for every thread that may send at once, or each
+    # send beyond the pool opens and closes a connection of its own.
+    pool_conf = os.path.join(os.path.dirname(args.config_file),
+                             'fleet-pool-%d.conf' % os.getpid())
+    with open(pool_conf, 'w') as f:
+        f.write('[DEFAULT]\nrpc_conn_pool_size = %d\n'
+                % (args.timer_threads + 64 + args.start_threads))
+    CONF(['--config-file', args.config_file, '--config-file', pool_conf],
+         project='nova')
+    os.unlink(pool_conf)
     CONF.set_override('compute_driver', 'fake')
     # Imported once CONF is read: the manager reads options at import.
     from nova_compute import cmd
