@@ -27,6 +27,7 @@ size (2 by default) is the baseline of the same run.
 """
 
 import argparse
+import collections
 import json
 import os
 import statistics
@@ -145,15 +146,12 @@ class FleetSimulator:
 
 # -- measuring ---------------------------------------------------------------
 
-def _cpu(procs):
-    total = 0.0
-    for proc in procs:
-        try:
-            times = proc.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
+def _cpu(proc):
+    try:
+        times = proc.cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system
 
 
 def _tree(pid):
@@ -194,11 +192,30 @@ class Meter:
         return groups
 
     def sample(self):
-        result = {name: _cpu(procs) for name, procs in self.groups().items()}
+        """{pid: (group, cpu seconds)} and the whole machine's seconds."""
+        pids = {}
+        for name, procs in self.groups().items():
+            for proc in procs:
+                cpu = _cpu(proc)
+                if cpu is not None:
+                    pids.setdefault(proc.pid, (name, cpu))
         machine = psutil.cpu_times()
-        result['machine'] = machine.user + machine.system + machine.nice + \
-            machine.irq + machine.softirq
-        return result
+        return pids, (machine.user + machine.system + machine.nice +
+                      machine.irq + machine.softirq)
+
+    @staticmethod
+    def used(before, after):
+        """CPU seconds per group between two samples. A process born in
+        between counts whole; one that ended in between is lost (short
+        PostgreSQL backends), never counted negative."""
+        old, machine0 = before
+        new, machine1 = after
+        groups = {'machine': machine1 - machine0}
+        for pid, (name, cpu) in new.items():
+            prev = old.get(pid)
+            base = prev[1] if prev and prev[0] == name else 0.0
+            groups[name] = groups.get(name, 0.0) + max(0.0, cpu - base)
+        return groups
 
     def rss_mb(self):
         out = {}
@@ -275,10 +292,10 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     time.sleep(args.window)
     cpu1, db1 = meter.sample(), db_counters(engine)
     seconds = args.window
-    used = {k: (cpu1.get(k, 0.0) - cpu0.get(k, 0.0)) / seconds * 100
-            for k in cpu1}
+    used = {k: v / seconds * 100
+            for k, v in Meter.used(cpu0, cpu1).items()}
     row['cpu'] = used
-    row['control_cpu'] = sum(used[k] for k in CONTROL)
+    row['control_cpu'] = sum(used.get(k, 0.0) for k in CONTROL)
     row['commits_s'] = (db1[0] - db0[0]) / seconds
     row['writes_s'] = (db1[1] - db0[1]) / seconds
     stats = sim.stats()
@@ -299,10 +316,9 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     row['boot_errors'] = burst['error']
     row['faults'] = burst['faults']
     started = max(1, burst['started'])
-    row['machine_ms_boot'] = (after['machine'] - before['machine']) * \
-        1000 / started
-    row['sim_ms_boot'] = (after['simulator'] - before['simulator']) * \
-        1000 / started
+    burst_cpu = Meter.used(before, after)
+    row['machine_ms_boot'] = burst_cpu['machine'] * 1000 / started
+    row['sim_ms_boot'] = burst_cpu.get('simulator', 0.0) * 1000 / started
     row['detail_ms'], row['detail_servers'] = detail_ms(dep)
     return row
 
@@ -317,7 +333,7 @@ def print_tables(rows, out=sys.stdout):
         'control', 'pg-oth', 'sim', 'machine', 'commit/s', 'wr/s',
         'queues', 'refr ms', 'incr ms'))
     for r in rows:
-        c = r['cpu']
+        c = collections.defaultdict(float, r['cpu'])
         p('%6d %7.1f %6.1f %6.1f %6.1f %6.1f %6.1f %7.1f %6.1f %6.1f %7.1f '
           '%7.0f %6.0f %6d %8.1f %8.1f' % (
               r['hosts'], r['start_s'], c['api'], c['conductor'],
