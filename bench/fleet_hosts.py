@@ -226,7 +226,7 @@ def main():
     pool_conf = os.path.join(os.path.dirname(args.config_file),
                              'fleet-pool-%d.conf' % os.getpid())
     with open(pool_conf, 'w') as f:
-        f.write('[DEFAULT]\nrpc_conn_pool_size = %d\n'
+        f.write('[oslo_messaging_rabbit]\nrpc_conn_pool_size = %d\n'
                 % (args.timer_threads + 64 + args.start_threads))
     CONF(['--config-file', args.config_file, '--config-file', pool_conf],
          project='nova')
