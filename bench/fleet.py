@@ -65,6 +65,8 @@ class FleetSimulator:
         self.hosts = []
         self.workers = []       # (Popen, first index, count)
         self.start_seconds = 0.0
+        # Hosts whose init_host failed and were started again.
+        self.restarts = 0
 
     def host_name(self, index):
         return '%s-%05d' % (self.prefix, index)
@@ -100,7 +102,9 @@ class FleetSimulator:
                 raise RuntimeError('fleet worker for hosts %d-%d exited with '
                                    '%s' % (first_index, first_index + count,
                                            proc.wait()))
-            assert json.loads(line)['ready'] == count, line
+            ready = json.loads(line)
+            assert ready['ready'] == count, line
+            self.restarts += ready['restarts']
         self.workers.extend(started)
         new = [self.host_name(i) for i in range(first, n_hosts)]
         self.hosts.extend(new)
@@ -285,7 +289,8 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     t0 = time.monotonic()
     if n > len(sim.hosts):
         sim.start(n)
-    row = {'hosts': n, 'start_s': time.monotonic() - t0}
+    row = {'hosts': n, 'start_s': time.monotonic() - t0,
+           'restarts': sim.restarts}
     time.sleep(args.settle)
     sim.stats()                     # lags from here on only
     cpu0, db0 = meter.sample(), db_counters(engine)

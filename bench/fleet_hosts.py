@@ -173,7 +173,10 @@ class SharedTimers(threading.Thread):
                     return
                 due, _seq, periodic = heapq.heappop(self._heap)
             if not periodic.stopped.is_set():
-                self._pool.submit(self._run, periodic, due)
+                try:
+                    self._pool.submit(self._run, periodic, due)
+                except RuntimeError:
+                    return      # the pool is shut down: we are stopping
 
     def _run(self, periodic, due):
         self._lags.append(time.monotonic() - due)
@@ -241,6 +244,7 @@ def main():
     timers = SharedTimers(args.timer_threads)
     timers.start()
     services = {}
+    restarts = []
 
     def start_host(index):
         host = '%s-%05d' % (args.prefix, index)
@@ -249,7 +253,19 @@ def main():
                                          memory_mb=args.memory_mb,
                                          local_gb=args.local_gb),
             rpc_server=mux.server_for, start_timer=timers.add)
-        svc.start()
+        while True:
+            try:
+                svc.start()
+                break
+            except Exception as error:
+                # init_host failed (a conductor too busy to answer): the
+                # daemon would exit and systemd start it again.
+                if svc.rpcserver is not None:
+                    raise
+                restarts.append(host)
+                LOG.warning('%s failed to start (%s); starting it again',
+                            host, error)
+                time.sleep(2)
         services[host] = svc
 
     t0 = time.monotonic()
@@ -257,7 +273,7 @@ def main():
         list(pool.map(start_host, range(args.first,
                                         args.first + args.count)))
     mux.start()
-    print(json.dumps({'ready': len(services),
+    print(json.dumps({'ready': len(services), 'restarts': len(restarts),
                       'seconds': round(time.monotonic() - t0, 1)}),
           flush=True)
 
