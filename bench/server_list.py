@@ -15,7 +15,7 @@ the whole machine's.
 
     python bench/server_list.py [--servers 1000] [--aio-servers 300]
                                 [--requests 30] [--profile api|conductor]
-                                [--only separate|aio]
+                                [--only separate|aio] [--baseline TREE]
 
 Measured figures, before and after the list's redesign, are in
 docs/list-performance.md.
@@ -124,8 +124,11 @@ def print_table(title, results):
         'CPU ms/request (by process; whole machine)'))
     for path, (p50, p95, cpu, size, items) in results.items():
         machine = cpu.pop('(whole machine)')
+        # Our daemons, PostgreSQL and RabbitMQ; other users' processes
+        # (names in brackets) count in the machine's figure only.
         parts = ', '.join('%s %.1f' % (n, v) for n, v in sorted(
-            cpu.items(), key=lambda kv: -kv[1]) if v >= 0.5)
+            cpu.items(), key=lambda kv: -kv[1])
+            if v >= 0.5 and not n.startswith('('))
         print('  %-36s %5d %8.1f %8.1f %7.0f  %s; machine %.1f' % (
             path, items, p50, p95, size / 1024, parts, machine))
 
@@ -212,13 +215,28 @@ def main():
                         help='py-spy record DAEMON (api, conductor, aio) '
                              'during each timed series')
     parser.add_argument('--only', choices=['separate', 'aio'])
+    parser.add_argument('--baseline', metavar='TREE',
+                        help='a checkout of the code to compare with '
+                             '(e.g. `git worktree add /tmp/base main`): '
+                             'each deployment runs on it first, then on '
+                             'this tree, in the same window')
     args = parser.parse_args()
     print('machine: %d CPUs, load %.2f %.2f %.2f' % (
         (psutil.cpu_count(),) + os.getloadavg()))
-    if args.only != 'aio':
-        run_separate(args)
-    if args.only != 'separate':
-        run_aio(args)
+    trees = [('baseline %s' % args.baseline, args.baseline),
+             ('this tree', None)] if args.baseline else [('', None)]
+    runs = ([run_separate] if args.only != 'aio' else []) + (
+        [run_aio] if args.only != 'separate' else [])
+    for run in runs:
+        for label, tree in trees:
+            # The daemons import the tree first on their path.
+            if tree:
+                os.environ['PYTHONPATH'] = os.path.abspath(tree)
+            else:
+                os.environ.pop('PYTHONPATH', None)
+            if label:
+                print('\n== %s' % label)
+            run(args)
 
 
 if __name__ == '__main__':
