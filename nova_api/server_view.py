@@ -14,6 +14,7 @@ as its own key rather than OS-EXT-SRV-ATTR:user_data.
 """
 
 import base64
+import functools
 import hashlib
 
 from common import servicegroup
@@ -28,13 +29,17 @@ _PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE',
                       'VERIFY_RESIZE', 'MIGRATING')
 
 
-
-
 def host_id(instance):
     """Opaque per-project host id: same value means same host."""
     if not instance.get('host'):
         return ''
-    text = '%s%s' % (instance['project_id'], instance['host'])
+    return _host_hash(instance['project_id'], instance['host'])
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_hash(project_id, host):
+    # A list shows the same few (project, host) pairs again and again.
+    text = '%s%s' % (project_id, host)
     return hashlib.sha224(text.encode()).hexdigest()
 
 
@@ -71,8 +76,7 @@ def basic(req, instance):
 
 
 def _bookmark(req, collection, resource_id):
-    return [l for l in links.resource_links(req, collection, resource_id)
-            if l['rel'] == 'bookmark']
+    return links.bookmark_links(req, collection, resource_id)
 
 
 def flavor(req, instance):
@@ -98,6 +102,29 @@ def image(req, instance):
         spec_image = (instance.get('request_spec') or {}).get('image') or {}
         out['properties'] = dict(spec_image.get('properties') or {})
     return out
+
+
+# What the list views read of an instance: the conductor sends only these
+# (nova_conductor/db/instance_list.py), so a page costs what it shows.
+BASIC_FIELDS = ('uuid', 'display_name')
+_DETAIL_FIELDS = BASIC_FIELDS + (
+    'vm_state', 'task_state', 'power_state', 'project_id', 'user_id',
+    'metadata', 'host', 'node', 'image_ref', 'flavor', 'created_at',
+    'updated_at', 'fixed_ips', 'access_ip_v4', 'access_ip_v6',
+    'auto_disk_config', 'key_name', 'availability_zone', 'config_drive',
+    'launched_at', 'terminated_at', 'block_device_mappings',
+    'reservation_id', 'launch_index', 'hostname', 'locked_by',
+    'display_description', 'tags', 'locked_reason', 'fault')
+
+
+def detail_fields(req):
+    """The fields detail() reads at this request's microversion."""
+    version = req.context.api_version
+    return _DETAIL_FIELDS + (
+        # OS-EXT-SRV-ATTR:user_data (2.3); the spec's zone, image
+        # properties and hints (2.96, 2.98, 2.100).
+        (('user_data',) if version >= (2, 3) else ()) +
+        (('request_spec',) if version >= (2, 96) else ()))
 
 
 class ViewContext:

@@ -10,6 +10,7 @@ import falcon
 import netaddr
 
 from common import exception
+from common import row_pages
 from common import flat_network
 from common import glance_client
 from common.conf import CONF
@@ -407,13 +408,15 @@ class ServerSpecBuilder:
         return 'auto' if requested else 'none'
 
 
-def _list(req, conductor):
-    """(instances, next marker) for GET /servers and /servers/detail."""
+def _list(req, conductor, fields):
+    """(instances, next marker) for GET /servers and /servers/detail, each
+    instance with only `fields`."""
     limit = server_filters.limit(req)
     # Invalid (400) for a bad filter, sort or marker.
-    found = conductor.instance_get_all(
+    found = row_pages.unpack(conductor.instance_list(
         req.context.ctxt, server_filters.filters(req), limit=limit,
-        marker=req.get_param('marker'), sort=server_filters.sort(req))
+        marker=req.get_param('marker'), sort=server_filters.sort(req),
+        fields=fields))
     next_marker = found[-1]['uuid'] if found and len(found) == limit \
         else None
     return found, next_marker
@@ -427,7 +430,8 @@ class ServerCollection(server_resource.ServerResource):
 
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:servers:index')
-        found, next_marker = _list(req, self.conductor)
+        found, next_marker = _list(req, self.conductor,
+                                   server_view.BASIC_FIELDS)
         resp.media = {'servers': [server_view.basic(req, i) for i in found]}
         if next_marker:
             resp.media['servers_links'] = links.collection_next(
@@ -507,7 +511,8 @@ class ServerDetail(server_resource.ServerResource):
 
     def on_get(self, req, resp):
         policy.authorize(req, 'os_compute_api:servers:detail')
-        found, next_marker = _list(req, self.conductor)
+        found, next_marker = _list(req, self.conductor,
+                                   server_view.detail_fields(req))
         view_ctx = server_view.ViewContext(req, self.conductor)
         resp.media = {'servers': [server_view.detail(req, i, view_ctx)
                                   for i in found]}

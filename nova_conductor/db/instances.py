@@ -203,8 +203,21 @@ def _filtered(filters):
 def get_all(filters=None, limit=None, marker=None, sort=None):
     """Instances matching `filters`, in `sort` order ([(key, 'asc'|'desc')],
     newest first by default); `marker` is the uuid of the last one seen."""
-    filters = filters or {}
-    query = _filtered(filters)
+    with session.reader() as s:
+        rows = [dict(row) for row in
+                page_rows(s, filters, limit, marker, sort).mappings()]
+        return to_dicts(s, rows)
+
+
+def page_rows(s, filters=None, limit=None, marker=None, sort=None,
+              columns=None):
+    """The result of one page's query: `columns` of the instances table
+    (all by default) of the rows matching `filters`, after `marker`, in
+    `sort` order, at most `limit` of them."""
+    query = _filtered(filters or {})
+    if columns is not None:
+        query = query.with_only_columns(
+            *[_instances.c[name] for name in columns])
     order = []
     for key, direction in sort or [('created_at', 'desc')]:
         if key not in SORT_KEYS or direction not in ('asc', 'desc'):
@@ -213,19 +226,19 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
         order.append((getattr(models.Instance, key), direction))
     # The id makes the order total, which keyset paging needs.
     order.append((models.Instance.id, order[-1][1]))
-    with session.reader() as s:
-        ref = paginate.marker_row(s, models.Instance, marker)
-        query = paginate.apply(query, order, ref)
-        if limit is not None:
-            # limit=0 is an empty page, as in Nova, not "no limit".
-            query = query.limit(limit)
-        try:
-            rows = [dict(row) for row in s.execute(query).mappings()]
-        except sa.exc.DataError as e:
-            # e.g. a name regex PostgreSQL's engine rejects
-            raise exception.Invalid(reason='Invalid filter: %s'
-                                    % e.orig).with_traceback(None)
-        return to_dicts(s, rows)
+    ref = paginate.marker_row(s, models.Instance, marker)
+    query = paginate.apply(query, order, ref)
+    if limit is not None:
+        # limit=0 is an empty page, as in Nova, not "no limit".
+        query = query.limit(limit)
+    try:
+        # On the connection: rows as plain tuples, skipping the ORM's
+        # row processing (a third of a 1,000-server page's cost).
+        return s.connection().execute(query)
+    except sa.exc.DataError as e:
+        # e.g. a name regex PostgreSQL's engine rejects
+        raise exception.Invalid(reason='Invalid filter: %s'
+                                % e.orig).with_traceback(None)
 
 
 # Rows of several instances, locked in id order (one order for every

@@ -13,6 +13,7 @@ from common import exception
 from common import states
 from common.conf import CONF
 from nova_conductor.db import instance_create
+from nova_conductor.db import instance_list
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
 from nova_conductor.db import network as network_db
@@ -96,6 +97,11 @@ class InstancesEndpoints:
     def instance_get_all(self, context, filters=None, limit=None,
                          marker=None, sort=None):
         return instances_db.get_all(filters, limit, marker, sort)
+
+    # (1.19)
+    def instance_list(self, context, filters=None, limit=None, marker=None,
+                      sort=None, fields=('uuid',)):
+        return instance_list.page(filters, limit, marker, sort, fields)
 
     # (1.0; values may set auto_disk_config from 1.10, config_drive,
     # key_data and key_type from 1.11)

@@ -54,6 +54,9 @@ Version history:
         live_migration_force_complete; from the source compute
         live_migration_progress, live_migration_succeeded,
         live_migration_failed (docs/live-migration.md)
+  1.19 - instance_list: a page of instances with only the fields a list
+        view shows, as compact rows (GET /servers, /servers/detail;
+        docs/list-performance.md)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -119,7 +122,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.18'
+    RPC_API_VERSION = '1.19'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -131,7 +134,8 @@ class ConductorAPI(instances.InstancesAPI,
         'build_failed',
         'ping', 'service_get_all', 'compute_nodes_get_all', 'flavor_get',
         'flavor_get_all', 'image_get', 'image_get_all', 'image_list',
-        'instance_get', 'instance_get_all', 'instance_actions_get',
+        'instance_get', 'instance_get_all', 'instance_list',
+        'instance_actions_get',
         'instance_action_get', 'aggregate_get_all', 'aggregate_get',
         'availability_zones_get', 'server_group_get',
         'server_group_get_all', 'scheduler_dry_run', 'quota_get',

@@ -10,6 +10,7 @@ import pytest
 
 from common import context
 from common import exception
+from common import row_pages
 from common.conf import CONF
 from nova_api import app as api_app
 from nova_api import policies
@@ -58,6 +59,10 @@ class FakeConductor:
     def instance_get_all(self, ctxt, filters, *args, **kwargs):
         return [INSTANCE] if filters.get('project_id') in (
             None, INSTANCE['project_id']) else []
+
+    def instance_list(self, ctxt, filters, *args, fields=(), **kwargs):
+        return row_pages.pack(fields, [[i.get(k) for k in fields] for i in
+                                       self.instance_get_all(ctxt, filters)])
 
     def delete_instance(self, ctxt, uuid, *args, **kwargs):
         self.deleted.append(uuid)

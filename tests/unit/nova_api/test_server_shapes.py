@@ -5,6 +5,7 @@ import jsonschema
 import pytest
 
 from common import exception
+from common import row_pages
 from common import servicegroup
 from nova_api import app as api_app
 from nova_api.resources import servers
@@ -53,6 +54,14 @@ class FakeConductor:
                          sort=None):
         self.last_filters, self.last_sort = filters, sort
         return [dict(INSTANCE)]
+
+    def instance_list(self, ctxt, filters=None, limit=None, marker=None,
+                      sort=None, fields=None):
+        # The real one sends only `fields`: the views read no others.
+        return row_pages.pack(fields, [
+            [i.get(k) for k in fields]
+            for i in self.instance_get_all(ctxt, filters, limit, marker,
+                                           sort)])
 
     def service_get_all(self, ctxt, binary=None):
         return [{'host': 'cmp1', 'binary': 'nova-compute', 'disabled': True,
