@@ -9,6 +9,7 @@ import oslo_messaging as messaging
 from common import exception
 from common.conf import CONF
 from nova_conductor import build
+from nova_conductor import heartbeats
 from nova_conductor import live_migrate
 from nova_conductor import resize
 from nova_conductor import takeover
@@ -56,7 +57,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
                        live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.18')
+    target = messaging.Target(version='1.19')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):
@@ -84,6 +85,7 @@ class ConductorManager(instances.InstancesEndpoints,
             scheduler_api, compute_api, self._builds.submit)
         self.owner = takeover.BuildOwner(self.builder, compute_api,
                                          self._start_build)
+        self.heartbeats = heartbeats.HeartbeatBuffer()
 
     @property
     def metadata_api(self):
@@ -106,13 +108,17 @@ class ConductorManager(instances.InstancesEndpoints,
                  self.mover.confirm_expired),
                 # Expired console tokens (a new token purges them too).
                 ('purge-console-tokens', CONSOLE_TOKEN_PURGE_INTERVAL,
-                 console_tokens.purge_expired)]
+                 console_tokens.purge_expired),
+                # Heartbeats cast by services (db service-group driver).
+                ('flush-heartbeats', CONF.servicegroup.flush_interval,
+                 self.heartbeats.flush)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this
         worker owns nothing and goes."""
         self._builds.shutdown(wait=True)
         self.owner.stop()
+        self.heartbeats.flush()
 
     # (1.0)
     def ping(self, context):
