@@ -18,6 +18,11 @@ from nova_conductor.db import models
 COMPUTE = 'nova-compute'
 
 
+def warm_up():
+    if servicegroup.uses_redis():
+        servicegroup.redis_group().client.ping()
+
+
 def register(host, binary):
     """A service's registration (first heartbeat) counts as a beat."""
     if servicegroup.uses_redis():

@@ -11,6 +11,7 @@ from common.conf import CONF
 from nova_conductor import build
 from nova_conductor import heartbeats
 from nova_conductor import live_migrate
+from nova_conductor import liveness
 from nova_conductor import resize
 from nova_conductor import takeover
 from nova_conductor.db import console_tokens
@@ -96,6 +97,10 @@ class ConductorManager(instances.InstancesEndpoints,
 
     def init_host(self):
         self.owner.start()
+        # The redis driver's client (its import and first connection)
+        # now, not inside the first service's registration call, which
+        # waits only rpc_resend_after for its answer.
+        liveness.warm_up()
 
     def periodic_tasks(self):
         # At start too: builds of this host's workers killed before us are
