@@ -140,6 +140,9 @@ def run(args):
                         beat(hosts[sent % len(hosts)])
                     sent += 1
                 time.sleep(0.005)
+            # Let the conductor work off what is queued: its cost is the
+            # beats', measured per beat below.
+            time.sleep(args.drain)
             after = meter.sample()
             t0 = time.perf_counter()
             refresh = api.compute_nodes_get_all(ctxt, changed_since=marker)
@@ -147,7 +150,7 @@ def run(args):
             cpu = Meter.per_second(before, after)
             cpu['plane'] = sum(cpu[k] for k in ('conductor', 'rabbitmq',
                                                 'postgres', 'redis'))
-            rows.append((mode, sent / args.window, cpu,
+            rows.append((mode, sent / args.window if beat else 0, cpu,
                          len(refresh['nodes']), refresh_ms))
         print('services=%d report_interval=%ss window=%ss code=%s'
               % (args.services, args.report_interval, args.window,
@@ -161,9 +164,22 @@ def run(args):
                       mode, rate, cpu['conductor'], cpu['rabbitmq'],
                       cpu['postgres'], cpu['redis'], cpu['plane'],
                       cpu['machine'], cpu['bench'], nodes, ms))
-        print('(CPU ms per second; plane = conductor + RabbitMQ + '
-              'PostgreSQL + Redis; postgres counts every database on the '
-              'server, so compare with idle)')
+        print('(CPU ms per second over window + drain; plane = conductor '
+              '+ RabbitMQ + PostgreSQL + Redis; postgres counts every '
+              'database on the server, so compare with idle)')
+        idle = {r[0]: r[2] for r in rows}.get('idle')
+        if idle is not None:
+            span = args.window + args.drain
+            print('per beat, idle subtracted (ms CPU): mode conductor '
+                  'rabbitmq postgres redis plane')
+            for mode, rate, cpu, _nodes, _ms in rows:
+                if not rate:
+                    continue
+                beats = rate * args.window
+                print('  %-6s %s' % (mode, ' '.join(
+                    '%.3f' % ((cpu[k] - idle[k]) * span / beats)
+                    for k in ('conductor', 'rabbitmq', 'postgres', 'redis',
+                              'plane'))))
         if group is not None:
             group.clear()
     finally:
@@ -175,7 +191,8 @@ def main():
     parser.add_argument('--services', type=int, default=1000)
     parser.add_argument('--report-interval', type=float, default=10)
     parser.add_argument('--window', type=float, default=20)
-    parser.add_argument('--modes', default='idle,call,cast,redis')
+    parser.add_argument('--drain', type=float, default=5)
+    parser.add_argument('--modes', default='idle,redis,cast,call')
     parser.add_argument('--root', default=ROOT)
     parser.add_argument('--extra-conf', default=(
         '[DEFAULT]\nreport_interval = 10\nservice_down_time = 60\n'))
