@@ -79,12 +79,19 @@ class Service:
     HEARTBEAT_RETRY = 1.0
 
     def __init__(self, binary, topic, host, manager, heartbeat=None,
-                 report_interval=10, rpc_server=None, start_timer=None):
+                 report_interval=10, rpc_server=None, start_timer=None,
+                 beat=None):
         self.binary = binary
         self.topic = topic
         self.host = host
         self.manager = manager
+        # heartbeat: a call that registers the service (creates its row);
+        # beat: the cheap heartbeat once registered (a cast, or Redis;
+        # common.servicegroup.beat_function). Without beat every
+        # heartbeat is a call.
         self.heartbeat = heartbeat
+        self.beat = beat
+        self._registered = False
         self.report_interval = report_interval
         self.rpcserver = None
         self.timers = []
@@ -115,7 +122,17 @@ class Service:
             self.timers.append(timer)
 
     def _beat(self):
+        if self.beat is not None and self._registered:
+            try:
+                self.beat(self.host, self.binary, self.topic)
+            except Exception:
+                # Register again next time: the conductor or Redis may
+                # have lost us meanwhile.
+                self._registered = False
+                raise
+            return
         self.heartbeat(self.host, self.binary, self.topic)
+        self._registered = True
 
     def stop(self):
         """Stop taking messages, let in-flight ones finish, stop timers."""

@@ -5,6 +5,7 @@ import sys
 from common import context as nova_context
 from common import daemon
 from common import service
+from common import servicegroup
 from common.conf import CONF
 from nova_compute import manager
 from nova_compute import rpcapi
@@ -21,6 +22,9 @@ def make_service(host=None, driver=None, **service_args):
         BINARY, rpcapi.ComputeAPI.TOPIC, mgr.host, mgr,
         heartbeat=lambda host, binary, topic: mgr.conductor.service_heartbeat(
             nova_context.get_admin_context(), host, binary, topic),
+        beat=servicegroup.beat_function(
+            lambda host, binary, topic: mgr.conductor.service_beat(
+                nova_context.get_admin_context(), host, binary, topic)),
         report_interval=CONF.report_interval, **service_args)
 
 

@@ -5,6 +5,7 @@ from concurrent import futures
 import contextlib
 import logging
 import threading
+import time
 
 import oslo_messaging as messaging
 
@@ -30,6 +31,9 @@ LOG = logging.getLogger(__name__)
 # Builds that arrived together run side by side on these; each mostly
 # waits for its domain to start.
 BUILD_THREADS = 64
+# An unchanged resource report is sent again after this many
+# update_resources_interval periods (update_available_resource).
+FORCED_REPORT_EVERY = 10
 
 
 class _InstanceLocks:
@@ -110,6 +114,9 @@ class ComputeManager:
         self.shelving = shelve.Shelving(self.host, driver, conductor_api,
                                         self.snapshots)
         self.locks = _InstanceLocks()
+        # The last resource report sent, and when (update_available_resource).
+        self._last_report = None
+        self._last_report_at = 0.0
         # Casts to the other compute of a move, made when first needed.
         self._compute_api = compute_api
         self.resizer = resize.Resizer(self.host, driver, conductor_api,
@@ -179,11 +186,23 @@ class ComputeManager:
                                          'compute')
 
     def update_available_resource(self):
+        """Report this hypervisor's resources when they changed since the
+        last report sent, or when that one is FORCED_REPORT_EVERY periods
+        old: an idle host then costs the conductor nothing here, yet a
+        node row an admin deleted with its service (re-registered by the
+        next heartbeat) or a database restored from a backup is written
+        again within that time."""
         report = resources.node_resources(
             self.driver.get_available_resource())
+        now = time.monotonic()
+        if (report == self._last_report and now - self._last_report_at <
+                FORCED_REPORT_EVERY * CONF.update_resources_interval):
+            return False
         self.conductor.compute_node_update(
             nova_context.get_admin_context(), self.host,
             report['hypervisor_hostname'], report)
+        self._last_report, self._last_report_at = report, now
+        return True
 
     # -- RPC methods -------------------------------------------------------
 

@@ -9,7 +9,9 @@ import oslo_messaging as messaging
 from common import exception
 from common.conf import CONF
 from nova_conductor import build
+from nova_conductor import heartbeats
 from nova_conductor import live_migrate
+from nova_conductor import liveness
 from nova_conductor import resize
 from nova_conductor import takeover
 from nova_conductor.db import console_tokens
@@ -56,7 +58,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
                        live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.19')
+    target = messaging.Target(version='1.20')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):
@@ -84,6 +86,7 @@ class ConductorManager(instances.InstancesEndpoints,
             scheduler_api, compute_api, self._builds.submit)
         self.owner = takeover.BuildOwner(self.builder, compute_api,
                                          self._start_build)
+        self.heartbeats = heartbeats.HeartbeatBuffer()
 
     @property
     def metadata_api(self):
@@ -94,6 +97,10 @@ class ConductorManager(instances.InstancesEndpoints,
 
     def init_host(self):
         self.owner.start()
+        # The redis driver's client (its import and first connection)
+        # now, not inside the first service's registration call, which
+        # waits only rpc_resend_after for its answer.
+        liveness.warm_up()
 
     def periodic_tasks(self):
         # At start too: builds of this host's workers killed before us are
@@ -106,13 +113,22 @@ class ConductorManager(instances.InstancesEndpoints,
                  self.mover.confirm_expired),
                 # Expired console tokens (a new token purges them too).
                 ('purge-console-tokens', CONSOLE_TOKEN_PURGE_INTERVAL,
-                 console_tokens.purge_expired)]
+                 console_tokens.purge_expired),
+                # Heartbeats cast by services (db service-group driver).
+                ('flush-heartbeats', CONF.servicegroup.flush_interval,
+                 self.heartbeats.flush)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this
         worker owns nothing and goes."""
         self._builds.shutdown(wait=True)
         self.owner.stop()
+        try:
+            self.heartbeats.flush()
+        except Exception:
+            # Lost beats only make their services look a beat older.
+            LOG.warning('Could not write the last heartbeats',
+                        exc_info=True)
 
     # (1.0)
     def ping(self, context):

@@ -5,6 +5,7 @@ import sys
 from common import context as nova_context
 from common import daemon
 from common import service
+from common import servicegroup
 from common.conf import CONF
 
 BINARY = 'nova-scheduler'
@@ -20,8 +21,13 @@ def make_service():
     def heartbeat(host, binary, topic):
         conductor.service_heartbeat(nova_context.get_admin_context(), host,
                                     binary, topic)
+
+    def cast_beat(host, binary, topic):
+        conductor.service_beat(nova_context.get_admin_context(), host,
+                               binary, topic)
     return service.Service(BINARY, rpcapi.SchedulerAPI.TOPIC, CONF.host,
                            mgr, heartbeat=heartbeat,
+                           beat=servicegroup.beat_function(cast_beat),
                            report_interval=CONF.report_interval)
 
 

@@ -110,8 +110,7 @@ class HostArrays:
         self._store_numbers(hs, slot)
         self.enabled[slot] = not (hs.service_disabled
                                   or hs.service_forced_down)
-        self.heartbeat_mono[slot] = (np.nan if hs.heartbeat_mono is None
-                                     else hs.heartbeat_mono)
+        self.heartbeat_mono[slot] = hs.liveness_mono()
         self.group[slot] = self._group_id(hs)
         if self._slot_host[slot] != hs.host:
             self._unindex_host(slot)

@@ -14,13 +14,17 @@ class HostManager:
 
     The scheduler never reads SQL: nodes come from the conductor's
     compute_nodes_get_all. Each refresh asks only for nodes changed since
-    the conductor's previous 'now' (cheap enough to run before every
-    request, costing O(nodes changed)); a full reload every
-    FULL_REFRESH_INTERVAL seconds repairs anything an incremental pass
-    could miss, and repacks the arrays.
+    the conductor's previous 'now', and gets the ids of nodes down now
+    (a heartbeat is no change): O(nodes changed + nodes down), cheap
+    enough to run before every request. Every writer of a node or service
+    row moves its updated_at, and a row committed late is caught by the
+    conductor's one-second overlap; admin changes (services, aggregates,
+    a deleted service's nodes) invalidate the cache, and the next refresh
+    is a full one. So the periodic full reload is only a safety net
+    (FULL_REFRESH_INTERVAL), and repacks the arrays.
     """
 
-    FULL_REFRESH_INTERVAL = 60
+    FULL_REFRESH_INTERVAL = 600
 
     def __init__(self, conductor_api, clock=time.monotonic):
         self.conductor_api = conductor_api
@@ -32,11 +36,14 @@ class HostManager:
         self._last_now = None
         self._last_full = None
         self._last_refresh = None
+        self._down = set()
 
     def invalidate(self):
-        """Make the next refresh ask the conductor, however young the
-        cache: an admin changed what filters see (service, aggregate)."""
+        """Make the next refresh a full one, however young the cache: an
+        admin changed what filters see (service, aggregate), which may
+        not move a node's row (aggregate membership, a deleted node)."""
         self._last_refresh = None
+        self._last_now = None
 
     def refresh(self, ctxt, full=False, max_age=0):
         """Bring the cache up to date, unless it was refreshed less than
@@ -69,6 +76,15 @@ class HostManager:
         states = {} if full else self.host_states
         old = self.host_states
         arrays = self.arrays
+        down = result.get('down')
+        down = None if down is None else set(down)
+        if down is not None and not full:
+            # Only the nodes whose liveness flipped: O(changed).
+            for node_id in down ^ self._down:
+                state = states.get(node_id)
+                if state is not None:
+                    state.service_down = node_id in down
+                    arrays.store(state)
         for node in result.get('nodes') or ():
             node_id = node['id']
             if node.get('deleted'):
@@ -82,6 +98,7 @@ class HostManager:
                                              now_mono=now_mono)
             else:
                 state.update(node, now=conductor_now, now_mono=now_mono)
+            state.service_down = None if down is None else node_id in down
             if not full:
                 # A node new to the dict goes last there, and so in the
                 # arrays: both paths then break ties in the same order.
@@ -95,6 +112,7 @@ class HostManager:
                 if node_id not in states:
                     arrays.remove(state)
             arrays.load(states.values())
+        self._down = down or set()
         self.host_states = states
         self._last_now = conductor_now
         if full:

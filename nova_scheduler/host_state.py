@@ -83,6 +83,11 @@ class HostState:
     #: keep in step.
     arrays = None
     slot = None
+    #: Whether the conductor's last refresh listed this node as down (its
+    #: 'down' answer, set by the HostManager); None when no such answer
+    #: came (a HostState made alone, or an older conductor): then the
+    #: heartbeat's age decides.
+    service_down = None
 
     def __init__(self, node, now=None, now_mono=None):
         self.id = node['id']
@@ -198,6 +203,16 @@ class HostState:
         self.free_vcpus = self.vcpus_usable - self.vcpus_used
         self.free_ram_mb = self.memory_mb_usable - self.memory_mb_used
         self.free_disk_gb = self.disk_gb_usable - self.local_gb_used
+
+    def liveness_mono(self):
+        """The stamp ComputeFilter's array path ages against
+        service_down_time: the heartbeat's, or, when the conductor said
+        up or down, +inf (always fresh) or NaN (never)."""
+        if self.service_down is not None:
+            return float('nan') if self.service_down else float('inf')
+        if self.heartbeat_mono is None:
+            return float('nan')
+        return self.heartbeat_mono
 
     def heartbeat_age(self, now_mono=None):
         """Seconds since the service's last heartbeat; None if it never sent

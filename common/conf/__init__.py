@@ -23,6 +23,7 @@ from common.conf import quota
 from common.conf import resize
 from common.conf import scheduler
 from common.conf import service_user
+from common.conf import servicegroup
 from common.conf import upgrade_levels
 from common.conf import wsgi
 
@@ -30,7 +31,7 @@ CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
-           cinder, service_user, resize, console, fake)
+           cinder, service_user, resize, console, fake, servicegroup)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -34,7 +34,10 @@ opts = [
                help='Seconds between comparing instances\' power states '
                     'with the hypervisor\'s and fixing drift.'),
     cfg.IntOpt('update_resources_interval', default=60, min=1,
-               help='Seconds between full resource reports to the conductor.'),
+               help='Seconds between looks at this hypervisor\'s resources; '
+                    'a report goes to the conductor only when they '
+                    'changed since the last one sent, or when that one is '
+                    '10 intervals old.'),
     cfg.IntOpt('recover_stuck_tasks_interval', default=60, min=0,
                help='Seconds between looks for instances of this host left '
                     'in a build or power task_state (spawning, '

@@ -9,6 +9,7 @@ from sqlalchemy import exc as sa_exc
 
 from common import capacity
 from common import exception
+from nova_conductor import liveness
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import session
@@ -39,17 +40,57 @@ def _service(s, host, binary):
 
 def _heartbeat(host, binary, topic):
     now = models.utcnow()
+    svc_t = models.Service.__table__
     with session.writer() as s:
         svc = _service(s, host, binary)
         if svc is None:
             svc = models.Service(uuid=str(uuidlib.uuid4()), host=host,
-                                 binary=binary, topic=topic, report_count=0)
+                                 binary=binary, topic=topic, report_count=1,
+                                 last_seen_up=now)
             s.add(svc)
-        svc.report_count = (svc.report_count or 0) + 1
-        svc.last_seen_up = now
-        svc.topic = topic
-        s.flush()
-        return convert.row_to_dict(svc)
+            s.flush()
+        else:
+            # updated_at stays: it marks admin changes, which the
+            # scheduler's refresh reads; a heartbeat is not one.
+            s.execute(sa.update(svc_t).where(svc_t.c.id == svc.id).values(
+                report_count=svc_t.c.report_count + 1, last_seen_up=now,
+                topic=topic, updated_at=svc_t.c.updated_at))
+            s.refresh(svc)
+        out = convert.row_to_dict(svc)
+    liveness.register(host, binary)
+    return out
+
+
+def services_seen(pending):
+    """Stamp last_seen_up of many services: {(host, binary): (topic,
+    stamp)}. Stamps are truncated to the second so one UPDATE per distinct
+    second covers them all (a service looks at most a second older than
+    it is); a service with no row yet (its first beat raced its
+    registration, or an admin deleted it) gets one, as a heartbeat would
+    give it."""
+    by_second = {}
+    for key, (topic, stamp) in pending.items():
+        by_second.setdefault(stamp.replace(microsecond=0), []).append(key)
+    svc_t = models.Service.__table__
+    matched = 0
+    with session.writer() as s:
+        for stamp, keys in sorted(by_second.items()):
+            matched += s.execute(
+                sa.update(svc_t)
+                .where(sa.tuple_(svc_t.c.host, svc_t.c.binary).in_(keys))
+                .values(last_seen_up=stamp,
+                        report_count=svc_t.c.report_count + 1,
+                        updated_at=svc_t.c.updated_at)
+            ).rowcount
+        if matched == len(pending):
+            return
+        found = set(s.execute(
+            sa.select(svc_t.c.host, svc_t.c.binary)
+            .where(sa.tuple_(svc_t.c.host, svc_t.c.binary).in_(
+                list(pending)))).all())
+    for (host, binary), (topic, _stamp) in pending.items():
+        if (host, binary) not in found:
+            service_heartbeat(host, binary, topic)
 
 
 def service_get_all(binary=None):
@@ -57,14 +98,15 @@ def service_get_all(binary=None):
         query = sa.select(models.Service).order_by(models.Service.id)
         if binary:
             query = query.filter_by(binary=binary)
-        return [convert.row_to_dict(r) for r in s.scalars(query)]
+        return liveness.fill(
+            [convert.row_to_dict(r) for r in s.scalars(query)])
 
 
 def service_get_by_host(host, binary='nova-compute'):
     with session.reader() as s:
         svc = s.scalars(sa.select(models.Service).filter_by(
             host=host, binary=binary)).first()
-        return convert.row_to_dict(svc) if svc else None
+        return liveness.fill([convert.row_to_dict(svc)])[0] if svc else None
 
 
 def service_set_status(host, binary, disabled, reason=None):
@@ -115,9 +157,12 @@ def _node_with_service(node, svc):
 
 
 def compute_nodes_get_all(changed_since=None):
-    """All nodes with their service's state, or only those changed since.
+    """All nodes with their service's state, or only those changed since;
+    and 'down', the ids of nodes whose service is down now.
 
-    A node counts as changed when its row or its service's row moved; the
+    A node counts as changed when its row or its service's row moved (an
+    admin change, a claim, a report); a heartbeat is no change, so an idle
+    fleet's refresh costs O(changed + down), not O(heartbeats). The
     returned 'now' is the marker to pass next time.
     """
     now = models.utcnow()
@@ -131,13 +176,14 @@ def compute_nodes_get_all(changed_since=None):
         since = convert.parse_iso(changed_since) - datetime.timedelta(
             seconds=1)
         query = query.where(sa.or_(models.ComputeNode.updated_at >= since,
-                                   models.Service.updated_at >= since,
-                                   models.Service.last_seen_up >= since))
+                                   models.Service.updated_at >= since))
     with session.reader() as s:
         nodes = [_node_with_service(node, svc)
                  for node, svc in s.execute(query)]
         _add_placement_facts(s, nodes)
-    return {'nodes': nodes, 'now': convert.iso(now)}
+        down = liveness.down_node_ids(s)
+    liveness.fill(nodes, key='service_updated_at', binary_key=None)
+    return {'nodes': nodes, 'now': convert.iso(now), 'down': down}
 
 
 def _supported_instances(node):

@@ -26,7 +26,9 @@ class TimestampMixin:
 class Service(TimestampMixin, Base):
     __tablename__ = 'services'
     __table_args__ = (UniqueConstraint('host', 'binary',
-                                       name='uniq_services0host0binary'),)
+                                       name='uniq_services0host0binary'),
+                      Index('services_last_seen_up_idx', 'last_seen_up'),
+                      Index('services_updated_at_idx', 'updated_at'))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)

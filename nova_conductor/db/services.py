@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from common import exception
+from nova_conductor import liveness
 from nova_conductor.db import convert
 from nova_conductor.db import models
 from nova_conductor.db import session
@@ -38,7 +39,7 @@ def _apply(s, row, values):
     # The scheduler's incremental refresh notices services whose row moved.
     row.updated_at = models.utcnow()
     s.flush()
-    return convert.row_to_dict(row)
+    return liveness.fill([convert.row_to_dict(row)])[0]
 
 
 def update(service_id, values):
@@ -65,7 +66,9 @@ def delete(service_id):
                 raise exception.ServiceInUse()
             s.execute(sa.delete(models.ComputeNode).filter_by(
                 host=row.host))
+        host, binary = row.host, row.binary
         s.delete(row)
+    liveness.forget(host, binary)
 
 
 def servers_by_node(node_ids):

@@ -35,6 +35,12 @@ class HostsEndpoints:
     def service_heartbeat(self, context, host, binary, topic):
         return compute_db.service_heartbeat(host, binary, topic)
 
+    # (1.20)
+    def service_beat(self, context, host, binary, topic):
+        """A heartbeat cast by a registered service (db driver): kept in
+        memory, written with others at the next flush (heartbeats.py)."""
+        self.heartbeats.record(host, binary, topic)
+
     # (1.0)
     def service_get_all(self, context, binary=None):
         return compute_db.service_get_all(binary)

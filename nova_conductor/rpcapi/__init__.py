@@ -57,6 +57,10 @@ Version history:
   1.19 - instance_list: a page of instances with only the fields a list
         view shows, as compact rows (GET /servers, /servers/detail;
         docs/list-performance.md)
+  1.20 - service_beat: a registered service's heartbeat as a cast, which
+        the conductor coalesces (servicegroup_driver = db);
+        compute_nodes_get_all answers 'down' (node ids down now) and no
+        longer counts a heartbeat as a change
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -122,7 +126,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.19'
+    RPC_API_VERSION = '1.20'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -15,6 +15,14 @@ class HostsAPI:
                          binary=binary, topic=topic,
                          timeout=CONF.rpc_resend_after)
 
+    # (1.20)
+    def service_beat(self, ctxt, host, binary, topic):
+        """A heartbeat of a registered service, cast (db service-group
+        driver): the conductor stamps it when received and writes many in
+        one UPDATE. A lost one is only a missed beat."""
+        self.cast(ctxt, 'service_beat', '1.20', host=host, binary=binary,
+                  topic=topic)
+
     # (1.0)
     def service_get_all(self, ctxt, binary=None):
         return self.call(ctxt, 'service_get_all', '1.0', binary=binary)

@@ -7,13 +7,19 @@ from nova_scheduler import filters
 
 
 def _is_up(host_state, now_mono, down_time):
+    if host_state.service_down is not None:
+        return not host_state.service_down
     age = host_state.heartbeat_age(now_mono)
     return age is not None and age <= down_time
 
 
 class ComputeFilter(filters.BaseHostFilter):
     """Passes a host whose nova-compute service is enabled, not forced down,
-    and sent a heartbeat within [DEFAULT] service_down_time seconds."""
+    and sent a heartbeat within [DEFAULT] service_down_time seconds.
+
+    The conductor's refresh names the nodes down now (its 'down' answer,
+    from the service-group driver); without one, the heartbeat's age
+    decides. The array path reads the same through liveness_mono()."""
 
     def host_passes(self, host_state, spec):
         if host_state.service_disabled or host_state.service_forced_down:
@@ -32,6 +38,9 @@ class ComputeFilter(filters.BaseHostFilter):
                 ' (%s)' % reason if reason else '')
         if host_state.service_forced_down:
             return 'the compute service is forced down'
+        if host_state.service_down:
+            return ('the compute service sent no heartbeat in the last '
+                    '%d s' % CONF.service_down_time)
         age = host_state.heartbeat_age()
         if age is None:
             return 'the compute service never sent a heartbeat'

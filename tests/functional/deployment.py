@@ -38,8 +38,10 @@ class Deployment:
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
                  fixed_range_v4='10.11.0.0/24', metadata=False,
-                 compute_conf=None, port=None):
+                 compute_conf=None, port=None, servicegroup_driver=None):
         self.backend = backend
+        self.servicegroup_driver = servicegroup_driver
+        self.redis_group = None
         self.run_id = uuid.uuid4().hex[:8]
         self.compute_hosts = ['%s-%s' % (h, self.run_id)
                               for h in compute_hosts]
@@ -112,11 +114,30 @@ class Deployment:
                         'mem': self.host_memory_mb,
                         'disk': self.host_local_gb})
             f.write(self.extra_conf)
+            f.write(self._servicegroup_conf())
             if self.metadata:
                 f.write('\n[api]\nmetadata_listen = 127.0.0.1\n'
                         'metadata_listen_port = %d\n' % self.metadata_port)
         self.db_url = db_url
         self.transport_url = transport_url
+
+    def _servicegroup_conf(self):
+        """NOVA_TEST_SERVICEGROUP_DRIVER=redis runs the deployment on the
+        redis service-group driver, under a key prefix of its own that
+        stop() removes."""
+        driver = self.servicegroup_driver or os.environ.get(
+            'NOVA_TEST_SERVICEGROUP_DRIVER', 'db')
+        if driver != 'redis':
+            return ''
+        prefix = 'nova-test-%s' % self.run_id
+        from common.servicegroup import redis_driver
+        group = redis_driver.RedisGroup('redis://127.0.0.1:6379', prefix)
+        group.client.ping()
+        self._cleanups.append(group.clear)
+        self.redis_group = group
+        return ('\n[DEFAULT]\nservicegroup_driver = redis\n'
+                '[servicegroup]\nbackend_url = redis://127.0.0.1:6379\n'
+                'key_prefix = %s\n' % prefix)
 
     # -- processes ---------------------------------------------------------
 

@@ -126,3 +126,30 @@ def test_a_service_takes_its_rpc_server_and_timers_from_its_caller():
     svc.stop()
     assert made[1].stopped
     assert all(t.stopped.is_set() for t in timed)
+
+
+def test_a_service_registers_then_beats_cheaply_and_registers_after_a_failure(
+        monkeypatch):
+    calls = []
+    fail = [False]
+
+    def register(host, binary, topic):
+        calls.append('register')
+
+    def beat(host, binary, topic):
+        calls.append('beat')
+        if fail[0]:
+            fail[0] = False
+            raise RuntimeError('broker gone')
+    svc = service.Service('nova-compute', 'compute', 'h1', object(),
+                          heartbeat=register, beat=beat)
+    svc._beat()
+    svc._beat()
+    fail[0] = True
+    try:
+        svc._beat()
+    except RuntimeError:
+        pass
+    svc._beat()
+    svc._beat()
+    assert calls == ['register', 'beat', 'beat', 'register', 'beat']

@@ -66,12 +66,14 @@ class FakeConductor:
     """Stands in for ConductorAPI.compute_nodes_get_all.
 
     `nodes` is the full set; `changed` (when not None) is what the next
-    incremental call returns. Every call is recorded.
+    incremental call returns; `down` (when not None) the ids it names as
+    down now. Every call is recorded.
     """
 
     def __init__(self, nodes=(), now=NOW):
         self.nodes = [copy.deepcopy(n) for n in nodes]
         self.changed = None
+        self.down = None
         self.now = now
         self.calls = []
         self.error = None
@@ -84,4 +86,7 @@ class FakeConductor:
             nodes = self.nodes
         else:
             nodes = self.changed
-        return {'nodes': copy.deepcopy(nodes), 'now': self.now}
+        result = {'nodes': copy.deepcopy(nodes), 'now': self.now}
+        if self.down is not None:
+            result['down'] = list(self.down)
+        return result

@@ -1,8 +1,11 @@
 """HostManager: full and incremental refreshes of the host state cache."""
 
+import datetime
+
 import pytest
 
 from nova_scheduler import host_manager
+from nova_scheduler.filters import compute_filter
 from tests.unit.nova_scheduler import FakeConductor, make_node
 
 
@@ -56,14 +59,14 @@ def test_incremental_refresh_adds_new_and_drops_deleted_nodes():
     assert _hosts(manager) == ['host2', 'host3']
 
 
-def test_full_refresh_every_60_seconds_drops_vanished_nodes():
+def test_full_refresh_every_600_seconds_drops_vanished_nodes():
     manager, conductor, clock = _manager([make_node(1), make_node(2)])
     manager.refresh(None)
     # A node that vanished without a 'deleted' row; only a full reload
     # can notice.
     conductor.nodes = [make_node(2)]
     conductor.changed = []
-    clock.now += 59
+    clock.now += 599
     manager.refresh(None)
     assert _hosts(manager) == ['host1', 'host2']
     clock.now += 1
@@ -93,3 +96,66 @@ def test_conductor_error_on_first_refresh_is_raised():
     conductor.error = RuntimeError('conductor gone')
     with pytest.raises(RuntimeError):
         manager.refresh(None)
+
+
+def _utcnow_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def _passes(manager):
+    """ComputeFilter's answer per host, on both paths (they must agree)."""
+    f = compute_filter.ComputeFilter()
+    states = manager.get_all_host_states()
+    arrays = manager.arrays
+    mask = f.filter_mask(arrays, arrays.all_hosts(), {})
+    slow = {hs.host: f.host_passes(hs, {}) for hs in states}
+    fast = {hs.host: bool(mask[hs.slot]) for hs in states}
+    assert slow == fast
+    return slow
+
+
+def test_nodes_the_conductor_names_down_fail_the_compute_filter():
+    # Heartbeat stamps are old (the conductor no longer sends them with
+    # each beat): its 'down' answer alone decides.
+    old = '2001-01-01T00:00:00Z'
+    manager, conductor, clock = _manager(
+        [make_node(1, service_updated_at=old),
+         make_node(2, service_updated_at=old)])
+    conductor.down = [2]
+    manager.refresh(None)
+    assert _passes(manager) == {'host1': True, 'host2': False}
+
+
+def test_an_incremental_refresh_flips_only_nodes_whose_liveness_changed():
+    manager, conductor, clock = _manager([make_node(1), make_node(2),
+                                          make_node(3)])
+    conductor.down = [3]
+    manager.refresh(None)
+    states = {hs.host: hs for hs in manager.get_all_host_states()}
+    stored = []
+    real_store = manager.arrays.store
+    manager.arrays.store = lambda hs: (stored.append(hs.host),
+                                       real_store(hs))
+    # host1 dies, host3 comes back; no node row changed.
+    conductor.changed = []
+    conductor.down = [1]
+    clock.now += 1
+    manager.refresh(None)
+    assert sorted(stored) == ['host1', 'host3']
+    assert _passes(manager) == {'host1': False, 'host2': True,
+                                'host3': True}
+    assert states['host1'].service_down is True
+    assert states['host3'].service_down is False
+
+
+def test_without_a_down_answer_the_heartbeat_age_decides():
+    # An older conductor: no 'down' key. (The real clock: the filter ages
+    # heartbeats on time.monotonic().)
+    conductor = FakeConductor(
+        [make_node(1, service_updated_at=_utcnow_iso()),
+         make_node(2, service_updated_at=None)])
+    conductor.now = _utcnow_iso()
+    manager = host_manager.HostManager(conductor)
+    manager.refresh(None)
+    assert manager.get_all_host_states()[0].service_down is None
+    assert _passes(manager) == {'host1': True, 'host2': False}

@@ -1,0 +1,89 @@
+"""Which services are up, from the service-group driver, for the rows the
+conductor hands out: last_seen_up of service dicts, and the compute nodes
+down now (what the scheduler's refresh needs instead of every heartbeat).
+
+With the db driver the rows already hold last_seen_up; with the redis
+driver it comes from Redis, read only for the services asked about.
+"""
+
+import datetime
+
+import sqlalchemy as sa
+
+from common import servicegroup
+from common.conf import CONF
+from nova_conductor.db import convert
+from nova_conductor.db import models
+
+COMPUTE = 'nova-compute'
+
+
+def warm_up():
+    if servicegroup.uses_redis():
+        servicegroup.redis_group().client.ping()
+
+
+def register(host, binary):
+    """A service's registration (first heartbeat) counts as a beat."""
+    if servicegroup.uses_redis():
+        servicegroup.redis_group().beat(host, binary)
+
+
+def forget(host, binary):
+    if servicegroup.uses_redis():
+        servicegroup.redis_group().forget(host, binary)
+
+
+def fill(services, key='last_seen_up', binary_key='binary'):
+    """Set each service dict's `key` to its last heartbeat (redis driver);
+    the db driver's rows already have it. O(len(services))."""
+    if not servicegroup.uses_redis() or not services:
+        return services
+    by_binary = {}
+    for svc in services:
+        by_binary.setdefault(svc.get(binary_key) or COMPUTE, []).append(svc)
+    group = servicegroup.redis_group()
+    for binary, group_services in by_binary.items():
+        seen = group.last_seen(binary, {s['host'] for s in group_services})
+        for svc in group_services:
+            stamp = seen.get(svc['host'])
+            svc[key] = stamp.isoformat() if stamp else None
+    return services
+
+
+def down_node_ids(s):
+    """Ids of compute nodes whose service is down now: forced down, gone,
+    or no heartbeat within service_down_time. O(down) with an index on
+    services.last_seen_up (db) or a sorted set (redis)."""
+    cn = models.ComputeNode.__table__
+    svc = models.Service.__table__
+    query = sa.select(cn.c.id).select_from(
+        cn.outerjoin(svc, cn.c.service_id == svc.c.id))
+    forced_or_gone = sa.or_(svc.c.id.is_(None), svc.c.forced_down)
+    if not servicegroup.uses_redis():
+        cutoff = models.utcnow() - datetime.timedelta(
+            seconds=CONF.service_down_time)
+        return sorted(s.execute(query.where(sa.or_(
+            forced_or_gone, svc.c.last_seen_up.is_(None),
+            svc.c.last_seen_up < cutoff))).scalars())
+    group = servicegroup.redis_group()
+    stale = set(group.stale(COMPUTE, CONF.service_down_time))
+    registered = s.execute(sa.select(sa.func.count()).select_from(svc).where(
+        svc.c.binary == COMPUTE)).scalar()
+    if group.count(COMPUTE) < registered:
+        # Some registered host has no stamp at all (Redis lost its data,
+        # or the row came before the driver changed): find them, O(N),
+        # only while that lasts.
+        hosts = list(s.execute(sa.select(svc.c.host).where(
+            svc.c.binary == COMPUTE)).scalars())
+        stale.update(h for h, seen in group.last_seen(COMPUTE, hosts).items()
+                     if seen is None)
+    down = set(s.execute(query.where(forced_or_gone)).scalars())
+    if stale:
+        down.update(s.execute(query.where(
+            cn.c.host.in_(sorted(stale)))).scalars())
+    return sorted(down)
+
+
+def iso_now():
+    return convert.iso(models.utcnow())
