@@ -140,8 +140,12 @@ def _backups(dep, server_id, kind):
 
 def test_backup_rotation(dep, server):
     weekly = _backup(dep, server['id'], 'weekly-1', 'weekly', 1)
-    daily = [_backup(dep, server['id'], 'daily-%d' % i, 'daily', 2)
-             for i in range(3)]
+    daily = []
+    for i in range(3):
+        # Image times have whole seconds: a second apart, so the
+        # rotation has an order to go by.
+        time.sleep(1.1)
+        daily.append(_backup(dep, server['id'], 'daily-%d' % i, 'daily', 2))
     wait_image(dep, daily[-1])
     # The oldest daily went; the weekly backup is another type.
     assert _backups(dep, server['id'], 'daily') == set(daily[1:])
