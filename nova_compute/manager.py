@@ -168,8 +168,13 @@ class ComputeManager:
         if CONF.shelved_poll_interval > 0:
             tasks.append(('offload_shelved', CONF.shelved_poll_interval,
                           self.shelving.offload_old))
-        # No stuck-task look here: the conductor sweeps the fleet and
-        # casts each host its candidates (check_stuck_tasks).
+        # The conductor sweeps the fleet and casts each host its stuck-task
+        # candidates (check_stuck_tasks); until it may, the host looks.
+        if CONF.recover_stuck_tasks_interval and \
+                not recovery.conductor_sweeps():
+            tasks.append(('recover_stuck_tasks',
+                          CONF.recover_stuck_tasks_interval,
+                          lambda: recovery.look_for_itself(self)))
         return tasks
 
     # (1.12)

@@ -23,6 +23,7 @@ import time
 
 from common import context as nova_context
 from common import exception
+from common import rpc
 from common import states
 from common.conf import CONF
 from nova_compute import build
@@ -117,6 +118,26 @@ class StuckTasks:
                 'nothing on %s was working on it any more, during '
                 % self.manager.host)
         return [instance['uuid'] for instance in stuck]
+
+
+# The compute RPC version that carries the conductor's sweep.
+SWEEP_VERSION = '1.12'
+
+
+def conductor_sweeps():
+    """Whether the conductors cast this host its candidates: not while
+    the deployment holds compute RPC below 1.12 ([upgrade_levels]
+    compute, a rolling upgrade), when the host looks for itself."""
+    cap = CONF.upgrade_levels.compute
+    return not cap or rpc.version_key(cap) >= rpc.version_key(SWEEP_VERSION)
+
+
+def look_for_itself(manager):
+    """The periodic look of computes before 1.12: one RPC call a
+    period, for this host's candidates only."""
+    return manager.stuck_tasks(
+        _in_a_task(manager, nova_context.get_admin_context()),
+        CONF.recover_stuck_tasks_interval)
 
 
 def _in_a_task(manager, ctxt):

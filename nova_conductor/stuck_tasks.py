@@ -21,7 +21,7 @@ from nova_compute import recovery
 from nova_conductor.db import instances as instances_db
 
 LOG = logging.getLogger(__name__)
-COMPUTE_VERSION = '1.12'
+COMPUTE_VERSION = recovery.SWEEP_VERSION
 
 
 def by_host(instances):

@@ -348,3 +348,28 @@ def test_the_compute_takes_the_sweep_and_no_longer_looks_itself(driver):
     assert manager.target.version == '1.12'
     assert manager.check_stuck_tasks(None, [], 60) == []
     manager._builds.shutdown(wait=True)
+
+
+def test_held_below_1_12_the_host_looks_for_itself(driver):
+    # A rolling upgrade: the conductors send no sweep, so the upgraded
+    # host asks for its own candidates as before 1.12.
+    from nova_compute import manager as compute_manager
+    CONF.set_override('recover_stuck_tasks_interval', 60)
+    CONF.set_override('compute', '1.11', 'upgrade_levels')
+    conductor = FakeConductor([_inst('off', states.POWERING_OFF)])
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    [look] = [task for task in manager.periodic_tasks()
+              if task[0] == 'recover_stuck_tasks']
+    assert look[1] == 60
+    now = [0.0]
+    manager.stuck_tasks = recovery.StuckTasks(manager, clock=lambda: now[0])
+    manager.stop_instance = lambda ctxt, instance: stopped.append(
+        instance['uuid'])
+    stopped = []
+    assert look[2]() == []
+    now[0] = 60.0
+    assert look[2]() == ['off'] and stopped == ['off']
+    CONF.set_override('compute', '1.12', 'upgrade_levels')
+    assert 'recover_stuck_tasks' not in [
+        task[0] for task in manager.periodic_tasks()]
+    manager._builds.shutdown(wait=True)
