@@ -88,7 +88,7 @@ class _Lazy:
 
 
 class ComputeManager:
-    target = messaging.Target(version='1.11')
+    target = messaging.Target(version='1.12')
 
     def __init__(self, driver=None, conductor_api=None, host=None,
                  compute_api=None):
@@ -168,14 +168,21 @@ class ComputeManager:
         if CONF.shelved_poll_interval > 0:
             tasks.append(('offload_shelved', CONF.shelved_poll_interval,
                           self.shelving.offload_old))
-        if CONF.recover_stuck_tasks_interval:
+        # The conductor sweeps the fleet and casts each host its stuck-task
+        # candidates (check_stuck_tasks); until it may, the host looks.
+        if CONF.recover_stuck_tasks_interval and \
+                not recovery.conductor_sweeps():
             tasks.append(('recover_stuck_tasks',
                           CONF.recover_stuck_tasks_interval,
-                          self.recover_stuck_tasks))
+                          lambda: recovery.look_for_itself(self)))
         return tasks
 
-    def recover_stuck_tasks(self):
-        return self.stuck_tasks()
+    # (1.12)
+    def check_stuck_tasks(self, context, instances, interval):
+        """The conductor's sweep found `instances` of this host in a
+        recoverable task_state; those unchanged since an earlier sweep
+        are recovered. The uuids recovered."""
+        return self.stuck_tasks(instances, interval)
 
     def sync_power_states(self):
         self.power.sync_power_states()

@@ -13,13 +13,17 @@ instances no thread of this service is working on whose task_state and
 last update have not changed for a whole [DEFAULT]
 recover_stuck_tasks_interval (`StuckTasks`): an operation whose report to
 the conductor failed, and whose failure report failed too (the
-conductor's database unavailable), leaves such an instance behind.
+conductor's database unavailable), leaves such an instance behind. The
+candidates come from the conductor's sweep of the whole fleet
+(nova_conductor/stuck_tasks.py), so an idle host costs it nothing.
 """
 
 import logging
+import time
 
 from common import context as nova_context
 from common import exception
+from common import rpc
 from common import states
 from common.conf import CONF
 from nova_compute import build
@@ -71,31 +75,69 @@ def _finish_volume_steps(manager, ctxt):
                               bdm.get('volume_id'), instance['uuid'])
 
 
-class StuckTasks:
-    """The periodic task: recovers, as at start, the instances seen in a
-    recoverable task_state with no work queued or running for them here,
-    twice in a row, with the same task_state and last update."""
+# A second sighting counts once this share of the sweep's interval has
+# passed since the first: sweeps of several conductors, or a late cast,
+# cannot shorten the wait to less than most of an interval.
+MIN_SPAN = 0.8
 
-    def __init__(self, manager):
+
+class StuckTasks:
+    """Recovers, as at start, the instances the conductor's sweep found
+    in a recoverable task_state with no work queued or running for them
+    here, twice in a row, with the same task_state and last update.
+
+    Idempotent across sweepers: each sighting replaces the last (an
+    instance not in it is forgotten), and a repeated one only counts
+    once MIN_SPAN of an interval has passed since the first."""
+
+    def __init__(self, manager, clock=time.monotonic):
         self.manager = manager
+        self._clock = clock
+        # uuid: ((task_state, updated_at), first seen so, monotonic)
         self._seen = {}
 
-    def __call__(self):
+    def __call__(self, instances, interval):
         ctxt = nova_context.get_admin_context()
+        now = self._clock()
         seen, stuck = {}, []
-        for instance in _in_a_task(self.manager, ctxt):
-            if self.manager.locks.busy(instance['uuid']):
+        for instance in instances:
+            if instance.get('host') not in (None, self.manager.host) or \
+                    instance['task_state'] not in RECOVERABLE or \
+                    self.manager.locks.busy(instance['uuid']):
                 continue
             mark = (instance['task_state'], instance['updated_at'])
-            if self._seen.get(instance['uuid']) == mark:
+            last, since = self._seen.get(instance['uuid'], (None, now))
+            if last != mark:
+                since = now
+            elif now - since >= MIN_SPAN * interval:
                 stuck.append(instance)
             # A recovery that fails leaves the mark: tried again next time.
-            seen[instance['uuid']] = mark
+            seen[instance['uuid']] = (mark, since)
         self._seen = seen
         recover(self.manager, ctxt, stuck,
                 'nothing on %s was working on it any more, during '
                 % self.manager.host)
         return [instance['uuid'] for instance in stuck]
+
+
+# The compute RPC version that carries the conductor's sweep.
+SWEEP_VERSION = '1.12'
+
+
+def conductor_sweeps():
+    """Whether the conductors cast this host its candidates: not while
+    the deployment holds compute RPC below 1.12 ([upgrade_levels]
+    compute, a rolling upgrade), when the host looks for itself."""
+    cap = CONF.upgrade_levels.compute
+    return not cap or rpc.version_key(cap) >= rpc.version_key(SWEEP_VERSION)
+
+
+def look_for_itself(manager):
+    """The periodic look of computes before 1.12: one RPC call a
+    period, for this host's candidates only."""
+    return manager.stuck_tasks(
+        _in_a_task(manager, nova_context.get_admin_context()),
+        CONF.recover_stuck_tasks_interval)
 
 
 def _in_a_task(manager, ctxt):

@@ -22,6 +22,9 @@ Version history:
          pre_live_migration, live_migration, live_migration_abort,
          live_migration_force_complete, post_live_migration_at_destination,
          rollback_live_migration_at_destination
+  1.12 - check_stuck_tasks (the conductor's sweep tells a host its
+         instances left in a recoverable task_state, instead of each host
+         asking every period)
 """
 
 from common import exception
@@ -31,7 +34,7 @@ from common.conf import CONF
 
 class ComputeAPI(rpc.RPCAPIBase):
     TOPIC = 'compute'
-    RPC_API_VERSION = '1.11'
+    RPC_API_VERSION = '1.12'
     SERVICE_NAME = 'nova-compute'
 
     def __init__(self, timeout=None):
@@ -316,3 +319,12 @@ class ComputeAPI(rpc.RPCAPIBase):
         one placed on `host` from its shelved `image`."""
         self.cast(ctxt, 'unshelve_instance', self._snapshot_version(),
                   server=host, instance=instance, image=image, node=node)
+
+    # -- stuck tasks (1.12; nova_conductor/stuck_tasks.py) -------------------
+
+    def check_stuck_tasks(self, ctxt, host, instances, interval):
+        """Cast `host` its instances in a recoverable task_state, found
+        by a sweep run every `interval` seconds. The caller checks
+        can_send_version('1.12'): older computes look for themselves."""
+        self.cast(ctxt, 'check_stuck_tasks', '1.12', server=host,
+                  instances=instances, interval=interval)

@@ -13,6 +13,7 @@ from nova_conductor import heartbeats
 from nova_conductor import live_migrate
 from nova_conductor import liveness
 from nova_conductor import resize
+from nova_conductor import stuck_tasks
 from nova_conductor import takeover
 from nova_conductor.db import console_tokens
 from nova_conductor.endpoints import aggregates
@@ -87,6 +88,7 @@ class ConductorManager(instances.InstancesEndpoints,
         self.owner = takeover.BuildOwner(self.builder, compute_api,
                                          self._start_build)
         self.heartbeats = heartbeats.HeartbeatBuffer()
+        self.stuck_tasks = stuck_tasks.StuckTaskSweep(compute_api)
 
     @property
     def metadata_api(self):
@@ -116,7 +118,12 @@ class ConductorManager(instances.InstancesEndpoints,
                  console_tokens.purge_expired),
                 # Heartbeats cast by services (db service-group driver).
                 ('flush-heartbeats', CONF.servicegroup.flush_interval,
-                 self.heartbeats.flush)]
+                 self.heartbeats.flush),
+                # The fleet's stuck-task candidates, to their hosts
+                # ([DEFAULT] recover_stuck_tasks_interval; 0: does nothing).
+                ('recover-stuck-tasks',
+                 CONF.recover_stuck_tasks_interval or 60,
+                 self.stuck_tasks.sweep)]
 
     def cleanup_host(self):
         """On shutdown, let builds already under way finish; then this

@@ -39,14 +39,17 @@ opts = [
                     'changed since the last one sent, or when that one is '
                     '10 intervals old.'),
     cfg.IntOpt('recover_stuck_tasks_interval', default=60, min=0,
-               help='Seconds between looks for instances of this host left '
-                    'in a build or power task_state (spawning, '
-                    'powering-off, deleting...) that nothing in this '
-                    'nova-compute is working on: an operation whose '
-                    'reports to the conductor all failed. One seen so twice '
-                    'in a row, unchanged, is recovered as at start: the '
-                    'build resumed from its step, the operation finished. '
-                    '0 disables it.'),
+               help='Seconds between the conductor\'s sweeps for '
+                    'instances left in a build or power task_state '
+                    '(spawning, powering-off, deleting...): one query for '
+                    'the whole fleet, whose finds are cast to their hosts. '
+                    'One that nothing in its nova-compute is working on (an '
+                    'operation whose reports to the conductor all failed), '
+                    'seen so twice in a row, unchanged, is recovered as at '
+                    'start: the build resumed from its step, the operation '
+                    'finished. Read by nova-conductor (and by computes older '
+                    'than RPC 1.12, which look for themselves). 0 disables '
+                    'it.'),
     cfg.IntOpt('shelved_offload_time', default=0, min=-1,
                help='Seconds a shelved server keeps its host before it is '
                     'offloaded (its domain destroyed, its resources given '

@@ -209,6 +209,19 @@ def get_all(filters=None, limit=None, marker=None, sort=None):
         return to_dicts(s, rows)
 
 
+def in_a_task_on_a_host(task_states):
+    """Live instances of any host whose task_state is one of
+    `task_states`: the whole fleet's stuck-task candidates, in one query
+    (nova_conductor/stuck_tasks.py), oldest update first."""
+    query = _filtered({'task_state_in': list(task_states)}).where(
+        _instances.c.host.is_not(None)).order_by(
+        _instances.c.updated_at, _instances.c.id)
+    with session.reader() as s:
+        rows = [dict(row) for row in
+                s.connection().execute(query).mappings()]
+        return to_dicts(s, rows)
+
+
 def page_rows(s, filters=None, limit=None, marker=None, sort=None,
               columns=None):
     """The result of one page's query: `columns` of the instances table

@@ -335,7 +335,7 @@ def test_every_live_migration_message_is_1_11(transport):
     api.rollback_live_migration_at_destination(CTXT, 'dst', instance, {})
     assert {v for _m, v in sent} == {'1.11'} and len(sent) == 8
     assert compute_manager.ComputeManager.target.version == \
-        rpcapi.ComputeAPI.RPC_API_VERSION == '1.11'
+        rpcapi.ComputeAPI.RPC_API_VERSION == '1.12'
 
 
 def test_computes_held_below_1_11_cannot_live_migrate(transport):

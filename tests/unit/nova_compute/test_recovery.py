@@ -172,13 +172,32 @@ def test_domains_of_evacuated_or_deleted_instances_are_destroyed():
     assert manager.driver.disks_destroyed == [False, True]
 
 
+class Sweeps:
+    """The conductor's sweeps of one host, every INTERVAL seconds of a
+    fake clock: each passes the host's rows, as stored now."""
+
+    INTERVAL = 60
+
+    def __init__(self, manager):
+        self.manager = manager
+        self.now = 0.0
+        self.stuck = recovery.StuckTasks(manager, clock=lambda: self.now)
+
+    def __call__(self, after=INTERVAL, rows=None):
+        self.now += after
+        if rows is None:
+            rows = [dict(i) for i in self.manager.conductor.instances
+                    if i['task_state'] is not None]
+        return self.stuck(rows, self.INTERVAL)
+
+
 def test_a_running_host_recovers_tasks_seen_idle_and_unchanged_twice():
     # A build whose progress and failure reports were both lost, and a
     # stop whose report was lost: nothing here works on them any more.
     manager = FakeManager([_inst('spawn', states.SPAWNING),
                            _inst('off', states.POWERING_OFF),
                            _inst('idle', None)])
-    stuck = recovery.StuckTasks(manager)
+    stuck = Sweeps(manager)
     # First seen: maybe a moment before its report; left alone.
     assert stuck() == []
     assert manager.calls == [] and manager.driver.destroyed == []
@@ -194,7 +213,7 @@ def test_instances_with_work_here_or_moving_on_are_left_alone():
     moving = _inst('moving', states.REBOOTING)
     manager = FakeManager([busy, moving])
     manager.locks.working_on.add('busy')
-    stuck = recovery.StuckTasks(manager)
+    stuck = Sweeps(manager)
     for minute in range(1, 4):
         # The reboot's row changes between looks (its report came).
         moving['updated_at'] = '2026-01-01T00:%02d:00.000000' % minute
@@ -211,7 +230,7 @@ def test_instances_with_work_here_or_moving_on_are_left_alone():
 def test_a_stuck_build_resumed_too_often_goes_to_error_saying_why():
     CONF.set_override('max_build_resumes', 1, 'conductor')
     manager = FakeManager([_inst('again', states.SCHEDULING, resumes=1)])
-    stuck = recovery.StuckTasks(manager)
+    stuck = Sweeps(manager)
     stuck()
     stuck()
     assert manager.conductor.failed == [(
@@ -266,8 +285,11 @@ def test_a_build_whose_reports_all_failed_is_resumed_while_running(driver):
     assert conductor.instance['task_state'] == states.SPAWNING
     assert conductor.instance['vm_state'] == states.BUILDING
     conductor.unavailable = False
-    assert manager.recover_stuck_tasks() == []
-    assert manager.recover_stuck_tasks() == [instance['uuid']]
+    # The conductor's sweep, twice (no wait asked: interval 0).
+    assert manager.check_stuck_tasks(
+        None, [dict(conductor.instance)], 0) == []
+    assert manager.check_stuck_tasks(
+        None, [dict(conductor.instance)], 0) == [instance['uuid']]
     _until(lambda: not manager.locks.busy(instance['uuid']))
     assert conductor.instance['vm_state'] == states.ACTIVE
     assert conductor.instance['build_resumes'] == 1
@@ -280,3 +302,74 @@ def _until(condition, timeout=10):
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def test_sweeps_of_several_conductors_do_not_shorten_the_wait():
+    manager = FakeManager([_inst('off', states.POWERING_OFF)])
+    stuck = Sweeps(manager)
+    assert stuck() == []
+    # Other conductors' sweeps within the same period: no second sighting
+    # yet, however many.
+    assert stuck(after=10) == []
+    assert stuck(after=20) == []
+    assert manager.calls == []
+    # Most of an interval since the first sighting, unchanged: recovered.
+    assert stuck(after=20) == ['off']
+    assert manager.calls == [('stop', 'off')]
+
+
+def test_a_sweep_that_does_not_name_an_instance_makes_the_host_forget_it():
+    off = _inst('off', states.POWERING_OFF)
+    manager = FakeManager([off])
+    stuck = Sweeps(manager)
+    assert stuck() == []
+    assert stuck(rows=[]) == []
+    # Seen again: a first sighting, whatever its mark.
+    assert stuck() == []
+    assert stuck() == ['off']
+
+
+def test_rows_of_other_hosts_or_states_it_does_not_recover_are_ignored():
+    elsewhere = dict(_inst('elsewhere', states.POWERING_OFF), host='h2')
+    pausing = _inst('pausing', 'pausing')
+    manager = FakeManager([elsewhere, pausing])
+    stuck = Sweeps(manager)
+    for _ in range(3):
+        assert stuck() == []
+    assert manager.calls == [] and stuck.stuck._seen == {}
+
+
+def test_the_compute_takes_the_sweep_and_no_longer_looks_itself(driver):
+    from nova_compute import manager as compute_manager
+    CONF.set_override('recover_stuck_tasks_interval', 60)
+    manager = compute_manager.ComputeManager(driver, FakeConductor([]), 'h1')
+    assert 'recover_stuck_tasks' not in [
+        task[0] for task in manager.periodic_tasks()]
+    assert manager.target.version == '1.12'
+    assert manager.check_stuck_tasks(None, [], 60) == []
+    manager._builds.shutdown(wait=True)
+
+
+def test_held_below_1_12_the_host_looks_for_itself(driver):
+    # A rolling upgrade: the conductors send no sweep, so the upgraded
+    # host asks for its own candidates as before 1.12.
+    from nova_compute import manager as compute_manager
+    CONF.set_override('recover_stuck_tasks_interval', 60)
+    CONF.set_override('compute', '1.11', 'upgrade_levels')
+    conductor = FakeConductor([_inst('off', states.POWERING_OFF)])
+    manager = compute_manager.ComputeManager(driver, conductor, 'h1')
+    [look] = [task for task in manager.periodic_tasks()
+              if task[0] == 'recover_stuck_tasks']
+    assert look[1] == 60
+    now = [0.0]
+    manager.stuck_tasks = recovery.StuckTasks(manager, clock=lambda: now[0])
+    manager.stop_instance = lambda ctxt, instance: stopped.append(
+        instance['uuid'])
+    stopped = []
+    assert look[2]() == []
+    now[0] = 60.0
+    assert look[2]() == ['off'] and stopped == ['off']
+    CONF.set_override('compute', '1.12', 'upgrade_levels')
+    assert 'recover_stuck_tasks' not in [
+        task[0] for task in manager.periodic_tasks()]
+    manager._builds.shutdown(wait=True)

@@ -205,7 +205,7 @@ def test_rescue_needs_computes_at_1_9(compute):
 
 def test_consoles_come_over_rpc_at_1_10(compute):
     assert compute_manager.ComputeManager.target.version == \
-        rpcapi.ComputeAPI.RPC_API_VERSION == '1.11'
+        rpcapi.ComputeAPI.RPC_API_VERSION == '1.12'
     api = rpcapi.ComputeAPI(timeout=10)
     ctxt = nova_context.get_admin_context()
     builds = _builds(1)
@@ -225,3 +225,26 @@ def test_consoles_come_over_rpc_at_1_10(compute):
     with pytest.raises(exception.ConsoleNotImplemented) as err:
         capped.get_serial_console(ctxt, 'h1', instance, 'serial')
     assert err.value.code == 501
+
+
+def test_stuck_task_candidates_come_over_rpc_at_1_12(driver):
+    manager = compute_manager.ComputeManager(driver, Conductor(), 'h1')
+    told = []
+    arrived = threading.Event()
+
+    def stuck_tasks(instances, interval):
+        told.append(([i['uuid'] for i in instances], interval))
+        arrived.set()
+        return []
+    manager.stuck_tasks = stuck_tasks
+    instance = dict(_builds(1)[0][1]['instance'],
+                    task_state=states.POWERING_OFF)
+    with conftest.serving(manager):
+        api = rpcapi.ComputeAPI(timeout=10)
+        assert api.can_send_version('1.12')
+        api.check_stuck_tasks(nova_context.get_admin_context(), 'h1',
+                              [instance], 60)
+        assert arrived.wait(30)
+        # A conductor held below 1.12 ([upgrade_levels]) does not send it.
+        assert not _api_capped_at('1.11').can_send_version('1.12')
+    assert told == [([instance['uuid']], 60)]
