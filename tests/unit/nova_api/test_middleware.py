@@ -6,10 +6,10 @@ import logging
 import falcon.testing
 import pytest
 
-from common import row_pages
 from common import servicegroup
 from nova_api import app as api_app
 from nova_api import middleware
+from tests.unit.nova_api import list_pages
 from tests.unit.nova_api import test_server_shapes as shapes
 
 BAD = 'x\ud800y'  # a lone surrogate: valid JSON escape, no UTF-8 for it
@@ -46,11 +46,8 @@ class StoredBadRow(shapes.FakeConductor):
 
     def instance_list(self, ctxt, filters=None, limit=None, marker=None,
                       sort=None, fields=None):
-        # The real one sends only `fields`: the views read no others.
-        return row_pages.pack(fields, [
-            [i.get(k) for k in fields]
-            for i in self.instance_get_all(ctxt, filters, limit, marker,
-                                           sort)])
+        return list_pages.page_of(self.instance_get_all(
+            ctxt, filters, limit, marker, sort), fields)
 
 
 @pytest.fixture

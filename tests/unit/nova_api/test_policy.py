@@ -10,11 +10,11 @@ import pytest
 
 from common import context
 from common import exception
-from common import row_pages
 from common.conf import CONF
 from nova_api import app as api_app
 from nova_api import policies
 from nova_api import policy
+from tests.unit.nova_api import list_pages
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 IMAGE_ID = '6e0f6f53-1c5a-4a5b-9c1e-3b0f0f6d2c11'
@@ -61,8 +61,8 @@ class FakeConductor:
             None, INSTANCE['project_id']) else []
 
     def instance_list(self, ctxt, filters, *args, fields=(), **kwargs):
-        return row_pages.pack(fields, [[i.get(k) for k in fields] for i in
-                                       self.instance_get_all(ctxt, filters)])
+        return list_pages.page_of(self.instance_get_all(ctxt, filters),
+                                  fields)
 
     def delete_instance(self, ctxt, uuid, *args, **kwargs):
         self.deleted.append(uuid)

@@ -5,11 +5,11 @@ import jsonschema
 import pytest
 
 from common import exception
-from common import row_pages
 from common import servicegroup
 from nova_api import app as api_app
 from nova_api.resources import servers
 from tests.schemas import servers as schemas
+from tests.unit.nova_api import list_pages
 
 UUID = '6f4c3c2a-1b7e-4a8e-9a52-0c8d7e3f5a11'
 GROUP = '0b8f3a5e-7d5c-4d43-8f1e-8f0a3b2c1d00'
@@ -57,11 +57,8 @@ class FakeConductor:
 
     def instance_list(self, ctxt, filters=None, limit=None, marker=None,
                       sort=None, fields=None):
-        # The real one sends only `fields`: the views read no others.
-        return row_pages.pack(fields, [
-            [i.get(k) for k in fields]
-            for i in self.instance_get_all(ctxt, filters, limit, marker,
-                                           sort)])
+        return list_pages.page_of(self.instance_get_all(
+            ctxt, filters, limit, marker, sort), fields)
 
     def service_get_all(self, ctxt, binary=None):
         return [{'host': 'cmp1', 'binary': 'nova-compute', 'disabled': True,
