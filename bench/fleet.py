@@ -71,7 +71,10 @@ class FleetSimulator:
     def host_name(self, index):
         return '%s-%05d' % (self.prefix, index)
 
-    def start(self, n_hosts, timeout=None):
+    def start(self, n_hosts, **size):
+        """Grow to n_hosts; the new hosts have the simulator's size, or
+        the vcpus/memory_mb/local_gb given here."""
+        size = dict(self.size, **size)
         first = len(self.hosts)
         chunks = []
         index = first
@@ -87,9 +90,9 @@ class FleetSimulator:
             argv = [sys.executable, os.path.join(HERE, 'fleet_hosts.py'),
                     '--config-file', self.conf_file, '--prefix', self.prefix,
                     '--first', str(first_index), '--count', str(count),
-                    '--vcpus', str(self.size['vcpus']),
-                    '--memory-mb', str(self.size['memory_mb']),
-                    '--local-gb', str(self.size['local_gb']),
+                    '--vcpus', str(size['vcpus']),
+                    '--memory-mb', str(size['memory_mb']),
+                    '--local-gb', str(size['local_gb']),
                     '--timer-threads', str(self.timer_threads)]
             if log:
                 argv += ['--log-file', log]
@@ -130,7 +133,8 @@ class FleetSimulator:
 
     def stats(self):
         """Each worker's timer lag (seconds late, p50/p99/max) and work
-        since the last stats."""
+        since the last stats; 'dropped': {"compute.<host> <method>":
+        count} of messages sent to its killed hosts."""
         return [self._ask(proc, 'stats') for proc, _f, _c in self.workers]
 
     def processes(self):
@@ -180,10 +184,13 @@ class Meter:
         groups['rabbitmq'] = []
         groups['postgres'] = []
         groups['pg other'] = []
+        groups['redis'] = []
         for proc in psutil.process_iter(['name', 'cmdline']):
             name = proc.info['name']
             if name == 'beam.smp':
                 groups['rabbitmq'] += _tree(proc.pid)
+            elif name == 'redis-server':
+                groups['redis'].append(proc)
             elif name == 'postgres' or (name or '').startswith('postgres'):
                 cmd = ' '.join(proc.info['cmdline'] or ())
                 # Backends show "postgres: USER DB HOST(PORT) STATE".
@@ -282,6 +289,8 @@ def detail_ms(dep, repeat=5):
     return statistics.median(times), count
 
 
+# Redis is counted only when the service groups live there: it is the
+# whole server, which other users of the machine may share.
 CONTROL = ('api', 'conductor', 'scheduler', 'rabbitmq', 'postgres')
 
 
@@ -300,7 +309,8 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     used = {k: v / seconds * 100
             for k, v in Meter.used(cpu0, cpu1).items()}
     row['cpu'] = used
-    row['control_cpu'] = sum(used.get(k, 0.0) for k in CONTROL)
+    control = CONTROL + (('redis',) if args.servicegroup == 'redis' else ())
+    row['control_cpu'] = sum(used.get(k, 0.0) for k in control)
     row['commits_s'] = (db1[0] - db0[0]) / seconds
     row['writes_s'] = (db1[1] - db0[1]) / seconds
     stats = sim.stats()
@@ -332,17 +342,18 @@ def print_tables(rows, out=sys.stdout):
     def p(line=''):
         print(line, file=out)
     p('Idle fleet (CPU in % of one core over the window; control = api + '
-      'conductor + scheduler + rabbitmq + postgres backends of this DB)')
-    p('%6s %7s %6s %6s %6s %6s %6s %7s %6s %6s %7s %7s %6s %6s %8s %8s' % (
-        'hosts', 'start s', 'api', 'cond', 'sched', 'rabbit', 'pg',
-        'control', 'pg-oth', 'sim', 'machine', 'commit/s', 'wr/s',
-        'queues', 'refr ms', 'incr ms'))
+      'conductor + scheduler + rabbitmq + postgres backends of this DB '
+      '+ redis when the service groups are there)')
+    p('%6s %7s %6s %6s %6s %6s %6s %6s %7s %6s %6s %7s %7s %6s %6s %8s %8s'
+      % ('hosts', 'start s', 'api', 'cond', 'sched', 'rabbit', 'pg',
+         'redis', 'control', 'pg-oth', 'sim', 'machine', 'commit/s', 'wr/s',
+         'queues', 'refr ms', 'incr ms'))
     for r in rows:
         c = collections.defaultdict(float, r['cpu'])
-        p('%6d %7.1f %6.1f %6.1f %6.1f %6.1f %6.1f %7.1f %6.1f %6.1f %7.1f '
-          '%7.0f %6.0f %6d %8.1f %8.1f' % (
+        p('%6d %7.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %7.1f %6.1f %6.1f '
+          '%7.1f %7.0f %6.0f %6d %8.1f %8.1f' % (
               r['hosts'], r['start_s'], c['api'], c['conductor'],
-              c['scheduler'], c['rabbitmq'], c['postgres'],
+              c['scheduler'], c['rabbitmq'], c['postgres'], c['redis'],
               r['control_cpu'], c['pg other'], c['simulator'],
               c['machine'], r['commits_s'], r['writes_s'], r['queues'],
               r['refresh_full_ms'], r['refresh_incr_ms']))
@@ -388,6 +399,11 @@ def main():
     parser.add_argument('--timer-threads', type=int, default=32)
     parser.add_argument('--report-interval', type=int, default=10)
     parser.add_argument('--service-down-time', type=int, default=60)
+    parser.add_argument('--servicegroup', choices=('db', 'redis'),
+                        default=os.environ.get(
+                            'NOVA_TEST_SERVICEGROUP_DRIVER', 'redis'),
+                        help='servicegroup_driver of the deployment '
+                             '(redis: the one for big fleets)')
     parser.add_argument('--conf', metavar='FILE', action='append',
                         default=[], help="append FILE to every daemon's "
                                          "nova.conf")
@@ -398,7 +414,7 @@ def main():
 
     from tests.functional import deployment as deployment_mod
     dep = deployment_mod.Deployment(
-        'postgresql', compute_hosts=(),
+        'postgresql', compute_hosts=(), servicegroup_driver=args.servicegroup,
         extra_conf='[DEFAULT]\ndefault_log_levels = amqp=WARN\n'
                    'report_interval = %d\nservice_down_time = %d\n'
                    'rpc_response_timeout = 60\n'
@@ -421,6 +437,7 @@ def main():
     meter = Meter(dep, sim)
     rows = []
     try:
+        print('servicegroup_driver = %s' % args.servicegroup)
         print('machine: %d CPUs, %.0f GiB; shared with other work' % (
             psutil.cpu_count(), psutil.virtual_memory().total / 2 ** 30),
             flush=True)

@@ -20,11 +20,13 @@ fit on two cores:
 
 It prints one JSON line {"ready": n} once every host is serving, then
 answers lines on stdin: "kill HOST" (that host's services stop, its
-messages are dropped unanswered, as a dead host's would be),
-"stats" (timer lag and work done since the last stats), and stops at EOF.
+messages are dropped unanswered, as a dead host's would be, and counted),
+"stats" (timer lag and work done since the last stats, and the messages
+dropped for killed hosts so far), and stops at EOF.
 """
 
 import argparse
+import collections
 import concurrent.futures
 import heapq
 import json
@@ -61,9 +63,12 @@ class _MuxServer(rpc_server.RPCServer):
                                                     None)
 
     def _process_incoming(self, incoming):
-        # A killed host's messages get no answer, as from a dead host.
+        # A killed host's messages get no answer, as from a dead host;
+        # they are counted, so a test sees whether any were sent to it.
         if self.dispatcher.route(incoming[0]) is not None:
             super()._process_incoming(incoming)
+        else:
+            self.dispatcher.count_dropped(incoming[0])
 
 
 class Multiplexer:
@@ -81,6 +86,8 @@ class Multiplexer:
         # A kombu connection is not thread-safe; hosts start side by side.
         self._declaring = threading.Lock()
         self.dispatched = 0
+        # "compute.<host> <method>" -> messages dropped for killed hosts.
+        self.dropped = collections.Counter()
 
     def server_for(self, target, endpoints):
         return _HostServer(self, target, endpoints)
@@ -101,6 +108,10 @@ class Multiplexer:
     def route(self, incoming):
         key = incoming.message._raw_message.delivery_info['routing_key']
         return self._routes.get(key)
+
+    def count_dropped(self, incoming):
+        key = incoming.message._raw_message.delivery_info['routing_key']
+        self.dropped['%s %s' % (key, incoming.message.get('method'))] += 1
 
     def dispatch(self, incoming):
         self.dispatched += 1
@@ -292,6 +303,7 @@ def main():
             print(json.dumps({
                 'hosts': len(services), 'timer_runs': timers.runs,
                 'dispatched': mux.dispatched,
+                'dropped': dict(mux.dropped),
                 'lag_p50': _percentile(lags, 50),
                 'lag_p99': _percentile(lags, 99),
                 'lag_max': lags[-1] if lags else 0.0}), flush=True)
