@@ -22,12 +22,13 @@ def make_service():
         conductor.service_heartbeat(nova_context.get_admin_context(), host,
                                     binary, topic)
 
-    def cast_beat(host, binary, topic):
-        conductor.service_beat(nova_context.get_admin_context(), host,
-                               binary, topic)
+    # With the db driver every heartbeat stays a call (service_heartbeat,
+    # 1.0), not a service_beat cast (1.20): schedulers are upgraded before
+    # the conductors, which would drop a cast newer than they know, and
+    # a few schedulers' calls cost nothing.
     return service.Service(BINARY, rpcapi.SchedulerAPI.TOPIC, CONF.host,
                            mgr, heartbeat=heartbeat,
-                           beat=servicegroup.beat_function(cast_beat),
+                           beat=servicegroup.beat_function(None),
                            report_interval=CONF.report_interval)
 
 
