@@ -7,6 +7,7 @@ driver it comes from Redis, read only for the services asked about.
 """
 
 import datetime
+import time
 
 import sqlalchemy as sa
 
@@ -53,24 +54,29 @@ def fill(services, key='last_seen_up', binary_key='binary'):
 
 def down_node_ids(s):
     """Ids of compute nodes whose service is down now: forced down, gone,
-    or no heartbeat within service_down_time. O(down) with an index on
-    services.last_seen_up (db) or a sorted set (redis)."""
+    or no heartbeat within service_down_time. O(down): each part is an
+    indexed lookup (services.forced_down, compute_nodes.service_id,
+    services.last_seen_up with the db driver), or a sorted-set range
+    (redis), never a read of every node."""
     cn = models.ComputeNode.__table__
     svc = models.Service.__table__
-    query = sa.select(cn.c.id).select_from(
-        cn.outerjoin(svc, cn.c.service_id == svc.c.id))
-    forced_or_gone = sa.or_(svc.c.id.is_(None), svc.c.forced_down)
+    nodes_of = sa.select(cn.c.id).select_from(
+        cn.join(svc, cn.c.service_id == svc.c.id))
+    # A deleted service's nodes lose their service_id (ON DELETE SET NULL).
+    down = set(s.execute(sa.select(cn.c.id).where(
+        cn.c.service_id.is_(None))).scalars())
+    down.update(s.execute(nodes_of.where(svc.c.forced_down)).scalars())
     if not servicegroup.uses_redis():
         cutoff = models.utcnow() - datetime.timedelta(
             seconds=CONF.service_down_time)
-        return sorted(s.execute(query.where(sa.or_(
-            forced_or_gone, svc.c.last_seen_up.is_(None),
-            svc.c.last_seen_up < cutoff))).scalars())
+        down.update(s.execute(nodes_of.where(
+            svc.c.last_seen_up < cutoff)).scalars())
+        down.update(s.execute(nodes_of.where(
+            svc.c.last_seen_up.is_(None))).scalars())
+        return sorted(down)
     group = servicegroup.redis_group()
     stale = set(group.stale(COMPUTE, CONF.service_down_time))
-    registered = s.execute(sa.select(sa.func.count()).select_from(svc).where(
-        svc.c.binary == COMPUTE)).scalar()
-    if group.count(COMPUTE) < registered:
+    if group.count(COMPUTE) < _registered_computes(s):
         # Some registered host has no stamp at all (Redis lost its data,
         # or the row came before the driver changed): find them, O(N),
         # only while that lasts.
@@ -78,11 +84,31 @@ def down_node_ids(s):
             svc.c.binary == COMPUTE)).scalars())
         stale.update(h for h, seen in group.last_seen(COMPUTE, hosts).items()
                      if seen is None)
-    down = set(s.execute(query.where(forced_or_gone)).scalars())
     if stale:
-        down.update(s.execute(query.where(
+        down.update(s.execute(sa.select(cn.c.id).where(
             cn.c.host.in_(sorted(stale)))).scalars())
     return sorted(down)
+
+
+# How long a conductor worker trusts its count of registered computes.
+# Registering stamps Redis at once (register()), so the count matters only
+# when Redis lost stamps; counting every service on each refresh would
+# cost O(N) per boot.
+REGISTERED_COUNT_TTL = 10.0
+_registered = {'engine': None, 'count': None, 'at': 0.0}
+
+
+def _registered_computes(s):
+    now = time.monotonic()
+    engine = s.get_bind()
+    if _registered['engine'] is not engine or \
+            now - _registered['at'] >= REGISTERED_COUNT_TTL:
+        _registered['count'] = s.execute(
+            sa.select(sa.func.count()).select_from(
+                models.Service.__table__).where(
+                models.Service.__table__.c.binary == COMPUTE)).scalar()
+        _registered.update(engine=engine, at=now)
+    return _registered['count']
 
 
 def iso_now():

@@ -28,7 +28,8 @@ class Service(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint('host', 'binary',
                                        name='uniq_services0host0binary'),
                       Index('services_last_seen_up_idx', 'last_seen_up'),
-                      Index('services_updated_at_idx', 'updated_at'))
+                      Index('services_updated_at_idx', 'updated_at'),
+                      Index('services_forced_down_idx', 'forced_down'))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -49,6 +50,7 @@ class ComputeNode(TimestampMixin, Base):
         UniqueConstraint('host', 'hypervisor_hostname',
                          name='uniq_compute_nodes0host0hypervisor_hostname'),
         Index('compute_nodes_updated_at_idx', 'updated_at'),
+        Index('compute_nodes_service_id_idx', 'service_id'),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
