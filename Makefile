@@ -7,8 +7,13 @@ STAMP := $(VENV)/.installed
 run: $(STAMP)
 	$(VENV)/bin/nova-all-in-one $(ARGS)
 
+# Two workers (pytest-xdist): each test module runs whole on one of them,
+# and the modules that share the machine's libvirtd, network namespaces
+# or the session's Ceph run on one (tests/conftest.py). PYTEST_WORKERS=0
+# runs everything in this process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest tests -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Tempest's compute API tests against a fresh Keystone and all-in-one,
 # judged against tests/tempest/known_failures.txt (`make test` runs it too,
