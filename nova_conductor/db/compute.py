@@ -145,14 +145,34 @@ def compute_node_update(host, nodename, resources):
         return convert.row_to_dict(node)
 
 
-def _node_with_service(node, svc):
-    out = convert.row_to_dict(node)
+def _nodes_query():
+    """Every node column, and what the scheduler needs of its service, as
+    plain rows: a full refresh reads every node, and ORM objects would
+    cost it more than the read."""
+    cn = models.ComputeNode.__table__
+    svc = models.Service.__table__
+    return (sa.select(
+        *cn.c,
+        svc.c.disabled.label('service_disabled'),
+        svc.c.disabled_reason.label('service_disabled_reason'),
+        svc.c.forced_down.label('service_forced_down'),
+        svc.c.uuid.label('service_uuid'),
+        svc.c.last_seen_up.label('service_updated_at'))
+        .select_from(cn.outerjoin(svc, cn.c.service_id == svc.c.id))
+        .order_by(cn.c.id))
+
+
+_DATETIME_KEYS = ('created_at', 'updated_at', 'service_updated_at')
+_FLAG_KEYS = ('service_disabled', 'service_forced_down')
+
+
+def _node_dict(row):
+    out = dict(row._mapping)
+    for key in _DATETIME_KEYS:
+        out[key] = convert.iso(out[key])
+    for key in _FLAG_KEYS:
+        out[key] = bool(out[key])
     out['deleted'] = False
-    out['service_disabled'] = bool(svc and svc.disabled)
-    out['service_disabled_reason'] = svc.disabled_reason if svc else None
-    out['service_forced_down'] = bool(svc and svc.forced_down)
-    out['service_uuid'] = svc.uuid if svc else None
-    out['service_updated_at'] = convert.iso(svc.last_seen_up) if svc else None
     return out
 
 
@@ -166,10 +186,7 @@ def compute_nodes_get_all(changed_since=None):
     returned 'now' is the marker to pass next time.
     """
     now = models.utcnow()
-    query = (sa.select(models.ComputeNode, models.Service)
-             .outerjoin(models.Service,
-                        models.ComputeNode.service_id == models.Service.id)
-             .order_by(models.ComputeNode.id))
+    query = _nodes_query()
     if changed_since:
         # Overlap by a second: rows committed late with an earlier stamp
         # would otherwise be missed.
@@ -178,9 +195,8 @@ def compute_nodes_get_all(changed_since=None):
         query = query.where(models.ComputeNode.id.in_(
             _changed_node_ids(since)))
     with session.reader() as s:
-        nodes = [_node_with_service(node, svc)
-                 for node, svc in s.execute(query)]
-        _add_placement_facts(s, nodes)
+        nodes = [_node_dict(row) for row in s.execute(query)]
+        _add_placement_facts(s, nodes, every_node=not changed_since)
         down = liveness.down_node_ids(s)
     liveness.fill(nodes, key='service_updated_at', binary_key=None)
     return {'nodes': nodes, 'now': convert.iso(now), 'down': down}
@@ -200,43 +216,53 @@ def _changed_node_ids(since):
             svc.c.updated_at >= since))
 
 
-def _supported_instances(node):
-    """[arch, hypervisor type, vm mode] triples this node can run."""
+def _supported_instances(cpu_info, hypervisor_type):
+    """[arch, hypervisor type, vm mode] triples a node can run."""
     try:
-        arch = json.loads(node.get('cpu_info') or '{}').get('arch')
-    except ValueError:
+        arch = json.loads(cpu_info or '{}').get('arch')
+    except (ValueError, AttributeError):
         arch = None
     arch = arch or 'x86_64'
-    hv_type = (node.get('hypervisor_type') or '').lower()
+    hv_type = (hypervisor_type or '').lower()
     if hv_type == 'qemu':
         return [[arch, 'kvm', 'hvm'], [arch, 'qemu', 'hvm']]
     return [[arch, hv_type or 'qemu', 'hvm']]
 
 
-def _add_placement_facts(s, nodes):
-    """What filters need beyond resources: aggregates and instances."""
+def _add_placement_facts(s, nodes, every_node=False):
+    """What filters need beyond resources: aggregates and instances.
+    For `every_node`, every link and placed instance is read, without an
+    IN list naming all of them."""
     if not nodes:
         return
     from nova_conductor.db import aggregates
-    aggs = aggregates.by_host(s, {n['host'] for n in nodes})
+    aggs = aggregates.by_host(
+        s, None if every_node else {n['host'] for n in nodes})
     inst_t = models.Instance.__table__
-    rows = s.execute(
-        sa.select(inst_t.c.uuid, inst_t.c.compute_node_id,
-                  inst_t.c.project_id, inst_t.c.vm_state,
-                  inst_t.c.task_state)
-        .where(inst_t.c.compute_node_id.in_([n['id'] for n in nodes]))
-        .where(inst_t.c.deleted == sa.false()))
+    query = (sa.select(inst_t.c.uuid, inst_t.c.compute_node_id,
+                       inst_t.c.project_id, inst_t.c.vm_state,
+                       inst_t.c.task_state)
+             .where(inst_t.c.deleted == sa.false()))
+    placed = inst_t.c.compute_node_id
+    rows = s.execute(query.where(
+        placed.is_not(None) if every_node
+        else placed.in_([n['id'] for n in nodes])))
     instances = {}
     for row in rows:
         instances.setdefault(row.compute_node_id, {})[row.uuid] = {
             'project_id': row.project_id, 'vm_state': row.vm_state,
             'task_state': row.task_state}
+    # A fleet has a few hardware models: parse each cpu_info once.
+    supported = {}
     for node in nodes:
+        model = (node.get('cpu_info'), node.get('hypervisor_type'))
+        if model not in supported:
+            supported[model] = _supported_instances(*model)
         node['aggregates'] = aggs.get(node['host'], [])
         node['availability_zone'] = aggregates.host_az(node['aggregates'])
         node['instances'] = instances.get(node['id'], {})
         node['num_instances'] = len(node['instances'])
-        node['supported_instances'] = _supported_instances(node)
+        node['supported_instances'] = supported[model]
 
 
 def compute_node_get(node_id):

@@ -364,6 +364,41 @@ def test_compute_nodes_changed_since_is_incremental(db):
     assert [n['host'] for n in changed] == ['host2']
 
 
+def test_full_and_changed_reads_describe_nodes_alike(db):
+    # A full read takes every placed instance and aggregate link without
+    # naming the nodes; it must say what a read of changed nodes says.
+    from nova_conductor.db import aggregates as aggregates_db
+    for host in ('host1', 'host2', 'host3'):
+        dbhelpers.make_node(host)
+    agg = aggregates_db.create('fast', availability_zone='az1')
+    aggregates_db.add_host(agg['id'], 'host2')
+    node2 = compute_db.compute_nodes_get_all()['nodes'][1]
+    inst = dbhelpers.make_instance(vm_state=states.ACTIVE, task_state=None)
+    with db.writer() as s:
+        s.execute(sa.update(models.Instance).values(
+            compute_node_id=node2['id'], host='host2'))
+        s.execute(sa.update(models.Service).where(
+            models.Service.host == 'host1').values(
+            disabled=True, disabled_reason='maintenance'))
+        s.execute(sa.update(models.ComputeNode).where(
+            models.ComputeNode.host == 'host3').values(service_id=None))
+    full = compute_db.compute_nodes_get_all()
+    changed = compute_db.compute_nodes_get_all('2000-01-01T00:00:00+00:00')
+    assert full['nodes'] == changed['nodes']
+    host1, host2, host3 = full['nodes']
+    assert (host1['service_disabled'], host1['service_disabled_reason']) \
+        == (True, 'maintenance')
+    assert host2['instances'] == {inst['uuid']: {
+        'project_id': 'p1', 'vm_state': states.ACTIVE, 'task_state': None}}
+    assert host2['num_instances'] == 1 and host1['num_instances'] == 0
+    assert [a['name'] for a in host2['aggregates']] == ['fast']
+    assert host2['availability_zone'] == 'az1'
+    assert host3['service_uuid'] is None
+    assert host3['service_forced_down'] is False
+    assert full['down'] == [host3['id']]
+    assert host1['supported_instances'] == [['x86_64', 'test', 'hvm']]
+
+
 def test_flavor_create_conflicts_and_extra_specs(db):
     made = catalog.flavor_create({'name': 'f1', 'flavorid': '10', 'vcpus': 1,
                                   'memory_mb': 64, 'root_gb': 0,
