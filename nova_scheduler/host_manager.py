@@ -73,6 +73,8 @@ class HostManager:
 
     def _apply(self, result, full, now_mono):
         conductor_now = result.get('now')
+        # Parsed once here, not once per node.
+        now = host_state.parse_isotime(conductor_now)
         states = {} if full else self.host_states
         old = self.host_states
         arrays = self.arrays
@@ -94,10 +96,10 @@ class HostManager:
                 continue
             state = old.get(node_id)
             if state is None:
-                state = host_state.HostState(node, now=conductor_now,
+                state = host_state.HostState(node, now=now,
                                              now_mono=now_mono)
             else:
-                state.update(node, now=conductor_now, now_mono=now_mono)
+                state.update(node, now=now, now_mono=now_mono)
             state.service_down = None if down is None else node_id in down
             if not full:
                 # A node new to the dict goes last there, and so in the

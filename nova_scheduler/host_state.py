@@ -1,6 +1,7 @@
 """HostState: the scheduler's view of one node's capacity and health."""
 
 import datetime
+import functools
 import json
 import time
 
@@ -56,6 +57,13 @@ def _parse_cpu_info(cpu_info):
     # Parsed once per node update; ComputeCapabilitiesFilter walks it.
     if isinstance(cpu_info, dict):
         return cpu_info
+    return _parse_cpu_info_text(cpu_info)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cpu_info_text(cpu_info):
+    # A fleet has a few hardware models, so a full refresh parses each
+    # once; hosts of one model share the dict, which filters only read.
     try:
         parsed = json.loads(cpu_info) if cpu_info else {}
     except ValueError:
