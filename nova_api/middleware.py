@@ -8,6 +8,7 @@ import uuid
 
 import falcon
 import falcon.inspect
+import orjson
 
 from common import context as nova_context
 from common import exception
@@ -142,7 +143,15 @@ def encode_json(media, request_id=None):
     """`media` as UTF-8 JSON. Text that UTF-8 cannot encode (a lone
     surrogate, in a row stored before the API refused such text) goes out
     as U+FFFD, with a warning, rather than failing the whole response:
-    one bad row must not break a list for everyone who can see it."""
+    one bad row must not break a list for everyone who can see it.
+
+    orjson encodes a 1,000-server page several times faster than json;
+    what it refuses (a lone surrogate, an integer past 64 bits, a type
+    only a default= would know) takes the json path, as before."""
+    try:
+        return orjson.dumps(media, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        pass
     text = json.dumps(media, ensure_ascii=False)
     try:
         return text.encode()

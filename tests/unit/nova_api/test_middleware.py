@@ -16,9 +16,20 @@ BAD = 'x\ud800y'  # a lone surrogate: valid JSON escape, no UTF-8 for it
 
 
 def test_encode_is_plain_utf8_json_when_the_text_is_valid():
-    media = {'name': 'é 中 \U0001F600', 'n': [1, None, True]}
-    assert middleware.encode_json(media) == json.dumps(
-        media, ensure_ascii=False).encode()
+    media = {'name': 'é 中 \U0001F600', 'n': [1, None, True, 2.5]}
+    out = middleware.encode_json(media)
+    assert json.loads(out) == media
+    # Not \u-escaped: the UTF-8 bytes themselves.
+    assert 'é 中 \U0001F600'.encode() in out
+
+
+@pytest.mark.parametrize('media', [
+    {'big': 2 ** 70},           # past orjson's 64-bit integers
+    {1: 'int key', 'a': [{2: 3}]},
+])
+def test_encode_takes_what_json_takes(media):
+    assert json.loads(middleware.encode_json(media)) == json.loads(
+        json.dumps(media))
 
 
 def test_encode_replaces_lone_surrogates_and_warns_with_the_request_id(
