@@ -130,25 +130,34 @@ def detail_fields(req):
 class ViewContext:
     """Per-request facts many server bodies share, fetched at most once."""
 
-    def __init__(self, req, conductor):
+    def __init__(self, req, conductor, instances=()):
+        """`instances`: the page the bodies are for, so the services of
+        all its hosts are asked for at once."""
         self.req = req
         self.conductor = conductor
-        self._host_states = None
+        self._page_hosts = {i['host'] for i in instances if i.get('host')}
+        self._host_states = {}
 
     def host_status(self, instance):
-        if not instance.get('host'):
+        host = instance.get('host')
+        if not host:
             return ''
-        if self._host_states is None:
-            self._host_states = {}
-            for svc in self.conductor.service_get_all(
-                    self.req.context.ctxt, 'nova-compute'):
-                if svc['forced_down'] or not servicegroup.service_is_up(svc):
-                    self._host_states[svc['host']] = 'DOWN'
-                elif svc['disabled']:
-                    self._host_states[svc['host']] = 'MAINTENANCE'
-                else:
-                    self._host_states[svc['host']] = 'UP'
-        return self._host_states.get(instance['host'], 'UNKNOWN')
+        if host not in self._host_states:
+            # Only this page's hosts: a fleet may hold 10,000.
+            self._load_host_states(self._page_hosts | {host})
+        return self._host_states[host]
+
+    def _load_host_states(self, hosts):
+        hosts = hosts - set(self._host_states)
+        self._host_states.update(dict.fromkeys(hosts, 'UNKNOWN'))
+        for svc in self.conductor.service_get_all(
+                self.req.context.ctxt, 'nova-compute', hosts=hosts):
+            if svc['forced_down'] or not servicegroup.service_is_up(svc):
+                self._host_states[svc['host']] = 'DOWN'
+            elif svc['disabled']:
+                self._host_states[svc['host']] = 'MAINTENANCE'
+            else:
+                self._host_states[svc['host']] = 'UP'
 
 
 def _user_data(instance):

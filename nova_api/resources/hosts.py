@@ -73,7 +73,7 @@ class _Base:
         """The host's compute service, up; HostNotFound or
         ComputeServiceUnavailable otherwise."""
         found = [s for s in self.conductor.service_get_all(
-            req.context.ctxt, binary='nova-compute')
+            req.context.ctxt, binary='nova-compute', hosts=[host_name])
             if s['host'] == host_name]
         if not found:
             raise exception.HostNotFound(host=host_name)

@@ -513,7 +513,7 @@ class ServerDetail(server_resource.ServerResource):
         policy.authorize(req, 'os_compute_api:servers:detail')
         found, next_marker = _list(req, self.conductor,
                                    server_view.detail_fields(req))
-        view_ctx = server_view.ViewContext(req, self.conductor)
+        view_ctx = server_view.ViewContext(req, self.conductor, found)
         resp.media = {'servers': [server_view.detail(req, i, view_ctx)
                                   for i in found]}
         if next_marker:

@@ -96,8 +96,10 @@ class Services(_Base):
         policy.authorize(req, 'os_compute_api:os-services:list')
         ctxt = req.context.ctxt
         zones = self._zones(req)
-        found = [s for s in self.conductor.service_get_all(ctxt)
-                 if req.get_param('host') in (None, s['host']) and
+        host = req.get_param('host')
+        found = [s for s in self.conductor.service_get_all(
+                 ctxt, hosts=None if host is None else [host])
+                 if host in (None, s['host']) and
                  req.get_param('binary') in (None, s['binary'])]
         resp.media = {'services': [view(req, s, zones) for s in found]}
 

@@ -93,13 +93,27 @@ def services_seen(pending):
             service_heartbeat(host, binary, topic)
 
 
-def service_get_all(binary=None):
+# Hosts per IN list: a page of servers names at most [api] max_limit.
+HOSTS_PER_QUERY = 500
+
+
+def service_get_all(binary=None, hosts=None):
+    """Services ordered by id: of `binary` if given, and of `hosts` (a
+    list of host names) if given."""
+    query = sa.select(models.Service).order_by(models.Service.id)
+    if binary:
+        query = query.filter_by(binary=binary)
     with session.reader() as s:
-        query = sa.select(models.Service).order_by(models.Service.id)
-        if binary:
-            query = query.filter_by(binary=binary)
-        return liveness.fill(
-            [convert.row_to_dict(r) for r in s.scalars(query)])
+        if hosts is None:
+            rows = list(s.scalars(query))
+        else:
+            hosts = sorted({h for h in hosts if isinstance(h, str)})
+            rows = sorted(
+                (row for start in range(0, len(hosts), HOSTS_PER_QUERY)
+                 for row in s.scalars(query.where(models.Service.host.in_(
+                     hosts[start:start + HOSTS_PER_QUERY])))),
+                key=lambda row: row.id)
+        return liveness.fill([convert.row_to_dict(r) for r in rows])
 
 
 def service_get_by_host(host, binary='nova-compute'):

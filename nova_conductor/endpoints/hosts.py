@@ -41,9 +41,9 @@ class HostsEndpoints:
         memory, written with others at the next flush (heartbeats.py)."""
         self.heartbeats.record(host, binary, topic)
 
-    # (1.0)
-    def service_get_all(self, context, binary=None):
-        return compute_db.service_get_all(binary)
+    # (1.0; hosts 1.21)
+    def service_get_all(self, context, binary=None, hosts=None):
+        return compute_db.service_get_all(binary, hosts)
 
     # (1.0)
     @changes_hosts

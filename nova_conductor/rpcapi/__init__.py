@@ -61,6 +61,8 @@ Version history:
         the conductor coalesces (servicegroup_driver = db);
         compute_nodes_get_all answers 'down' (node ids down now) and no
         longer counts a heartbeat as a change
+  1.21 - service_get_all's hosts: only the services of those hosts (the
+        host_status of a page of servers, not of the whole fleet)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -126,7 +128,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.20'
+    RPC_API_VERSION = '1.21'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -23,9 +23,21 @@ class HostsAPI:
         self.cast(ctxt, 'service_beat', '1.20', host=host, binary=binary,
                   topic=topic)
 
-    # (1.0)
-    def service_get_all(self, ctxt, binary=None):
-        return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
+    # (1.0; 1.21 with hosts)
+    def service_get_all(self, ctxt, binary=None, hosts=None):
+        """Services of `binary` (all if None), of `hosts` only if given;
+        a conductor older than 1.21 sends all, and they are sorted out
+        here."""
+        if hosts is None:
+            return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
+        hosts = sorted(set(hosts))
+        if self.can_send_version('1.21'):
+            return self.call(ctxt, 'service_get_all', '1.21', binary=binary,
+                             hosts=hosts)
+        wanted = set(hosts)
+        return [svc for svc in self.call(ctxt, 'service_get_all', '1.0',
+                                         binary=binary)
+                if svc['host'] in wanted]
 
     # (1.0)
     def service_set_status(self, ctxt, host, binary, disabled, reason=None):

@@ -60,10 +60,11 @@ class FakeConductor:
         return list_pages.page_of(self.instance_get_all(
             ctxt, filters, limit, marker, sort), fields)
 
-    def service_get_all(self, ctxt, binary=None):
-        return [{'host': 'cmp1', 'binary': 'nova-compute', 'disabled': True,
-                 'forced_down': False, 'last_seen_up': None,
-                 'updated_at': None}]
+    def service_get_all(self, ctxt, binary=None, hosts=None):
+        return [svc for svc in [
+            {'host': 'cmp1', 'binary': 'nova-compute', 'disabled': True,
+             'forced_down': False, 'last_seen_up': None,
+             'updated_at': None}] if hosts is None or svc['host'] in hosts]
 
     def server_group_get(self, ctxt, uuid):
         return {'uuid': uuid, 'members': [UUID]}
@@ -278,3 +279,29 @@ def test_diagnostics_are_nova_standard_ones_from_2_48(client, version,
                  'admin:p1')
     assert client.conductor.diagnostics_asked is standard
     assert found == ({'standard': True} if standard else {'cpu0_time': 1})
+
+
+def test_host_status_asks_only_for_the_hosts_of_the_page(client):
+    # A fleet may hold 10,000 computes: a page's bodies must not read
+    # every service.
+    asked = []
+    real = client.conductor.service_get_all
+
+    def service_get_all(ctxt, binary=None, hosts=None):
+        asked.append((binary, sorted(hosts)))
+        return real(ctxt, binary, hosts)
+    client.conductor.service_get_all = service_get_all
+    page = [dict(INSTANCE, uuid='u-%d' % i, host=host) for i, host in
+            enumerate(['cmp1', 'cmp2', 'cmp1', None])]
+    client.conductor.instance_get_all = \
+        lambda ctxt, filters=None, limit=None, marker=None, sort=None: page
+    servers_ = _get(client, '/v2.1/servers/detail', '2.16',
+                    'admin:p1')['servers']
+    assert [s['host_status'] for s in servers_] == [
+        'MAINTENANCE', 'UNKNOWN', 'MAINTENANCE', '']
+    assert asked == [('nova-compute', ['cmp1', 'cmp2'])]
+    asked.clear()
+    shown = _get(client, '/v2.1/servers/%s' % UUID, '2.16',
+                 'admin:p1')['server']
+    assert shown['host_status'] == 'MAINTENANCE'
+    assert asked == [('nova-compute', ['cmp1'])]

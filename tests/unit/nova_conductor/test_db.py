@@ -539,3 +539,45 @@ def test_a_first_placement_of_an_instance_placed_already_is_refused(db):
     assert instances_db.get(inst['uuid'])['host'] == 'a'
     assert compute_db.compute_node_get(b['id'])['running_vms'] == 0
     assert compute_db.compute_node_get(a['id'])['running_vms'] == 1
+
+
+def test_service_get_all_of_some_hosts(db, monkeypatch):
+    monkeypatch.setattr(compute_db, 'HOSTS_PER_QUERY', 2)
+    for host in ('h1', 'h2', 'h3', 'h4', 'h5'):
+        dbhelpers.make_node(host)
+    compute_db.service_heartbeat('h2', 'nova-scheduler', 'scheduler')
+    every = compute_db.service_get_all('nova-compute')
+    assert [s['host'] for s in every] == ['h1', 'h2', 'h3', 'h4', 'h5']
+    some = compute_db.service_get_all('nova-compute',
+                                      ['h5', 'h1', 'h4', 'nope', 'h2'])
+    # Across IN lists of HOSTS_PER_QUERY, still in id order.
+    assert [s['host'] for s in some] == ['h1', 'h2', 'h4', 'h5']
+    assert [s['binary'] for s in compute_db.service_get_all(
+        None, ['h2'])] == ['nova-compute', 'nova-scheduler']
+    assert compute_db.service_get_all('nova-compute', []) == []
+
+
+def test_service_get_all_of_hosts_travels_at_1_21_or_sorts_them_out():
+    class Client(dbhelpers.SentRecorder):
+        cap = '1.21'
+
+        def can_send_version(self, version):
+            return tuple(map(int, version.split('.'))) <= tuple(
+                map(int, self.cap.split('.')))
+
+        def call(self, ctxt, method, version, server=None, timeout=None,
+                 **kw):
+            super().call(ctxt, method, version, **kw)
+            self.kwargs = kw
+            return [{'host': 'h1'}, {'host': 'h2'}, {'host': 'h3'}]
+    api = Client()
+    api.service_get_all(None, 'nova-compute', hosts={'h3', 'h1'})
+    assert api.sent[-1] == ('service_get_all', '1.21')
+    assert api.kwargs == {'binary': 'nova-compute', 'hosts': ['h1', 'h3']}
+    api.service_get_all(None, 'nova-compute')
+    assert api.sent[-1] == ('service_get_all', '1.0')
+    api.cap = '1.20'
+    older = api.service_get_all(None, 'nova-compute', hosts=['h3', 'h1'])
+    assert api.sent[-1] == ('service_get_all', '1.0')
+    assert 'hosts' not in api.kwargs
+    assert [s['host'] for s in older] == ['h1', 'h3']
