@@ -385,9 +385,7 @@ class ServerSpecBuilder:
             out['force_hosts'] = [host] if host else []
             out['force_nodes'] = [node] if node else []
         if zone:
-            known = {z['name'] for z in self.conductor.availability_zones_get(
-                ctxt) if z['name'] != 'internal'}
-            if zone not in known:
+            if not self.conductor.availability_zone_exists(ctxt, zone):
                 raise exception.Invalid('The requested availability zone '
                                         'is not available')
         return out

@@ -55,3 +55,7 @@ class AggregatesEndpoints:
     # (1.0)
     def availability_zones_get(self, context):
         return availability_zones.zones()
+
+    # (1.21)
+    def availability_zone_exists(self, context, name):
+        return availability_zones.zone_exists(name)

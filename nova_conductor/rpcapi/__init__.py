@@ -62,7 +62,8 @@ Version history:
         compute_nodes_get_all answers 'down' (node ids down now) and no
         longer counts a heartbeat as a change
   1.21 - service_get_all's hosts: only the services of those hosts (the
-        host_status of a page of servers, not of the whole fleet)
+        host_status of a page of servers, not of the whole fleet);
+        availability_zone_exists (a boot's zone, without every service)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -143,7 +144,8 @@ class ConductorAPI(instances.InstancesAPI,
         'instance_get', 'instance_get_all', 'instance_list',
         'instance_actions_get',
         'instance_action_get', 'aggregate_get_all', 'aggregate_get',
-        'availability_zones_get', 'server_group_get',
+        'availability_zones_get', 'availability_zone_exists',
+        'server_group_get',
         'server_group_get_all', 'scheduler_dry_run', 'quota_get',
         'block_devices_get',
         'quota_defaults', 'keypair_get', 'keypair_get_all',

@@ -52,3 +52,13 @@ class AggregatesAPI:
     def availability_zones_get(self, ctxt):
         """[{'name', 'available', 'hosts': {host: {binary: {...}}}}]."""
         return self.call(ctxt, 'availability_zones_get', '1.0')
+
+    # (1.21)
+    def availability_zone_exists(self, ctxt, name):
+        """Whether a server may be booted in zone `name` (any listed zone
+        but 'internal'); asked of an older conductor as the whole list."""
+        if self.can_send_version('1.21'):
+            return self.call(ctxt, 'availability_zone_exists', '1.21',
+                             name=name)
+        return any(z['name'] == name and z['name'] != 'internal'
+                   for z in self.availability_zones_get(ctxt))

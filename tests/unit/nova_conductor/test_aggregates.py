@@ -1,6 +1,7 @@
 """Aggregates, availability zones and server groups in the conductor."""
 
 import pytest
+import sqlalchemy as sa
 
 from common import exception
 from nova_conductor import availability_zones
@@ -8,6 +9,7 @@ from nova_conductor.db import aggregates
 from nova_conductor.db import compute as compute_db
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
+from nova_conductor.db import models
 from nova_conductor.db import server_groups
 from tests.unit.nova_conductor import dbhelpers
 
@@ -80,6 +82,43 @@ def test_zones_list_hosts_by_aggregate_and_default(db):
     assert list(zones['nova']['hosts']) == ['h2']
     assert zones['az1']['available'] is True
     assert 'nova-scheduler' in zones['internal']['hosts']['ctl']
+
+
+def _listed_zones():
+    return {z['name'] for z in availability_zones.zones()} - {'internal'}
+
+
+NAMES = ('az1', 'az2', 'nova', 'internal', 'nope', '')
+
+
+def test_zone_exists_says_what_the_zone_list_says(db):
+    def check():
+        listed = _listed_zones()
+        assert {n for n in NAMES if availability_zones.zone_exists(n)} \
+            == listed & set(NAMES)
+        return listed
+    # No computes: not even the default zone.
+    compute_db.service_heartbeat('ctl', 'nova-scheduler', 'scheduler')
+    assert check() == set()
+    dbhelpers.make_node('h1')
+    assert check() == {'nova'}
+    agg = aggregates.create('a', 'az1')
+    aggregates.add_host(agg['id'], 'h1')
+    # h1 left the default zone, and no other compute is in it.
+    assert check() == {'az1'}
+    empty = aggregates.create('b', 'az2')  # not listed without a host
+    plain = aggregates.create('c')  # no zone: its host stays in 'nova'
+    dbhelpers.make_node('h2')
+    aggregates.add_host(plain['id'], 'h2')
+    assert check() == {'az1', 'nova'}
+    dbhelpers.make_node('h3')
+    aggregates.add_host(empty['id'], 'h3')
+    assert check() == {'az1', 'az2', 'nova'}
+    # Its service deleted, h3 still names az2 (as the list shows it).
+    with db.writer() as s:
+        s.execute(sa.delete(models.Service).where(
+            models.Service.host == 'h3'))
+    assert check() == {'az1', 'az2', 'nova'}
 
 
 def test_server_group_members_and_hosts(db):

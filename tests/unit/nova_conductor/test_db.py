@@ -581,3 +581,25 @@ def test_service_get_all_of_hosts_travels_at_1_21_or_sorts_them_out():
     assert api.sent[-1] == ('service_get_all', '1.0')
     assert 'hosts' not in api.kwargs
     assert [s['host'] for s in older] == ['h1', 'h3']
+
+
+def test_zone_exists_travels_at_1_21_or_reads_the_zone_list():
+    class Client(dbhelpers.SentRecorder):
+        cap = '1.21'
+
+        def can_send_version(self, version):
+            return version <= self.cap
+
+        def call(self, ctxt, method, version, server=None, timeout=None,
+                 **kw):
+            super().call(ctxt, method, version, **kw)
+            return True if method == 'availability_zone_exists' else [
+                {'name': 'az1'}, {'name': 'internal'}]
+    api = Client()
+    assert api.availability_zone_exists(None, 'az9') is True
+    assert api.sent == [('availability_zone_exists', '1.21')]
+    api.cap = '1.20'
+    assert api.availability_zone_exists(None, 'az1') is True
+    assert api.availability_zone_exists(None, 'internal') is False
+    assert api.availability_zone_exists(None, 'az9') is False
+    assert api.sent[-1] == ('availability_zones_get', '1.0')
