@@ -334,6 +334,9 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     burst_cpu = Meter.used(before, after)
     row['machine_ms_boot'] = burst_cpu['machine'] * 1000 / started
     row['sim_ms_boot'] = burst_cpu.get('simulator', 0.0) * 1000 / started
+    # Which process a boot costs more in as the fleet grows.
+    row['burst_ms_boot'] = {k: v * 1000 / started
+                            for k, v in burst_cpu.items()}
     row['detail_ms'], row['detail_servers'] = detail_ms(dep)
     return row
 
@@ -378,6 +381,17 @@ def print_tables(rows, out=sys.stdout):
             r['hosts'], r['seq_p50_ms'], r['boots_s'], r['machine_ms_boot'],
             r['sim_ms_boot'], r['boot_errors'], r['detail_ms'],
             r['detail_servers']))
+    p()
+    p('CPU per boot in the burst (ms; idle work during the burst included)')
+    p('%6s %6s %6s %6s %6s %6s %6s %6s %7s' % (
+        'hosts', 'api', 'cond', 'sched', 'rabbit', 'pg', 'redis', 'sim',
+        'machine'))
+    for r in rows:
+        c = collections.defaultdict(float, r['burst_ms_boot'])
+        p('%6d %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %7.1f' % (
+            r['hosts'], c['api'], c['conductor'], c['scheduler'],
+            c['rabbitmq'], c['postgres'], c['redis'], c['simulator'],
+            c['machine']))
     for r in rows:
         for fault in r['faults']:
             p('fault at %d hosts: %s' % (r['hosts'], fault))

@@ -47,6 +47,11 @@ def pytest_xdist_make_scheduler(config, log):
     # does not group under pytest 9.2, which ignores the node id it sets.)
     from xdist.scheduler import LoadScopeScheduling
 
+    # Keep the collection's order (FIRST above): by default loadscope
+    # starts the units with the most tests first, and Tempest, one long
+    # test, would start last.
+    config.option.loadscopereorder = False
+
     class ByWorkUnit(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             return work_unit(nodeid)
