@@ -59,7 +59,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
                        live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.21')
+    target = messaging.Target(version='1.22')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

@@ -9,6 +9,7 @@ import contextlib
 import logging
 
 from common import coalesce
+from common import row_pages
 from common import exception
 from common import states
 from common.conf import CONF
@@ -98,10 +99,11 @@ class InstancesEndpoints:
                          marker=None, sort=None):
         return instances_db.get_all(filters, limit, marker, sort)
 
-    # (1.19)
+    # (1.19; rows_as_text 1.22)
     def instance_list(self, context, filters=None, limit=None, marker=None,
-                      sort=None, fields=('uuid',)):
-        return instance_list.page(filters, limit, marker, sort, fields)
+                      sort=None, fields=('uuid',), rows_as_text=False):
+        page = instance_list.page(filters, limit, marker, sort, fields)
+        return row_pages.as_text(page) if rows_as_text else page
 
     # (1.0; values may set auto_disk_config from 1.10, config_drive,
     # key_data and key_type from 1.11)

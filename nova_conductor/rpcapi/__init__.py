@@ -64,6 +64,8 @@ Version history:
   1.21 - service_get_all's hosts: only the services of those hosts (the
         host_status of a page of servers, not of the whole fleet);
         availability_zone_exists (a boot's zone, without every service)
+  1.22 - instance_list's rows_as_text: the page's rows as one JSON text
+        (common.row_pages.as_text)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -129,7 +131,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.21'
+    RPC_API_VERSION = '1.22'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -67,15 +67,18 @@ class InstancesAPI:
         return self.call(ctxt, 'instance_get_all', '1.1', filters=filters,
                          limit=limit, marker=marker, sort=sort)
 
-    # (1.19)
+    # (1.19; 1.22 for the rows as text)
     def instance_list(self, ctxt, filters=None, limit=None, marker=None,
                       sort=None, fields=('uuid',)):
         """instance_get_all's page with only `fields` of each instance
         (nova_conductor.db.instance_list.FIELDS), what a list view shows,
         as a common.row_pages page."""
-        return self.call(ctxt, 'instance_list', '1.19', filters=filters,
-                         limit=limit, marker=marker, sort=sort,
-                         fields=list(fields))
+        kwargs = dict(filters=filters, limit=limit, marker=marker,
+                      sort=sort, fields=list(fields))
+        if self.can_send_version('1.22'):
+            return self.call(ctxt, 'instance_list', '1.22',
+                             rows_as_text=True, **kwargs)
+        return self.call(ctxt, 'instance_list', '1.19', **kwargs)
 
     # (1.0; 1.10 / 1.11 when values set their columns)
     def instance_update(self, ctxt, instance_uuid, values,

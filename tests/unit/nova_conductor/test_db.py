@@ -603,3 +603,24 @@ def test_zone_exists_travels_at_1_21_or_reads_the_zone_list():
     assert api.availability_zone_exists(None, 'internal') is False
     assert api.availability_zone_exists(None, 'az9') is False
     assert api.sent[-1] == ('availability_zones_get', '1.0')
+
+
+def test_instance_list_asks_for_rows_as_text_from_1_22():
+    class Client(dbhelpers.SentRecorder):
+        cap = '1.22'
+
+        def can_send_version(self, version):
+            return version <= self.cap
+
+        def call(self, ctxt, method, version, server=None, timeout=None,
+                 **kw):
+            super().call(ctxt, method, version, **kw)
+            self.kwargs = kw
+    api = Client()
+    api.instance_list(None, {'deleted': False}, 5, fields=('uuid', 'host'))
+    assert api.sent == [('instance_list', '1.22')]
+    assert api.kwargs['rows_as_text'] is True
+    api.cap = '1.21'
+    api.instance_list(None, None, 5)
+    assert api.sent[-1] == ('instance_list', '1.19')
+    assert 'rows_as_text' not in api.kwargs

@@ -91,6 +91,10 @@ def test_page_shows_what_get_all_shows(db, filters, limit, sort):
         assert sorted(page['columns']) == ALL
         listed = row_pages.unpack(page)
         assert listed == [_as_listed(i, ALL) for i in full]
+        # The same page with its rows as one text (RPC 1.22).
+        as_text = row_pages.as_text(page)
+        assert 'rows' not in as_text
+        assert row_pages.unpack(as_text) == listed
         seen += listed
         if not limit or len(full) < limit:
             break
