@@ -14,7 +14,8 @@ size, after the fleet settles, it measures over an idle window:
 - DB commits and row writes per second (pg_stat_database deltas);
 - RabbitMQ queues and connections of the deployment's vhost;
 - the scheduler's refresh: a full and an incremental compute_nodes_get_all
-  through the conductor, timed from here;
+  through the conductor, timed from here, and a `ping` call's round trip
+  beside them;
 - RSS of each daemon;
 
 then runs bench/boot.py's sequential and burst boots, and times
@@ -277,12 +278,26 @@ def refresh_times(conductor, ctxt, repeat=3):
         result = conductor.compute_nodes_get_all(ctxt)
         full.append((time.perf_counter() - t0) * 1000)
     time.sleep(1)
-    t0 = time.perf_counter()
-    changed = conductor.compute_nodes_get_all(ctxt,
-                                              changed_since=result['now'])
-    incremental = (time.perf_counter() - t0) * 1000
-    return (statistics.median(full), len(result['nodes']), incremental,
-            len(changed['nodes']))
+    incremental = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        changed = conductor.compute_nodes_get_all(
+            ctxt, changed_since=result['now'])
+        incremental.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.2)
+    return (statistics.median(full), len(result['nodes']),
+            statistics.median(incremental), len(changed['nodes']))
+
+
+def ping_ms(conductor, ctxt, repeat=20):
+    """p50 of a conductor call that does nothing: the RPC round trip
+    alone, beside the refresh's."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        conductor.ping(ctxt)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
 
 
 def detail_ms(dep, repeat=5):
@@ -325,6 +340,7 @@ def measure_size(dep, sim, meter, engine, conductor, ctxt, args, n):
     row['queues'], row['conns'] = rabbit_counts(dep.vhost)
     (row['refresh_full_ms'], row['nodes'], row['refresh_incr_ms'],
      row['nodes_changed']) = refresh_times(conductor, ctxt)
+    row['ping_ms'] = ping_ms(conductor, ctxt)
     row['rss'] = meter.rss_mb()
     # Boots: one at a time, then a burst, with the CPU the burst took.
     seq = boot.run_sequential(dep, args.sequential, prefix='seq%d' % n)
@@ -368,15 +384,15 @@ def print_tables(rows, out=sys.stdout):
               r['refresh_full_ms'], r['refresh_incr_ms']))
     p()
     p('Memory (RSS MB), connections, simulator timer lag (s)')
-    p('%6s %6s %6s %6s %7s %7s %7s %6s %8s %8s' % (
+    p('%6s %6s %6s %6s %7s %7s %7s %6s %8s %8s %8s' % (
         'hosts', 'api', 'cond', 'sched', 'rabbit', 'sim', 'conns', 'nodes',
-        'lag p99', 'lag max'))
+        'lag p99', 'lag max', 'ping ms'))
     for r in rows:
         m = r['rss']
-        p('%6d %6.0f %6.0f %6.0f %7.0f %7.0f %7d %6d %8.2f %8.2f' % (
+        p('%6d %6.0f %6.0f %6.0f %7.0f %7.0f %7d %6d %8.2f %8.2f %8.2f' % (
             r['hosts'], m['api'], m['conductor'], m['scheduler'],
             m['rabbitmq'], m['simulator'], r['conns'], r['nodes'],
-            r['lag_p99'], r['lag_max']))
+            r['lag_p99'], r['lag_max'], r['ping_ms']))
     p()
     p('Boots against the fleet (first row: the baseline of this run)')
     p('%6s %9s %8s %9s %9s %7s %11s' % (
