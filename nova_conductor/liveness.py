@@ -62,21 +62,22 @@ def down_node_ids(s):
     svc = models.Service.__table__
     nodes_of = sa.select(cn.c.id).select_from(
         cn.join(svc, cn.c.service_id == svc.c.id))
-    # A deleted service's nodes lose their service_id (ON DELETE SET NULL).
-    down = set(s.execute(sa.select(cn.c.id).where(
-        cn.c.service_id.is_(None))).scalars())
-    down.update(s.execute(nodes_of.where(svc.c.forced_down)).scalars())
+    # One UNION, one round trip (a refresh precedes boots): a deleted
+    # service's nodes lose their service_id (ON DELETE SET NULL).
+    parts = [sa.select(cn.c.id).where(cn.c.service_id.is_(None)),
+             nodes_of.where(svc.c.forced_down)]
     if not servicegroup.uses_redis():
         cutoff = models.utcnow() - datetime.timedelta(
             seconds=CONF.service_down_time)
-        down.update(s.execute(nodes_of.where(
-            svc.c.last_seen_up < cutoff)).scalars())
-        down.update(s.execute(nodes_of.where(
-            svc.c.last_seen_up.is_(None))).scalars())
+        parts += [nodes_of.where(svc.c.last_seen_up < cutoff),
+                  nodes_of.where(svc.c.last_seen_up.is_(None))]
+    down = set(s.execute(sa.union(*parts)).scalars())
+    if not servicegroup.uses_redis():
         return sorted(down)
     group = servicegroup.redis_group()
-    stale = set(group.stale(COMPUTE, CONF.service_down_time))
-    if group.count(COMPUTE) < _registered_computes(s):
+    stale, stamped = group.stale_and_count(COMPUTE, CONF.service_down_time)
+    stale = set(stale)
+    if stamped < _registered_computes(s):
         # Some registered host has no stamp at all (Redis lost its data,
         # or the row came before the driver changed): find them, O(N),
         # only while that lasts.

@@ -18,6 +18,14 @@ local t = redis.call('TIME')
 redis.call('ZADD', KEYS[1], t[1] + t[2] / 1000000, ARGV[1])
 return t[1]
 """
+# Who is stale by Redis's clock, and how many are in the set: one round
+# trip for the scheduler's every refresh.
+_STALE_AND_COUNT = """
+local t = redis.call('TIME')
+local cutoff = t[1] + t[2] / 1000000 - tonumber(ARGV[1])
+return {redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. cutoff),
+        redis.call('ZCARD', KEYS[1])}
+"""
 
 
 def _as_datetime(score):
@@ -33,6 +41,7 @@ class RedisGroup:
             url, socket_timeout=5, socket_connect_timeout=5)
         self.prefix = prefix
         self._beat = self.client.register_script(_BEAT)
+        self._stale_and_count = self.client.register_script(_STALE_AND_COUNT)
 
     def _key(self, binary):
         return '%s:servicegroup:%s' % (self.prefix, binary)
@@ -63,6 +72,12 @@ class RedisGroup:
         cutoff = self.now() - down_time
         return [h.decode() for h in self.client.zrangebyscore(
             self._key(binary), '-inf', '(%f' % cutoff)]
+
+    def stale_and_count(self, binary, down_time):
+        """(stale(binary, down_time), count(binary)) in one round trip."""
+        stale, count = self._stale_and_count(keys=[self._key(binary)],
+                                             args=[down_time])
+        return [h.decode() for h in stale], int(count)
 
     def count(self, binary):
         return self.client.zcard(self._key(binary))

@@ -191,3 +191,14 @@ def test_a_deleted_service_leaves_the_redis_group(db, redis_driver):
     services_db.delete(svc['uuid'])
     assert redis_driver.count('nova-compute') == 0
     assert liveness.fill([]) == []
+
+
+def test_stale_and_count_in_one_round_trip(redis_driver):
+    group = redis_driver
+    for host in ('h1', 'h2', 'h3'):
+        group.beat(host, 'nova-compute')
+    group.client.zadd(group._key('nova-compute'), {'h2': group.now() - 600})
+    assert group.stale_and_count('nova-compute', 60) == (
+        group.stale('nova-compute', 60), group.count('nova-compute')) == (
+        ['h2'], 3)
+    assert group.stale_and_count('nova-scheduler', 60) == ([], 0)
