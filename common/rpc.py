@@ -115,7 +115,11 @@ class _Answering:
         def answer(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
-            except exception.NovaException:
+            except exception.NovaException as error:
+                # One line for the operator (the context gives it the
+                # request id); the caller gets the error itself.
+                LOG.info('%s answered %s: %s', name, type(error).__name__,
+                         error)
                 raise dispatcher.ExpectedException()
         # Made once per method, not on every message (the dispatcher looks
         # each one up twice).

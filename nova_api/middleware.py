@@ -4,6 +4,7 @@ paths, and the encoding of JSON responses."""
 import json
 import logging
 import re
+import time
 import uuid
 
 import falcon
@@ -68,9 +69,20 @@ class ProjectPrefixMiddleware:
         req.path = '/'.join(parts)
 
 
+def _printable(text):
+    """`text` for a log line: control characters (a newline in a
+    decoded path would forge a line) escaped."""
+    return text if text.isprintable() else \
+        text.encode('unicode_escape').decode('ascii')
+
+
 class RequestIdMiddleware:
+    """Gives each request its id (answered in x-openstack-request-id) and
+    logs one line per request with it: the operator's way from a
+    client's error to every daemon's lines about that request."""
 
     def process_request(self, req, resp):
+        req.context.started = time.monotonic()
         req.context.request_id = 'req-%s' % uuid.uuid4()
         inbound = req.get_header('X-OpenStack-Request-ID')
         req.context.global_request_id = (
@@ -81,6 +93,13 @@ class RequestIdMiddleware:
         if request_id:
             resp.set_header('x-openstack-request-id', request_id)
             resp.set_header('x-compute-request-id', request_id)
+        ctxt = req.context.get('ctxt') or nova_context.RequestContext(
+            request_id=request_id, overwrite=False)
+        started = req.context.get('started')
+        LOG.info('"%s %s" status: %s time: %.3f', req.method,
+                 _printable(req.relative_uri), resp.status_code,
+                 time.monotonic() - started if started else 0.0,
+                 extra={'context': ctxt})
 
 
 class NoAuthMiddleware:

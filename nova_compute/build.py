@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import time
 import traceback
 
 from common import exception
@@ -92,6 +93,7 @@ class InstanceBuilder:
             resume_from = states.BLOCK_DEVICE_MAPPING
         instance, network_info = self._enter_spawning(
             ctxt, instance, request_spec, resume_from)
+        started = time.monotonic()
         self.driver.spawn(instance, image or {}, network_info,
                           block_devices=block_devices)
         power = self.driver.wait_for_running(
@@ -104,6 +106,8 @@ class InstanceBuilder:
                       dict(configdrive.recorded(instance),
                            vm_state=states.ACTIVE, task_state=None,
                            power_state=power, launched_at=_now_iso()))
+        LOG.info('%s is running here (spawned in %.2f s)', instance['uuid'],
+                 time.monotonic() - started, extra={'context': ctxt})
 
     def _volumes_step(self, ctxt, instance, resume_from):
         """The block_device_mapping step of a build with volumes: they are

@@ -97,6 +97,7 @@ class BuildOrchestrator:
                 if fresh and not group:
                     self._place_new_and_cast(ctxt, instance_uuid, choice,
                                              flavor, build)
+                    self._placed(ctxt, instance_uuid, choice)
                     return
                 instance = placement_db.claim_and_place(
                     instance_uuid, choice, flavor, group, fresh=fresh,
@@ -114,10 +115,17 @@ class BuildOrchestrator:
                 return
             self.compute_api.build_and_run_instance(
                 ctxt, choice['host'], instance, **build)
+            self._placed(ctxt, instance_uuid, choice)
             return
         self._fail(instance_uuid, exception.NoValidHost(
             reason='Every host chosen for it was taken by other builds '
                    'before the claim (last: %s)' % last_reason))
+
+    @staticmethod
+    def _placed(ctxt, instance_uuid, choice):
+        # With the request's context: its id ties this line to the API's.
+        LOG.info('Placed %s on %s', instance_uuid, choice['host'],
+                 extra={'context': ctxt})
 
     def _place_new_and_cast(self, ctxt, instance_uuid, choice, flavor,
                             build):

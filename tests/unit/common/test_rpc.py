@@ -1,5 +1,6 @@
 """RPC plumbing: in-process transport, context travel, errors, threading."""
 
+import logging
 import threading
 import time
 
@@ -90,6 +91,19 @@ def test_remote_error_arrives_as_the_same_class(server):
     with pytest.raises(exception.FlavorNotFound) as raised:
         API().call(context.get_admin_context(), 'fail', '1.0')
     assert raised.value.message == 'Flavor 42 could not be found.'
+
+
+def test_our_errors_are_one_info_line_on_the_server_and_no_traceback(
+        server, caplog):
+    with caplog.at_level(logging.DEBUG):
+        with pytest.raises(exception.FlavorNotFound):
+            API().call(context.get_admin_context(), 'fail', '1.0')
+    answered = [r for r in caplog.records if r.name == 'common.rpc']
+    assert [(r.levelno, r.getMessage()) for r in answered] == [
+        (logging.INFO, 'fail answered FlavorNotFound: '
+                       'Flavor 42 could not be found.')]
+    assert not [r for r in caplog.records
+                if r.levelno >= logging.WARNING or r.exc_info]
 
 
 def test_messages_are_copied_not_shared(server):

@@ -87,3 +87,18 @@ def test_the_list_still_shows_every_row(client):
     resp = client.simulate_get('/v2.1/servers/detail')
     names = [s['name'] for s in resp.json['servers']]
     assert names == ['x\ufffdy', shapes.INSTANCE['display_name']]
+
+
+def test_each_request_is_one_info_line_with_its_request_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger='nova_api.middleware'):
+        resp = client.simulate_get('/v2.1/servers/nope%0aFORGED',
+                                   query_string='a=1')
+    assert resp.status_code == 404
+    [line] = [r for r in caplog.records if r.name == 'nova_api.middleware']
+    assert line.levelno == logging.INFO
+    message = line.getMessage()
+    # The decoded newline is escaped: no forged second line.
+    assert '\n' not in message and 'nope\\nFORGED?a=1' in message
+    assert message.startswith('"GET /v2.1/servers/nope')
+    assert 'status: 404' in message
+    assert line.context.request_id == resp.headers['x-openstack-request-id']
