@@ -133,3 +133,24 @@ def test_all_in_one_restarts_on_its_state(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_lookups_of_what_does_not_exist_log_no_error(tmp_path):
+    # 40 GETs a mistyped script makes: 404s, an INFO line each, no ERROR
+    # line and no traceback in the all-in-one's output.
+    proc, url, lines = _start(tmp_path / 'state')
+    try:
+        for i in range(20):
+            assert requests.get(
+                url + '/v2.1/servers/00000000-0000-4000-8000-%012d' % i
+            ).status_code == 404
+            assert requests.get(
+                url + '/v2.1/flavors/no-such-%d' % i).status_code == 404
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    text = ''.join(lines) + out
+    assert [line for line in text.splitlines()
+            if ' ERROR ' in line or 'Traceback' in line] == []
+    assert len(re.findall(r' INFO common\.rpc .* answered '
+                          r'(InstanceNotFound|FlavorNotFound)', text)) == 40
