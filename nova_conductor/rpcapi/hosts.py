@@ -30,11 +30,10 @@ class HostsAPI:
         here."""
         if hosts is None:
             return self.call(ctxt, 'service_get_all', '1.0', binary=binary)
-        hosts = sorted(set(hosts))
+        wanted = set(hosts)
         if self.can_send_version('1.21'):
             return self.call(ctxt, 'service_get_all', '1.21', binary=binary,
-                             hosts=hosts)
-        wanted = set(hosts)
+                             hosts=sorted(wanted))
         return [svc for svc in self.call(ctxt, 'service_get_all', '1.0',
                                          binary=binary)
                 if svc['host'] in wanted]

@@ -9,17 +9,13 @@ README's noauth clouds.yaml, debug logging (so every daemon has lines
 for a boot).
 """
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.functional import deployment as deployment_mod
-from tests.functional import test_noauth_cli
+from tests.functional import test_usage
 
-BIN = os.path.dirname(sys.executable)
 ABSENT = '00000000-0000-4000-8000-000000000000'
 
 
@@ -35,14 +31,7 @@ def dep():
 
 def openstack(dep, *args):
     """(exit code, stdout, stderr) of the unmodified `openstack` CLI."""
-    clouds = os.path.join(dep.dir, 'clouds.yaml')
-    with open(clouds, 'w') as f:
-        f.write(test_noauth_cli.CLOUDS_YAML % {'url': dep.api})
-    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
-    env['OS_CLIENT_CONFIG_FILE'] = clouds
-    result = subprocess.run(
-        [os.path.join(BIN, 'openstack'), '--os-cloud', 'nova-lite'] +
-        list(args), env=env, capture_output=True, text=True, timeout=120)
+    result = test_usage.run_openstack(dep, *args)
     return result.returncode, result.stdout, result.stderr
 
 

@@ -36,18 +36,23 @@ def servers(dep):
     return kept, gone
 
 
-def openstack(dep, *args, parse=True):
+def run_openstack(dep, *args):
     """The unmodified `openstack` CLI against `dep` (README's noauth
-    clouds.yaml): its JSON output parsed, or with parse=False its text."""
+    clouds.yaml), whatever its exit code: the CompletedProcess."""
     clouds = os.path.join(dep.dir, 'clouds.yaml')
     with open(clouds, 'w') as f:
         f.write(test_noauth_cli.CLOUDS_YAML % {'url': dep.api})
     env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
     env['OS_CLIENT_CONFIG_FILE'] = clouds
-    result = subprocess.run(
+    return subprocess.run(
         [os.path.join(BIN, 'openstack'), '--os-cloud', 'nova-lite'] +
-        list(args) + (['-f', 'json'] if parse else []), env=env,
-        capture_output=True, text=True, timeout=120)
+        list(args), env=env, capture_output=True, text=True, timeout=120)
+
+
+def openstack(dep, *args, parse=True):
+    """run_openstack, which must succeed: its JSON output parsed, or with
+    parse=False its text."""
+    result = run_openstack(dep, *args, *(['-f', 'json'] if parse else []))
     assert result.returncode == 0, result.stderr
     assert 'Traceback' not in result.stderr
     return json.loads(result.stdout) if parse else result.stdout

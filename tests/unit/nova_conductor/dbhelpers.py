@@ -104,3 +104,27 @@ class SentRecorder(rpcapi.ConductorAPI):
 
     def call(self, ctxt, method, version, server=None, timeout=None, **kw):
         self.sent.append((method, version))
+
+
+def _version(text):
+    return tuple(int(part) for part in text.split('.'))
+
+
+class CappedRecorder(SentRecorder):
+    """A SentRecorder of a deployment whose conductors know up to `cap`
+    (change it to act older): it keeps the last call's kwargs and answers
+    each call with `answer(method)`."""
+
+    def __init__(self, cap, answer=lambda method: None):
+        super().__init__()
+        self.cap = cap
+        self.answer = answer
+        self.kwargs = None
+
+    def can_send_version(self, version):
+        return _version(version) <= _version(self.cap)
+
+    def call(self, ctxt, method, version, server=None, timeout=None, **kw):
+        super().call(ctxt, method, version, **kw)
+        self.kwargs = kw
+        return self.answer(method)

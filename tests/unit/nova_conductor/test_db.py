@@ -558,19 +558,8 @@ def test_service_get_all_of_some_hosts(db, monkeypatch):
 
 
 def test_service_get_all_of_hosts_travels_at_1_21_or_sorts_them_out():
-    class Client(dbhelpers.SentRecorder):
-        cap = '1.21'
-
-        def can_send_version(self, version):
-            return tuple(map(int, version.split('.'))) <= tuple(
-                map(int, self.cap.split('.')))
-
-        def call(self, ctxt, method, version, server=None, timeout=None,
-                 **kw):
-            super().call(ctxt, method, version, **kw)
-            self.kwargs = kw
-            return [{'host': 'h1'}, {'host': 'h2'}, {'host': 'h3'}]
-    api = Client()
+    api = dbhelpers.CappedRecorder('1.21', lambda method: [
+        {'host': 'h1'}, {'host': 'h2'}, {'host': 'h3'}])
     api.service_get_all(None, 'nova-compute', hosts={'h3', 'h1'})
     assert api.sent[-1] == ('service_get_all', '1.21')
     assert api.kwargs == {'binary': 'nova-compute', 'hosts': ['h1', 'h3']}
@@ -584,18 +573,9 @@ def test_service_get_all_of_hosts_travels_at_1_21_or_sorts_them_out():
 
 
 def test_zone_exists_travels_at_1_21_or_reads_the_zone_list():
-    class Client(dbhelpers.SentRecorder):
-        cap = '1.21'
-
-        def can_send_version(self, version):
-            return version <= self.cap
-
-        def call(self, ctxt, method, version, server=None, timeout=None,
-                 **kw):
-            super().call(ctxt, method, version, **kw)
-            return True if method == 'availability_zone_exists' else [
-                {'name': 'az1'}, {'name': 'internal'}]
-    api = Client()
+    api = dbhelpers.CappedRecorder(
+        '1.21', lambda method: True if method == 'availability_zone_exists'
+        else [{'name': 'az1'}, {'name': 'internal'}])
     assert api.availability_zone_exists(None, 'az9') is True
     assert api.sent == [('availability_zone_exists', '1.21')]
     api.cap = '1.20'
@@ -606,17 +586,7 @@ def test_zone_exists_travels_at_1_21_or_reads_the_zone_list():
 
 
 def test_instance_list_asks_for_rows_as_text_from_1_22():
-    class Client(dbhelpers.SentRecorder):
-        cap = '1.22'
-
-        def can_send_version(self, version):
-            return version <= self.cap
-
-        def call(self, ctxt, method, version, server=None, timeout=None,
-                 **kw):
-            super().call(ctxt, method, version, **kw)
-            self.kwargs = kw
-    api = Client()
+    api = dbhelpers.CappedRecorder('1.22')
     api.instance_list(None, {'deleted': False}, 5, fields=('uuid', 'host'))
     assert api.sent == [('instance_list', '1.22')]
     assert api.kwargs['rows_as_text'] is True
