@@ -9,6 +9,7 @@ import threading
 from oslo_log import log as oslo_log
 
 from common import rpc
+from common import systemd
 from common import workers as worker_pool
 from common.conf import CONF
 
@@ -44,11 +45,15 @@ def tune_gc():
 
 
 def wait_for_signals(on_stop, on_reload=None):
-    """Block until SIGTERM/SIGINT (then call on_stop); SIGHUP reloads."""
+    """The daemon has started: tune the collector, tell systemd it is
+    ready, then block until SIGTERM/SIGINT (then call on_stop), feeding
+    systemd's watchdog meanwhile; SIGHUP reloads."""
     stop = threading.Event()
+    watchdog = systemd.Watchdog()
 
     def _terminate(signum, _frame):
         LOG.info('Caught signal %d, shutting down', signum)
+        watchdog.stopping()
         stop.set()
 
     def _reload(_signum, _frame):
@@ -60,8 +65,10 @@ def wait_for_signals(on_stop, on_reload=None):
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
     signal.signal(signal.SIGHUP, _reload)
-    while not stop.wait(1.0):
-        pass
+    tune_gc()
+    watchdog.ready()
+    while not stop.wait(watchdog.wait_step()):
+        watchdog.tick()
     on_stop()
 
 
@@ -78,7 +85,6 @@ def run_service(description, make_service, argv=None, workers=None):
         rpc.init(CONF)
         service = make_service()
         service.start()
-        tune_gc()
         wait_for_signals(service.stop)
         rpc.cleanup()
 

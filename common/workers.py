@@ -12,6 +12,8 @@ import os
 import signal
 import time
 
+from common import systemd
+
 LOG = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
@@ -40,6 +42,8 @@ class WorkerPool:
         self.stop_timeout = stop_timeout
         self.children = {}  # pid -> (index, started)
         self.stopping = False
+        # The parent is the unit's main process: it alone talks to systemd.
+        self.watchdog = systemd.Watchdog()
 
     def _spawn(self, index):
         parent = os.getpid()
@@ -50,6 +54,7 @@ class WorkerPool:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 _die_with_parent()
+                systemd.forget()
                 if os.getppid() != parent:
                     os._exit(0)  # the parent died before prctl
                 self.run_worker()
@@ -66,6 +71,7 @@ class WorkerPool:
         LOG.info('Caught signal %d, stopping %d workers', signum,
                  len(self.children))
         self.stopping = True
+        self.watchdog.stopping()
         for pid in self.children:
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -81,8 +87,10 @@ class WorkerPool:
             os.kill(pid, signal.SIGHUP) for pid in list(self.children)])
         for index in range(self.count):
             self._spawn(index)
+        self.watchdog.ready()
         deadline = None
         while self.children:
+            self.watchdog.tick()
             if self.stopping and deadline is None:
                 deadline = time.monotonic() + self.stop_timeout
             if deadline is not None and time.monotonic() > deadline:

@@ -210,7 +210,6 @@ def main(argv=None):
     def stop():
         for svc in reversed(started):
             svc.stop()
-    daemon.tune_gc()
     daemon.wait_for_signals(stop)
     rpc.cleanup()
     return 0

@@ -39,7 +39,6 @@ def main(argv=None):
     def stop():
         for server in servers:
             server.stop()
-    daemon.tune_gc()
     daemon.wait_for_signals(stop)
     rpc.cleanup()
     return 0

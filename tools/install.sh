@@ -13,6 +13,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(libvirt-dev pkg-config qemu-utils python3-venv python3-dev gcc)
+# systemd-analyze, for tests/unit/common/test_systemd.py, which verifies the
+# units in etc/systemd.
+PACKAGES+=(systemd)
 # For tests/functional/test_real_guest.py, which boots a real guest under
 # QEMU (TCG) through libvirtd: the daemon, the emulator, and busybox for the
 # guest's initramfs. Installed without their recommends (those pull in every

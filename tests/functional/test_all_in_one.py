@@ -10,6 +10,7 @@ import time
 import requests
 
 from nova_console import wsclient
+from tests.notify_listener import NotifyListener
 
 BIN = os.path.dirname(sys.executable)
 
@@ -154,3 +155,24 @@ def test_lookups_of_what_does_not_exist_log_no_error(tmp_path):
             if ' ERROR ' in line or 'Traceback' in line] == []
     assert len(re.findall(r' INFO common\.rpc .* answered '
                           r'(InstanceNotFound|FlavorNotFound)', text)) == 40
+
+
+def test_all_in_one_tells_systemd_it_is_ready_and_alive(tmp_path):
+    # As a Type=notify unit with WatchdogSec=1 would run it.
+    listener = NotifyListener(tmp_path)
+    proc, url, _ = _start(tmp_path / 'state',
+                          env=listener.env(watchdog_sec=1))
+    try:
+        listener.wait_for(lambda m: len(m) >= 1)
+        assert listener.messages[0] == 'READY=1\nMAINPID=%d' % proc.pid
+        assert requests.get(url + '/v2.1/flavors').status_code == 200
+        listener.wait_for(lambda m: listener.count('WATCHDOG=1') >= 2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    try:
+        assert proc.returncode == 0
+        listener.wait_for(lambda m: m[-1] == 'STOPPING=1')
+        assert listener.count('READY=1') == 1
+    finally:
+        listener.close()

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.notify_listener import NotifyListener
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 
@@ -17,9 +19,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 POOL = textwrap.dedent('''
     import os, signal, sys, threading
     sys.path.insert(0, %(root)r)
-    from common import workers
+    from common import systemd, workers
 
     def run_worker():
+        # A worker is not the unit's main process: systemd never hears
+        # from it (see test_the_parent_alone_talks_to_systemd).
+        systemd.notify('READY=1\\nWORKER=%%d' %% os.getpid())
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         open(os.path.join(%(dir)r, str(os.getpid())), 'w').close()
@@ -54,10 +59,14 @@ def _alive(pid):
         return f.read().split(') ')[1][0] != 'Z'
 
 
+def _start_pool(directory, **popen_args):
+    return subprocess.Popen([sys.executable, '-c', POOL % {
+        'root': ROOT, 'dir': str(directory)}], **popen_args)
+
+
 @pytest.fixture
 def pool(tmp_path):
-    proc = subprocess.Popen([sys.executable, '-c', POOL % {
-        'root': ROOT, 'dir': str(tmp_path)}])
+    proc = _start_pool(tmp_path)
     try:
         _wait_for(lambda: len(_pids(tmp_path)) == 3)
         yield proc, tmp_path
@@ -91,3 +100,24 @@ def test_workers_do_not_outlive_a_killed_parent(pool):
     proc.kill()
     proc.wait()
     _wait_for(lambda: not any(_alive(pid) for pid in workers))
+
+
+def test_the_parent_alone_talks_to_systemd(tmp_path):
+    listener = NotifyListener(tmp_path)
+    workers_dir = tmp_path / 'workers'
+    workers_dir.mkdir()
+    proc = _start_pool(workers_dir, env=listener.env(watchdog_sec=0.4))
+    try:
+        _wait_for(lambda: len(_pids(workers_dir)) == 3)
+        listener.wait_for(lambda m: listener.count('WATCHDOG=1') >= 3)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        listener.wait_for(lambda m: m[-1] == 'STOPPING=1')
+        # READY=1 from the parent once, nothing from the three workers.
+        assert listener.messages[0] == 'READY=1\nMAINPID=%d' % proc.pid
+        assert listener.count('READY=1') == 1
+        assert not any('WORKER' in m for m in listener.messages)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        listener.close()
