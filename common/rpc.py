@@ -23,6 +23,9 @@ LOG = logging.getLogger(__name__)
 ALLOWED_EXMODS = [exception.__name__]
 
 TRANSPORT = None
+# The transport URL init() opened (the all-in-one's differs from
+# [DEFAULT] transport_url): nova-api's /healthcheck connects to its broker.
+TRANSPORT_URL = None
 # How long a call safe to repeat waits before it is sent again when the
 # answer was DatabaseUnavailable: a terminated connection is replaced at
 # once, a database restarting needs longer (the pause doubles).
@@ -41,18 +44,29 @@ class RequestContextSerializer(messaging.NoOpSerializer):
 
 def init(conf, url=None):
     """Open the transport: `url` overrides [DEFAULT] transport_url."""
-    global TRANSPORT
+    global TRANSPORT, TRANSPORT_URL
     if TRANSPORT is None:
         TRANSPORT = messaging.get_rpc_transport(
             conf, url=url, allowed_remote_exmods=ALLOWED_EXMODS)
+        TRANSPORT_URL = url or conf.transport_url
     return TRANSPORT
 
 
-def cleanup():
-    global TRANSPORT
-    if TRANSPORT is not None:
-        TRANSPORT.cleanup()
-        TRANSPORT = None
+def cleanup(timeout=10.0):
+    """Close the transport, waiting at most `timeout` seconds: while the
+    broker is unreachable, a call still trying to connect holds the lock
+    the close needs, and a daemon told to stop must still exit."""
+    global TRANSPORT, TRANSPORT_URL
+    if TRANSPORT is None:
+        return
+    transport, TRANSPORT, TRANSPORT_URL = TRANSPORT, None, None
+    closing = threading.Thread(target=transport.cleanup, daemon=True,
+                               name='rpc-cleanup')
+    closing.start()
+    closing.join(timeout)
+    if closing.is_alive():
+        LOG.warning('The message transport did not close in %ss (a call '
+                    'is still waiting for the broker); leaving it', timeout)
 
 
 def get_client(target, version_cap=None):

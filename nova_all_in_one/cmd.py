@@ -174,6 +174,7 @@ def _banner(port, metadata_port, listen, image):
           '  Dashboard:   %s/dashboard/\n'
           '  Metadata API: %s/\n'
           '  Consoles:    %s (serial), %s (noVNC)\n'
+          '  Health:      %s/healthcheck\n'
           '  State:       %s\n\n'
           'Boot a server:\n'
           '  curl -s -X POST %s/v2.1/servers -H "Content-Type: '
@@ -188,7 +189,7 @@ def _banner(port, metadata_port, listen, image):
           '%s/openstack/latest/meta_data.json\n\n'
           'Stop with Ctrl-C.\n' % (url, url, url, metadata_url,
                                    CONF.serial_console.base_url,
-                                   CONF.vnc.novncproxy_base_url,
+                                   CONF.vnc.novncproxy_base_url, url,
                                    CONF.state_path, url, body, url,
                                    _novalite(), url, _first_guest_ip(),
                                    metadata_url),

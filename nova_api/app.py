@@ -5,6 +5,7 @@ import falcon
 from common.conf import CONF
 from nova_api import auth
 from nova_api import errors
+from nova_api import healthcheck
 from nova_api import lookup_cache
 from nova_api import middleware
 from nova_api.resources import aggregates
@@ -13,6 +14,7 @@ from nova_api.resources import extensions
 from nova_api.resources import flavor_access
 from nova_api.resources import flavor_extra_specs
 from nova_api.resources import flavors
+from nova_api.resources import healthcheck as healthcheck_detail
 from nova_api.glance import image_data as glance_image_data
 from nova_api.glance import images as glance_images
 from nova_api.glance import schemas as glance_schemas
@@ -48,6 +50,7 @@ from nova_dashboard import web as dashboard
 
 def _add_routes(app, conductor_api):
     app.add_route('/', versions.Versions())
+    app.add_route(healthcheck.PATH, healthcheck_detail.HealthcheckDetail())
     app.add_route('/v2', versions.V20())
     app.add_route('/v2/', versions.V20())
     app.add_route('/v2.1', versions.V21())
@@ -226,4 +229,4 @@ def create_app(conductor_api=None):
     if CONF.dashboard.enabled:
         dashboard.mount(app)
     paths.learn_routes(app)
-    return auth.wrap(app)
+    return healthcheck.wrap(auth.wrap(app))

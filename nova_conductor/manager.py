@@ -16,6 +16,7 @@ from nova_conductor import resize
 from nova_conductor import stuck_tasks
 from nova_conductor import takeover
 from nova_conductor.db import console_tokens
+from nova_conductor.db import health
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
 from nova_conductor.endpoints import consoles
@@ -59,7 +60,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
                        live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.22')
+    target = messaging.Target(version='1.23')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):
@@ -140,6 +141,10 @@ class ConductorManager(instances.InstancesEndpoints,
     # (1.0)
     def ping(self, context):
         return 'pong'
+
+    # (1.23)
+    def check_database(self, context):
+        return health.check()
 
     def _start_build(self, context, instance_uuids, request_spec):
         self._builds.submit(self._build, context, instance_uuids,

@@ -16,6 +16,7 @@ from common.conf import database
 from common.conf import default
 from common.conf import fake
 from common.conf import glance
+from common.conf import healthcheck
 from common.conf import libvirt
 from common.conf import metadata
 from common.conf import network
@@ -31,7 +32,8 @@ CONF = cfg.CONF
 
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
-           cinder, service_user, resize, console, fake, servicegroup)
+           cinder, service_user, resize, console, fake, servicegroup,
+           healthcheck)
 
 for _module in MODULES:
     _module.register_opts(CONF)

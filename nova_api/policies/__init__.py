@@ -16,6 +16,7 @@ from nova_api.policies import extensions
 from nova_api.policies import flavor_access
 from nova_api.policies import flavor_extra_specs
 from nova_api.policies import flavors
+from nova_api.policies import healthcheck
 from nova_api.policies import hosts
 from nova_api.policies import hypervisors
 from nova_api.policies import images
@@ -47,7 +48,8 @@ MODULES = (base, servers, server_actions, server_metadata, server_tags,
            server_groups, scheduler, hosts, simple_tenant_usage,
            instance_usage_audit_log, migrations, server_external_events,
            networks, quota_class_sets, extensions, server_password,
-           volume_attachments, server_moves, server_snapshots, consoles)
+           volume_attachments, server_moves, server_snapshots, consoles,
+           healthcheck)
 
 
 def list_rules():

@@ -66,6 +66,8 @@ Version history:
         availability_zone_exists (a boot's zone, without every service)
   1.22 - instance_list's rows_as_text: the page's rows as one JSON text
         (common.row_pages.as_text)
+  1.23 - check_database: the conductor reaches its database (nova-api's
+        /healthcheck)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -131,7 +133,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.22'
+    RPC_API_VERSION = '1.23'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -166,6 +168,15 @@ class ConductorAPI(instances.InstancesAPI,
     # (1.0)
     def ping(self, ctxt, timeout=None):
         return self.call(ctxt, 'ping', '1.0', timeout=timeout)
+
+    # (1.23) Not resent: a health check wants the answer of now.
+    def check_database(self, ctxt, timeout=None):
+        """{'dialect', 'ms'} of one query, or None from a conductor older
+        than 1.23 (it answered a ping; its database was not checked)."""
+        if not self.can_send_version('1.23'):
+            self.ping(ctxt, timeout=timeout)
+            return None
+        return self.call(ctxt, 'check_database', '1.23', timeout=timeout)
 
     def wait_until_ready(self, ctxt, timeout=None, interval=2):
         """Block until a conductor answers (it may start after us).

@@ -639,6 +639,9 @@ ROWS = [
     row('scheduler:dry-run', 'POST', '/v2.1/os-scheduler/dry-run',
         ADMIN_ONLY, P + 'os-scheduler:dry-run',
         lambda world, values: _boot_body(world.dep)),
+    # /healthcheck: brief for everyone without a token, detailed for admins
+    row('healthcheck:detailed', 'GET', '/healthcheck', ADMIN_ONLY,
+        P + 'os-healthcheck:detailed'),
     # os-hosts: the actions are 501 (no driver here has them) for admins
     row('hosts:list', 'GET', '/v2.1/os-hosts', ADMIN_ONLY,
         P + 'os-hosts:list'),

@@ -206,3 +206,23 @@ def test_database_unavailable_ends_with_the_calls_timeout(server, monkeypatch):
         API(timeout=1.0).call(context.get_admin_context(),
                               'unavailable_twice', '1.0', value=3)
     assert server.seen == [3, 3]
+
+
+def test_cleanup_returns_while_the_transport_cannot_close(monkeypatch,
+                                                          caplog):
+    """A call blocked on an unreachable broker holds the driver's lock:
+    closing waits for it, and a daemon told to stop must not."""
+    stuck = threading.Event()
+
+    class Stuck:
+        def cleanup(self):
+            stuck.wait(30)
+    monkeypatch.setattr(rpc, 'TRANSPORT', Stuck())
+    started = time.monotonic()
+    try:
+        rpc.cleanup(timeout=0.2)
+    finally:
+        stuck.set()
+    assert time.monotonic() - started < 2
+    assert rpc.TRANSPORT is None
+    assert 'did not close in 0.2s' in caplog.text

@@ -13,6 +13,7 @@ from common import states
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
 from nova_conductor.db import compute as compute_db
+from nova_conductor.db import health
 from nova_conductor.db import instance_create
 from nova_conductor.db import instance_transitions as transitions_db
 from nova_conductor.db import instances as instances_db
@@ -594,3 +595,20 @@ def test_instance_list_asks_for_rows_as_text_from_1_22():
     api.instance_list(None, None, 5)
     assert api.sent[-1] == ('instance_list', '1.19')
     assert 'rows_as_text' not in api.kwargs
+
+
+def test_check_database_from_1_23_and_a_ping_before():
+    api = dbhelpers.CappedRecorder('1.23', answer=lambda method: {
+        'check_database': {'dialect': 'sqlite', 'ms': 0.1},
+        'ping': 'pong'}[method])
+    assert api.check_database(None, timeout=2) == {'dialect': 'sqlite',
+                                                   'ms': 0.1}
+    api.cap = '1.22'
+    assert api.check_database(None, timeout=2) is None
+    assert api.sent == [('check_database', '1.23'), ('ping', '1.0')]
+
+
+def test_the_database_check_runs_a_query(db):
+    answer = health.check()
+    assert answer['dialect'] == 'sqlite'
+    assert answer['ms'] >= 0
