@@ -89,6 +89,8 @@ class Watchdog:
             return longest
         return max(0.05, min(longest, self.interval / 2))
 
-    @staticmethod
-    def stopping():
+    def stopping(self):
+        """STOPPING=1, and no ping after it (systemd's stop timeout
+        watches the rest)."""
         notify('STOPPING=1')
+        self.last = None

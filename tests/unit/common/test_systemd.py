@@ -89,9 +89,13 @@ def test_watchdog_pings_once_per_interval(listener, monkeypatch):
         now[0] += step
         watchdog.tick()
     watchdog.stopping()
+    now[0] += 5
+    watchdog.tick()                  # stopping: no more pings
     listener.wait_for(lambda m: len(m) == 4)
     assert [m.split('\n')[0] for m in listener.messages] == [
         'READY=1', 'WATCHDOG=1', 'WATCHDOG=1', 'STOPPING=1']
+    with pytest.raises(AssertionError):
+        listener.wait_for(lambda m: len(m) > 4, timeout=0.2)
 
 
 def test_without_watchdog_ticks_send_nothing(listener):
