@@ -8,6 +8,7 @@ import threading
 
 from oslo_log import log as oslo_log
 
+from common import metrics
 from common import rpc
 from common import systemd
 from common import workers as worker_pool
@@ -72,16 +73,20 @@ def wait_for_signals(on_stop, on_reload=None):
     on_stop()
 
 
-def run_service(description, make_service, argv=None, workers=None):
+def run_service(description, make_service, argv=None, workers=None,
+                metrics_port=None):
     """Parse config, open RPC, start the service and run until signalled.
 
     `workers`, called once the config is read, says how many processes
     serve; above one, a parent forks them (common/workers.py).
+    `metrics_port`: the [metrics] option naming this daemon's port.
     """
     parse_config(sys.argv[1:] if argv is None else argv, description)
     count = workers() if workers else 1
+    port = getattr(CONF.metrics, metrics_port) if metrics_port else None
 
     def serve():
+        metrics.setup()
         rpc.init(CONF)
         service = make_service()
         service.start()
@@ -89,8 +94,19 @@ def run_service(description, make_service, argv=None, workers=None):
         rpc.cleanup()
 
     if count <= 1:
+        metrics.setup()
+        if port is not None:
+            metrics.serve(port)
         serve()
         return 0
     LOG.info('Starting %d worker processes', count)
-    return worker_pool.WorkerPool(
-        count, serve, stop_timeout=CONF.graceful_shutdown_timeout + 5).run()
+    # The parent serves the workers' metrics, added up.
+    metrics.prepare_workers()
+    if port is not None:
+        metrics.serve(port)
+    try:
+        return worker_pool.WorkerPool(
+            count, serve, stop_timeout=CONF.graceful_shutdown_timeout + 5,
+            on_exit=metrics.worker_exited).run()
+    finally:
+        metrics.forget_workers()

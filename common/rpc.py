@@ -15,6 +15,7 @@ from oslo_messaging.rpc import dispatcher
 from common import coalesce
 from common import context as nova_context
 from common import exception
+from common import metrics
 from common.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def get_server(target, endpoints):
     assert TRANSPORT is not None, 'common.rpc.init() was not called'
     # No executor argument: oslo.messaging uses native threads.
     return messaging.get_rpc_server(
-        TRANSPORT, target, answering(endpoints),
+        TRANSPORT, target, answering(endpoints, target.topic),
         serializer=RequestContextSerializer(),
         access_policy=dispatcher.DefaultRPCAccessPolicy)
 
@@ -96,12 +97,12 @@ def get_dispatcher(endpoints):
         access_policy=dispatcher.DefaultRPCAccessPolicy)
 
 
-def answering(endpoints):
+def answering(endpoints, topic=''):
     """`endpoints` as a server serves them: each, and its batches."""
     result = []
     for endpoint in endpoints:
-        result += [_Answering(endpoint),
-                   _Answering(coalesce.BatchEndpoint(endpoint))]
+        result += [_Answering(endpoint, topic),
+                   _Answering(coalesce.BatchEndpoint(endpoint), topic)]
     return result
 
 
@@ -112,8 +113,9 @@ class _Answering:
     ERROR. A method registered as a batch handler is not served by itself
     (common.coalesce.batch_of)."""
 
-    def __init__(self, endpoint):
+    def __init__(self, endpoint, topic=''):
         self._endpoint = endpoint
+        self._topic = topic
         self._batch_handlers = set(
             coalesce.batch_handlers(endpoint).values())
         target = getattr(endpoint, 'target', None)
@@ -125,8 +127,11 @@ class _Answering:
         if not callable(func) or name in self._batch_handlers:
             raise AttributeError(name)
 
+        topic = self._topic
+
         @functools.wraps(func)
         def answer(*args, **kwargs):
+            started = time.monotonic()
             try:
                 return func(*args, **kwargs)
             except exception.NovaException as error:
@@ -134,7 +139,13 @@ class _Answering:
                 # request id); the caller gets the error itself.
                 LOG.info('%s answered %s: %s', name, type(error).__name__,
                          error)
+                metrics.inc('nova_rpc_server_refusals_total', topic=topic,
+                            method=name, error=type(error).__name__)
                 raise dispatcher.ExpectedException()
+            finally:
+                metrics.observe('nova_rpc_server_seconds',
+                                time.monotonic() - started, topic=topic,
+                                method=name)
         # Made once per method, not on every message (the dispatcher looks
         # each one up twice).
         setattr(self, name, answer)

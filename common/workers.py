@@ -36,8 +36,10 @@ class WorkerPool:
     """`count` processes each running `run_worker()` (which returns when
     the worker was told to stop)."""
 
-    def __init__(self, count, run_worker, stop_timeout=30):
+    def __init__(self, count, run_worker, stop_timeout=30,
+                 on_exit=lambda pid: None):
         self.count = count
+        self.on_exit = on_exit  # called with each worker's pid once it ended
         self.run_worker = run_worker
         self.stop_timeout = stop_timeout
         self.children = {}  # pid -> (index, started)
@@ -107,6 +109,7 @@ class WorkerPool:
                 time.sleep(0.2)
                 continue
             index, started = self.children.pop(pid)
+            self.on_exit(pid)
             if self.stopping:
                 continue
             LOG.error('Worker %d (pid %d) exited with status %d; '

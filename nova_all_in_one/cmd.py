@@ -14,6 +14,7 @@ import socket
 import sys
 
 from common import daemon
+from common import metrics
 from common import flat_network
 from common import rpc
 from common.conf import CONF
@@ -89,6 +90,10 @@ def _configure(args):
     # with X-Forwarded-For: <fixed IP> (the default trusts no one).
     if not CONF.api.trusted_proxies:
         CONF.set_override('trusted_proxies', ['127.0.0.1', '::1'], 'api')
+    # Metrics on by default here, at /metrics on the API port (loopback
+    # callers only unless [metrics] listen says otherwise).
+    CONF.set_default('enabled', True, group='metrics')
+    metrics.setup()
 
 
 def _prepare_database():
@@ -117,7 +122,8 @@ def start_services(compute_hosts):
     started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     started += [compute_cmd.make_service(host) for host in compute_hosts]
     started += _console_proxies()
-    started += [metadata_cmd.make_server(), api_cmd.make_server()]
+    started += [metadata_cmd.make_server(),
+                api_cmd.make_server(metrics_route=True)]
     for svc in started:
         svc.start()
     return started
@@ -175,6 +181,7 @@ def _banner(port, metadata_port, listen, image):
           '  Metadata API: %s/\n'
           '  Consoles:    %s (serial), %s (noVNC)\n'
           '  Health:      %s/healthcheck\n'
+          '%s'
           '  State:       %s\n\n'
           'Boot a server:\n'
           '  curl -s -X POST %s/v2.1/servers -H "Content-Type: '
@@ -190,6 +197,8 @@ def _banner(port, metadata_port, listen, image):
           'Stop with Ctrl-C.\n' % (url, url, url, metadata_url,
                                    CONF.serial_console.base_url,
                                    CONF.vnc.novncproxy_base_url, url,
+                                   ('  Metrics:     %s/metrics\n' % url
+                                    if metrics.enabled() else ''),
                                    CONF.state_path, url, body, url,
                                    _novalite(), url, _first_guest_ip(),
                                    metadata_url),

@@ -2,6 +2,7 @@
 
 import falcon
 
+from common import metrics
 from common.conf import CONF
 from nova_api import auth
 from nova_api import errors
@@ -26,6 +27,7 @@ from nova_api.resources import image_metadata
 from nova_api.resources import images
 from nova_api.resources import instance_usage_audit_log
 from nova_api.resources import keypairs
+from nova_api.resources import metrics_page
 from nova_api.resources import instance_actions
 from nova_api.resources import migrations
 from nova_api.resources import networks
@@ -203,7 +205,7 @@ def _add_admin_routes(app, conductor_api):
     remote_consoles.add_routes(app, conductor_api)
 
 
-def create_app(conductor_api=None):
+def create_app(conductor_api=None, metrics_route=False):
     if conductor_api is None:
         from nova_conductor import rpcapi as conductor_rpcapi
         conductor_api = conductor_rpcapi.ConductorAPI()
@@ -228,5 +230,7 @@ def create_app(conductor_api=None):
                       identity.IdentityProject())
     if CONF.dashboard.enabled:
         dashboard.mount(app)
+    if metrics_route and metrics.enabled():
+        app.add_route('/metrics', metrics_page.MetricsPage())
     paths.learn_routes(app)
     return healthcheck.wrap(auth.wrap(app))

@@ -21,10 +21,13 @@ from common.conf import CONF
 from nova_api import errors
 from nova_api import middleware
 
-# Raw WSGI paths answered without a token: the version documents, and the
-# dashboard's static page (it logs in, then calls the API with a token).
+# Raw WSGI paths answered without a token: the version documents, the
+# dashboard's static page (it logs in, then calls the API with a token),
+# and /metrics where it is served.
 PUBLIC_PATHS = frozenset(['', '/', '/v2', '/v2/', '/v2.1', '/v2.1/',
-                          '/image', '/image/', '/image/versions'])
+                          '/image', '/image/', '/image/versions',
+                          # the all-in-one's, for loopback callers
+                          '/metrics'])
 PUBLIC_PREFIXES = ('/dashboard/',)
 LOG = logging.getLogger(__name__)
 

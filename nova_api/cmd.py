@@ -4,6 +4,7 @@ import logging
 import sys
 
 from common import daemon
+from common import metrics
 from common import rpc
 from common.conf import CONF
 from nova_api import app as api_app
@@ -13,9 +14,12 @@ from nova_api.metadata import cmd as metadata_cmd
 LOG = logging.getLogger(__name__)
 
 
-def make_server(conductor_api=None):
+def make_server(conductor_api=None, metrics_route=False):
+    """`metrics_route`: answer /metrics on the API's port (the
+    all-in-one, which has no daemon ports of its own)."""
     return http_server.ThreadedServer(
-        api_app.create_app(conductor_api), CONF.osapi_compute_listen,
+        api_app.create_app(conductor_api, metrics_route=metrics_route),
+        CONF.osapi_compute_listen,
         CONF.osapi_compute_listen_port, CONF.osapi_compute_workers)
 
 
@@ -31,6 +35,8 @@ def make_servers(conductor_api=None):
 def main(argv=None):
     daemon.parse_config(sys.argv[1:] if argv is None else argv,
                         'OpenStack-compatible Compute API')
+    if metrics.setup():
+        metrics.serve(CONF.metrics.api_port)
     rpc.init(CONF)
     servers = make_servers()
     for server in servers:

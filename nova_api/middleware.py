@@ -13,6 +13,7 @@ import orjson
 
 from common import context as nova_context
 from common import exception
+from common import metrics
 from nova_api import microversion
 
 LOG = logging.getLogger(__name__)
@@ -76,6 +77,11 @@ def _printable(text):
         text.encode('unicode_escape').decode('ascii')
 
 
+# Methods counted by name in the metrics; any other is 'other'.
+_METHODS = frozenset(('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
+                      'OPTIONS'))
+
+
 class RequestIdMiddleware:
     """Gives each request its id (answered in x-openstack-request-id) and
     logs one line per request with it: the operator's way from a
@@ -96,10 +102,19 @@ class RequestIdMiddleware:
         ctxt = req.context.get('ctxt') or nova_context.RequestContext(
             request_id=request_id, overwrite=False)
         started = req.context.get('started')
+        took = time.monotonic() - started if started else 0.0
         LOG.info('"%s %s" status: %s time: %.3f', req.method,
-                 _printable(req.relative_uri), resp.status_code,
-                 time.monotonic() - started if started else 0.0,
+                 _printable(req.relative_uri), resp.status_code, took,
                  extra={'context': ctxt})
+        if metrics.enabled():
+            # The route's template, never the path: a label per server id
+            # would grow without bound.
+            route = req.uri_template or 'unmatched'
+            method = req.method if req.method in _METHODS else 'other'
+            metrics.inc('nova_api_requests_total', method=method,
+                        route=route, status=str(resp.status_code))
+            metrics.observe('nova_api_request_seconds', took,
+                            method=method, route=route)
 
 
 class NoAuthMiddleware:

@@ -6,6 +6,7 @@ import time
 import traceback
 
 from common import exception
+from common import metrics
 from common import states
 from common.conf import CONF
 from nova_compute import volumes
@@ -20,6 +21,17 @@ BUILD_STEPS = (states.SCHEDULING, states.NETWORKING,
 
 def _now_iso():
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def _parsed_time(text):
+    """An instance's stored time (ISO 8601, UTC when it names no zone),
+    or None."""
+    try:
+        when = datetime.datetime.fromisoformat(str(text).replace('Z', ''))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(
+        tzinfo=datetime.timezone.utc)
 
 
 class InstanceBuilder:
@@ -65,6 +77,7 @@ class InstanceBuilder:
         this service was left in (recovery.py).
         """
         uuid = instance['uuid']
+        metrics.add('nova_compute_builds_in_flight', 1)
         try:
             self._build(ctxt, instance, image, request_spec, resume_from)
         except (exception.UnexpectedTaskState, exception.InstanceNotFound):
@@ -84,6 +97,8 @@ class InstanceBuilder:
                 ctxt, uuid, self.host, message,
                 details=traceback.format_exc(),
                 alternates=alternates, request_spec=request_spec)
+        finally:
+            metrics.add('nova_compute_builds_in_flight', -1)
 
     def _build(self, ctxt, instance, image, request_spec, resume_from):
         block_devices = []
@@ -108,6 +123,12 @@ class InstanceBuilder:
                            power_state=power, launched_at=_now_iso()))
         LOG.info('%s is running here (spawned in %.2f s)', instance['uuid'],
                  time.monotonic() - started, extra={'context': ctxt})
+        metrics.inc('nova_boots_total', result='succeeded')
+        accepted = _parsed_time(instance.get('created_at'))
+        if accepted is not None:
+            metrics.observe('nova_boot_seconds', max(0.0, (
+                datetime.datetime.now(datetime.timezone.utc) -
+                accepted).total_seconds()))
 
     def _volumes_step(self, ctxt, instance, resume_from):
         """The block_device_mapping step of a build with volumes: they are

@@ -30,7 +30,8 @@ def make_service(host=None, driver=None, **service_args):
 
 def main(argv=None):
     return daemon.run_service('OpenStack-compatible compute worker',
-                              make_service, argv)
+                              make_service, argv,
+                              metrics_port='compute_port')
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ import logging
 
 from common import coalesce
 from common import exception
+from common import metrics
 from common import states
 from nova_conductor import image_lookup
 from nova_conductor import lifecycle
@@ -248,6 +249,7 @@ class BuildOrchestrator:
                                         request_spec)
                     return
             elif owners_db.fail(instance_uuid, message, details, host=host):
+                metrics.inc('nova_boots_total', result='failed')
                 return
         except exception.InstanceNotFound:
             return
@@ -284,4 +286,5 @@ class BuildOrchestrator:
             transitions_db.set_error(
                 instance_uuid, getattr(error, 'code', 500), message)
         except exception.InstanceNotFound:
-            pass
+            return
+        metrics.inc('nova_boots_total', result='failed')

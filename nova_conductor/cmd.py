@@ -31,7 +31,8 @@ def worker_count():
 
 def main(argv=None):
     return daemon.run_service('OpenStack-compatible compute conductor',
-                              make_service, argv, workers=worker_count)
+                              make_service, argv, workers=worker_count,
+                              metrics_port='conductor_port')
 
 
 if __name__ == '__main__':

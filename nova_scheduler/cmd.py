@@ -34,7 +34,8 @@ def make_service():
 
 def main(argv=None):
     return daemon.run_service('OpenStack-compatible compute scheduler',
-                              make_service, argv)
+                              make_service, argv,
+                              metrics_port='scheduler_port')
 
 
 if __name__ == '__main__':

@@ -205,6 +205,15 @@ class FilterScheduler:
                 which, steps, why)
         return 'There are not enough hosts available%s: %s.' % (which, why)
 
+    @staticmethod
+    def emptied_by(result):
+        """The name of the filter that left no host (for the metrics):
+        'no_hosts' when there were none to filter."""
+        for name, hosts_in, hosts_out in result.counts:
+            if hosts_in and not hosts_out:
+                return name
+        return 'no_hosts'
+
     # -- weighing and picking --------------------------------------------
 
     def _pick(self, weighed):
@@ -252,7 +261,9 @@ class FilterScheduler:
                     hs.release(spec, uuid)
                 reason = self.explanation(result, index, count)
                 LOG.info('No valid host: %s', reason)
-                raise exception.NoValidHost(reason=reason)
+                error = exception.NoValidHost(reason=reason)
+                error.emptied_by = self.emptied_by(result)
+                raise error
             chosen = self._pick(weighed)
             alternates = self._alternates(weighed, chosen, max_alternates)
             selections.append([chosen.selection()]

@@ -3,6 +3,7 @@
 import logging
 import time
 
+from common import metrics
 from nova_scheduler import host_arrays
 from nova_scheduler import host_state
 
@@ -116,6 +117,11 @@ class HostManager:
             arrays.load(states.values())
         self._down = down or set()
         self.host_states = states
+        if down is not None and metrics.enabled():
+            down_here = sum(1 for node_id in self._down if node_id in states)
+            metrics.set_gauge('nova_hosts', len(states) - down_here,
+                              state='up')
+            metrics.set_gauge('nova_hosts', down_here, state='down')
         self._last_now = conductor_now
         if full:
             self._last_full = now_mono

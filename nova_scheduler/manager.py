@@ -1,11 +1,13 @@
 """SchedulerManager: the RPC endpoint of nova-scheduler."""
 
 import threading
+import time
 
 import oslo_messaging
 
 from common import context as nova_context
 from common import exception
+from common import metrics
 from common.conf import CONF
 from nova_scheduler import filter_scheduler
 from nova_scheduler import host_manager
@@ -32,6 +34,23 @@ class SchedulerManager:
         self._lock = threading.Lock()
 
     def select_destinations(self, context, request_spec, instance_uuids):
+        started = time.monotonic()
+        try:
+            selections = self._select_destinations(
+                context, request_spec, instance_uuids)
+        except exception.NoValidHost as error:
+            metrics.inc('nova_scheduler_decisions_total',
+                        result='no_valid_host')
+            metrics.inc('nova_scheduler_no_valid_host_total',
+                        filter=getattr(error, 'emptied_by', 'unknown'))
+            raise
+        finally:
+            metrics.observe('nova_scheduler_seconds',
+                            time.monotonic() - started)
+        metrics.inc('nova_scheduler_decisions_total', result='placed')
+        return selections
+
+    def _select_destinations(self, context, request_spec, instance_uuids):
         # The cache is ours, not the caller's: refresh as the service.
         admin = nova_context.get_admin_context()
         with self._lock:

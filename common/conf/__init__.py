@@ -19,6 +19,7 @@ from common.conf import glance
 from common.conf import healthcheck
 from common.conf import libvirt
 from common.conf import metadata
+from common.conf import metrics
 from common.conf import network
 from common.conf import quota
 from common.conf import resize
@@ -33,7 +34,7 @@ CONF = cfg.CONF
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
            cinder, service_user, resize, console, fake, servicegroup,
-           healthcheck)
+           healthcheck, metrics)
 
 for _module in MODULES:
     _module.register_opts(CONF)

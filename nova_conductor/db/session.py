@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc as sa_exc, orm
 
 from common import exception
+from common import metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -161,7 +162,8 @@ def writer():
     """
     get_engine()
     lock = _sqlite_writer if _is_sqlite() else contextlib.nullcontext()
-    with lock, _sessionmaker() as session:
+    with metrics.timed('nova_db_transaction_seconds', kind='write'), \
+            lock, _sessionmaker() as session:
         committing = False
         try:
             session.begin()
@@ -191,7 +193,8 @@ def reader():
     lost while reading raises DatabaseUnavailable; one lost after the
     reads, at the closing rollback, loses nothing."""
     get_engine()
-    with _sessionmaker() as session:
+    with metrics.timed('nova_db_transaction_seconds', kind='read'), \
+            _sessionmaker() as session:
         try:
             yield session
         except sa_exc.DBAPIError as error:
@@ -222,16 +225,17 @@ def retry_transaction(func=None, *, idempotent=False, attempts=5):
             except exception.DatabaseCommitUnknown:
                 if last or not idempotent:
                     raise
-                pause = 0.05 * 2 ** attempt
+                pause, reason = 0.05 * 2 ** attempt, 'commit_unknown'
             except exception.DatabaseUnavailable:
                 if last:
                     raise
                 # A fresh connection: the pool renewed them on the loss.
-                pause = 0.05 * 2 ** attempt
+                pause, reason = 0.05 * 2 ** attempt, 'unavailable'
             except sa_exc.OperationalError as e:
                 if last or not _is_deadlock(e):
                     raise
-                pause = 0.01 * (attempt + 1)
+                pause, reason = 0.01 * (attempt + 1), 'deadlock'
+            metrics.inc('nova_db_retries_total', reason=reason)
             time.sleep(pause)
     return wrapper
 

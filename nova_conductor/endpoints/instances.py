@@ -11,6 +11,7 @@ import logging
 from common import coalesce
 from common import row_pages
 from common import exception
+from common import metrics
 from common import states
 from common.conf import CONF
 from nova_conductor.db import instance_create
@@ -48,6 +49,8 @@ class InstancesEndpoints:
                 self._create_request(ctxt, **kw) for ctxt, kw in items])
         for (ctxt, kw), created in zip(items, results):
             if created.new:
+                metrics.inc('nova_boots_total', len(created.instances),
+                            result='started')
                 self._start_build(ctxt,
                                   [i['uuid'] for i in created.instances],
                                   kw['request_spec'])

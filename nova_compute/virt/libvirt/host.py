@@ -14,6 +14,7 @@ import libvirt
 from oslo_log import log as logging
 
 from common import exception
+from nova_compute.virt.libvirt import timing
 
 LOG = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class Host:
         except libvirt.libvirtError as err:
             raise hypervisor_error(err, 'Cannot connect to %s' % uri)
         LOG.info('Connected to libvirt at %s', uri)
-        return conn
+        return timing.timed_connection(conn)
 
     @contextlib.contextmanager
     def errors(self, action):

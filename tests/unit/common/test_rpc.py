@@ -226,3 +226,27 @@ def test_cleanup_returns_while_the_transport_cannot_close(monkeypatch,
     assert time.monotonic() - started < 2
     assert rpc.TRANSPORT is None
     assert 'did not close in 0.2s' in caplog.text
+
+
+def test_the_server_times_each_method_and_counts_refusals(server):
+    from common import metrics
+    from tests.unit.common.test_metrics import value
+    CONF.set_override('enabled', True, group='metrics')
+    metrics.reset()
+    metrics.setup()
+    try:
+        ctxt = context.get_admin_context()
+        API().call(ctxt, 'echo', '1.0', value=1)
+        API().call(ctxt, 'echo', '1.0', value=2)
+        with pytest.raises(exception.FlavorNotFound):
+            API().call(ctxt, 'fail', '1.0')
+        text = metrics.exposition()[0].decode()
+    finally:
+        metrics.reset()
+        CONF.clear_override('enabled', group='metrics')
+    assert value(text, 'nova_rpc_server_seconds_count',
+                 topic=API.TOPIC, method='echo') == 2
+    assert value(text, 'nova_rpc_server_seconds_count',
+                 topic=API.TOPIC, method='fail') == 1
+    assert value(text, 'nova_rpc_server_refusals_total', topic=API.TOPIC,
+                 method='fail', error='FlavorNotFound') == 1

@@ -325,3 +325,35 @@ def test_a_thousand_hosts_are_scheduled_in_milliseconds():
     per_request = (time.perf_counter() - start) / 10
     # Generous bound for slow CI machines; typically ~2 ms.
     assert per_request < 0.05
+
+
+def test_decisions_latency_and_the_filter_that_emptied_are_counted():
+    from common import metrics
+    from tests.unit.common.test_metrics import value
+    CONF.set_override('enabled', True, group='metrics')
+    metrics.reset()
+    metrics.setup()
+    try:
+        nodes = _ram_hosts(4 * GB, 1 * GB)
+        nodes[0]['service_disabled'] = True
+        manager = _scheduler(*nodes)
+        _select(manager, make_spec(memory_mb=512))
+        for _ in range(2):
+            with pytest.raises(exception.NoValidHost):
+                _select(manager, make_spec(memory_mb=2 * GB))
+        with pytest.raises(exception.NoValidHost):
+            _select(_scheduler(), make_spec())
+        text = metrics.exposition()[0].decode()
+    finally:
+        metrics.reset()
+        CONF.clear_override('enabled', group='metrics')
+    assert value(text, 'nova_scheduler_decisions_total',
+                 result='placed') == 1
+    assert value(text, 'nova_scheduler_decisions_total',
+                 result='no_valid_host') == 3
+    # RamFilter kept the disabled big host; ComputeFilter dropped it.
+    assert value(text, 'nova_scheduler_no_valid_host_total',
+                 filter='ComputeFilter') == 2
+    assert value(text, 'nova_scheduler_no_valid_host_total',
+                 filter='no_hosts') == 1
+    assert value(text, 'nova_scheduler_seconds_count') == 4
