@@ -1,10 +1,12 @@
 """nova-conductor: serve the conductor topic over the configured transport."""
 
+import functools
 import os
 import sys
 
 from common import daemon
 from common import service
+from common import service_version
 from common.conf import CONF
 from nova_conductor import manager
 from nova_conductor import rpcapi
@@ -21,7 +23,9 @@ def make_service():
                       echo=CONF.database.connection_debug)
     mgr = manager.ConductorManager()
     return service.Service(BINARY, rpcapi.ConductorAPI.TOPIC, CONF.host, mgr,
-                           heartbeat=compute_db.service_heartbeat,
+                           heartbeat=functools.partial(
+                               compute_db.service_heartbeat,
+                               version=service_version.SERVICE_VERSION),
                            report_interval=CONF.report_interval)
 
 

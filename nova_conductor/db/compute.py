@@ -21,16 +21,17 @@ REPORTED_NODE_FIELDS = (
     'disk_allocation_ratio')
 
 
-def service_heartbeat(host, binary, topic):
-    """Record that host/binary is alive, creating its service on first call.
+def service_heartbeat(host, binary, topic, version=None):
+    """Record that host/binary is alive, creating its service on first call;
+    `version` (its service version), when given, is recorded too.
 
     The workers of one conductor start together and may both find no row
     and insert one: the loser's insert breaks the unique key, and its
     second attempt finds the winner's row."""
     try:
-        return _heartbeat(host, binary, topic)
+        return _heartbeat(host, binary, topic, version)
     except sa_exc.IntegrityError:
-        return _heartbeat(host, binary, topic)
+        return _heartbeat(host, binary, topic, version)
 
 
 def _service(s, host, binary):
@@ -38,7 +39,7 @@ def _service(s, host, binary):
         host=host, binary=binary)).first()
 
 
-def _heartbeat(host, binary, topic):
+def _heartbeat(host, binary, topic, version):
     now = models.utcnow()
     svc_t = models.Service.__table__
     with session.writer() as s:
@@ -46,15 +47,19 @@ def _heartbeat(host, binary, topic):
         if svc is None:
             svc = models.Service(uuid=str(uuidlib.uuid4()), host=host,
                                  binary=binary, topic=topic, report_count=1,
-                                 last_seen_up=now)
+                                 last_seen_up=now, version=version)
             s.add(svc)
             s.flush()
         else:
             # updated_at stays: it marks admin changes, which the
             # scheduler's refresh reads; a heartbeat is not one.
+            values = dict(report_count=svc_t.c.report_count + 1,
+                          last_seen_up=now, topic=topic,
+                          updated_at=svc_t.c.updated_at)
+            if version is not None:
+                values['version'] = version
             s.execute(sa.update(svc_t).where(svc_t.c.id == svc.id).values(
-                report_count=svc_t.c.report_count + 1, last_seen_up=now,
-                topic=topic, updated_at=svc_t.c.updated_at))
+                **values))
             s.refresh(svc)
         out = convert.row_to_dict(svc)
     liveness.register(host, binary)

@@ -42,6 +42,9 @@ class Service(TimestampMixin, Base):
     forced_down: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the last heartbeat arrived; updated_at also moves on admin edits.
     last_seen_up: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # common/service_version.SERVICE_VERSION of the daemon at its last
+    # registration; None: older than the column (nova-status reads it).
+    version: Mapped[int | None] = mapped_column(Integer)
 
 
 class ComputeNode(TimestampMixin, Base):

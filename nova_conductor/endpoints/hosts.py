@@ -32,8 +32,10 @@ def changes_hosts(method):
 
 class HostsEndpoints:
     # (1.0)
-    def service_heartbeat(self, context, host, binary, topic):
-        return compute_db.service_heartbeat(host, binary, topic)
+    def service_heartbeat(self, context, host, binary, topic,
+                          service_version=None):
+        return compute_db.service_heartbeat(host, binary, topic,
+                                            service_version)
 
     # (1.20)
     def service_beat(self, context, host, binary, topic):

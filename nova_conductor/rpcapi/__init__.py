@@ -68,6 +68,8 @@ Version history:
         (common.row_pages.as_text)
   1.23 - check_database: the conductor reaches its database (nova-api's
         /healthcheck)
+  1.24 - service_heartbeat's service_version: the daemon's service version
+        (common/service_version.py), recorded for nova-status
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -133,7 +135,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.23'
+    RPC_API_VERSION = '1.24'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -2,15 +2,22 @@
 scheduler would place a request among them (nova-compute,
 nova-scheduler, nova-api)."""
 
+from common import service_version
 from common.conf import CONF
 
 
 class HostsAPI:
-    # (1.0)
+    # (1.0; 1.24 with this daemon's service version)
     def service_heartbeat(self, ctxt, host, binary, topic):
         """One short wait: a heartbeat lost (sent before any conductor
         consumed, or to one killed) is sent again promptly by the
         service's heartbeat timer (common.service), not waited for."""
+        if self.can_send_version('1.24'):
+            return self.call(ctxt, 'service_heartbeat', '1.24', host=host,
+                             binary=binary, topic=topic,
+                             service_version=(
+                                 service_version.SERVICE_VERSION),
+                             timeout=CONF.rpc_resend_after)
         return self.call(ctxt, 'service_heartbeat', '1.0', host=host,
                          binary=binary, topic=topic,
                          timeout=CONF.rpc_resend_after)

@@ -9,6 +9,7 @@ from alembic import migration as alembic_migration
 
 from common import context as nova_context
 from common import exception
+from common import service_version
 from common import states
 from nova_conductor.db import actions as actions_db
 from nova_conductor.db import catalog
@@ -612,3 +613,22 @@ def test_the_database_check_runs_a_query(db):
     answer = health.check()
     assert answer['dialect'] == 'sqlite'
     assert answer['ms'] >= 0
+
+
+def test_heartbeats_record_the_service_version_from_1_24(db):
+    api = dbhelpers.CappedRecorder('1.24')
+    api.service_heartbeat(None, 'h1', 'nova-compute', 'compute')
+    assert api.sent == [('service_heartbeat', '1.24')]
+    assert api.kwargs['service_version'] == \
+        service_version.SERVICE_VERSION
+    api.cap = '1.23'
+    api.service_heartbeat(None, 'h1', 'nova-compute', 'compute')
+    assert api.sent[-1] == ('service_heartbeat', '1.0')
+    assert 'service_version' not in api.kwargs
+    # Stored on registration and kept by heartbeats that carry none.
+    compute_db.service_heartbeat('h1', 'nova-compute', 'compute', version=1)
+    compute_db.service_heartbeat('h1', 'nova-compute', 'compute')
+    [svc] = compute_db.service_get_all('nova-compute')
+    assert svc['version'] == 1
+    compute_db.service_heartbeat('h2', 'nova-compute', 'compute')
+    assert compute_db.service_get_by_host('h2')['version'] is None
