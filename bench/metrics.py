@@ -35,6 +35,7 @@ def start(state, enabled):
         f.write('[quota]\ninstances = -1\ncores = -1\nram = -1\n'
                 'metadata_items = -1\n[network]\n'
                 'fixed_range_v4 = 10.128.0.0/16\n'
+                '[libvirt]\ntest_node_local_gb = 100000\n'
                 '[metrics]\nenabled = %s\n' % str(enabled).lower())
     proc = subprocess.Popen(
         [os.path.join(BIN, 'nova-all-in-one'), '--port', '0',

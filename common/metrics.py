@@ -115,6 +115,7 @@ def setup():
             name[:-len('_total')] if kind == COUNTER else name, text,
             **kwargs)
     _metrics, _registry, _pid = made, registry, os.getpid()
+    _children.clear()
     return True
 
 
@@ -122,11 +123,22 @@ def reset():
     """Metrics off again (tests)."""
     global _metrics, _registry, _pid
     _metrics = _registry = _pid = None
+    _children.clear()
+
+
+_children = {}  # (name, labels as items) -> the labelled metric
 
 
 def _metric(name, labels):
-    metric = _metrics[name]
-    return metric.labels(**labels) if labels else metric
+    if not labels:
+        return _metrics[name]
+    # labels() checks and locks on every call; a series, once made, is
+    # kept (labels are bounded, so is this dict).
+    key = (name, tuple(labels.items()))
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = _metrics[name].labels(**labels)
+    return child
 
 
 def inc(name, amount=1, **labels):
