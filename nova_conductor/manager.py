@@ -60,7 +60,7 @@ class ConductorManager(instances.InstancesEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
                        live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.24')
+    target = messaging.Target(version='1.25')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

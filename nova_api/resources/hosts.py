@@ -109,8 +109,7 @@ class Host(_Base):
     def on_get(self, req, resp, host_name):
         self._check(req, 'show')
         ctxt = req.context.ctxt
-        nodes = [n for n in self.conductor.compute_nodes_get_all(ctxt)[
-            'nodes'] if n['host'] == host_name]
+        nodes = self.conductor.compute_nodes_where(ctxt, hosts=[host_name])
         if not nodes:
             raise exception.ComputeHostNotFound(host=host_name)
         node = min(nodes, key=lambda n: n['id'])

@@ -98,17 +98,22 @@ class _Base:
         return {n['id']: found.get(str(n['id']), []) for n in nodes}
 
     def _node(self, req, hypervisor_id):
+        policy.authorize(req, self.RULE)
+        ctxt = req.context.ctxt
+        found = []
         if req.context.api_version >= V_UUIDS:
             if not uuidutils.is_uuid_like(hypervisor_id):
                 raise exception.Invalid('Invalid uuid %s' % hypervisor_id)
-            key = 'uuid'
-        else:
-            key = 'id'
-        for node in self._nodes(req):
-            if str(node[key]) == hypervisor_id:
-                return node
-        raise exception.NotFound('Hypervisor with ID %s could not be found.'
-                                 % hypervisor_id)
+            found = self.conductor.compute_nodes_where(
+                ctxt, uuids=[hypervisor_id])
+        elif hypervisor_id.isdigit() and len(hypervisor_id) < 19:
+            # Only its own node is read, not every node of the fleet.
+            found = self.conductor.compute_nodes_where(
+                ctxt, ids=[int(hypervisor_id)])
+        if not found:
+            raise exception.NotFound('Hypervisor with ID %s could not be '
+                                     'found.' % hypervisor_id)
+        return found[0]
 
     def _matching(self, req, pattern):
         found = [n for n in self._nodes(req)

@@ -221,6 +221,33 @@ def compute_nodes_get_all(changed_since=None):
     return {'nodes': nodes, 'now': convert.iso(now), 'down': down}
 
 
+# Ids, uuids or host names one compute_nodes_where call may name.
+NODES_WHERE_MAX = 100
+
+
+def compute_nodes_where(ids=(), uuids=(), hosts=()):
+    """The nodes with any of these ids, uuids or host names, as
+    compute_nodes_get_all gives them (without the scheduler's placement
+    facts): an index lookup each, not a read of every node. At most
+    NODES_WHERE_MAX names in all."""
+    ids = [i for i in ids if isinstance(i, int)]
+    uuids = [u for u in uuids if isinstance(u, str)]
+    hosts = [h for h in hosts if isinstance(h, str)]
+    if len(ids) + len(uuids) + len(hosts) > NODES_WHERE_MAX:
+        raise exception.Invalid('At most %d nodes at a time.'
+                                % NODES_WHERE_MAX)
+    cn = models.ComputeNode.__table__
+    wanted = [column.in_(values) for column, values in (
+        (cn.c.id, ids), (cn.c.uuid, uuids), (cn.c.host, hosts)) if values]
+    if not wanted:
+        return []
+    with session.reader() as s:
+        nodes = [_node_dict(row) for row in
+                 s.execute(_nodes_query().where(sa.or_(*wanted)))]
+    liveness.fill(nodes, key='service_updated_at', binary_key=None)
+    return nodes
+
+
 def _changed_node_ids(since):
     """Ids of nodes whose row or whose service's row moved since `since`:
     two index lookups (compute_nodes.updated_at, services.updated_at then

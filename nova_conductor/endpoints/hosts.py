@@ -76,6 +76,10 @@ class HostsEndpoints:
     def compute_nodes_get_all(self, context, changed_since=None):
         return compute_db.compute_nodes_get_all(changed_since)
 
+    # (1.25)
+    def compute_nodes_where(self, context, ids=(), uuids=(), hosts=()):
+        return compute_db.compute_nodes_where(ids, uuids, hosts)
+
     # (1.1)
     def hypervisor_servers(self, context, node_ids):
         # Keys cross RPC as JSON object keys: strings.

@@ -70,6 +70,8 @@ Version history:
         /healthcheck)
   1.24 - service_heartbeat's service_version: the daemon's service version
         (common/service_version.py), recorded for nova-status
+  1.25 - compute_nodes_where: nodes by id, uuid or host (a hypervisor or
+        os-hosts show reads its node, not every node)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -135,7 +137,7 @@ class ConductorAPI(instances.InstancesAPI,
                    live_migrations.LiveMigrationsAPI,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.24'
+    RPC_API_VERSION = '1.25'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report
@@ -157,7 +159,8 @@ class ConductorAPI(instances.InstancesAPI,
         'quota_defaults', 'keypair_get', 'keypair_get_all',
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get',
-        'instance_get_by_fixed_ip', 'console_token_get'))
+        'instance_get_by_fixed_ip', 'console_token_get',
+        'compute_nodes_where'))
 
     # Under a burst an API's creates, and a compute's reports of its
     # builds' progress, come at the same moments: they share messages.

@@ -632,3 +632,46 @@ def test_heartbeats_record_the_service_version_from_1_24(db):
     assert svc['version'] == 1
     compute_db.service_heartbeat('h2', 'nova-compute', 'compute')
     assert compute_db.service_get_by_host('h2')['version'] is None
+
+
+def test_nodes_where_reads_only_the_named_nodes(db):
+    for host in ('host1', 'host2', 'host3'):
+        dbhelpers.make_node(host)
+    every = {n['host']: n for n in compute_db.compute_nodes_get_all()[
+        'nodes']}
+    by_id = compute_db.compute_nodes_where(ids=[every['host2']['id']])
+    by_uuid = compute_db.compute_nodes_where(uuids=[every['host3']['uuid']])
+    by_host = compute_db.compute_nodes_where(hosts=['host1', 'nowhere'])
+    assert [n['host'] for n in by_id + by_uuid + by_host] == [
+        'host2', 'host3', 'host1']
+    # As the full read describes them, but for the scheduler's placement
+    # facts (zone, aggregates, instances).
+    assert {k: every['host2'][k] for k in by_id[0]} == by_id[0]
+    assert set(every['host2']) - set(by_id[0]) == {
+        'availability_zone', 'num_instances', 'aggregates', 'instances',
+        'supported_instances'}
+    assert compute_db.compute_nodes_where() == []
+    # Names of the wrong type are ignored, not searched for.
+    assert compute_db.compute_nodes_where(ids=['1'], hosts=[7]) == []
+    # One statement with a WHERE, whatever the fleet's size.
+    [statement] = dbhelpers.statements_of(
+        lambda: compute_db.compute_nodes_where(hosts=['host1']))
+    assert 'WHERE compute_nodes.host IN' in statement
+    with pytest.raises(exception.Invalid):
+        compute_db.compute_nodes_where(
+            ids=list(range(compute_db.NODES_WHERE_MAX + 1)))
+
+
+def test_nodes_where_from_1_25_and_picked_from_every_node_before():
+    nodes = [{'id': 1, 'uuid': 'u1', 'host': 'h1'},
+             {'id': 2, 'uuid': 'u2', 'host': 'h2'},
+             {'id': 3, 'uuid': 'u3', 'host': 'h3'}]
+    api = dbhelpers.CappedRecorder('1.25', answer=lambda method: {
+        'compute_nodes_where': nodes[:1],
+        'compute_nodes_get_all': {'nodes': nodes}}[method])
+    assert api.compute_nodes_where(None, ids=[1]) == nodes[:1]
+    assert api.sent == [('compute_nodes_where', '1.25')]
+    api.cap = '1.24'
+    assert api.compute_nodes_where(None, uuids=['u2'], hosts=['h3']) == \
+        nodes[1:]
+    assert api.sent[-1] == ('compute_nodes_get_all', '1.0')
