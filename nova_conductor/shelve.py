@@ -122,12 +122,11 @@ def _place(scheduler_api, compute_api, ctxt, instance, spec, host):
         spec, flavor=instance['flavor'],
         image=image or spec.get('image') or {}))
     # A host asked for (2.91) still passes the filters, as Nova's
-    # requested destination does: every other host is ignored.
+    # requested destination does (the scheduler's requested_host step).
     spec['force_hosts'] = []
     spec['force_nodes'] = []
-    spec['ignore_hosts'] = sorted(
-        s['host'] for s in compute_db.service_get_all('nova-compute')
-        if s['host'] != host) if host else []
+    spec['ignore_hosts'] = []
+    spec['requested_host'] = host
     [choices] = scheduler_api.select_destinations(ctxt, spec,
                                                   [instance['uuid']])
     group = (spec.get('scheduler_hints') or {}).get('group')

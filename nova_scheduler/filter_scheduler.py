@@ -26,10 +26,17 @@ MaskResult = collections.namedtuple('MaskResult', ['mask', 'counts', 'reason'])
 # and reasons.
 IGNORE_HOSTS_STEP = 'ignore_hosts'
 FORCE_HOSTS_STEP = 'force_hosts'
+# A host a request asks for (unshelve to a host, 2.91): it still passes
+# the filters, as Nova's requested destination does.
+REQUESTED_HOST_STEP = 'requested_host'
 
 
 # The reason when ignore_hosts leaves no host.
 ALL_IGNORED = 'every host is in ignore_hosts (already tried or excluded)'
+
+
+def _not_requested(host):
+    return 'the requested host %s is not a known, up compute host' % host
 
 
 class _Steps:
@@ -104,6 +111,12 @@ class FilterScheduler:
             steps.record(IGNORE_HOSTS_STEP, len(hosts), len(kept),
                          lambda: ALL_IGNORED)
             hosts = kept
+        requested = spec.get('requested_host')
+        if hosts and requested:
+            kept = [hs for hs in hosts if hs.host == requested]
+            steps.record(REQUESTED_HOST_STEP, len(hosts), len(kept),
+                         lambda: _not_requested(requested))
+            hosts = kept
         force_hosts = set(spec.get('force_hosts') or ())
         force_nodes = set(spec.get('force_nodes') or ())
         if hosts and (force_hosts or force_nodes):
@@ -138,6 +151,14 @@ class FilterScheduler:
                                         lambda hs: hs.host not in ignore)
             kept = int(np.count_nonzero(mask))
             steps.record(IGNORE_HOSTS_STEP, count, kept, lambda: ALL_IGNORED)
+            count = kept
+        requested = spec.get('requested_host')
+        if count and requested:
+            mask &= hosts.only_these(mask, hosts.slots_of_hosts([requested]),
+                                     lambda hs: True)
+            kept = int(np.count_nonzero(mask))
+            steps.record(REQUESTED_HOST_STEP, count, kept,
+                         lambda: _not_requested(requested))
             count = kept
         for host_filter in self.filters:
             if not count:

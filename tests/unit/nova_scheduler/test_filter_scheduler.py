@@ -357,3 +357,24 @@ def test_decisions_latency_and_the_filter_that_emptied_are_counted():
     assert value(text, 'nova_scheduler_no_valid_host_total',
                  filter='no_hosts') == 1
     assert value(text, 'nova_scheduler_seconds_count') == 4
+
+
+def _requesting(host, **flavor):
+    return dict(make_spec(**flavor), requested_host=host)
+
+
+@pytest.mark.parametrize('use_arrays', [True, False])
+def test_a_requested_host_is_the_only_candidate_and_still_filtered(
+        use_arrays):
+    manager = _scheduler(*_ram_hosts(8 * GB, 2 * GB, 4 * GB))
+    manager.driver.use_arrays = use_arrays
+    [selections] = _select(manager, _requesting('host3'))
+    assert [s['host'] for s in selections] == ['host3']
+    # It gets no favour: a host without room is refused by RamFilter.
+    with pytest.raises(exception.NoValidHost) as raised:
+        _select(manager, _requesting('host2', memory_mb=3 * GB))
+    assert 'requested_host 3 -> 1, RamFilter 1 -> 0' in str(raised.value)
+    with pytest.raises(exception.NoValidHost) as raised:
+        _select(manager, _requesting('elsewhere'))
+    assert ('requested_host 3 -> 0: the requested host elsewhere is not a '
+            'known, up compute host') in str(raised.value)
