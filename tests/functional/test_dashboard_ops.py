@@ -5,7 +5,7 @@ import pytest
 
 from tests.functional import browser as browser_mod
 from tests.functional import deployment as deployment_mod
-from tests.functional.browser import go, log_in, shot
+from tests.functional.browser import go, log_in, row, shot
 
 ACTIVE_TIMEOUT = 30000  # ms
 # Room for the 1,000-instance list: no quota, hosts big enough.
@@ -40,6 +40,36 @@ def _service(dep, host):
     return service
 
 
+def _boot(dep, token, name):
+    """A server `name` of the token's project, once ACTIVE."""
+    resp = dep.request('POST', '/v2.1/servers', token=token, json={
+        'server': {'name': name, 'flavorRef': '1', 'networks': 'none',
+                   'imageRef': dep.image['id']}})
+    assert resp.status_code == 202, resp.text
+    server = dep.wait_for_server(resp.json()['server']['id'])
+    assert server['status'] == 'ACTIVE', server
+    return server
+
+
+def _delete_all(dep, token):
+    servers = dep.request('GET', '/v2.1/servers',
+                          token=token).json()['servers']
+    for s in servers:
+        dep.request('DELETE', '/v2.1/servers/%s' % s['id'], token=token)
+    for s in servers:
+        dep.wait_gone(s['id'])
+
+
+def _items(page, name):
+    """The items of the Actions menu of instance `name`'s row."""
+    return row(page, name).locator('.menu-items button')
+
+
+def _open_menu(page, name):
+    row(page, name).get_by_label('Actions for %s' % name).click()
+    return _items(page, name)
+
+
 def test_forced_down_shows_and_is_undone_from_the_services_page(page, dep):
     from playwright.sync_api import expect
     host = dep.compute_hosts[0]
@@ -62,3 +92,37 @@ def test_forced_down_shows_and_is_undone_from_the_services_page(page, dep):
     expect(service.get_by_role('button', name='Force down nova-compute on %s'
                                % host)).to_be_visible()
     assert _service(dep, host)['forced_down'] is False
+
+
+def test_paused_instance_menu_offers_unpause_and_lock(page, dep):
+    from playwright.sync_api import expect
+    token = 'paula:proj-p'
+    server = _boot(dep, token, 'paused-1')
+    resp = dep.action(server['id'], {'pause': None}, token=token)
+    assert resp.status_code == 202, resp.text
+    dep.settle(server['id'], 'PAUSED')
+    log_in(page, dep, 'paula', 'proj-p')
+    go(page, 'Instances')
+    paused = row(page, 'paused-1')
+    expect(paused).to_have_attribute('data-status', 'PAUSED')
+    expect(_open_menu(page, 'paused-1')).to_have_text(
+        ['Unpause', 'Lock', 'Delete'])
+    shot(page, 'instance-menu-paused')
+    paused.get_by_role('button', name='Lock', exact=True).click()
+    # The row is redrawn with the server's new state; then the menu opens.
+    expect(_items(page, 'paused-1')).to_have_text(
+        ['Unpause', 'Unlock', 'Delete'])
+    assert dep.request('GET', '/v2.1/servers/%s' % server['id'], token=token,
+                       headers={'X-OpenStack-Nova-API-Version': '2.9'}
+                       ).json()['server']['locked'] is True
+    _open_menu(page, 'paused-1')
+    paused.get_by_role('button', name='Unlock', exact=True).click()
+    expect(_items(page, 'paused-1')).to_have_text(
+        ['Unpause', 'Lock', 'Delete'])
+    _open_menu(page, 'paused-1')
+    paused.get_by_role('button', name='Unpause', exact=True).click()
+    expect(paused).to_have_attribute('data-status', 'ACTIVE',
+                                     timeout=ACTIVE_TIMEOUT)
+    expect(paused).to_have_attribute('data-task', '')
+    expect(_items(page, 'paused-1')).to_contain_text(['Pause', 'Suspend'])
+    _delete_all(dep, token)

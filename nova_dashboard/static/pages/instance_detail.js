@@ -5,7 +5,7 @@ import {compute, session} from '../api.js';
 import {poller} from '../poll.js';
 import {button, guarded, h, mb, pageHeader, replace, table, when} from '../ui.js';
 import {consoleTabs} from './console.js';
-import {actionMenu, inTransition, statusBadge} from './server_actions.js';
+import {SERVER_VERSION, actionMenu, inTransition, statusBadge} from './server_actions.js';
 
 function dl(pairs) {
   return h('dl', {class: 'props'}, pairs.filter(([, v]) => v !== null && v !== undefined)
@@ -72,7 +72,7 @@ export async function render(main, serverId) {
     if (gone) return false;
     let server;
     try {
-      server = (await compute.get(`/servers/${encodeURIComponent(serverId)}`)).server;
+      server = (await compute.get(`/servers/${encodeURIComponent(serverId)}`, {version: SERVER_VERSION})).server;
     } catch (err) {
       if (err.status === 404 && lastStatus) {
         gone = true;

@@ -5,7 +5,7 @@ import {compute, session} from '../api.js';
 import {poller} from '../poll.js';
 import {button, emptyRow, h, pageHeader, replace, uid} from '../ui.js';
 import {openLaunchWizard} from './launch.js';
-import {actionMenu, inTransition, statusBadge} from './server_actions.js';
+import {SERVER_VERSION, actionMenu, inTransition, statusBadge} from './server_actions.js';
 
 const STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT', 'REBUILD', 'PAUSED', 'SUSPENDED'];
 
@@ -62,7 +62,7 @@ export async function renderInstances(main, {allProjects = false} = {}) {
   // Rows are matched by id and redrawn only when their data changed.
   async function load() {
     const query = allProjects ? '?all_tenants=1' : '';
-    const servers = (await compute.get(`/servers/detail${query}`)).servers;
+    const servers = (await compute.get(`/servers/detail${query}`, {version: SERVER_VERSION})).servers;
     const seen = new Set();
     servers.forEach((server, index) => {
       seen.add(server.id);

@@ -19,14 +19,23 @@ export function statusBadge(server) {
     task ? h('span', {class: 'spinner', 'aria-hidden': 'true'}) : null);
 }
 
+// 2.9 is the first microversion that says whether a server is `locked`.
+export const SERVER_VERSION = '2.9';
+
+// The actions the API accepts in the server's state (Nova's rules).
 function actionsFor(server) {
   const s = server.status;
   const list = [];
   if (s === 'SHUTOFF') list.push(['start', 'Start']);
   if (s === 'ACTIVE') list.push(['stop', 'Stop'], ['soft-reboot', 'Soft reboot']);
   if (['ACTIVE', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT'].includes(s)) list.push(['hard-reboot', 'Hard reboot']);
+  if (s === 'ACTIVE') list.push(['pause', 'Pause'], ['suspend', 'Suspend']);
+  if (s === 'PAUSED') list.push(['unpause', 'Unpause']);
+  if (s === 'SUSPENDED') list.push(['resume', 'Resume']);
   if (['ACTIVE', 'SHUTOFF', 'ERROR'].includes(s)) list.push(['rebuild', 'Rebuild'], ['rescue', 'Rescue']);
   if (s === 'RESCUE') list.push(['unrescue', 'Unrescue']);
+  // Locking is allowed in any state; `locked` is absent before 2.9.
+  if ('locked' in server) list.push(server.locked ? ['unlock', 'Unlock'] : ['lock', 'Lock']);
   list.push(['delete', 'Delete']);
   return list;
 }
@@ -87,6 +96,14 @@ export async function runAction(server, action) {
         break;
       case 'unrescue':
         await compute.action(id, {unrescue: null});
+        break;
+      case 'pause':
+      case 'unpause':
+      case 'suspend':
+      case 'resume':
+      case 'lock':
+      case 'unlock':
+        await compute.action(id, {[action]: null});
         break;
       case 'delete':
         if (!(await confirmDialog({title: 'Delete instance',
