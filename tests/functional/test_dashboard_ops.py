@@ -126,3 +126,41 @@ def test_paused_instance_menu_offers_unpause_and_lock(page, dep):
     expect(paused).to_have_attribute('data-task', '')
     expect(_items(page, 'paused-1')).to_contain_text(['Pause', 'Suspend'])
     _delete_all(dep, token)
+
+
+# True when a click at the middle of the element reaches it: nothing is
+# drawn over it, and no scroll box clips it away.
+CLICKABLE = '''(el) => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return hit === el || el.contains(hit);
+}'''
+
+
+def test_last_rows_menu_is_not_cut_off_by_the_table(page, dep):
+    from playwright.sync_api import expect
+    token = 'lena:proj-l'
+    for name in ('menu-1', 'menu-2'):
+        _boot(dep, token, name)
+    log_in(page, dep, 'lena', 'proj-l')
+    go(page, 'Instances')
+    rows = page.locator('#instances-table tbody tr')
+    expect(rows).to_have_count(2)
+    last = rows.last.get_attribute('data-name')
+    items = _open_menu(page, last)
+    expect(items.last).to_have_text('Delete')
+    expect(items.last).to_be_in_viewport(ratio=1)
+    assert items.last.evaluate(CLICKABLE)
+    shot(page, 'instance-menu-last-row')
+    # In a short window the menu opens over its button instead.
+    row(page, last).get_by_label('Actions for %s' % last).click()
+    page.set_viewport_size({'width': 1366, 'height': 420})
+    items = _open_menu(page, last)
+    expect(items.first).to_be_in_viewport(ratio=1)
+    expect(items.last).to_be_in_viewport(ratio=1)
+    assert items.last.evaluate(CLICKABLE)
+    items.last.click()
+    confirm = page.get_by_role('dialog', name='Delete instance')
+    expect(confirm).to_contain_text('Delete instance "%s"?' % last)
+    confirm.get_by_role('button', name='Cancel').click()
+    _delete_all(dep, token)

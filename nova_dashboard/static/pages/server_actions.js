@@ -2,7 +2,7 @@
 // and how a server's status reads.
 
 import {compute} from '../api.js';
-import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
+import {confirmDialog, floatingMenu, formDialog, h, notify, showError} from '../ui.js';
 
 const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED', 'SHELVED_OFFLOADED']);
 
@@ -124,13 +124,13 @@ export async function runAction(server, action) {
 
 // A disclosure menu of the actions allowed now; onDone runs after each one.
 export function actionMenu(server, onDone) {
-  const menu = h('details', {class: 'menu'},
-    h('summary', {class: 'btn', 'aria-label': `Actions for ${server.name}`}, 'Actions'),
-    h('div', {class: 'menu-items'}, actionsFor(server).map(([action, label]) =>
-      h('button', {type: 'button', class: `menu-item${action === 'delete' ? ' danger' : ''}`,
-        'data-action': action, onclick: async () => {
-          menu.open = false;
-          if (await runAction(server, action)) onDone(action);
-        }}, label))));
+  const items = h('div', {class: 'menu-items'}, actionsFor(server).map(([action, label]) =>
+    h('button', {type: 'button', class: `menu-item${action === 'delete' ? ' danger' : ''}`,
+      'data-action': action, onclick: async () => {
+        menu.open = false;
+        if (await runAction(server, action)) onDone(action);
+      }}, label)));
+  const menu = floatingMenu(h('details', {class: 'menu'},
+    h('summary', {class: 'btn', 'aria-label': `Actions for ${server.name}`}, 'Actions'), items), items);
   return menu;
 }
