@@ -164,3 +164,26 @@ def test_last_rows_menu_is_not_cut_off_by_the_table(page, dep):
     expect(confirm).to_contain_text('Delete instance "%s"?' % last)
     confirm.get_by_role('button', name='Cancel').click()
     _delete_all(dep, token)
+
+
+def test_member_session_calls_no_admin_only_api(page, dep):
+    from playwright.sync_api import expect
+    token = 'mia:proj-m'
+    _boot(dep, token, 'member-1')
+    refused = []
+    page.on('response', lambda resp: refused.append(
+        '%s %s' % (resp.status, resp.url)) if resp.status == 403 else None)
+    log_in(page, dep, 'mia', 'proj-m')
+    for link in ('Instances', 'Flavors', 'Images', 'Key Pairs',
+                 'Server Groups', 'Overview'):
+        go(page, link)
+        page.wait_for_load_state('networkidle')
+    go(page, 'Instances')
+    row(page, 'member-1').get_by_role('link', name='member-1').click()
+    expect(page.get_by_role('heading', name='member-1')).to_be_visible()
+    expect(page.get_by_role('region', name='Action log')).to_contain_text(
+        'create')
+    page.wait_for_load_state('networkidle')
+    expect(page.get_by_role('link', name='Hypervisors')).to_have_count(0)
+    assert refused == []
+    _delete_all(dep, token)
