@@ -187,3 +187,16 @@ def test_member_session_calls_no_admin_only_api(page, dep):
     expect(page.get_by_role('link', name='Hypervisors')).to_have_count(0)
     assert refused == []
     _delete_all(dep, token)
+
+
+def test_power_state_reads_as_its_name(page, dep):
+    from playwright.sync_api import expect
+    token = 'pete:proj-w'
+    server = _boot(dep, token, 'powered')
+    assert server['OS-EXT-STS:power_state'] == 1
+    log_in(page, dep, 'pete', 'proj-w')
+    page.goto(dep.api + '/dashboard#/instances/%s' % server['id'])
+    power = page.locator('dt:text-is("Power state") + dd')
+    expect(power).to_have_text('Running')
+    shot(page, 'instance-detail-power-state')
+    _delete_all(dep, token)

@@ -11,6 +11,13 @@ export function inTransition(server) {
   return !STEADY.has(server.status) || !!server['OS-EXT-STS:task_state'];
 }
 
+// Nova's names of the hypervisor's power states (nova/compute/power_state.py).
+const POWER_STATES = {0: 'NOSTATE', 1: 'Running', 3: 'Paused', 4: 'Shutdown', 6: 'Crashed', 7: 'Suspended'};
+
+export function powerStateName(value) {
+  return POWER_STATES[value] ?? (value === undefined || value === null ? '' : String(value));
+}
+
 export function statusBadge(server) {
   const task = server['OS-EXT-STS:task_state'];
   return h('span', {class: 'status-cell'},
