@@ -249,6 +249,20 @@ export function mb(value) {
   return value >= 1024 ? `${+(value / 1024).toFixed(1)} GB` : `${value} MB`;
 }
 
+// A byte count in binary units, as Horizon shows sizes: 196624 -> '192 KB',
+// 5000 -> '4.9 KB' (one decimal below 100, where it still tells something).
+export function bytes(value) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let amount = value;
+  let unit = 0;
+  while (amount >= 1024 && unit < units.length - 1) {
+    amount /= 1024;
+    unit += 1;
+  }
+  const shown = unit && amount < 100 ? +amount.toFixed(1) : Math.round(amount);
+  return `${shown} ${units[unit]}`;
+}
+
 export function when(iso) {
   if (!iso) return '';
   const d = new Date(/Z$|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);

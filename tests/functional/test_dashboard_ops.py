@@ -1,6 +1,8 @@
 """The dashboard's rough edges an operator found, each checked in Chromium
 against separate daemons (see browser.py for how Chromium runs)."""
 
+import re
+
 import pytest
 
 from tests.functional import browser as browser_mod
@@ -200,3 +202,38 @@ def test_power_state_reads_as_its_name(page, dep):
     expect(power).to_have_text('Running')
     shot(page, 'instance-detail-power-state')
     _delete_all(dep, token)
+
+
+def _upload_image(dep, token, name, data):
+    """An image `name` of the token's project holding `data`, through
+    the Image API nova-api serves."""
+    resp = dep.request('POST', '/image/v2/images', token=token, json={
+        'name': name, 'disk_format': 'raw', 'container_format': 'bare'})
+    assert resp.status_code == 201, resp.text
+    image = resp.json()
+    resp = dep.request('PUT', '/image/v2/images/%s/file' % image['id'],
+                       token=token, data=data, headers={
+                           'Content-Type': 'application/octet-stream'})
+    assert resp.status_code == 204, resp.text
+    return image
+
+
+def test_image_sizes_read_in_human_units(page, dep):
+    from playwright.sync_api import expect
+    token = 'ivy:proj-i'
+    image = _upload_image(dep, token, 'five-thousand', b'x' * 5000)
+    log_in(page, dep, 'ivy', 'proj-i')
+    go(page, 'Images')
+
+    def image_row(name):
+        return page.locator('tr', has=page.get_by_role(
+            'cell', name=name, exact=True))
+    # Columns: name, status, size, ...
+    size = 2
+    # The deployment's image, an empty qcow2, is some 200 KB (not "0 MB").
+    expect(image_row('test-image').locator('td').nth(size)).to_have_text(
+        re.compile(r'^\d+(\.\d)? KB$'))
+    expect(image_row('five-thousand').locator('td').nth(size)).to_have_text(
+        '4.9 KB')
+    shot(page, 'images-sizes')
+    dep.request('DELETE', '/image/v2/images/%s' % image['id'], token=token)
