@@ -237,3 +237,25 @@ def test_image_sizes_read_in_human_units(page, dep):
         '4.9 KB')
     shot(page, 'images-sizes')
     dep.request('DELETE', '/image/v2/images/%s' % image['id'], token=token)
+
+
+def test_action_log_names_the_user(page, dep):
+    from playwright.sync_api import expect
+    token = 'uma:proj-u'
+    _boot(dep, token, 'logged')
+    log_in(page, dep, 'uma', 'proj-u')
+    go(page, 'Instances')
+    logged = row(page, 'logged')
+    _open_menu(page, 'logged')
+    logged.get_by_role('button', name='Stop', exact=True).click()
+    expect(logged).to_have_attribute('data-status', 'SHUTOFF',
+                                     timeout=ACTIVE_TIMEOUT)
+    logged.get_by_role('link', name='logged').click()
+    log = page.get_by_role('region', name='Action log')
+    for action in ('create', 'stop'):
+        # Columns: action, started, user, ...
+        entry = log.locator('tr', has=page.get_by_role(
+            'cell', name=action, exact=True))
+        expect(entry.locator('td').nth(2)).to_have_text('uma')
+    shot(page, 'instance-action-log-user')
+    _delete_all(dep, token)
