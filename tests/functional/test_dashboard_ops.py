@@ -259,3 +259,55 @@ def test_action_log_names_the_user(page, dep):
         expect(entry.locator('td').nth(2)).to_have_text('uma')
     shot(page, 'instance-action-log-user')
     _delete_all(dep, token)
+
+
+def _shown(page):
+    """The names of the instance rows on show, in order."""
+    return page.locator('#instances-table tbody tr[data-name]:visible')
+
+
+def test_search_finds_instances_by_ip_uuid_and_host(page, dep):
+    from playwright.sync_api import expect
+    token = 'sam:proj-s'
+    servers = {}
+    for name in ('find-a', 'find-b', 'find-c'):
+        resp = dep.request('POST', '/v2.1/servers', token=token, json={
+            'server': {'name': name, 'flavorRef': '1', 'networks': 'auto',
+                       'imageRef': dep.image['id']}})
+        assert resp.status_code == 202, resp.text
+        servers[name] = resp.json()['server']['id']
+    for name, server_id in servers.items():
+        servers[name] = dep.wait_for_server(server_id)
+    [address] = [a['addr'] for a in
+                 servers['find-b']['addresses']['private']]
+    log_in(page, dep, 'sam', 'proj-s')
+    go(page, 'Instances')
+    expect(_shown(page)).to_have_count(3)
+    box = page.get_by_label('Search')
+    box.fill(address)
+    expect(_shown(page)).to_have_count(1)
+    expect(_shown(page)).to_have_attribute('data-name', 'find-b')
+    shot(page, 'instances-search-ip')
+    box.fill(servers['find-c']['id'][:8])
+    expect(_shown(page)).to_have_count(1)
+    expect(_shown(page)).to_have_attribute('data-name', 'find-c')
+    box.fill('find-')
+    expect(_shown(page)).to_have_count(3)
+    # A member does not see hosts, so cannot search by them.
+    box.fill(dep.compute_hosts[0])
+    expect(_shown(page)).to_have_count(0)
+
+    page.get_by_role('button', name='Log out').click()
+    log_in(page, dep, 'admin', 'admin')
+    go(page, 'All Instances')
+    host = dep.compute_hosts[0]
+    on_host = sorted(
+        s['name'] for s in dep.request(
+            'GET', '/v2.1/servers/detail?all_tenants=1&host=%s' % host
+        ).json()['servers'])
+    assert on_host
+    page.get_by_label('Search').fill(host)
+    expect(_shown(page)).to_have_count(len(on_host))
+    assert sorted(r.get_attribute('data-name')
+                  for r in _shown(page).all()) == on_host
+    _delete_all(dep, token)

@@ -13,6 +13,13 @@ function addresses(server) {
   return Object.values(server.addresses || {}).flat().map((a) => a.addr).join(', ');
 }
 
+// What the search box looks in: name, uuid, addresses, and (for admins,
+// who see it) the host.
+function searchText(server, admin) {
+  return [server.name, server.id, addresses(server), admin ? server['OS-EXT-SRV-ATTR:host'] : '']
+    .join(' ').toLowerCase();
+}
+
 export async function renderInstances(main, {allProjects = false} = {}) {
   const admin = session.get().isAdmin;
   const [flavors, images] = await Promise.all([
@@ -25,8 +32,9 @@ export async function renderInstances(main, {allProjects = false} = {}) {
   const headings = ['Name', allProjects ? 'Project' : null, admin ? 'Host' : null, 'Image', 'IP address',
     'Flavor', 'Availability zone', 'Status', 'Actions'].filter(Boolean);
   const tbody = h('tbody', {});
-  const rows = new Map(); // server id -> {tr, signature}
-  const nameFilter = h('input', {type: 'search', id: uid('filter'), placeholder: 'Name contains…'});
+  const rows = new Map(); // server id -> {tr, signature, search}
+  const search = h('input', {type: 'search', id: uid('filter'),
+    placeholder: admin ? 'Name, IP, ID or host…' : 'Name, IP or ID…'});
   const statusFilter = h('select', {id: uid('filter')}, h('option', {value: ''}, 'Any status'),
     STATUSES.map((s) => h('option', {value: s}, s)));
   const count = h('span', {class: 'muted', 'aria-live': 'polite'});
@@ -46,10 +54,10 @@ export async function renderInstances(main, {allProjects = false} = {}) {
   }
 
   function applyFilters() {
-    const text = nameFilter.value.trim().toLowerCase();
+    const text = search.value.trim().toLowerCase();
     let shown = 0;
-    for (const {tr} of rows.values()) {
-      tr.hidden = (text && !tr.dataset.name.toLowerCase().includes(text))
+    for (const {tr, search: haystack} of rows.values()) {
+      tr.hidden = (text && !haystack.includes(text))
         || (statusFilter.value && tr.dataset.status !== statusFilter.value);
       if (!tr.hidden) shown += 1;
     }
@@ -74,6 +82,7 @@ export async function renderInstances(main, {allProjects = false} = {}) {
       }
       if (row.signature !== signature) {
         row.signature = signature;
+        row.search = searchText(server, admin);
         Object.assign(row.tr.dataset, {name: server.name, status: server.status,
           task: server['OS-EXT-STS:task_state'] || ''});
         replace(row.tr, cells(server));
@@ -91,7 +100,7 @@ export async function renderInstances(main, {allProjects = false} = {}) {
   }
 
   const poll = poller(load);
-  nameFilter.addEventListener('input', applyFilters);
+  search.addEventListener('input', applyFilters);
   statusFilter.addEventListener('change', applyFilters);
 
   replace(main,
@@ -99,7 +108,7 @@ export async function renderInstances(main, {allProjects = false} = {}) {
       allProjects ? null : button('Launch instance', () => openLaunchWizard(() => poll.now()), {kind: 'primary'}),
       button('Refresh', () => poll.now())),
     h('div', {class: 'filters'},
-      h('label', {for: nameFilter.id}, 'Filter by name'), nameFilter,
+      h('label', {for: search.id}, 'Search'), search,
       h('label', {for: statusFilter.id}, 'Status'), statusFilter, count),
     h('div', {class: 'table-wrap'}, h('table', {id: 'instances-table'},
       h('caption', {class: 'sr-only', text: 'Instances'}),
