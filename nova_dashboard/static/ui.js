@@ -218,8 +218,49 @@ export function usageBar(label, used, total, unit = '') {
     h('span', {class: `usage-text${share > 1 ? ' over' : ''}`, text}));
 }
 
+// Places a <details> menu's panel at fixed coordinates under its summary
+// (over it when there is more room there), so a table's scroll box cannot
+// clip it; while open it follows the summary when the page scrolls.
+export function floatingMenu(details, panel) {
+  const place = () => {
+    const anchor = details.querySelector('summary').getBoundingClientRect();
+    const height = panel.offsetHeight;
+    let top = anchor.bottom;
+    if (top + height > window.innerHeight) {
+      top = anchor.top >= height ? anchor.top - height : Math.max(0, window.innerHeight - height);
+    }
+    panel.style.top = `${top}px`;
+    panel.style.right = `${document.documentElement.clientWidth - anchor.right}px`;
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) {
+      window.addEventListener('scroll', place, true);
+      window.addEventListener('resize', place);
+      place();
+    } else {
+      window.removeEventListener('scroll', place, true);
+      window.removeEventListener('resize', place);
+    }
+  });
+  return details;
+}
+
 export function mb(value) {
   return value >= 1024 ? `${+(value / 1024).toFixed(1)} GB` : `${value} MB`;
+}
+
+// A byte count in binary units, as Horizon shows sizes: 196624 -> '192 KB',
+// 5000 -> '4.9 KB' (one decimal below 100, where it still tells something).
+export function bytes(value) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let amount = value;
+  let unit = 0;
+  while (amount >= 1024 && unit < units.length - 1) {
+    amount /= 1024;
+    unit += 1;
+  }
+  const shown = unit && amount < 100 ? +amount.toFixed(1) : Math.round(amount);
+  return `${shown} ${units[unit]}`;
 }
 
 export function when(iso) {

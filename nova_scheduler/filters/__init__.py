@@ -36,6 +36,8 @@ once per static group: hosts equal in host_state.STATIC_ATTRIBUTES share
 one answer, remembered per request attributes (see group_mask()).
 """
 
+import math
+
 from common.conf import CONF
 from nova_scheduler import aggregates
 
@@ -46,6 +48,12 @@ def format_amount(value):
     if value.is_integer():
         return '%d' % value
     return '%.1f' % value
+
+
+def whole_amount(value):
+    """33853.5 -> '33853': what is free, rounded down, since an
+    allocation ratio makes fractions no flavor can use."""
+    return '%d' % math.floor(value)
 
 
 def frozen(value):
@@ -177,6 +185,8 @@ class FreeResourceFilter(BaseHostFilter):
     free = None
     requested = None
     explanation = None
+    # How the free amount reads in `explanation`.
+    format_free = staticmethod(format_amount)
 
     def host_passes(self, host_state, spec):
         return (self.requested(spec['flavor'])
@@ -191,7 +201,7 @@ class FreeResourceFilter(BaseHostFilter):
 
     def explain(self, host_state, spec):
         return self.explanation % (
-            format_amount(getattr(host_state, self.free)),
+            self.format_free(getattr(host_state, self.free)),
             format_amount(self.requested(spec['flavor'])))
 
 

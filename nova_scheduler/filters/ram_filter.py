@@ -16,3 +16,5 @@ class RamFilter(filters.FreeResourceFilter):
     free = 'free_ram_mb'
     requested = staticmethod(hs_mod.requested_ram_mb)
     explanation = 'the best host has %s MB RAM free, %s MB requested'
+    # Whole megabytes, as a flavor's RAM is.
+    format_free = staticmethod(filters.whole_amount)

@@ -1,7 +1,7 @@
 // Images: the list from the Compute API, and upload through Glance v2.
 
 import {compute, imageServiceUrl, request} from '../api.js';
-import {button, formDialog, guarded, h, mb, notify, pageHeader, replace, table, when} from '../ui.js';
+import {button, bytes, formDialog, guarded, h, notify, pageHeader, replace, table, when} from '../ui.js';
 
 // Glance v2: create the record, then PUT the bytes to its file.
 async function upload(values) {
@@ -18,7 +18,7 @@ export async function render(main) {
     const images = (await compute.get('/images/detail')).images;
     const rows = images.map((i) => h('tr', {},
       h('td', {text: i.name}), h('td', {text: i.status}),
-      h('td', {text: i['OS-EXT-IMG-SIZE:size'] ? mb(Math.round(i['OS-EXT-IMG-SIZE:size'] / 1048576)) : ''}),
+      h('td', {text: typeof i['OS-EXT-IMG-SIZE:size'] === 'number' ? bytes(i['OS-EXT-IMG-SIZE:size']) : ''}),
       h('td', {text: `${i.minDisk} GB`}), h('td', {text: `${i.minRam} MB`}), h('td', {text: when(i.created)}),
       h('td', {class: 'mono', text: i.id})));
     replace(main, pageHeader('Images', button('Upload image', uploadDialog, {kind: 'primary'})),

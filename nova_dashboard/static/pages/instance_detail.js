@@ -5,7 +5,7 @@ import {compute, session} from '../api.js';
 import {poller} from '../poll.js';
 import {button, guarded, h, mb, pageHeader, replace, table, when} from '../ui.js';
 import {consoleTabs} from './console.js';
-import {actionMenu, inTransition, statusBadge} from './server_actions.js';
+import {SERVER_VERSION, actionMenu, inTransition, powerStateName, statusBadge} from './server_actions.js';
 
 function dl(pairs) {
   return h('dl', {class: 'props'}, pairs.filter(([, v]) => v !== null && v !== undefined)
@@ -72,7 +72,7 @@ export async function render(main, serverId) {
     if (gone) return false;
     let server;
     try {
-      server = (await compute.get(`/servers/${encodeURIComponent(serverId)}`)).server;
+      server = (await compute.get(`/servers/${encodeURIComponent(serverId)}`, {version: SERVER_VERSION})).server;
     } catch (err) {
       if (err.status === 404 && lastStatus) {
         gone = true;
@@ -98,7 +98,7 @@ export async function render(main, serverId) {
         ['ID', h('span', {class: 'mono', text: server.id})],
         ['Status', server.status],
         ['Task state', server['OS-EXT-STS:task_state'] || ''],
-        ['Power state', String(server['OS-EXT-STS:power_state'])],
+        ['Power state', powerStateName(server['OS-EXT-STS:power_state'])],
         ['Availability zone', h('span', {id: 'detail-az', text: server['OS-EXT-AZ:availability_zone'] || ''})],
         admin ? ['Host', h('span', {id: 'detail-host', text: server['OS-EXT-SRV-ATTR:host'] || ''})] : null,
         admin ? ['Hypervisor', server['OS-EXT-SRV-ATTR:hypervisor_hostname'] || ''] : null,

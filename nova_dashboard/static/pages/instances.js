@@ -1,16 +1,27 @@
-// Instances table: live status (polled while anything changes), filters,
-// row actions and the launch wizard. The admin page reuses it for all projects.
+// Instances table: live status (polled while anything changes), search,
+// pages of PAGE_SIZE rows, row actions and the launch wizard. The admin page
+// reuses it for all projects.
 
 import {compute, session} from '../api.js';
 import {poller} from '../poll.js';
 import {button, emptyRow, h, pageHeader, replace, uid} from '../ui.js';
 import {openLaunchWizard} from './launch.js';
 import {actionMenu, inTransition, statusBadge} from './server_actions.js';
+import {listServers} from './server_list.js';
 
+// Only one page of rows is in the DOM: a thousand would freeze the page.
+const PAGE_SIZE = 50;
 const STATUSES = ['ACTIVE', 'BUILD', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT', 'REBUILD', 'PAUSED', 'SUSPENDED'];
 
 function addresses(server) {
   return Object.values(server.addresses || {}).flat().map((a) => a.addr).join(', ');
+}
+
+// What the search box looks in: name, uuid, addresses, and (for admins,
+// who see it) the host.
+function searchText(server, admin) {
+  return [server.name, server.id, addresses(server), admin ? server['OS-EXT-SRV-ATTR:host'] : '']
+    .join(' ').toLowerCase();
 }
 
 export async function renderInstances(main, {allProjects = false} = {}) {
@@ -25,11 +36,17 @@ export async function renderInstances(main, {allProjects = false} = {}) {
   const headings = ['Name', allProjects ? 'Project' : null, admin ? 'Host' : null, 'Image', 'IP address',
     'Flavor', 'Availability zone', 'Status', 'Actions'].filter(Boolean);
   const tbody = h('tbody', {});
-  const rows = new Map(); // server id -> {tr, signature}
-  const nameFilter = h('input', {type: 'search', id: uid('filter'), placeholder: 'Name contains…'});
+  const rows = new Map(); // server id -> {tr, signature}, once shown
+  let servers = []; // the last listing, in the API's order
+  let pageIndex = 0;
+  const search = h('input', {type: 'search', id: uid('filter'),
+    placeholder: admin ? 'Name, IP, ID or host…' : 'Name, IP or ID…'});
   const statusFilter = h('select', {id: uid('filter')}, h('option', {value: ''}, 'Any status'),
     STATUSES.map((s) => h('option', {value: s}, s)));
   const count = h('span', {class: 'muted', 'aria-live': 'polite'});
+  const pageInfo = h('span', {class: 'muted', id: 'instances-page'});
+  const previous = button('Previous page', () => turn(-1));
+  const next = button('Next page', () => turn(1));
 
   function cells(server) {
     return [
@@ -45,66 +62,77 @@ export async function renderInstances(main, {allProjects = false} = {}) {
     ];
   }
 
-  function applyFilters() {
-    const text = nameFilter.value.trim().toLowerCase();
-    let shown = 0;
-    for (const {tr} of rows.values()) {
-      tr.hidden = (text && !tr.dataset.name.toLowerCase().includes(text))
-        || (statusFilter.value && tr.dataset.status !== statusFilter.value);
-      if (!tr.hidden) shown += 1;
+  // A row is kept by id and redrawn only when its server changed, so an
+  // open menu survives a poll.
+  function rowFor(server) {
+    let row = rows.get(server.id);
+    if (!row) {
+      row = {tr: h('tr', {dataset: {id: server.id}}), signature: ''};
+      rows.set(server.id, row);
     }
-    count.textContent = `${shown} of ${rows.size} instances`;
-    const empty = tbody.querySelector('tr.empty');
-    if (!rows.size && !empty) tbody.append(emptyRow(headings.length, 'No instances.'));
-    if (rows.size && empty) empty.remove();
+    const signature = JSON.stringify(server);
+    if (row.signature !== signature) {
+      row.signature = signature;
+      Object.assign(row.tr.dataset, {name: server.name, status: server.status,
+        task: server['OS-EXT-STS:task_state'] || ''});
+      replace(row.tr, cells(server));
+    }
+    return row;
   }
 
-  // Rows are matched by id and redrawn only when their data changed.
-  async function load() {
-    const query = allProjects ? '?all_tenants=1' : '';
-    const servers = (await compute.get(`/servers/detail${query}`)).servers;
-    const seen = new Set();
-    servers.forEach((server, index) => {
-      seen.add(server.id);
-      const signature = JSON.stringify(server);
-      let row = rows.get(server.id);
-      if (!row) {
-        row = {tr: h('tr', {dataset: {id: server.id}}), signature: ''};
-        rows.set(server.id, row);
-      }
-      if (row.signature !== signature) {
-        row.signature = signature;
-        Object.assign(row.tr.dataset, {name: server.name, status: server.status,
-          task: server['OS-EXT-STS:task_state'] || ''});
-        replace(row.tr, cells(server));
-      }
-      if (tbody.children[index] !== row.tr) tbody.insertBefore(row.tr, tbody.children[index] || null);
+  function draw() {
+    const text = search.value.trim().toLowerCase();
+    const matching = servers.filter((s) => (!text || searchText(s, admin).includes(text))
+      && (!statusFilter.value || s.status === statusFilter.value));
+    const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+    pageIndex = Math.min(pageIndex, pages - 1);
+    const shown = matching.slice(pageIndex * PAGE_SIZE, (pageIndex + 1) * PAGE_SIZE);
+    shown.forEach((server, index) => {
+      const {tr} = rowFor(server);
+      if (tbody.children[index] !== tr) tbody.insertBefore(tr, tbody.children[index] || null);
     });
-    for (const [id, row] of rows) {
-      if (!seen.has(id)) {
-        row.tr.remove();
-        rows.delete(id);
-      }
-    }
-    applyFilters();
+    while (tbody.children.length > shown.length) tbody.lastElementChild.remove();
+    if (!shown.length) tbody.append(emptyRow(headings.length, servers.length ? 'No instances match.' : 'No instances.'));
+    count.textContent = `${matching.length} of ${servers.length} instances`;
+    pageInfo.textContent = `Page ${pageIndex + 1} of ${pages}`;
+    previous.disabled = pageIndex === 0;
+    next.disabled = pageIndex >= pages - 1;
+  }
+
+  function turn(step) {
+    pageIndex += step;
+    draw();
+  }
+
+  function refilter() {
+    pageIndex = 0;
+    draw();
+  }
+
+  async function load() {
+    servers = await listServers({allProjects});
+    const ids = new Set(servers.map((s) => s.id));
+    for (const id of rows.keys()) if (!ids.has(id)) rows.delete(id);
+    draw();
     return servers.some(inTransition);
   }
 
   const poll = poller(load);
-  nameFilter.addEventListener('input', applyFilters);
-  statusFilter.addEventListener('change', applyFilters);
+  search.addEventListener('input', refilter);
+  statusFilter.addEventListener('change', refilter);
 
   replace(main,
     pageHeader(allProjects ? 'All Instances' : 'Instances',
       allProjects ? null : button('Launch instance', () => openLaunchWizard(() => poll.now()), {kind: 'primary'}),
       button('Refresh', () => poll.now())),
     h('div', {class: 'filters'},
-      h('label', {for: nameFilter.id}, 'Filter by name'), nameFilter,
+      h('label', {for: search.id}, 'Search'), search,
       h('label', {for: statusFilter.id}, 'Status'), statusFilter, count),
     h('div', {class: 'table-wrap'}, h('table', {id: 'instances-table'},
       h('caption', {class: 'sr-only', text: 'Instances'}),
       h('thead', {}, h('tr', {}, headings.map((t) => h('th', {scope: 'col', text: t})))),
-      tbody)));
+      tbody)),
+    h('nav', {class: 'pager', 'aria-label': 'Instance pages'}, previous, pageInfo, next));
   await poll.now();
   return poll.stop;
 }

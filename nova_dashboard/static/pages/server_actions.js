@@ -2,13 +2,20 @@
 // and how a server's status reads.
 
 import {compute} from '../api.js';
-import {confirmDialog, formDialog, h, notify, showError} from '../ui.js';
+import {confirmDialog, floatingMenu, formDialog, h, notify, showError} from '../ui.js';
 
 const STEADY = new Set(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'SUSPENDED', 'RESCUE', 'DELETED', 'SOFT_DELETED', 'SHELVED', 'SHELVED_OFFLOADED']);
 
 // True while a poll should follow soon: a build, a reboot, a task running.
 export function inTransition(server) {
   return !STEADY.has(server.status) || !!server['OS-EXT-STS:task_state'];
+}
+
+// Nova's names of the hypervisor's power states (nova/compute/power_state.py).
+const POWER_STATES = {0: 'NOSTATE', 1: 'Running', 3: 'Paused', 4: 'Shutdown', 6: 'Crashed', 7: 'Suspended'};
+
+export function powerStateName(value) {
+  return POWER_STATES[value] ?? (value === undefined || value === null ? '' : String(value));
 }
 
 export function statusBadge(server) {
@@ -19,14 +26,23 @@ export function statusBadge(server) {
     task ? h('span', {class: 'spinner', 'aria-hidden': 'true'}) : null);
 }
 
+// 2.9 is the first microversion that says whether a server is `locked`.
+export const SERVER_VERSION = '2.9';
+
+// The actions the API accepts in the server's state (Nova's rules).
 function actionsFor(server) {
   const s = server.status;
   const list = [];
   if (s === 'SHUTOFF') list.push(['start', 'Start']);
   if (s === 'ACTIVE') list.push(['stop', 'Stop'], ['soft-reboot', 'Soft reboot']);
   if (['ACTIVE', 'SHUTOFF', 'ERROR', 'REBOOT', 'HARD_REBOOT'].includes(s)) list.push(['hard-reboot', 'Hard reboot']);
+  if (s === 'ACTIVE') list.push(['pause', 'Pause'], ['suspend', 'Suspend']);
+  if (s === 'PAUSED') list.push(['unpause', 'Unpause']);
+  if (s === 'SUSPENDED') list.push(['resume', 'Resume']);
   if (['ACTIVE', 'SHUTOFF', 'ERROR'].includes(s)) list.push(['rebuild', 'Rebuild'], ['rescue', 'Rescue']);
   if (s === 'RESCUE') list.push(['unrescue', 'Unrescue']);
+  // Locking is allowed in any state; `locked` is absent before 2.9.
+  if ('locked' in server) list.push(server.locked ? ['unlock', 'Unlock'] : ['lock', 'Lock']);
   list.push(['delete', 'Delete']);
   return list;
 }
@@ -88,6 +104,14 @@ export async function runAction(server, action) {
       case 'unrescue':
         await compute.action(id, {unrescue: null});
         break;
+      case 'pause':
+      case 'unpause':
+      case 'suspend':
+      case 'resume':
+      case 'lock':
+      case 'unlock':
+        await compute.action(id, {[action]: null});
+        break;
       case 'delete':
         if (!(await confirmDialog({title: 'Delete instance',
           text: `Delete instance "${server.name}"? Its disk is destroyed and this cannot be undone.`,
@@ -107,13 +131,13 @@ export async function runAction(server, action) {
 
 // A disclosure menu of the actions allowed now; onDone runs after each one.
 export function actionMenu(server, onDone) {
-  const menu = h('details', {class: 'menu'},
-    h('summary', {class: 'btn', 'aria-label': `Actions for ${server.name}`}, 'Actions'),
-    h('div', {class: 'menu-items'}, actionsFor(server).map(([action, label]) =>
-      h('button', {type: 'button', class: `menu-item${action === 'delete' ? ' danger' : ''}`,
-        'data-action': action, onclick: async () => {
-          menu.open = false;
-          if (await runAction(server, action)) onDone(action);
-        }}, label))));
+  const items = h('div', {class: 'menu-items'}, actionsFor(server).map(([action, label]) =>
+    h('button', {type: 'button', class: `menu-item${action === 'delete' ? ' danger' : ''}`,
+      'data-action': action, onclick: async () => {
+        menu.open = false;
+        if (await runAction(server, action)) onDone(action);
+      }}, label)));
+  const menu = floatingMenu(h('details', {class: 'menu'},
+    h('summary', {class: 'btn', 'aria-label': `Actions for ${server.name}`}, 'Actions'), items), items);
   return menu;
 }

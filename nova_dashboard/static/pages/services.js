@@ -3,9 +3,14 @@
 import {compute} from '../api.js';
 import {button, formDialog, guarded, h, pageHeader, replace, table, when} from '../ui.js';
 
+// 2.11 is the first microversion that shows `forced_down` and takes the
+// force-down action; the page names services by host and binary, which
+// the actions still accept before 2.53.
+const FORCED_DOWN_VERSION = '2.11';
+
 export async function render(main) {
   async function load() {
-    const services = (await compute.get('/os-services')).services;
+    const services = (await compute.get('/os-services', {version: FORCED_DOWN_VERSION})).services;
     const rows = services.map((s) => {
       const target = {host: s.host, binary: s.binary};
       const label = `${s.binary} on ${s.host}`;
@@ -20,7 +25,7 @@ export async function render(main) {
             : button('Disable', () => disable(target, label), {ariaLabel: `Disable ${label}`}),
           s.binary === 'nova-compute'
             ? button(s.forced_down ? 'Unset forced down' : 'Force down',
-              () => change('force-down', {...target, forced_down: !s.forced_down}, '2.11'),
+              () => change('force-down', {...target, forced_down: !s.forced_down}, FORCED_DOWN_VERSION),
               {ariaLabel: `${s.forced_down ? 'Unset forced down of' : 'Force down'} ${label}`}) : null));
     });
     replace(main, pageHeader('Compute Services', button('Refresh', () => guarded(load))),

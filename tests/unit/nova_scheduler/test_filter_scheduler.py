@@ -87,6 +87,18 @@ def test_no_valid_host_names_the_filter_counts():
         'requested.')
 
 
+def test_no_valid_host_gives_free_ram_in_whole_megabytes():
+    # 22569 MB at a ratio of 1.5 is 33853.5 MB free: no flavor can use
+    # the half, so the reason rounds it down.
+    nodes = [make_node(1, memory_mb=22569, ram_allocation_ratio=1.5)]
+    manager = _scheduler(*nodes)
+    with pytest.raises(exception.NoValidHost) as raised:
+        _select(manager, make_spec(memory_mb=40000))
+    assert str(raised.value).endswith(
+        'RamFilter 1 -> 0: the best host has 33853 MB RAM free, 40000 MB '
+        'requested.')
+
+
 def test_no_valid_host_lists_each_step_that_dropped_hosts():
     nodes = _ram_hosts(4 * GB, 1 * GB, 1 * GB, 1 * GB)
     nodes[0]['service_disabled'] = True

@@ -186,7 +186,7 @@ REJECTIONS = {
     'RamFilter': ({}, make_spec(memory_mb=99999), 'MB RAM free'),
     'AggregateRamFilter': (
         {'aggregates': [make_aggregate(1, ram_allocation_ratio=0.1)]},
-        make_spec(memory_mb=1024), 'the best host has 819.2 MB RAM free'),
+        make_spec(memory_mb=1024), 'the best host has 819 MB RAM free'),
     'CoreFilter': ({}, make_spec(vcpus=99), 'vCPUs free'),
     'AggregateCoreFilter': (
         {'aggregates': [make_aggregate(1, cpu_allocation_ratio=0.25)]},
