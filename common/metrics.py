@@ -222,6 +222,8 @@ def serve(port):
     server = http_server.ThreadingHTTPServer((CONF.metrics.listen, port),
                                              Handler)
     server.daemon_threads = True
+    # A forked worker must not keep the parent's listening socket open.
+    os.register_at_fork(after_in_child=server.socket.close)
     threading.Thread(target=server.serve_forever, name='metrics',
                      daemon=True).start()
     LOG.info('Metrics at http://%s:%d/metrics', CONF.metrics.listen,
