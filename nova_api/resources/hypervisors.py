@@ -8,6 +8,7 @@ in show and retires /statistics and /uptime.
 """
 
 import json
+import re
 
 from oslo_utils import uuidutils
 
@@ -29,6 +30,14 @@ def _state(node):
     svc = {'forced_down': node['service_forced_down'],
            'last_seen_up': node['service_updated_at']}
     return 'up' if servicegroup.service_is_up(svc) else 'down'
+
+
+def _node_id(text):
+    """A node id as the API shows it before 2.53 (ASCII digits, within
+    the column's range), or None."""
+    if re.fullmatch('[0-9]{1,18}', text):
+        return int(text)
+    return None
 
 
 def _id(req, node):
@@ -106,14 +115,34 @@ class _Base:
                 raise exception.Invalid('Invalid uuid %s' % hypervisor_id)
             found = self.conductor.compute_nodes_where(
                 ctxt, uuids=[hypervisor_id])
-        elif hypervisor_id.isdigit() and len(hypervisor_id) < 19:
+        elif _node_id(hypervisor_id) is not None:
             # Only its own node is read, not every node of the fleet.
             found = self.conductor.compute_nodes_where(
-                ctxt, ids=[int(hypervisor_id)])
+                ctxt, ids=[_node_id(hypervisor_id)])
         if not found:
             raise exception.NotFound('Hypervisor with ID %s could not be '
                                      'found.' % hypervisor_id)
         return found[0]
+
+    def _page(self, req, marker, limit):
+        """A page by id after the marker's node: read as a page, not cut
+        out of every node."""
+        policy.authorize(req, self.RULE)
+        ctxt = req.context.ctxt
+        after_id = None
+        if marker is not None:
+            if req.context.api_version >= V_UUIDS:
+                found = self.conductor.compute_nodes_where(
+                    ctxt, uuids=[marker]) if uuidutils.is_uuid_like(
+                        marker) else []
+            else:
+                found = self.conductor.compute_nodes_where(
+                    ctxt, ids=[_node_id(marker)]) if _node_id(
+                        marker) is not None else []
+            if not found:
+                raise exception.MarkerNotFound(marker=marker)
+            after_id = found[0]['id']
+        return self.conductor.compute_nodes_page(ctxt, after_id, limit)
 
     def _matching(self, req, pattern):
         found = [n for n in self._nodes(req)
@@ -138,15 +167,12 @@ class _Base:
                     'Paging over hypervisors with the '
                     'hypervisor_hostname_pattern query parameter is not '
                     'supported.')
-        nodes = (self._matching(req, pattern) if pattern is not None
-                 else self._nodes(req))
-        if marker is not None:
-            ids = [str(_id(req, n)) for n in nodes]
-            if marker not in ids:
-                raise exception.MarkerNotFound(marker=marker)
-            nodes = nodes[ids.index(marker) + 1:]
-        if limit is not None:
-            nodes = nodes[:limit]
+        if pattern is not None:
+            nodes = self._matching(req, pattern)
+        elif limit is None and marker is None:
+            nodes = self._nodes(req)
+        else:
+            nodes = self._page(req, marker, limit)
         servers = self._servers(req, nodes) if with_servers else {}
         out = []
         for node in nodes:

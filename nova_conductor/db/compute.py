@@ -248,6 +248,22 @@ def compute_nodes_where(ids=(), uuids=(), hosts=()):
     return nodes
 
 
+def compute_nodes_page(after_id=None, limit=None):
+    """Up to `limit` nodes by id, after node `after_id`, as
+    compute_nodes_where gives them: a page of the hypervisor list without
+    a read of every node."""
+    cn = models.ComputeNode.__table__
+    query = _nodes_query()
+    if after_id is not None:
+        query = query.where(cn.c.id > int(after_id))
+    if limit is not None:
+        query = query.limit(max(0, min(int(limit), 2 ** 31 - 1)))
+    with session.reader() as s:
+        nodes = [_node_dict(row) for row in s.execute(query)]
+    liveness.fill(nodes, key='service_updated_at', binary_key=None)
+    return nodes
+
+
 def _changed_node_ids(since):
     """Ids of nodes whose row or whose service's row moved since `since`:
     two index lookups (compute_nodes.updated_at, services.updated_at then

@@ -80,6 +80,10 @@ class HostsEndpoints:
     def compute_nodes_where(self, context, ids=(), uuids=(), hosts=()):
         return compute_db.compute_nodes_where(ids, uuids, hosts)
 
+    # (1.25)
+    def compute_nodes_page(self, context, after_id=None, limit=None):
+        return compute_db.compute_nodes_page(after_id, limit)
+
     # (1.1)
     def hypervisor_servers(self, context, node_ids):
         # Keys cross RPC as JSON object keys: strings.

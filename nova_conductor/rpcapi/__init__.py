@@ -71,7 +71,8 @@ Version history:
   1.24 - service_heartbeat's service_version: the daemon's service version
         (common/service_version.py), recorded for nova-status
   1.25 - compute_nodes_where: nodes by id, uuid or host (a hypervisor or
-        os-hosts show reads its node, not every node)
+        os-hosts show reads its node, not every node); compute_nodes_page
+        (a page of the hypervisor list)
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -160,7 +161,7 @@ class ConductorAPI(instances.InstancesAPI,
         'flavor_access_get', 'hypervisor_servers', 'quota_class_get',
         'migration_get_all', 'instance_usage_get',
         'instance_get_by_fixed_ip', 'console_token_get',
-        'compute_nodes_where'))
+        'compute_nodes_where', 'compute_nodes_page'))
 
     # Under a burst an API's creates, and a compute's reports of its
     # builds' progress, come at the same moments: they share messages.

@@ -321,6 +321,13 @@ def test_hypervisor_shapes(client, version):
         rest = call('GET', '/os-hypervisors?limit=1&marker=%s' % marker,
                     schemas.hypervisor_list(version))
         assert rest['hypervisors'][0]['hypervisor_hostname'] == 'host2'
+        # A marker that names no node, or is no id at all: 400, not 500.
+        for bad in ('999999', '%C2%B2',
+                    '00000000-0000-4000-8000-000000000000'):
+            call('GET', '/os-hypervisors?limit=1&marker=%s' % bad,
+                 status=400)
+    if version < (2, 53):
+        call('GET', '/os-hypervisors/%C2%B2', status=404)
     Caller(client, version, ALICE)('GET', '/os-hypervisors', status=403)
 
 

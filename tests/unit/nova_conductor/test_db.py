@@ -675,3 +675,18 @@ def test_nodes_where_from_1_25_and_picked_from_every_node_before():
     assert api.compute_nodes_where(None, uuids=['u2'], hosts=['h3']) == \
         nodes[1:]
     assert api.sent[-1] == ('compute_nodes_get_all', '1.0')
+
+
+def test_a_page_of_nodes_is_read_as_a_page(db):
+    for host in ('host1', 'host2', 'host3', 'host4'):
+        dbhelpers.make_node(host)
+    ids = [n['id'] for n in compute_db.compute_nodes_get_all()['nodes']]
+    assert [n['id'] for n in compute_db.compute_nodes_page(None, 2)] == \
+        ids[:2]
+    assert [n['id'] for n in compute_db.compute_nodes_page(ids[1], 10)] == \
+        ids[2:]
+    assert compute_db.compute_nodes_page(ids[-1], 10) == []
+    assert compute_db.compute_nodes_page(None, 0) == []
+    [statement] = dbhelpers.statements_of(
+        lambda: compute_db.compute_nodes_page(ids[0], 2))
+    assert 'compute_nodes.id >' in statement and 'LIMIT' in statement
