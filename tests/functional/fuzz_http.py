@@ -187,7 +187,11 @@ def error_shape_problem(api, status, data):
     return None
 
 
-_RAW_2XX = re.compile(r'^/dashboard(/|$)|^/image/v2/images/[^/]+/file/?$')
+# 2xx bodies that are not JSON by design: the dashboard's files, an
+# image's data, oslo.middleware's health check (text or HTML unless JSON
+# is asked for) and Prometheus text.
+_RAW_2XX = re.compile(r'^/dashboard(/|$)|^/image/v2/images/[^/]+/file/?$'
+                      r'|^/healthcheck/?$|^/metrics$')
 
 
 def _is_admin(req):
