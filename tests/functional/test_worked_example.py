@@ -49,8 +49,8 @@ WORKED_EXAMPLE = r'''
          request_spec.update(self._requested_host(ctxt, server))
 --- a/nova_compute/build.py
 +++ b/nova_compute/build.py
-@@ -85,6 +85,9 @@
-                 alternates=alternates, request_spec=request_spec)
+@@ -101,6 +101,9 @@
+             metrics.add('nova_compute_builds_in_flight', -1)
  
      def _build(self, ctxt, instance, image, request_spec, resume_from):
 +        if request_spec.get('note'):
