@@ -34,6 +34,9 @@ def build_parser():
     parser.add_argument('--metadata-port', type=int, default=8775,
                         help='metadata service port; 0 picks a free one '
                              '(default %(default)s)')
+    parser.add_argument('--ec2-port', type=int, default=8788,
+                        help='EC2 API port; 0 picks a free one '
+                             '(default %(default)s)')
     parser.add_argument('--serial-proxy-port', type=int, default=6083,
                         help='nova-serialproxy port; 0 picks a free one '
                              '(default %(default)s)')
@@ -81,6 +84,8 @@ def _configure(args):
     CONF.set_override('osapi_compute_listen_port', args.port)
     CONF.set_override('metadata_listen', args.listen, 'api')
     CONF.set_override('metadata_listen_port', args.metadata_port, 'api')
+    CONF.set_override('listen', args.listen, 'ec2')
+    CONF.set_override('port', args.ec2_port, 'ec2')
     CONF.set_override('serialproxy_host', args.listen, 'serial_console')
     CONF.set_override('serialproxy_port', args.serial_proxy_port,
                       'serial_console')
@@ -112,8 +117,10 @@ def _compute_hosts(count):
 
 def start_services(compute_hosts):
     """Start every service in this process, each made as its own daemon
-    makes it; returns them (the metadata service, then the API, last)."""
+    makes it; returns them (the EC2 API, the metadata service, then the
+    Compute API, last)."""
     from nova_api import cmd as api_cmd
+    from nova_api.ec2 import cmd as ec2_cmd
     from nova_api.metadata import cmd as metadata_cmd
     from nova_compute import cmd as compute_cmd
     from nova_conductor import cmd as conductor_cmd
@@ -122,7 +129,7 @@ def start_services(compute_hosts):
     started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     started += [compute_cmd.make_service(host) for host in compute_hosts]
     started += _console_proxies()
-    started += [metadata_cmd.make_server(),
+    started += [ec2_cmd.make_server(), metadata_cmd.make_server(),
                 api_cmd.make_server(metrics_route=True)]
     for svc in started:
         svc.start()
@@ -168,10 +175,40 @@ def _first_guest_ip():
     return str(next(hosts, ''))
 
 
-def _banner(port, metadata_port, listen, image):
+def _ec2_keys():
+    """The admin's EC2 access key and secret without Keystone: made at
+    the first start, the same ones after."""
+    from common import context
+    from nova_conductor import rpcapi as conductor_rpcapi
+    conductor = conductor_rpcapi.ConductorAPI()
+    ctxt = context.get_admin_context()
+    found = conductor.ec2_credential_list(ctxt, project_id='admin',
+                                          user_id='admin')
+    return found[0] if found else conductor.ec2_credential_create(
+        ctxt, 'admin', 'admin')
+
+
+def _ec2_lines(host, ec2_port):
+    ec2_url = 'http://%s:%d/' % (host, ec2_port)
+    lines = '  EC2 API: %s\n' % ec2_url
+    if CONF.api.auth_strategy == 'keystone':
+        return lines, ''
+    keys = _ec2_keys()
+    env = ('AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s '
+           'AWS_DEFAULT_REGION=%s' % (keys['access'], keys['secret'],
+                                      CONF.ec2.region_name))
+    lines += '  EC2 keys:    %s\n' % env
+    usage = ('Or with the AWS CLI (the admin project\'s keys):\n'
+             '  %s aws --endpoint-url %s ec2 describe-instances\n\n'
+             % (env, ec2_url))
+    return lines, usage
+
+
+def _banner(port, metadata_port, listen, image, ec2_port):
     host = listen if listen not in ('0.0.0.0', '::') else socket.getfqdn()
     url = 'http://%s:%d' % (host, port)
     metadata_url = 'http://%s:%d' % (host, metadata_port)
+    ec2_lines, ec2_usage = _ec2_lines(host, ec2_port)
     body = json.dumps({'server': {'name': 'demo', 'flavorRef': '1',
                                   'imageRef': image, 'networks': 'auto'}})
     print('\nnova-all-in-one is running.\n'
@@ -179,6 +216,7 @@ def _banner(port, metadata_port, listen, image):
           '  Image API:   %s/image\n'
           '  Dashboard:   %s/dashboard/\n'
           '  Metadata API: %s/\n'
+          '%s'
           '  Consoles:    %s (serial), %s (noVNC)\n'
           '  Health:      %s/healthcheck\n'
           '%s'
@@ -191,16 +229,18 @@ def _banner(port, metadata_port, listen, image):
           'Or with the CLI:\n'
           '  %s --os-endpoint %s server create --image demo-image '
           '--flavor m1.tiny --wait demo\n\n'
+          '%s'
           'What a guest sees (its fixed IP as X-Forwarded-For):\n'
           '  curl -s -H "X-Forwarded-For: %s" '
           '%s/openstack/latest/meta_data.json\n\n'
-          'Stop with Ctrl-C.\n' % (url, url, url, metadata_url,
+          'Stop with Ctrl-C.\n' % (url, url, url, metadata_url, ec2_lines,
                                    CONF.serial_console.base_url,
                                    CONF.vnc.novncproxy_base_url, url,
                                    ('  Metrics:     %s/metrics\n' % url
                                     if metrics.enabled() else ''),
                                    CONF.state_path, url, body, url,
-                                   _novalite(), url, _first_guest_ip(),
+                                   _novalite(), url, ec2_usage,
+                                   _first_guest_ip(),
                                    metadata_url),
           flush=True)
 
@@ -211,11 +251,11 @@ def main(argv=None):
     demo_image = _prepare_database()
     rpc.init(CONF, url=args.transport_url)
     started = start_services(_compute_hosts(args.compute_hosts))
-    metadata, api = started[-2:]
+    ec2, metadata, api = started[-3:]
     # With --port 0 the API's port is known only now: the computes upload
     # snapshots to its /image (common/glance_client.local_image_endpoint).
     CONF.set_override('osapi_compute_listen_port', api.port)
-    _banner(api.port, metadata.port, args.listen, demo_image)
+    _banner(api.port, metadata.port, args.listen, demo_image, ec2.port)
 
     def stop():
         for svc in reversed(started):

@@ -205,7 +205,9 @@ def _add_admin_routes(app, conductor_api):
     remote_consoles.add_routes(app, conductor_api)
 
 
-def create_app(conductor_api=None, metrics_route=False):
+def _compute_app(conductor_api, identity):
+    """The falcon app of the Compute API (and its image proxy), with
+    `identity` the middleware that says who calls."""
     if conductor_api is None:
         from nova_conductor import rpcapi as conductor_rpcapi
         conductor_api = conductor_rpcapi.ConductorAPI()
@@ -216,11 +218,25 @@ def create_app(conductor_api=None, metrics_route=False):
         middleware.RequestIdMiddleware(),
         paths,
         middleware.MicroversionMiddleware(),
-        auth.identity_middleware(),
+        identity,
     ])
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
     _add_routes(app, conductor_api)
+    return app, paths
+
+
+def create_internal_app(conductor_api, identity):
+    """The Compute API as another front end in this process calls it
+    (the EC2 API): `identity` sets the caller it already authenticated;
+    no token check, no dashboard."""
+    app, paths = _compute_app(conductor_api, identity)
+    paths.learn_routes(app)
+    return app
+
+
+def create_app(conductor_api=None, metrics_route=False):
+    app, paths = _compute_app(conductor_api, auth.identity_middleware())
     if not auth.keystone_enabled():
         # Keystone serves its own discovery; noauth2 stands in for it.
         app.add_route('/identity', identity.IdentityVersions())

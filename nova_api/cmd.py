@@ -9,6 +9,7 @@ from common import rpc
 from common.conf import CONF
 from nova_api import app as api_app
 from nova_api import http_server
+from nova_api.ec2 import cmd as ec2_cmd
 from nova_api.metadata import cmd as metadata_cmd
 
 LOG = logging.getLogger(__name__)
@@ -25,9 +26,10 @@ def make_server(conductor_api=None, metrics_route=False):
 
 def make_servers(conductor_api=None):
     """The servers of [DEFAULT] enabled_apis: the Compute API, and the
-    metadata service on its own port when 'metadata' is listed."""
+    metadata service and the EC2 API on their own ports when listed."""
     makers = {'osapi_compute': make_server,
-              'metadata': metadata_cmd.make_server}
+              'metadata': metadata_cmd.make_server,
+              'ec2': ec2_cmd.make_server}
     return [makers[name](conductor_api)
             for name in dict.fromkeys(CONF.enabled_apis)]
 

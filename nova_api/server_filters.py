@@ -13,6 +13,7 @@ from common.conf import CONF
 from nova_api import policy
 from nova_api import query
 
+INTERNAL_FILTERS_KEY = 'nova.internal_filters'
 _FALSE = ('0', 'false', 'off', 'no', 'f', 'n')
 # API sort key -> conductor sort key.
 SORT_KEYS = {
@@ -114,6 +115,11 @@ def filters(req):
         for name in ('availability_zone', 'key_name', 'user_id'):
             if req.get_param(name):
                 out[name] = req.get_param(name)
+    # In-process front ends only (nova_api/ec2/compute.py): no HTTP
+    # request can set a WSGI environ key.
+    prefixes = (req.env.get(INTERNAL_FILTERS_KEY) or {}).get('uuid_prefixes')
+    if prefixes:
+        out['uuid_prefixes'] = list(prefixes)
     if policy.check(req, 'os_compute_api:servers:allow_all_filters'):
         for name in ('host', 'node'):
             if req.get_param(name):

@@ -107,6 +107,7 @@ def image(req, instance):
 # What the list views read of an instance: the conductor sends only these
 # (nova_conductor/db/instance_list.py), so a page costs what it shows.
 BASIC_FIELDS = ('uuid', 'display_name')
+EC2_VIEW_KEY = 'nova.ec2.view'
 _DETAIL_FIELDS = BASIC_FIELDS + (
     'vm_state', 'task_state', 'power_state', 'project_id', 'user_id',
     'metadata', 'host', 'node', 'image_ref', 'flavor', 'created_at',
@@ -252,6 +253,11 @@ def _body(req, instance, view_ctx, extended=True, key_name=True,
     found = fault(instance, is_admin)
     if found and instance['vm_state'] in (states.ERROR, 'deleted'):
         out['fault'] = found
+    if req.env.get(EC2_VIEW_KEY):
+        # The EC2 API's in-process calls (nova_api/ec2/compute.py): what
+        # its Instance shows that no Compute API view does for owners.
+        out['ec2'] = {'reservation_id': instance.get('reservation_id'),
+                      'launch_index': instance.get('launch_index')}
     return out
 
 

@@ -6,6 +6,9 @@
     nova-manage image list
     nova-manage flavor create --name NAME --vcpus N --ram MB --disk GB [--id ID]
     nova-manage flavor list
+    nova-manage ec2 credentials create --user USER --project PROJECT
+    nova-manage ec2 credentials list [--user USER] [--project PROJECT]
+    nova-manage ec2 credentials delete ACCESS
     nova-manage keystone register --url URL [--os-* admin credentials]
 """
 
@@ -18,6 +21,7 @@ from common.conf import CONF
 from nova_conductor import images
 from nova_conductor import keystone_register
 from nova_conductor.db import catalog
+from nova_conductor.db import ec2 as ec2_db
 from nova_conductor.db import migration
 from nova_conductor.db import session
 
@@ -76,8 +80,49 @@ def build_parser(argv=()):
     flavor_sub.add_parser('list', help='list flavors')
     flavor_sub.add_parser('seed', help='create the m1.* flavors if missing')
     # Its auth options depend on --os-auth-type, hence argv.
+    _add_ec2_parser(sub)
     keystone_register.add_parser(sub, list(argv))
     return parser
+
+
+def _add_ec2_parser(sub):
+    ec2 = sub.add_parser('ec2', help='EC2 API access keys without Keystone')
+    ec2_sub = ec2.add_subparsers(dest='object', required=True)
+    creds = ec2_sub.add_parser('credentials', help='access keys')
+    creds_sub = creds.add_subparsers(dest='action', required=True)
+    create = creds_sub.add_parser(
+        'create', help='make an access key and secret for a user of a '
+                       'project (printed as JSON; keep the secret)')
+    create.add_argument('--user', required=True, help='user id')
+    create.add_argument('--project', required=True, help='project id')
+    listing = creds_sub.add_parser('list', help='list access keys '
+                                                '(without secrets)')
+    listing.add_argument('--user', help='only this user\'s')
+    listing.add_argument('--project', help='only this project\'s')
+    delete = creds_sub.add_parser('delete', help='delete an access key')
+    delete.add_argument('access', help='the access key id')
+
+
+def _ids(text, what):
+    if not text or len(text) > 255 or not text.isprintable():
+        raise exception.Invalid('The %s id must be 1 to 255 printable '
+                                'characters.' % what)
+    return text
+
+
+def run_ec2(args):
+    if args.action == 'create':
+        credential = ec2_db.credential_create(
+            _ids(args.user, 'user'), _ids(args.project, 'project'))
+        print(json.dumps({k: credential[k] for k in (
+            'access', 'secret', 'user_id', 'project_id')}, indent=2))
+    elif args.action == 'list':
+        for c in ec2_db.credential_list(args.project, args.user):
+            print('%s  user %s  project %s' % (c['access'], c['user_id'],
+                                                c['project_id']))
+    else:
+        ec2_db.credential_delete(args.access)
+        print('Deleted %s' % args.access)
 
 
 def seed_flavors():
@@ -103,6 +148,8 @@ def run(args):
         print('Database schema is at version %s' % migration.db_version())
     elif args.category == 'db':
         print(migration.db_version() or 'empty')
+    elif args.category == 'ec2':
+        run_ec2(args)
     elif args.category == 'image' and args.action == 'import':
         image = images.import_file(args.file, args.name,
                                    CONF.image_store_path,

@@ -20,6 +20,7 @@ from nova_conductor.db import health
 from nova_conductor.endpoints import aggregates
 from nova_conductor.endpoints import block_devices
 from nova_conductor.endpoints import consoles
+from nova_conductor.endpoints import ec2
 from nova_conductor.endpoints import flavors
 from nova_conductor.endpoints import hosts
 from nova_conductor.endpoints import images
@@ -59,8 +60,9 @@ class ConductorManager(instances.InstancesEndpoints,
                        rescue.RescueEndpoints,
                        snapshots.SnapshotsEndpoints,
                        consoles.ConsolesEndpoints,
-                       live_migrations.LiveMigrationsEndpoints):
-    target = messaging.Target(version='1.25')
+                       live_migrations.LiveMigrationsEndpoints,
+                       ec2.EC2Endpoints):
+    target = messaging.Target(version='1.26')
 
     def __init__(self, scheduler_api=None, compute_api=None,
                  metadata_api=None):

@@ -14,6 +14,7 @@ from common.conf import console
 from common.conf import dashboard
 from common.conf import database
 from common.conf import default
+from common.conf import ec2
 from common.conf import fake
 from common.conf import glance
 from common.conf import healthcheck
@@ -34,7 +35,7 @@ CONF = cfg.CONF
 MODULES = (default, compute, conductor, database, api, scheduler, libvirt,
            network, quota, dashboard, glance, upgrade_levels, wsgi, metadata,
            cinder, service_user, resize, console, fake, servicegroup,
-           healthcheck, metrics)
+           healthcheck, metrics, ec2)
 
 for _module in MODULES:
     _module.register_opts(CONF)

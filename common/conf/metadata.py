@@ -44,10 +44,12 @@ neutron_opts = [
 default_opts = [
     cfg.ListOpt('enabled_apis', default=['osapi_compute'],
                 item_type=cfg.types.String(
-                    choices=['osapi_compute', 'metadata']),
+                    choices=['osapi_compute', 'metadata', 'ec2']),
                 help='APIs nova-api serves: osapi_compute (the Compute '
-                     'API) and metadata (the metadata service, on its '
-                     'own port, as nova-api-metadata would).'),
+                     'API), metadata (the metadata service, on its '
+                     'own port, as nova-api-metadata would) and ec2 (the '
+                     'EC2 Query API on [ec2] port, as nova-api-ec2 '
+                     'would).'),
 ]
 
 

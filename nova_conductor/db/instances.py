@@ -176,6 +176,11 @@ def _filtered(filters):
         query = query.where(inst.task_state.in_(filters['task_state_in']))
     if filters.get('uuids') is not None:
         query = query.where(inst.uuid.in_(filters['uuids']))
+    if filters.get('uuid_prefixes'):
+        # The EC2 API's ids are uuid prefixes (nova_api/ec2/ids.py).
+        query = query.where(sa.or_(*[
+            inst.uuid.startswith(p, autoescape=True)
+            for p in filters['uuid_prefixes'][:1000]]))
     if filters.get('name_regex'):
         query = query.where(inst.display_name.regexp_match(
             filters['name_regex']))

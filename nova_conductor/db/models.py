@@ -557,3 +557,44 @@ class ConsoleAuthToken(Base):
     expires: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow)
+
+
+class EC2Credential(Base):
+    """An access key of the EC2 API without Keystone (noauth): the key, its
+    secret (SigV4 needs it to sign again) and whose it is. With Keystone
+    the keys are Keystone's EC2 credentials instead."""
+
+    __tablename__ = 'ec2_credentials'
+    __table_args__ = (
+        UniqueConstraint('access', name='uniq_ec2_credentials0access'),
+        Index('ec2_credentials_project_id_idx', 'project_id'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)
+
+
+class EC2ClientToken(Base):
+    """A RunInstances ClientToken of a project: the launch it made, so the
+    same request sent again returns it rather than launching twice.
+    `request_hash` tells a repeat from a different request reusing the
+    token; `reservation_id` is empty while the first launch runs."""
+
+    __tablename__ = 'ec2_client_tokens'
+    __table_args__ = (
+        UniqueConstraint('project_id', 'client_token',
+                         name='uniq_ec2_client_tokens0project_id0token'),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    client_token: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    reservation_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow)

@@ -73,6 +73,9 @@ Version history:
   1.25 - compute_nodes_where: nodes by id, uuid or host (a hypervisor or
         os-hosts show reads its node, not every node); compute_nodes_page
         (a page of the hypervisor list)
+  1.26 - ec2_credential_create/get/list/delete and ec2_client_token_claim/
+        set/release: the EC2 API's access keys without Keystone and its
+        RunInstances ClientTokens
 
 A batch (`<method>_many`, common.coalesce) travels at the newer of its
 calls' version and the version that brought the batch form; a 1.10+
@@ -92,6 +95,7 @@ from common import rpc
 from nova_conductor.rpcapi import aggregates
 from nova_conductor.rpcapi import block_devices
 from nova_conductor.rpcapi import consoles
+from nova_conductor.rpcapi import ec2
 from nova_conductor.rpcapi import flavors
 from nova_conductor.rpcapi import hosts
 from nova_conductor.rpcapi import images
@@ -136,9 +140,10 @@ class ConductorAPI(instances.InstancesAPI,
                    snapshots.SnapshotsAPI,
                    consoles.ConsolesAPI,
                    live_migrations.LiveMigrationsAPI,
+                   ec2.EC2API,
                    rpc.RPCAPIBase):
     TOPIC = 'conductor'
-    RPC_API_VERSION = '1.25'
+    RPC_API_VERSION = '1.26'
     SERVICE_NAME = 'nova-conductor'
     # Sent again when no answer comes (rpc.RPCAPIBase): reads, a create
     # (1.6: the same uuids get the stored instances), a compute's report

@@ -171,7 +171,7 @@ def _verify(units):
 
 
 def test_units_pass_systemd_analyze_verify(tmp_path):
-    assert len(UNITS) == 7
+    assert len(UNITS) == 8
     result = _verify(_units_pointing_at(str(tmp_path)))
     assert (result.returncode, result.stdout, result.stderr) == (0, '', '')
 

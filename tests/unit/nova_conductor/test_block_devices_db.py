@@ -29,7 +29,7 @@ def _create(instance_uuid, *mappings):
 
 
 def test_the_migration_is_the_head(db):
-    assert migration.db_version() == migration.head() == '0020'
+    assert migration.db_version() == migration.head() == '0021'
 
 
 def test_mappings_come_back_boot_disk_first(db):

@@ -62,4 +62,4 @@ def test_the_mode_travels_at_1_10_and_other_values_as_before():
                         ('rebuild_instance', '1.0'),
                         ('rebuild_instance', '1.0')]
     assert manager.ConductorManager.target.version == \
-        rpcapi.ConductorAPI.RPC_API_VERSION == '1.25'
+        rpcapi.ConductorAPI.RPC_API_VERSION == '1.26'
