@@ -44,7 +44,7 @@ class Claim:
                          'aws4_request'))
 
 
-def read_claim(method, headers, query):
+def read_claim(headers, query):
     """The Claim of a request (`headers`: lower-case names; `query`: the
     parsed query string as (name, value) pairs). AuthFailure when there
     is none or it is malformed."""
@@ -82,11 +82,10 @@ def read_claim(method, headers, query):
         raise errors.AuthFailure(
             'SignedHeaders must name host and at most %d headers, sorted.'
             % MAX_SIGNED_HEADERS)
-    if method != 'GET' or 'authorization' in headers:
-        missing = [h for h in signed_headers if h not in headers]
-        if missing:
-            raise errors.AuthFailure(
-                'A signed header is missing: %s.' % missing[0])
+    missing = [h for h in signed_headers if h not in headers]
+    if missing:
+        raise errors.AuthFailure(
+            'A signed header is missing: %s.' % missing[0])
     return Claim(parts[0], parts[1], parts[2], parts[3], signed_headers,
                  signature, amz_date)
 
@@ -128,12 +127,7 @@ def canonical_request(method, path, query, headers, claim, body):
     canonical_headers = ''.join(
         '%s:%s\n' % (name, ' '.join(headers.get(name, '').split()))
         for name in claim.signed_headers)
-    if 'x-amz-content-sha256' in headers and claim.service == 's3':
-        payload = headers['x-amz-content-sha256']
-    elif method == 'GET' and 'authorization' not in headers:
-        payload = 'UNSIGNED-PAYLOAD'
-    else:
-        payload = hashlib.sha256(body).hexdigest()
+    payload = hashlib.sha256(body).hexdigest()
     return '\n'.join((
         method,
         urllib.parse.quote(path or '/', safe='/-_.~'),

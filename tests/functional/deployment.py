@@ -38,7 +38,8 @@ class Deployment:
                  host_vcpus=4, host_memory_mb=4096, host_local_gb=100,
                  extra_conf='', conductors=1, schedulers=1,
                  fixed_range_v4='10.11.0.0/24', metadata=False,
-                 compute_conf=None, port=None, servicegroup_driver=None):
+                 compute_conf=None, port=None, servicegroup_driver=None,
+                 ec2=False):
         self.backend = backend
         self.servicegroup_driver = servicegroup_driver
         self.redis_group = None
@@ -65,6 +66,9 @@ class Deployment:
         self.metadata_port = _free_port() if metadata else None
         self.metadata = 'http://127.0.0.1:%d' % self.metadata_port \
             if metadata else None
+        # With `ec2`, nova-api-ec2 runs too, at self.ec2.
+        self.ec2_port = _free_port() if ec2 else None
+        self.ec2 = 'http://127.0.0.1:%d/' % self.ec2_port if ec2 else None
         self.procs = {}
         # name -> argv, so a killed daemon can be started again as it was.
         self.commands = {}
@@ -118,6 +122,9 @@ class Deployment:
             if self.metadata:
                 f.write('\n[api]\nmetadata_listen = 127.0.0.1\n'
                         'metadata_listen_port = %d\n' % self.metadata_port)
+            if self.ec2:
+                f.write('\n[ec2]\nlisten = 127.0.0.1\nport = %d\n'
+                        % self.ec2_port)
         self.db_url = db_url
         self.transport_url = transport_url
 
@@ -161,6 +168,13 @@ class Deployment:
         return subprocess.run(
             [os.path.join(BIN, 'nova-manage'), '--config-file', self.conf] +
             list(args), check=True, capture_output=True, text=True).stdout
+
+    def ec2_credentials(self, user, project):
+        """{'access', 'secret', ...}: EC2 keys of `user` in `project`
+        (noauth: nova-manage ec2 credentials create)."""
+        import json
+        return json.loads(self.manage('ec2', 'credentials', 'create',
+                                      '--user', user, '--project', project))
 
     def _spawn_as(self, name, binary, host, extra_conf=''):
         """Run `binary` with its own [DEFAULT] host on top of nova.conf."""
@@ -206,6 +220,8 @@ class Deployment:
             self._spawn('api', 'nova-api')
             if self.metadata:
                 self._spawn('metadata', 'nova-api-metadata')
+            if self.ec2:
+                self._spawn('ec2', 'nova-api-ec2')
             self.wait_ready()
         except BaseException:
             self.stop()
@@ -226,6 +242,9 @@ class Deployment:
                     if self.metadata:
                         # Any answer (404 for an unknown caller) will do.
                         requests.get(self.metadata + '/', timeout=2)
+                    if self.ec2:
+                        # An unsigned request: AuthFailure, once it serves.
+                        requests.get(self.ec2, timeout=2)
                 except (sa.exc.DBAPIError, requests.RequestException):
                     nodes, up = 0, False
                 if up and nodes == len(self.compute_hosts):
