@@ -118,8 +118,8 @@ def run_ec2(args):
             'access', 'secret', 'user_id', 'project_id')}, indent=2))
     elif args.action == 'list':
         for c in ec2_db.credential_list(args.project, args.user):
-            print('%s  user %s  project %s' % (c['access'], c['user_id'],
-                                                c['project_id']))
+            print('%s  user %s  project %s'
+                  % (c['access'], c['user_id'], c['project_id']))
     else:
         ec2_db.credential_delete(args.access)
         print('Deleted %s' % args.access)

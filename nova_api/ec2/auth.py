@@ -37,7 +37,7 @@ class SignedRequest:
         self.body = body
 
     def claim(self):
-        claim = sigv4.read_claim(self.method, self.headers, self.query)
+        claim = sigv4.read_claim(self.headers, self.query)
         sigv4.check_time(claim)
         return claim
 

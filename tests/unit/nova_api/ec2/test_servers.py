@@ -62,8 +62,8 @@ def _values(resource, name):
 
 def test_filters_and_across_or_within_with_wildcards():
     match = filters.matcher(
-        [{'Name': 'a', 'Values': ['x*', 'y']}, {'Name': 'b',
-                                               'Values': ['?']}],
+        [{'Name': 'a', 'Values': ['x*', 'y']},
+         {'Name': 'b', 'Values': ['?']}],
         ('a', 'b'), _values)
     assert match({'a': ['xyz'], 'b': ['1']})
     assert match({'a': ['y'], 'b': ['2']})
