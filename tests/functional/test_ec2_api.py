@@ -22,6 +22,8 @@ import pytest
 from tests.functional import deployment as deployment_mod
 
 BIN = os.path.dirname(sys.executable)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 ANSWERS = []
 
 
@@ -345,3 +347,28 @@ def test_botocore_parsed_every_answer_without_a_warning(ec2):
                     if k != 'ResponseMetadata'}
         assert again == expected, model.name
         assert parsed['ResponseMetadata']['RequestId'], model.name
+
+
+def test_the_readme_profile_works(dep, keys_a, tmp_path):
+    """README's AWS CLI profile, with this deployment's URL and keys."""
+    with open(os.path.join(ROOT, 'README.md')) as f:
+        readme = f.read()
+    section = readme[readme.index('## EC2 API'):]
+    profile = section[section.index('```ini') + 6:]
+    profile = profile[:profile.index('```')]
+    profile = (profile.replace('http://127.0.0.1:8788/', dep.ec2)
+               .replace('AK...', keys_a['access'])
+               .replace('= ...', '= ' + keys_a['secret']))
+    (tmp_path / 'config').write_text(profile)
+    env = dict(os.environ, AWS_CONFIG_FILE=str(tmp_path / 'config'),
+               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / 'none'))
+    for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
+                 'AWS_DEFAULT_REGION', 'AWS_DATA_PATH'):
+        env.pop(name, None)
+    result = subprocess.run(
+        [os.path.join(BIN, 'aws'), '--profile', 'nova-lite', '--output',
+         'json', 'ec2', 'describe-regions'], env=env, capture_output=True,
+        text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [r['RegionName'] for r in json.loads(result.stdout)[
+        'Regions']] == ['RegionOne']
