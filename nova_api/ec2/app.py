@@ -14,6 +14,9 @@ import time
 import urllib.parse
 import uuid
 
+import oslo_messaging as messaging
+
+from common import exception
 from common.conf import CONF
 from nova_api import app as compute_app
 from nova_api.ec2 import actions
@@ -25,6 +28,8 @@ from nova_api.ec2 import model
 LOG = logging.getLogger(__name__)
 # Parameters that are the request's envelope, not the action's input.
 _ENVELOPE = ('Action', 'Version')
+_UNAVAILABLE = (messaging.MessagingTimeout, messaging.RPCVersionCapError,
+                exception.ServiceUnavailable, exception.DatabaseUnavailable)
 _PRESIGN_PREFIX = 'X-Amz-'
 
 
@@ -69,6 +74,15 @@ class EC2App:
             if status >= 500:
                 LOG.warning('EC2 %s failed: %s %s', _printable(action),
                             error.code, error.message)
+        except _UNAVAILABLE as error:
+            # No conductor answered, or it is older than these calls
+            # (upgrade the conductors before the APIs).
+            LOG.warning('EC2 %s: the conductor is unavailable: %s',
+                        _printable(action), error)
+            status = 503
+            body = model.error_xml(
+                'Unavailable', 'The service is unavailable; retry.',
+                request_id)
         except Exception:
             LOG.exception('EC2 %s failed', _printable(action))
             status = 500

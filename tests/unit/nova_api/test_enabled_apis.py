@@ -54,3 +54,25 @@ def test_metadata_listed_serves_it_on_its_own_port(fake_rpc):
     finally:
         for server in servers:
             server.stop()
+
+
+def test_ec2_listed_serves_it_on_its_own_port():
+    CONF.set_override('port', 0, 'ec2')
+    CONF.set_override('listen', '127.0.0.1', 'ec2')
+    try:
+        servers = _serve(['osapi_compute', 'ec2'])
+    finally:
+        CONF.clear_override('port', 'ec2')
+        CONF.clear_override('listen', 'ec2')
+    assert [s.name for s in servers] == ['nova-api', 'nova-api-ec2']
+    try:
+        for server in servers:
+            server.start()
+        resp = requests.get('http://127.0.0.1:%d/' % servers[1].port,
+                            timeout=5)
+        # Unsigned: an EC2 error document, not the Compute API's JSON.
+        assert resp.status_code == 401
+        assert '<Code>AuthFailure</Code>' in resp.text
+    finally:
+        for server in servers:
+            server.stop()

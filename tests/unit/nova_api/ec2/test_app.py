@@ -115,3 +115,14 @@ def test_an_unexpected_failure_is_an_internal_error_without_traceback(
     code, message = _error(root)
     assert (status, code) == (500, 'InternalError')
     assert 'secret detail' not in message
+
+
+def test_a_conductor_that_does_not_answer_is_unavailable():
+    import oslo_messaging as messaging
+
+    class Silent(Conductor):
+        def ec2_credential_get(self, ctxt, access):
+            raise messaging.MessagingTimeout('no reply')
+    status, root = _call(ec2_app.EC2App(Silent()),
+                         signing.signed({'Action': 'DescribeRegions'}))
+    assert (status, _error(root)[0]) == (503, 'Unavailable')
