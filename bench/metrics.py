@@ -39,7 +39,8 @@ def start(state, enabled):
                 '[metrics]\nenabled = %s\n' % str(enabled).lower())
     proc = subprocess.Popen(
         [os.path.join(BIN, 'nova-all-in-one'), '--port', '0',
-         '--metadata-port', '0', '--serial-proxy-port', '0',
+         '--metadata-port', '0', '--ec2-port', '0',
+         '--serial-proxy-port', '0',
          '--novnc-proxy-port', '0', '--state-dir', state,
          '--compute-hosts', '2', '--host-vcpus', '100000',
          '--host-memory-mb', str(100 * 1024 * 1024), '--config-file', conf],

@@ -117,10 +117,8 @@ def _compute_hosts(count):
 
 def start_services(compute_hosts):
     """Start every service in this process, each made as its own daemon
-    makes it; returns them (the EC2 API, the metadata service, then the
-    Compute API, last)."""
+    makes it; returns them (the metadata service, then the API, last)."""
     from nova_api import cmd as api_cmd
-    from nova_api.ec2 import cmd as ec2_cmd
     from nova_api.metadata import cmd as metadata_cmd
     from nova_compute import cmd as compute_cmd
     from nova_conductor import cmd as conductor_cmd
@@ -129,11 +127,24 @@ def start_services(compute_hosts):
     started = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     started += [compute_cmd.make_service(host) for host in compute_hosts]
     started += _console_proxies()
-    started += [ec2_cmd.make_server(), metadata_cmd.make_server(),
+    started += [metadata_cmd.make_server(),
                 api_cmd.make_server(metrics_route=True)]
     for svc in started:
         svc.start()
     return started
+
+
+def _ec2_server():
+    """nova-api-ec2's server, started where it could listen (a port in
+    use costs the EC2 API, not the all-in-one), or None."""
+    from nova_api.ec2 import cmd as ec2_cmd
+    server = ec2_cmd.make_server()
+    try:
+        server.start()
+    except OSError as err:
+        LOG.warning('%s not started: %s', ec2_cmd.BINARY, err)
+        return None
+    return server
 
 
 def _console_proxies():
@@ -189,6 +200,9 @@ def _ec2_keys():
 
 
 def _ec2_lines(host, ec2_port):
+    if ec2_port is None:
+        return ('  EC2 API: not started (port %d in use; see --ec2-port)\n'
+                % CONF.ec2.port), ''
     ec2_url = 'http://%s:%d/' % (host, ec2_port)
     lines = '  EC2 API: %s\n' % ec2_url
     if CONF.api.auth_strategy == 'keystone':
@@ -251,11 +265,15 @@ def main(argv=None):
     demo_image = _prepare_database()
     rpc.init(CONF, url=args.transport_url)
     started = start_services(_compute_hosts(args.compute_hosts))
-    ec2, metadata, api = started[-3:]
+    metadata, api = started[-2:]
+    ec2 = _ec2_server()
+    if ec2:
+        started.append(ec2)
     # With --port 0 the API's port is known only now: the computes upload
     # snapshots to its /image (common/glance_client.local_image_endpoint).
     CONF.set_override('osapi_compute_listen_port', api.port)
-    _banner(api.port, metadata.port, args.listen, demo_image, ec2.port)
+    _banner(api.port, metadata.port, args.listen, demo_image,
+            ec2.port if ec2 else None)
 
     def stop():
         for svc in reversed(started):

@@ -20,7 +20,7 @@ def _start(state_dir, *extra, command=None, **popen_args):
     process, its API's URL and what it printed until its banner."""
     command = command or [os.path.join(BIN, 'nova-all-in-one')]
     proc = subprocess.Popen(
-        command + ['--port', '0', '--metadata-port', '0',
+        command + ['--port', '0', '--metadata-port', '0', '--ec2-port', '0',
                    '--serial-proxy-port', '0', '--novnc-proxy-port', '0',
                    '--state-dir', str(state_dir)] +
         list(extra),
@@ -176,3 +176,77 @@ def test_all_in_one_tells_systemd_it_is_ready_and_alive(tmp_path):
         assert listener.count('READY=1') == 1
     finally:
         listener.close()
+
+
+def _banner(proc, lines):
+    while not lines[-1].startswith('Stop with Ctrl-C'):
+        line = proc.stdout.readline()
+        assert line, ''.join(lines)
+        lines.append(line)
+    return ''.join(lines)
+
+
+def _ec2_banner(banner):
+    """(EC2 URL, access key, secret) the banner prints, and its AWS CLI
+    line's URL."""
+    url = re.search(r'^  EC2 API: (http://\S+/)$', banner, re.M)
+    keys = re.search(r'AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) '
+                     r'AWS_DEFAULT_REGION=RegionOne', banner)
+    assert url and keys, banner
+    assert 'aws --endpoint-url %s ec2 describe-instances' % url.group(1) \
+        in banner
+    return url.group(1), keys.group(1), keys.group(2)
+
+
+def test_the_banners_ec2_keys_work_at_once_and_stay(tmp_path):
+    import boto3
+    proc, url, lines = _start(tmp_path / 'state')
+    try:
+        ec2_url, access, secret = _ec2_banner(_banner(proc, lines))
+        ec2 = boto3.client('ec2', endpoint_url=ec2_url,
+                           region_name='RegionOne',
+                           aws_access_key_id=access,
+                           aws_secret_access_key=secret)
+        image = ec2.describe_images()['Images'][0]
+        assert image['Name'] == 'demo-image'
+        run = ec2.run_instances(ImageId=image['ImageId'],
+                                InstanceType='m1.tiny', MinCount=1,
+                                MaxCount=1)
+        assert run['OwnerId'] == 'admin'
+        iid = run['Instances'][0]['InstanceId']
+        ec2.get_waiter('instance_running').wait(
+            InstanceIds=[iid], WaiterConfig={'Delay': 1, 'MaxAttempts': 60})
+        # The same server through the Compute API.
+        servers = requests.get(url + '/v2.1/servers').json()['servers']
+        assert ['i-' + s['id'].replace('-', '')[:17] for s in servers] == [
+            iid]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    # Made at the first start: the same keys after a restart.
+    proc, url, lines = _start(tmp_path / 'state')
+    try:
+        assert _ec2_banner(_banner(proc, lines))[1:] == (access, secret)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_an_ec2_port_in_use_costs_the_ec2_api_only(tmp_path):
+    import socket
+    taken = socket.socket()
+    taken.bind(('127.0.0.1', 0))
+    taken.listen()
+    try:
+        proc, url, lines = _start(tmp_path / 'state', '--ec2-port',
+                                  str(taken.getsockname()[1]))
+        try:
+            banner = _banner(proc, lines)
+            assert ('  EC2 API: not started (port %d in use; see '
+                    '--ec2-port)' % taken.getsockname()[1]) in banner
+            assert requests.get(url + '/v2.1/servers').ok
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    finally:
+        taken.close()

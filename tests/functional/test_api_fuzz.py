@@ -100,7 +100,8 @@ class AllInOne:
         self.log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
             [os.path.join(BIN, 'nova-all-in-one'), '--port', '0',
-             '--metadata-port', '0', '--serial-proxy-port', '0',
+             '--metadata-port', '0', '--ec2-port', '0',
+             '--serial-proxy-port', '0',
              '--novnc-proxy-port', '0',
              '--state-dir', str(state_dir / 'state'), '--config-file',
              str(conf), '--host-vcpus', '4', '--host-memory-mb', '4096'],

@@ -98,7 +98,7 @@ class Cloud:
         self.log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
             [os.path.join(BIN, 'nova-all-in-one'), '--port', '0',
-             '--state-dir', os.path.join(self.dir, 'state'),
+             '--ec2-port', '0', '--state-dir', os.path.join(self.dir, 'state'),
              '--config-file', self.conf,
              '--compute-hosts', str(COMPUTE_HOSTS),
              '--host-vcpus', str(HOST_VCPUS),
