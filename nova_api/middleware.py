@@ -196,6 +196,9 @@ def encode_json(media, request_id=None):
         return _SURROGATE.sub('\ufffd', text).encode()
 
 
+MEDIA_SINK_KEY = 'nova.media_sink'
+
+
 class JSONResponseEncoder:
     """Renders resp.media as JSON itself (falcon's handler would raise on
     such text). Registered first, so its process_response runs last."""
@@ -207,4 +210,11 @@ class JSONResponseEncoder:
         if resp.content_type and 'json' not in resp.content_type:
             return
         resp.content_type = resp.content_type or falcon.MEDIA_JSON
+        sink = req.env.get(MEDIA_SINK_KEY)
+        if sink is not None:
+            # An in-process caller (nova_api/ec2/compute.py) takes the
+            # object itself: no JSON text to write and read back.
+            sink['media'] = resp.media
+            resp.data = b''
+            return
         resp.data = encode_json(resp.media, req.context.get('request_id'))

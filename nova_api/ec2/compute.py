@@ -12,6 +12,7 @@ import logging
 import urllib.parse
 
 from nova_api import microversion
+from nova_api import middleware
 from nova_api.ec2 import errors
 
 LOG = logging.getLogger(__name__)
@@ -31,9 +32,9 @@ class EnvironContext:
     is the one the EC2 layer authenticated."""
 
     def process_request(self, req, resp):
-        ctxt = req.env[CONTEXT_KEY]
-        ctxt.request_id = req.context.request_id
-        req.context.ctxt = ctxt
+        # Its request id stays the EC2 request's: every line logged for
+        # one action carries the same id.
+        req.context.ctxt = req.env[CONTEXT_KEY]
 
 
 class ComputeError(Exception):
@@ -94,6 +95,7 @@ class ComputeClient:
         }
         if internal_filters:
             environ[FILTERS_KEY] = internal_filters
+        sink = environ[middleware.MEDIA_SINK_KEY] = {}
         if body is not None:
             environ['CONTENT_TYPE'] = 'application/json'
         answer = {}
@@ -107,7 +109,8 @@ class ComputeClient:
         finally:
             if hasattr(chunks, 'close'):
                 chunks.close()
-        data = json.loads(text) if text else None
+        data = sink['media'] if 'media' in sink else (
+            json.loads(text) if text else None)
         if answer['status'] >= 400:
             raise ComputeError(answer['status'], _message(data))
         return data

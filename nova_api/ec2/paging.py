@@ -10,10 +10,15 @@ from nova_api.ec2 import errors
 from nova_api.ec2 import servers as ec2_servers
 
 
+# Without MaxResults an answer holds everything, as AWS's does, up to
+# this many (then a NextToken): a bound on one answer's work.
+UNASKED = 10000
+
+
 def max_results(params, minimum, maximum, wanted=None):
     value = params.get('MaxResults')
     if value is None:
-        return maximum
+        return UNASKED
     if wanted:
         raise errors.InvalidParameterCombination(
             'The parameter instancesSet cannot be used with the parameter '

@@ -91,7 +91,7 @@ def test_next_tokens_round_trip_and_forgeries_are_refused():
 
 
 def test_max_results_bounds():
-    assert paging.max_results({}, 5, 1000) == 1000
+    assert paging.max_results({}, 5, 1000) == paging.UNASKED
     with pytest.raises(errors.InvalidParameterValue):
         paging.max_results({'MaxResults': 4}, 5, 1000)
     with pytest.raises(errors.InvalidParameterCombination):
