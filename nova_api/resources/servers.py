@@ -494,6 +494,11 @@ class ServerCollection(server_resource.ServerResource):
         resp.location = server_view.basic(req, first)['links'][0]['href']
         if server.get('return_reservation_id'):
             resp.media = {'reservation_id': reservation_id}
+            if req.env.get(server_view.EC2_VIEW_KEY):
+                # The EC2 API (in-process only) answers RunInstances
+                # with the servers: their views now, not a list call.
+                resp.media['servers'] = [server_view.detail(req, i)
+                                         for i in created]
             return
         resp.media = {'server': {
             'id': first['uuid'],

@@ -85,7 +85,7 @@ def run_instances(call, params):
         if earlier is not None:
             return _repeat(call, token, request_hash, earlier)
     try:
-        reservation = _launch(call, params, min_count, max_count)
+        answer = _launch(call, params, min_count, max_count)
     except Exception:
         if token:
             call.conductor.ec2_client_token_release(
@@ -93,8 +93,12 @@ def run_instances(call, params):
         raise
     if token:
         call.conductor.ec2_client_token_set(
-            call.ctxt, call.ctxt.project_id, token, reservation)
-    return _reservation(call, reservation)
+            call.ctxt, call.ctxt.project_id, token,
+            answer['reservation_id'])
+    if 'servers' not in answer:
+        return _reservation(call, answer['reservation_id'])
+    return _reservation_of(call, answer['reservation_id'],
+                           answer['servers'])
 
 
 def _launch(call, params, min_count, max_count):
@@ -129,7 +133,7 @@ def _launch(call, params, min_count, max_count):
                 "The key pair '%s' does not exist" % params['KeyName'],
                 code='InvalidKeyPair.NotFound')
         raise compute.ec2_error(error)
-    return answer['reservation_id']
+    return answer
 
 
 def _repeat(call, token, request_hash, earlier):
@@ -158,6 +162,10 @@ def _reservation(call, reservation_id):
         found += page
         if not marker:
             break
+    return _reservation_of(call, reservation_id, found)
+
+
+def _reservation_of(call, reservation_id, found):
     found.sort(key=lambda s: (s.get('ec2') or {}).get('launch_index') or 0)
     return {'ReservationId': reservation_id,
             'OwnerId': call.ctxt.project_id, 'Groups': [],
